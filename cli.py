@@ -1,0 +1,117 @@
+"""Batch entry: the same data functions as the pages, printing JSON on stdout.
+
+Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL.
+
+    python cli.py prices import FILE [--series ID]
+    python cli.py prices show ID [--start D] [--end D]
+    python cli.py prices refresh
+    python cli.py benchmark --date D --currency COP [--unit g]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
+from analytics.units import UNITS
+from data.importers import PriceFileError
+from data.market_data import import_prices, refresh_from_yahoo
+from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
+from data.store import MarketStore
+
+
+class CliError(Exception):
+    """A user error: reported on stderr in one line, exit code 2."""
+
+
+def _date(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(text).normalize()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from None
+
+
+def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    return import_prices(store, path.read_bytes(), path.name, args.series)
+
+
+def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
+    require_series(args.series_id)
+    series = store.load_series(args.series_id, args.start, args.end)
+    return [{"date": day.strftime("%Y-%m-%d"), "value": value} for day, value in series.items()]
+
+
+def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
+    report = refresh_from_yahoo(store, min_interval=pd.Timedelta(0).to_pytimedelta())
+    return {"ok": report.ok, "message": report.message, "rows_stored": report.rows_stored}
+
+
+def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
+    gold = store.load_series(GOLD_SERIES)
+    if gold.empty:
+        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
+    fx_id = fx_series_for(args.currency)
+    fx = None if fx_id is None else store.load_series(fx_id)
+    if fx is not None and fx.empty:
+        raise CliError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
+    quote = benchmark_price_per_fine_gram(
+        gold,
+        fx,
+        args.date,
+        currency=args.currency,
+        unit=args.unit,
+        max_staleness_days=args.max_staleness_days,
+    )
+    return quote.as_json()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cli.py", description="Gold market data and analytics, as JSON.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    prices = commands.add_parser("prices", help="market price series").add_subparsers(
+        dest="action", required=True
+    )
+    do_import = prices.add_parser("import", help="import a CSV or Excel price file")
+    do_import.add_argument("file")
+    do_import.add_argument("--series", choices=list(SERIES), help="series id, when the file does not say")
+    do_import.set_defaults(run=cmd_prices_import)
+    show = prices.add_parser("show", help="print a stored series")
+    show.add_argument("series_id")
+    show.add_argument("--start", type=_date)
+    show.add_argument("--end", type=_date)
+    show.set_defaults(run=cmd_prices_show)
+    refresh = prices.add_parser("refresh", help="fetch the missing days from Yahoo Finance")
+    refresh.set_defaults(run=cmd_prices_refresh)
+
+    bench = commands.add_parser("benchmark", help="benchmark price of fine gold on a date")
+    bench.add_argument("--date", type=_date, required=True)
+    bench.add_argument("--currency", choices=list(CURRENCIES), required=True)
+    bench.add_argument("--unit", choices=list(UNITS), default="g")
+    bench.add_argument("--max-staleness-days", type=int, default=MAX_STALENESS_DAYS)
+    bench.set_defaults(run=cmd_benchmark)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = args.run(MarketStore.from_url(), args)
+    except (CliError, PriceFileError, StaleDataError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

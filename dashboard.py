@@ -1,0 +1,30 @@
+"""Entry point: page config, sidebar settings, data refresh and state banner, navigation over pages/.
+
+Run with `streamlit run dashboard.py`. No computation here: pages call analytics through ui/state.
+"""
+
+import streamlit as st
+
+from ui.i18n import t
+from ui.import_widget import price_import_sidebar
+from ui.settings import sidebar_settings
+from ui.state import data_banner, market_snapshot, refresh_market_data
+
+st.set_page_config(page_title="Oro · Gold", page_icon="🪙", layout="wide")
+
+settings = sidebar_settings()
+lang = settings.language
+
+refresh_market_data()
+data_banner(market_snapshot(), lang)
+price_import_sidebar(lang)
+
+navigation = st.navigation(
+    [
+        st.Page(
+            "pages/overview.py", title=t("nav_overview", lang), icon="🪙", default=True, url_path="overview"
+        ),
+        st.Page("pages/market.py", title=t("nav_market", lang), icon="📈", url_path="market"),
+    ]
+)
+navigation.run()

@@ -1,0 +1,183 @@
+"""Market data for the pages and the CLI: refresh the store from Yahoo, then read it (or demo data).
+
+I/O orchestration only; the numbers are computed in analytics/. Yahoo is tried at most once per
+`MIN_FETCH_INTERVAL` (logged in the store, so every process sees it); when a series has never been
+stored, seeded demo data stands in for it and the snapshot says why.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from data.cleaning import clean_observations
+from data.demo import demo_market_data
+from data.importers import PriceFileError, parse_price_file
+from data.series import GOLD_SERIES, SERIES, fx_series_for
+from data.store import MarketStore
+from data.yahoo import YahooError, fetch_closes
+
+YAHOO = "yahoo"
+MIN_FETCH_INTERVAL = timedelta(minutes=15)
+#: First date fetched for a series the store has never seen (GC=F history starts in 2000).
+HISTORY_START = pd.Timestamp("2000-01-01")
+#: Days re-fetched before the last stored date, to pick up revised settlements.
+REFETCH_OVERLAP_DAYS = 7
+OFFLINE_ENV = "GOLD_DASHBOARD_OFFLINE"
+
+
+def offline_mode() -> bool:
+    """True when the deployment says not to try Yahoo at all (tests, air-gapped machines)."""
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+@dataclass
+class RefreshReport:
+    attempted: bool
+    ok: bool
+    message: str
+    rows_stored: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def refresh_from_yahoo(
+    store: MarketStore,
+    *,
+    now: datetime | None = None,
+    min_interval: timedelta = MIN_FETCH_INTERVAL,
+    session: Any = None,
+    download: Any = None,
+) -> RefreshReport:
+    """Fetch only the missing days of every series from Yahoo, clean them and store them.
+
+    Each series is written in its own transaction after cleaning; a failure leaves the store as it was.
+    """
+    now = now or datetime.now(UTC)
+    if offline_mode():
+        return RefreshReport(False, False, f"offline mode ({OFFLINE_ENV}=1): Yahoo Finance not contacted")
+    last = store.last_fetch(YAHOO)
+    if last is not None:
+        last_at = last["at"] if last["at"].tzinfo else last["at"].replace(tzinfo=UTC)
+        if now - last_at < min_interval:
+            return RefreshReport(False, last["ok"], last["message"])
+
+    status = store.series_status()
+    starts: dict[pd.Timestamp, list[str]] = {}
+    for series_id in SERIES:
+        if series_id in status.index:
+            start = pd.Timestamp(status.loc[series_id, "last"]) - pd.Timedelta(days=REFETCH_OVERLAP_DAYS)
+        else:
+            start = HISTORY_START
+        starts.setdefault(start, []).append(series_id)
+
+    report = RefreshReport(True, True, "")
+    failures = []
+    for start, series_ids in sorted(starts.items()):
+        try:
+            tidy = fetch_closes(series_ids, start, session=session, download=download)
+        except YahooError as error:
+            failures.append(str(error))
+            continue
+        for series_id, rows in tidy.groupby("series_id"):
+            rows = rows.reset_index(drop=True)
+            rows["line"] = rows.index + 1
+            rows["raw_date"] = rows["date"].dt.strftime("%Y-%m-%d")
+            rows["raw_value"] = rows["value"].astype(str)
+            cleaned = clean_observations(rows)
+            store.write_series(
+                str(series_id), cleaned.observations, f"{YAHOO}:{SERIES[str(series_id)].yahoo_ticker}"
+            )
+            report.rows_stored[str(series_id)] = len(cleaned.observations)
+            report.flagged[str(series_id)] = cleaned.flagged + cleaned.rejected
+    report.ok = not failures
+    stored = ", ".join(f"{k} {v}" for k, v in report.rows_stored.items())
+    report.message = "; ".join(failures) if failures else f"Yahoo Finance refreshed ({stored})"
+    store.log_fetch(YAHOO, report.ok, report.message)
+    return report
+
+
+@dataclass(frozen=True)
+class SeriesState:
+    """Where one series shown comes from and how fresh it is."""
+
+    series_id: str
+    kind: str  # "stored" or "demo"
+    source: str
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    updated_at: datetime | None
+
+
+@dataclass
+class MarketSnapshot:
+    """All series the pages use, with their provenance; demo_reason says why demo data stands in."""
+
+    series: dict[str, pd.Series]
+    states: dict[str, SeriesState]
+    demo_reason: str | None = None
+
+    @property
+    def demo_series(self) -> list[str]:
+        return [sid for sid, state in self.states.items() if state.kind == "demo"]
+
+    @property
+    def gold_usd_per_oz(self) -> pd.Series:
+        return self.series[GOLD_SERIES]
+
+    def fx_per_usd(self, currency: str) -> pd.Series | None:
+        """Local currency per USD (None for USD)."""
+        series_id = fx_series_for(currency)
+        return None if series_id is None else self.series[series_id]
+
+    def source_of(self, series_id: str) -> str:
+        return self.states[series_id].source
+
+
+def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> MarketSnapshot:
+    """Every known series from the store; a seeded demo series for any the store does not have."""
+    today = (today or pd.Timestamp.now()).normalize()
+    status = store.series_status()
+    series: dict[str, pd.Series] = {}
+    states: dict[str, SeriesState] = {}
+    demo: dict[str, pd.Series] | None = None
+    for series_id in SERIES:
+        stored = store.load_series(series_id) if series_id in status.index else pd.Series(dtype=float)
+        if not stored.empty:
+            row = status.loc[series_id]
+            series[series_id] = stored
+            states[series_id] = SeriesState(
+                series_id, "stored", str(row["source"]), stored.index[0], stored.index[-1], row["updated_at"]
+            )
+            continue
+        demo = demo if demo is not None else demo_market_data(today)
+        series[series_id] = demo[series_id]
+        states[series_id] = SeriesState(
+            series_id, "demo", "demo (seeded)", demo[series_id].index[0], demo[series_id].index[-1], None
+        )
+    reason = None
+    if any(state.kind == "demo" for state in states.values()):
+        last = store.last_fetch(YAHOO)
+        if offline_mode():
+            reason = f"offline mode ({OFFLINE_ENV}=1), no stored data yet"
+        elif last is not None:
+            reason = f"no stored data yet; {last['message']}"
+        else:
+            reason = "no stored data yet and Yahoo Finance not tried"
+    return MarketSnapshot(series, states, reason)
+
+
+def import_prices(store: MarketStore, content: bytes, filename: str, series_id: str | None = None) -> dict:
+    """Parse, clean and store a price file in one transaction; returns the import report.
+
+    Raises PriceFileError when the file as a whole is unusable or no row could be stored: then the
+    store is unchanged.
+    """
+    parsed = parse_price_file(content, filename, series_id)
+    if parsed.observations.empty:
+        reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in parsed.rejected[:3])
+        raise PriceFileError(f"no row of the file could be stored ({reasons})")
+    return store.store_import(parsed, filename)

@@ -1,0 +1,257 @@
+"""The local store: market series with their source and fetch time, an import log and a fetch log.
+
+SQLAlchemy 2 Core over an embedded SQLite file by default; `DATABASE_URL` selects any other database
+(PostgreSQL in a shared deployment). Every write is one transaction: a failed import changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Connection
+
+from data.series import SERIES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "gold.sqlite"
+
+metadata = MetaData()
+
+series_table = Table(
+    "series",
+    metadata,
+    Column("series_id", String(32), primary_key=True),
+    Column("unit", String(16), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False, default=0),
+)
+
+observations_table = Table(
+    "observations",
+    metadata,
+    Column("series_id", String(32), primary_key=True),
+    Column("date", Date, primary_key=True),
+    Column("value", Float, nullable=False),
+    Column("source", String(200), nullable=False),
+)
+
+imports_table = Table(
+    "imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("filename", String(500), nullable=False),
+    Column("series_id", String(32), nullable=False),
+    Column("format", String(32), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_stored", Integer, nullable=False),
+    Column("report", Text, nullable=False),
+)
+
+fetch_log_table = Table(
+    "fetch_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("ok", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+)
+
+
+def database_url() -> str:
+    """DATABASE_URL if set, else the embedded SQLite file under var/."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class MarketStore:
+    """Read and write market series; one object per database URL."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        metadata.create_all(engine)
+
+    @classmethod
+    def from_url(cls, url: str | None = None) -> MarketStore:
+        return cls(create_engine(url or database_url()))
+
+    # ------------------------------------------------------------ writing
+
+    def _upsert_observations(
+        self, conn: Connection, series_id: str, observations: pd.DataFrame, source: str
+    ) -> int:
+        """Insert or replace observations (date, value) of one series; returns how many dates were new."""
+        if observations.empty:
+            return 0
+        dates = [d.date() for d in pd.to_datetime(observations["date"])]
+        existing = set(
+            conn.scalars(
+                select(observations_table.c.date).where(
+                    observations_table.c.series_id == series_id,
+                    observations_table.c.date >= min(dates),
+                    observations_table.c.date <= max(dates),
+                )
+            )
+        )
+        replaced = sorted(existing & set(dates))
+        for start in range(0, len(replaced), 900):  # stay under SQLite's bound-parameter limit
+            conn.execute(
+                delete(observations_table).where(
+                    observations_table.c.series_id == series_id,
+                    observations_table.c.date.in_(replaced[start : start + 900]),
+                )
+            )
+        conn.execute(
+            insert(observations_table),
+            [
+                {"series_id": series_id, "date": day, "value": float(value), "source": source}
+                for day, value in zip(dates, observations["value"], strict=True)
+            ],
+        )
+        self._touch_series(conn, series_id, source)
+        return len(set(dates) - existing)
+
+    def _touch_series(self, conn: Connection, series_id: str, source: str) -> None:
+        row = conn.execute(
+            select(series_table.c.version).where(series_table.c.series_id == series_id)
+        ).first()
+        values = {"source": source, "updated_at": _utcnow()}
+        if row is None:
+            unit = SERIES[series_id].unit if series_id in SERIES else ""
+            conn.execute(insert(series_table).values(series_id=series_id, unit=unit, version=1, **values))
+        else:
+            conn.execute(
+                series_table.update()
+                .where(series_table.c.series_id == series_id)
+                .values(version=row.version + 1, **values)
+            )
+
+    def write_series(self, series_id: str, observations: pd.DataFrame, source: str) -> int:
+        """Store observations (date, value) of one series in one transaction; returns new dates added."""
+        with self.engine.begin() as conn:
+            return self._upsert_observations(conn, series_id, observations, source)
+
+    def store_import(self, parsed, filename: str) -> dict:
+        """Store a parsed price file and its report in one transaction; returns the report.
+
+        Re-importing the same file replaces the same dates with the same values: nothing is added.
+        """
+        with self.engine.begin() as conn:
+            new_dates = self._upsert_observations(
+                conn, parsed.series_id, parsed.observations, f"import:{Path(filename).name}"
+            )
+            report = parsed.report() | {"rows_new": new_dates}
+            conn.execute(
+                insert(imports_table).values(
+                    at=_utcnow(),
+                    filename=Path(filename).name,
+                    series_id=parsed.series_id,
+                    format=parsed.format,
+                    rows_read=parsed.rows_read,
+                    rows_stored=report["rows_stored"],
+                    report=json.dumps(report),
+                )
+            )
+        return report
+
+    def log_fetch(self, source: str, ok: bool, message: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(fetch_log_table).values(at=_utcnow(), source=source, ok=int(ok), message=message)
+            )
+
+    # ------------------------------------------------------------ reading
+
+    def load_series(self, series_id: str, start: object = None, end: object = None) -> pd.Series:
+        """Values of one series on a DatetimeIndex (empty if not stored), optionally between two dates."""
+        query = select(observations_table.c.date, observations_table.c.value).where(
+            observations_table.c.series_id == series_id
+        )
+        if start is not None:
+            query = query.where(observations_table.c.date >= pd.Timestamp(start).date())
+        if end is not None:
+            query = query.where(observations_table.c.date <= pd.Timestamp(end).date())
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(observations_table.c.date)).all()
+        index = pd.DatetimeIndex([pd.Timestamp(r[0]) for r in rows], name="date").astype("datetime64[ns]")
+        return pd.Series([r[1] for r in rows], index=index, name=series_id, dtype=float)
+
+    def series_status(self) -> pd.DataFrame:
+        """Per stored series: source, first and last date, count, last update and version."""
+        query = (
+            select(
+                series_table.c.series_id,
+                series_table.c.source,
+                series_table.c.updated_at,
+                series_table.c.version,
+                func.min(observations_table.c.date).label("first"),
+                func.max(observations_table.c.date).label("last"),
+                func.count(observations_table.c.date).label("count"),
+            )
+            .join(observations_table, observations_table.c.series_id == series_table.c.series_id)
+            .group_by(
+                series_table.c.series_id,
+                series_table.c.source,
+                series_table.c.updated_at,
+                series_table.c.version,
+            )
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        frame = pd.DataFrame(
+            rows, columns=["series_id", "source", "updated_at", "version", "first", "last", "count"]
+        )
+        return frame.set_index("series_id")
+
+    def data_version(self) -> str:
+        """A cheap key that changes whenever any series is written (for caches)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(series_table.c.series_id, series_table.c.version).order_by(series_table.c.series_id)
+            ).all()
+        return ";".join(f"{sid}:{version}" for sid, version in rows)
+
+    def last_fetch(self, source: str) -> dict | None:
+        """The latest fetch attempt for `source`: {"at", "ok", "message"} or None."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(fetch_log_table.c.at, fetch_log_table.c.ok, fetch_log_table.c.message)
+                    .where(fetch_log_table.c.source == source)
+                    .order_by(fetch_log_table.c.id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+        return None if row is None else {"at": row["at"], "ok": bool(row["ok"]), "message": row["message"]}

@@ -1,0 +1,104 @@
+"""Overview: today's benchmark price of a fine unit of gold, the 95 % buy price, recent change, freshness."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
+from analytics.market import pct_change_since
+from ui.charts import GOLD_COLOUR, time_series_figure
+from ui.i18n import format_day, format_money, format_pct, t, unit_label
+from ui.settings import current_settings
+from ui.state import local_prices, market_snapshot
+
+BANREP_BUY_SHARE = 0.95  # Banco de la República buys at 95 % of its sell price (DOMAIN.md)
+
+settings = current_settings()
+lang, currency, unit = settings.language, settings.currency, settings.unit
+snapshot = market_snapshot()
+local = local_prices(currency, unit)
+prices = local["price"].dropna()
+
+st.title(t("overview_title", lang))
+
+if prices.empty:
+    st.error(t("no_price", lang, reason=f"no {currency} exchange rate within 7 days of any gold price"))
+    st.stop()
+
+latest_date = prices.index[-1]
+fx_series = snapshot.fx_per_usd(currency)
+try:
+    quote = benchmark_price_per_fine_gram(
+        snapshot.gold_usd_per_oz, fx_series, latest_date, currency=currency, unit=unit
+    )
+except StaleDataError as error:
+    st.error(t("no_price", lang, reason=error))
+    st.stop()
+
+fx_name = t(
+    "fx_name_COP" if currency == "COP" else "fx_name_USD" if currency == "USD" else "fx_name_other",
+    lang,
+    currency=currency,
+)
+week = pct_change_since(prices, "1W")
+month = pct_change_since(prices, "1M")
+
+columns = st.columns(2)
+columns[0].metric(
+    t("price_of_unit", lang, unit=unit_label(unit, lang)),
+    format_money(quote.price, currency, lang),
+    delta=f"{format_pct(week, lang)} (1 sem.)" if lang == "es" else f"{format_pct(week, lang)} (1 wk)",
+    help=t("price_help", lang, fx_name=fx_name),
+    border=True,
+)
+columns[1].metric(
+    t("buy_price", lang),
+    format_money(quote.price * BANREP_BUY_SHARE, currency, lang),
+    help=t("buy_help", lang),
+    border=True,
+)
+st.caption(
+    t(
+        "inputs_used",
+        lang,
+        gold_date=format_day(quote.gold_date, lang),
+        gold=format_money(quote.gold_usd_per_oz, "USD", lang, digits=2),
+        fx_date=format_day(quote.fx_date or quote.gold_date, lang),
+        fx=format_money(quote.fx, currency, lang, digits=2) if currency != "USD" else "1",
+    )
+)
+
+changes = st.columns(2)
+changes[0].metric(t("change_1w", lang), format_pct(week, lang))
+changes[1].metric(t("change_1m", lang), format_pct(month, lang))
+
+recent = prices.loc[latest_date - pd.Timedelta(days=90) :]
+st.plotly_chart(
+    time_series_figure(
+        recent,
+        title=t("last_90_days", lang),
+        y_title=t("per_unit", lang, currency=currency, unit=unit_label(unit, lang)),
+        lang=lang,
+        currency=currency,
+        colour=GOLD_COLOUR,
+        value_format=",.0f" if recent.iloc[-1] >= 1000 else ",.2f",
+        range_selector=False,
+        height=260,
+    ),
+    config={"displayModeBar": False},
+)
+
+st.subheader(t("freshness", lang))
+freshness = pd.DataFrame(
+    [
+        {
+            t("col_series", lang): state.series_id,
+            t("col_kind", lang): t(f"kind_{state.kind}", lang),
+            t("col_source", lang): state.source,
+            t("col_first", lang): format_day(state.first, lang),
+            t("col_last", lang): format_day(state.last, lang),
+            t("col_updated", lang): format_day(state.updated_at, lang) if state.updated_at else "–",
+        }
+        for state in snapshot.states.values()
+    ]
+)
+st.dataframe(freshness, hide_index=True)

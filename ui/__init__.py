@@ -1,0 +1,1 @@
+"""Shared Streamlit helpers: translations and formatting, settings, cached loaders, charts."""

@@ -1,0 +1,96 @@
+"""Plotly figure builders shared by the pages: consistent colours, formatted hovers, range selectors.
+
+Colour-blind safe (Okabe-Ito): gold is always gold, each currency keeps one colour.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ui.i18n import day_labels, plotly_separators, t
+
+GOLD_COLOUR = "#E69F00"
+CURRENCY_COLOURS = {"USD": "#CC79A7", "COP": "#0072B2", "PEN": "#D55E00", "BOB": "#009E73", "MNT": "#56B4E9"}
+NEGATIVE_COLOUR = "#D55E00"
+NEUTRAL_COLOUR = "#999999"
+
+
+def _base_layout(
+    fig: go.Figure, title: str, y_title: str, lang: str, currency: str | None, height: int
+) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        separators=plotly_separators(lang, currency),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=height,
+        hovermode="x unified",
+        showlegend=False,
+        yaxis_title=y_title,
+    )
+    return fig
+
+
+def time_series_figure(
+    series: pd.Series,
+    *,
+    title: str,
+    y_title: str,
+    lang: str,
+    currency: str | None = None,
+    colour: str = GOLD_COLOUR,
+    value_format: str = ",.0f",
+    range_selector: bool = True,
+    height: int = 380,
+    fill: bool = False,
+) -> go.Figure:
+    """A line chart of one series with formatted hover values and an optional range selector."""
+    clean = series.dropna()
+    fig = go.Figure(
+        go.Scatter(
+            x=clean.index,
+            y=clean.to_numpy(),
+            mode="lines",
+            line={"color": colour, "width": 2},
+            fill="tozeroy" if fill else None,
+            customdata=day_labels(pd.DatetimeIndex(clean.index), lang),
+            hovertemplate=f"%{{customdata}}: %{{y:{value_format}}}<extra></extra>",
+        )
+    )
+    _base_layout(fig, title, y_title, lang, currency, height)
+    fig.update_layout(hovermode="closest")
+    if range_selector:
+        all_label = t("rangeselector_all", lang)
+        year = "A" if lang == "es" else "Y"
+        fig.update_xaxes(
+            rangeselector={
+                "buttons": [
+                    {"count": 1, "label": "1M", "step": "month", "stepmode": "backward"},
+                    {"count": 3, "label": "3M", "step": "month", "stepmode": "backward"},
+                    {"count": 6, "label": "6M", "step": "month", "stepmode": "backward"},
+                    {"count": 1, "label": "YTD", "step": "year", "stepmode": "todate"},
+                    {"count": 1, "label": f"1{year}", "step": "year", "stepmode": "backward"},
+                    {"count": 5, "label": f"5{year}", "step": "year", "stepmode": "backward"},
+                    {"step": "all", "label": all_label},
+                ]
+            }
+        )
+    return fig
+
+
+def contribution_figure(
+    labels: list[str], values: list[float], title: str, lang: str, y_title: str
+) -> go.Figure:
+    """Bars of percentage-point contributions (gold in USD, exchange rate, total)."""
+    colours = [GOLD_COLOUR, CURRENCY_COLOURS["COP"], NEUTRAL_COLOUR]
+    fig = go.Figure(
+        go.Bar(
+            x=labels,
+            y=values,
+            marker_color=colours[: len(values)],
+            text=[f"{v:+.1f}" for v in values],
+            texttemplate="%{y:+.1f}",
+            hovertemplate="%{x}: %{y:+.2f}<extra></extra>",
+        )
+    )
+    return _base_layout(fig, title, y_title, lang, None, 300)

@@ -1,0 +1,239 @@
+"""Every label, number and date the user sees goes through here: translations (es, en) and Babel formats.
+
+No streamlit import: the CLI and the tests use the same formatting.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency, format_decimal
+
+LANGUAGES = ("es", "en")
+
+#: Spanish number conventions of the country whose currency is shown (Peru writes 1,234.56).
+SPANISH_LOCALE_BY_CURRENCY = {"COP": "es_CO", "PEN": "es_PE", "BOB": "es_BO", "USD": "es_EC", "MNT": "es_CO"}
+
+SPANISH_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
+ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # key: (es, en)
+    "app_title": ("Precio del oro", "Gold price"),
+    "nav_overview": ("Resumen", "Overview"),
+    "nav_market": ("Mercado", "Market"),
+    "settings": ("Ajustes", "Settings"),
+    "language": ("Idioma / Language", "Idioma / Language"),
+    "currency": ("País y moneda", "Country and currency"),
+    "unit": ("Unidad", "Unit"),
+    "unit_g": ("gramo", "gram"),
+    "unit_oz": ("onza troy", "troy ounce"),
+    "unit_kg": ("kilogramo", "kilogram"),
+    "unit_castellano": ("castellano (4,6 g)", "castellano (4.6 g)"),
+    "unit_tomin": ("tomín (0,575 g)", "tomín (0.575 g)"),
+    "country_COP": ("Colombia (COP)", "Colombia (COP)"),
+    "country_PEN": ("Perú (PEN)", "Peru (PEN)"),
+    "country_BOB": ("Bolivia (BOB, oficial)", "Bolivia (BOB, official)"),
+    "country_USD": ("Ecuador (USD)", "Ecuador (USD)"),
+    "country_MNT": ("Mongolia (MNT)", "Mongolia (MNT)"),
+    "demo_banner": (
+        "**Datos de demostración: no son precios reales.** Motivo: {reason}. "
+        "Series de demostración: {series}. Importe archivos de precios en la barra lateral para ver datos reales.",
+        "**Demo data: these are not real prices.** Why: {reason}. Demo series: {series}. "
+        "Import price files from the sidebar to see real data.",
+    ),
+    "stored_caption": (
+        "Datos guardados; el oro al {gold_last}. Última consulta a Yahoo Finance: {fetch}.",
+        "Stored data; gold as of {gold_last}. Last Yahoo Finance check: {fetch}.",
+    ),
+    "never": ("nunca", "never"),
+    "refresh": ("Actualizar desde Yahoo Finance", "Refresh from Yahoo Finance"),
+    "import_header": ("Importar precios (CSV o Excel)", "Import prices (CSV or Excel)"),
+    "import_file": ("Archivo de precios", "Price file"),
+    "import_series": ("Serie (si el archivo no lo dice)", "Series (if the file does not say)"),
+    "import_auto": ("detectar", "detect"),
+    "import_button": ("Importar", "Import"),
+    "import_done": (
+        "{series} importada de un archivo {format}: {stored} filas guardadas ({new} nuevas), "
+        "{flagged} marcadas, {rejected} rechazadas.",
+        "{series} imported from a {format} file: {stored} rows stored ({new} new), {flagged} flagged, {rejected} rejected.",
+    ),
+    "import_failed": ("No se importó nada: {reason}", "Nothing was imported: {reason}"),
+    "import_details": ("Filas marcadas o rechazadas", "Flagged or rejected rows"),
+    # overview
+    "overview_title": ("¿A cómo está el oro hoy?", "What is gold worth today?"),
+    "price_of_unit": (
+        "Precio de referencia de un {unit} de oro fino",
+        "Benchmark price of one fine {unit} of gold",
+    ),
+    "price_help": (
+        "Oro en dólares por onza troy (31,1034768 g) × {fx_name} ÷ 31,1034768. "
+        "La onza troy es la unidad internacional del oro; el precio internacional de referencia es el de Londres (LBMA), "
+        "aquí aproximado con el futuro de oro de COMEX (GC=F).",
+        "Gold in US dollars per troy ounce (31.1034768 g) × {fx_name} ÷ 31.1034768. "
+        "The troy ounce is gold's international unit; the international benchmark is London's (LBMA), "
+        "approximated here by the COMEX gold future (GC=F).",
+    ),
+    "fx_name_COP": (
+        "la tasa de cambio pesos por dólar (parecida a la TRM, la tasa oficial del día)",
+        "the pesos per dollar rate (close to the TRM, Colombia's official daily rate)",
+    ),
+    "fx_name_other": ("la tasa de cambio {currency} por dólar", "the {currency} per dollar rate"),
+    "fx_name_USD": ("1 (dólares)", "1 (dollars)"),
+    "inputs_used": (
+        "Oro del {gold_date} ({gold}/oz); tasa de cambio del {fx_date} ({fx}).",
+        "Gold of {gold_date} ({gold}/oz); exchange rate of {fx_date} ({fx}).",
+    ),
+    "buy_price": (
+        "Precio de compra estilo Banco de la República (95 %)",
+        "Banco de la República-style buy price (95 %)",
+    ),
+    "buy_help": (
+        "El Banco de la República compra oro a 95 % de su precio de venta (desde el 29 nov 2021).",
+        "Banco de la República buys gold at 95 % of its sell price (since 29 Nov 2021).",
+    ),
+    "change_1w": ("Cambio en 1 semana", "Change over 1 week"),
+    "change_1m": ("Cambio en 1 mes", "Change over 1 month"),
+    "last_90_days": ("Últimos 90 días", "Last 90 days"),
+    "freshness": ("Frescura de los datos", "Data freshness"),
+    "col_series": ("Serie", "Series"),
+    "col_kind": ("Tipo", "Kind"),
+    "col_source": ("Fuente", "Source"),
+    "col_first": ("Desde", "From"),
+    "col_last": ("Hasta", "Until"),
+    "col_updated": ("Actualizada", "Updated"),
+    "kind_stored": ("guardada", "stored"),
+    "kind_demo": ("DEMO", "DEMO"),
+    "no_price": ("No hay precio para esta fecha: {reason}", "No price for this date: {reason}"),
+    # market
+    "market_title": ("Mercado del oro", "Gold market"),
+    "chart_title_up": (
+        "El oro subió {pct} en {currency} en el último mes",
+        "Gold rose {pct} in {currency} over the last month",
+    ),
+    "chart_title_down": (
+        "El oro bajó {pct} en {currency} en el último mes",
+        "Gold fell {pct} in {currency} over the last month",
+    ),
+    "per_unit": ("{currency} por {unit}", "{currency} per {unit}"),
+    "performance": ("Rendimiento", "Performance"),
+    "perf_row_gold_usd": ("Oro, USD/oz", "Gold, USD/oz"),
+    "perf_row_gold_local": ("Oro, {currency}/g", "Gold, {currency}/g"),
+    "decomposition": (
+        "¿De dónde vino el movimiento en {currency}?",
+        "Where did the move in {currency} come from?",
+    ),
+    "period": ("Periodo", "Period"),
+    "decomp_sentence": (
+        "Del {start} al {end} el oro en {currency} cambió {local}: {gold} por el precio del oro en dólares "
+        "y {fx} por la tasa de cambio.",
+        "From {start} to {end} gold in {currency} changed {local}: {gold} from the gold price in dollars "
+        "and {fx} from the exchange rate.",
+    ),
+    "decomp_gold": ("Oro en USD", "Gold in USD"),
+    "decomp_fx": ("Tasa de cambio", "Exchange rate"),
+    "decomp_total": ("Total", "Total"),
+    "points": ("puntos porcentuales", "percentage points"),
+    "volatility": ("Volatilidad anualizada de 30 días", "30-day annualised volatility"),
+    "volatility_now": (
+        "La volatilidad de 30 días es {vol}, frente a una mediana de {median} en el periodo mostrado.",
+        "30-day volatility is {vol}, against a median of {median} over the period shown.",
+    ),
+    "drawdown": ("Caída desde el máximo", "Drawdown from the running peak"),
+    "drawdown_now": (
+        "El precio está {dd} por debajo de su máximo del {peak_date}.",
+        "The price is {dd} below its peak of {peak_date}.",
+    ),
+    "at_peak": (
+        "El precio está en su máximo histórico de la serie.",
+        "The price is at the series' all-time high.",
+    ),
+    "download_csv": ("Descargar CSV", "Download CSV"),
+    "download_xlsx": ("Descargar Excel", "Download Excel"),
+    "rangeselector_all": ("Todo", "Max"),
+    "date": ("Fecha", "Date"),
+    "price": ("Precio", "Price"),
+    "demo_label": ("DEMO", "DEMO"),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text for `key` in `lang` ("es" or "en"), with `values` filled in."""
+    es, en = TEXTS[key]
+    text = en if lang == "en" else es
+    return text.format(**values) if values else text
+
+
+def number_locale(lang: str, currency: str | None = None) -> str:
+    return "en_US" if lang == "en" else SPANISH_LOCALE_BY_CURRENCY.get(currency or "COP", "es_CO")
+
+
+def money_digits(value: float) -> int:
+    """Whole units for large amounts ($ 296.375), cents for small ones (S/ 412,35)."""
+    return 0 if abs(value) >= 1000 else 2
+
+
+def format_money(value: float, currency: str, lang: str, digits: int | None = None) -> str:
+    """`$ 296.375` (es, COP), `COP 296,375` (en); "–" for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    digits = money_digits(value) if digits is None else digits
+    pattern = "¤ #,##0" + ("." + "0" * digits if digits else "")
+    return format_currency(
+        value, currency, format=pattern, locale=number_locale(lang, currency), currency_digits=False
+    )
+
+
+def format_number(value: float, lang: str, digits: int = 2, currency: str | None = None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=number_locale(lang, currency))
+
+
+def format_pct(value: float, lang: str, digits: int = 1, signed: bool = True) -> str:
+    """`+4,2 %` (es) or `+4.2%` (en); "–" for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = ("+" if signed else "") + "#,##0." + "0" * digits
+    if signed:
+        pattern += ";-#,##0." + "0" * digits
+    text = format_decimal(value, format=pattern, locale=number_locale(lang))
+    return f"{text} %" if lang == "es" else f"{text}%"
+
+
+def format_day(day: date | datetime | pd.Timestamp | None, lang: str) -> str:
+    """`10 may 2024` (es) or `May 10, 2024` (en)."""
+    if day is None or pd.isna(day):
+        return "–"
+    value = pd.Timestamp(day).date()
+    if lang == "en":
+        return babel_format_date(value, format="medium", locale="en_US")
+    return babel_format_date(value, format="d MMM y", locale="es_CO")
+
+
+def day_labels(index: pd.DatetimeIndex, lang: str) -> list[str]:
+    """Vectorised date labels for chart hovers (Babel per point is too slow for long series)."""
+    months = ENGLISH_MONTHS if lang == "en" else SPANISH_MONTHS
+    names = [months[m - 1] for m in index.month]
+    if lang == "en":
+        return [f"{name} {d}, {y}" for name, d, y in zip(names, index.day, index.year, strict=True)]
+    return [f"{d} {name} {y}" for name, d, y in zip(names, index.day, index.year, strict=True)]
+
+
+def plotly_separators(lang: str, currency: str | None = None) -> str:
+    """Plotly's layout.separators (decimal mark, then thousands) for the user's number convention."""
+    sample = format_decimal(1234.5, format="#,##0.0", locale=number_locale(lang, currency))
+    return sample[-2] + sample[1]
+
+
+def unit_label(unit: str, lang: str) -> str:
+    return t(f"unit_{unit}", lang)
+
+
+def default_language(currency: str) -> str:
+    """Spanish for the Latin American currencies (USD here is Ecuador's), English otherwise."""
+    return "es" if currency in ("COP", "PEN", "BOB", "USD") else "en"

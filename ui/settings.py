@@ -1,0 +1,65 @@
+"""The user's settings (language, currency, unit) in the sidebar, mirrored in the URL query.
+
+A view can be shared as a link: ?lang=es&cur=COP&unit=castellano reopens it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from analytics.units import UNITS
+from data.series import CURRENCIES
+from ui.i18n import LANGUAGES, default_language, t, unit_label
+
+DEFAULT_CURRENCY = "COP"
+DEFAULT_UNIT = "g"
+
+
+@dataclass(frozen=True)
+class Settings:
+    language: str
+    currency: str
+    unit: str
+
+
+def _from_query(name: str, allowed: tuple[str, ...] | list[str], default: str) -> str:
+    value = st.query_params.get(name)
+    return value if value in allowed else default
+
+
+def init_settings() -> None:
+    """First run of a session: settings from the URL query, else the defaults."""
+    if "cur" not in st.session_state:
+        st.session_state.cur = _from_query("cur", list(CURRENCIES), DEFAULT_CURRENCY)
+    if "lang" not in st.session_state:
+        st.session_state.lang = _from_query("lang", LANGUAGES, default_language(st.session_state.cur))
+    if "unit" not in st.session_state:
+        st.session_state.unit = _from_query("unit", UNITS, DEFAULT_UNIT)
+
+
+def current_settings() -> Settings:
+    init_settings()
+    return Settings(st.session_state.lang, st.session_state.cur, st.session_state.unit)
+
+
+def sidebar_settings() -> Settings:
+    """Draw the settings widgets and mirror them into the URL query."""
+    init_settings()
+    lang = st.session_state.lang
+    with st.sidebar:
+        st.selectbox(
+            t("language", lang),
+            LANGUAGES,
+            key="lang",
+            format_func=lambda c: {"es": "Español", "en": "English"}[c],
+        )
+        lang = st.session_state.lang
+        st.selectbox(
+            t("currency", lang), list(CURRENCIES), key="cur", format_func=lambda c: t(f"country_{c}", lang)
+        )
+        st.selectbox(t("unit", lang), UNITS, key="unit", format_func=lambda u: unit_label(u, lang))
+    settings = current_settings()
+    st.query_params.update({"lang": settings.language, "cur": settings.currency, "unit": settings.unit})
+    return settings
