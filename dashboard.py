@@ -1,4 +1,4 @@
-"""Entry point: page config, sidebar settings, data refresh and state banner, navigation over pages/.
+"""Entry point: page config, sidebar settings, data refresh and state banner, navigation over app_pages/.
 
 Run with `streamlit run dashboard.py`. No computation here: pages call analytics through ui/state.
 """
@@ -21,10 +21,8 @@ price_import_sidebar(lang)
 
 navigation = st.navigation(
     [
-        st.Page(
-            "pages/overview.py", title=t("nav_overview", lang), icon="🪙", default=True, url_path="overview"
-        ),
-        st.Page("pages/market.py", title=t("nav_market", lang), icon="📈", url_path="market"),
+        st.Page("app_pages/overview.py", title=t("nav_overview", lang), icon="🪙", default=True),
+        st.Page("app_pages/market.py", title=t("nav_market", lang), icon="📈"),
     ]
 )
 navigation.run()

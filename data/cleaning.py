@@ -103,7 +103,7 @@ def clean_observations(
                 {"line": row.line, "date": _iso(row.date), "reason": f"extreme move {move:+.1f}% (kept)"}
             )
     if not calendar_days:
-        weekend = valid["date"].dt.dayofweek >= 5
+        weekend = valid["date"].dt.day_of_week >= 5
         for row in valid.loc[weekend].itertuples(index=False):
             flagged.append(
                 {"line": row.line, "date": _iso(row.date), "reason": f"weekend date ({row.date:%A}), kept"}

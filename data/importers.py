@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -120,7 +121,7 @@ def _read_excel_table(content: bytes) -> _Table:
     def text(cell: object) -> str:
         if cell is None or (isinstance(cell, float) and pd.isna(cell)):
             return ""
-        if isinstance(cell, pd.Timestamp):
+        if isinstance(cell, datetime | date):
             return cell.strftime("%Y-%m-%d")
         return str(cell).strip()
 

@@ -1,0 +1,66 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.benchmark import local_price_series
+from analytics.market import (
+    annualised_volatility,
+    decompose_local_move,
+    drawdown_pct,
+    pct_change_since,
+    performance_table,
+    reference_date,
+)
+
+
+def daily(values, start="2024-01-01"):
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="D"), dtype=float)
+
+
+def test_horizon_changes_by_hand():
+    prices = daily(np.arange(100.0, 100.0 + 400))  # one step a day from 2024-01-01
+    last = prices.index[-1]  # 2025-02-03, value 499
+    assert pct_change_since(prices, "1D") == pytest.approx((499 / 498 - 1) * 100)
+    assert reference_date(prices, "1W") == last - pd.Timedelta(days=7)
+    assert pct_change_since(prices, "1W") == pytest.approx((499 / 492 - 1) * 100)
+    # YTD: from the last value of 2024 (2024-12-31 is day 365 -> value 465)
+    assert pct_change_since(prices, "YTD") == pytest.approx((499 / 465 - 1) * 100)
+    assert math.isnan(pct_change_since(prices, "5Y"))  # history too short
+
+
+def test_performance_table_shape():
+    table = performance_table({"a": daily([1.0, 2.0]), "b": daily([4.0, 2.0])})
+    assert list(table.columns) == ["1D", "1W", "1M", "3M", "YTD", "1Y", "5Y"]
+    assert table.loc["a", "1D"] == pytest.approx(100.0)
+    assert table.loc["b", "1D"] == pytest.approx(-50.0)
+
+
+def test_decomposition_adds_up():
+    gold = daily([2000.0, 2200.0])  # +10 %
+    fx = daily([4000.0, 3800.0])  # -5 %
+    local = local_price_series(gold, fx)
+    move = decompose_local_move(local, gold.index[0], gold.index[-1])
+    # local: 1.10 x 0.95 - 1 = +4.5 %
+    assert move.local_pct == pytest.approx(4.5)
+    assert move.gold_usd_pct == pytest.approx(10.0)
+    assert move.fx_pct == pytest.approx(-5.0)
+    assert move.gold_contribution_pp + move.fx_contribution_pp == pytest.approx(4.5)
+    # shares follow the log changes: ln 1.1 / (ln 1.1 + ln 0.95)
+    share = math.log(1.1) / (math.log(1.1) + math.log(0.95))
+    assert move.gold_contribution_pp == pytest.approx(4.5 * share)
+
+
+def test_volatility_of_alternating_returns():
+    # log returns alternate +r, -r: sample std over an even window = r * sqrt(n/(n-1))
+    r = 0.01
+    levels = np.exp(np.cumsum([0.0] + [r if i % 2 == 0 else -r for i in range(60)]))
+    vol = annualised_volatility(daily(levels), window_days=30)
+    n = 30  # a 30-day window of daily returns holds 30 returns
+    assert vol.iloc[-1] == pytest.approx(r * math.sqrt(n / (n - 1)) * math.sqrt(252) * 100, rel=1e-6)
+
+
+def test_drawdown_from_running_peak():
+    dd = drawdown_pct(daily([100.0, 120.0, 90.0, 130.0]))
+    assert dd.tolist() == pytest.approx([0.0, 0.0, -25.0, 0.0])
