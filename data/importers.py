@@ -250,7 +250,7 @@ def _ohlc_flags(table: _Table, close_col: int, parsed: pd.DataFrame) -> list[dic
         col = _column(table.header, name)
         if col is None:
             continue
-        for row, (line, date, close) in zip(
+        for row, (line, day, close) in zip(
             table.rows, parsed[["line", "date", "value"]].itertuples(index=False), strict=True
         ):
             value = parse_number(row[col]) if col < len(row) else None
@@ -260,7 +260,7 @@ def _ohlc_flags(table: _Table, close_col: int, parsed: pd.DataFrame) -> list[dic
                 flags.append(
                     {
                         "line": line,
-                        "date": None if pd.isna(date) else date.strftime("%Y-%m-%d"),
+                        "date": None if pd.isna(day) else day.strftime("%Y-%m-%d"),
                         "reason": f"{name} {value:g} impossible next to Close {close:g} (ignored: only Close is stored)",
                     }
                 )

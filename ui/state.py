@@ -6,14 +6,28 @@ so a rerun only reads caches.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.benchmark import local_price_series
+from analytics.market import (
+    HORIZONS,
+    MoveDecomposition,
+    annualised_volatility,
+    decompose_local_move,
+    drawdown_pct,
+    performance_table,
+    reference_date,
+)
 from data.market_data import MarketSnapshot, import_prices, load_snapshot, refresh_from_yahoo
+from data.series import CURRENCIES
 from data.store import MarketStore, database_url
 from data.yahoo import YahooRateLimitError
-from ui.i18n import format_day, t
+from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, NEGATIVE_COLOUR, time_series_figure
+from ui.i18n import format_day, format_pct, t, unit_label
 
 
 @st.cache_resource(show_spinner=False)
@@ -87,3 +101,97 @@ def data_banner(snapshot: MarketSnapshot, lang: str) -> None:
 def import_price_file(content: bytes, filename: str, series_id: str | None) -> dict:
     """Store an uploaded price file in one transaction; caches follow the store's data version."""
     return import_prices(get_store(), content, filename, series_id)
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """Everything the Market page draws, computed once per (data version, currency, unit)."""
+
+    local: pd.DataFrame
+    performance: pd.DataFrame
+    decompositions: dict[str, MoveDecomposition | None]
+    volatility: pd.Series
+    drawdown: pd.Series
+    peak_date: pd.Timestamp | None
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _market_view(url: str, version: str, today: str, currency: str, unit: str) -> MarketView:
+    snapshot = _snapshot(url, version, today)
+    local = local_price_series(snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), unit=unit)
+    prices = local["price"].dropna()
+    if not prices.empty:  # gold days before the first exchange rate are not gaps: leave them out
+        local = local.loc[prices.index[0] :]
+    rows = {"GOLD_USD": snapshot.gold_usd_per_oz}
+    for code in CURRENCIES:
+        if code != "USD":
+            rows[code] = local_price_series(snapshot.gold_usd_per_oz, snapshot.fx_per_usd(code))["price"]
+    decompositions: dict[str, MoveDecomposition | None] = {}
+    for horizon in HORIZONS:
+        start = reference_date(prices, horizon) if not prices.empty else None
+        decompositions[horizon] = (
+            None if start is None else decompose_local_move(local, start, prices.index[-1])
+        )
+    return MarketView(
+        local=local,
+        performance=performance_table(rows),
+        decompositions=decompositions,
+        volatility=annualised_volatility(prices) if not prices.empty else prices,
+        drawdown=drawdown_pct(prices),
+        peak_date=None if prices.empty else prices.idxmax(),
+    )
+
+
+def market_view(currency: str, unit: str) -> MarketView:
+    """The Market page's numbers (cached by data version, currency and unit)."""
+    return _market_view(database_url(), get_store().data_version(), _today(), currency, unit)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _market_figures(
+    url: str, version: str, today: str, currency: str, unit: str, lang: str
+) -> dict[str, go.Figure]:
+    view = _market_view(url, version, today, currency, unit)
+    prices = view.local["price"].dropna()
+    month = view.performance.loc["GOLD_USD" if currency == "USD" else currency, "1M"]
+    title_key = "chart_title_up" if month >= 0 else "chart_title_down"
+    return {
+        "price": time_series_figure(
+            prices,
+            title=t(title_key, lang, pct=format_pct(abs(month), lang, signed=False), currency=currency),
+            y_title=t("per_unit", lang, currency=currency, unit=unit_label(unit, lang)),
+            lang=lang,
+            currency=currency,
+            value_format=",.0f" if prices.iloc[-1] >= 1000 else ",.2f",
+        ),
+        "volatility": time_series_figure(
+            view.volatility.resample("W").last(),
+            title="",
+            y_title="%",
+            lang=lang,
+            colour=CURRENCY_COLOURS.get(currency, GOLD_COLOUR),
+            value_format=".1f",
+            height=280,
+            range_selector=False,
+        ),
+        "drawdown": time_series_figure(
+            view.drawdown.resample("W").min(),
+            title="",
+            y_title="%",
+            lang=lang,
+            colour=NEGATIVE_COLOUR,
+            value_format=".1f",
+            height=280,
+            range_selector=False,
+            fill=True,
+        ),
+    }
+
+
+def market_figures(currency: str, unit: str, lang: str) -> dict[str, go.Figure]:
+    """The Market page's time-series figures: price, volatility (weekly), drawdown (weekly).
+
+    Kept with cache_resource because building a plotly figure (validation) costs more than the rest of
+    the page, and a pickled copy costs as much again. The figures are shared: never mutate them.
+    """
+    return _market_figures(database_url(), get_store().data_version(), _today(), currency, unit, lang)
