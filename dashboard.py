@@ -10,7 +10,7 @@ from ui.import_widget import price_import_sidebar
 from ui.settings import sidebar_settings
 from ui.state import data_banner, market_snapshot, refresh_market_data
 
-st.set_page_config(page_title="Oro · Gold", page_icon="🪙", layout="wide")
+st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 
 settings = sidebar_settings()
 lang = settings.language
@@ -21,8 +21,8 @@ price_import_sidebar(lang)
 
 navigation = st.navigation(
     [
-        st.Page("app_pages/overview.py", title=t("nav_overview", lang), icon="🪙", default=True),
-        st.Page("app_pages/market.py", title=t("nav_market", lang), icon="📈"),
+        st.Page("app_pages/overview.py", title=t("nav_overview", lang), icon=":material/paid:", default=True),
+        st.Page("app_pages/market.py", title=t("nav_market", lang), icon=":material/show_chart:"),
     ]
 )
 navigation.run()

@@ -29,8 +29,8 @@ def test_overview_shows_the_price_of_a_fine_gram_in_pesos(db_url):
     at = app().run()
     assert not at.exception
     values = metric_values(at)
-    price = values["Precio de referencia de un gramo de oro fino"]
-    buy = values["Precio de compra estilo Banco de la República (95 %)"]
+    price = values["1 gramo de oro fino, hoy"]
+    buy = values["Compra Banco de la República (95 %)"]
     assert price.startswith("$ ") and "." in price  # es-CO: $ 296.375
     as_number = float(price[2:].replace(".", ""))
     assert float(buy[2:].replace(".", "")) == pytest.approx(0.95 * as_number, abs=1.0)
@@ -41,9 +41,9 @@ def test_overview_shows_the_price_of_a_fine_gram_in_pesos(db_url):
 
 def test_settings_drive_the_overview_and_the_url(db_url):
     at = app().run()
-    gram = metric_values(at)["Precio de referencia de un gramo de oro fino"]
+    gram = metric_values(at)["1 gramo de oro fino, hoy"]
     at.selectbox(key="unit").select("castellano").run()
-    castellano = metric_values(at)["Precio de referencia de un castellano (4,6 g) de oro fino"]
+    castellano = metric_values(at)["1 castellano (4,6 g) de oro fino, hoy"]
     assert float(castellano[2:].replace(".", "")) == pytest.approx(
         4.6 * float(gram[2:].replace(".", "")), rel=1e-4
     )
@@ -52,7 +52,7 @@ def test_settings_drive_the_overview_and_the_url(db_url):
     at.selectbox(key="unit").select("g").run()
     assert not at.exception
     values = metric_values(at)
-    assert values["Benchmark price of one fine gram of gold"].startswith("PEN ")
+    assert values["1 fine gram of gold, today"].startswith("PEN ")
     assert at.query_params["lang"] == "en" and at.query_params["cur"] == "PEN"
     assert any("not real prices" in w.value for w in at.warning)
 
@@ -62,7 +62,7 @@ def test_settings_come_from_the_url(db_url):
     at.query_params.update({"lang": "en", "cur": "USD", "unit": "oz"})
     at.run()
     assert not at.exception
-    price = metric_values(at)["Benchmark price of one fine troy ounce of gold"]
+    price = metric_values(at)["1 fine troy ounce of gold, today"]
     assert price.startswith("$")  # USD in en_US
 
 

@@ -16,6 +16,14 @@ NEGATIVE_COLOUR = "#D55E00"
 NEUTRAL_COLOUR = "#999999"
 
 
+#: Spanish dates as people write them (the browser's plotly has no Spanish month names): 10/05/24, 05/2024.
+SPANISH_TICK_FORMATS = [
+    {"dtickrange": [None, 86_400_000 * 32], "value": "%d/%m/%y"},
+    {"dtickrange": [86_400_000 * 32, 86_400_000 * 366], "value": "%m/%Y"},
+    {"dtickrange": [86_400_000 * 366, None], "value": "%Y"},
+]
+
+
 def _base_layout(
     fig: go.Figure, title: str, y_title: str, lang: str, currency: str | None, height: int
 ) -> go.Figure:
@@ -59,6 +67,10 @@ def time_series_figure(
     )
     _base_layout(fig, title, y_title, lang, currency, height)
     fig.update_layout(hovermode="closest")
+    # whole numbers with the user's thousands separator (500.000), never SI suffixes (500k)
+    fig.update_yaxes(tickformat=",.0f" if len(clean) and clean.abs().median() >= 100 else value_format)
+    if lang == "es":
+        fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
     if range_selector:
         all_label = t("rangeselector_all", lang)
         year = "A" if lang == "es" else "Y"

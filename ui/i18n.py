@@ -66,8 +66,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     # overview
     "overview_title": ("¿A cómo está el oro hoy?", "What is gold worth today?"),
     "price_of_unit": (
-        "Precio de referencia de un {unit} de oro fino",
-        "Benchmark price of one fine {unit} of gold",
+        "1 {unit} de oro fino, hoy",
+        "1 fine {unit} of gold, today",
     ),
     "price_help": (
         "Oro en dólares por onza troy (31,1034768 g) × {fx_name} ÷ 31,1034768. "
@@ -88,11 +88,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Gold of {gold_date} ({gold}/oz); exchange rate of {fx_date} ({fx}).",
     ),
     "buy_price": (
-        "Precio de compra estilo Banco de la República (95 %)",
-        "Banco de la República-style buy price (95 %)",
+        "Compra Banco de la República (95 %)",
+        "Banco de la República buy price (95 %)",
     ),
     "buy_help": (
-        "El Banco de la República compra oro a 95 % de su precio de venta (desde el 29 nov 2021).",
+        "Precio de referencia × 95 %: el Banco de la República compra oro a 95 % de su precio de venta "
+        "(desde el 29 nov 2021).",
         "Banco de la República buys gold at 95 % of its sell price (since 29 Nov 2021).",
     ),
     "change_1w": ("Cambio en 1 semana", "Change over 1 week"),

@@ -1,0 +1,37 @@
+"""Downloads read back as written; numbers and dates formatted as each language writes them."""
+
+import io
+
+import openpyxl
+import pandas as pd
+
+from data.exports import csv_bytes, excel_bytes
+from ui.i18n import TEXTS, format_day, format_money, format_pct, plotly_separators
+
+
+def test_excel_has_one_sheet_per_table_and_an_about_sheet():
+    prices = pd.DataFrame({"price": [296375.4, 297000.0]}, index=pd.to_datetime(["2024-05-09", "2024-05-10"]))
+    workbook = openpyxl.load_workbook(io.BytesIO(excel_bytes({"prices": prices}, {"as of": "2024-05-10"})))
+    assert workbook.sheetnames == ["prices", "about"]
+    assert workbook["prices"]["B3"].value == 297000.0
+    assert [c.value for c in workbook["about"][2]] == ["as of", "2024-05-10"]
+
+
+def test_csv_has_a_bom_and_iso_dates():
+    frame = pd.DataFrame({"value": [1.5]}, index=pd.to_datetime(["2024-05-10"]))
+    text = csv_bytes(frame)
+    assert text.startswith("\ufeff".encode()) and b"2024-05-10,1.5" in text
+
+
+def test_spanish_and_english_numbers_and_dates():
+    assert format_money(296375.4, "COP", "es") == "$ 296.375"
+    assert format_money(296375.4, "COP", "en") == "COP 296,375"
+    assert format_money(412.5, "PEN", "es") == "S/ 412.50"  # Peru writes a decimal point
+    assert format_pct(4.234, "es") == "+4,2 %" and format_pct(-4.2, "en") == "-4.2%"
+    assert format_day("2024-05-10", "es") == "10 may 2024"
+    assert format_day("2024-05-10", "en") == "May 10, 2024"
+    assert plotly_separators("es", "COP") == ",." and plotly_separators("en") == ".,"
+
+
+def test_every_text_has_both_languages():
+    assert all(len(pair) == 2 and all(pair) for pair in TEXTS.values())
