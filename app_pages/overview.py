@@ -6,7 +6,7 @@ import streamlit as st
 from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.market import pct_change_since
 from ui.charts import GOLD_COLOUR, time_series_figure
-from ui.i18n import format_day, format_money, format_pct, t, unit_label
+from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
 from ui.state import local_prices, market_snapshot
 
@@ -33,6 +33,17 @@ try:
 except StaleDataError as error:
     st.error(t("no_price", lang, reason=error))
     st.stop()
+
+age_days = (pd.Timestamp.now().normalize() - quote.gold_date).days
+if age_days > 7:
+    st.warning(
+        t(
+            "stale_price",
+            lang,
+            day=format_day(quote.gold_date, lang),
+            days=format_number(age_days, lang, digits=0),
+        )
+    )
 
 fx_name = t(
     "fx_name_COP" if currency == "COP" else "fx_name_USD" if currency == "USD" else "fx_name_other",

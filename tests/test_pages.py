@@ -100,6 +100,9 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
     assert "USD_PEN" in banner and "GOLD_USD" not in banner.split("Series de demostración:")[1]
     # LBMA ends 2021-03-02; COP (Yahoo) on that day closed 3,634.5 or so: the price is a 2021 price
     assert "2 mar 2021" in " ".join(c.value for c in at.caption)
+    assert any(
+        w.value.startswith("Precio antiguo: el último precio guardado es del 2 mar 2021") for w in at.warning
+    )
     at.switch_page("app_pages/market.py").run()
     assert not at.exception
 

@@ -96,6 +96,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "(desde el 29 nov 2021).",
         "Banco de la República buys gold at 95 % of its sell price (since 29 Nov 2021).",
     ),
+    "stale_price": (
+        "Precio antiguo: el último precio guardado es del {day} (hace {days} días). "
+        "Importe un archivo más reciente o conéctese a internet para actualizar.",
+        "Old price: the latest stored price is from {day} ({days} days ago). "
+        "Import a newer file or connect to the internet to refresh.",
+    ),
     "change_1w": ("Cambio en 1 semana", "Change over 1 week"),
     "change_1m": ("Cambio en 1 mes", "Change over 1 month"),
     "last_90_days": ("Últimos 90 días", "Last 90 days"),
