@@ -39,7 +39,7 @@ def get_store() -> MarketStore:
     return _store(database_url())
 
 
-@st.cache_data(ttl=900, show_spinner=False)
+@st.cache_data(ttl=900, show_spinner="Yahoo Finance…")
 def _refresh(url: str) -> tuple[bool, str]:
     try:
         report = refresh_from_yahoo(_store(url))
