@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.market import pct_change_since
-from ui.charts import GOLD_COLOUR, time_series_figure
+from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
 from ui.state import local_prices, market_snapshot
@@ -91,7 +91,7 @@ st.plotly_chart(
         lang=lang,
         currency=currency,
         colour=GOLD_COLOUR,
-        value_format=",.0f" if recent.iloc[-1] >= 1000 else ",.2f",
+        value_format=price_value_format(recent.iloc[-1]),
         range_selector=False,
         height=260,
     ),

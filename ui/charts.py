@@ -8,12 +8,17 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.i18n import day_labels, plotly_separators, t
+from ui.i18n import day_labels, money_digits, plotly_separators, t
 
 GOLD_COLOUR = "#E69F00"
 CURRENCY_COLOURS = {"USD": "#CC79A7", "COP": "#0072B2", "PEN": "#D55E00", "BOB": "#009E73", "MNT": "#56B4E9"}
 NEGATIVE_COLOUR = "#D55E00"
 NEUTRAL_COLOUR = "#999999"
+
+
+def price_value_format(latest_price: float) -> str:
+    """Plotly number format for a price: the same digits as the formatted money amounts beside it."""
+    return f",.{money_digits(latest_price)}f"
 
 
 #: Spanish dates as people write them (the browser's plotly has no Spanish month names): 10/05/24, 05/2024.

@@ -26,7 +26,7 @@ from data.market_data import MarketSnapshot, import_prices, load_snapshot, refre
 from data.series import CURRENCIES
 from data.store import MarketStore, database_url
 from data.yahoo import YahooRateLimitError
-from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, NEGATIVE_COLOUR, time_series_figure
+from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, NEGATIVE_COLOUR, price_value_format, time_series_figure
 from ui.i18n import format_day, format_pct, t, unit_label
 
 
@@ -162,7 +162,7 @@ def _market_figures(
             y_title=t("per_unit", lang, currency=currency, unit=unit_label(unit, lang)),
             lang=lang,
             currency=currency,
-            value_format=",.0f" if prices.iloc[-1] >= 1000 else ",.2f",
+            value_format=price_value_format(prices.iloc[-1]),
         ),
         "volatility": time_series_figure(
             view.volatility.resample("W").last(),
