@@ -10,7 +10,7 @@ from data.exports import csv_bytes, excel_bytes
 from ui.charts import contribution_figure
 from ui.i18n import format_day, format_pct, t, unit_label
 from ui.settings import current_settings
-from ui.state import market_figures, market_snapshot, market_view
+from ui.state import market_figures, market_snapshot, market_view, stop_without_prices
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -19,9 +19,7 @@ prices = view.local["price"].dropna()
 unit_name = unit_label(unit, lang)
 
 st.title(t("market_title", lang))
-if prices.empty:
-    st.error(t("no_price", lang, reason=f"no {currency} exchange rate within 7 days of any gold price"))
-    st.stop()
+stop_without_prices(prices, currency, lang)
 
 figures = market_figures(currency, unit, lang)
 st.plotly_chart(figures["price"])

@@ -8,7 +8,7 @@ from analytics.market import pct_change_since
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
-from ui.state import local_prices, market_snapshot
+from ui.state import local_prices, market_snapshot, stop_without_prices
 
 BANREP_BUY_SHARE = 0.95  # Banco de la República buys at 95 % of its sell price (DOMAIN.md)
 
@@ -20,9 +20,7 @@ prices = local["price"].dropna()
 
 st.title(t("overview_title", lang))
 
-if prices.empty:
-    st.error(t("no_price", lang, reason=f"no {currency} exchange rate within 7 days of any gold price"))
-    st.stop()
+stop_without_prices(prices, currency, lang)
 
 latest_date = prices.index[-1]
 fx_series = snapshot.fx_per_usd(currency)

@@ -98,6 +98,13 @@ def data_banner(snapshot: MarketSnapshot, lang: str) -> None:
     )
 
 
+def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:
+    """End the page with a clear error when no gold date has an exchange rate fresh enough to use."""
+    if prices.empty:
+        st.error(t("no_price", lang, reason=f"no {currency} exchange rate within 7 days of any gold price"))
+        st.stop()
+
+
 def import_price_file(content: bytes, filename: str, series_id: str | None) -> dict:
     """Store an uploaded price file in one transaction; caches follow the store's data version."""
     return import_prices(get_store(), content, filename, series_id)
