@@ -1,6 +1,7 @@
 """A real browser: Playwright drives Debian's Chromium against the running app and finds the price."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -73,15 +74,19 @@ def running_app(tmp_path):
 
 
 def test_overview_shows_the_price_in_a_real_browser(running_app):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844})
         page.goto(f"{running_app}/?lang=es&cur=COP&unit=g")
-        metric = page.locator('[data-testid="stMetricValue"]').first
-        metric.wait_for(timeout=60_000)
-        assert metric.inner_text().startswith("$ ")
+        # the price metric by its label: while Streamlit renders, other metrics may come first in the DOM
+        price = (
+            page.get_by_test_id("stMetric")
+            .filter(has_text="1 gramo de oro fino, hoy")
+            .get_by_test_id("stMetricValue")
+        )
+        expect(price).to_have_text(re.compile(r"^\$ \d{1,3}(\.\d{3})+$"), timeout=60_000)
         assert page.get_by_text("no son precios reales").count() >= 1
         assert page.locator('[data-testid="stException"]').count() == 0
         browser.close()
