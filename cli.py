@@ -6,6 +6,10 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py prices show ID [--start D] [--end D]
     python cli.py prices refresh
     python cli.py benchmark --date D --currency COP [--unit g]
+    python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b]
+    python cli.py forecast ID --horizon 20 [--model NAME]
+
+ID is a stored series (GOLD_USD, USD_COP, ...) or a derived local price such as GOLD_COP_G.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
+from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
 from analytics.units import UNITS
 from data.importers import PriceFileError
-from data.market_data import import_prices, refresh_from_yahoo
+from data.market_data import import_prices, refresh_from_yahoo, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
 from data.store import MarketStore
 
@@ -74,6 +79,35 @@ def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
     return quote.as_json()
 
 
+def _stored_target(store: MarketStore, target_id: str) -> pd.Series:
+    prices = target_prices(store.load_series, target_id)
+    if prices.empty:
+        raise CliError(f"no data for {target_id}: import its price files or refresh first")
+    return prices
+
+
+def cmd_backtest(store: MarketStore, args: argparse.Namespace) -> object:
+    prices = _stored_target(store, args.series_id)
+    settings = BacktestSettings(horizon=args.horizon, step=args.step, folds=args.folds)
+    models = args.models.split(",") if args.models else None
+    result = run_backtest(
+        prices, settings, models=models, start=args.start, end=args.end, series=args.series_id.upper()
+    )
+    return result.as_json()
+
+
+def cmd_forecast(store: MarketStore, args: argparse.Namespace) -> object:
+    """Without --model, the model is the one the default backtest selects (the random walk if none beats it)."""
+    prices = _stored_target(store, args.series_id)
+    model, backtest = args.model, None
+    if model is None:
+        result = run_backtest(prices, BacktestSettings(horizon=args.horizon), series=args.series_id.upper())
+        model = result.selected
+        backtest = {score.name: score.as_json() for score in result.scores}[model]
+    forecast = forecast_from_last(prices, model, horizon=args.horizon)
+    return {**forecast.as_json(), "series": args.series_id.upper(), "backtest": backtest}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Gold market data and analytics, as JSON.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +133,22 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--unit", choices=list(UNITS), default="g")
     bench.add_argument("--max-staleness-days", type=int, default=MAX_STALENESS_DAYS)
     bench.set_defaults(run=cmd_benchmark)
+
+    backtest = commands.add_parser("backtest", help="rolling-origin backtest of the forecast models")
+    backtest.add_argument("series_id", metavar="ID")
+    backtest.add_argument("--horizon", type=int, default=20, help="trading days ahead (default 20)")
+    backtest.add_argument("--step", type=int, default=20, help="trading days between origins (default 20)")
+    backtest.add_argument("--start", type=_date, help="first origin (default: the last --folds origins)")
+    backtest.add_argument("--end", type=_date, help="last day of data used")
+    backtest.add_argument("--folds", type=int, default=60, help="number of origins when --start is absent")
+    backtest.add_argument("--models", help=f"comma-separated, from {','.join(MODEL_NAMES)} (default: all)")
+    backtest.set_defaults(run=cmd_backtest)
+
+    forecast = commands.add_parser("forecast", help="forecast from the last stored day")
+    forecast.add_argument("series_id", metavar="ID")
+    forecast.add_argument("--horizon", type=int, default=20)
+    forecast.add_argument("--model", choices=list(MODEL_NAMES), help="default: the backtest's selection")
+    forecast.set_defaults(run=cmd_forecast)
     return parser
 
 

@@ -8,16 +8,18 @@ stored, seeded demo data stands in for it and the snapshot says why.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
+from analytics.benchmark import local_price_series
 from data.cleaning import clean_observations
 from data.demo import demo_market_data
 from data.importers import PriceFileError, parse_price_file
-from data.series import GOLD_SERIES, SERIES, fx_series_for
+from data.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id, require_series
 from data.store import MarketStore
 from data.yahoo import YahooError, fetch_closes
 
@@ -181,3 +183,22 @@ def import_prices(store: MarketStore, content: bytes, filename: str, series_id: 
         reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in parsed.rejected[:3])
         raise PriceFileError(f"no row of the file could be stored ({reasons})")
     return store.store_import(parsed, filename)
+
+
+def target_prices(load: Callable[[str], pd.Series], target_id: str) -> pd.Series:
+    """A stored series, or a derived local price such as GOLD_COP_G (gold × FX ÷ grams per unit).
+
+    `load` reads one stored series by id (the store, or a snapshot that may hold demo data);
+    derived prices are kept only on days with a fresh exchange rate.
+    """
+    local = parse_local_price_id(target_id)
+    if local is None:
+        require_series(target_id)
+        return load(target_id).dropna().rename(target_id)
+    currency, unit = local
+    gold = load(GOLD_SERIES)
+    fx_id = fx_series_for(currency)
+    fx = None if fx_id is None else load(fx_id)
+    if gold.empty or (fx is not None and fx.empty):
+        return pd.Series(dtype=float, name=target_id)
+    return local_price_series(gold, fx, unit=unit)["price"].dropna().rename(target_id)

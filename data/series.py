@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.units import UNITS
+
 
 @dataclass(frozen=True)
 class SeriesInfo:
@@ -59,3 +61,20 @@ def require_series(series_id: str) -> SeriesInfo:
         return SERIES[series_id]
     except KeyError:
         raise ValueError(f"unknown series {series_id!r}; known: {', '.join(SERIES)}") from None
+
+
+LOCAL_PRICE_PREFIX = "GOLD_"
+
+
+def local_price_id(currency: str, unit: str = "g") -> str:
+    """Id of a derived series: gold's benchmark price per `unit` in `currency`, e.g. GOLD_COP_G."""
+    return f"{LOCAL_PRICE_PREFIX}{currency}_{unit}".upper()
+
+
+def parse_local_price_id(series_id: str) -> tuple[str, str] | None:
+    """(currency, unit) of a derived id such as GOLD_COP_G or GOLD_PEN_OZ; None for any other id."""
+    parts = series_id.upper().split("_")
+    if len(parts) != 3 or f"{parts[0]}_" != LOCAL_PRICE_PREFIX or parts[1] not in CURRENCIES:
+        return None
+    units = {unit.upper(): unit for unit in UNITS}
+    return (parts[1], units[parts[2]]) if parts[2] in units else None
