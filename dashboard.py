@@ -23,6 +23,7 @@ navigation = st.navigation(
     [
         st.Page("app_pages/overview.py", title=t("nav_overview", lang), icon=":material/paid:", default=True),
         st.Page("app_pages/market.py", title=t("nav_market", lang), icon=":material/show_chart:"),
+        st.Page("app_pages/forecast.py", title=t("nav_forecast", lang), icon=":material/query_stats:"),
     ]
 )
 navigation.run()

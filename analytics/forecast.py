@@ -169,10 +169,12 @@ def _state_space_model(result, name: str, fit_start: int, fit_end: int, descript
         state_cov = _static(ssm, "state_cov", 2)
         obs_var = float(_static(ssm, "obs_cov", 2)[0, 0])
         shock = selection @ state_cov @ selection.T
-        # the fit's scale, not the re-run's: that one would be estimated on data after the origin
+        # With a concentrated scale, statsmodels stores covariances multiplied by the scale estimated
+        # on the re-run's data (which reaches past the origin): undo it and use the fit's scale.
+        run_scale = float(getattr(run, "scale", 1.0))
         out = np.empty((len(origins), h))
         for i, origin in enumerate(origins):
-            cov = run.predicted_state_cov[:, :, origin - fit_start + 1]
+            cov = run.predicted_state_cov[:, :, origin - fit_start + 1] / run_scale
             for k in range(h):
                 out[i, k] = np.sqrt(max(float((design @ cov @ design.T)[0, 0]) + obs_var, 0.0) * scale)
                 cov = transition @ cov @ transition.T + shock
@@ -194,24 +196,35 @@ def fit_ets_damped(x: np.ndarray, fit_start: int, fit_end: int) -> FittedModel:
 
 
 def fit_arima(x: np.ndarray, fit_start: int, fit_end: int) -> FittedModel:
-    """ARIMA(p,1,q) with drift on log price; the order is the lowest AIC among a few small ones."""
+    """ARIMA(p,1,q) with drift on log price; the order is the lowest AIC of a small stepwise search.
+
+    Stepwise as in auto.arima: the three simplest orders first, and the larger ones only when a
+    one-lag model already beats no change (on gold it seldom does, which halves the cost).
+    """
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     window = x[fit_start : fit_end + 1]
-    best = None
-    for order in ARIMA_ORDERS:
+    fits: dict[tuple[int, int, int], object] = {}
+
+    def fit(order: tuple[int, int, int]) -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 result = SARIMAX(window, order=order, trend="c").fit(disp=0)
             except (np.linalg.LinAlgError, ValueError):
-                continue
-        if np.isfinite(result.aic) and (best is None or result.aic < best[1].aic):
-            best = (order, result)
-    if best is None:
+                return
+        if np.isfinite(result.aic):
+            fits[order] = result
+
+    for order in ARIMA_ORDERS[:3]:
+        fit(order)
+    if fits and min(fits, key=lambda order: fits[order].aic) != (0, 1, 0):  # type: ignore[attr-defined]
+        for order in ARIMA_ORDERS[3:]:
+            fit(order)
+    if not fits:
         return _renamed(fit_random_walk_drift(x, fit_start, fit_end), ARIMA, "fell back to drift")
-    order, result = best
-    return _state_space_model(result, ARIMA, fit_start, fit_end, f"order {order}")
+    order = min(fits, key=lambda order: fits[order].aic)  # type: ignore[attr-defined]
+    return _state_space_model(fits[order], ARIMA, fit_start, fit_end, f"order {order}")
 
 
 def fit_theta(x: np.ndarray, fit_start: int, fit_end: int) -> FittedModel:
@@ -324,6 +337,7 @@ class ModelScore:
     width_80: float | None
     seconds: float
     mae: float | None = None
+    mape_pct: float | None = None  # mean absolute error in % of the actual price: the page's plain reading
     coverage_80_model: float | None = None
     coverage_95_model: float | None = None
     width_80_pct: float | None = None
@@ -340,6 +354,7 @@ class ModelScore:
             "width_80": self.width_80,
             "seconds": round(self.seconds, 3),
             "mae": self.mae,
+            "mape_pct": self.mape_pct,
             "coverage_80_model": self.coverage_80_model,
             "coverage_95_model": self.coverage_95_model,
             "width_80_pct": self.width_80_pct,
@@ -426,6 +441,12 @@ def backtest_origins(
         origins = np.arange(first, last_origin + 1, step)
     else:
         origins = np.arange(last_origin, settings.min_train - 1, -step)[: settings.folds][::-1]
+    if len(origins) == 0 and start is not None:
+        raise BacktestError(
+            f"no origin on or after {start:%Y-%m-%d} is followed by {h} trading days of data "
+            f"(data: {dates[0]:%Y-%m-%d} to {dates[last_index]:%Y-%m-%d}; {settings.min_train} days of "
+            "history come first)"
+        )
     if len(origins) == 0:
         raise BacktestError(
             f"not enough data: {len(dates)} days; a backtest needs {settings.min_train} days of history "
@@ -652,6 +673,7 @@ def _score(name: str, path: ModelPaths, x: np.ndarray, origins: np.ndarray, actu
         width_80=float(np.mean(hi80 - lo80)),
         seconds=path.seconds,
         mae=float(abs_error.mean()),
+        mape_pct=float(np.mean(abs_error / actual) * 100),
         coverage_80_model=coverage_model_80,
         coverage_95_model=coverage_model_95,
         width_80_pct=float(np.mean((hi80 - lo80) / point) * 100),

@@ -19,7 +19,7 @@ from analytics.benchmark import local_price_series
 from data.cleaning import clean_observations
 from data.demo import demo_market_data
 from data.importers import PriceFileError, parse_price_file
-from data.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id, require_series
+from data.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id
 from data.store import MarketStore
 from data.yahoo import YahooError, fetch_closes
 
@@ -193,7 +193,11 @@ def target_prices(load: Callable[[str], pd.Series], target_id: str) -> pd.Series
     """
     local = parse_local_price_id(target_id)
     if local is None:
-        require_series(target_id)
+        if target_id not in SERIES:
+            raise ValueError(
+                f"unknown series {target_id!r}; known: {', '.join(SERIES)}, or a local gold price "
+                "GOLD_<currency>_<unit> such as GOLD_COP_G"
+            )
         return load(target_id).dropna().rename(target_id)
     currency, unit = local
     gold = load(GOLD_SERIES)

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import COP_YAHOO, GOLD_LBMA, PROJECT_ROOT, shared_file
 
-PAGES = ["app_pages/overview.py", "app_pages/market.py"]
+PAGES = ["app_pages/overview.py", "app_pages/market.py", "app_pages/forecast.py"]
 TIMEOUT_S = 60
 
 
@@ -123,3 +123,30 @@ def test_upload_handler_stores_and_reports(db_url):
     assert (report["series"], report["rows_stored"], report["rows_new"]) == ("GOLD_USD", 5, 5)
     with pytest.raises(PriceFileError):
         import_price_file(b"nonsense", "x.csv", None)
+
+
+def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
+    at = app().run()
+    at.switch_page("app_pages/forecast.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Pronóstico del precio"
+    assert len(at.get("plotly_chart")) == 2  # fan chart, error by horizon
+    board = at.dataframe[0].value
+    assert len(board) == 6 and board["Modelo"].str.contains("elegido").sum() == 1
+    assert board.loc[board["Modelo"].str.startswith("Sin cambio (paseo"), "rMAE"].item() == "1,000"
+    values = metric_values(at)
+    expected = next(label for label in values if label.startswith("Precio esperado el "))
+    assert values[expected].startswith("$ ")
+    reading = " ".join(m.value for m in at.markdown)
+    assert "En los últimos" in reading and "banda del 80 %" in reading
+
+    # a shorter horizon, gold in USD, a model the user picks
+    at.slider(key="forecast_horizon").set_value(5).run()
+    at.selectbox(key="forecast_target").select("GOLD_USD").run()
+    at.selectbox(key="forecast_model").select("theta").run()
+    assert not at.exception, at.exception
+    assert "pronóstico a 5 días hábiles (Theta)" in at.get("plotly_chart")[0].proto.spec
+    assert any("Usted eligió «Theta»" in info.value for info in at.info)
+    values = metric_values(at)
+    usd_per_oz = values[next(label for label in values if label.startswith("Precio esperado el "))]
+    assert usd_per_oz.startswith("$ ") and 500 < float(usd_per_oz[2:].replace(".", "")) < 10_000

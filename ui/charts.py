@@ -111,3 +111,94 @@ def contribution_figure(
         )
     )
     return _base_layout(fig, title, y_title, lang, None, 300)
+
+
+def fan_chart_figure(
+    history: pd.Series,
+    forecast: pd.DataFrame,
+    *,
+    labels: dict[str, str],
+    title: str,
+    y_title: str,
+    lang: str,
+    currency: str | None,
+    value_format: str,
+    height: int = 420,
+) -> go.Figure:
+    """History, then the forecast: 95 % and 80 % bands, the point forecast and the no-change line.
+
+    `forecast` has columns mean, lo_80, hi_80, lo_95, hi_95, random_walk; `labels` names the traces
+    (keys history, band_95, band_80, mean, random_walk).
+    """
+    hover = f"%{{customdata}}: %{{y:{value_format}}}"
+    days = day_labels(pd.DatetimeIndex(forecast.index), lang)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=history.index,
+            y=history.to_numpy(),
+            mode="lines",
+            name=labels["history"],
+            line={"color": NEUTRAL_COLOUR, "width": 2},
+            customdata=day_labels(pd.DatetimeIndex(history.index), lang),
+            hovertemplate=hover + f"<extra>{labels['history']}</extra>",
+        )
+    )
+    for level, opacity in (("95", 0.18), ("80", 0.35)):
+        fig.add_trace(
+            go.Scatter(
+                x=list(forecast.index) + list(forecast.index[::-1]),
+                y=list(forecast[f"hi_{level}"]) + list(forecast[f"lo_{level}"][::-1]),
+                fill="toself",
+                fillcolor=f"rgba(230, 159, 0, {opacity})",
+                line={"width": 0},
+                name=labels[f"band_{level}"],
+                hoverinfo="skip",
+            )
+        )
+    for column, colour, dash in (("random_walk", NEUTRAL_COLOUR, "dash"), ("mean", GOLD_COLOUR, "solid")):
+        fig.add_trace(
+            go.Scatter(
+                x=forecast.index,
+                y=forecast[column],
+                mode="lines",
+                name=labels[column],
+                line={"color": colour, "width": 2.5 if column == "mean" else 1.5, "dash": dash},
+                customdata=days,
+                hovertemplate=hover + f"<extra>{labels[column]}</extra>",
+            )
+        )
+    _base_layout(fig, title, y_title, lang, currency, height)
+    fig.update_layout(
+        showlegend=True,
+        hovermode="closest",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
+    )
+    fig.update_yaxes(tickformat=",.0f" if history.abs().median() >= 100 else value_format)
+    if lang == "es":
+        fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
+    return fig
+
+
+def error_by_horizon_figure(
+    rmae_by_model: dict[str, list[float | None]], *, title: str, y_title: str, x_title: str, lang: str
+) -> go.Figure:
+    """rMAE per step ahead, one line per model, with the random walk's 1.0 as the line to beat."""
+    palette = ["#0072B2", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", GOLD_COLOUR]
+    fig = go.Figure()
+    for index, (name, values) in enumerate(rmae_by_model.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(1, len(values) + 1)),
+                y=values,
+                mode="lines",
+                name=name,
+                line={"color": palette[index % len(palette)], "width": 2},
+                hovertemplate=f"{name}: %{{y:.3f}}<extra></extra>",
+            )
+        )
+    fig.add_hline(y=1.0, line={"color": NEUTRAL_COLOUR, "dash": "dash"})
+    _base_layout(fig, title, y_title, lang, None, 300)
+    fig.update_layout(showlegend=True, hovermode="x unified", legend={"orientation": "h", "y": -0.25, "x": 0})
+    fig.update_xaxes(title=x_title)
+    return fig

@@ -164,6 +164,101 @@ TEXTS: dict[str, tuple[str, str]] = {
     "date": ("Fecha", "Date"),
     "price": ("Precio", "Price"),
     "demo_label": ("DEMO", "DEMO"),
+    # --- Forecast page
+    "nav_forecast": ("Pronóstico", "Forecast"),
+    "forecast_title": ("Pronóstico del precio", "Price forecast"),
+    "forecast_intro": (
+        "El oro se comporta casi como un paseo aleatorio: nadie sabe el precio del próximo mes. "
+        "Este pronóstico se muestra junto a «sin cambio» (el precio de hoy) y con su acierto medido "
+        "en el pasado, para que usted decida cuánto confiar en él.",
+        "Gold behaves almost like a random walk: nobody knows next month's price. This forecast is "
+        'shown beside "no change" (today\'s price) and with its accuracy measured on the past, so '
+        "you can decide how far to trust it.",
+    ),
+    "forecast_target": ("Qué pronosticar", "What to forecast"),
+    "target_local": ("Oro en {currency} por {unit}", "Gold in {currency} per {unit}"),
+    "target_gold_usd": (
+        "Oro en USD por onza troy (internacional)",
+        "Gold in USD per troy ounce (international)",
+    ),
+    "target_fx": ("Dólar: {currency} por USD", "Dollar: {currency} per USD"),
+    "forecast_horizon": ("Horizonte (días hábiles)", "Horizon (trading days)"),
+    "forecast_model": ("Modelo", "Model"),
+    "model_auto": ("Automático: el mejor del backtest", "Automatic: the backtest's best"),
+    "model_random_walk": ("Sin cambio (paseo aleatorio)", "No change (random walk)"),
+    "model_random_walk_drift": ("Sin cambio con tendencia", "Random walk with drift"),
+    "model_ets_damped": ("Suavizado exponencial amortiguado", "Damped exponential smoothing"),
+    "model_arima": ("ARIMA", "ARIMA"),
+    "model_theta": ("Theta", "Theta"),
+    "model_combination": ("Combinación de los mejores", "Combination of the best"),
+    "forecast_running": ("Midiendo los modelos en el pasado…", "Measuring the models on the past…"),
+    "forecast_running_model": ("Probando: {model}", "Testing: {model}"),
+    "forecast_ready": (
+        "Backtest listo: {folds} pruebas, {seconds} s",
+        "Backtest done: {folds} tests, {seconds} s",
+    ),
+    "forecast_failed": ("No se pudo pronosticar: {reason}", "Could not forecast: {reason}"),
+    "fan_title": (
+        "{target}: pronóstico a {horizon} días hábiles ({model})",
+        "{target}: {horizon}-trading-day forecast ({model})",
+    ),
+    "fan_history": ("Historia", "History"),
+    "fan_band_95": ("Banda del 95 %", "95 % band"),
+    "fan_band_80": ("Banda del 80 %", "80 % band"),
+    "fan_mean": ("Pronóstico", "Forecast"),
+    "fan_random_walk": ("Sin cambio", "No change"),
+    "forecast_expected": ("Precio esperado el {day}", "Expected price on {day}"),
+    "forecast_range_80": (
+        "Con 80 % de probabilidad entre {lo} y {hi}",
+        "80 % likely between {lo} and {hi}",
+    ),
+    "forecast_today": ("Hoy ({day})", "Today ({day})"),
+    "skill_header": ("¿Qué tan buenos son estos pronósticos?", "How good are these forecasts?"),
+    "skill_sentence": (
+        "En los últimos {months} meses, los pronósticos a {horizon} días de «{model}» se equivocaron "
+        "en promedio un {mape}, {gain} menos que suponer que el precio no cambia; su banda del 80 % "
+        "contuvo el precio real el {coverage} de las veces.",
+        'Over the last {months} months, the {horizon}-day forecasts of "{model}" missed by {mape} on '
+        "average, {gain} less than assuming no change; its 80 % band held the real price {coverage} "
+        "of the time.",
+    ),
+    "skill_random_walk": (
+        "En los últimos {months} meses, ningún modelo pronosticó mejor que suponer que el precio no "
+        "cambia (que se equivocó en promedio un {mape} a {horizon} días). Por eso se usa «sin cambio»: "
+        "la mejor estimación del precio futuro es el de hoy, y la banda del 80 % contuvo el precio "
+        "real el {coverage} de las veces.",
+        "Over the last {months} months, no model forecast better than assuming no change (which "
+        'missed by {mape} on average at {horizon} days). So "no change" is used: the best estimate of '
+        "the future price is today's, and its 80 % band held the real price {coverage} of the time.",
+    ),
+    "skill_forced": (
+        "Usted eligió «{model}». En el backtest su error fue {rmae} veces el de «sin cambio».",
+        'You chose "{model}". In the backtest its error was {rmae} times that of "no change".',
+    ),
+    "leaderboard_caption": (
+        "Backtest de origen móvil: {folds} orígenes del {first} al {last}, uno cada {step} días hábiles, "
+        "los mismos para todos los modelos. rMAE = error medio ÷ error de «sin cambio» (menos de 1 es "
+        "mejor). Bandas calibradas (conformal): errores pasados escalados por la volatilidad del momento; "
+        "la columna «sin calibrar» muestra la cobertura de la banda gaussiana del modelo.",
+        "Rolling-origin backtest: {folds} origins from {first} to {last}, one every {step} trading days, "
+        "the same for every model. rMAE = mean error ÷ the no-change error (below 1 is better). Calibrated "
+        '(conformal) bands: past errors scaled by the volatility of the moment; the "uncalibrated" '
+        "column shows the coverage of the model's Gaussian band.",
+    ),
+    "col_model": ("Modelo", "Model"),
+    "col_rmae": ("rMAE", "rMAE"),
+    "col_mase": ("MASE", "MASE"),
+    "col_mape": ("Error medio", "Mean error"),
+    "col_coverage_80": ("Cobertura 80 %", "Coverage 80 %"),
+    "col_coverage_95": ("Cobertura 95 %", "Coverage 95 %"),
+    "col_width_80": ("Ancho banda 80 %", "80 % band width"),
+    "col_coverage_80_model": ("Cobertura 80 % sin calibrar", "Coverage 80 % uncalibrated"),
+    "col_seconds": ("Segundos", "Seconds"),
+    "selected_mark": ("elegido", "selected"),
+    "error_by_horizon": ("Error relativo por horizonte", "Relative error by horizon"),
+    "days_ahead": ("Días hábiles hacia adelante", "Trading days ahead"),
+    "download_forecast": ("Descargar pronóstico (CSV)", "Download forecast (CSV)"),
+    "download_backtest": ("Descargar backtest (Excel)", "Download backtest (Excel)"),
 }
 
 

@@ -6,6 +6,7 @@ so a rerun only reads caches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.benchmark import local_price_series
+from analytics.forecast import BacktestResult, BacktestSettings, Forecast, forecast_from_last, run_backtest
 from analytics.market import (
     HORIZONS,
     MoveDecomposition,
@@ -22,12 +24,14 @@ from analytics.market import (
     performance_table,
     reference_date,
 )
-from data.market_data import MarketSnapshot, import_prices, load_snapshot, refresh_from_yahoo
+from data.market_data import MarketSnapshot, import_prices, load_snapshot, refresh_from_yahoo, target_prices
 from data.series import CURRENCIES
 from data.store import MarketStore, database_url
 from data.yahoo import YahooRateLimitError
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, NEGATIVE_COLOUR, price_value_format, time_series_figure
 from ui.i18n import format_day, format_pct, t, unit_label
+
+FORECAST_BACKTEST_STEP = 20  # origins a month apart: 60 of them cover about five years
 
 
 @st.cache_resource(show_spinner=False)
@@ -202,3 +206,38 @@ def market_figures(currency: str, unit: str, lang: str) -> dict[str, go.Figure]:
     the page, and a pickled copy costs as much again. The figures are shared: never mutate them.
     """
     return _market_figures(database_url(), get_store().data_version(), _today(), currency, unit, lang)
+
+
+@dataclass(frozen=True)
+class ForecastView:
+    """What the Forecast page shows for one target and horizon: the backtest, then the forecast."""
+
+    target_id: str
+    history: pd.Series
+    backtest: BacktestResult
+    forecast: Forecast
+    model: str  # the model the forecast uses: the backtest's selection unless the user chose one
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _forecast_view(
+    url: str, version: str, today: str, target_id: str, horizon: int, model: str | None, _progress=None
+) -> ForecastView:
+    snapshot = _snapshot(url, version, today)
+    prices = target_prices(lambda series_id: snapshot.series[series_id], target_id)
+    settings = BacktestSettings(horizon=horizon, step=FORECAST_BACKTEST_STEP)
+    result = run_backtest(prices, settings, series=target_id, progress=_progress)
+    chosen = model or result.selected
+    forecast = forecast_from_last(prices, chosen, horizon=horizon, settings=settings)
+    return ForecastView(target_id, prices, result, forecast, chosen)
+
+
+def forecast_view(
+    target_id: str, horizon: int, model: str | None, progress: Callable[[float, str], None] | None = None
+) -> ForecastView:
+    """Backtest and forecast for `target_id` (cached by data version, target, horizon and model).
+
+    `progress(fraction, model_name)` is called while the backtest runs (not on a cache hit).
+    """
+    store = get_store()
+    return _forecast_view(database_url(), store.data_version(), _today(), target_id, horizon, model, progress)

@@ -1,0 +1,221 @@
+"""Forecast: a fan chart beside the no-change line, and the backtest that says how far to trust it.
+
+Thin: the backtest and forecast come from ui.state.forecast_view (cached by data version and
+parameters, with progress while it runs); this file picks the target, formats and draws.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
+from data.exports import csv_bytes, excel_bytes
+from data.series import GOLD_SERIES, fx_series_for, local_price_id
+from ui.charts import error_by_horizon_figure, fan_chart_figure, price_value_format
+from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.settings import current_settings
+from ui.state import forecast_view
+
+HISTORY_SHOWN_DAYS = 250  # a year of history before the forecast keeps the fan readable
+
+settings = current_settings()
+lang, currency, unit = settings.language, settings.currency, settings.unit
+
+st.title(t("forecast_title", lang))
+st.caption(t("forecast_intro", lang))
+
+# --- what to forecast, how far, with which model
+targets = {
+    local_price_id(currency, unit): t("target_local", lang, currency=currency, unit=unit_label(unit, lang))
+}
+if currency != "USD":
+    targets[GOLD_SERIES] = t("target_gold_usd", lang)
+    targets[str(fx_series_for(currency))] = t("target_fx", lang, currency=currency)
+target_column, horizon_column, model_column = st.columns([2, 2, 2])
+target_id = target_column.selectbox(
+    t("forecast_target", lang), list(targets), format_func=targets.__getitem__, key="forecast_target"
+)
+horizon = horizon_column.slider(t("forecast_horizon", lang), 1, 60, 20, key="forecast_horizon")
+model_choice = model_column.selectbox(
+    t("forecast_model", lang),
+    ["auto", *MODEL_NAMES],
+    format_func=lambda name: t("model_auto" if name == "auto" else f"model_{name}", lang),
+    key="forecast_model",
+)
+target_currency = "USD" if target_id == GOLD_SERIES else currency
+
+
+def model_label(name: str) -> str:
+    return t(f"model_{name}", lang)
+
+
+def money(value: float) -> str:
+    """Gold and exchange rates alike are an amount of the target's currency (pesos per dollar too)."""
+    return format_money(value, target_currency, lang)
+
+
+# --- the backtest, then the forecast (cached; progress only when it actually runs)
+with st.status(t("forecast_running", lang), expanded=False) as status:
+    bar = st.progress(0.0)
+
+    def show_progress(fraction: float, name: str) -> None:
+        text = t("forecast_running_model", lang, model=model_label(name)) if name else ""
+        bar.progress(min(fraction, 1.0), text=text)
+
+    try:
+        view = forecast_view(
+            target_id, horizon, None if model_choice == "auto" else model_choice, show_progress
+        )
+    except (BacktestError, ValueError) as error:
+        status.update(state="error")
+        st.error(t("forecast_failed", lang, reason=error))
+        st.stop()
+    bar.empty()
+    seconds = sum(score.seconds for score in view.backtest.scores)
+    status.update(
+        label=t(
+            "forecast_ready", lang, folds=len(view.backtest.origins), seconds=format_number(seconds, lang, 1)
+        ),
+        state="complete",
+    )
+
+backtest, forecast = view.backtest, view.forecast
+frame = forecast.frame()
+score = backtest.score(view.model)
+history = view.history.iloc[-HISTORY_SHOWN_DAYS:]
+value_format = price_value_format(float(history.iloc[-1]))
+
+# --- headline numbers
+today_column, expected_column = st.columns(2)
+today_column.metric(
+    t("forecast_today", lang, day=format_day(forecast.origin, lang)), money(view.history.iloc[-1])
+)
+last = frame.iloc[-1]
+expected_column.metric(
+    t("forecast_expected", lang, day=format_day(frame.index[-1], lang)),
+    money(last["mean"]),
+    delta=format_pct((last["mean"] / view.history.iloc[-1] - 1) * 100, lang),
+    delta_color="off",
+)
+expected_column.caption(t("forecast_range_80", lang, lo=money(last["lo_80"]), hi=money(last["hi_80"])))
+
+st.plotly_chart(
+    fan_chart_figure(
+        history,
+        frame,
+        labels={
+            "history": t("fan_history", lang),
+            "band_95": t("fan_band_95", lang),
+            "band_80": t("fan_band_80", lang),
+            "mean": t("fan_mean", lang),
+            "random_walk": t("fan_random_walk", lang),
+        },
+        title=t("fan_title", lang, target=targets[target_id], horizon=horizon, model=model_label(view.model)),
+        y_title=targets[target_id],
+        lang=lang,
+        currency=target_currency,
+        value_format=value_format,
+    )
+)
+
+# --- how good are these forecasts?
+st.subheader(t("skill_header", lang))
+first_origin, last_origin = backtest.dates[backtest.origins[0]], backtest.dates[backtest.origins[-1]]
+months = max(1, round((backtest.dates[backtest.origins[-1] + horizon] - first_origin).days / 30.44))
+coverage = format_pct(score.coverage_80 * 100, lang, digits=0, signed=False)
+if model_choice != "auto":
+    st.info(
+        t("skill_forced", lang, model=model_label(view.model), rmae=format_number(score.rmae or 1, lang, 3))
+    )
+if backtest.random_walk_wins:
+    rw = backtest.score(RANDOM_WALK)
+    st.write(
+        t(
+            "skill_random_walk",
+            lang,
+            months=months,
+            horizon=horizon,
+            mape=format_pct(rw.mape_pct, lang, signed=False),
+            coverage=format_pct(rw.coverage_80 * 100, lang, digits=0, signed=False),
+        )
+    )
+else:
+    selected = backtest.score(backtest.selected)
+    st.write(
+        t(
+            "skill_sentence",
+            lang,
+            months=months,
+            horizon=horizon,
+            model=model_label(backtest.selected),
+            mape=format_pct(selected.mape_pct, lang, signed=False),
+            gain=format_pct((1 - (selected.rmae or 1)) * 100, lang, signed=False),
+            coverage=format_pct(selected.coverage_80 * 100, lang, digits=0, signed=False),
+        )
+    )
+
+leaderboard = pd.DataFrame(
+    [
+        {
+            t("col_model", lang): model_label(s.name)
+            + (f" ✓ {t('selected_mark', lang)}" if s.name == backtest.selected else ""),
+            t("col_rmae", lang): format_number(s.rmae, lang, 3) if s.rmae is not None else "–",
+            t("col_mase", lang): format_number(s.mase, lang, 2) if s.mase is not None else "–",
+            t("col_mape", lang): format_pct(s.mape_pct, lang, signed=False),
+            t("col_coverage_80", lang): format_pct(s.coverage_80 * 100, lang, digits=0, signed=False),
+            t("col_coverage_95", lang): format_pct(s.coverage_95 * 100, lang, digits=0, signed=False),
+            t("col_width_80", lang): format_pct(s.width_80_pct, lang, signed=False),
+            t("col_coverage_80_model", lang): "–"
+            if s.coverage_80_model is None
+            else format_pct(s.coverage_80_model * 100, lang, digits=0, signed=False),
+            t("col_seconds", lang): format_number(s.seconds, lang, 1),
+        }
+        for s in backtest.scores
+    ]
+)
+st.dataframe(leaderboard, hide_index=True, width="stretch")
+st.caption(
+    t(
+        "leaderboard_caption",
+        lang,
+        folds=len(backtest.origins),
+        first=format_day(first_origin, lang),
+        last=format_day(last_origin, lang),
+        step=backtest.settings.step,
+    )
+)
+st.plotly_chart(
+    error_by_horizon_figure(
+        {model_label(s.name): s.rmae_by_horizon for s in backtest.scores},
+        title=t("error_by_horizon", lang),
+        y_title="rMAE",
+        x_title=t("days_ahead", lang),
+        lang=lang,
+    )
+)
+
+# --- downloads
+csv_column, excel_column = st.columns(2)
+csv_column.download_button(
+    t("download_forecast", lang),
+    csv_bytes(frame.rename_axis("date")),
+    file_name=f"forecast_{target_id}_{horizon}d.csv",
+    mime="text/csv",
+)
+scores_frame = pd.DataFrame([s.as_json() for s in backtest.scores]).drop(columns=["rmae_by_horizon"])
+excel_column.download_button(
+    t("download_backtest", lang),
+    excel_bytes(
+        {"backtest": scores_frame.set_index("name"), "forecast": frame.rename_axis("date")},
+        about={
+            "series": target_id,
+            "selected": backtest.selected,
+            "folds": str(len(backtest.origins)),
+            "first_origin": first_origin.strftime("%Y-%m-%d"),
+            "last_origin": last_origin.strftime("%Y-%m-%d"),
+            "last_data_date": forecast.origin.strftime("%Y-%m-%d"),
+            "intervals": str(backtest.as_json()["interval_method"]),
+        },
+    ),
+    file_name=f"backtest_{target_id}_{horizon}d.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
