@@ -15,7 +15,7 @@ from ui.i18n import format_day, format_money, format_number, format_pct, t, unit
 from ui.settings import current_settings
 from ui.state import forecast_view
 
-HISTORY_SHOWN_DAYS = 250  # a year of history before the forecast keeps the fan readable
+MIN_HISTORY_SHOWN_DAYS = 120  # about six months before the fan: enough context, and the fan stays readable
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -54,34 +54,26 @@ def money(value: float) -> str:
 
 
 # --- the backtest, then the forecast (cached; progress only when it actually runs)
-with st.status(t("forecast_running", lang), expanded=False) as status:
-    bar = st.progress(0.0)
-
-    def show_progress(fraction: float, name: str) -> None:
-        text = t("forecast_running_model", lang, model=model_label(name)) if name else ""
-        bar.progress(min(fraction, 1.0), text=text)
-
+with st.status(t("forecast_running", lang), expanded=True) as status:
     try:
-        view = forecast_view(
-            target_id, horizon, None if model_choice == "auto" else model_choice, show_progress
-        )
+        view = forecast_view(target_id, horizon, None if model_choice == "auto" else model_choice)
     except (BacktestError, ValueError) as error:
         status.update(state="error")
         st.error(t("forecast_failed", lang, reason=error))
         st.stop()
-    bar.empty()
     seconds = sum(score.seconds for score in view.backtest.scores)
     status.update(
         label=t(
             "forecast_ready", lang, folds=len(view.backtest.origins), seconds=format_number(seconds, lang, 1)
         ),
         state="complete",
+        expanded=False,
     )
 
 backtest, forecast = view.backtest, view.forecast
 frame = forecast.frame()
 score = backtest.score(view.model)
-history = view.history.iloc[-HISTORY_SHOWN_DAYS:]
+history = view.history.iloc[-max(MIN_HISTORY_SHOWN_DAYS, 5 * horizon) :]
 value_format = price_value_format(float(history.iloc[-1]))
 
 # --- headline numbers
@@ -90,10 +82,11 @@ today_column.metric(
     t("forecast_today", lang, day=format_day(forecast.origin, lang)), money(view.history.iloc[-1])
 )
 last = frame.iloc[-1]
+change_pct = (last["mean"] / view.history.iloc[-1] - 1) * 100
 expected_column.metric(
     t("forecast_expected", lang, day=format_day(frame.index[-1], lang)),
     money(last["mean"]),
-    delta=format_pct((last["mean"] / view.history.iloc[-1] - 1) * 100, lang),
+    delta=None if view.model == RANDOM_WALK else format_pct(change_pct, lang),
     delta_color="off",
 )
 expected_column.caption(t("forecast_range_80", lang, lo=money(last["lo_80"]), hi=money(last["hi_80"])))
@@ -109,12 +102,13 @@ st.plotly_chart(
             "mean": t("fan_mean", lang),
             "random_walk": t("fan_random_walk", lang),
         },
-        title=t("fan_title", lang, target=targets[target_id], horizon=horizon, model=model_label(view.model)),
+        title=t("fan_title", lang, horizon=horizon, model=model_label(view.model)),
         y_title=targets[target_id],
         lang=lang,
         currency=target_currency,
         value_format=value_format,
-    )
+    ),
+    config={"displayModeBar": False},
 )
 
 # --- how good are these forecasts?
@@ -190,7 +184,8 @@ st.plotly_chart(
         y_title="rMAE",
         x_title=t("days_ahead", lang),
         lang=lang,
-    )
+    ),
+    config={"displayModeBar": False},
 )
 
 # --- downloads

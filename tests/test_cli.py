@@ -82,3 +82,56 @@ def test_bad_input_exits_non_zero_with_one_line(db_url, args, reason):
     assert result.returncode == 2
     assert result.stdout == ""
     assert reason in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_backtest_and_forecast_contract_on_a_derived_local_price(db_url):
+    for name in (GOLD_LBMA, COP_YAHOO):
+        assert cli("prices", "import", str(shared_file(name)), db_url=db_url).returncode == 0
+    run = cli(
+        "backtest", "GOLD_COP_G", "--horizon", "20", "--step", "20", "--start", "2018-01-01",
+        "--models", "random_walk,theta", db_url=db_url,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert {"series", "horizon", "step", "folds", "first_origin", "last_origin", "models", "selected"} <= set(
+        report
+    )
+    assert (report["series"], report["horizon"], report["step"]) == ("GOLD_COP_G", 20, 20)
+    assert report["first_origin"] >= "2018-01-01" and report["last_origin"] < "2021-03-02"
+    # origins: the first local-price day of 2018, then every 20th day, each followed by 20 days of data
+    from data.market_data import target_prices
+    from data.store import MarketStore
+
+    days = target_prices(MarketStore.from_url(db_url).load_series, "GOLD_COP_G").index.strftime("%Y-%m-%d")
+    first, last = list(days).index(report["first_origin"]), list(days).index(report["last_origin"])
+    assert days[first - 1] < "2018-01-01" <= days[first]
+    assert last - first == 20 * (report["folds"] - 1)
+    assert last + 20 <= len(days) - 1 < last + 40
+    names = [model["name"] for model in report["models"]]
+    assert names == ["random_walk", "theta"]
+    for model in report["models"]:
+        assert {"name", "rmae", "mase", "coverage_80", "coverage_95", "width_80", "seconds"} <= set(model)
+    assert report["models"][0]["rmae"] == 1.0
+    assert report["selected"] in names
+
+    run = cli("forecast", "GOLD_COP_G", "--horizon", "5", "--model", "random_walk", db_url=db_url)
+    assert run.returncode == 0, run.stderr
+    forecast = json.loads(run.stdout)
+    assert forecast["model"] == "random_walk" and forecast["origin"] == "2021-03-02"
+    assert [point["date"] for point in forecast["points"]] == [
+        "2021-03-03", "2021-03-04", "2021-03-05", "2021-03-08", "2021-03-09",
+    ]  # fmt: skip
+    # no change: the mean is the last local price, 1723.85 USD/oz × 3,646.62 COP/USD... as stored
+    benchmark = json.loads(
+        cli("benchmark", "--date", "2021-03-02", "--currency", "COP", db_url=db_url).stdout
+    )
+    assert forecast["points"][0]["mean"] == pytest.approx(benchmark["price"], rel=1e-12)
+    first = forecast["points"][0]
+    assert first["lo_95"] < first["lo_80"] < first["mean"] < first["hi_80"] < first["hi_95"]
+
+
+def test_backtest_errors_are_one_line(db_url):
+    unknown = cli("backtest", "GOLD_XYZ_G", db_url=db_url)
+    assert unknown.returncode == 2 and "GOLD_<currency>_<unit>" in unknown.stderr
+    empty = cli("forecast", "GOLD_COP_G", db_url=db_url)
+    assert empty.returncode == 2 and empty.stderr.startswith("error: no data for GOLD_COP_G")

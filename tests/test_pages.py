@@ -145,7 +145,7 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     at.selectbox(key="forecast_target").select("GOLD_USD").run()
     at.selectbox(key="forecast_model").select("theta").run()
     assert not at.exception, at.exception
-    assert "pronóstico a 5 días hábiles (Theta)" in at.get("plotly_chart")[0].proto.spec
+    assert "Pronóstico a 5 días hábiles — Theta" in at.get("plotly_chart")[0].proto.spec
     assert any("Usted eligió «Theta»" in info.value for info in at.info)
     values = metric_values(at)
     usd_per_oz = values[next(label for label in values if label.startswith("Precio esperado el "))]

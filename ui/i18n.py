@@ -192,25 +192,24 @@ TEXTS: dict[str, tuple[str, str]] = {
     "model_theta": ("Theta", "Theta"),
     "model_combination": ("Combinación de los mejores", "Combination of the best"),
     "forecast_running": ("Midiendo los modelos en el pasado…", "Measuring the models on the past…"),
-    "forecast_running_model": ("Probando: {model}", "Testing: {model}"),
     "forecast_ready": (
         "Backtest listo: {folds} pruebas, {seconds} s",
         "Backtest done: {folds} tests, {seconds} s",
     ),
     "forecast_failed": ("No se pudo pronosticar: {reason}", "Could not forecast: {reason}"),
     "fan_title": (
-        "{target}: pronóstico a {horizon} días hábiles ({model})",
-        "{target}: {horizon}-trading-day forecast ({model})",
+        "Pronóstico a {horizon} días hábiles — {model}",
+        "{horizon}-trading-day forecast — {model}",
     ),
     "fan_history": ("Historia", "History"),
-    "fan_band_95": ("Banda del 95 %", "95 % band"),
-    "fan_band_80": ("Banda del 80 %", "80 % band"),
+    "fan_band_95": ("Banda del 95 %", "95% band"),
+    "fan_band_80": ("Banda del 80 %", "80% band"),
     "fan_mean": ("Pronóstico", "Forecast"),
     "fan_random_walk": ("Sin cambio", "No change"),
     "forecast_expected": ("Precio esperado el {day}", "Expected price on {day}"),
     "forecast_range_80": (
         "Con 80 % de probabilidad entre {lo} y {hi}",
-        "80 % likely between {lo} and {hi}",
+        "80% likely between {lo} and {hi}",
     ),
     "forecast_today": ("Hoy ({day})", "Today ({day})"),
     "skill_header": ("¿Qué tan buenos son estos pronósticos?", "How good are these forecasts?"),
@@ -219,7 +218,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "en promedio un {mape}, {gain} menos que suponer que el precio no cambia; su banda del 80 % "
         "contuvo el precio real el {coverage} de las veces.",
         'Over the last {months} months, the {horizon}-day forecasts of "{model}" missed by {mape} on '
-        "average, {gain} less than assuming no change; its 80 % band held the real price {coverage} "
+        "average, {gain} less than assuming no change; its 80% band held the real price {coverage} "
         "of the time.",
     ),
     "skill_random_walk": (
@@ -229,7 +228,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "real el {coverage} de las veces.",
         "Over the last {months} months, no model forecast better than assuming no change (which "
         'missed by {mape} on average at {horizon} days). So "no change" is used: the best estimate of '
-        "the future price is today's, and its 80 % band held the real price {coverage} of the time.",
+        "the future price is today's, and its 80% band held the real price {coverage} of the time.",
     ),
     "skill_forced": (
         "Usted eligió «{model}». En el backtest su error fue {rmae} veces el de «sin cambio».",
@@ -249,10 +248,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_rmae": ("rMAE", "rMAE"),
     "col_mase": ("MASE", "MASE"),
     "col_mape": ("Error medio", "Mean error"),
-    "col_coverage_80": ("Cobertura 80 %", "Coverage 80 %"),
-    "col_coverage_95": ("Cobertura 95 %", "Coverage 95 %"),
-    "col_width_80": ("Ancho banda 80 %", "80 % band width"),
-    "col_coverage_80_model": ("Cobertura 80 % sin calibrar", "Coverage 80 % uncalibrated"),
+    "col_coverage_80": ("Cobertura 80 %", "Coverage 80%"),
+    "col_coverage_95": ("Cobertura 95 %", "Coverage 95%"),
+    "col_width_80": ("Ancho banda 80 %", "80% band width"),
+    "col_coverage_80_model": ("Cobertura 80 % sin calibrar", "Coverage 80% uncalibrated"),
     "col_seconds": ("Segundos", "Seconds"),
     "selected_mark": ("elegido", "selected"),
     "error_by_horizon": ("Error relativo por horizonte", "Relative error by horizon"),

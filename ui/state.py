@@ -6,7 +6,6 @@ so a rerun only reads caches.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -221,23 +220,27 @@ class ForecastView:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _forecast_view(
-    url: str, version: str, today: str, target_id: str, horizon: int, model: str | None, _progress=None
+    url: str, version: str, today: str, target_id: str, horizon: int, model: str | None
 ) -> ForecastView:
     snapshot = _snapshot(url, version, today)
     prices = target_prices(lambda series_id: snapshot.series[series_id], target_id)
     settings = BacktestSettings(horizon=horizon, step=FORECAST_BACKTEST_STEP)
-    result = run_backtest(prices, settings, series=target_id, progress=_progress)
+    # The bar is created here, not by the page: a cached function may only draw into its own
+    # elements (they are replayed, already emptied, on a cache hit).
+    bar = st.progress(0.0)
+    result = run_backtest(
+        prices, settings, series=target_id, progress=lambda fraction, _: bar.progress(min(fraction, 1.0))
+    )
     chosen = model or result.selected
     forecast = forecast_from_last(prices, chosen, horizon=horizon, settings=settings)
+    bar.empty()
     return ForecastView(target_id, prices, result, forecast, chosen)
 
 
-def forecast_view(
-    target_id: str, horizon: int, model: str | None, progress: Callable[[float, str], None] | None = None
-) -> ForecastView:
-    """Backtest and forecast for `target_id` (cached by data version, target, horizon and model).
+def forecast_view(target_id: str, horizon: int, model: str | None) -> ForecastView:
+    """Backtest and forecast for `target_id`, cached by data version, target, horizon and model.
 
-    `progress(fraction, model_name)` is called while the backtest runs (not on a cache hit).
+    While the backtest runs, a progress bar is drawn where this is called (inside the page's st.status).
     """
     store = get_store()
-    return _forecast_view(database_url(), store.data_version(), _today(), target_id, horizon, model, progress)
+    return _forecast_view(database_url(), store.data_version(), _today(), target_id, horizon, model)
