@@ -8,6 +8,8 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py benchmark --date D --currency COP [--unit g]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b]
     python cli.py forecast ID --horizon 20 [--model NAME]
+    python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE]
+    python cli.py premiums [--cooperative NAME] [--start D] [--end D]
 
 ID is a stored series (GOLD_USD, USD_COP, ...) or a derived local price such as GOLD_COP_G.
 """
@@ -24,8 +26,10 @@ import pandas as pd
 
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
+from analytics.premiums import sale_premiums, summarise, summary_by
 from analytics.units import UNITS
 from data.importers import PriceFileError
+from data.ledger import import_ledger, load_sales, premium_schedule
 from data.market_data import import_prices, refresh_from_yahoo, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
 from data.store import MarketStore
@@ -108,6 +112,75 @@ def cmd_forecast(store: MarketStore, args: argparse.Namespace) -> object:
     return {**forecast.as_json(), "series": args.series_id.upper(), "backtest": backtest}
 
 
+def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise CliError(f"cannot read the mapping file {args.mapping}: {error}") from None
+        if not isinstance(mapping, dict):
+            raise CliError('the mapping file must be a JSON object: {"date": "Fecha de venta", ...}')
+    return import_ledger(store, path.read_bytes(), path.name, cooperative=args.cooperative, mapping=mapping)
+
+
+def _number(value: object) -> object:
+    """JSON has no NaN: a missing number is null."""
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
+    """Each sale against the benchmark on its date, in its currency; totals weighted by fine gold."""
+    sales = load_sales(store, [args.cooperative] if args.cooperative else None, args.start, args.end)
+    if sales.empty:
+        raise CliError(
+            "no sales stored for this selection: import a ledger first (python cli.py ledger import)"
+        )
+    gold = store.load_series(GOLD_SERIES)
+    if gold.empty:
+        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
+    fx = {}
+    for currency in sales["currency"].unique():
+        fx_id = fx_series_for(str(currency))
+        if fx_id is not None:
+            fx[str(currency)] = store.load_series(fx_id)
+    premiums = sale_premiums(sales, gold, fx, premium_schedule(store))
+    fields = [
+        "sale_id", "cooperative", "date", "currency", "fine_gold_g", "benchmark_price_per_g",
+        "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
+        "premium_received_usd", "meets_minimum_price", "certification", "buyer",
+    ]  # fmt: skip
+    rows = []
+    for record in premiums[fields].to_dict("records"):
+        record["date"] = record["date"].strftime("%Y-%m-%d")
+        record["meets_minimum_price"] = (
+            None
+            if record["benchmark_price_per_g"] != record["benchmark_price_per_g"]
+            else bool(record["meets_minimum_price"])
+        )
+        rows.append({key: _number(value) for key, value in record.items()})
+    summary = summarise(premiums).as_json()
+    currencies = sorted(premiums["currency"].unique())
+    if len(currencies) > 1:  # money in different currencies does not add up
+        summary.update(benchmark_value=None, amount_received=None, money_vs_benchmark=None)
+    by_currency = [
+        {key: _number(value) for key, value in row.items()}
+        for row in summary_by(premiums, "currency").to_dict("records")
+    ]
+    unpriced = int(premiums["benchmark_price_per_g"].isna().sum())
+    return {
+        "sales": rows,
+        "summary": {**{key: _number(value) for key, value in summary.items()}, "currencies": currencies},
+        "by_currency": by_currency,
+        "sales_without_benchmark": unpriced,
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Gold market data and analytics, as JSON.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +222,23 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--horizon", type=int, default=20)
     forecast.add_argument("--model", choices=list(MODEL_NAMES), help="default: the backtest's selection")
     forecast.set_defaults(run=cmd_forecast)
+
+    ledger = commands.add_parser("ledger", help="the cooperatives' sales ledger").add_subparsers(
+        dest="action", required=True
+    )
+    ledger_import = ledger.add_parser("import", help="import a sales file (CSV or Excel)")
+    ledger_import.add_argument("file")
+    ledger_import.add_argument("--cooperative", help="the cooperative, when the file has no such column")
+    ledger_import.add_argument(
+        "--mapping", help='JSON file: our field -> your column, e.g. {"date": "Fecha"}'
+    )
+    ledger_import.set_defaults(run=cmd_ledger_import)
+
+    premiums = commands.add_parser("premiums", help="each sale against the benchmark; totals")
+    premiums.add_argument("--cooperative")
+    premiums.add_argument("--start", type=_date)
+    premiums.add_argument("--end", type=_date)
+    premiums.set_defaults(run=cmd_premiums)
     return parser
 
 

@@ -38,7 +38,13 @@ def price_per_unit(price_per_gram: float, unit: str) -> float:
 
 
 def normalise_fineness(fineness: float) -> float:
-    """Fineness as a fraction: accepts 0.875 or 875 (per mille); raises outside (0, 1]."""
+    """Fineness as a fraction: accepts 0.875 or 875 (per mille); raises outside (0, 1].
+
+    Values between 1 and 100 are neither a fraction nor a plausible per-mille fineness (1.2 is a typo,
+    not 0.12 %), so they are refused rather than read as per mille.
+    """
+    if 1.0 < fineness < 100.0:
+        raise ValueError(f"fineness {fineness} is neither a fraction (0, 1] nor per mille (100–1000)")
     value = fineness / 1000.0 if fineness > 1.0 else fineness
     if not 0.0 < value <= 1.0:
         raise ValueError(f"fineness {fineness} is outside (0, 1] (or (0, 1000] per mille)")

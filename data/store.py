@@ -80,6 +80,73 @@ fetch_log_table = Table(
     Column("message", Text, nullable=False),
 )
 
+sales_table = Table(
+    "sales",
+    metadata,
+    Column("cooperative", String(200), primary_key=True),
+    Column("sale_id", String(100), primary_key=True),
+    Column("date", Date, nullable=False),
+    Column("buyer", String(200), nullable=False),
+    Column("gross_weight_g", Float, nullable=False),
+    Column("fineness", Float, nullable=False),
+    Column("fine_gold_g", Float, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("amount_received", Float, nullable=False),
+    Column("certification", String(32), nullable=False),
+    Column("premium_received_usd", Float, nullable=False),
+    Column("refining_charge", Float, nullable=False),
+    Column("assay_charge", Float, nullable=False),
+    Column("transport_charge", Float, nullable=False),
+    Column("export_charge", Float, nullable=False),
+    Column("royalties_paid", Float, nullable=False),
+    Column("withholding_paid", Float, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("flags", Text, nullable=False),  # review reasons found at import, "" when none
+    Column("import_id", Integer, nullable=True),
+)
+
+ledger_imports_table = Table(
+    "ledger_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(200), nullable=False),
+    Column("filename", String(500), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("inserted", Integer, nullable=False),
+    Column("report", Text, nullable=False),
+)
+
+ledger_audit_table = Table(
+    "ledger_audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(200), nullable=False),
+    Column("action", String(16), nullable=False),  # edit, delete
+    Column("cooperative", String(200), nullable=False),
+    Column("sale_id", String(100), nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+)
+
+column_mappings_table = Table(
+    "column_mappings",
+    metadata,
+    Column("signature", String(64), primary_key=True),  # hash of the file's normalised column names
+    Column("mapping", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+premium_schedule_table = Table(
+    "premium_schedule",
+    metadata,
+    Column("certification", String(32), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("usd_per_kg_fine", Float, nullable=True),
+    Column("pct_of_benchmark", Float, nullable=True),
+)
+
 
 def database_url() -> str:
     """DATABASE_URL if set, else the embedded SQLite file under var/."""
