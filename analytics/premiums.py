@@ -162,6 +162,8 @@ def sale_premiums(
         out["realised_price_per_g"] >= MINIMUM_PRICE_SHARE * out["benchmark_price_per_g"]
     )
     out["certified"] = certified
+    share = out["realised_price_per_g"] / out["benchmark_price_per_g"]
+    out["needs_review"] = (share < IMPLAUSIBLE_LOW) | (share > IMPLAUSIBLE_HIGH)
     out["banrep_value"] = BANREP_BUY_SHARE * out["benchmark_value"]
     month = pd.to_datetime(out["date"]).dt.to_period("M")
     out["month"] = month.astype(str)
@@ -252,7 +254,8 @@ def summarise(premiums: pd.DataFrame) -> PremiumSummary:
 def summary_by(premiums: pd.DataFrame, key: str) -> pd.DataFrame:
     """Per buyer / month / certification: sales, fine gold, benchmark value, received, weighted premium %."""
     valid = premiums.dropna(subset=["benchmark_price_per_g"])
-    grouped = valid.groupby([key, "currency"], sort=True)
+    keys = [key] if key == "currency" else [key, "currency"]  # money only adds up within a currency
+    grouped = valid.groupby(keys, sort=True)
     table = grouped.agg(
         sales=("sale_id", "count"),
         fine_gold_g=("fine_gold_g", "sum"),
@@ -262,7 +265,7 @@ def summary_by(premiums: pd.DataFrame, key: str) -> pd.DataFrame:
         premium_due_usd=("premium_due_usd", "sum"),
         premium_received_usd=("premium_received_usd", "sum"),
     )
-    weighted = (valid["premium_pct"] * valid["fine_gold_g"]).groupby([valid[key], valid["currency"]]).sum()
+    weighted = (valid["premium_pct"] * valid["fine_gold_g"]).groupby([valid[k] for k in keys]).sum()
     table["premium_pct_weighted"] = weighted / table["fine_gold_g"]
     return table.reset_index()
 

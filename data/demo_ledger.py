@@ -23,13 +23,13 @@ DEMO_COOPERATIVES = {
         "COP",
         {"fairmined": 0.7, "fairmined_ecological": 0.1, "none": 0.2},
         ["Refinería Ejemplo S.A. (ficticia)", "Comercializadora Modelo (ficticia)"],
-        (0.93, 0.99),
+        (1.00, 1.07),
     ),
     "Asociación Río Claro (ficticia, demo)": (
         "PEN",
         {"fairtrade": 0.5, "none": 0.5},
         ["Exportadora Andina Demo (ficticia)", "Compradora Local Demo (ficticia)"],
-        (0.84, 0.98),
+        (0.99, 1.05),
     ),
 }
 ROYALTY_SHARE = 0.04  # DOMAIN.md: 4 % for formal small miners (Colombia); used for both demo cooperatives

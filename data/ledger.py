@@ -625,6 +625,43 @@ def save_premium_schedule(store: MarketStore, schedule: pd.DataFrame) -> None:
         )
 
 
+def ledger_header(content: bytes, filename: str) -> list[str]:
+    """The file's column names (for the mapping step); LedgerFileError when the file is unusable."""
+    _decode_guard(content, filename)
+    try:
+        table = read_table(_text_content(content), filename)
+    except PriceFileError as error:
+        raise LedgerFileError(str(error)) from error
+    if not table.header:
+        raise LedgerFileError("the file is empty")
+    return table.header
+
+
+def proposed_mapping(store: MarketStore, header: list[str]) -> dict[str, str]:
+    """Recognised column names, overridden by the mapping last saved for files with these columns."""
+    return {**auto_mapping(header), **remembered_mapping(store, header)}
+
+
+def preview_ledger(
+    store: MarketStore,
+    content: bytes,
+    filename: str,
+    *,
+    cooperative: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> LedgerParse:
+    """Parse, validate and flag against the stored benchmark, without storing anything."""
+    parsed = parse_ledger(content, filename, cooperative=cooperative, mapping=mapping)
+    gold = store.load_series(GOLD_SERIES)
+    fx = {}
+    for currency in parsed.sales["currency"].unique():
+        series_id = fx_series_for(str(currency))
+        if series_id is not None:
+            fx[str(currency)] = store.load_series(series_id)
+    flag_implausible_prices(parsed, gold, fx)
+    return parsed
+
+
 def import_ledger(
     store: MarketStore,
     content: bytes,
@@ -635,12 +672,20 @@ def import_ledger(
     user: str = "cli",
 ) -> dict:
     """Parse, validate, flag against the stored benchmark, and store in one transaction."""
-    parsed = parse_ledger(content, filename, cooperative=cooperative, mapping=mapping)
-    gold = store.load_series(GOLD_SERIES)
-    fx = {}
-    for currency in parsed.sales["currency"].unique():
-        series_id = fx_series_for(str(currency))
-        if series_id is not None:
-            fx[str(currency)] = store.load_series(series_id)
-    flag_implausible_prices(parsed, gold, fx)
+    parsed = preview_ledger(store, content, filename, cooperative=cooperative, mapping=mapping)
     return store_ledger(store, parsed, filename, user=user)
+
+
+def ledger_version(store: MarketStore) -> str:
+    """Changes whenever a sale is imported, edited or deleted, or the schedule is saved (cache key)."""
+    from sqlalchemy import func
+
+    with store.engine.connect() as conn:
+        parts = [
+            conn.execute(select(func.count()).select_from(sales_table)).scalar(),
+            conn.execute(select(func.max(ledger_imports_table.c.id))).scalar(),
+            conn.execute(select(func.max(ledger_audit_table.c.id))).scalar(),
+            conn.execute(select(func.count()).select_from(premium_schedule_table)).scalar(),
+            conn.execute(select(func.sum(premium_schedule_table.c.usd_per_kg_fine))).scalar(),
+        ]
+    return "-".join(str(part) for part in parts)

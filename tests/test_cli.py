@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from tests.conftest import COP_YAHOO, GOLD_LBMA, PROJECT_ROOT, SAMPLES, shared_file
@@ -135,3 +136,43 @@ def test_backtest_errors_are_one_line(db_url):
     assert unknown.returncode == 2 and "GOLD_<currency>_<unit>" in unknown.stderr
     empty = cli("forecast", "GOLD_COP_G", db_url=db_url)
     assert empty.returncode == 2 and empty.stderr.startswith("error: no data for GOLD_COP_G")
+
+
+def test_ledger_import_and_premiums_contract(db_url, store):
+    days = pd.to_datetime(["2024-05-09", "2024-05-10"])
+    store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": [2340.0, 2360.0]}), "test")
+    store.write_series("USD_COP", pd.DataFrame({"date": days, "value": [3890.0, 3900.0]}), "test")
+    sample = str(SAMPLES / "ledger_semicolon_decimal_comma.csv")
+    run = cli("ledger", "import", sample, "--cooperative", "Coop", db_url=db_url)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {
+        "rows_read": 2,
+        "inserted": 2,
+        "duplicates": 0,
+        "flagged": [],
+        "rejected": [],
+    }
+    again = json.loads(cli("ledger", "import", sample, "--cooperative", "Coop", db_url=db_url).stdout)
+    assert (again["inserted"], again["duplicates"]) == (0, 2)
+
+    report = json.loads(cli("premiums", "--cooperative", "Coop", db_url=db_url).stdout)
+    benchmark = 2360 * 3900 / 31.1034768
+    first, second = report["sales"]
+    for sale in report["sales"]:
+        assert {"sale_id", "date", "fine_gold_g", "benchmark_price_per_g", "realised_price_per_g", "premium_pct",
+                "premium_due_usd", "premium_received_usd", "meets_minimum_price"} <= set(sale)  # fmt: skip
+    assert first["sale_id"] == "A-1" and first["date"] == "2024-05-10"
+    assert first["benchmark_price_per_g"] == pytest.approx(benchmark)
+    assert first["premium_pct"] == pytest.approx(-3.0, abs=1e-6)  # 25.833.420,65 = 90 g × 97 % × benchmark
+    assert first["premium_due_usd"] == pytest.approx(360.0) and first["meets_minimum_price"] is True
+    assert second["fine_gold_g"] == pytest.approx(43.75, abs=1e-5)  # 10,869565 castellanos × 4.6 g × 0.875
+    assert second["premium_pct"] == pytest.approx(-10.0, abs=1e-4) and second["meets_minimum_price"] is False
+    summary = report["summary"]
+    assert {"fine_gold_g", "benchmark_value", "amount_received", "premium_pct_weighted"} <= set(summary)
+    assert summary["premium_pct_weighted"] == pytest.approx((-3.0 * 90 - 10.0 * 43.75) / 133.75, abs=1e-4)
+    assert summary["amount_received"] == pytest.approx(25_833_420.65 + 11_651_671.69)
+
+    outside = cli("premiums", "--cooperative", "Coop", "--start", "2025-01-01", db_url=db_url)
+    assert outside.returncode == 2 and "no sales stored for this selection" in outside.stderr
+    bad = cli("ledger", "import", sample, db_url=db_url)  # no cooperative column and no --cooperative
+    assert bad.returncode == 2 and "missing columns: cooperative" in bad.stderr

@@ -127,7 +127,9 @@ def test_import_is_idempotent_and_reports_in_the_cli_shape(store):
 
 
 def test_a_failure_inside_the_import_stores_nothing(store, monkeypatch):
-    parsed = parse_ledger((SAMPLES / "ledger_semicolon_decimal_comma.csv").read_bytes(), "s.csv", cooperative="C")
+    parsed = parse_ledger(
+        (SAMPLES / "ledger_semicolon_decimal_comma.csv").read_bytes(), "s.csv", cooperative="C"
+    )
 
     def broken_report(report):  # the last statement of the transaction fails
         raise RuntimeError("disk full")
@@ -152,7 +154,9 @@ def test_edit_and_delete_are_audited(store):
     trail = ledger.audit_trail(store)
     assert trail["action"].tolist() == ["delete", "edit"] and set(trail["user"]) == {"ana"}
     edit_row = trail.iloc[1]
-    assert json.loads(edit_row["before"])["fineness"] == 0.9 and json.loads(edit_row["after"])["fineness"] == 0.8
+    assert (
+        json.loads(edit_row["before"])["fineness"] == 0.9 and json.loads(edit_row["after"])["fineness"] == 0.8
+    )
     assert trail.iloc[0]["after"] is None
     with pytest.raises(ValueError, match="fineness"):
         edit_sale(store, "Coop", "A-1", {"fineness": 1.5}, user="ana")
@@ -160,7 +164,12 @@ def test_edit_and_delete_are_audited(store):
 
 def test_column_mapping_is_remembered(store):
     header = ["Fecha de la venta", "Lote N°", "Gramos", "Ley", "Moneda", "Pago"]
-    mapping = {"date": "Fecha de la venta", "sale_id": "Lote N°", "gross_weight": "Gramos", "amount_received": "Pago"}
+    mapping = {
+        "date": "Fecha de la venta",
+        "sale_id": "Lote N°",
+        "gross_weight": "Gramos",
+        "amount_received": "Pago",
+    }
     ledger.remember_mapping(store, header, mapping)
     assert ledger.remembered_mapping(store, list(reversed(header))) == mapping
     text = ",".join(header) + "\n2024-05-10,L1,100,0.9,COP,26000000\n"

@@ -5,7 +5,13 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import COP_YAHOO, GOLD_LBMA, PROJECT_ROOT, shared_file
 
-PAGES = ["app_pages/overview.py", "app_pages/market.py", "app_pages/forecast.py"]
+PAGES = [
+    "app_pages/overview.py",
+    "app_pages/market.py",
+    "app_pages/forecast.py",
+    "app_pages/sales.py",
+    "app_pages/premiums.py",
+]
 TIMEOUT_S = 60
 
 
@@ -150,3 +156,87 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     values = metric_values(at)
     usd_per_oz = values[next(label for label in values if label.startswith("Precio esperado el "))]
     assert usd_per_oz.startswith("$ ") and 500 < float(usd_per_oz[2:].replace(".", "")) < 10_000
+
+
+PASTED_SALES = (
+    "Lote\tFecha\tComprador\tPeso\tLey\tMoneda\tPago\tCertificación\tPrima USD\n"
+    "L-1\t2024-05-10\tRefinería Uno\t100\t0,9\tCOP\t26000000\tFairmined\t360\n"
+    "L-2\t2024-05-17\tRefinería Dos\t50\t875\tCOP\t11000000\tninguna\t0\n"
+    "L-3\t2099-01-01\tRefinería Dos\t50\t875\tCOP\t11000000\tninguna\t0\n"
+)
+
+
+def test_sales_page_shows_the_fictional_demo_ledger(db_url):
+    at = app().run()
+    at.switch_page("app_pages/sales.py").run()
+    assert not at.exception, at.exception
+    assert any("Ventas ficticias de demostración" in info.value for info in at.info)
+    assert len(at.dataframe[0].value) > 150  # two fictional cooperatives, two years of weekly sales
+    assert "(ficticia, demo)" in at.selectbox(key="coop").options[1]
+
+
+def test_sales_page_paste_map_store_edit_and_delete(db_url):
+    at = app().run()
+    at.switch_page("app_pages/sales.py").run()
+    at.text_input(key="sales_coop_name").input("Cooperativa Prueba").run()
+    at.text_area(key="sales_paste").input(PASTED_SALES).run()
+    assert not at.exception, at.exception
+    # "Pago" is not a name we know: the amount column is mapped by hand
+    assert any("missing columns: amount_received" in e.value for e in at.error)
+    at.selectbox(key="map_amount_received").select("Pago").run()
+    assert not at.exception, at.exception
+    assert any("2 filas listas para guardar, 1 con errores" in m.value for m in at.markdown)
+    rejected = at.dataframe[0].value
+    assert rejected["line"].tolist() == [4] and "in the future" in rejected["reason"].iloc[0]
+    at.button(key="sales_store").click().run()
+    assert not at.exception, at.exception
+
+    # stored: the demo banner is gone, the sidebar offers the cooperative, the ledger lists the two sales
+    assert any("Guardadas 2 ventas nuevas; 0 ya estaban; 1 rechazadas" in s.value for s in at.success)
+    assert not any("ficticias" in info.value for info in at.info)
+    assert at.text_area(key="sales_paste").value == ""
+    at.selectbox(key="coop").select("Cooperativa Prueba").run()
+    ledger = next(frame.value for frame in at.dataframe if "cooperative" in frame.value.columns)
+    assert sorted(ledger["sale_id"]) == ["L-1", "L-2"]
+
+    # edit L-2's fineness through the form: audited, fine gold follows
+    at.selectbox(key="edit_pick").select("Cooperativa Prueba · L-2").run()
+    at.number_input(key="edit_fineness_L-2").set_value(0.8)  # inside a form: sent with the submit
+    at.button[[b.label for b in at.button].index("Guardar cambios")].click().run()
+    assert not at.exception, at.exception
+    from data.ledger import audit_trail, load_sales
+    from data.store import MarketStore
+
+    store = MarketStore.from_url(db_url)
+    sales = load_sales(store).set_index("sale_id")
+    assert sales.loc["L-2", "fineness"] == 0.8 and sales.loc["L-2", "fine_gold_g"] == 40.0
+
+    # delete L-1: nothing happens until confirmed
+    at.selectbox(key="delete_pick").select("Cooperativa Prueba · L-1").run()
+    at.button(key="delete_ask").click().run()
+    assert any("¿Eliminar la venta L-1?" in w.value for w in at.warning)
+    assert len(load_sales(store)) == 2
+    at.button(key="delete_yes").click().run()
+    assert not at.exception, at.exception
+    assert load_sales(store)["sale_id"].tolist() == ["L-2"]
+    assert audit_trail(store)["action"].tolist() == ["delete", "edit"]
+
+
+def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
+    at = app().run()
+    at.switch_page("app_pages/premiums.py").run()
+    assert not at.exception, at.exception
+    values = metric_values(at)
+    assert values["Oro fino vendido"].endswith(" g")
+    assert values["Prima o descuento medio"].endswith(" %")
+    assert values["Primas de certificación: recibidas / debidas"].endswith(" USD")
+    assert len(at.get("plotly_chart")) == 2  # realised vs benchmark, waterfall
+    assert any("ventas con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
+    peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)
+    at.selectbox(key="coop").select(peruvian).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="premiums_currency").value == "PEN"
+    sale = at.selectbox(key="waterfall_sale").options[1]
+    at.selectbox(key="waterfall_sale").select(sale).run()
+    assert not at.exception, at.exception
+    assert sale in at.get("plotly_chart")[1].proto.spec

@@ -202,3 +202,106 @@ def error_by_horizon_figure(
     fig.update_layout(showlegend=True, hovermode="x unified", legend={"orientation": "h", "y": -0.25, "x": 0})
     fig.update_xaxes(title=x_title)
     return fig
+
+
+CERTIFICATION_COLOURS = {
+    "none": NEUTRAL_COLOUR,
+    "fairmined": "#009E73",
+    "fairmined_ecological": "#56B4E9",
+    "fairtrade": "#0072B2",
+}
+
+
+def realised_vs_benchmark_figure(
+    premiums: pd.DataFrame,
+    benchmark: pd.Series,
+    *,
+    labels: dict[str, str],
+    title: str,
+    y_title: str,
+    lang: str,
+    currency: str,
+) -> go.Figure:
+    """The benchmark per fine gram as a line; each sale as a dot at its realised price, sized by fine gold.
+
+    `labels` names the benchmark line and each certification (keys: benchmark, none, fairmined, ...).
+    """
+    value_format = price_value_format(float(benchmark.iloc[-1])) if len(benchmark) else ",.0f"
+    fig = go.Figure(
+        go.Scatter(
+            x=benchmark.index,
+            y=benchmark.to_numpy(),
+            mode="lines",
+            name=labels["benchmark"],
+            line={"color": GOLD_COLOUR, "width": 2},
+            customdata=day_labels(pd.DatetimeIndex(benchmark.index), lang),
+            hovertemplate=f"%{{customdata}}: %{{y:{value_format}}}<extra>{labels['benchmark']}</extra>",
+        )
+    )
+    largest = float(premiums["fine_gold_g"].max()) if len(premiums) else 1.0
+    for certification, group in premiums.groupby("certification"):
+        fig.add_trace(
+            go.Scatter(
+                x=group["date"],
+                y=group["realised_price_per_g"],
+                mode="markers",
+                name=labels.get(str(certification), str(certification)),
+                marker={
+                    "color": CERTIFICATION_COLOURS.get(str(certification), NEUTRAL_COLOUR),
+                    "size": 6 + 18 * (group["fine_gold_g"] / largest) ** 0.5,
+                    "line": {"width": 0.5, "color": "white"},
+                    "opacity": 0.85,
+                },
+                customdata=list(
+                    zip(
+                        group["sale_id"],
+                        day_labels(pd.DatetimeIndex(group["date"]), lang),
+                        group["premium_pct"],
+                        group["fine_gold_g"],
+                        strict=True,
+                    )
+                ),
+                hovertemplate=(
+                    f"%{{customdata[0]}} · %{{customdata[1]}}<br>%{{y:{value_format}}} "
+                    "(%{customdata[2]:+.1f} %) · %{customdata[3]:,.1f} g<extra></extra>"
+                ),
+            )
+        )
+    _base_layout(fig, title, y_title, lang, currency, 400)
+    fig.update_layout(
+        showlegend=True, hovermode="closest", legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0}
+    )
+    fig.update_yaxes(tickformat=",.0f" if len(benchmark) and benchmark.median() >= 100 else value_format)
+    if lang == "es":
+        fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
+    return fig
+
+
+def waterfall_figure(
+    steps: pd.Series, *, labels: dict[str, str], title: str, lang: str, currency: str
+) -> go.Figure:
+    """Benchmark value, the deductions and additions, and the net received, as a waterfall."""
+    names = list(steps.index)
+    measures = ["absolute"] + ["relative"] * (len(names) - 2) + ["total"]
+    digits = ",.0f" if steps.abs().max() >= 1000 else ",.2f"
+    fig = go.Figure(
+        go.Waterfall(
+            x=[labels[name] for name in names],
+            y=[
+                float(steps[name]) if measure != "total" else 0.0
+                for name, measure in zip(names, measures, strict=True)
+            ],
+            measure=measures,
+            texttemplate=f"%{{y:{digits}}}",
+            textposition="outside",
+            connector={"line": {"color": NEUTRAL_COLOUR, "width": 1}},
+            increasing={"marker": {"color": "#009E73"}},
+            decreasing={"marker": {"color": NEGATIVE_COLOUR}},
+            totals={"marker": {"color": GOLD_COLOUR}},
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    )
+    _base_layout(fig, title, currency, lang, currency, 380)
+    fig.update_yaxes(tickformat=",.0f")
+    fig.update_xaxes(tickangle=0, automargin=True)
+    return fig

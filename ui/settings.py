@@ -63,3 +63,25 @@ def sidebar_settings() -> Settings:
     settings = current_settings()
     st.query_params.update({"lang": settings.language, "cur": settings.currency, "unit": settings.unit})
     return settings
+
+
+ALL_COOPERATIVES = "__all__"
+
+
+def cooperative_sidebar(cooperatives: list[str], lang: str) -> str:
+    """The cooperative whose sales the Sales and Premiums pages show; "all" for staff."""
+    options = [ALL_COOPERATIVES, *cooperatives]
+    if st.session_state.get("coop") not in options:
+        st.session_state.coop = cooperatives[0] if len(cooperatives) == 1 else ALL_COOPERATIVES
+    with st.sidebar:
+        st.selectbox(
+            t("cooperative", lang),
+            options,
+            key="coop",
+            format_func=lambda name: t("all_cooperatives", lang) if name == ALL_COOPERATIVES else name,
+        )
+    return str(st.session_state.coop)
+
+
+def current_cooperative() -> str:
+    return str(st.session_state.get("coop", ALL_COOPERATIVES))

@@ -23,12 +23,30 @@ from analytics.market import (
     performance_table,
     reference_date,
 )
+from analytics.premiums import monthly_average_benchmark, sale_premiums, what_if
+from data.demo_ledger import demo_sales
+from data.ledger import (
+    LedgerParse,
+    audit_trail,
+    delete_sale,
+    edit_sale,
+    import_ledger,
+    ledger_header,
+    ledger_version,
+    load_sales,
+    premium_schedule,
+    preview_ledger,
+    proposed_mapping,
+    remember_mapping,
+    save_premium_schedule,
+)
 from data.market_data import MarketSnapshot, import_prices, load_snapshot, refresh_from_yahoo, target_prices
 from data.series import CURRENCIES
 from data.store import MarketStore, database_url
 from data.yahoo import YahooRateLimitError
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, NEGATIVE_COLOUR, price_value_format, time_series_figure
 from ui.i18n import format_day, format_pct, t, unit_label
+from ui.settings import ALL_COOPERATIVES
 
 FORECAST_BACKTEST_STEP = 20  # origins a month apart: 60 of them cover about five years
 
@@ -244,3 +262,103 @@ def forecast_view(target_id: str, horizon: int, model: str | None) -> ForecastVi
     """
     store = get_store()
     return _forecast_view(database_url(), store.data_version(), _today(), target_id, horizon, model)
+
+
+# ---------------------------------------------------------------- the sales ledger
+
+
+@dataclass(frozen=True)
+class LedgerView:
+    """The sales a page shows: stored ones, or the fictional demo ledger when none is stored."""
+
+    sales: pd.DataFrame
+    is_demo: bool
+    cooperatives: list[str]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _ledger(url: str, ledger_version: str, market_version: str, today: str) -> LedgerView:
+    store = _store(url)
+    stored = load_sales(store)
+    if not stored.empty:
+        return LedgerView(stored, False, sorted(stored["cooperative"].unique()))
+    snapshot = _snapshot(url, market_version, today)
+    fx = {currency: snapshot.fx_per_usd(currency) for currency in ("COP", "PEN")}
+    end = min(pd.Timestamp(today), snapshot.gold_usd_per_oz.index[-1])
+    demo = demo_sales(snapshot.gold_usd_per_oz, {k: v for k, v in fx.items() if v is not None}, end)
+    return LedgerView(demo, True, sorted(demo["cooperative"].unique()))
+
+
+def ledger_view() -> LedgerView:
+    store = get_store()
+    return _ledger(database_url(), ledger_version(store), store.data_version(), _today())
+
+
+def selected_sales(view: LedgerView, cooperative: str) -> pd.DataFrame:
+    """The sales of the cooperative picked in the sidebar (all of them for ALL_COOPERATIVES)."""
+    if cooperative == ALL_COOPERATIVES:
+        return view.sales
+    return view.sales[view.sales["cooperative"] == cooperative]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _premiums(
+    url: str, ledger_version_key: str, market_version: str, today: str, cooperative: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    snapshot = _snapshot(url, market_version, today)
+    view = _ledger(url, ledger_version_key, market_version, today)
+    sales = selected_sales(view, cooperative)
+    fx = {c: s for c in CURRENCIES if c != "USD" and (s := snapshot.fx_per_usd(c)) is not None}
+    schedule = premium_schedule(_store(url))
+    premiums = sale_premiums(sales, snapshot.gold_usd_per_oz, fx, schedule)
+    month_average = monthly_average_benchmark(premiums, snapshot.gold_usd_per_oz, fx)
+    return premiums, what_if(premiums, month_average)
+
+
+def premiums_for(cooperative: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each sale against the benchmark, and the what-if table (cached by ledger and market versions)."""
+    store = get_store()
+    return _premiums(database_url(), ledger_version(store), store.data_version(), _today(), cooperative)
+
+
+def sales_file_header(content: bytes, filename: str) -> tuple[list[str], dict[str, str]]:
+    """The file's columns and the mapping proposed for them (recognised names, else the remembered one)."""
+    header = ledger_header(content, filename)
+    return header, proposed_mapping(get_store(), header)
+
+
+def preview_sales(
+    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None
+) -> LedgerParse:
+    return preview_ledger(get_store(), content, filename, cooperative=cooperative, mapping=mapping)
+
+
+def import_sales(
+    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None, user: str
+) -> dict:
+    """Store the good rows (one transaction); caches follow the ledger version."""
+    return import_ledger(get_store(), content, filename, cooperative=cooperative, mapping=mapping, user=user)
+
+
+def remember_columns(header: list[str], mapping: dict[str, str]) -> None:
+    remember_mapping(get_store(), header, mapping)
+
+
+def edit_stored_sale(cooperative: str, sale_id: str, changes: dict, user: str) -> None:
+    edit_sale(get_store(), cooperative, sale_id, changes, user)
+
+
+def delete_stored_sale(cooperative: str, sale_id: str, user: str) -> None:
+    delete_sale(get_store(), cooperative, sale_id, user)
+
+
+def audit_trail_for(cooperative: str) -> pd.DataFrame:
+    return audit_trail(get_store(), None if cooperative == ALL_COOPERATIVES else [cooperative])
+
+
+def save_schedule(schedule: pd.DataFrame) -> None:
+    save_premium_schedule(get_store(), schedule)
+
+
+def current_schedule() -> pd.DataFrame:
+    return premium_schedule(get_store())

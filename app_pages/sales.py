@@ -1,0 +1,238 @@
+"""Sales: import the cooperative's sales (file or pasted rows), map columns once, see every wrong row
+before storing, edit or delete a sale (audited), download the ledger.
+
+Thin: parsing, validation and storage are in data/ledger.py (through ui.state); this file lays them out.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.premiums import CERTIFICATIONS
+from data.exports import csv_bytes, excel_bytes
+from data.ledger import FIELDS, REQUIRED, LedgerFileError
+from data.series import CURRENCIES
+from ui.i18n import format_day, format_number, t
+from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
+from ui.state import (
+    audit_trail_for,
+    delete_stored_sale,
+    edit_stored_sale,
+    import_sales,
+    ledger_view,
+    preview_sales,
+    remember_columns,
+    sales_file_header,
+    selected_sales,
+)
+
+USER = "dashboard"  # who edits, for the audit trail, until sign-in exists
+
+settings = current_settings()
+lang = settings.language
+cooperative = current_cooperative()
+view = ledger_view()
+sales = selected_sales(view, cooperative)
+
+st.title(t("sales_title", lang))
+if view.is_demo:
+    st.info(t("demo_ledger_banner", lang), icon=":material/theater_comedy:")
+
+
+def store_sales(
+    content: bytes, filename: str, mapping: dict, coop_name: str | None, header: list[str]
+) -> None:
+    """Button callback: store, remember the mapping, and clear the inputs so the preview goes away."""
+    st.session_state.sales_report = import_sales(content, filename, mapping, coop_name, USER)
+    remember_columns(header, mapping)
+    st.session_state.sales_paste = ""
+    st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
+
+
+report = st.session_state.pop("sales_report", None)
+if report is not None:
+    st.success(
+        t(
+            "sales_stored",
+            lang,
+            inserted=report["inserted"],
+            duplicates=report["duplicates"],
+            rejected=len(report["rejected"]),
+        )
+    )
+
+# --- import: a file or pasted rows; mapping; preview; store
+with st.expander(t("sales_import", lang), expanded=view.is_demo):
+    upload = st.file_uploader(
+        t("sales_file", lang),
+        type=["csv", "txt", "xlsx"],
+        key=f"sales_upload_{st.session_state.get('upload_round', 0)}",
+    )
+    pasted = st.text_area(t("sales_paste", lang), key="sales_paste", height=100)
+    default_name = "" if cooperative == ALL_COOPERATIVES or view.is_demo else cooperative
+    coop_name = st.text_input(t("sales_coop_name", lang), value=default_name, key="sales_coop_name")
+    content, filename = None, ""
+    if upload is not None:
+        content, filename = upload.getvalue(), upload.name
+    elif pasted.strip():
+        content, filename = pasted.encode("utf-8"), "pasted.tsv" if "\t" in pasted else "pasted.csv"
+    if content:
+        try:
+            header, proposed = sales_file_header(content, filename)
+        except LedgerFileError as error:
+            header, proposed = [], None
+            st.error(t("sales_file_error", lang, reason=error))
+        if proposed is not None:
+            st.markdown(f"**{t('sales_mapping', lang)}**")
+            mapping: dict[str, str] = {}
+            choices = ["", *header]
+            columns = st.columns(3)
+            for position, field_name in enumerate(FIELDS):
+                current = proposed.get(field_name, "")
+                label = field_name + (" *" if field_name in REQUIRED else "")
+                picked = columns[position % 3].selectbox(
+                    label,
+                    choices,
+                    index=choices.index(current) if current in choices else 0,
+                    format_func=lambda column: column or t("sales_not_mapped", lang),
+                    key=f"map_{field_name}",
+                )
+                if picked:
+                    mapping[field_name] = picked
+            try:
+                parsed = preview_sales(content, filename, mapping, coop_name or None)
+            except LedgerFileError as error:
+                parsed = None
+                st.error(t("sales_file_error", lang, reason=error))
+            if parsed is not None:
+                st.write(
+                    t(
+                        "sales_preview",
+                        lang,
+                        good=len(parsed.sales),
+                        rejected=len(parsed.rejected),
+                        flagged=len(parsed.flagged),
+                    )
+                )
+                if parsed.rejected:
+                    st.markdown(f"**{t('sales_rejected', lang)}**")
+                    st.dataframe(pd.DataFrame(parsed.rejected), hide_index=True, width="stretch")
+                if parsed.flagged:
+                    st.markdown(f"**{t('sales_flagged', lang)}**")
+                    st.dataframe(pd.DataFrame(parsed.flagged), hide_index=True, width="stretch")
+                if len(parsed.sales):
+                    st.button(
+                        t("sales_store", lang, count=len(parsed.sales)),
+                        type="primary",
+                        key="sales_store",
+                        on_click=store_sales,
+                        args=(content, filename, mapping, coop_name or None, header),
+                    )
+
+# --- the ledger
+st.subheader(t("sales_table", lang))
+if sales.empty:
+    st.stop()
+st.caption(
+    t(
+        "sales_count",
+        lang,
+        count=len(sales),
+        fine=f"{format_number(sales['fine_gold_g'].sum(), lang, 1)} g",
+        first=format_day(sales["date"].min(), lang),
+        last=format_day(sales["date"].max(), lang),
+    )
+)
+shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
+st.dataframe(shown, hide_index=True, width="stretch", column_config={"date": st.column_config.DateColumn()})
+csv_column, excel_column = st.columns(2)
+csv_column.download_button(
+    t("sales_download_csv", lang), csv_bytes(shown.set_index("sale_id")), "ventas.csv", "text/csv"
+)
+excel_column.download_button(
+    t("sales_download_xlsx", lang),
+    excel_bytes(
+        {"ventas": shown.set_index("sale_id")},
+        about={"fictional demo data": "yes" if view.is_demo else "no", "cooperative": cooperative},
+    ),
+    "ventas.xlsx",
+)
+
+if view.is_demo:
+    st.caption(t("sales_demo_no_edit", lang))
+    st.stop()
+
+# --- edit one sale
+labels = {f"{row.cooperative} · {row.sale_id}": (row.cooperative, row.sale_id) for row in sales.itertuples()}
+with st.expander(t("sales_edit", lang)):
+    picked_label = st.selectbox(t("sales_pick", lang), list(labels), key="edit_pick")
+    coop_of_sale, sale_id = labels[picked_label]
+    row = sales[(sales["cooperative"] == coop_of_sale) & (sales["sale_id"] == sale_id)].iloc[0]
+    with st.form(f"edit_sale_{sale_id}"):  # keys carry the sale: switching sales shows its own values
+        left, right = st.columns(2)
+        changes = {
+            "date": left.date_input(t("field_date", lang), row["date"].date(), key=f"edit_date_{sale_id}"),
+            "buyer": right.text_input(t("field_buyer", lang), row["buyer"], key=f"edit_buyer_{sale_id}"),
+            "gross_weight_g": left.number_input(
+                t("field_gross_weight_g", lang), 0.001, value=float(row["gross_weight_g"]), key=f"edit_weight_{sale_id}"
+            ),
+            "fineness": right.number_input(
+                t("field_fineness", lang),
+                0.001,
+                1.0,
+                float(row["fineness"]),
+                format="%.4f",
+                key=f"edit_fineness_{sale_id}",
+            ),
+            "currency": left.selectbox(
+                t("field_currency", lang),
+                list(CURRENCIES),
+                list(CURRENCIES).index(row["currency"]),
+                key=f"edit_cur_{sale_id}",
+            ),
+            "amount_received": right.number_input(
+                t("field_amount_received", lang), 0.01, value=float(row["amount_received"]), key=f"edit_amount_{sale_id}"
+            ),
+            "certification": left.selectbox(
+                t("field_certification", lang),
+                CERTIFICATIONS,
+                CERTIFICATIONS.index(row["certification"]),
+                format_func=lambda c: t(f"cert_{c}", lang),
+                key=f"edit_cert_{sale_id}",
+            ),
+            "premium_received_usd": right.number_input(
+                t("field_premium_received_usd", lang),
+                0.0,
+                value=float(row["premium_received_usd"]),
+                key=f"edit_prem_{sale_id}",
+            ),
+            "notes": st.text_input(t("field_notes", lang), row["notes"], key=f"edit_notes_{sale_id}"),
+        }
+        if st.form_submit_button(t("sales_save", lang)):
+            try:
+                edit_stored_sale(coop_of_sale, sale_id, changes, USER)
+            except ValueError as error:
+                st.error(str(error))
+            else:
+                st.toast(t("sales_saved", lang, sale=sale_id))
+                st.rerun()
+
+# --- delete one sale, with confirmation
+with st.expander(t("sales_delete", lang)):
+    doomed_label = st.selectbox(t("sales_pick", lang), list(labels), key="delete_pick")
+    doomed_coop, doomed_id = labels[doomed_label]
+    if st.button(t("sales_delete_button", lang, sale=doomed_id), key="delete_ask"):
+        st.session_state.delete_pending = doomed_label
+    if st.session_state.get("delete_pending") == doomed_label:
+        st.warning(t("sales_delete_confirm", lang, sale=doomed_id))
+        yes, no = st.columns(2)
+        if yes.button(t("sales_delete_yes", lang), type="primary", key="delete_yes"):
+            delete_stored_sale(doomed_coop, doomed_id, USER)
+            st.session_state.delete_pending = None
+            st.toast(t("sales_deleted", lang, sale=doomed_id))
+            st.rerun()
+        if no.button(t("sales_delete_no", lang), key="delete_no"):
+            st.session_state.delete_pending = None
+            st.rerun()
+
+with st.expander(t("sales_audit", lang)):
+    st.dataframe(audit_trail_for(cooperative), hide_index=True, width="stretch")
