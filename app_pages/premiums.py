@@ -10,7 +10,7 @@ import streamlit as st
 from analytics.premiums import certification_check, summarise, summary_by, waterfall
 from data.exports import csv_bytes, excel_bytes
 from ui.charts import realised_vs_benchmark_figure, waterfall_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, t
+from ui.i18n import DATE_INPUT_FORMAT, format_day, format_money, format_number, format_pct, t
 from ui.settings import current_cooperative, current_settings
 from ui.state import current_schedule, ledger_view, local_prices, premiums_for, save_schedule
 
@@ -32,7 +32,12 @@ if premiums.empty:
 first_day, last_day = premiums["date"].min().date(), premiums["date"].max().date()
 period_column, currency_column = st.columns([2, 1])
 period = period_column.date_input(
-    t("premiums_period", lang), (first_day, last_day), first_day, last_day, key="premiums_period"
+    t("premiums_period", lang),
+    (first_day, last_day),
+    first_day,
+    last_day,
+    key="premiums_period",
+    format=DATE_INPUT_FORMAT[lang],
 )
 start, end = (
     (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first_day, last_day)
@@ -83,7 +88,10 @@ premium_column.metric(
 money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
 cert_column.metric(
     t("metric_cert_premium", lang),
-    f"{format_number(summary.premium_received_usd, lang, 0)} / {format_number(summary.premium_due_usd, lang, 0)} USD",
+    f"{format_number(summary.premium_received_usd, lang, 0)} USD",
+    delta=t("metric_cert_vs_due", lang, due=format_number(summary.premium_due_usd, lang, 0)),
+    delta_color="normal" if summary.premium_received_usd >= summary.premium_due_usd - 1 else "inverse",
+    delta_arrow="off",
 )
 
 # --- realised vs benchmark over time
@@ -91,7 +99,9 @@ benchmark = local_prices(currency, "g")["price"].dropna()
 benchmark = benchmark[(benchmark.index.date >= start) & (benchmark.index.date <= end)]
 st.plotly_chart(
     realised_vs_benchmark_figure(
-        chosen.dropna(subset=["benchmark_price_per_g"]),
+        chosen.dropna(subset=["benchmark_price_per_g"])[
+            ~chosen["needs_review"]
+        ],  # typos would flatten the chart
         benchmark,
         labels={"benchmark": t("chart_benchmark_line", lang)}
         | {c: t(f"cert_{c}", lang) for c in ("none", "fairmined", "fairmined_ecological", "fairtrade")},
@@ -104,23 +114,34 @@ st.plotly_chart(
 )
 st.caption(t("chart_size_note", lang))
 
+
 # --- tables: sale by sale, and summaries
+def numbers(values: pd.Series, digits: int) -> pd.Series:
+    return values.map(lambda value: format_number(value, lang, digits, currency))
+
+
 per_sale = pd.DataFrame(
     {
         t("field_date", lang): chosen["date"].dt.date,
         t("col_sale", lang): chosen["sale_id"],
         t("field_buyer", lang): chosen["buyer"],
         t("field_certification", lang): chosen["certification"].map(lambda c: t(f"cert_{c}", lang)),
-        t("col_fine_g", lang): chosen["fine_gold_g"].round(2),
-        t("col_benchmark_g", lang): chosen["benchmark_price_per_g"].round(2),
-        t("col_realised_g", lang): chosen["realised_price_per_g"].round(2),
-        t("col_premium_pct", lang): chosen["premium_pct"].round(2),
-        t("col_vs_benchmark", lang): chosen["money_vs_benchmark"].round(0),
-        t("col_due_usd", lang): chosen["premium_due_usd"].round(2),
-        t("col_received_usd", lang): chosen["premium_received_usd"].round(2),
-        t("col_minimum", lang): chosen["meets_minimum_price"],
+        t("col_fine_g", lang): numbers(chosen["fine_gold_g"], 2),
+        t("col_benchmark_g", lang): numbers(chosen["benchmark_price_per_g"], 0 if currency == "COP" else 2),
+        t("col_realised_g", lang): numbers(chosen["realised_price_per_g"], 0 if currency == "COP" else 2),
+        t("col_premium_pct", lang): chosen["premium_pct"].map(lambda value: format_pct(value, lang)),
+        t("col_vs_benchmark", lang): numbers(chosen["money_vs_benchmark"], 0),
+        t("col_due_usd", lang): numbers(chosen["premium_due_usd"], 2),
+        t("col_received_usd", lang): numbers(chosen["premium_received_usd"], 2),
+        t("col_minimum", lang): chosen["meets_minimum_price"].map(
+            {True: t("yes", lang), False: t("no", lang)}
+        ),
     }
 )
+per_sale_numbers = chosen[
+    ["date", "sale_id", "buyer", "certification", "fine_gold_g", "benchmark_price_per_g", "realised_price_per_g",
+     "premium_pct", "money_vs_benchmark", "premium_due_usd", "premium_received_usd", "meets_minimum_price"]
+]  # fmt: skip
 
 
 def summary_table(key: str) -> pd.DataFrame:
@@ -130,12 +151,13 @@ def summary_table(key: str) -> pd.DataFrame:
 
 
 tables = {
-    "per_sale": per_sale,
+    "per_sale": per_sale_numbers,
     "by_buyer": summary_table("buyer"),
     "by_month": summary_table("month"),
     "by_certification": summary_table("certification"),
 }
-for tab, table in zip(st.tabs([t(name, lang) for name in tables]), tables.values(), strict=True):
+shown_tables = {**tables, "per_sale": per_sale}  # the page shows formatted text; downloads keep numbers
+for tab, table in zip(st.tabs([t(name, lang) for name in shown_tables]), shown_tables.values(), strict=True):
     with tab:
         st.dataframe(table, hide_index=True, width="stretch")
 

@@ -11,7 +11,7 @@ from analytics.premiums import CERTIFICATIONS
 from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError
 from data.series import CURRENCIES
-from ui.i18n import format_day, format_number, t
+from ui.i18n import DATE_INPUT_FORMAT, format_day, format_number, t
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
 from ui.state import (
     audit_trail_for,
@@ -170,10 +170,18 @@ with st.expander(t("sales_edit", lang)):
     with st.form(f"edit_sale_{sale_id}"):  # keys carry the sale: switching sales shows its own values
         left, right = st.columns(2)
         changes = {
-            "date": left.date_input(t("field_date", lang), row["date"].date(), key=f"edit_date_{sale_id}"),
+            "date": left.date_input(
+                t("field_date", lang),
+                row["date"].date(),
+                key=f"edit_date_{sale_id}",
+                format=DATE_INPUT_FORMAT[lang],
+            ),
             "buyer": right.text_input(t("field_buyer", lang), row["buyer"], key=f"edit_buyer_{sale_id}"),
             "gross_weight_g": left.number_input(
-                t("field_gross_weight_g", lang), 0.001, value=float(row["gross_weight_g"]), key=f"edit_weight_{sale_id}"
+                t("field_gross_weight_g", lang),
+                0.001,
+                value=float(row["gross_weight_g"]),
+                key=f"edit_weight_{sale_id}",
             ),
             "fineness": right.number_input(
                 t("field_fineness", lang),
@@ -190,7 +198,10 @@ with st.expander(t("sales_edit", lang)):
                 key=f"edit_cur_{sale_id}",
             ),
             "amount_received": right.number_input(
-                t("field_amount_received", lang), 0.01, value=float(row["amount_received"]), key=f"edit_amount_{sale_id}"
+                t("field_amount_received", lang),
+                0.01,
+                value=float(row["amount_received"]),
+                key=f"edit_amount_{sale_id}",
             ),
             "certification": left.selectbox(
                 t("field_certification", lang),

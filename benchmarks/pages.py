@@ -25,6 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SHARED = ROOT.parent / "shared" / "data" / "market"
+PAGES = (
+    "app_pages/overview.py",
+    "app_pages/market.py",
+    "app_pages/forecast.py",
+    "app_pages/sales.py",
+    "app_pages/premiums.py",
+)
 BARE_PAGE = """
 import plotly.express as px
 import streamlit as st
@@ -77,7 +84,7 @@ def main() -> None:
     bare_path.write_text(BARE_PAGE)
     try:
         apps = {"bare plotly page": AppTest.from_file(str(bare_path), default_timeout=120)}
-        for page in ("app_pages/overview.py", "app_pages/market.py"):
+        for page in PAGES:
             app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
             app.run()
             app.switch_page(page)

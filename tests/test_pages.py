@@ -229,7 +229,7 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     values = metric_values(at)
     assert values["Oro fino vendido"].endswith(" g")
     assert values["Prima o descuento medio"].endswith(" %")
-    assert values["Primas de certificación: recibidas / debidas"].endswith(" USD")
+    assert values["Primas de certificación recibidas"].endswith(" USD")
     assert len(at.get("plotly_chart")) == 2  # realised vs benchmark, waterfall
     assert any("ventas con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
     peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)

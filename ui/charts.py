@@ -250,7 +250,7 @@ def realised_vs_benchmark_figure(
                     "color": CERTIFICATION_COLOURS.get(str(certification), NEUTRAL_COLOUR),
                     "size": 6 + 18 * (group["fine_gold_g"] / largest) ** 0.5,
                     "line": {"width": 0.5, "color": "white"},
-                    "opacity": 0.85,
+                    "opacity": 0.7,
                 },
                 customdata=list(
                     zip(
@@ -282,7 +282,9 @@ def waterfall_figure(
 ) -> go.Figure:
     """Benchmark value, the deductions and additions, and the net received, as a waterfall."""
     names = list(steps.index)
-    measures = ["absolute"] + ["relative"] * (len(names) - 2) + ["total"]
+    # the last bar is drawn as an absolute value (it equals the sum of the steps, which the test checks):
+    # plotly's "total" measure ignores the bar's text
+    measures = ["absolute"] + ["relative"] * (len(names) - 2) + ["absolute"]
     digits = ",.0f" if steps.abs().max() >= 1000 else ",.2f"
     fig = go.Figure(
         go.Waterfall(
@@ -302,6 +304,6 @@ def waterfall_figure(
         )
     )
     _base_layout(fig, title, currency, lang, currency, 380)
-    fig.update_yaxes(tickformat=",.0f")
+    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     fig.update_xaxes(tickangle=0, automargin=True)
     return fig

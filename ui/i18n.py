@@ -17,6 +17,9 @@ LANGUAGES = ("es", "en")
 #: Spanish number conventions of the country whose currency is shown (Peru writes 1,234.56).
 SPANISH_LOCALE_BY_CURRENCY = {"COP": "es_CO", "PEN": "es_PE", "BOB": "es_BO", "USD": "es_EC", "MNT": "es_CO"}
 
+#: Streamlit date_input display formats: day first in Spanish, as written in Colombia and Peru.
+DATE_INPUT_FORMAT = {"es": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
+
 SPANISH_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
 ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -361,10 +364,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "metric_premium": ("Prima o descuento medio", "Average premium or discount"),
     "metric_premium_help": ("Ponderado por gramos de oro fino.", "Weighted by grams of fine gold."),
     "metric_vs_benchmark": ("Frente al precio de referencia", "Against the benchmark"),
-    "metric_cert_premium": (
-        "Primas de certificación: recibidas / debidas",
-        "Certification premiums: received / due",
-    ),
+    "metric_cert_premium": ("Primas de certificación recibidas", "Certification premiums received"),
+    "metric_cert_vs_due": ("debidas: {due} USD", "due: {due} USD"),
     "chart_realised": (
         "Precio obtenido por gramo fino frente al de referencia",
         "Realised price per fine gram vs benchmark",
