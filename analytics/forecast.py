@@ -26,11 +26,15 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
-from scipy.stats import norm
+
+
+def _normal_quantile(probability: float) -> float:
+    return NormalDist().inv_cdf(probability)
+
 
 RANDOM_WALK = "random_walk"
 RANDOM_WALK_DRIFT = "random_walk_drift"
@@ -242,6 +246,8 @@ def fit_theta(x: np.ndarray, fit_start: int, fit_end: int) -> FittedModel:
     def levels(xs: np.ndarray, last: int) -> np.ndarray:
         """SES level at each day from fit_start, started at the first observation (as statsmodels)."""
         series = xs[fit_start : last + 1]
+        from scipy.signal import lfilter  # imported here: scipy.signal costs start-up time on every page
+
         out, _ = lfilter([alpha], [1.0, alpha - 1.0], series[1:], zi=[(1.0 - alpha) * series[0]])
         return np.concatenate([[series[0]], out])
 
@@ -314,7 +320,7 @@ def conformal_bands(
         calibrated[calibrated] = counts[rows[calibrated]] >= MIN_CALIBRATION_ERRORS
         spread = vol[origins] * np.sqrt(k)
         for level in LEVELS:
-            multiplier = np.full(len(origins), norm.ppf(0.5 + level / 200))
+            multiplier = np.full(len(origins), _normal_quantile(0.5 + level / 200))
             quantile = rolling.quantile(level / 100, interpolation="higher").to_numpy()
             multiplier[calibrated] = quantile[rows[calibrated]]
             bands[level][0][:, k - 1] = -multiplier * spread
@@ -656,7 +662,7 @@ def _score(name: str, path: ModelPaths, x: np.ndarray, origins: np.ndarray, actu
     lo95, hi95 = (np.exp(path.mean + offset) for offset in path.bands[95])
     coverage_model_80 = coverage_model_95 = None
     if path.model_sd is not None:
-        z80, z95 = norm.ppf(0.9), norm.ppf(0.975)
+        z80, z95 = _normal_quantile(0.9), _normal_quantile(0.975)
         coverage_model_80 = _coverage(
             actual, np.exp(path.mean - z80 * path.model_sd), np.exp(path.mean + z80 * path.model_sd)
         )

@@ -10,12 +10,9 @@ import streamlit as st
 from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
 from data.exports import csv_bytes, excel_bytes
 from data.series import GOLD_SERIES, fx_series_for, local_price_id
-from ui.charts import error_by_horizon_figure, fan_chart_figure, price_value_format
 from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
-from ui.state import forecast_view
-
-MIN_HISTORY_SHOWN_DAYS = 120  # about six months before the fan: enough context, and the fan stays readable
+from ui.state import forecast_figures, forecast_view
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -42,6 +39,7 @@ model_choice = model_column.selectbox(
     key="forecast_model",
 )
 target_currency = "USD" if target_id == GOLD_SERIES else currency
+chosen_model = None if model_choice == "auto" else model_choice
 
 
 def model_label(name: str) -> str:
@@ -56,7 +54,7 @@ def money(value: float) -> str:
 # --- the backtest, then the forecast (cached; progress only when it actually runs)
 with st.status(t("forecast_running", lang), expanded=True) as status:
     try:
-        view = forecast_view(target_id, horizon, None if model_choice == "auto" else model_choice)
+        view = forecast_view(target_id, horizon, chosen_model)
     except (BacktestError, ValueError) as error:
         status.update(state="error")
         st.error(t("forecast_failed", lang, reason=error))
@@ -73,8 +71,6 @@ with st.status(t("forecast_running", lang), expanded=True) as status:
 backtest, forecast = view.backtest, view.forecast
 frame = forecast.frame()
 score = backtest.score(view.model)
-history = view.history.iloc[-max(MIN_HISTORY_SHOWN_DAYS, 5 * horizon) :]
-value_format = price_value_format(float(history.iloc[-1]))
 
 # --- headline numbers
 today_column, expected_column = st.columns(2)
@@ -91,25 +87,8 @@ expected_column.metric(
 )
 expected_column.caption(t("forecast_range_80", lang, lo=money(last["lo_80"]), hi=money(last["hi_80"])))
 
-st.plotly_chart(
-    fan_chart_figure(
-        history,
-        frame,
-        labels={
-            "history": t("fan_history", lang),
-            "band_95": t("fan_band_95", lang),
-            "band_80": t("fan_band_80", lang),
-            "mean": t("fan_mean", lang),
-            "random_walk": t("fan_random_walk", lang),
-        },
-        title=t("fan_title", lang, horizon=horizon, model=model_label(view.model)),
-        y_title=targets[target_id],
-        lang=lang,
-        currency=target_currency,
-        value_format=value_format,
-    ),
-    config={"displayModeBar": False},
-)
+figures = forecast_figures(target_id, horizon, chosen_model, lang, targets[target_id], target_currency)
+st.plotly_chart(figures["fan"], config={"displayModeBar": False})
 
 # --- how good are these forecasts?
 st.subheader(t("skill_header", lang))
@@ -177,29 +156,20 @@ st.caption(
         step=backtest.settings.step,
     )
 )
-st.plotly_chart(
-    error_by_horizon_figure(
-        {model_label(s.name): s.rmae_by_horizon for s in backtest.scores},
-        title=t("error_by_horizon", lang),
-        y_title="rMAE",
-        x_title=t("days_ahead", lang),
-        lang=lang,
-    ),
-    config={"displayModeBar": False},
-)
+st.plotly_chart(figures["error_by_horizon"], config={"displayModeBar": False})
 
 # --- downloads
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(
     t("download_forecast", lang),
-    csv_bytes(frame.rename_axis("date")),
+    lambda: csv_bytes(frame.rename_axis("date")),
     file_name=f"forecast_{target_id}_{horizon}d.csv",
     mime="text/csv",
 )
 scores_frame = pd.DataFrame([s.as_json() for s in backtest.scores]).drop(columns=["rmae_by_horizon"])
 excel_column.download_button(
     t("download_backtest", lang),
-    excel_bytes(
+    lambda: excel_bytes(
         {"backtest": scores_frame.set_index("name"), "forecast": frame.rename_axis("date")},
         about={
             "series": target_id,

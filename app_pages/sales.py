@@ -146,11 +146,11 @@ shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
 st.dataframe(shown, hide_index=True, width="stretch", column_config={"date": st.column_config.DateColumn()})
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(
-    t("sales_download_csv", lang), csv_bytes(shown.set_index("sale_id")), "ventas.csv", "text/csv"
+    t("sales_download_csv", lang), lambda: csv_bytes(shown.set_index("sale_id")), "ventas.csv", "text/csv"
 )
 excel_column.download_button(
     t("sales_download_xlsx", lang),
-    excel_bytes(
+    lambda: excel_bytes(
         {"ventas": shown.set_index("sale_id")},
         about={"fictional demo data": "yes" if view.is_demo else "no", "cooperative": cooperative},
     ),

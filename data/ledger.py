@@ -677,15 +677,19 @@ def import_ledger(
 
 
 def ledger_version(store: MarketStore) -> str:
-    """Changes whenever a sale is imported, edited or deleted, or the schedule is saved (cache key)."""
+    """Changes whenever a sale is imported, edited or deleted, or the schedule is saved (cache key).
+
+    One round trip: pages ask for it several times per rerun.
+    """
     from sqlalchemy import func
 
+    query = select(
+        select(func.count()).select_from(sales_table).scalar_subquery(),
+        select(func.max(ledger_imports_table.c.id)).scalar_subquery(),
+        select(func.max(ledger_audit_table.c.id)).scalar_subquery(),
+        select(func.count()).select_from(premium_schedule_table).scalar_subquery(),
+        select(func.sum(premium_schedule_table.c.usd_per_kg_fine)).scalar_subquery(),
+        select(func.sum(premium_schedule_table.c.pct_of_benchmark)).scalar_subquery(),
+    )
     with store.engine.connect() as conn:
-        parts = [
-            conn.execute(select(func.count()).select_from(sales_table)).scalar(),
-            conn.execute(select(func.max(ledger_imports_table.c.id))).scalar(),
-            conn.execute(select(func.max(ledger_audit_table.c.id))).scalar(),
-            conn.execute(select(func.count()).select_from(premium_schedule_table)).scalar(),
-            conn.execute(select(func.sum(premium_schedule_table.c.usd_per_kg_fine))).scalar(),
-        ]
-    return "-".join(str(part) for part in parts)
+        return "-".join(str(part) for part in conn.execute(query).one())

@@ -23,7 +23,16 @@ from analytics.market import (
     performance_table,
     reference_date,
 )
-from analytics.premiums import monthly_average_benchmark, sale_premiums, what_if
+from analytics.premiums import (
+    PremiumSummary,
+    certification_check,
+    monthly_average_benchmark,
+    sale_premiums,
+    summarise,
+    summary_by,
+    waterfall,
+    what_if,
+)
 from data.demo_ledger import demo_sales
 from data.ledger import (
     LedgerParse,
@@ -44,10 +53,21 @@ from data.market_data import MarketSnapshot, import_prices, load_snapshot, refre
 from data.series import CURRENCIES
 from data.store import MarketStore, database_url
 from data.yahoo import YahooRateLimitError
-from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, NEGATIVE_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_pct, t, unit_label
+from ui.charts import (
+    CURRENCY_COLOURS,
+    GOLD_COLOUR,
+    NEGATIVE_COLOUR,
+    error_by_horizon_figure,
+    fan_chart_figure,
+    price_value_format,
+    realised_vs_benchmark_figure,
+    time_series_figure,
+    waterfall_figure,
+)
+from ui.i18n import format_day, format_number, format_pct, t, unit_label
 from ui.settings import ALL_COOPERATIVES
 
+MIN_HISTORY_SHOWN_DAYS = 120  # about six months before the fan: enough context, and the fan stays readable
 FORECAST_BACKTEST_STEP = 20  # origins a month apart: 60 of them cover about five years
 
 
@@ -315,6 +335,20 @@ def _premiums(
     return premiums, what_if(premiums, month_average)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _premium_bounds(url: str, ledger_key: str, market_key: str, today: str, cooperative: str):
+    premiums, _ = _premiums(url, ledger_key, market_key, today, cooperative)
+    if premiums.empty:
+        return None
+    return premiums["date"].min().date(), premiums["date"].max().date(), sorted(premiums["currency"].unique())
+
+
+def premium_bounds(cooperative: str):
+    """(first sale day, last sale day, currencies) of the cooperative's sales; None when it has none."""
+    store = get_store()
+    return _premium_bounds(database_url(), ledger_version(store), store.data_version(), _today(), cooperative)
+
+
 def premiums_for(cooperative: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each sale against the benchmark, and the what-if table (cached by ledger and market versions)."""
     store = get_store()
@@ -360,5 +394,277 @@ def save_schedule(schedule: pd.DataFrame) -> None:
     save_premium_schedule(get_store(), schedule)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _schedule(url: str, ledger_key: str) -> pd.DataFrame:
+    return premium_schedule(_store(url))
+
+
 def current_schedule() -> pd.DataFrame:
-    return premium_schedule(get_store())
+    """The premium schedule in force (stored, else DOMAIN.md's defaults), cached by ledger version."""
+    return _schedule(database_url(), ledger_version(get_store()))
+
+
+def _selected_rows(premiums: pd.DataFrame, currency: str, start, end) -> pd.Series:
+    dates = premiums["date"].dt.date
+    return (dates >= start) & (dates <= end) & (premiums["currency"] == currency)
+
+
+def _selection(
+    url: str, ledger_key: str, market_key: str, today: str, cooperative: str, currency: str, start, end
+) -> pd.DataFrame:
+    premiums, _ = _premiums(url, ledger_key, market_key, today, cooperative)
+    return premiums[_selected_rows(premiums, currency, start, end)]
+
+
+@dataclass(frozen=True)
+class PremiumSelection:
+    """Everything the Premiums page shows for one cooperative, currency and period (cached)."""
+
+    sales: pd.DataFrame
+    what_if: pd.DataFrame
+    summary: PremiumSummary
+    waterfall: pd.Series
+    issues: pd.DataFrame
+    review: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _premium_selection(
+    url: str, ledger_key: str, market_key: str, today: str, cooperative: str, currency: str, start, end
+) -> PremiumSelection:
+    premiums, what_if_table = _premiums(url, ledger_key, market_key, today, cooperative)
+    rows = _selected_rows(premiums, currency, start, end)
+    chosen = premiums[rows]
+    return PremiumSelection(
+        sales=chosen,
+        what_if=what_if_table[rows.to_numpy()].dropna(subset=["benchmark_value"]),
+        summary=summarise(chosen),
+        waterfall=waterfall(chosen),
+        issues=certification_check(chosen),
+        review=chosen[chosen["needs_review"]],
+    )
+
+
+def premium_selection(cooperative: str, currency: str, start, end) -> PremiumSelection:
+    """The chosen cooperative's sales in one currency and period, with their summary and checks."""
+    store = get_store()
+    return _premium_selection(
+        database_url(),
+        ledger_version(store),
+        store.data_version(),
+        _today(),
+        cooperative,
+        currency,
+        start,
+        end,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _premium_tables(
+    url: str,
+    ledger_key: str,
+    market_key: str,
+    today: str,
+    cooperative: str,
+    currency: str,
+    start,
+    end,
+    lang: str,
+) -> dict[str, pd.DataFrame]:
+    chosen = _selection(url, ledger_key, market_key, today, cooperative, currency, start, end)
+
+    def numbers(values: pd.Series, digits: int) -> pd.Series:
+        return values.map(lambda value: format_number(value, lang, digits, currency))
+
+    price_digits = 0 if chosen["benchmark_price_per_g"].median() >= 1000 else 2
+    text = pd.DataFrame(
+        {
+            t("field_date", lang): chosen["date"].map(lambda day: format_day(day, lang)),
+            t("col_sale", lang): chosen["sale_id"],
+            t("field_buyer", lang): chosen["buyer"],
+            t("field_certification", lang): chosen["certification"].map(lambda c: t(f"cert_{c}", lang)),
+            t("col_fine_g", lang): numbers(chosen["fine_gold_g"], 2),
+            t("col_benchmark_g", lang): numbers(chosen["benchmark_price_per_g"], price_digits),
+            t("col_realised_g", lang): numbers(chosen["realised_price_per_g"], price_digits),
+            t("col_premium_pct", lang): chosen["premium_pct"].map(lambda value: format_pct(value, lang)),
+            t("col_vs_benchmark", lang): numbers(chosen["money_vs_benchmark"], 0),
+            t("col_due_usd", lang): numbers(chosen["premium_due_usd"], 2),
+            t("col_received_usd", lang): numbers(chosen["premium_received_usd"], 2),
+            t("col_minimum", lang): chosen["meets_minimum_price"].map(
+                {True: t("yes", lang), False: t("no", lang)}
+            ),
+        }
+    )
+    numbers_only = chosen[
+        ["date", "sale_id", "buyer", "certification", "fine_gold_g", "benchmark_price_per_g",
+         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
+         "premium_received_usd", "meets_minimum_price"]
+    ]  # fmt: skip
+    rounding = {"fine_gold_g": 1, "benchmark_value": 0, "amount_received": 0, "money_vs_benchmark": 0,
+                "premium_pct_weighted": 2, "premium_due_usd": 2, "premium_received_usd": 2}  # fmt: skip
+    tables = {"per_sale": numbers_only, "per_sale_text": text}
+    for key in ("buyer", "month", "certification"):
+        tables[f"by_{key}"] = summary_by(chosen, key).drop(columns="currency").round(rounding)
+    return tables
+
+
+def premium_tables(cooperative: str, currency: str, start, end, lang: str) -> dict[str, pd.DataFrame]:
+    """Sale-by-sale (numbers, and text formatted for `lang`) and the by-buyer/month/certification tables."""
+    store = get_store()
+    return _premium_tables(
+        database_url(),
+        ledger_version(store),
+        store.data_version(),
+        _today(),
+        cooperative,
+        currency,
+        start,
+        end,
+        lang,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _premium_price_figure(
+    url: str,
+    ledger_key: str,
+    market_key: str,
+    today: str,
+    cooperative: str,
+    currency: str,
+    start,
+    end,
+    lang: str,
+) -> go.Figure:
+    chosen = _selection(url, ledger_key, market_key, today, cooperative, currency, start, end)
+    benchmark = _local_prices(url, market_key, today, currency, "g")["price"].dropna()
+    benchmark = benchmark[(benchmark.index.date >= start) & (benchmark.index.date <= end)]
+    priced = chosen.dropna(subset=["benchmark_price_per_g"])
+    return realised_vs_benchmark_figure(
+        priced[~priced["needs_review"]],  # a typo (an extra zero) would flatten every other dot
+        benchmark,
+        labels={"benchmark": t("chart_benchmark_line", lang)}
+        | {c: t(f"cert_{c}", lang) for c in ("none", "fairmined", "fairmined_ecological", "fairtrade")},
+        title=t("chart_realised", lang),
+        y_title=f"{currency} / g",
+        lang=lang,
+        currency=currency,
+    )
+
+
+def premium_price_figure(cooperative: str, currency: str, start, end, lang: str) -> go.Figure:
+    """Realised price per sale against the benchmark line (shared figure: never mutate it)."""
+    store = get_store()
+    return _premium_price_figure(
+        database_url(),
+        ledger_version(store),
+        store.data_version(),
+        _today(),
+        cooperative,
+        currency,
+        start,
+        end,
+        lang,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _premium_waterfall_figure(
+    url: str,
+    ledger_key: str,
+    market_key: str,
+    today: str,
+    cooperative: str,
+    currency: str,
+    start,
+    end,
+    lang: str,
+    sale: str,
+) -> go.Figure:
+    chosen = _selection(url, ledger_key, market_key, today, cooperative, currency, start, end)
+    steps = waterfall(chosen if not sale else chosen[chosen["sale_id"] == sale])
+    return waterfall_figure(
+        steps,
+        labels={name: t(f"wf_{name}", lang) for name in steps.index},
+        title=sale or t("waterfall_period", lang),
+        lang=lang,
+        currency=currency,
+    )
+
+
+def premium_waterfall_figure(cooperative: str, currency: str, start, end, lang: str, sale: str) -> go.Figure:
+    """The period's waterfall, or one sale's (shared figure: never mutate it)."""
+    store = get_store()
+    return _premium_waterfall_figure(
+        database_url(),
+        ledger_version(store),
+        store.data_version(),
+        _today(),
+        cooperative,
+        currency,
+        start,
+        end,
+        lang,
+        sale,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _forecast_figures(
+    url: str,
+    version: str,
+    today: str,
+    target_id: str,
+    horizon: int,
+    model: str | None,
+    lang: str,
+    target_label: str,
+    currency: str,
+) -> dict[str, go.Figure]:
+    view = _forecast_view(url, version, today, target_id, horizon, model)
+    history = view.history.iloc[-max(MIN_HISTORY_SHOWN_DAYS, 5 * horizon) :]
+    scores = view.backtest.scores
+    return {
+        "fan": fan_chart_figure(
+            history,
+            view.forecast.frame(),
+            labels={
+                "history": t("fan_history", lang),
+                "band_95": t("fan_band_95", lang),
+                "band_80": t("fan_band_80", lang),
+                "mean": t("fan_mean", lang),
+                "random_walk": t("fan_random_walk", lang),
+            },
+            title=t("fan_title", lang, horizon=horizon, model=t(f"model_{view.model}", lang)),
+            y_title=target_label,
+            lang=lang,
+            currency=currency,
+            value_format=price_value_format(float(history.iloc[-1])),
+        ),
+        "error_by_horizon": error_by_horizon_figure(
+            {t(f"model_{score.name}", lang): score.rmae_by_horizon for score in scores},
+            title=t("error_by_horizon", lang),
+            y_title="rMAE",
+            x_title=t("days_ahead", lang),
+            lang=lang,
+        ),
+    }
+
+
+def forecast_figures(
+    target_id: str, horizon: int, model: str | None, lang: str, target_label: str, currency: str
+) -> dict[str, go.Figure]:
+    """The fan chart and the error-by-horizon chart (shared figures: never mutate them)."""
+    store = get_store()
+    return _forecast_figures(
+        database_url(),
+        store.data_version(),
+        _today(),
+        target_id,
+        horizon,
+        model,
+        lang,
+        target_label,
+        currency,
+    )
