@@ -129,7 +129,7 @@ with st.expander(t("sales_import", lang), expanded=view.is_demo):
                     )
 
 # --- the ledger
-st.subheader(t("sales_table", lang))
+st.subheader(t("sales_table_demo" if view.is_demo else "sales_table", lang))
 if sales.empty:
     st.stop()
 st.caption(
@@ -143,7 +143,11 @@ st.caption(
     )
 )
 shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
-st.dataframe(shown, hide_index=True, width="stretch", column_config={"date": st.column_config.DateColumn()})
+st.dataframe(
+    shown.rename(columns={column: t(f"field_{column}", lang) for column in shown.columns}),
+    hide_index=True,
+    width="stretch",
+)
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(
     t("sales_download_csv", lang), lambda: csv_bytes(shown.set_index("sale_id")), "ventas.csv", "text/csv"

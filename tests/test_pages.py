@@ -196,8 +196,8 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
     assert not any("ficticias" in info.value for info in at.info)
     assert at.text_area(key="sales_paste").value == ""
     at.selectbox(key="coop").select("Cooperativa Prueba").run()
-    ledger = next(frame.value for frame in at.dataframe if "cooperative" in frame.value.columns)
-    assert sorted(ledger["sale_id"]) == ["L-1", "L-2"]
+    ledger = next(frame.value for frame in at.dataframe if "Cooperativa" in frame.value.columns)
+    assert sorted(ledger["Venta (lote)"]) == ["L-1", "L-2"]
 
     # edit L-2's fineness through the form: audited, fine gold follows
     at.selectbox(key="edit_pick").select("Cooperativa Prueba · L-2").run()
