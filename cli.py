@@ -10,6 +10,9 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
+    python cli.py signals ID [--date D] [--language es]
+    python cli.py sell-policy ID --weekly-grams 1000 --max-hold-days 30 --holding-cost-pct-month 0.5
+        [--policy NAME] [--start D] [--end D] [--hold-share 1]
 
 ID is a stored series (GOLD_USD, USD_COP, ...) or a derived local price such as GOLD_COP_G.
 """
@@ -27,10 +30,11 @@ import pandas as pd
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
 from analytics.premiums import sale_premiums, summarise, summary_by
+from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
 from data.importers import PriceFileError
 from data.ledger import import_ledger, load_sales, premium_schedule
-from data.market_data import import_prices, refresh_from_yahoo, target_prices
+from data.market_data import import_prices, refresh_from_yahoo, target_fx, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
 from data.store import MarketStore
 
@@ -181,6 +185,32 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
     }
 
 
+def cmd_signals(store: MarketStore, args: argparse.Namespace) -> object:
+    """As of --date, only data up to that date is read (the rest is cut before any indicator)."""
+    prices = _stored_target(store, args.series_id)
+    fx = target_fx(store.load_series, args.series_id.upper())
+    if args.date is not None:
+        prices = prices[prices.index <= args.date]
+        fx = None if fx is None else fx[fx.index <= args.date]
+        if prices.empty:
+            raise CliError(f"no {args.series_id} price on or before {args.date:%Y-%m-%d}")
+    indicators = indicator_frame(prices, fx, args.holding_cost_pct_month)
+    return {"series": args.series_id.upper(), **signal_on(indicators).as_json(args.language)}
+
+
+def cmd_sell_policy(store: MarketStore, args: argparse.Namespace) -> object:
+    prices = _stored_target(store, args.series_id)
+    fx = target_fx(store.load_series, args.series_id.upper())
+    settings = PolicySettings(
+        weekly_grams=args.weekly_grams,
+        max_hold_days=args.max_hold_days,
+        holding_cost_pct_month=args.holding_cost_pct_month,
+        hold_share=args.hold_share,
+    )
+    result = run_policy(prices, args.policy, settings, fx=fx, start=args.start, end=args.end)
+    return {"series": args.series_id.upper(), **result.as_json()}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Gold market data and analytics, as JSON.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -239,6 +269,24 @@ def build_parser() -> argparse.ArgumentParser:
     premiums.add_argument("--start", type=_date)
     premiums.add_argument("--end", type=_date)
     premiums.set_defaults(run=cmd_premiums)
+
+    signals = commands.add_parser("signals", help="sell-timing reading as of a date")
+    signals.add_argument("series_id", metavar="ID")
+    signals.add_argument("--date", type=_date, help="evaluate as of this date, with data up to it only")
+    signals.add_argument("--holding-cost-pct-month", type=float, default=0.5)
+    signals.add_argument("--language", choices=["en", "es"], default="en")
+    signals.set_defaults(run=cmd_signals)
+
+    policy = commands.add_parser("sell-policy", help="walk-forward backtest of a selling policy")
+    policy.add_argument("series_id", metavar="ID")
+    policy.add_argument("--weekly-grams", type=float, default=1000.0)
+    policy.add_argument("--max-hold-days", type=int, default=30)
+    policy.add_argument("--holding-cost-pct-month", type=float, default=0.5)
+    policy.add_argument("--hold-share", type=float, default=1.0, help="share of each lot that may be held")
+    policy.add_argument("--policy", choices=list(POLICIES), default="signal")
+    policy.add_argument("--start", type=_date, help="first lot")
+    policy.add_argument("--end", type=_date, help="last lot")
+    policy.set_defaults(run=cmd_sell_policy)
     return parser
 
 

@@ -206,3 +206,12 @@ def target_prices(load: Callable[[str], pd.Series], target_id: str) -> pd.Series
     if gold.empty or (fx is not None and fx.empty):
         return pd.Series(dtype=float, name=target_id)
     return local_price_series(gold, fx, unit=unit)["price"].dropna().rename(target_id)
+
+
+def target_fx(load: Callable[[str], pd.Series], target_id: str) -> pd.Series | None:
+    """The exchange rate behind a derived local price (GOLD_COP_G → USD_COP); None otherwise."""
+    local = parse_local_price_id(target_id)
+    if local is None:
+        return None
+    fx_id = fx_series_for(local[0])
+    return None if fx_id is None else load(fx_id)
