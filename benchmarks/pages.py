@@ -29,6 +29,7 @@ PAGES = (
     "app_pages/overview.py",
     "app_pages/market.py",
     "app_pages/forecast.py",
+    "app_pages/timing.py",
     "app_pages/sales.py",
     "app_pages/premiums.py",
 )

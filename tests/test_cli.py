@@ -176,3 +176,57 @@ def test_ledger_import_and_premiums_contract(db_url, store):
     assert outside.returncode == 2 and "no sales stored for this selection" in outside.stderr
     bad = cli("ledger", "import", sample, db_url=db_url)  # no cooperative column and no --cooperative
     assert bad.returncode == 2 and "missing columns: cooperative" in bad.stderr
+
+
+def test_signals_and_sell_policy_contract(db_url, store):
+    import numpy as np
+
+    days = pd.bdate_range("2015-01-05", periods=1_500)
+    rng = np.random.default_rng(4)
+    gold = 1_200 * np.exp(np.cumsum(rng.normal(0.0002, 0.01, len(days))))
+    store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": gold}), "test")
+    as_of = days[1_000]
+    run = cli("signals", "GOLD_USD", "--date", f"{as_of:%Y-%m-%d}", "--language", "es", db_url=db_url)
+    assert run.returncode == 0, run.stderr
+    signal = json.loads(run.stdout)
+    assert {"date", "recommendation", "confidence", "probability_higher", "reasons", "indicators"} <= set(
+        signal
+    )
+    assert signal["date"] == f"{as_of:%Y-%m-%d}" and signal["indicators"]["price"] == pytest.approx(
+        gold[1_000]
+    )
+    assert signal["recommendation"] in ("sell_now", "sell_part", "hold")
+    assert 0 <= signal["probability_higher"] <= 1 and all(isinstance(r, str) for r in signal["reasons"])
+
+    run = cli(
+        "sell-policy", "GOLD_USD", "--weekly-grams", "1000", "--max-hold-days", "30",
+        "--holding-cost-pct-month", "0.5", "--policy", "thirds", "--start", "2016-01-01", "--end", "2019-12-31",
+        db_url=db_url,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert {
+        "policy",
+        "lots",
+        "baseline_price",
+        "policy_price",
+        "uplift_pct",
+        "uplift_ci95",
+        "by_year",
+    } <= set(report)
+    # baseline: each week's first trading day in 2016–2019, sold that day at that day's price
+    # (a week's first trading day over the whole series: Friday 1 Jan 2016 belongs to a week begun in 2015)
+    prices = pd.Series(gold, index=days)
+    weeks = prices.index.to_period("W-SUN")
+    first_days = prices[np.r_[True, weeks[1:] != weeks[:-1]]]["2016-01-01":"2019-12-31"]
+    assert report["lots"] == len(first_days)
+    assert report["baseline_price"] == pytest.approx(first_days.mean())
+    assert report["uplift_pct"] == pytest.approx(
+        (report["policy_price"] / report["baseline_price"] - 1) * 100
+    )
+    low, high = report["uplift_ci95"]
+    assert low <= report["uplift_pct"] <= high
+    assert [row["year"] for row in report["by_year"]] == [2016, 2017, 2018, 2019]
+
+    bad = cli("sell-policy", "GOLD_USD", "--policy", "moon", db_url=db_url)
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr

@@ -9,6 +9,7 @@ PAGES = [
     "app_pages/overview.py",
     "app_pages/market.py",
     "app_pages/forecast.py",
+    "app_pages/timing.py",
     "app_pages/sales.py",
     "app_pages/premiums.py",
 ]
@@ -240,3 +241,24 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     at.selectbox(key="waterfall_sale").select(sale).run()
     assert not at.exception, at.exception
     assert sale in at.get("plotly_chart")[1].proto.spec
+
+
+def test_timing_page_reading_signals_and_backtest(db_url):
+    at = app().run()
+    at.switch_page("app_pages/timing.py").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "¿Vender ahora o esperar?"
+    reading = at.subheader[0].value
+    assert any(word in reading for word in ("Vender ahora", "Vender una parte", "Guardar (máximo 30 días)"))
+    signals = at.dataframe[0].value
+    assert "RSI de 14 días (más de 70: subida muy rápida)" in signals["Señal"].tolist()
+    assert len(at.get("plotly_chart")) == 4  # price and averages, RSI, seasonality, lots
+    sentences = " ".join(m.value for m in at.markdown)
+    assert sentences.count("lotes semanales") == 3 and "intervalo del 95 %" in sentences
+    # the user's inputs drive the backtest
+    by_year = at.dataframe[-1].value
+    at.slider(key="timing_hold").set_value(10).run()
+    at.number_input(key="timing_cost").set_value(2.0).run()
+    assert not at.exception, at.exception
+    assert "2,0 % al mes de costos" in " ".join(m.value for m in at.markdown)
+    assert not at.dataframe[-1].value.equals(by_year)  # shorter holds, dearer costs: other results

@@ -307,3 +307,64 @@ def waterfall_figure(
     fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
     fig.update_xaxes(tickangle=0, automargin=True)
     return fig
+
+
+def lines_figure(
+    frame: pd.DataFrame,
+    *,
+    labels: dict[str, str],
+    colours: dict[str, str],
+    title: str,
+    y_title: str,
+    lang: str,
+    currency: str | None = None,
+    value_format: str = ",.0f",
+    height: int = 300,
+    reference_lines: tuple[float, ...] = (),
+) -> go.Figure:
+    """Several series of one frame on one axis (price with its averages, RSI with its 30/70 lines...)."""
+    days = day_labels(pd.DatetimeIndex(frame.index), lang)
+    fig = go.Figure()
+    for column, label in labels.items():
+        fig.add_trace(
+            go.Scatter(
+                x=frame.index,
+                y=frame[column],
+                mode="lines",
+                name=label,
+                line={"color": colours.get(column, NEUTRAL_COLOUR), "width": 2 if column == "price" else 1.5},
+                customdata=days,
+                hovertemplate=f"%{{customdata}}: %{{y:{value_format}}}<extra>{label}</extra>",
+            )
+        )
+    for level in reference_lines:
+        fig.add_hline(y=level, line={"color": NEUTRAL_COLOUR, "dash": "dot", "width": 1})
+    _base_layout(fig, title, y_title, lang, currency, height)
+    fig.update_layout(
+        showlegend=len(labels) > 1, hovermode="closest", legend={"orientation": "h", "y": -0.15, "x": 0}
+    )
+    if lang == "es":
+        fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
+    return fig
+
+
+def seasonality_figure(table: pd.DataFrame, *, month_names: list[str], title: str, lang: str) -> go.Figure:
+    """Mean return by calendar month with its 95 % interval; months whose interval excludes 0 in colour."""
+    colours = [GOLD_COLOUR if significant else NEUTRAL_COLOUR for significant in table["significant"]]
+    fig = go.Figure(
+        go.Bar(
+            x=month_names,
+            y=table["mean_pct"],
+            marker_color=colours,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": table["ci_high_pct"] - table["mean_pct"],
+                "arrayminus": table["mean_pct"] - table["ci_low_pct"],
+                "color": "#555555",
+            },
+            hovertemplate="%{x}: %{y:+.2f} %<extra></extra>",
+        )
+    )
+    fig.add_hline(y=0, line={"color": "#555555", "width": 1})
+    return _base_layout(fig, title, "%", lang, None, 300)

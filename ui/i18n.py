@@ -438,6 +438,135 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_sales": ("Ventas", "Sales"),
     "yes": ("sí", "yes"),
     "no": ("no", "no"),
+    # --- Sell timing page
+    "nav_timing": ("¿Vender o esperar?", "Sell or wait?"),
+    "timing_title": ("¿Vender ahora o esperar?", "Sell now or wait?"),
+    "timing_intro": (
+        "Nadie sabe si el oro subirá la próxima semana. Para un productor, elegir cuándo vender es manejar "
+        "el riesgo: repartir las ventas, mirar el dólar y contar lo que cuesta guardar el oro. Esta página "
+        "muestra las señales y, sobre todo, si seguirlas habría servido en el pasado.",
+        "Nobody knows whether gold will rise next week. For a producer, choosing when to sell is risk "
+        "management: spreading sales, watching the dollar, counting what holding gold costs. This page shows "
+        "the signals and, above all, whether following them would have helped in the past.",
+    ),
+    "timing_weekly_grams": (
+        "Producción semanal (gramos de oro fino)",
+        "Weekly production (grams of fine gold)",
+    ),
+    "timing_max_hold": ("Máximo de días que se puede guardar un lote", "Longest a lot may be held (days)"),
+    "timing_cost": ("Costo de guardar (% del valor por mes)", "Holding cost (% of value per month)"),
+    "timing_cost_help": (
+        "Seguridad, seguro, financiación mientras el oro no se vende.",
+        "Security, insurance, financing while the gold is unsold.",
+    ),
+    "timing_hold_share": ("Parte de cada lote que se puede guardar", "Share of each lot that may be held"),
+    "rec_sell_now": ("Vender ahora", "Sell now"),
+    "rec_sell_part": ("Vender una parte", "Sell part"),
+    "rec_hold": ("Guardar (máximo {days} días)", "Hold (at most {days} days)"),
+    "rec_header": ("Lectura de hoy ({day})", "Today's reading ({day})"),
+    "rec_confidence": (
+        "Acuerdo de las señales: {pct} (cuánto coinciden hoy, no cuántas veces acertaron).",
+        "Agreement of the signals: {pct} (how one-sided today is, not how often they were right).",
+    ),
+    "rec_no_reasons": ("Ninguna señal fuerte hoy.", "No strong signal today."),
+    "indicators_header": ("Las señales", "The signals"),
+    "ind_percentile_1y": (
+        "Posición del precio en el último año (percentil)",
+        "Price position in the last year (percentile)",
+    ),
+    "ind_percentile_3y": (
+        "Posición del precio en 3 años (percentil)",
+        "Price position in 3 years (percentile)",
+    ),
+    "ind_vs_ma50_pct": ("Frente al promedio de 50 días", "Against the 50-day average"),
+    "ind_vs_ma200_pct": ("Frente al promedio de 200 días", "Against the 200-day average"),
+    "ind_momentum_1m_pct": ("Cambio en 1 mes", "Change over 1 month"),
+    "ind_momentum_3m_pct": ("Cambio en 3 meses", "Change over 3 months"),
+    "ind_momentum_6m_pct": ("Cambio en 6 meses", "Change over 6 months"),
+    "ind_momentum_12m_pct": ("Cambio en 12 meses", "Change over 12 months"),
+    "ind_rsi14": ("RSI de 14 días (más de 70: subida muy rápida)", "14-day RSI (above 70: very fast rise)"),
+    "ind_volatility_20d_pct": ("Volatilidad de 20 días (anual)", "20-day volatility (annualised)"),
+    "ind_volatility_percentile_1y": (
+        "Volatilidad frente al último año (percentil)",
+        "Volatility against the last year (percentile)",
+    ),
+    "ind_fx_position_1y": (
+        "Dólar dentro de su rango del año (0 = mínimo, 100 = máximo)",
+        "Dollar within its 1-year range (0 = low, 100 = high)",
+    ),
+    "ind_probability_higher": (
+        "Probabilidad de un precio mayor en 20 días, tras costos",
+        "Probability of a higher price in 20 days, after costs",
+    ),
+    "chart_price_averages": (
+        "Precio y sus promedios de 50 y 200 días",
+        "Price and its 50- and 200-day averages",
+    ),
+    "chart_rsi": ("RSI de 14 días", "14-day RSI"),
+    "ma50": ("Promedio 50 días", "50-day average"),
+    "ma200": ("Promedio 200 días", "200-day average"),
+    "seasonality_header": ("¿Hay meses mejores?", "Are some months better?"),
+    "seasonality_note": (
+        "Cambio medio del precio en cada mes del año, con su intervalo del 95 %. Evidencia débil: un dato por "
+        "año. Meses en color: intervalo sin el cero. {failed}",
+        "Mean price change in each calendar month, with its 95 % interval. Weak evidence: one value per year. "
+        "Coloured months: interval excludes zero. {failed}",
+    ),
+    "seasonality_failed": (
+        "{month}: en contra en {count} de {years} años{list}.",
+        "{month}: went the other way in {count} of {years} years{list}.",
+    ),
+    "forecast_view_header": ("Lo que dice el pronóstico", "What the forecast says"),
+    "forecast_view_sentence": (
+        "Con la banda calibrada del pronóstico «sin cambio», la probabilidad de que esperar 20 días hábiles "
+        "dé un precio mayor que el de hoy, después de {cost} % al mes de costos, es {pct}.",
+        'With the calibrated band of the "no change" forecast, the probability that waiting 20 trading days '
+        "beats today's price after {cost} % a month of holding costs is {pct}.",
+    ),
+    "backtest_header": ("¿Habría ayudado?", "Would this have helped?"),
+    "policy_signal": ("Seguir la lectura de esta página", "Follow this page's reading"),
+    "policy_above_ma50": (
+        "Vender si está sobre el promedio de 50 días; si no, esperar",
+        "Sell when above the 50-day average, else wait",
+    ),
+    "policy_thirds": (
+        "Vender un tercio cada semana durante tres semanas",
+        "Sell a third each week over three weeks",
+    ),
+    "policy_sentence": (
+        "«{policy}»: en {lots} lotes semanales del {first} al {last}, el precio medio obtenido, neto de costos, "
+        "fue {uplift} frente a vender cada lote el día de producción (intervalo del 95 %: {low} a {high}; "
+        "peor año {worst_year}: {worst}). {verdict}",
+        '"{policy}": over {lots} weekly lots from {first} to {last}, the average price obtained, net of '
+        "costs, was {uplift} against selling each lot the day it was produced (95 % interval: {low} to {high}; "
+        "worst year {worst_year}: {worst}). {verdict}",
+    ),
+    "verdict_better": (
+        "En este periodo ganó: el intervalo no incluye el cero (con tres reglas probadas, una puede ganar por azar).",
+        "In this period it won: the interval excludes zero (with three rules tried, one may win by chance).",
+    ),
+    "verdict_worse": (
+        "En este periodo perdió: el intervalo no incluye el cero.",
+        "In this period it lost: the interval excludes zero.",
+    ),
+    "verdict_unclear": (
+        "No se distingue de vender lo producido: la evidencia es débil.",
+        "It cannot be told apart from selling as produced: the evidence is weak.",
+    ),
+    "chart_lots": (
+        "Precio obtenido por lote: política frente a vender lo producido",
+        "Price per lot: policy vs selling as produced",
+    ),
+    "lots_baseline": ("Vender lo producido", "Sell as produced"),
+    "lots_policy": ("Política", "Policy"),
+    "by_year_header": (
+        "Resultado por año (% frente a vender lo producido)",
+        "Result by year (% vs selling as produced)",
+    ),
+    "col_year": ("Año", "Year"),
+    "col_signal": ("Señal", "Signal"),
+    "col_value": ("Valor", "Value"),
+    "timing_failed": ("No se pudo calcular: {reason}", "Could not compute: {reason}"),
     "download_backtest": ("Descargar backtest (Excel)", "Download backtest (Excel)"),
 }
 

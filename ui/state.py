@@ -33,6 +33,16 @@ from analytics.premiums import (
     waterfall,
     what_if,
 )
+from analytics.timing import (
+    POLICIES,
+    PolicyResult,
+    PolicySettings,
+    Signal,
+    indicator_frame,
+    run_policy,
+    seasonality,
+    signal_on,
+)
 from data.demo_ledger import demo_sales
 from data.ledger import (
     LedgerParse,
@@ -49,8 +59,15 @@ from data.ledger import (
     remember_mapping,
     save_premium_schedule,
 )
-from data.market_data import MarketSnapshot, import_prices, load_snapshot, refresh_from_yahoo, target_prices
-from data.series import CURRENCIES
+from data.market_data import (
+    MarketSnapshot,
+    import_prices,
+    load_snapshot,
+    refresh_from_yahoo,
+    target_fx,
+    target_prices,
+)
+from data.series import CURRENCIES, local_price_id
 from data.store import MarketStore, database_url
 from data.yahoo import YahooRateLimitError
 from ui.charts import (
@@ -668,3 +685,39 @@ def forecast_figures(
         target_label,
         currency,
     )
+
+
+# ---------------------------------------------------------------- sell timing
+
+
+@dataclass(frozen=True)
+class TimingView:
+    """The Sell timing page's numbers for one currency and one set of user inputs."""
+
+    target_id: str
+    indicators: pd.DataFrame
+    signal: Signal
+    seasonality: pd.DataFrame
+    policies: dict[str, PolicyResult]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _timing_view(url: str, version: str, today: str, currency: str, settings: PolicySettings) -> TimingView:
+    snapshot = _snapshot(url, version, today)
+    target_id = local_price_id(currency, "g")
+
+    def load(series_id: str) -> pd.Series:
+        return snapshot.series[series_id]
+
+    prices = target_prices(load, target_id)
+    fx = target_fx(load, target_id)
+    indicators = indicator_frame(prices, fx, settings.holding_cost_pct_month)
+    policies = {
+        policy: run_policy(prices, policy, settings, fx=fx, indicators=indicators) for policy in POLICIES
+    }
+    return TimingView(target_id, indicators, signal_on(indicators), seasonality(prices), policies)
+
+
+def timing_view(currency: str, settings: PolicySettings) -> TimingView:
+    """Indicators, today's reading, seasonality and the policy backtests (cached by data and inputs)."""
+    return _timing_view(database_url(), get_store().data_version(), _today(), currency, settings)

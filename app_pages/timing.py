@@ -1,0 +1,202 @@
+"""Sell timing: today's reading with its reasons, the signals behind it, seasonality, the forecast's
+probability, and the policy backtest that says whether any of it would have helped.
+
+Thin: the numbers come from ui.state.timing_view (analytics/timing.py, cached by data and inputs).
+"""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
+from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, NEUTRAL_COLOUR, lines_figure, seasonality_figure
+from ui.i18n import ENGLISH_MONTHS, SPANISH_MONTHS, format_day, format_number, format_pct, t
+from ui.settings import current_settings
+from ui.state import timing_view
+
+RECOMMENDATION_ICONS = {
+    SELL_NOW: ":material/sell:",
+    SELL_PART: ":material/call_split:",
+    HOLD: ":material/pause_circle:",
+}
+CHART_DAYS = 500  # about two years of daily indicators in the small charts
+
+settings = current_settings()
+lang, currency = settings.language, settings.currency
+
+st.title(t("timing_title", lang))
+st.caption(t("timing_intro", lang))
+
+grams_column, hold_column, cost_column, share_column = st.columns(4)
+weekly_grams = grams_column.number_input(
+    t("timing_weekly_grams", lang), 1.0, 1e6, 1000.0, 100.0, key="timing_grams"
+)
+max_hold = hold_column.slider(t("timing_max_hold", lang), 0, 90, 30, key="timing_hold")
+cost = cost_column.number_input(
+    t("timing_cost", lang), 0.0, 10.0, 0.5, 0.1, key="timing_cost", help=t("timing_cost_help", lang)
+)
+share = share_column.slider(t("timing_hold_share", lang), 0, 100, 100, 10, format="%d %%", key="timing_share")
+policy_settings = PolicySettings(
+    weekly_grams=float(weekly_grams),
+    max_hold_days=int(max_hold),
+    holding_cost_pct_month=float(cost),
+    hold_share=share / 100,
+)
+
+try:
+    view = timing_view(currency, policy_settings)
+except ValueError as error:
+    st.error(t("timing_failed", lang, reason=error))
+    st.stop()
+signal = view.signal
+
+
+# --- today's reading
+label = t(f"rec_{signal.recommendation}", lang, days=max_hold)
+with st.container(border=True):
+    st.caption(t("rec_header", lang, day=format_day(signal.date, lang)))
+    st.subheader(f"{RECOMMENDATION_ICONS[signal.recommendation]} {label}")
+    st.write(t("rec_confidence", lang, pct=format_pct(signal.confidence * 100, lang, digits=0, signed=False)))
+    if signal.reasons:
+        st.markdown("\n".join(f"- {reason.text(lang)}" for reason in signal.reasons))
+    else:
+        st.write(t("rec_no_reasons", lang))
+
+# --- the signals behind it
+st.subheader(t("indicators_header", lang))
+percent_rows = ("vs_ma50_pct", "vs_ma200_pct", "momentum_1m_pct", "momentum_3m_pct", "momentum_6m_pct",
+                "momentum_12m_pct", "volatility_20d_pct")  # fmt: skip
+share_rows = (
+    "percentile_1y",
+    "percentile_3y",
+    "volatility_percentile_1y",
+    "fx_position_1y",
+    "probability_higher",
+)
+rows = []
+for name in (
+    *share_rows[:2],
+    *percent_rows[:2],
+    *percent_rows[2:6],
+    "rsi14",
+    *percent_rows[6:],
+    *share_rows[2:],
+):
+    value = signal.indicators.get(name)
+    if value is None:
+        continue
+    if name in percent_rows:
+        shown = format_pct(value, lang, signed=name != "volatility_20d_pct")
+    elif name in share_rows:
+        shown = format_pct(value * 100, lang, digits=0, signed=False)
+    else:
+        shown = format_number(value, lang, 0)
+    rows.append({t("col_signal", lang): t(f"ind_{name}", lang), t("col_value", lang): shown})
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+recent = view.indicators.iloc[-CHART_DAYS:]
+price_column, rsi_column = st.columns(2)
+price_column.plotly_chart(
+    lines_figure(
+        recent,
+        labels={"price": t("price", lang), "ma50": t("ma50", lang), "ma200": t("ma200", lang)},
+        colours={"price": GOLD_COLOUR, "ma50": CURRENCY_COLOURS["COP"], "ma200": NEUTRAL_COLOUR},
+        title=t("chart_price_averages", lang),
+        y_title=f"{currency} / g",
+        lang=lang,
+        currency=currency,
+    ),
+    config={"displayModeBar": False},
+)
+rsi_column.plotly_chart(
+    lines_figure(
+        recent,
+        labels={"rsi14": "RSI"},
+        colours={"rsi14": CURRENCY_COLOURS["PEN"]},
+        title=t("chart_rsi", lang),
+        y_title="RSI",
+        lang=lang,
+        value_format=".0f",
+        reference_lines=(30.0, 70.0),
+    ),
+    config={"displayModeBar": False},
+)
+
+# --- seasonality, as weak evidence
+st.subheader(t("seasonality_header", lang))
+months = list(SPANISH_MONTHS if lang == "es" else ENGLISH_MONTHS)
+table = view.seasonality
+failures = " ".join(
+    t(
+        "seasonality_failed",
+        lang,
+        month=months[row.month - 1],
+        count=len(row.years_against),
+        years=row.years,
+        list=", ".join(str(year) for year in row.years_against[-6:])
+        + ("…" if len(row.years_against) > 6 else ""),
+    )
+    for row in table.itertuples()
+    if row.significant
+)
+st.plotly_chart(
+    seasonality_figure(table, month_names=months, title="", lang=lang), config={"displayModeBar": False}
+)
+st.caption(t("seasonality_note", lang, failed=failures))
+
+# --- the forecast's view
+st.subheader(t("forecast_view_header", lang))
+st.write(
+    t(
+        "forecast_view_sentence",
+        lang,
+        cost=format_number(cost, lang, 1),
+        pct=format_pct(signal.probability_higher * 100, lang, digits=0, signed=False),
+    )
+)
+
+# --- would it have helped?
+st.subheader(t("backtest_header", lang))
+for policy in POLICIES:
+    result = view.policies[policy]
+    low, high = result.uplift_ci95
+    verdict = "verdict_better" if low > 0 else ("verdict_worse" if high < 0 else "verdict_unclear")
+    worst = result.worst_year or {"year": 0, "uplift_pct": float("nan")}
+    st.write(
+        t(
+            "policy_sentence",
+            lang,
+            policy=t(f"policy_{policy}", lang),
+            lots=len(result.lots),
+            first=format_day(result.lots["produced"].min(), lang),
+            last=format_day(result.lots["produced"].max(), lang),
+            uplift=format_pct(result.uplift_pct, lang, digits=2),
+            low=format_pct(low, lang, digits=2),
+            high=format_pct(high, lang, digits=2),
+            worst_year=worst["year"],
+            worst=format_pct(worst["uplift_pct"], lang, digits=2),
+            verdict=t(verdict, lang),
+        )
+    )
+lots = view.policies["signal"].lots.set_index("produced")
+st.plotly_chart(
+    lines_figure(
+        lots.iloc[-260:],
+        labels={"baseline_price": t("lots_baseline", lang), "policy_price": t("lots_policy", lang)},
+        colours={"baseline_price": NEUTRAL_COLOUR, "policy_price": GOLD_COLOUR},
+        title=t("chart_lots", lang) + f" — {t('policy_signal', lang)}",
+        y_title=f"{currency} / g",
+        lang=lang,
+        currency=currency,
+    ),
+    config={"displayModeBar": False},
+)
+by_year = pd.DataFrame({t("col_year", lang): view.policies["signal"].by_year["year"].astype(int)})
+for policy in POLICIES:
+    by_year[t(f"policy_{policy}", lang)] = (
+        view.policies[policy]
+        .by_year["uplift_pct"]
+        .map(lambda value: format_pct(value, lang, digits=2))
+        .to_numpy()
+    )
+st.caption(t("by_year_header", lang))
+st.dataframe(by_year.iloc[::-1], hide_index=True, width="stretch")
