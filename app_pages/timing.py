@@ -8,10 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
-from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, NEUTRAL_COLOUR, lines_figure, seasonality_figure
-from ui.i18n import ENGLISH_MONTHS, SPANISH_MONTHS, format_day, format_number, format_pct, t
+from ui.i18n import format_day, format_number, format_pct, month_names, t
 from ui.settings import current_settings
-from ui.state import timing_view
+from ui.state import timing_figures, timing_view
 
 RECOMMENDATION_ICONS = {
     SELL_NOW: ":material/sell:",
@@ -93,37 +92,14 @@ for name in (
     rows.append({t("col_signal", lang): t(f"ind_{name}", lang), t("col_value", lang): shown})
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
-recent = view.indicators.iloc[-CHART_DAYS:]
+figures = timing_figures(currency, policy_settings, lang)
 price_column, rsi_column = st.columns(2)
-price_column.plotly_chart(
-    lines_figure(
-        recent,
-        labels={"price": t("price", lang), "ma50": t("ma50", lang), "ma200": t("ma200", lang)},
-        colours={"price": GOLD_COLOUR, "ma50": CURRENCY_COLOURS["COP"], "ma200": NEUTRAL_COLOUR},
-        title=t("chart_price_averages", lang),
-        y_title=f"{currency} / g",
-        lang=lang,
-        currency=currency,
-    ),
-    config={"displayModeBar": False},
-)
-rsi_column.plotly_chart(
-    lines_figure(
-        recent,
-        labels={"rsi14": "RSI"},
-        colours={"rsi14": CURRENCY_COLOURS["PEN"]},
-        title=t("chart_rsi", lang),
-        y_title="RSI",
-        lang=lang,
-        value_format=".0f",
-        reference_lines=(30.0, 70.0),
-    ),
-    config={"displayModeBar": False},
-)
+price_column.plotly_chart(figures["price"], config={"displayModeBar": False})
+rsi_column.plotly_chart(figures["rsi"], config={"displayModeBar": False})
 
 # --- seasonality, as weak evidence
 st.subheader(t("seasonality_header", lang))
-months = list(SPANISH_MONTHS if lang == "es" else ENGLISH_MONTHS)
+months = month_names(lang)
 table = view.seasonality
 failures = " ".join(
     t(
@@ -138,9 +114,7 @@ failures = " ".join(
     for row in table.itertuples()
     if row.significant
 )
-st.plotly_chart(
-    seasonality_figure(table, month_names=months, title="", lang=lang), config={"displayModeBar": False}
-)
+st.plotly_chart(figures["seasonality"], config={"displayModeBar": False})
 st.caption(t("seasonality_note", lang, failed=failures))
 
 # --- the forecast's view
@@ -177,19 +151,7 @@ for policy in POLICIES:
             verdict=t(verdict, lang),
         )
     )
-lots = view.policies["signal"].lots.set_index("produced")
-st.plotly_chart(
-    lines_figure(
-        lots.iloc[-260:],
-        labels={"baseline_price": t("lots_baseline", lang), "policy_price": t("lots_policy", lang)},
-        colours={"baseline_price": NEUTRAL_COLOUR, "policy_price": GOLD_COLOUR},
-        title=t("chart_lots", lang) + f" — {t('policy_signal', lang)}",
-        y_title=f"{currency} / g",
-        lang=lang,
-        currency=currency,
-    ),
-    config={"displayModeBar": False},
-)
+st.plotly_chart(figures["lots"], config={"displayModeBar": False})
 by_year = pd.DataFrame({t("col_year", lang): view.policies["signal"].by_year["year"].astype(int)})
 for policy in POLICIES:
     by_year[t(f"policy_{policy}", lang)] = (

@@ -641,6 +641,11 @@ def plotly_separators(lang: str, currency: str | None = None) -> str:
     return sample[-2] + sample[1]
 
 
+def month_names(lang: str) -> list[str]:
+    """Short month names, January first: ene…dic or Jan…Dec."""
+    return list(SPANISH_MONTHS if lang == "es" else ENGLISH_MONTHS)
+
+
 def unit_label(unit: str, lang: str) -> str:
     return t(f"unit_{unit}", lang)
 

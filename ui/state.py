@@ -74,14 +74,17 @@ from ui.charts import (
     CURRENCY_COLOURS,
     GOLD_COLOUR,
     NEGATIVE_COLOUR,
+    NEUTRAL_COLOUR,
     error_by_horizon_figure,
     fan_chart_figure,
+    lines_figure,
     price_value_format,
     realised_vs_benchmark_figure,
+    seasonality_figure,
     time_series_figure,
     waterfall_figure,
 )
-from ui.i18n import format_day, format_number, format_pct, t, unit_label
+from ui.i18n import format_day, format_number, format_pct, month_names, t, unit_label
 from ui.settings import ALL_COOPERATIVES
 
 MIN_HISTORY_SHOWN_DAYS = 120  # about six months before the fan: enough context, and the fan stays readable
@@ -721,3 +724,54 @@ def _timing_view(url: str, version: str, today: str, currency: str, settings: Po
 def timing_view(currency: str, settings: PolicySettings) -> TimingView:
     """Indicators, today's reading, seasonality and the policy backtests (cached by data and inputs)."""
     return _timing_view(database_url(), get_store().data_version(), _today(), currency, settings)
+
+
+TIMING_CHART_DAYS = 500  # about two years of daily indicators in the small charts
+TIMING_LOTS_SHOWN = 260  # the last five years of weekly lots
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _timing_figures(
+    url: str, version: str, today: str, currency: str, settings: PolicySettings, lang: str
+) -> dict[str, go.Figure]:
+    view = _timing_view(url, version, today, currency, settings)
+    recent = view.indicators.iloc[-TIMING_CHART_DAYS:]
+    lots = view.policies["signal"].lots.set_index("produced").iloc[-TIMING_LOTS_SHOWN:]
+    return {
+        "price": lines_figure(
+            recent,
+            labels={"price": t("price", lang), "ma50": t("ma50", lang), "ma200": t("ma200", lang)},
+            colours={"price": GOLD_COLOUR, "ma50": CURRENCY_COLOURS["COP"], "ma200": NEUTRAL_COLOUR},
+            title=t("chart_price_averages", lang),
+            y_title=f"{currency} / g",
+            lang=lang,
+            currency=currency,
+        ),
+        "rsi": lines_figure(
+            recent,
+            labels={"rsi14": "RSI"},
+            colours={"rsi14": CURRENCY_COLOURS["PEN"]},
+            title=t("chart_rsi", lang),
+            y_title="RSI",
+            lang=lang,
+            value_format=".0f",
+            reference_lines=(30.0, 70.0),
+        ),
+        "seasonality": seasonality_figure(
+            view.seasonality, month_names=month_names(lang), title="", lang=lang
+        ),
+        "lots": lines_figure(
+            lots,
+            labels={"baseline_price": t("lots_baseline", lang), "policy_price": t("lots_policy", lang)},
+            colours={"baseline_price": NEUTRAL_COLOUR, "policy_price": GOLD_COLOUR},
+            title=t("chart_lots", lang) + f" — {t('policy_signal', lang)}",
+            y_title=f"{currency} / g",
+            lang=lang,
+            currency=currency,
+        ),
+    }
+
+
+def timing_figures(currency: str, settings: PolicySettings, lang: str) -> dict[str, go.Figure]:
+    """Price with averages, RSI, seasonality and lots charts (shared figures: never mutate them)."""
+    return _timing_figures(database_url(), get_store().data_version(), _today(), currency, settings, lang)
