@@ -47,6 +47,7 @@ LEVELS = (80, 95)
 VOL_HALFLIFE_DAYS = (
     10  # two trading weeks: chosen on LBMA gold 1980-2024 and PEN/COP, 80 % and 95 % held on average
 )
+TRACKING_RATE = 0.1  # how fast the band follows its own misses (in units of the normalised error)
 MIN_CALIBRATION_ERRORS = 60  # fewer realised errors than this: Gaussian band on the current volatility
 COMBINATION_SIZE = 3  # the combination averages this many of the best candidates
 ARIMA_ORDERS = ((0, 1, 0), (1, 1, 0), (0, 1, 1), (1, 1, 1), (2, 1, 2))
@@ -303,29 +304,64 @@ def conformal_bands(
 
     ``means_by_origin[j]`` is the forecast made at day ``first_origin + j``. For origin o and step k,
     the band uses the normalised errors of the forecasts made at days t with t + k ≤ o (already
-    known at o) in the trailing ``window`` days.
+    known at o) in the trailing ``window`` days: their quantile, plus a correction that tracks the
+    band's own recent misses (conformal quantile tracking: each miss known by day t widens the band a
+    little, each hit narrows it, so the miss rate over a long stretch stays at its nominal level even
+    when volatility regimes drift).
     """
     days = first_origin + np.arange(len(means_by_origin))
-    bands = {level: (np.empty((len(origins), h)), np.empty((len(origins), h))) for level in LEVELS}
-    for k in range(1, h + 1):
+    steps = np.arange(1, h + 1)
+    n_days = len(days)
+    scores = np.full((n_days, h), np.nan)  # |normalised error| of the forecast made on each day, per step
+    base = {level: np.empty((n_days, h)) for level in LEVELS}
+    for k in steps:
         target = days + k
         known = target < len(x)
-        errors = np.full(len(days), np.nan)
+        errors = np.full(n_days, np.nan)
         errors[known] = (x[target[known]] - means_by_origin[known, k - 1]) / (vol[days[known]] * np.sqrt(k))
-        errors = np.abs(errors)  # symmetric: signed quantiles chased past trends and covered worse
-        rolling = pd.Series(errors).rolling(window, min_periods=1)
+        scores[:, k - 1] = np.abs(errors)  # symmetric: signed quantiles chased past trends and covered worse
+        rolling = pd.Series(scores[:, k - 1]).rolling(window, min_periods=1)
         counts = rolling.count().to_numpy()
-        rows = origins - k - first_origin  # the last origin whose step-k outcome is known at o is o - k
+        rows = np.arange(n_days) - k  # on day t, the last forecast whose outcome is known was made at t - k
         calibrated = rows >= 0
         calibrated[calibrated] = counts[rows[calibrated]] >= MIN_CALIBRATION_ERRORS
-        spread = vol[origins] * np.sqrt(k)
         for level in LEVELS:
-            multiplier = np.full(len(origins), _normal_quantile(0.5 + level / 200))
+            multiplier = np.full(n_days, _normal_quantile(0.5 + level / 200))
             quantile = rolling.quantile(level / 100, interpolation="higher").to_numpy()
             multiplier[calibrated] = quantile[rows[calibrated]]
-            bands[level][0][:, k - 1] = -multiplier * spread
-            bands[level][1][:, k - 1] = multiplier * spread
+            base[level][:, k - 1] = multiplier
+    positions = origins - first_origin
+    bands = {}
+    for level in LEVELS:
+        multiplier = base[level] + _tracked_correction(scores, base[level], 1 - level / 100)
+        spread = vol[origins][:, None] * np.sqrt(steps)[None, :]
+        half = multiplier[positions] * spread
+        bands[level] = (-half, half)
     return bands
+
+
+def _tracked_correction(scores: np.ndarray, base: np.ndarray, miss_rate: float) -> np.ndarray:
+    """Per day and step, the correction added to the band: c(t+1) = c(t) + rate × (missed(t−k) − miss_rate).
+
+    Only misses already known on day t are used (the forecast made k days earlier). Starts at 0.
+    """
+    n_days, h = scores.shape
+    correction = np.zeros((n_days, h))
+    current = np.zeros(h)
+    steps = np.arange(1, h + 1)
+    for day in range(n_days):
+        correction[day] = current
+        made = day - steps  # the forecasts whose step-k outcome becomes known today
+        usable = made >= 0
+        if not usable.any():
+            continue
+        columns = np.flatnonzero(usable)
+        rows = made[usable]
+        score = scores[rows, columns]
+        known = ~np.isnan(score)
+        missed = score[known] > base[rows[known], columns[known]] + correction[rows[known], columns[known]]
+        current[columns[known]] += TRACKING_RATE * (missed - miss_rate)
+    return correction
 
 
 # ---------------------------------------------------------------------------------------------
