@@ -10,6 +10,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
+    python cli.py briefing --period 2024-05 --language es --out FILE.html [--xlsx FILE.xlsx]
     python cli.py signals ID [--date D] [--language es]
     python cli.py sell-policy ID --weekly-grams 1000 --max-hold-days 30 --holding-cost-pct-month 0.5
         [--policy NAME] [--start D] [--end D] [--hold-share 1]
@@ -28,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
+from analytics.briefing import add_forecast_and_timing, add_premiums, build_briefing, parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
 from analytics.premiums import sale_premiums, summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
@@ -211,6 +213,38 @@ def cmd_sell_policy(store: MarketStore, args: argparse.Namespace) -> object:
     return {"series": args.series_id.upper(), **result.as_json()}
 
 
+def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
+    """Writes the HTML (and Excel) files; prints where they are and the summary's first lines."""
+    from ui.briefing_report import briefing_html, briefing_xlsx, summary_paragraphs
+
+    start, end, kind = parse_period(args.period)
+    gold = store.load_series(GOLD_SERIES)
+    if gold.empty:
+        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
+    fx = {}
+    for currency in CURRENCIES:
+        fx_id = fx_series_for(currency)
+        if fx_id is not None:
+            fx[currency] = store.load_series(fx_id)
+    briefing = build_briefing(gold, fx, start, end, kind)
+    add_forecast_and_timing(briefing, gold)
+    sales = load_sales(store, None, start, end)
+    if not sales.empty:
+        priced_fx = {c: s for c, s in fx.items() if not s.empty}
+        add_premiums(briefing, sale_premiums(sales, gold, priced_fx, premium_schedule(store)))
+    Path(args.out).write_text(briefing_html(briefing, args.language), encoding="utf-8")
+    written = [args.out]
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(briefing_xlsx(briefing, args.language))
+        written.append(args.xlsx)
+    return {
+        "period": {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}", "kind": kind},
+        "files": written,
+        "countries": [row.currency for row in briefing.countries],
+        "summary": summary_paragraphs(briefing, args.language),
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Gold market data and analytics, as JSON.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -269,6 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     premiums.add_argument("--start", type=_date)
     premiums.add_argument("--end", type=_date)
     premiums.set_defaults(run=cmd_premiums)
+
+    briefing = commands.add_parser("briefing", help="write a market briefing (HTML, optionally Excel)")
+    briefing.add_argument("--period", required=True, help="2024-05, 2024-Q2, 2024-W19, 2024 or D1:D2")
+    briefing.add_argument("--language", choices=["es", "en"], default="es")
+    briefing.add_argument("--out", required=True, help="the HTML file to write")
+    briefing.add_argument("--xlsx", help="also write this Excel workbook")
+    briefing.set_defaults(run=cmd_briefing)
 
     signals = commands.add_parser("signals", help="sell-timing reading as of a date")
     signals.add_argument("series_id", metavar="ID")

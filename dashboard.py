@@ -26,6 +26,7 @@ navigation = st.navigation(
         st.Page("app_pages/market.py", title=t("nav_market", lang), icon=":material/show_chart:"),
         st.Page("app_pages/forecast.py", title=t("nav_forecast", lang), icon=":material/query_stats:"),
         st.Page("app_pages/timing.py", title=t("nav_timing", lang), icon=":material/schedule:"),
+        st.Page("app_pages/briefing.py", title=t("nav_briefing", lang), icon=":material/summarize:"),
         st.Page("app_pages/sales.py", title=t("nav_sales", lang), icon=":material/receipt_long:"),
         st.Page("app_pages/premiums.py", title=t("nav_premiums", lang), icon=":material/workspace_premium:"),
     ]

@@ -10,6 +10,7 @@ PAGES = [
     "app_pages/market.py",
     "app_pages/forecast.py",
     "app_pages/timing.py",
+    "app_pages/briefing.py",
     "app_pages/sales.py",
     "app_pages/premiums.py",
 ]
@@ -262,3 +263,21 @@ def test_timing_page_reading_signals_and_backtest(db_url):
     assert not at.exception, at.exception
     assert "2,0 % al mes de costos" in " ".join(m.value for m in at.markdown)
     assert not at.dataframe[-1].value.equals(by_year)  # shorter holds, dearer costs: other results
+
+
+def test_briefing_page_summary_table_charts_and_period_widgets(db_url):
+    at = app().run()
+    at.switch_page("app_pages/briefing.py").run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "el oro internacional" in text and "Bolivia: se usa la tasa oficial" in text
+    countries = at.dataframe[0].value
+    assert countries["Moneda"].tolist() == ["COP", "PEN", "BOB *", "USD", "MNT"]
+    assert countries.loc[0, "Compra 95 % (BanRep)"].startswith("$ ")
+    assert len(at.get("plotly_chart")) >= 3
+    at.get("button_group")[0].set_value("quarter").run()
+    assert not at.exception, at.exception
+    quarter = at.selectbox(key="briefing_quarter_pick")
+    quarter.select(quarter.options[1]).run()  # the previous quarter
+    assert not at.exception, at.exception
+    assert "el oro internacional" in " ".join(m.value for m in at.markdown)

@@ -438,6 +438,31 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_sales": ("Ventas", "Sales"),
     "yes": ("sí", "yes"),
     "no": ("no", "no"),
+    # --- Briefing page
+    "nav_briefing": ("Informe", "Briefing"),
+    "briefing_title": ("Informe del mercado", "Market briefing"),
+    "briefing_kind": ("Periodo", "Period"),
+    "briefing_week": ("Semana", "Week"),
+    "briefing_month": ("Mes", "Month"),
+    "briefing_quarter": ("Trimestre", "Quarter"),
+    "briefing_custom": ("Otro", "Custom"),
+    "briefing_which": ("Cuál", "Which"),
+    "briefing_running": ("Preparando el informe…", "Preparing the briefing…"),
+    "briefing_failed": (
+        "No se pudo preparar el informe: {reason}",
+        "Could not prepare the briefing: {reason}",
+    ),
+    "briefing_countries": ("Un gramo de oro fino en cada país", "A fine gram in each country"),
+    "briefing_premiums": ("Primas por cooperativa en el periodo", "Premiums by cooperative in the period"),
+    "briefing_under_minimum": (
+        "Cooperativas con ventas certificadas bajo el precio mínimo del 95 %:",
+        "Cooperatives with certified sales under the 95 % minimum price:",
+    ),
+    "briefing_download_html": (
+        "Descargar informe (HTML, se imprime a PDF)",
+        "Download briefing (HTML, prints to PDF)",
+    ),
+    "briefing_download_xlsx": ("Descargar tablas (Excel)", "Download tables (Excel)"),
     # --- Sell timing page
     "nav_timing": ("¿Vender o esperar?", "Sell or wait?"),
     "timing_title": ("¿Vender ahora o esperar?", "Sell now or wait?"),

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.benchmark import local_price_series
+from analytics.briefing import Briefing, add_forecast_and_timing, add_premiums, build_briefing
 from analytics.forecast import BacktestResult, BacktestSettings, Forecast, forecast_from_last, run_backtest
 from analytics.market import (
     HORIZONS,
@@ -775,3 +776,28 @@ def _timing_figures(
 def timing_figures(currency: str, settings: PolicySettings, lang: str) -> dict[str, go.Figure]:
     """Price with averages, RSI, seasonality and lots charts (shared figures: never mutate them)."""
     return _timing_figures(database_url(), get_store().data_version(), _today(), currency, settings, lang)
+
+
+# ---------------------------------------------------------------- briefing
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _briefing(
+    url: str, version: str, ledger_key: str, today: str, start: pd.Timestamp, end: pd.Timestamp, kind: str
+) -> Briefing:
+    snapshot = _snapshot(url, version, today)
+    fx = {c: s for c in CURRENCIES if c != "USD" and (s := snapshot.fx_per_usd(c)) is not None}
+    briefing = build_briefing(snapshot.gold_usd_per_oz, fx, start, end, kind)
+    add_forecast_and_timing(briefing, snapshot.gold_usd_per_oz)
+    premiums, _ = _premiums(url, ledger_key, version, today, ALL_COOPERATIVES)
+    add_premiums(briefing, premiums)
+    demo = snapshot.demo_series
+    if demo:
+        briefing.sources["demo data"] = f"DEMO series, not real prices: {', '.join(demo)}"
+    return briefing
+
+
+def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
+    """The briefing's numbers for a period (cached by data, ledger and period)."""
+    store = get_store()
+    return _briefing(database_url(), store.data_version(), ledger_version(store), _today(), start, end, kind)

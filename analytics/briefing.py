@@ -1,0 +1,286 @@
+"""The numbers of a market briefing for one period: moves, the multi-country table, volatility and range,
+notable days, and (when given) forecast, sell-timing and premium figures.
+
+Pure: series and tables in, a Briefing of numbers out; the words are written from these numbers in
+ui/briefing_report.py, so the summary and the tables cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analytics.benchmark import local_price_series
+from analytics.market import annualised_volatility, decompose_local_move
+from analytics.premiums import BANREP_BUY_SHARE
+
+BRIEFING_CURRENCIES = ("COP", "PEN", "BOB", "USD", "MNT")
+NOTABLE_DAYS = 3
+
+
+class PeriodError(ValueError):
+    """A period the briefing cannot read."""
+
+
+def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
+    """'2024-05' (month), '2024-Q2' (quarter), '2024-W19' (ISO week), '2024' (year) or 'D1:D2' (custom).
+
+    Returns (first day, last day, kind).
+    """
+    text = text.strip()
+    if ":" in text:
+        first, last = (pd.Timestamp(part) for part in text.split(":", 1))
+        if last < first:
+            raise PeriodError(f"the period ends before it starts: {text}")
+        return first.normalize(), last.normalize(), "custom"
+    if match := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
+        period = pd.Period(f"{match[1]}Q{match[2]}", freq="Q")
+        return period.start_time.normalize(), period.end_time.normalize(), "quarter"
+    if match := re.fullmatch(r"(\d{4})-[Ww](\d{1,2})", text):
+        first = pd.Timestamp.fromisocalendar(int(match[1]), int(match[2]), 1)
+        return first, first + pd.Timedelta(days=6), "week"
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        period = pd.Period(text, freq="M")
+        return period.start_time.normalize(), period.end_time.normalize(), "month"
+    if re.fullmatch(r"\d{4}", text):
+        return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31"), "year"
+    raise PeriodError(
+        f"cannot read the period {text!r}: use 2024-05, 2024-Q2, 2024-W19, 2024 or 2024-05-01:2024-05-31"
+    )
+
+
+@dataclass
+class CountryRow:
+    currency: str
+    price_per_g: float
+    change_pct: float
+    gold_contribution_pp: float
+    fx_contribution_pp: float
+    fx: float
+    fx_change_pct: float
+    price_date: pd.Timestamp
+    buy_price_95: float | None = None  # Banco de la República style, Colombia only
+
+
+@dataclass
+class Briefing:
+    start: pd.Timestamp
+    end: pd.Timestamp
+    kind: str
+    gold_start: float
+    gold_end: float
+    gold_change_pct: float
+    gold_first_date: pd.Timestamp
+    gold_last_date: pd.Timestamp
+    countries: list[CountryRow]
+    volatility_pct: float
+    volatility_percentile: float
+    range_percentile_1y: float
+    range_percentile_3y: float
+    notable_days: list[tuple[pd.Timestamp, float]]
+    gold_series: pd.Series
+    local_series: dict[str, pd.Series]
+    forecast: dict[str, object] | None = None
+    timing: dict[str, object] | None = None
+    premiums_by_cooperative: pd.DataFrame | None = None
+    premiums_by_buyer: pd.DataFrame | None = None
+    certification: pd.DataFrame | None = None
+    under_minimum: pd.DataFrame | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def country_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "currency": row.currency,
+                    "price_per_g": row.price_per_g,
+                    "change_pct": row.change_pct,
+                    "gold_contribution_pp": row.gold_contribution_pp,
+                    "fx_contribution_pp": row.fx_contribution_pp,
+                    "fx_per_usd": row.fx,
+                    "fx_change_pct": row.fx_change_pct,
+                    "buy_price_95": row.buy_price_95,
+                    "as_of": row.price_date.date(),
+                }
+                for row in self.countries
+            ]
+        )
+
+
+def _percentile_of_last(values: pd.Series) -> float:
+    clean = values.dropna()
+    return float((clean <= clean.iloc[-1]).mean()) if len(clean) else float("nan")
+
+
+def build_briefing(
+    gold_usd_per_oz: pd.Series,
+    fx_per_usd: dict[str, pd.Series],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    kind: str = "custom",
+) -> Briefing:
+    """Market numbers for [start, end] from data up to `end` (the period's last day with a price)."""
+    gold = gold_usd_per_oz.dropna().sort_index()
+    gold = gold[gold.index <= end]
+    in_period = gold[gold.index >= start]
+    if in_period.empty:
+        raise PeriodError(f"no gold price between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
+    before = gold[gold.index < start]
+    first_date = before.index[-1] if len(before) else in_period.index[0]  # the close before the period
+    last_date = in_period.index[-1]
+    gold_start, gold_end = float(gold.loc[first_date]), float(gold.loc[last_date])
+    countries: list[CountryRow] = []
+    local_series: dict[str, pd.Series] = {}
+    for currency in BRIEFING_CURRENCIES:
+        fx = None if currency == "USD" else fx_per_usd.get(currency)
+        if currency != "USD" and (fx is None or fx.dropna().empty):
+            continue
+        local = local_price_series(gold, fx)
+        local = local[local.index <= end].dropna(subset=["price"])
+        if local.empty or local.index[-1] < start:
+            continue
+        move = decompose_local_move(local, first_date, last_date)
+        last = local.loc[: move.end].iloc[-1]
+        countries.append(
+            CountryRow(
+                currency=currency,
+                price_per_g=float(last["price"]),
+                change_pct=move.local_pct,
+                gold_contribution_pp=move.gold_contribution_pp,
+                fx_contribution_pp=move.fx_contribution_pp,
+                fx=float(last["fx"]),
+                fx_change_pct=move.fx_pct,
+                price_date=pd.Timestamp(move.end),
+                buy_price_95=float(last["price"]) * BANREP_BUY_SHARE if currency == "COP" else None,
+            )
+        )
+        local_series[currency] = local["price"][local.index >= first_date]
+    volatility = annualised_volatility(gold)
+    returns = gold.pct_change() * 100
+    period_returns = returns[(returns.index >= start) & (returns.index <= end)].dropna()
+    notable = period_returns.reindex(period_returns.abs().sort_values(ascending=False).index[:NOTABLE_DAYS])
+    return Briefing(
+        start=start,
+        end=end,
+        kind=kind,
+        gold_start=gold_start,
+        gold_end=gold_end,
+        gold_change_pct=(gold_end / gold_start - 1) * 100,
+        gold_first_date=pd.Timestamp(first_date),
+        gold_last_date=pd.Timestamp(last_date),
+        countries=countries,
+        volatility_pct=float(volatility.iloc[-1]) if len(volatility) else float("nan"),
+        volatility_percentile=_percentile_of_last(volatility),
+        range_percentile_1y=_percentile_of_last(gold.iloc[-252:]),
+        range_percentile_3y=_percentile_of_last(gold.iloc[-756:]),
+        notable_days=[(pd.Timestamp(day), float(value)) for day, value in notable.items()],
+        gold_series=gold[gold.index >= first_date],
+        local_series=local_series,
+    )
+
+
+def premium_sections(
+    premiums: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> dict[str, pd.DataFrame]:
+    """Premium by cooperative and buyer, certification due vs received, sales under the 95 % minimum."""
+    dates = pd.to_datetime(premiums["date"])
+    period = premiums[(dates >= start) & (dates <= end)].dropna(subset=["benchmark_price_per_g"])
+    if period.empty:
+        return {}
+
+    def weighted(group: pd.DataFrame) -> pd.Series:
+        fine = group["fine_gold_g"].sum()
+        return pd.Series(
+            {
+                "sales": len(group),
+                "fine_gold_g": fine,
+                "premium_pct_weighted": float(np.average(group["premium_pct"], weights=group["fine_gold_g"])),
+                "premium_due_usd": group["premium_due_usd"].sum(),
+                "premium_received_usd": group["premium_received_usd"].sum(),
+                "under_minimum": int((group["certified"] & ~group["meets_minimum_price"]).sum()),
+            }
+        )
+
+    by_cooperative = (
+        period.groupby(["cooperative", "currency"]).apply(weighted, include_groups=False).reset_index()
+    )
+    by_buyer = (
+        period.groupby(["cooperative", "buyer", "currency"])
+        .apply(weighted, include_groups=False)
+        .reset_index()
+    )
+    certified = period[period["certified"]]
+    certification = (
+        certified.groupby(["cooperative", "certification"])
+        .agg(
+            sales=("sale_id", "count"),
+            premium_due_usd=("premium_due_usd", "sum"),
+            premium_received_usd=("premium_received_usd", "sum"),
+        )  # fmt: skip
+        .reset_index()
+    )
+    under = certified[~certified["meets_minimum_price"]]
+    under_minimum = (
+        under.groupby("cooperative")
+        .agg(sales=("sale_id", "count"), worst_premium_pct=("premium_pct", "min"))
+        .reset_index()
+    )
+    return {
+        "by_cooperative": by_cooperative,
+        "by_buyer": by_buyer,
+        "certification": certification,
+        "under_minimum": under_minimum,
+    }
+
+
+BRIEFING_FORECAST_MODELS = ("random_walk", "random_walk_drift", "theta")  # the fast ones: a briefing is quick
+BRIEFING_FORECAST_FOLDS = 24
+BRIEFING_HISTORY_DAYS = 2_520 + 750 + 24 * 20 + 260
+
+
+def add_forecast_and_timing(briefing: Briefing, gold_usd_per_oz: pd.Series) -> None:
+    """Gold's 20-day forecast with its measured skill, and the sell-timing reading, as of the period's end.
+
+    A lighter backtest than the Forecast page's (three fast models, 24 monthly folds), so a briefing
+    takes seconds; the page has the full comparison.
+    """
+    from analytics.forecast import BacktestError, BacktestSettings, forecast_from_last, run_backtest
+    from analytics.timing import indicator_frame, signal_on
+
+    history = gold_usd_per_oz.dropna()
+    # the backtest fits on at most 2,520 days and calibrates on 750 more; older days change nothing
+    history = history[history.index <= briefing.end].iloc[-BRIEFING_HISTORY_DAYS:]
+    settings = BacktestSettings(horizon=20, step=20, folds=BRIEFING_FORECAST_FOLDS)
+    try:
+        result = run_backtest(history, settings, models=list(BRIEFING_FORECAST_MODELS), series="GOLD_USD")
+        forecast = forecast_from_last(history, result.selected, horizon=20, settings=settings)
+    except BacktestError:
+        return
+    score = result.score(result.selected)
+    last = forecast.frame().iloc[-1]
+    briefing.forecast = {
+        "model": result.selected,
+        "rmae": score.rmae,
+        "coverage_80": score.coverage_80,
+        "folds": len(result.origins),
+        "first_origin": result.dates[result.origins[0]],
+        "last_origin": result.dates[result.origins[-1]],
+        "date": forecast.dates[-1],
+        "mean": float(last["mean"]),
+        "lo_80": float(last["lo_80"]),
+        "hi_80": float(last["hi_80"]),
+    }
+    signal = signal_on(indicator_frame(history))
+    briefing.timing = {"recommendation": signal.recommendation, "signal": signal}
+
+
+def add_premiums(briefing: Briefing, premiums: pd.DataFrame) -> None:
+    """The period's cooperative sections from `analytics.premiums.sale_premiums` output (any cooperatives)."""
+    sections = premium_sections(premiums, briefing.start, briefing.end) if not premiums.empty else {}
+    briefing.premiums_by_cooperative = sections.get("by_cooperative")
+    briefing.premiums_by_buyer = sections.get("by_buyer")
+    briefing.certification = sections.get("certification")
+    briefing.under_minimum = sections.get("under_minimum")

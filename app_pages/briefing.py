@@ -1,0 +1,93 @@
+"""Briefing: a written summary, the multi-country table and the charts for a period, downloadable as one
+self-contained HTML file (prints to PDF) and as an Excel workbook.
+
+Thin: numbers from ui.state.briefing_for (analytics/briefing.py), words and files from ui/briefing_report.py.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.briefing import PeriodError, parse_period
+from ui.briefing_report import (
+    briefing_figures,
+    briefing_html,
+    briefing_xlsx,
+    country_table,
+    summary_paragraphs,
+)
+from ui.i18n import DATE_INPUT_FORMAT, t
+from ui.settings import current_settings
+from ui.state import briefing_for, market_snapshot
+
+settings = current_settings()
+lang = settings.language
+last_day = market_snapshot().gold_usd_per_oz.index[-1]
+
+st.title(t("briefing_title", lang))
+kind_column, when_column = st.columns([1, 2])
+kind = (
+    kind_column.segmented_control(
+        t("briefing_kind", lang),
+        ["week", "month", "quarter", "custom"],
+        default="month",
+        format_func=lambda name: t(f"briefing_{name}", lang),
+        key="briefing_kind",
+    )
+    or "month"
+)
+if kind == "custom":
+    chosen = when_column.date_input(
+        t("premiums_period", lang),
+        (last_day - pd.Timedelta(days=30), last_day),
+        max_value=last_day,
+        format=DATE_INPUT_FORMAT[lang],
+        key="briefing_dates",
+    )
+    first, last = (
+        (chosen[0], chosen[1]) if isinstance(chosen, tuple) and len(chosen) == 2 else (last_day, last_day)
+    )
+    period_text = f"{pd.Timestamp(first):%Y-%m-%d}:{pd.Timestamp(last):%Y-%m-%d}"
+else:
+    periods = pd.period_range(
+        end=last_day, periods=12, freq={"week": "W-SUN", "month": "M", "quarter": "Q"}[kind]
+    )
+    labels = {
+        "week": lambda p: f"{p.start_time:%G-W%V}",
+        "month": lambda p: p.strftime("%Y-%m"),
+        "quarter": lambda p: f"{p.year}-Q{p.quarter}",
+    }[kind]
+    period_text = when_column.selectbox(
+        t("briefing_which", lang), [labels(p) for p in periods][::-1], key=f"briefing_{kind}_pick"
+    )
+try:
+    start, end, period_kind = parse_period(period_text)
+    with st.spinner(t("briefing_running", lang)):
+        briefing = briefing_for(start, end, period_kind)
+except (PeriodError, ValueError) as error:
+    st.error(t("briefing_failed", lang, reason=error))
+    st.stop()
+
+for paragraph in summary_paragraphs(briefing, lang):
+    st.write(paragraph)
+
+st.subheader(t("briefing_countries", lang))
+st.dataframe(country_table(briefing, lang), hide_index=True, width="stretch")
+
+for figure in briefing_figures(briefing, lang).values():
+    st.plotly_chart(figure, config={"displayModeBar": False})
+
+if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
+    st.subheader(t("briefing_premiums", lang))
+    st.dataframe(briefing.premiums_by_cooperative.round(2), hide_index=True, width="stretch")
+    if briefing.under_minimum is not None and not briefing.under_minimum.empty:
+        st.warning(t("briefing_under_minimum", lang))
+        st.dataframe(briefing.under_minimum.round(2), hide_index=True, width="stretch")
+
+html_column, xlsx_column = st.columns(2)
+name = f"briefing_{period_text.replace(':', '_')}_{lang}"
+html_column.download_button(
+    t("briefing_download_html", lang), lambda: briefing_html(briefing, lang), f"{name}.html", "text/html"
+)
+xlsx_column.download_button(
+    t("briefing_download_xlsx", lang), lambda: briefing_xlsx(briefing, lang), f"{name}.xlsx"
+)

@@ -1,0 +1,138 @@
+"""Briefing: periods, numbers by hand, the summary agrees with the tables, files that open offline."""
+
+import io
+import json
+import os
+import re
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from analytics.briefing import PeriodError, build_briefing, parse_period
+from tests.test_browser import ARGS, CHROMIUM
+from tests.test_cli import cli
+from ui.briefing_report import briefing_html, briefing_xlsx, country_table, summary_paragraphs
+
+DAYS = pd.bdate_range("2024-04-01", "2024-05-31")
+
+
+def market() -> tuple[pd.Series, dict[str, pd.Series]]:
+    """Gold 2,000 until 30 Apr, then a straight line to 2,100 on 31 May; COP 4,000 → 3,800 the same way."""
+    ramp = np.clip((DAYS - pd.Timestamp("2024-04-30")).days / 31, 0, 1)
+    gold = pd.Series(2000 + 100 * ramp, index=DAYS)
+    cop = pd.Series(4000 - 200 * ramp, index=DAYS)
+    return gold, {"COP": cop}
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "kind"),
+    [
+        ("2024-05", "2024-05-01", "2024-05-31", "month"),
+        ("2024-Q2", "2024-04-01", "2024-06-30", "quarter"),
+        ("2024-W19", "2024-05-06", "2024-05-12", "week"),
+        ("2024-05-03:2024-05-20", "2024-05-03", "2024-05-20", "custom"),
+    ],
+)
+def test_periods(text, first, last, kind):
+    assert parse_period(text) == (pd.Timestamp(first), pd.Timestamp(last), kind)
+
+
+def test_bad_period_is_named():
+    with pytest.raises(PeriodError, match="cannot read the period 'May'"):
+        parse_period("May")
+
+
+def test_may_by_hand_and_the_summary_uses_the_tables_numbers():
+    gold, fx = market()
+    briefing = build_briefing(gold, fx, *parse_period("2024-05"))
+    # from the last close before May (30 Apr: 2,000 and 4,000) to 31 May (2,100 and 3,800)
+    assert briefing.gold_change_pct == pytest.approx(5.0)
+    cop = next(row for row in briefing.countries if row.currency == "COP")
+    assert cop.change_pct == pytest.approx((1.05 * 0.95 - 1) * 100)  # −0.25 %
+    assert cop.price_per_g == pytest.approx(2100 * 3800 / 31.1034768)
+    assert cop.buy_price_95 == pytest.approx(0.95 * cop.price_per_g)
+    assert cop.gold_contribution_pp + cop.fx_contribution_pp == pytest.approx(cop.change_pct)
+    usd = next(row for row in briefing.countries if row.currency == "USD")
+    assert usd.price_per_g == pytest.approx(2100 / 31.1034768)
+
+    summary = " ".join(summary_paragraphs(briefing, "es"))
+    table = country_table(briefing, "es").set_index("Moneda")
+    assert table.loc["COP", "Cambio"] == "-0,3 %"  # −0.25 rounds to −0.3
+    assert "bajó 0,3 %" in summary and table.loc["COP", "Gramo de oro fino"] in summary
+    assert table.loc["USD", "Gramo de oro fino"] in summary
+    assert "subió 5,0 %" in summary and "$ 2.000 a $ 2.100" in summary
+    english = " ".join(summary_paragraphs(briefing, "en"))
+    assert "rose 5.0%" in english and country_table(briefing, "en").iloc[0]["Fine gram"] in english
+
+
+def test_html_is_self_contained_and_excel_says_where_figures_come_from():
+    gold, fx = market()
+    briefing = build_briefing(gold, fx, *parse_period("2024-05"))
+    page = briefing_html(briefing, "es")
+    assert re.search(r'<(script|link|img)[^>]+(src|href)="https?:', page) is None  # nothing fetched
+    assert len(page) > 3_000_000  # plotly.js is inside the file
+    assert page.count('class="plotly-graph-div"') == 3
+    assert "bajó 0,3 %" in page and "@media print" in page
+    workbook = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, "es")))
+    assert {"countries", "gold", "local_prices", "summary"} <= set(workbook.sheetnames)
+    about = workbook[workbook.sheetnames[-1]]
+    text = " ".join(str(cell.value) for row in about.iter_rows() for cell in row)
+    assert "31.1034768" in text and "2024-05-31" in text
+
+
+@pytest.mark.browser
+def test_html_opens_offline_in_chromium_and_its_charts_render(tmp_path):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    gold, fx = market()
+    path = tmp_path / "briefing.html"
+    path.write_text(briefing_html(build_briefing(gold, fx, *parse_period("2024-05")), "en"), encoding="utf-8")
+    requests, errors = [], []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(offline=True)
+        page = context.new_page()
+        page.on("request", lambda request: requests.append(request.url))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(path.as_uri())
+        page.wait_for_function(
+            "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=30_000
+        )
+        lines = page.locator(".js-plotly-plot .scatterlayer .trace").count()
+        bars = page.locator(".js-plotly-plot .barlayer .trace").count()
+        browser.close()
+    assert errors == []
+    assert all(url.startswith("file://") for url in requests)
+    assert lines >= 2 and bars >= 1
+
+
+def test_cli_writes_the_briefing(db_url, store, tmp_path):
+    gold, fx = market()
+    store.write_series("GOLD_USD", pd.DataFrame({"date": gold.index, "value": gold.to_numpy()}), "test")
+    store.write_series(
+        "USD_COP", pd.DataFrame({"date": fx["COP"].index, "value": fx["COP"].to_numpy()}), "test"
+    )
+    out, xlsx = tmp_path / "b.html", tmp_path / "b.xlsx"
+    run = cli(
+        "briefing",
+        "--period",
+        "2024-05",
+        "--language",
+        "es",
+        "--out",
+        str(out),
+        "--xlsx",
+        str(xlsx),
+        db_url=db_url,
+    )
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert report["period"] == {"start": "2024-05-01", "end": "2024-05-31", "kind": "month"}
+    assert report["countries"] == ["COP", "USD"]
+    assert out.stat().st_size > 1_000_000 and xlsx.stat().st_size > 1_000  # plotly.js embedded
+    assert re.search(r"el oro internacional subió 5,0 %", out.read_text(encoding="utf-8"))
+    bad = cli("briefing", "--period", "May", "--out", str(out), db_url=db_url)
+    assert bad.returncode == 2 and "cannot read the period" in bad.stderr
