@@ -627,6 +627,8 @@ def format_number(value: float, lang: str, digits: int = 2, currency: str | None
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if round(value, digits) == 0:
+        value = 0.0  # "-0,0" reads as a loss that is not there
     return format_decimal(value, format=pattern, locale=number_locale(lang, currency))
 
 
