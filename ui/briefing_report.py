@@ -355,7 +355,7 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
     """One self-contained file: plotly.js is embedded once, the charts stay interactive offline."""
     figures = briefing_figures(briefing, lang)
     charts = [
-        figure.to_html(
+        figure.update_layout(template="plotly_white").to_html(  # white paper: it prints cleanly
             full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "responsive": True}
         )
         for figure in figures.values()
