@@ -16,7 +16,7 @@ settings = sidebar_settings()
 lang = settings.language
 
 refresh_market_data()
-data_banner(market_snapshot(), lang)
+data_banner(market_snapshot(), lang, settings.currency)
 cooperative_sidebar(ledger_view().cooperatives, lang)
 price_import_sidebar(lang)
 

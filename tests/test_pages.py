@@ -103,9 +103,10 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
         import_prices(store, path.read_bytes(), path.name)
     at = app().run()
     assert not at.exception
-    # gold and COP are real now; the series still missing are listed as demo
-    banner = " ".join(w.value for w in at.warning)
-    assert "USD_PEN" in banner and "GOLD_USD" not in banner.split("Series de demostración:")[1]
+    # gold and COP are real now: a short note lists the series still demo, gold not among them
+    note = " ".join(i.value for i in at.info)
+    assert "USD_PEN" in note and "GOLD_USD" not in note
+    assert not any("no son precios reales.**" in w.value for w in at.warning)
     # LBMA ends 2021-03-02; COP (Yahoo) on that day closed 3,634.5 or so: the price is a 2021 price
     assert "2 mar 2021" in " ".join(c.value for c in at.caption)
     assert any(
@@ -281,3 +282,20 @@ def test_briefing_page_summary_table_charts_and_period_widgets(db_url):
     quarter.select(quarter.options[1]).run()  # the previous quarter
     assert not at.exception, at.exception
     assert "el oro internacional" in " ".join(m.value for m in at.markdown)
+
+
+def test_banner_says_which_series_are_demo_when_gold_and_the_currency_are_stored(db_url, store):
+    import pandas as pd
+
+    days = pd.bdate_range(end=pd.Timestamp.now().normalize(), periods=400)
+    store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": 2300.0}), "test")
+    store.write_series("USD_COP", pd.DataFrame({"date": days, "value": 3900.0}), "test")
+    at = app().run()
+    assert not at.exception, at.exception
+    assert not any("no son precios reales.**" in w.value for w in at.warning)
+    assert any("Otras series son de demostración" in i.value and "USD_PEN" in i.value for i in at.info)
+    at.switch_page("app_pages/briefing.py").run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value["Moneda"].tolist() == ["COP", "USD"]  # no real-gold × demo-rate prices
+    at.selectbox(key="cur").select("PEN").run()
+    assert any("no son precios reales" in w.value for w in at.warning)  # this view uses a demo rate

@@ -48,6 +48,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "**Demo data: these are not real prices.** Why: {reason}. Demo series: {series}. "
         "Import price files from the sidebar to see real data.",
     ),
+    "demo_partial": (
+        "Datos guardados para el oro y esta moneda. Otras series son de demostración (no son precios reales): "
+        "{series}; las vistas que las usan lo advierten.",
+        "Stored data for gold and this currency. Other series are demo data (not real prices): {series}; the "
+        "views that use them say so.",
+    ),
     "stored_caption": (
         "Datos guardados; el oro al {gold_last}. Última consulta a Yahoo Finance: {fetch}.",
         "Stored data; gold as of {gold_last}. Last Yahoo Finance check: {fetch}.",

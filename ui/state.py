@@ -68,7 +68,7 @@ from data.market_data import (
     target_fx,
     target_prices,
 )
-from data.series import CURRENCIES, local_price_id
+from data.series import CURRENCIES, GOLD_SERIES, fx_series_for, local_price_id
 from data.store import MarketStore, database_url
 from data.yahoo import YahooRateLimitError
 from ui.charts import (
@@ -145,14 +145,19 @@ def local_prices(currency: str, unit: str) -> pd.DataFrame:
     return _local_prices(database_url(), store.data_version(), _today(), currency, unit)
 
 
-def data_banner(snapshot: MarketSnapshot, lang: str) -> None:
-    """Say which data is shown: demo (a warning with the reason) or stored (as of when)."""
-    if snapshot.demo_series:
-        st.warning(
-            t("demo_banner", lang, reason=snapshot.demo_reason, series=", ".join(snapshot.demo_series)),
-            icon="⚠️",
-        )
+def data_banner(snapshot: MarketSnapshot, lang: str, currency: str | None = None) -> None:
+    """Say which data is shown: demo (a warning with the reason) or stored (as of when).
+
+    The full warning when gold, or the exchange rate of the currency shown, is demo data (every local
+    price is then invented); a short note when only series this view does not use are demo.
+    """
+    demo = snapshot.demo_series
+    fx_id = fx_series_for(currency) if currency else None
+    if GOLD_SERIES in demo or (fx_id is not None and fx_id in demo) or (demo and currency is None):
+        st.warning(t("demo_banner", lang, reason=snapshot.demo_reason, series=", ".join(demo)), icon="⚠️")
         return
+    if demo:
+        st.info(t("demo_partial", lang, series=", ".join(demo)), icon=":material/info:")
     last = get_store().last_fetch("yahoo")
     fetch = t("never", lang) if last is None else f"{format_day(last['at'], lang)} — {last['message'][:160]}"
     st.caption(
@@ -786,12 +791,19 @@ def _briefing(
     url: str, version: str, ledger_key: str, today: str, start: pd.Timestamp, end: pd.Timestamp, kind: str
 ) -> Briefing:
     snapshot = _snapshot(url, version, today)
-    fx = {c: s for c in CURRENCIES if c != "USD" and (s := snapshot.fx_per_usd(c)) is not None}
+    demo = snapshot.demo_series
+    fx = {
+        c: s
+        for c in CURRENCIES
+        if c != "USD"
+        and (s := snapshot.fx_per_usd(c)) is not None
+        # real gold times a demo exchange rate would be an invented price: leave that country out
+        and (GOLD_SERIES in demo or fx_series_for(c) not in demo)
+    }
     briefing = build_briefing(snapshot.gold_usd_per_oz, fx, start, end, kind)
     add_forecast_and_timing(briefing, snapshot.gold_usd_per_oz)
     premiums, _ = _premiums(url, ledger_key, version, today, ALL_COOPERATIVES)
     add_premiums(briefing, premiums)
-    demo = snapshot.demo_series
     if demo:
         briefing.sources["demo data"] = f"DEMO series, not real prices: {', '.join(demo)}"
     return briefing
