@@ -56,8 +56,14 @@ else:
         "month": lambda p: p.strftime("%Y-%m"),
         "quarter": lambda p: f"{p.year}-Q{p.quarter}",
     }[kind]
+    newest_first = list(periods)[::-1]
+    # the last complete period by default: a briefing on two days of a new month says little
+    complete = 1 if newest_first[0].end_time.normalize() > last_day and len(newest_first) > 1 else 0
     period_text = when_column.selectbox(
-        t("briefing_which", lang), [labels(p) for p in periods][::-1], key=f"briefing_{kind}_pick"
+        t("briefing_which", lang),
+        [labels(p) for p in newest_first],
+        index=complete,
+        key=f"briefing_{kind}_pick",
     )
 try:
     start, end, period_kind = parse_period(period_text)
