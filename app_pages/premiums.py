@@ -1,6 +1,6 @@
 """Premiums: each sale against the benchmark, summaries, waterfall, certification check, what-if, downloads.
 
-Thin: the arithmetic is analytics/premiums.py (through ui.state.premiums_for, cached); this file picks the
+Thin: the arithmetic is analytics/premiums.py (through ui.state's cached selections); this file picks the
 period and currency, formats and draws.
 """
 

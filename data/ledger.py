@@ -178,7 +178,7 @@ class LedgerParse:
     mapping: dict[str, str] = field(default_factory=dict)
 
 
-def _decode_guard(content: bytes, filename: str) -> None:
+def _decode_guard(content: bytes) -> None:
     if not content.strip():
         raise LedgerFileError("the file is empty")
     if len(content) > MAX_LEDGER_BYTES:
@@ -244,7 +244,7 @@ def parse_ledger(
     today: pd.Timestamp | None = None,
 ) -> LedgerParse:
     """Read and validate a sales file; raises LedgerFileError when the file as a whole is unusable."""
-    _decode_guard(content, filename)
+    _decode_guard(content)
     try:
         table = read_table(_text_content(content), filename)
     except PriceFileError as error:
@@ -627,7 +627,7 @@ def save_premium_schedule(store: MarketStore, schedule: pd.DataFrame) -> None:
 
 def ledger_header(content: bytes, filename: str) -> list[str]:
     """The file's column names (for the mapping step); LedgerFileError when the file is unusable."""
-    _decode_guard(content, filename)
+    _decode_guard(content)
     try:
         table = read_table(_text_content(content), filename)
     except PriceFileError as error:

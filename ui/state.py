@@ -375,12 +375,6 @@ def premium_bounds(cooperative: str):
     return _premium_bounds(database_url(), ledger_version(store), store.data_version(), _today(), cooperative)
 
 
-def premiums_for(cooperative: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each sale against the benchmark, and the what-if table (cached by ledger and market versions)."""
-    store = get_store()
-    return _premiums(database_url(), ledger_version(store), store.data_version(), _today(), cooperative)
-
-
 def sales_file_header(content: bytes, filename: str) -> tuple[list[str], dict[str, str]]:
     """The file's columns and the mapping proposed for them (recognised names, else the remembered one)."""
     header = ledger_header(content, filename)
