@@ -7,6 +7,7 @@ import streamlit as st
 
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
+from data.series import fx_series_for
 from ui.charts import contribution_figure
 from ui.i18n import format_day, format_pct, t, unit_label
 from ui.settings import current_settings
@@ -26,12 +27,18 @@ st.plotly_chart(figures["price"])
 
 # --- performance in USD and every local currency
 st.subheader(t("performance", lang))
-row_names = {
-    code: t("perf_row_gold_usd", lang)
-    if code == "GOLD_USD"
-    else t("perf_row_gold_local", lang, currency=code)
-    for code in view.performance.index
-}
+demo_series = market_snapshot().demo_series
+
+
+def row_name(code: str) -> str:
+    """Real gold times a demo exchange rate says so on its row (all-demo data has the full banner)."""
+    if code == "GOLD_USD":
+        return t("perf_row_gold_usd", lang)
+    mixed = "GOLD_USD" not in demo_series and fx_series_for(code) in demo_series
+    return t("perf_row_gold_local", lang, currency=code) + (" · DEMO" if mixed else "")
+
+
+row_names = {code: row_name(code) for code in view.performance.index}
 performance_shown = view.performance.rename(index=row_names)
 st.dataframe(performance_shown.map(lambda v: format_pct(v, lang)), width="stretch")
 

@@ -114,6 +114,8 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
     )
     at.switch_page("app_pages/market.py").run()
     assert not at.exception
+    rows = at.dataframe[0].value.index.tolist()  # real gold × a demo rate is marked on its row
+    assert "Oro, COP/g" in rows and "Oro, PEN/g · DEMO" in rows
 
 
 def test_sidebar_import_reports_rows_and_refuses_bad_files(db_url):
