@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
@@ -133,10 +135,16 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
     return import_ledger(store, path.read_bytes(), path.name, cooperative=args.cooperative, mapping=mapping)
 
 
-def _number(value: object) -> object:
-    """JSON has no NaN: a missing number is null."""
-    if isinstance(value, float) and value != value:
+def json_safe(value: object) -> object:
+    """JSON has no NaN or infinity: a missing number is null (applied to every command's output)."""
+    if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
     return value
 
 
@@ -169,19 +177,16 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
             if record["benchmark_price_per_g"] != record["benchmark_price_per_g"]
             else bool(record["meets_minimum_price"])
         )
-        rows.append({key: _number(value) for key, value in record.items()})
+        rows.append(record)
     summary = summarise(premiums).as_json()
     currencies = sorted(premiums["currency"].unique())
     if len(currencies) > 1:  # money in different currencies does not add up
         summary.update(benchmark_value=None, amount_received=None, money_vs_benchmark=None)
-    by_currency = [
-        {key: _number(value) for key, value in row.items()}
-        for row in summary_by(premiums, "currency").to_dict("records")
-    ]
+    by_currency = summary_by(premiums, "currency").to_dict("records")
     unpriced = int(premiums["benchmark_price_per_g"].isna().sum())
     return {
         "sales": rows,
-        "summary": {**{key: _number(value) for key, value in summary.items()}, "currencies": currencies},
+        "summary": {**summary, "currencies": currencies},
         "by_currency": by_currency,
         "sales_without_benchmark": unpriced,
     }
@@ -338,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     except (CliError, PriceFileError, StaleDataError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
+    json.dump(json_safe(result), sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
     sys.stdout.write("\n")
     return 0
 

@@ -218,7 +218,7 @@ class Signal:
             "recommendation": self.recommendation,
             "confidence": self.confidence,
             "confidence_label": confidence_label(self.confidence),
-            "probability_higher": self.probability_higher,
+            "probability_higher": None if np.isnan(self.probability_higher) else self.probability_higher,
             "reasons": [reason.text(language) for reason in self.reasons],
             "indicators": self.indicators,
         }

@@ -136,3 +136,12 @@ def test_lbma_policies_are_measured_against_selling_as_produced():
         assert low <= result.uplift_pct <= high
         # measured 1996–2021: every policy within ±0.5 % of selling as produced, intervals spanning 0
         assert abs(result.uplift_pct) < 1.0
+
+
+def test_a_short_series_gives_valid_json_without_invented_numbers():
+    import json
+
+    prices = walk(40)  # too short for the 200-day average, the year's percentile or a calibrated band
+    payload = signal_on(indicator_frame(prices)).as_json()
+    json.dumps(payload, allow_nan=False)  # null, never NaN
+    assert payload["indicators"]["vs_ma200_pct"] is None and payload["indicators"]["percentile_1y"] is None
