@@ -15,118 +15,22 @@ from jinja2 import Environment
 from plotly.offline import get_plotlyjs
 
 from analytics.briefing import Briefing
+from analytics.timing import PolicySettings
 from data.exports import excel_bytes
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct
-
-TEXTS: dict[str, tuple[str, str]] = {
-    "title": ("Informe del mercado del oro", "Gold market briefing"),
-    "period": ("{start} – {end}", "{start} – {end}"),
-    "gold_move": (
-        "Del {start} al {end}, el oro internacional {verb} {pct}, de {first} a {last} la onza troy.",
-        "From {start} to {end}, international gold {verb} {pct}, from {first} to {last} per troy ounce.",
-    ),
-    "up": ("subió", "rose"),
-    "down": ("bajó", "fell"),
-    "local_move": (
-        "En {currency}, el gramo de oro fino {verb} {pct} hasta {price}: {gold} puntos por el oro y {fx} por el "
-        "tipo de cambio ({fx_pct} el dólar).",
-        "In {currency}, a fine gram {verb} {pct} to {price}: {gold} points from gold and {fx} from the exchange "
-        "rate (the dollar {fx_pct}).",
-    ),
-    "usd_move": (
-        "En dólares (Ecuador), el gramo de oro fino vale {price} ({pct}).",
-        "In dollars (Ecuador), a fine gram is worth {price} ({pct}).",
-    ),
-    "bob_note": (
-        "Bolivia: se usa la tasa oficial (BOB=X, fija en 6,96 desde 2011), no la del mercado paralelo.",
-        "Bolivia: the official rate is used (BOB=X, pegged at 6.96 since 2011), not the parallel market rate.",
-    ),
-    "volatility": (
-        "La volatilidad de 30 días del oro es {vol} anual, más alta que el {pctl} de su propia historia.",
-        "Gold's 30-day volatility is {vol} annualised, higher than {pctl} of its own history.",
-    ),
-    "range": (
-        "El precio está en el percentil {p1} de su último año y en el {p3} de sus últimos tres años.",
-        "The price stands at the {p1} percentile of its last year and the {p3} of its last three years.",
-    ),
-    "notable": ("Días de mayor movimiento: {days}.", "Largest daily moves: {days}."),
-    "forecast": (
-        "Pronóstico a 20 días hábiles ({model}): {mean} la onza el {date} (80 %: {lo} a {hi}). En {folds} "
-        "pruebas pasadas su error fue {rmae} veces el de «sin cambio» y su banda del 80 % contuvo el precio el "
-        "{coverage} de las veces.",
-        "20-trading-day forecast ({model}): {mean} per ounce on {date} (80 %: {lo} to {hi}). In {folds} past "
-        'tests its error was {rmae} times that of "no change", and its 80 % band held the price {coverage} of '
-        "the time.",
-    ),
-    "timing": (
-        "Lectura de venta al cierre del periodo: {rec}. {reasons}",
-        "Sell-timing reading at the period's end: {rec}. {reasons}",
-    ),
-    "premiums": (
-        "Ventas de las cooperativas en el periodo: {sales} ventas, {fine} de oro fino; prima media ponderada "
-        "{premium}. Primas de certificación recibidas {received} USD de {due} USD debidas.",
-        "Cooperative sales in the period: {sales} sales, {fine} of fine gold; weighted average premium "
-        "{premium}. Certification premiums received {received} USD of {due} USD due.",
-    ),
-    "under_minimum": (
-        "Cooperativas con ventas certificadas por debajo del precio mínimo del 95 %: {list}.",
-        "Cooperatives with certified sales under the 95 % minimum price: {list}.",
-    ),
-    "countries_header": ("Precio de un gramo de oro fino por país", "Price of a fine gram by country"),
-    "charts_header": ("Gráficos", "Charts"),
-    "premiums_header": ("Primas de las cooperativas", "Cooperative premiums"),
-    "sources_header": ("Fuentes y fechas", "Sources and dates"),
-    "col_currency": ("Moneda", "Currency"),
-    "col_price": ("Gramo de oro fino", "Fine gram"),
-    "col_change": ("Cambio", "Change"),
-    "col_gold_pp": ("Por el oro (pp)", "From gold (pp)"),
-    "col_fx_pp": ("Por el tipo de cambio (pp)", "From FX (pp)"),
-    "col_fx": ("Moneda por USD", "Currency per USD"),
-    "col_buy": ("Compra 95 % (BanRep)", "95 % buy (BanRep)"),
-    "col_as_of": ("Al", "As of"),
-    "chart_gold": ("Oro, USD por onza troy", "Gold, USD per troy ounce"),
-    "chart_local": (
-        "Gramo de oro fino en cada moneda (inicio = 100)",
-        "Fine gram in each currency (start = 100)",
-    ),
-    "chart_contribution": (
-        "Cambio del periodo: oro y tipo de cambio (pp)",
-        "The period's change: gold and FX (pp)",
-    ),
-    "generated": ("Generado el {at} con datos hasta el {last}.", "Generated on {at} with data up to {last}."),
-}
-RECOMMENDATION_TEXTS = {
-    "sell_now": ("vender ahora", "sell now"),
-    "sell_part": ("vender una parte", "sell part"),
-    "hold": ("guardar", "hold"),
-}
-MODEL_TEXTS = {
-    "random_walk": ("sin cambio", "no change"),
-    "random_walk_drift": ("sin cambio con tendencia", "random walk with drift"),
-    "theta": ("Theta", "Theta"),
-}
-
-
-def _t(key: str, lang: str, **values: object) -> str:
-    es, en = TEXTS[key]
-    return (es if lang == "es" else en).format(**values)
-
-
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "es" else pair[1]
+from ui.i18n import format_day, format_money, format_number, format_pct, t
 
 
 def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
     """The written summary: every figure formatted from the Briefing's own numbers."""
     b = briefing
     out = [
-        _t(
-            "gold_move",
+        t(
+            "brief_gold_move",
             lang,
             start=format_day(b.gold_first_date, lang),
             end=format_day(b.gold_last_date, lang),
-            verb=_t("up" if b.gold_change_pct >= 0 else "down", lang),
+            verb=t("brief_up" if b.gold_change_pct >= 0 else "brief_down", lang),
             pct=format_pct(abs(b.gold_change_pct), lang, signed=False),
             first=format_money(b.gold_start, "USD", lang),
             last=format_money(b.gold_end, "USD", lang),
@@ -135,8 +39,8 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
     for row in b.countries:
         if row.currency == "USD":
             out.append(
-                _t(
-                    "usd_move",
+                t(
+                    "brief_usd_move",
                     lang,
                     price=format_money(row.price_per_g, "USD", lang),
                     pct=format_pct(row.change_pct, lang),
@@ -144,11 +48,11 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
             )
             continue
         out.append(
-            _t(
-                "local_move",
+            t(
+                "brief_local_move",
                 lang,
                 currency=row.currency,
-                verb=_t("up" if row.change_pct >= 0 else "down", lang),
+                verb=t("brief_up" if row.change_pct >= 0 else "brief_down", lang),
                 pct=format_pct(abs(row.change_pct), lang, signed=False),
                 price=format_money(row.price_per_g, row.currency, lang),
                 gold=format_number(row.gold_contribution_pp, lang, 1),
@@ -157,18 +61,18 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
             )
         )
         if row.currency == "BOB":
-            out.append(_t("bob_note", lang))
+            out.append(t("brief_bob_note", lang))
     out.append(
-        _t(
-            "volatility",
+        t(
+            "brief_volatility",
             lang,
             vol=format_pct(b.volatility_pct, lang, signed=False),
             pctl=format_pct(b.volatility_percentile * 100, lang, digits=0, signed=False),
         )
     )
     out.append(
-        _t(
-            "range",
+        t(
+            "brief_range",
             lang,
             p1=format_number(b.range_percentile_1y * 100, lang, 0),
             p3=format_number(b.range_percentile_3y * 100, lang, 0),
@@ -178,14 +82,14 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
         days = ", ".join(
             f"{format_day(day, lang)} ({format_pct(move, lang)})" for day, move in b.notable_days
         )
-        out.append(_t("notable", lang, days=days))
+        out.append(t("brief_notable", lang, days=days))
     if b.forecast:
         f = b.forecast
         out.append(
-            _t(
-                "forecast",
+            t(
+                "brief_forecast",
                 lang,
-                model=_pick(MODEL_TEXTS.get(str(f["model"]), (str(f["model"]),) * 2), lang),
+                model=t(f"model_{f['model']}", lang),
                 mean=format_money(float(f["mean"]), "USD", lang),  # type: ignore[arg-type]
                 date=format_day(f["date"], lang),  # type: ignore[arg-type]
                 lo=format_money(float(f["lo_80"]), "USD", lang),  # type: ignore[arg-type]
@@ -199,10 +103,10 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
         signal = b.timing["signal"]
         reasons = " ".join(reason.text(lang) for reason in signal.reasons)  # type: ignore[attr-defined]
         out.append(
-            _t(
-                "timing",
+            t(
+                "brief_timing",
                 lang,
-                rec=_pick(RECOMMENDATION_TEXTS[str(b.timing["recommendation"])], lang),
+                rec=t(f"rec_{b.timing['recommendation']}", lang, days=PolicySettings().max_hold_days),
                 reasons=reasons,
             )
         )
@@ -215,8 +119,8 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
             else float("nan")
         )
         out.append(
-            _t(
-                "premiums",
+            t(
+                "brief_premiums",
                 lang,
                 sales=int(table["sales"].sum()),
                 fine=f"{format_number(fine, lang, 1)} g",
@@ -227,7 +131,7 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
         )
     if b.under_minimum is not None and not b.under_minimum.empty:
         listed = ", ".join(f"{row.cooperative} ({row.sales})" for row in b.under_minimum.itertuples())
-        out.append(_t("under_minimum", lang, list=listed))
+        out.append(t("brief_under_minimum", lang, list=listed))
     return out
 
 
@@ -237,16 +141,16 @@ def country_table(briefing: Briefing, lang: str) -> pd.DataFrame:
     for row in briefing.countries:
         rows.append(
             {
-                _t("col_currency", lang): row.currency + (" *" if row.currency == "BOB" else ""),
-                _t("col_price", lang): format_money(row.price_per_g, row.currency, lang),
-                _t("col_change", lang): format_pct(row.change_pct, lang),
-                _t("col_gold_pp", lang): format_number(row.gold_contribution_pp, lang, 1),
-                _t("col_fx_pp", lang): format_number(row.fx_contribution_pp, lang, 1),
-                _t("col_fx", lang): format_number(row.fx, lang, 2, row.currency),
-                _t("col_buy", lang): "–"
+                t("brief_col_currency", lang): row.currency + (" *" if row.currency == "BOB" else ""),
+                t("brief_col_price", lang): format_money(row.price_per_g, row.currency, lang),
+                t("brief_col_change", lang): format_pct(row.change_pct, lang),
+                t("brief_col_gold_pp", lang): format_number(row.gold_contribution_pp, lang, 1),
+                t("brief_col_fx_pp", lang): format_number(row.fx_contribution_pp, lang, 1),
+                t("brief_col_fx", lang): format_number(row.fx, lang, 2, row.currency),
+                t("brief_col_buy", lang): "–"
                 if row.buy_price_95 is None
                 else format_money(row.buy_price_95, "COP", lang),
-                _t("col_as_of", lang): format_day(row.price_date, lang),
+                t("brief_col_as_of", lang): format_day(row.price_date, lang),
             }
         )
     return pd.DataFrame(rows)
@@ -255,7 +159,7 @@ def country_table(briefing: Briefing, lang: str) -> pd.DataFrame:
 def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     gold = time_series_figure(
         briefing.gold_series,
-        title=_t("chart_gold", lang),
+        title=t("brief_chart_gold", lang),
         y_title="USD/oz",
         lang=lang,
         currency="USD",
@@ -268,7 +172,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
         indexed,
         labels={c: c for c in indexed.columns},
         colours=CURRENCY_COLOURS,
-        title=_t("chart_local", lang),
+        title=t("brief_chart_local", lang),
         y_title="100 = inicio" if lang == "es" else "100 = start",
         lang=lang,
         value_format=".1f",
@@ -278,7 +182,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     rows = [row for row in briefing.countries if row.currency != "USD"]
     contribution.add_trace(
         go.Bar(
-            name=_t("col_gold_pp", lang),
+            name=t("brief_col_gold_pp", lang),
             x=[r.currency for r in rows],
             y=[r.gold_contribution_pp for r in rows],
             marker_color=GOLD_COLOUR,
@@ -286,7 +190,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     )
     contribution.add_trace(
         go.Bar(
-            name=_t("col_fx_pp", lang),
+            name=t("brief_col_fx_pp", lang),
             x=[r.currency for r in rows],
             y=[r.fx_contribution_pp for r in rows],
             marker_color=CURRENCY_COLOURS["COP"],
@@ -294,7 +198,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     )
     contribution.update_layout(
         barmode="relative",
-        title={"text": _t("chart_contribution", lang), "x": 0},
+        title={"text": t("brief_chart_contribution", lang), "x": 0},
         height=320,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
@@ -305,7 +209,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
         figures["premiums"] = contribution_figure(
             list(table["cooperative"]),
             list(table["premium_pct_weighted"]),
-            _t("premiums_header", lang),
+            t("brief_premiums_header", lang),
             lang,
             "%",
         )
@@ -363,7 +267,7 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
     premium_tables = []
     if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
         premium_tables.append(
-            (_t("premiums_header", lang), briefing.premiums_by_cooperative.round(2).to_html(index=False))
+            (t("brief_premiums_header", lang), briefing.premiums_by_cooperative.round(2).to_html(index=False))
         )
         if briefing.certification is not None:
             premium_tables.append(
@@ -371,26 +275,28 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
             )
     environment = Environment(autoescape=False)  # noqa: S701 - every text below is escaped by hand
     template = environment.from_string(PAGE)
-    period = _t("period", lang, start=format_day(briefing.start, lang), end=format_day(briefing.end, lang))
+    period = t(
+        "brief_period", lang, start=format_day(briefing.start, lang), end=format_day(briefing.end, lang)
+    )
     return template.render(
         lang=lang,
-        title=html.escape(_t("title", lang)),
+        title=html.escape(t("brief_title", lang)),
         period=html.escape(period),
         plotly_js=get_plotlyjs(),
         summary=[html.escape(paragraph) for paragraph in summary_paragraphs(briefing, lang)],
-        countries_header=html.escape(_t("countries_header", lang)),
+        countries_header=html.escape(t("brief_countries_header", lang)),
         countries_table=country_table(briefing, lang).to_html(index=False, escape=True),
-        note=html.escape(_t("bob_note", lang))
+        note=html.escape(t("brief_bob_note", lang))
         if any(r.currency == "BOB" for r in briefing.countries)
         else "",
-        charts_header=html.escape(_t("charts_header", lang)),
+        charts_header=html.escape(t("brief_charts_header", lang)),
         charts=charts,
         premium_tables=[(html.escape(name), table) for name, table in premium_tables],
-        sources_header=html.escape(_t("sources_header", lang)),
+        sources_header=html.escape(t("brief_sources_header", lang)),
         sources=[(html.escape(k), html.escape(v)) for k, v in sources(briefing).items()],
         generated=html.escape(
-            _t(
-                "generated",
+            t(
+                "brief_generated",
                 lang,
                 at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 last=format_day(briefing.gold_last_date, lang),

@@ -444,6 +444,77 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_sales": ("Ventas", "Sales"),
     "yes": ("sí", "yes"),
     "no": ("no", "no"),
+    # --- Briefing report (ui/briefing_report.py)
+    "brief_title": ("Informe del mercado del oro", "Gold market briefing"),
+    "brief_period": ("{start} – {end}", "{start} – {end}"),
+    "brief_gold_move": (
+        "Del {start} al {end}, el oro internacional {verb} {pct}, de {first} a {last} la onza troy.",
+        "From {start} to {end}, international gold {verb} {pct}, from {first} to {last} per troy ounce.",
+    ),
+    "brief_up": ("subió", "rose"),
+    "brief_down": ("bajó", "fell"),
+    "brief_local_move": (
+        "En {currency}, el gramo de oro fino {verb} {pct} hasta {price}: {gold} puntos por el oro y {fx} por el tipo de cambio ({fx_pct} el dólar).",
+        "In {currency}, a fine gram {verb} {pct} to {price}: {gold} points from gold and {fx} from the exchange rate (the dollar {fx_pct}).",
+    ),
+    "brief_usd_move": (
+        "En dólares (Ecuador), el gramo de oro fino vale {price} ({pct}).",
+        "In dollars (Ecuador), a fine gram is worth {price} ({pct}).",
+    ),
+    "brief_bob_note": (
+        "Bolivia: se usa la tasa oficial (BOB=X, fija en 6,96 desde 2011), no la del mercado paralelo.",
+        "Bolivia: the official rate is used (BOB=X, pegged at 6.96 since 2011), not the parallel market rate.",
+    ),
+    "brief_volatility": (
+        "La volatilidad de 30 días del oro es {vol} anual, más alta que el {pctl} de su propia historia.",
+        "Gold's 30-day volatility is {vol} annualised, higher than {pctl} of its own history.",
+    ),
+    "brief_range": (
+        "El precio está en el percentil {p1} de su último año y en el {p3} de sus últimos tres años.",
+        "The price stands at the {p1} percentile of its last year and the {p3} of its last three years.",
+    ),
+    "brief_notable": ("Días de mayor movimiento: {days}.", "Largest daily moves: {days}."),
+    "brief_forecast": (
+        "Pronóstico a 20 días hábiles, modelo «{model}»: {mean} la onza el {date} (80 %: {lo} a {hi}). En {folds} pruebas pasadas su error fue {rmae} veces el de «sin cambio» y su banda del 80 % contuvo el precio el {coverage} de las veces.",
+        '20-trading-day forecast, model "{model}": {mean} per ounce on {date} (80 %: {lo} to {hi}). In {folds} past tests its error was {rmae} times that of "no change", and its 80 % band held the price {coverage} of the time.',
+    ),
+    "brief_timing": (
+        "Lectura de venta al cierre del periodo: {rec}. {reasons}",
+        "Sell-timing reading at the period's end: {rec}. {reasons}",
+    ),
+    "brief_premiums": (
+        "Ventas de las cooperativas en el periodo: {sales} ventas, {fine} de oro fino; prima media ponderada {premium}. Primas de certificación recibidas {received} USD de {due} USD debidas.",
+        "Cooperative sales in the period: {sales} sales, {fine} of fine gold; weighted average premium {premium}. Certification premiums received {received} USD of {due} USD due.",
+    ),
+    "brief_under_minimum": (
+        "Cooperativas con ventas certificadas por debajo del precio mínimo del 95 %: {list}.",
+        "Cooperatives with certified sales under the 95 % minimum price: {list}.",
+    ),
+    "brief_countries_header": ("Precio de un gramo de oro fino por país", "Price of a fine gram by country"),
+    "brief_charts_header": ("Gráficos", "Charts"),
+    "brief_premiums_header": ("Primas de las cooperativas", "Cooperative premiums"),
+    "brief_sources_header": ("Fuentes y fechas", "Sources and dates"),
+    "brief_col_currency": ("Moneda", "Currency"),
+    "brief_col_price": ("Gramo de oro fino", "Fine gram"),
+    "brief_col_change": ("Cambio", "Change"),
+    "brief_col_gold_pp": ("Por el oro (pp)", "From gold (pp)"),
+    "brief_col_fx_pp": ("Por el tipo de cambio (pp)", "From FX (pp)"),
+    "brief_col_fx": ("Moneda por USD", "Currency per USD"),
+    "brief_col_buy": ("Compra 95 % (BanRep)", "95 % buy (BanRep)"),
+    "brief_col_as_of": ("Al", "As of"),
+    "brief_chart_gold": ("Oro, USD por onza troy", "Gold, USD per troy ounce"),
+    "brief_chart_local": (
+        "Gramo de oro fino en cada moneda (inicio = 100)",
+        "Fine gram in each currency (start = 100)",
+    ),
+    "brief_chart_contribution": (
+        "Cambio del periodo: oro y tipo de cambio (pp)",
+        "The period's change: gold and FX (pp)",
+    ),
+    "brief_generated": (
+        "Generado el {at} con datos hasta el {last}.",
+        "Generated on {at} with data up to {last}.",
+    ),
     # --- Briefing page
     "nav_briefing": ("Informe", "Briefing"),
     "briefing_title": ("Informe del mercado", "Market briefing"),
