@@ -313,6 +313,12 @@ def forecast_view(target_id: str, horizon: int, model: str | None) -> ForecastVi
 # ---------------------------------------------------------------- the sales ledger
 
 
+def _ledger_keys() -> tuple[str, str, str, str]:
+    """(store URL, ledger version, market data version, today): the cache key every ledger view starts with."""
+    store = get_store()
+    return database_url(), ledger_version(store), store.data_version(), _today()
+
+
 @dataclass(frozen=True)
 class LedgerView:
     """The sales a page shows: stored ones, or the fictional demo ledger when none is stored."""
@@ -336,8 +342,7 @@ def _ledger(url: str, ledger_version: str, market_version: str, today: str) -> L
 
 
 def ledger_view() -> LedgerView:
-    store = get_store()
-    return _ledger(database_url(), ledger_version(store), store.data_version(), _today())
+    return _ledger(*_ledger_keys())
 
 
 def selected_sales(view: LedgerView, cooperative: str) -> pd.DataFrame:
@@ -371,8 +376,7 @@ def _premium_bounds(url: str, ledger_key: str, market_key: str, today: str, coop
 
 def premium_bounds(cooperative: str):
     """(first sale day, last sale day, currencies) of the cooperative's sales; None when it has none."""
-    store = get_store()
-    return _premium_bounds(database_url(), ledger_version(store), store.data_version(), _today(), cooperative)
+    return _premium_bounds(*_ledger_keys(), cooperative)
 
 
 def sales_file_header(content: bytes, filename: str) -> tuple[list[str], dict[str, str]]:
@@ -467,17 +471,7 @@ def _premium_selection(
 
 def premium_selection(cooperative: str, currency: str, start, end) -> PremiumSelection:
     """The chosen cooperative's sales in one currency and period, with their summary and checks."""
-    store = get_store()
-    return _premium_selection(
-        database_url(),
-        ledger_version(store),
-        store.data_version(),
-        _today(),
-        cooperative,
-        currency,
-        start,
-        end,
-    )
+    return _premium_selection(*_ledger_keys(), cooperative, currency, start, end)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -531,18 +525,7 @@ def _premium_tables(
 
 def premium_tables(cooperative: str, currency: str, start, end, lang: str) -> dict[str, pd.DataFrame]:
     """Sale-by-sale (numbers, and text formatted for `lang`) and the by-buyer/month/certification tables."""
-    store = get_store()
-    return _premium_tables(
-        database_url(),
-        ledger_version(store),
-        store.data_version(),
-        _today(),
-        cooperative,
-        currency,
-        start,
-        end,
-        lang,
-    )
+    return _premium_tables(*_ledger_keys(), cooperative, currency, start, end, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -575,18 +558,7 @@ def _premium_price_figure(
 
 def premium_price_figure(cooperative: str, currency: str, start, end, lang: str) -> go.Figure:
     """Realised price per sale against the benchmark line (shared figure: never mutate it)."""
-    store = get_store()
-    return _premium_price_figure(
-        database_url(),
-        ledger_version(store),
-        store.data_version(),
-        _today(),
-        cooperative,
-        currency,
-        start,
-        end,
-        lang,
-    )
+    return _premium_price_figure(*_ledger_keys(), cooperative, currency, start, end, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -615,19 +587,7 @@ def _premium_waterfall_figure(
 
 def premium_waterfall_figure(cooperative: str, currency: str, start, end, lang: str, sale: str) -> go.Figure:
     """The period's waterfall, or one sale's (shared figure: never mutate it)."""
-    store = get_store()
-    return _premium_waterfall_figure(
-        database_url(),
-        ledger_version(store),
-        store.data_version(),
-        _today(),
-        cooperative,
-        currency,
-        start,
-        end,
-        lang,
-        sale,
-    )
+    return _premium_waterfall_figure(*_ledger_keys(), cooperative, currency, start, end, lang, sale)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -782,7 +742,7 @@ def timing_figures(currency: str, settings: PolicySettings, lang: str) -> dict[s
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _briefing(
-    url: str, version: str, ledger_key: str, today: str, start: pd.Timestamp, end: pd.Timestamp, kind: str
+    url: str, ledger_key: str, version: str, today: str, start: pd.Timestamp, end: pd.Timestamp, kind: str
 ) -> Briefing:
     snapshot = _snapshot(url, version, today)
     demo = snapshot.demo_series
@@ -805,5 +765,4 @@ def _briefing(
 
 def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
     """The briefing's numbers for a period (cached by data, ledger and period)."""
-    store = get_store()
-    return _briefing(database_url(), store.data_version(), ledger_version(store), _today(), start, end, kind)
+    return _briefing(*_ledger_keys(), start, end, kind)
