@@ -14,6 +14,14 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py signals ID [--date D] [--language es]
     python cli.py sell-policy ID --weekly-grams 1000 --max-hold-days 30 --holding-cost-pct-month 0.5
         [--policy NAME] [--start D] [--end D] [--hold-share 1]
+    python cli.py users add NAME --role staff|member [--cooperative NAME ...] [--oidc-only]
+    python cli.py users list | users remove NAME | users password NAME
+    python cli.py backup FILE[.gz]
+    python cli.py restore FILE[.gz]
+
+The ledger commands act as the operator (every cooperative) unless `--user NAME` is given before the
+command; that user's password is read from GOLD_DASHBOARD_PASSWORD or asked for, and they see and
+import only their own cooperatives' sales.
 
 ID is a stored series (GOLD_USD, USD_COP, ...) or a derived local price such as GOLD_COP_G.
 """
@@ -21,8 +29,10 @@ ID is a stored series (GOLD_USD, USD_COP, ...) or a derived local price such as 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import math
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -36,11 +46,13 @@ from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last
 from analytics.premiums import sale_premiums, summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
+from data.backup import backup, restore
 from data.importers import PriceFileError
-from data.ledger import import_ledger, load_sales, premium_schedule
+from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales, premium_schedule
 from data.market_data import import_prices, refresh_from_yahoo, target_fx, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
 from data.store import MarketStore
+from data.users import add_user, authenticate, list_users, remove_user, set_password
 
 
 class CliError(Exception):
@@ -120,6 +132,29 @@ def cmd_forecast(store: MarketStore, args: argparse.Namespace) -> object:
     return {**forecast.as_json(), "series": args.series_id.upper(), "backtest": backtest}
 
 
+def _password(prompt: str, confirm: bool = False) -> str:
+    """GOLD_DASHBOARD_PASSWORD (scripts, tests), else asked for without echo."""
+    from_env = os.environ.get("GOLD_DASHBOARD_PASSWORD")
+    if from_env is not None:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CliError("no password: set GOLD_DASHBOARD_PASSWORD or run in a terminal")
+    password = getpass.getpass(prompt)
+    if confirm and getpass.getpass("again: ") != password:
+        raise CliError("the two passwords differ")
+    return password
+
+
+def ledger_scope(store: MarketStore, args: argparse.Namespace) -> LedgerScope:
+    """The operator, or the user named by --user once their password is checked."""
+    if not args.user:
+        return OPERATOR
+    user = authenticate(store, args.user, _password(f"password of {args.user}: "))
+    if user is None:
+        raise CliError("wrong user name or password")
+    return user.scope
+
+
 def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
@@ -132,7 +167,14 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
             raise CliError(f"cannot read the mapping file {args.mapping}: {error}") from None
         if not isinstance(mapping, dict):
             raise CliError('the mapping file must be a JSON object: {"date": "Fecha de venta", ...}')
-    return import_ledger(store, path.read_bytes(), path.name, cooperative=args.cooperative, mapping=mapping)
+    return import_ledger(
+        store,
+        ledger_scope(store, args),
+        path.read_bytes(),
+        path.name,
+        cooperative=args.cooperative,
+        mapping=mapping,
+    )
 
 
 def json_safe(value: object) -> object:
@@ -150,7 +192,8 @@ def json_safe(value: object) -> object:
 
 def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
     """Each sale against the benchmark on its date, in its currency; totals weighted by fine gold."""
-    sales = load_sales(store, [args.cooperative] if args.cooperative else None, args.start, args.end)
+    scope = ledger_scope(store, args)
+    sales = load_sales(store, scope, [args.cooperative] if args.cooperative else None, args.start, args.end)
     if sales.empty:
         raise CliError(
             "no sales stored for this selection: import a ledger first (python cli.py ledger import)"
@@ -233,7 +276,7 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
             fx[currency] = store.load_series(fx_id)
     briefing = build_briefing(gold, fx, start, end, kind)
     add_forecast_and_timing(briefing, gold)
-    sales = load_sales(store, None, start, end)
+    sales = load_sales(store, ledger_scope(store, args), None, start, end)
     if not sales.empty:
         priced_fx = {c: s for c, s in fx.items() if not s.empty}
         add_premiums(briefing, sale_premiums(sales, gold, priced_fx, premium_schedule(store)))
@@ -250,8 +293,50 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
     }
 
 
+def cmd_users_add(store: MarketStore, args: argparse.Namespace) -> object:
+    password = None if args.oidc_only else _password(f"new password of {args.name}: ", confirm=True)
+    user = add_user(store, args.name, password, args.role, args.cooperative or [])
+    return {"username": user.username, "role": user.role, "cooperatives": list(user.cooperatives)}
+
+
+def cmd_users_list(store: MarketStore, args: argparse.Namespace) -> object:
+    users = list_users(store)
+    return [
+        {
+            "username": row.username,
+            "role": row.role,
+            "cooperatives": row.cooperatives,
+            "password": row.has_password,
+        }
+        for row in users.itertuples()
+    ]
+
+
+def cmd_users_remove(store: MarketStore, args: argparse.Namespace) -> object:
+    remove_user(store, args.name)
+    return {"removed": args.name}
+
+
+def cmd_users_password(store: MarketStore, args: argparse.Namespace) -> object:
+    set_password(store, args.name, _password(f"new password of {args.name}: ", confirm=True))
+    return {"changed": args.name}
+
+
+def cmd_backup(store: MarketStore, args: argparse.Namespace) -> object:
+    return {"file": args.file, "rows": backup(store, Path(args.file))}
+
+
+def cmd_restore(store: MarketStore, args: argparse.Namespace) -> object:
+    if not Path(args.file).is_file():
+        raise CliError(f"no such file: {args.file}")
+    return {"file": args.file, "rows": restore(store, Path(args.file))}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cli.py", description="Gold market data and analytics, as JSON.")
+    parser.add_argument(
+        "--user", help="act as this dashboard user (password from GOLD_DASHBOARD_PASSWORD or asked for)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     prices = commands.add_parser("prices", help="market price series").add_subparsers(
@@ -333,6 +418,29 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--start", type=_date, help="first lot")
     policy.add_argument("--end", type=_date, help="last lot")
     policy.set_defaults(run=cmd_sell_policy)
+    users = commands.add_parser("users", help="who may sign in to the dashboard").add_subparsers(
+        dest="action", required=True
+    )
+    users_add = users.add_parser("add", help="add a user (password from GOLD_DASHBOARD_PASSWORD or asked)")
+    users_add.add_argument("name", help="login name; for OpenID Connect sign-in, the e-mail address")
+    users_add.add_argument("--role", choices=("staff", "member"), required=True)
+    users_add.add_argument("--cooperative", action="append", help="a member's cooperative (repeatable)")
+    users_add.add_argument("--oidc-only", action="store_true", help="no password: signs in with st.login")
+    users_add.set_defaults(run=cmd_users_add)
+    users.add_parser("list", help="users, roles and cooperatives").set_defaults(run=cmd_users_list)
+    users_remove = users.add_parser("remove", help="remove a user")
+    users_remove.add_argument("name")
+    users_remove.set_defaults(run=cmd_users_remove)
+    users_password = users.add_parser("password", help="set a new password")
+    users_password.add_argument("name")
+    users_password.set_defaults(run=cmd_users_password)
+
+    do_backup = commands.add_parser("backup", help="write the whole store to a file (.gz: compressed)")
+    do_backup.add_argument("file")
+    do_backup.set_defaults(run=cmd_backup)
+    do_restore = commands.add_parser("restore", help="replace the whole store by a backup file")
+    do_restore.add_argument("file")
+    do_restore.set_defaults(run=cmd_restore)
     return parser
 
 
@@ -340,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result = args.run(MarketStore.from_url(), args)
-    except (CliError, PriceFileError, StaleDataError, ValueError) as error:
+    except (CliError, PriceFileError, StaleDataError, ValueError, LedgerAccessError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     json.dump(json_safe(result), sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)

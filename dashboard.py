@@ -1,34 +1,59 @@
-"""Entry point: page config, sidebar settings, data refresh and state banner, navigation over app_pages/.
+"""Entry point: page config, sign-in, sidebar settings, data refresh and state banner, navigation.
 
 Run with `streamlit run dashboard.py`. No computation here: pages call analytics through ui/state.
+Which pages a session sees follows ui/auth; the ledger reads themselves are filtered in data/ledger.
 """
 
 import streamlit as st
 
+from data.users import market_is_public, sign_in_required
+from ui.auth import current_user, sign_out
 from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
-from ui.state import data_banner, ledger_view, market_snapshot, refresh_market_data
+from ui.state import data_banner, get_store, ledger_view, market_snapshot, may_manage, refresh_market_data
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 
 settings = sidebar_settings()
 lang = settings.language
+store = get_store()
+user = current_user(store)
+signed_in = user is not None or not sign_in_required(store)
+
+market_pages = [
+    st.Page("app_pages/overview.py", title=t("nav_overview", lang), icon=":material/paid:", default=True),
+    st.Page("app_pages/market.py", title=t("nav_market", lang), icon=":material/show_chart:"),
+    st.Page("app_pages/forecast.py", title=t("nav_forecast", lang), icon=":material/query_stats:"),
+    st.Page("app_pages/timing.py", title=t("nav_timing", lang), icon=":material/schedule:"),
+]
+ledger_pages = [
+    st.Page("app_pages/briefing.py", title=t("nav_briefing", lang), icon=":material/summarize:"),
+    st.Page("app_pages/sales.py", title=t("nav_sales", lang), icon=":material/receipt_long:"),
+    st.Page("app_pages/premiums.py", title=t("nav_premiums", lang), icon=":material/workspace_premium:"),
+]
+sign_in_page = st.Page(
+    "app_pages/sign_in.py", title=t("nav_sign_in", lang), icon=":material/login:", url_path="sign-in"
+)
+
+if signed_in:
+    pages = market_pages + ledger_pages
+elif market_is_public():
+    pages = [*market_pages, sign_in_page]
+else:  # nothing but the sign-in form: no prices, no banner, no sidebar data
+    st.navigation([st.Page("app_pages/sign_in.py", title=t("nav_sign_in", lang), default=True)]).run()
+    st.stop()
+
+if user is not None:
+    with st.sidebar:
+        st.markdown(t("signed_in_as", lang, user=user.username, role=t(f"role_{user.role}", lang)))
+        st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
 
 refresh_market_data()
 data_banner(market_snapshot(), lang, settings.currency)
-cooperative_sidebar(ledger_view().cooperatives, lang)
-price_import_sidebar(lang)
+if signed_in:
+    cooperative_sidebar(ledger_view().cooperatives, lang)
+if signed_in and may_manage():  # price files change everyone's prices: staff only
+    price_import_sidebar(lang)
 
-navigation = st.navigation(
-    [
-        st.Page("app_pages/overview.py", title=t("nav_overview", lang), icon=":material/paid:", default=True),
-        st.Page("app_pages/market.py", title=t("nav_market", lang), icon=":material/show_chart:"),
-        st.Page("app_pages/forecast.py", title=t("nav_forecast", lang), icon=":material/query_stats:"),
-        st.Page("app_pages/timing.py", title=t("nav_timing", lang), icon=":material/schedule:"),
-        st.Page("app_pages/briefing.py", title=t("nav_briefing", lang), icon=":material/summarize:"),
-        st.Page("app_pages/sales.py", title=t("nav_sales", lang), icon=":material/receipt_long:"),
-        st.Page("app_pages/premiums.py", title=t("nav_premiums", lang), icon=":material/workspace_premium:"),
-    ]
-)
-navigation.run()
+st.navigation(pages).run()

@@ -14,6 +14,7 @@ from ui.state import (
     current_schedule,
     ledger_view,
     local_prices,
+    may_manage,
     premium_bounds,
     premium_price_figure,
     premium_selection,
@@ -137,8 +138,14 @@ else:
     )  # fmt: skip
 with st.expander(t("schedule", lang)):
     st.caption(t("schedule_help", lang))
-    edited = st.data_editor(current_schedule(), num_rows="dynamic", hide_index=True, key="schedule_editor")
-    if st.button(t("schedule_save", lang), key="schedule_save"):
+    if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it
+        st.dataframe(current_schedule(), hide_index=True)
+    edited = (
+        st.data_editor(current_schedule(), num_rows="dynamic", hide_index=True, key="schedule_editor")
+        if may_manage()
+        else None
+    )
+    if edited is not None and st.button(t("schedule_save", lang), key="schedule_save"):
         try:
             save_schedule(edited)
         except ValueError as error:

@@ -19,13 +19,12 @@ from ui.state import (
     edit_stored_sale,
     import_sales,
     ledger_view,
+    may_manage,
     preview_sales,
     remember_columns,
     sales_file_header,
     selected_sales,
 )
-
-USER = "dashboard"  # who edits, for the audit trail, until sign-in exists
 
 settings = current_settings()
 lang = settings.language
@@ -42,7 +41,7 @@ def store_sales(
     content: bytes, filename: str, mapping: dict, coop_name: str | None, header: list[str]
 ) -> None:
     """Button callback: store, remember the mapping, and clear the inputs so the preview goes away."""
-    st.session_state.sales_report = import_sales(content, filename, mapping, coop_name, USER)
+    st.session_state.sales_report = import_sales(content, filename, mapping, coop_name)
     remember_columns(header, mapping)
     st.session_state.sales_paste = ""
     st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
@@ -224,7 +223,7 @@ with st.expander(t("sales_edit", lang)):
         }
         if st.form_submit_button(t("sales_save", lang)):
             try:
-                edit_stored_sale(coop_of_sale, sale_id, changes, USER)
+                edit_stored_sale(coop_of_sale, sale_id, changes)
             except ValueError as error:
                 st.error(str(error))
             else:
@@ -241,7 +240,7 @@ with st.expander(t("sales_delete", lang)):
         st.warning(t("sales_delete_confirm", lang, sale=doomed_id))
         yes, no = st.columns(2)
         if yes.button(t("sales_delete_yes", lang), type="primary", key="delete_yes"):
-            delete_stored_sale(doomed_coop, doomed_id, USER)
+            delete_stored_sale(doomed_coop, doomed_id)
             st.session_state.delete_pending = None
             st.toast(t("sales_deleted", lang, sale=doomed_id))
             st.rerun()
@@ -249,5 +248,6 @@ with st.expander(t("sales_delete", lang)):
             st.session_state.delete_pending = None
             st.rerun()
 
-with st.expander(t("sales_audit", lang)):
-    st.dataframe(audit_trail_for(cooperative), hide_index=True, width="stretch")
+if may_manage():  # the audit trail holds before/after values of every cooperative: staff only
+    with st.expander(t("sales_audit", lang)):
+        st.dataframe(audit_trail_for(cooperative), hide_index=True, width="stretch")

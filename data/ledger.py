@@ -145,6 +145,48 @@ class LedgerFileError(PriceFileError):
     """The file as a whole cannot be imported (nothing is stored): unreadable, empty, missing columns."""
 
 
+class LedgerAccessError(PermissionError):
+    """The signed-in user may not read or change this cooperative's sales (or this staff-only data)."""
+
+
+@dataclass(frozen=True)
+class LedgerScope:
+    """Whose sales a reader may see and change; every ledger read and write in this module takes one.
+
+    `cooperatives` None means every cooperative (staff, the operator at the command line); otherwise
+    only the listed ones (a cooperative member). `user` is written in the import log and audit trail.
+    """
+
+    user: str
+    cooperatives: frozenset[str] | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.cooperatives is None
+
+    def allows(self, cooperative: str) -> bool:
+        return self.cooperatives is None or cooperative in self.cooperatives
+
+    def within(self, requested: list[str] | None) -> list[str] | None:
+        """The requested cooperatives this scope may read (None: no filter at all, staff only)."""
+        if self.cooperatives is None:
+            return requested
+        allowed = self.cooperatives if requested is None else self.cooperatives & set(requested)
+        return sorted(allowed)
+
+    def require_staff(self, what: str) -> None:
+        if not self.is_staff:
+            raise LedgerAccessError(f"only staff may {what}")
+
+    def require(self, cooperative: str) -> None:
+        if not self.allows(cooperative):
+            raise LedgerAccessError(f"{self.user!r} may not read or change the sales of {cooperative!r}")
+
+
+#: The command line and a single-machine dashboard without users: whoever runs it owns the store.
+OPERATOR = LedgerScope("cli")
+
+
 def normalised_name(name: str) -> str:
     """'Fecha de venta ' → 'fecha_de_venta'; 'Certificación' → 'certificacion'."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
@@ -412,12 +454,28 @@ def _same_sale(stored: Mapping[str, object], new: Mapping[str, object]) -> bool:
     return True
 
 
-def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, user: str = "cli") -> dict:
+def reject_outside_scope(parsed: LedgerParse, scope: LedgerScope) -> None:
+    """Move rows of cooperatives the user may not write from the good rows to the rejected ones."""
+    outside = ~parsed.sales["cooperative"].map(scope.allows).astype(bool)
+    for row in parsed.sales[outside].itertuples():
+        parsed.rejected.append(
+            {
+                "line": int(row.line),
+                "sale_id": row.sale_id,
+                "reason": f"cooperative {row.cooperative!r} is not one you may import for",
+            }
+        )
+    parsed.sales = parsed.sales[~outside]
+
+
+def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope) -> dict:
     """Insert the new good rows and the import log in one transaction; report in the CLI's shape.
 
     A sale already stored with the same values counts as a duplicate (importing a file twice adds
-    nothing); the same sale_id with different values is rejected (edit it instead).
+    nothing); the same sale_id with different values is rejected (edit it instead). Rows of a
+    cooperative outside the user's scope are rejected, line by line.
     """
+    reject_outside_scope(parsed, scope)
     report_rejected = list(parsed.rejected)
     inserted = duplicates = 0
     with store.engine.begin() as conn:
@@ -433,7 +491,7 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, user: s
         log = conn.execute(
             insert(ledger_imports_table).values(
                 at=datetime.now(UTC),
-                user=user,
+                user=scope.user,
                 filename=filename,
                 rows_read=parsed.rows_read,
                 inserted=0,
@@ -479,14 +537,16 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, user: s
 
 def load_sales(
     store: MarketStore,
+    scope: LedgerScope,
     cooperatives: list[str] | None = None,
     start: object = None,
     end: object = None,
 ) -> pd.DataFrame:
-    """Stored sales, optionally for some cooperatives and a date range, ordered by date."""
+    """Stored sales the scope may read, optionally for some cooperatives and a date range, by date."""
     query = select(sales_table)
-    if cooperatives is not None:
-        query = query.where(sales_table.c.cooperative.in_(cooperatives))
+    readable = scope.within(cooperatives)
+    if readable is not None:
+        query = query.where(sales_table.c.cooperative.in_(readable))
     if start is not None:
         query = query.where(sales_table.c.date >= pd.Timestamp(start).date())
     if end is not None:
@@ -501,9 +561,13 @@ def load_sales(
     return frame
 
 
-def cooperatives(store: MarketStore) -> list[str]:
+def cooperatives(store: MarketStore, scope: LedgerScope) -> list[str]:
+    """The cooperatives with stored sales that the scope may read."""
+    query = select(sales_table.c.cooperative).distinct()
+    if scope.cooperatives is not None:
+        query = query.where(sales_table.c.cooperative.in_(sorted(scope.cooperatives)))
     with store.engine.connect() as conn:
-        return sorted(conn.execute(select(sales_table.c.cooperative).distinct()).scalars())
+        return sorted(conn.execute(query).scalars())
 
 
 def _audit(conn, user: str, action: str, cooperative: str, sale_id: str, before, after) -> None:
@@ -528,9 +592,10 @@ def _key(cooperative: str, sale_id: str):
 
 
 def edit_sale(
-    store: MarketStore, cooperative: str, sale_id: str, changes: Mapping[str, object], user: str
+    store: MarketStore, scope: LedgerScope, cooperative: str, sale_id: str, changes: Mapping[str, object]
 ) -> dict:
     """Change some fields of one sale (fine gold follows gross weight × fineness); audited."""
+    scope.require(cooperative)
     editable = set(STORED_COLUMNS) - {"cooperative", "sale_id", "fine_gold_g"}
     unknown = set(changes) - editable
     if unknown:
@@ -550,20 +615,25 @@ def edit_sale(
         after["date"] = pd.Timestamp(after["date"]).date()
         values = {name: after[name] for name in STORED_COLUMNS if name not in ("cooperative", "sale_id")}
         conn.execute(update(sales_table).where(_key(cooperative, sale_id)).values(**values))
-        _audit(conn, user, "edit", cooperative, sale_id, dict(before), after)
+        _audit(conn, scope.user, "edit", cooperative, sale_id, dict(before), after)
     return after
 
 
-def delete_sale(store: MarketStore, cooperative: str, sale_id: str, user: str) -> None:
+def delete_sale(store: MarketStore, scope: LedgerScope, cooperative: str, sale_id: str) -> None:
+    scope.require(cooperative)
     with store.engine.begin() as conn:
         before = conn.execute(select(sales_table).where(_key(cooperative, sale_id))).mappings().first()
         if before is None:
             raise ValueError(f"no sale {sale_id!r} for {cooperative!r}")
         conn.execute(delete(sales_table).where(_key(cooperative, sale_id)))
-        _audit(conn, user, "delete", cooperative, sale_id, dict(before), None)
+        _audit(conn, scope.user, "delete", cooperative, sale_id, dict(before), None)
 
 
-def audit_trail(store: MarketStore, cooperatives_shown: list[str] | None = None) -> pd.DataFrame:
+def audit_trail(
+    store: MarketStore, scope: LedgerScope, cooperatives_shown: list[str] | None = None
+) -> pd.DataFrame:
+    """Who edited or deleted which sale, newest first: staff only (it holds every cooperative's values)."""
+    scope.require_staff("read the audit trail")
     query = select(ledger_audit_table).order_by(ledger_audit_table.c.id.desc())
     if cooperatives_shown is not None:
         query = query.where(ledger_audit_table.c.cooperative.in_(cooperatives_shown))
@@ -602,7 +672,9 @@ def premium_schedule(store: MarketStore) -> pd.DataFrame:
     return frame.sort_values(["certification", "valid_from"]).reset_index(drop=True)
 
 
-def save_premium_schedule(store: MarketStore, schedule: pd.DataFrame) -> None:
+def save_premium_schedule(store: MarketStore, scope: LedgerScope, schedule: pd.DataFrame) -> None:
+    """Replace the schedule every cooperative's premiums are checked against: staff only."""
+    scope.require_staff("change the premium schedule")
     clean = schedule.dropna(subset=["certification", "valid_from"])
     bad = clean[~clean["certification"].isin(CERTIFICATIONS)]
     if not bad.empty:
@@ -644,6 +716,7 @@ def proposed_mapping(store: MarketStore, header: list[str]) -> dict[str, str]:
 
 def preview_ledger(
     store: MarketStore,
+    scope: LedgerScope,
     content: bytes,
     filename: str,
     *,
@@ -652,6 +725,7 @@ def preview_ledger(
 ) -> LedgerParse:
     """Parse, validate and flag against the stored benchmark, without storing anything."""
     parsed = parse_ledger(content, filename, cooperative=cooperative, mapping=mapping)
+    reject_outside_scope(parsed, scope)
     gold = store.load_series(GOLD_SERIES)
     fx = {}
     for currency in parsed.sales["currency"].unique():
@@ -664,16 +738,16 @@ def preview_ledger(
 
 def import_ledger(
     store: MarketStore,
+    scope: LedgerScope,
     content: bytes,
     filename: str,
     *,
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
-    user: str = "cli",
 ) -> dict:
     """Parse, validate, flag against the stored benchmark, and store in one transaction."""
-    parsed = preview_ledger(store, content, filename, cooperative=cooperative, mapping=mapping)
-    return store_ledger(store, parsed, filename, user=user)
+    parsed = preview_ledger(store, scope, content, filename, cooperative=cooperative, mapping=mapping)
+    return store_ledger(store, parsed, filename, scope)
 
 
 def ledger_version(store: MarketStore) -> str:

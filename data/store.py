@@ -148,6 +148,17 @@ premium_schedule_table = Table(
 )
 
 
+users_table = Table(
+    "users",
+    metadata,
+    Column("username", String(200), primary_key=True),  # a login name, or the e-mail of an OpenID sign-in
+    Column("password_hash", String(200), nullable=True),  # argon2id; NULL: OpenID Connect only
+    Column("role", String(16), nullable=False),  # staff: every cooperative; member: the listed ones
+    Column("cooperatives", Text, nullable=False),  # JSON list of cooperative names
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
 def database_url() -> str:
     """DATABASE_URL if set, else the embedded SQLite file under var/."""
     url = os.environ.get("DATABASE_URL")

@@ -7,11 +7,21 @@ import pandas as pd
 import pytest
 
 from data import ledger
-from data.ledger import LedgerFileError, delete_sale, edit_sale, load_sales, parse_ledger, store_ledger
+from data.ledger import (
+    OPERATOR,
+    LedgerFileError,
+    LedgerScope,
+    delete_sale,
+    edit_sale,
+    load_sales,
+    parse_ledger,
+    store_ledger,
+)
 from tests.conftest import SAMPLES
 
 HEADER = "sale_id,date,buyer,gross_weight_g,fineness,currency,amount_received,certification\n"
 TODAY = pd.Timestamp("2024-06-01")
+ANA = LedgerScope("ana", frozenset({"Coop"}))  # a member of the one cooperative these tests use
 GOLD = pd.Series([2360.0], index=pd.to_datetime(["2024-05-10"]))
 COP = pd.Series([3900.0], index=pd.to_datetime(["2024-05-10"]))
 
@@ -95,16 +105,16 @@ def test_prices_far_from_the_benchmark_are_flagged_not_rejected():
 )
 def test_bad_files_get_a_clear_message_and_store_nothing(store, content, message):
     with pytest.raises(LedgerFileError, match=re.escape(message)):
-        ledger.import_ledger(store, content, "bad.csv", cooperative="Coop")
-    assert load_sales(store).empty
+        ledger.import_ledger(store, OPERATOR, content, "bad.csv", cooperative="Coop")
+    assert load_sales(store, OPERATOR).empty
 
 
 def test_a_50_mb_file_is_refused_before_reading(store):
     content = HEADER.encode() + b"S,2024-05-10,B,100,0.9,COP,1,none\n" * 1_600_000
     assert len(content) > 50e6
     with pytest.raises(LedgerFileError, match="the limit is 20 MB"):
-        ledger.import_ledger(store, content, "huge.csv", cooperative="Coop")
-    assert load_sales(store).empty
+        ledger.import_ledger(store, OPERATOR, content, "huge.csv", cooperative="Coop")
+    assert load_sales(store, OPERATOR).empty
 
 
 def test_utf16_excel_unicode_text_is_read():
@@ -115,14 +125,14 @@ def test_utf16_excel_unicode_text_is_read():
 
 def test_import_is_idempotent_and_reports_in_the_cli_shape(store):
     content = (SAMPLES / "ledger_semicolon_decimal_comma.csv").read_bytes()
-    first = ledger.import_ledger(store, content, "sales.csv", cooperative="Coop")
+    first = ledger.import_ledger(store, OPERATOR, content, "sales.csv", cooperative="Coop")
     assert set(first) == {"rows_read", "inserted", "duplicates", "flagged", "rejected"}
     assert (first["rows_read"], first["inserted"], first["duplicates"]) == (2, 2, 0)
-    again = ledger.import_ledger(store, content, "sales.csv", cooperative="Coop")
+    again = ledger.import_ledger(store, OPERATOR, content, "sales.csv", cooperative="Coop")
     assert (again["inserted"], again["duplicates"], again["rejected"]) == (0, 2, [])
-    assert len(load_sales(store)) == 2
+    assert len(load_sales(store, OPERATOR)) == 2
     changed = content.replace(b"25.833.420,65", b"25.000.000,00")
-    third = ledger.import_ledger(store, changed, "sales.csv", cooperative="Coop")
+    third = ledger.import_ledger(store, OPERATOR, changed, "sales.csv", cooperative="Coop")
     assert third["inserted"] == 0 and "already stored with different values" in third["rejected"][0]["reason"]
 
 
@@ -136,22 +146,26 @@ def test_a_failure_inside_the_import_stores_nothing(store, monkeypatch):
 
     monkeypatch.setattr(ledger.json, "dumps", broken_report)
     with pytest.raises(RuntimeError, match="disk full"):
-        store_ledger(store, parsed, "s.csv")
+        store_ledger(store, parsed, "s.csv", OPERATOR)
     monkeypatch.undo()
-    assert load_sales(store).empty
+    assert load_sales(store, OPERATOR).empty
 
 
 def test_edit_and_delete_are_audited(store):
     ledger.import_ledger(
-        store, (SAMPLES / "ledger_semicolon_decimal_comma.csv").read_bytes(), "s.csv", cooperative="Coop"
+        store,
+        OPERATOR,
+        (SAMPLES / "ledger_semicolon_decimal_comma.csv").read_bytes(),
+        "s.csv",
+        cooperative="Coop",
     )
-    after = edit_sale(store, "Coop", "A-1", {"fineness": 0.8, "buyer": "Otra"}, user="ana")
+    after = edit_sale(store, ANA, "Coop", "A-1", {"fineness": 0.8, "buyer": "Otra"})
     assert after["fine_gold_g"] == pytest.approx(80.0)  # follows gross × fineness
-    sales = load_sales(store).set_index("sale_id")
+    sales = load_sales(store, OPERATOR).set_index("sale_id")
     assert sales.loc["A-1", "buyer"] == "Otra" and sales.loc["A-1", "fine_gold_g"] == pytest.approx(80.0)
-    delete_sale(store, "Coop", "A-2", user="ana")
-    assert load_sales(store)["sale_id"].tolist() == ["A-1"]
-    trail = ledger.audit_trail(store)
+    delete_sale(store, ANA, "Coop", "A-2")
+    assert load_sales(store, OPERATOR)["sale_id"].tolist() == ["A-1"]
+    trail = ledger.audit_trail(store, OPERATOR)
     assert trail["action"].tolist() == ["delete", "edit"] and set(trail["user"]) == {"ana"}
     edit_row = trail.iloc[1]
     assert (
@@ -159,7 +173,7 @@ def test_edit_and_delete_are_audited(store):
     )
     assert trail.iloc[0]["after"] is None
     with pytest.raises(ValueError, match="fineness"):
-        edit_sale(store, "Coop", "A-1", {"fineness": 1.5}, user="ana")
+        edit_sale(store, ANA, "Coop", "A-1", {"fineness": 1.5})
 
 
 def test_column_mapping_is_remembered(store):

@@ -209,22 +209,22 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
     at.number_input(key="edit_fineness_L-2").set_value(0.8)  # inside a form: sent with the submit
     at.button[[b.label for b in at.button].index("Guardar cambios")].click().run()
     assert not at.exception, at.exception
-    from data.ledger import audit_trail, load_sales
+    from data.ledger import OPERATOR, audit_trail, load_sales
     from data.store import MarketStore
 
     store = MarketStore.from_url(db_url)
-    sales = load_sales(store).set_index("sale_id")
+    sales = load_sales(store, OPERATOR).set_index("sale_id")
     assert sales.loc["L-2", "fineness"] == 0.8 and sales.loc["L-2", "fine_gold_g"] == 40.0
 
     # delete L-1: nothing happens until confirmed
     at.selectbox(key="delete_pick").select("Cooperativa Prueba · L-1").run()
     at.button(key="delete_ask").click().run()
     assert any("¿Eliminar la venta L-1?" in w.value for w in at.warning)
-    assert len(load_sales(store)) == 2
+    assert len(load_sales(store, OPERATOR)) == 2
     at.button(key="delete_yes").click().run()
     assert not at.exception, at.exception
-    assert load_sales(store)["sale_id"].tolist() == ["L-2"]
-    assert audit_trail(store)["action"].tolist() == ["delete", "edit"]
+    assert load_sales(store, OPERATOR)["sale_id"].tolist() == ["L-2"]
+    assert audit_trail(store, OPERATOR)["action"].tolist() == ["delete", "edit"]
 
 
 def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):

@@ -271,6 +271,35 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_premiums": ("Primas", "Premiums"),
     "cooperative": ("Cooperativa", "Cooperative"),
     "all_cooperatives": ("Todas (personal de apoyo)", "All (staff)"),
+    "nav_sign_in": ("Iniciar sesión", "Sign in"),
+    "sign_in_title": ("Iniciar sesión", "Sign in"),
+    "sign_in_intro": (
+        "Las ventas de cada cooperativa son confidenciales: inicie sesión para ver las suyas.",
+        "Each cooperative's sales are confidential: sign in to see yours.",
+    ),
+    "sign_in_username": ("Usuario", "User name"),
+    "sign_in_password": ("Contraseña", "Password"),
+    "sign_in_button": ("Entrar", "Sign in"),
+    "sign_in_failed": ("Usuario o contraseña incorrectos.", "Wrong user name or password."),
+    "sign_in_oidc": ("Entrar con su cuenta de la organización", "Sign in with your organisation account"),
+    "sign_in_oidc_unknown": (
+        "Su cuenta {email} no tiene acceso todavía: pida al personal de apoyo que la registre.",
+        "Your account {email} has no access yet: ask staff to register it.",
+    ),
+    "sign_in_no_users": (
+        "Este panel exige iniciar sesión pero aún no tiene usuarios. En el servidor: "
+        "`python cli.py users add NOMBRE --role staff`.",
+        "This dashboard requires sign-in but has no users yet. On the server: "
+        "`python cli.py users add NAME --role staff`.",
+    ),
+    "sign_in_public_market": (
+        "Los precios, pronósticos y señales son públicos; las ventas y primas requieren sesión.",
+        "Prices, forecasts and signals are public; sales and premiums need sign-in.",
+    ),
+    "signed_in_as": ("Sesión: **{user}** ({role})", "Signed in: **{user}** ({role})"),
+    "role_staff": ("personal de apoyo", "staff"),
+    "role_member": ("cooperativa", "cooperative member"),
+    "sign_out": ("Cerrar sesión", "Sign out"),
     "demo_ledger_banner": (
         "**Ventas ficticias de demostración**: cooperativas, compradores y montos inventados para mostrar "
         "la página. Importe el registro de ventas de su cooperativa para ver sus cifras.",

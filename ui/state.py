@@ -6,6 +6,7 @@ so a rerun only reads caches.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import pandas as pd
@@ -47,6 +48,7 @@ from analytics.timing import (
 from data.demo_ledger import demo_sales
 from data.ledger import (
     LedgerParse,
+    LedgerScope,
     audit_trail,
     delete_sale,
     edit_sale,
@@ -71,6 +73,7 @@ from data.market_data import (
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for, local_price_id
 from data.store import MarketStore, database_url
 from data.yahoo import YahooRateLimitError
+from ui.auth import current_scope
 from ui.charts import (
     CURRENCY_COLOURS,
     GOLD_COLOUR,
@@ -173,8 +176,10 @@ def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:
 
 
 def import_price_file(content: bytes, filename: str, series_id: str | None) -> dict:
-    """Store an uploaded price file in one transaction; caches follow the store's data version."""
-    return import_prices(get_store(), content, filename, series_id)
+    """Store an uploaded price file in one transaction (staff only: every cooperative reads these prices)."""
+    store = get_store()
+    current_scope(store).require_staff("import price files")
+    return import_prices(store, content, filename, series_id)
 
 
 @dataclass(frozen=True)
@@ -314,9 +319,21 @@ def forecast_view(target_id: str, horizon: int, model: str | None) -> ForecastVi
 
 
 def _ledger_keys() -> tuple[str, str, str, str]:
-    """(store URL, ledger version, market data version, today): the cache key every ledger view starts with."""
+    """(store URL, ledger key, market data version, today): the cache key every ledger view starts with.
+
+    The ledger key holds the cooperatives the signed-in user may read, so a cached view is never
+    handed to a session of another scope; `_reader_scope` turns it back into the scope to query with.
+    """
     store = get_store()
-    return database_url(), ledger_version(store), store.data_version(), _today()
+    scope = current_scope(store)
+    readable = None if scope.cooperatives is None else sorted(scope.cooperatives)
+    ledger_key = json.dumps([readable, ledger_version(store)])
+    return database_url(), ledger_key, store.data_version(), _today()
+
+
+def _reader_scope(ledger_key: str) -> LedgerScope:
+    readable, _ = json.loads(ledger_key)
+    return LedgerScope("reader", None if readable is None else frozenset(readable))
 
 
 @dataclass(frozen=True)
@@ -329,9 +346,9 @@ class LedgerView:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _ledger(url: str, ledger_version: str, market_version: str, today: str) -> LedgerView:
+def _ledger(url: str, ledger_key: str, market_version: str, today: str) -> LedgerView:
     store = _store(url)
-    stored = load_sales(store)
+    stored = load_sales(store, _reader_scope(ledger_key))
     if not stored.empty:
         return LedgerView(stored, False, sorted(stored["cooperative"].unique()))
     snapshot = _snapshot(url, market_version, today)
@@ -354,10 +371,10 @@ def selected_sales(view: LedgerView, cooperative: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _premiums(
-    url: str, ledger_version_key: str, market_version: str, today: str, cooperative: str
+    url: str, ledger_key: str, market_version: str, today: str, cooperative: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     snapshot = _snapshot(url, market_version, today)
-    view = _ledger(url, ledger_version_key, market_version, today)
+    view = _ledger(url, ledger_key, market_version, today)
     sales = selected_sales(view, cooperative)
     fx = {c: s for c in CURRENCIES if c != "USD" and (s := snapshot.fx_per_usd(c)) is not None}
     schedule = premium_schedule(_store(url))
@@ -388,34 +405,49 @@ def sales_file_header(content: bytes, filename: str) -> tuple[list[str], dict[st
 def preview_sales(
     content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None
 ) -> LedgerParse:
-    return preview_ledger(get_store(), content, filename, cooperative=cooperative, mapping=mapping)
+    store = get_store()
+    return preview_ledger(
+        store, current_scope(store), content, filename, cooperative=cooperative, mapping=mapping
+    )
 
 
-def import_sales(
-    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None, user: str
-) -> dict:
-    """Store the good rows (one transaction); caches follow the ledger version."""
-    return import_ledger(get_store(), content, filename, cooperative=cooperative, mapping=mapping, user=user)
+def import_sales(content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None) -> dict:
+    """Store the good rows the user may write (one transaction); caches follow the ledger version."""
+    store = get_store()
+    return import_ledger(
+        store, current_scope(store), content, filename, cooperative=cooperative, mapping=mapping
+    )
 
 
 def remember_columns(header: list[str], mapping: dict[str, str]) -> None:
     remember_mapping(get_store(), header, mapping)
 
 
-def edit_stored_sale(cooperative: str, sale_id: str, changes: dict, user: str) -> None:
-    edit_sale(get_store(), cooperative, sale_id, changes, user)
+def edit_stored_sale(cooperative: str, sale_id: str, changes: dict) -> None:
+    store = get_store()
+    edit_sale(store, current_scope(store), cooperative, sale_id, changes)
 
 
-def delete_stored_sale(cooperative: str, sale_id: str, user: str) -> None:
-    delete_sale(get_store(), cooperative, sale_id, user)
+def delete_stored_sale(cooperative: str, sale_id: str) -> None:
+    store = get_store()
+    delete_sale(store, current_scope(store), cooperative, sale_id)
+
+
+def may_manage() -> bool:
+    """Staff (or the single-machine operator): may read the audit trail and change the schedule."""
+    return current_scope(get_store()).is_staff
 
 
 def audit_trail_for(cooperative: str) -> pd.DataFrame:
-    return audit_trail(get_store(), None if cooperative == ALL_COOPERATIVES else [cooperative])
+    store = get_store()
+    return audit_trail(
+        store, current_scope(store), None if cooperative == ALL_COOPERATIVES else [cooperative]
+    )
 
 
 def save_schedule(schedule: pd.DataFrame) -> None:
-    save_premium_schedule(get_store(), schedule)
+    store = get_store()
+    save_premium_schedule(store, current_scope(store), schedule)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

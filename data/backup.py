@@ -1,0 +1,145 @@
+"""Back up the whole store to one JSON file, and restore it exactly (SQLite or PostgreSQL, either way).
+
+Every table, every row, every column: prices, sales, import logs, the audit trail, users with their
+password hashes. Numbers are written with Python's shortest exact repr, so a restore gives the same
+floats bit for bit. A restore checks the whole file first, then replaces every table in one
+transaction: a bad file or a crash leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import Date, DateTime, Table, delete, insert, select, text
+from sqlalchemy.engine import Connection
+
+from data.store import MarketStore, metadata
+
+BACKUP_FORMAT = "gold-dashboard-backup"
+BACKUP_VERSION = 1
+INSERT_CHUNK_ROWS = 5_000
+
+
+class BackupError(ValueError):
+    """The file is not a backup this version can restore (nothing was changed)."""
+
+
+def _to_json(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _from_json(table: Table, row: dict) -> dict:
+    out = dict(row)
+    for column in table.columns:
+        value = out.get(column.name)
+        if value is None:
+            continue
+        if isinstance(column.type, DateTime):
+            out[column.name] = datetime.fromisoformat(value)
+        elif isinstance(column.type, Date):
+            out[column.name] = date.fromisoformat(value)
+    return out
+
+
+def dump_tables(store: MarketStore) -> dict[str, dict]:
+    """{table: {"columns": [...], "rows": [[...], ...]}} in primary-key order (also used by the tests)."""
+    tables: dict[str, dict] = {}
+    with store.engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            columns = [column.name for column in table.columns]
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
+            tables[table.name] = {"columns": columns, "rows": [[_to_json(v) for v in row] for row in rows]}
+    return tables
+
+
+def backup(store: MarketStore, path: Path) -> dict:
+    """Write the whole store to `path` (gzip-compressed when the name ends in .gz); row counts per table."""
+    document = {
+        "format": BACKUP_FORMAT,
+        "version": BACKUP_VERSION,
+        "created_at": datetime.now(UTC).isoformat(),
+        "tables": dump_tables(store),
+    }
+    payload = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if path.name.endswith(".gz"):
+        payload = gzip.compress(payload, mtime=0)
+    # Written beside the target and renamed: a crash never leaves half a backup under the real name.
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return {name: len(table["rows"]) for name, table in document["tables"].items()}
+
+
+def _read(path: Path) -> dict:
+    try:
+        raw = path.read_bytes()
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        document = json.loads(raw.decode("utf-8"))
+    except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BackupError(f"{path.name} is not a readable backup: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
+        raise BackupError(f"{path.name} is not a backup of this dashboard")
+    if document.get("version") != BACKUP_VERSION:
+        raise BackupError(
+            f"{path.name} is backup version {document.get('version')}; this needs {BACKUP_VERSION}"
+        )
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise BackupError(f"{path.name} has no tables")
+    for table in metadata.sorted_tables:
+        expected = [column.name for column in table.columns]
+        found = tables.get(table.name)
+        if not isinstance(found, dict) or found.get("columns") != expected:
+            raise BackupError(f"{path.name}: table {table.name!r} is missing or has other columns")
+        if not isinstance(found.get("rows"), list) or any(
+            not isinstance(row, list) or len(row) != len(expected) for row in found["rows"]
+        ):
+            raise BackupError(f"{path.name}: table {table.name!r} has malformed rows")
+    return tables
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """PostgreSQL numbers new rows from a sequence: move it past the restored ids."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in metadata.sorted_tables:
+        for column in table.primary_key.columns:
+            if column.autoincrement is True:
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{column.name}'), "
+                        f"COALESCE(MAX({column.name}), 1), MAX({column.name}) IS NOT NULL) FROM {table.name}"
+                    )
+                )
+
+
+def restore(store: MarketStore, path: Path) -> dict:
+    """Replace the whole store by the backup in `path`, in one transaction; row counts per table."""
+    tables = _read(path)
+    counts = {}
+    with store.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(delete(table))
+        for table in metadata.sorted_tables:
+            columns = tables[table.name]["columns"]
+            rows = [
+                _from_json(table, dict(zip(columns, row, strict=True))) for row in tables[table.name]["rows"]
+            ]
+            for start in range(0, len(rows), INSERT_CHUNK_ROWS):
+                conn.execute(insert(table), rows[start : start + INSERT_CHUNK_ROWS])
+            counts[table.name] = len(rows)
+        _reset_sequences(conn)
+    return counts
