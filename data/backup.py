@@ -14,6 +14,7 @@ import os
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Date, DateTime, Table, delete, insert, select, text
 from sqlalchemy.engine import Connection
@@ -61,7 +62,7 @@ def dump_tables(store: MarketStore) -> dict[str, dict]:
 
 def backup(store: MarketStore, path: Path) -> dict:
     """Write the whole store to `path` (gzip-compressed when the name ends in .gz); row counts per table."""
-    document = {
+    document: dict[str, Any] = {
         "format": BACKUP_FORMAT,
         "version": BACKUP_VERSION,
         "created_at": datetime.now(UTC).isoformat(),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,17 +32,62 @@ COP_YAHOO = "usd_cop_daily_yahoo_usdcopx_2016_2021.csv"
 PEN_BCRP = "usd_pen_daily_bcrp_1997_2024.csv"
 
 
+#: A PostgreSQL database the tests may create schemas in (.ci/run starts Debian's postgresql and sets it).
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "")
+
+
+def pytest_generate_tests(metafunc):
+    """Tests marked `both_stores` run once on SQLite and once on PostgreSQL."""
+    if "db_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):
+        metafunc.parametrize("store_kind", ["sqlite", "postgresql"])
+
+
 @pytest.fixture
-def db_url(tmp_path, monkeypatch) -> str:
-    """A fresh SQLite store for one test, offered to the code through DATABASE_URL."""
+def store_kind() -> str:
+    return "sqlite"
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL whose search_path is a fresh, empty schema, dropped afterwards (one per test)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    if not POSTGRES_URL:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("TEST_POSTGRES_URL is unset: CI must run the store tests on PostgreSQL too")
+        pytest.skip("TEST_POSTGRES_URL is unset (no PostgreSQL to test against)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path, monkeypatch, store_kind) -> Iterator[str]:
+    """A fresh store for one test (SQLite file, or a PostgreSQL schema), offered through DATABASE_URL."""
+    monkeypatch.setenv("GOLD_DASHBOARD_OFFLINE", "1")
+    if store_kind == "postgresql":
+        with postgres_schema() as url:
+            monkeypatch.setenv("DATABASE_URL", url)
+            yield url
+        return
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("GOLD_DASHBOARD_OFFLINE", "1")
-    return url
+    yield url
 
 
 @pytest.fixture
 def store(db_url):
     from data.store import MarketStore
 
-    return MarketStore.from_url(db_url)
+    opened = MarketStore.from_url(db_url)
+    yield opened
+    opened.engine.dispose()

@@ -19,6 +19,8 @@ from data.ledger import (
 )
 from tests.conftest import SAMPLES
 
+pytestmark = pytest.mark.both_stores  # the same tests on SQLite and PostgreSQL
+
 HEADER = "sale_id,date,buyer,gross_weight_g,fineness,currency,amount_received,certification\n"
 TODAY = pd.Timestamp("2024-06-01")
 ANA = LedgerScope("ana", frozenset({"Coop"}))  # a member of the one cooperative these tests use

@@ -9,6 +9,8 @@ from data.market_data import import_prices
 from data.store import observations_table
 from tests.conftest import GOLD_LBMA, SAMPLES, shared_file
 
+pytestmark = pytest.mark.both_stores  # the same tests on SQLite and PostgreSQL
+
 
 def count_rows(store) -> int:
     with store.engine.connect() as conn:
