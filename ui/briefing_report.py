@@ -16,7 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from analytics.briefing import Briefing
 from analytics.timing import PolicySettings
-from data.exports import excel_bytes
+from data.exports import excel_bytes, neutralised
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
 from ui.i18n import format_day, format_money, format_number, format_pct, t
 
@@ -267,11 +267,14 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
     premium_tables = []
     if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
         premium_tables.append(
-            (t("brief_premiums_header", lang), briefing.premiums_by_cooperative.round(2).to_html(index=False))
+            (
+                t("brief_premiums_header", lang),
+                neutralised(briefing.premiums_by_cooperative.round(2)).to_html(index=False),
+            )
         )
         if briefing.certification is not None:
             premium_tables.append(
-                ("Fairmined / Fairtrade", briefing.certification.round(2).to_html(index=False))
+                ("Fairmined / Fairtrade", neutralised(briefing.certification.round(2)).to_html(index=False))
             )
     environment = Environment(autoescape=False)  # noqa: S701 - every text below is escaped by hand
     template = environment.from_string(PAGE)
@@ -285,7 +288,7 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
         plotly_js=get_plotlyjs(),
         summary=[html.escape(paragraph) for paragraph in summary_paragraphs(briefing, lang)],
         countries_header=html.escape(t("brief_countries_header", lang)),
-        countries_table=country_table(briefing, lang).to_html(index=False, escape=True),
+        countries_table=neutralised(country_table(briefing, lang)).to_html(index=False, escape=True),
         note=html.escape(t("brief_bob_note", lang))
         if any(r.currency == "BOB" for r in briefing.countries)
         else "",

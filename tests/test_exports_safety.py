@@ -1,0 +1,102 @@
+"""Exports never hand a spreadsheet a formula to run (CSV injection), in CSV, Excel and the HTML briefing."""
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from data.exports import csv_bytes, excel_bytes, neutralise_formula
+
+DANGEROUS = [
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+]
+
+
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_formula_cells_become_text(value):
+    assert neutralise_formula(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value", ["-3,2 %", "-1.234.567,89", "+0.5", "-", "Cooperativa La Esperanza", "2024-05-10"]
+)
+def test_numbers_and_plain_text_are_left_alone(value):
+    assert neutralise_formula(value) == value
+
+
+def frame_with_attacks() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"buyer": DANGEROUS, "amount": [-1.5] * len(DANGEROUS), "=col": ["x"] * len(DANGEROUS)},
+        index=pd.Index([f"@{i}" for i in range(len(DANGEROUS))], name="=sale_id"),
+    )
+
+
+def test_csv_export_has_no_cell_starting_like_a_formula():
+    text = csv_bytes(frame_with_attacks()).decode("utf-8-sig")
+    cells = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    for value in [*cells.columns, *cells.to_numpy().ravel()]:
+        assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+        assert not (value.startswith("-") and not value.lstrip("-").replace(".", "").isdigit()), value
+    assert cells["amount"].tolist() == ["-1.5"] * len(DANGEROUS)  # real numbers stay numbers
+
+
+def test_excel_export_stores_text_not_formulas():
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(excel_bytes({"sales": frame_with_attacks()}, {"=about": "@x"}))
+    )
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "@", "\t", "\r")), cell.value
+    sales = workbook["sales"]
+    assert sales["B2"].value == "'" + DANGEROUS[0] and sales["C2"].value == -1.5
+
+
+def test_briefing_html_and_excel_neutralise_buyer_and_cooperative_names():
+    from analytics.briefing import add_premiums, build_briefing
+    from analytics.premiums import DEFAULT_PREMIUM_SCHEDULE, sale_premiums
+    from ui.briefing_report import briefing_html, briefing_xlsx
+
+    days = pd.bdate_range("2024-03-01", "2024-05-31")
+    gold = pd.Series(2300.0, index=days)
+    cop = pd.Series(3900.0, index=days)
+    sales = pd.DataFrame(
+        {
+            "cooperative": ["=cmd|' /C calc'!A0"],
+            "sale_id": ["1"],
+            "date": [pd.Timestamp("2024-05-10")],
+            "buyer": ["@evil"],
+            "gross_weight_g": [100.0],
+            "fineness": [0.9],
+            "fine_gold_g": [90.0],
+            "currency": ["COP"],
+            "amount_received": [90 * 2300 / 31.1034768 * 3900 * 0.97],
+            "certification": ["none"],
+            "premium_received_usd": [0.0],
+            **{c: [0.0] for c in ("refining_charge", "assay_charge", "transport_charge", "export_charge")},
+            "royalties_paid": [0.0],
+            "withholding_paid": [0.0],
+            "notes": [""],
+        }
+    )
+    briefing = build_briefing(
+        gold, {"COP": cop}, pd.Timestamp("2024-05-01"), pd.Timestamp("2024-05-31"), "month"
+    )
+    add_premiums(briefing, sale_premiums(sales, gold, {"COP": cop}, DEFAULT_PREMIUM_SCHEDULE))
+    page = briefing_html(briefing, "es")
+    assert "<td>'=cmd|&#39; /C calc&#39;!A0</td>" in page or "<td>'=cmd|' /C calc'!A0</td>" in page
+    assert "<td>=cmd" not in page
+    workbook = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, "es")))
+    texts = [
+        c.value for s in workbook.worksheets for r in s.iter_rows() for c in r if isinstance(c.value, str)
+    ]
+    assert "'=cmd|' /C calc'!A0" in texts and "'@evil" in texts
+    assert not [v for v in texts if v.startswith(("=", "@"))]
