@@ -69,8 +69,8 @@ ALL_COOPERATIVES = "__all__"
 
 
 def cooperative_sidebar(cooperatives: list[str], lang: str) -> str:
-    """The cooperative whose sales the Sales and Premiums pages show; "all" for staff."""
-    options = [ALL_COOPERATIVES, *cooperatives]
+    """The cooperative whose sales the Sales and Premiums pages show; "all" when there are several."""
+    options = [ALL_COOPERATIVES, *cooperatives] if len(cooperatives) != 1 else cooperatives
     if st.session_state.get("coop") not in options:
         st.session_state.coop = cooperatives[0] if len(cooperatives) == 1 else ALL_COOPERATIVES
     with st.sidebar:

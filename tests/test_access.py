@@ -1,0 +1,302 @@
+"""Sign-in and per-cooperative access, enforced where the ledger is read: data functions, every page
+and download as each role, and the CLI paths that read the ledger."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import streamlit as st
+from sqlalchemy import select
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.testing.v1 import AppTest
+
+from data.ledger import (
+    OPERATOR,
+    LedgerAccessError,
+    audit_trail,
+    cooperatives,
+    delete_sale,
+    edit_sale,
+    import_ledger,
+    load_sales,
+    save_premium_schedule,
+)
+from data.store import users_table
+from data.users import UserError, add_user, authenticate, find_user
+from tests.conftest import PROJECT_ROOT
+from tests.test_pages import PAGES, app
+
+NORTE, SUR = "Cooperativa Norte", "Asociación Sur Minera"
+HEADER = "sale_id,cooperative,date,buyer,gross_weight_g,fineness,currency,amount_received,certification\n"
+LEDGER = HEADER + "".join(
+    f"{prefix}-{i},{coop},2024-05-{10 + i},Refinería {prefix},100,0.9,USD,6500,none\n"
+    for coop, prefix in ((NORTE, "NOR"), (SUR, "SUR"))
+    for i in range(1, 4)
+)
+STAFF_PASSWORD, MEMBER_PASSWORD = "clave del personal", "clave de la cooperativa"
+
+
+def two_cooperatives(store) -> None:
+    report = import_ledger(store, OPERATOR, LEDGER.encode(), "ventas.csv")
+    assert report["inserted"] == 6, report
+    add_user(store, "ana", STAFF_PASSWORD, "staff", [])
+    add_user(store, "luis", MEMBER_PASSWORD, "member", [NORTE])
+
+
+# ------------------------------------------------------------------ data layer, both stores
+
+
+@pytest.mark.both_stores
+def test_a_member_reads_only_their_cooperative(store):
+    two_cooperatives(store)
+    luis = find_user(store, "luis").scope
+    assert set(load_sales(store, luis)["cooperative"]) == {NORTE}
+    assert load_sales(store, luis, [SUR]).empty  # asking for another cooperative gives nothing
+    assert cooperatives(store, luis) == [NORTE]
+    assert set(load_sales(store, find_user(store, "ana").scope)["cooperative"]) == {NORTE, SUR}
+
+
+@pytest.mark.both_stores
+def test_a_member_cannot_change_another_cooperative_nor_read_the_audit(store):
+    two_cooperatives(store)
+    luis = find_user(store, "luis").scope
+    before = load_sales(store, OPERATOR)
+    with pytest.raises(LedgerAccessError):
+        edit_sale(store, luis, SUR, "SUR-1", {"buyer": "yo"})
+    with pytest.raises(LedgerAccessError):
+        delete_sale(store, luis, SUR, "SUR-2")
+    with pytest.raises(LedgerAccessError):
+        audit_trail(store, luis)
+    with pytest.raises(LedgerAccessError):
+        save_premium_schedule(store, luis, pd.DataFrame())
+    pd.testing.assert_frame_equal(load_sales(store, OPERATOR), before)
+    edit_sale(store, luis, NORTE, "NOR-1", {"buyer": "Nueva"})  # their own: allowed, audited as luis
+    assert audit_trail(store, OPERATOR)["user"].tolist() == ["luis"]
+
+
+@pytest.mark.both_stores
+def test_a_member_imports_only_their_cooperative_rows(store):
+    two_cooperatives(store)
+    luis = find_user(store, "luis").scope
+    text = (
+        HEADER
+        + f"NOR-9,{NORTE},2024-05-20,X,10,0.9,USD,650,none\nSUR-9,{SUR},2024-05-20,X,10,0.9,USD,650,none\n"
+    )
+    report = import_ledger(store, luis, text.encode(), "mixto.csv")
+    assert report["inserted"] == 1
+    assert report["rejected"] == [{"line": 3, "reason": f"cooperative {SUR!r} is not one you may import for"}]
+    assert "SUR-9" not in set(load_sales(store, OPERATOR)["sale_id"])
+
+
+@pytest.mark.both_stores
+def test_passwords_are_stored_as_argon2_hashes_only(store):
+    two_cooperatives(store)
+    with store.engine.connect() as conn:
+        hashes = dict(conn.execute(select(users_table.c.username, users_table.c.password_hash)).all())
+    assert all(h.startswith("$argon2id$") for h in hashes.values())
+    assert MEMBER_PASSWORD not in hashes["luis"] and STAFF_PASSWORD not in hashes["ana"]
+    assert authenticate(store, "luis", MEMBER_PASSWORD).cooperatives == (NORTE,)
+    assert authenticate(store, "luis", STAFF_PASSWORD) is None
+    assert authenticate(store, "nadie", MEMBER_PASSWORD) is None
+    add_user(store, "maria@coop.example", None, "member", [SUR])  # OpenID Connect only
+    assert authenticate(store, "maria@coop.example", "") is None
+    for bad in [
+        ("x", "corta", "staff", []),
+        ("y", "una clave larga", "member", []),
+        ("z", "una clave larga", "boss", []),
+    ]:
+        with pytest.raises(UserError):
+            add_user(store, *bad)
+
+
+# ------------------------------------------------------------------ pages, as each role
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> list[bytes]:
+    """Every download button's file, generated as a click would generate it."""
+    recorded: list[bytes] = []
+    original = DeltaGenerator.download_button
+
+    def recording(self, label, data, *args, **kwargs):
+        payload = data() if callable(data) else data
+        recorded.append(payload.encode() if isinstance(payload, str) else bytes(payload))
+        return original(self, label, payload, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: recording(st._main, *a, **k))
+    return recorded
+
+
+def rendered_text(at: AppTest) -> str:
+    """Everything the session was sent: texts, tables, widget options and chart data."""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        if getattr(node, "type", "") in ("dataframe", "arrow_data_frame"):
+            parts.append(node.value.to_string())
+        elif hasattr(node, "proto"):
+            parts.append(str(node.proto))
+
+    walk(at._tree)
+    return "\n".join(parts)
+
+
+def signed_in(name: str, password: str) -> AppTest:
+    at = app().run()
+    at.text_input(key="sign_in_username").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_signed_out_sees_only_the_sign_in_form(store):
+    two_cooperatives(store)
+    at = app().run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Iniciar sesión"]
+    assert not at.metric and not at.dataframe and not at.warning  # no prices, no banner, no sales
+    with pytest.raises(ValueError, match=r"Known pages: \['[^']*sign_in\.py'\]"):  # nothing else exists
+        at.switch_page("app_pages/sales.py")
+    assert "NOR-1" not in rendered_text(at) and "SUR-1" not in rendered_text(at)
+    at = signed_in("luis", "mala clave")
+    assert any("incorrectos" in e.value for e in at.error)
+    assert "Sesión" not in rendered_text(at)
+
+
+def test_public_market_pages_without_sign_in_but_never_the_ledger(store, monkeypatch):
+    two_cooperatives(store)
+    monkeypatch.setenv("GOLD_DASHBOARD_PUBLIC_MARKET", "1")
+    at = app().run()
+    assert not at.exception and at.metric  # the overview's price
+    market_pages, ledger_pages = PAGES[:4], PAGES[4:]
+    for page in market_pages:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        text = rendered_text(at)
+        assert "NOR-1" not in text and "SUR-1" not in text and SUR not in text, page
+    for page in ledger_pages:  # briefing, sales, premiums: not in an anonymous session's navigation
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+@pytest.mark.parametrize("role", ["member", "staff"])
+def test_each_role_on_every_page_and_download(store, downloads, role):
+    two_cooperatives(store)
+    at = signed_in(*(("luis", MEMBER_PASSWORD) if role == "member" else ("ana", STAFF_PASSWORD)))
+    assert any(("luis" if role == "member" else "ana") in m.value for m in at.sidebar.markdown)
+    options = at.selectbox(key="coop").options
+    texts = []
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        texts.append(rendered_text(at))
+    at.switch_page("app_pages/sales.py").run()
+    ledger = next(frame.value for frame in at.dataframe if "Cooperativa" in frame.value.columns)
+    everything = "\n".join(texts) + "\n".join(d.decode("utf-8", "replace") for d in downloads)
+    assert len(downloads) >= 8  # market, forecast, sales, premiums and briefing files
+    if role == "member":
+        assert options == [NORTE]
+        assert sorted(ledger["Venta (lote)"]) == ["NOR-1", "NOR-2", "NOR-3"]
+        assert "SUR-" not in everything and SUR not in everything and "Refinería SUR" not in everything
+        assert not [e for e in at.expander if e.label == "Historial de cambios"]  # the audit trail is staff's
+    else:
+        assert NORTE in options and SUR in options
+        at.selectbox(key="coop").set_value("__all__").run()
+        ledger = next(frame.value for frame in at.dataframe if "Cooperativa" in frame.value.columns)
+        assert len(ledger) == 6
+        assert [e for e in at.expander if e.label == "Historial de cambios"]
+
+
+def test_sign_out_forgets_the_user(store):
+    two_cooperatives(store)
+    at = signed_in("ana", STAFF_PASSWORD)
+    at.button(key="sign_out").click().run()
+    assert [t.value for t in at.title] == ["Iniciar sesión"]
+
+
+# ------------------------------------------------------------------ the CLI paths that read the ledger
+
+
+def cli(*args: str, db_url: str, password: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": db_url, "GOLD_DASHBOARD_OFFLINE": "1"}
+    env.pop("GOLD_DASHBOARD_PASSWORD", None)
+    if password is not None:
+        env["GOLD_DASHBOARD_PASSWORD"] = password
+    return subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "cli.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_cli_ledger_paths_as_each_role(db_url, store, tmp_path):
+    two_cooperatives(store)
+    days = pd.bdate_range("2024-04-01", "2024-06-28")
+    prices = tmp_path / "gold.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "GOLD_USD": 2300.0}).to_csv(prices, index=False)
+    assert cli("prices", "import", str(prices), db_url=db_url).returncode == 0
+
+    member = cli("--user", "luis", "premiums", db_url=db_url, password=MEMBER_PASSWORD)
+    assert member.returncode == 0, member.stderr
+    assert {s["sale_id"] for s in json.loads(member.stdout)["sales"]} == {"NOR-1", "NOR-2", "NOR-3"}
+    other = cli("--user", "luis", "premiums", "--cooperative", SUR, db_url=db_url, password=MEMBER_PASSWORD)
+    assert other.returncode == 2 and "no sales" in other.stderr
+    staff = cli("--user", "ana", "premiums", db_url=db_url, password=STAFF_PASSWORD)
+    assert len(json.loads(staff.stdout)["sales"]) == 6
+
+    wrong = cli("--user", "luis", "premiums", db_url=db_url, password="adivinando")
+    assert wrong.returncode == 2 and wrong.stderr.strip() == "error: wrong user name or password"
+    no_password = cli("--user", "luis", "premiums", db_url=db_url)
+    assert no_password.returncode == 2 and "GOLD_DASHBOARD_PASSWORD" in no_password.stderr
+
+    out = tmp_path / "brief.html"
+    briefing = cli("--user", "luis", "briefing", "--period", "2024-05", "--language", "es", "--out", str(out),
+                   db_url=db_url, password=MEMBER_PASSWORD)  # fmt: skip
+    assert briefing.returncode == 0, briefing.stderr
+    page = out.read_text(encoding="utf-8")
+    assert NORTE in page and SUR not in page
+
+    upload = tmp_path / "sur.csv"
+    upload.write_text(HEADER + f"SUR-7,{SUR},2024-05-20,X,10,0.9,USD,650,none\n", encoding="utf-8")
+    imported = cli("--user", "luis", "ledger", "import", str(upload), db_url=db_url, password=MEMBER_PASSWORD)
+    assert (
+        json.loads(imported.stdout)["inserted"] == 0
+        and json.loads(imported.stdout)["rejected"][0]["line"] == 2
+    )
+
+
+def test_cli_manages_users(db_url):
+    added = cli("users", "add", "ana", "--role", "staff", db_url=db_url, password=STAFF_PASSWORD)
+    assert added.returncode == 0, added.stderr
+    assert json.loads(added.stdout) == {"username": "ana", "role": "staff", "cooperatives": []}
+    member = cli(
+        "users",
+        "add",
+        "luis",
+        "--role",
+        "member",
+        "--cooperative",
+        NORTE,
+        db_url=db_url,
+        password=MEMBER_PASSWORD,
+    )
+    assert member.returncode == 0, member.stderr
+    listed = json.loads(cli("users", "list", db_url=db_url).stdout)
+    assert [(u["username"], u["role"], u["cooperatives"]) for u in listed] == [
+        ("ana", "staff", []),
+        ("luis", "member", [NORTE]),
+    ]
+    short = cli("users", "add", "pepe", "--role", "staff", db_url=db_url, password="corta")
+    assert short.returncode == 2 and "at least 10" in short.stderr
+    assert cli("users", "remove", "luis", db_url=db_url).returncode == 0
+    assert [u["username"] for u in json.loads(cli("users", "list", db_url=db_url).stdout)] == ["ana"]
