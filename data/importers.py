@@ -34,6 +34,7 @@ FILENAME_HINTS = [
 
 MISSING_MARKERS = {"", ".", "null", "nan", "na", "n/a", "#n/a", "none", "-"}
 MAX_ROWS = 200_000
+MAX_FILE_BYTES = 20_000_000  # Streamlit's upload limit (.streamlit/config.toml); 40 years of days is < 2 MB
 
 
 class PriceFileError(ValueError):
@@ -93,7 +94,10 @@ def _read_csv_table(text: str) -> _Table:
         raise PriceFileError("the file is empty")
     first = lines[0]
     delimiter = max([",", ";", "\t"], key=first.count)
-    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:  # newline="": the csv module itself reads \r, \n and \r\n line ends, as its docs ask
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise PriceFileError(f"the file is not readable as CSV text: {error}") from error
     header = [cell.strip() for cell in records[0]]
     body_start = 1
     # yfinance's DataFrame.to_csv writes a two-level header: Price,... / Ticker,... / Date,,,
@@ -298,6 +302,10 @@ def parse_price_file(content: bytes, filename: str, series_id: str | None = None
     """Read, detect and clean a price file. Raises PriceFileError when the file as a whole is unusable."""
     if series_id is not None and series_id not in SERIES:
         raise PriceFileError(f"unknown series {series_id!r}; known: {', '.join(SERIES)}")
+    if len(content) > MAX_FILE_BYTES:
+        raise PriceFileError(
+            f"the file is {len(content) / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB for a price file"
+        )
     table = read_table(content, filename)
     if len(table.rows) > MAX_ROWS:
         raise PriceFileError(f"the file has {len(table.rows):,} rows; the limit is {MAX_ROWS:,}")
