@@ -142,10 +142,16 @@ st.caption(
     )
 )
 shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
+column_labels = {column: t(f"field_{column}", lang) for column in shown.columns}
 st.dataframe(
-    shown.rename(columns={column: t(f"field_{column}", lang) for column in shown.columns}),
+    shown.assign(date=shown["date"].dt.date).rename(columns=column_labels),
     hide_index=True,
     width="stretch",
+    column_config={  # thousands separators in the reader's browser locale
+        column_labels[column]: st.column_config.NumberColumn(format="localized")
+        for column in shown.columns
+        if column not in ("fineness", "sale_id") and pd.api.types.is_numeric_dtype(shown[column])
+    },
 )
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(

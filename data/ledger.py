@@ -552,11 +552,8 @@ def load_sales(
     if end is not None:
         query = query.where(sales_table.c.date <= pd.Timestamp(end).date())
     with store.engine.connect() as conn:
-        frame = pd.DataFrame(
-            conn.execute(query.order_by(sales_table.c.date, sales_table.c.sale_id)).mappings().all()
-        )
-    if frame.empty:
-        return pd.DataFrame(columns=[*STORED_COLUMNS, "flags", "import_id"])
+        rows = conn.execute(query.order_by(sales_table.c.date, sales_table.c.sale_id)).all()
+    frame = pd.DataFrame(rows, columns=list(sales_table.columns.keys()))  # the table's column order
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
 
