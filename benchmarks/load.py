@@ -102,7 +102,9 @@ async def session(browser, url: str, user: str, limit_s: float, results: list, d
     page = await context.new_page()
     try:
         started = time.monotonic()
-        await page.goto(url)
+        await page.goto(url, timeout=limit_s * 1000, wait_until="domcontentloaded")
+        await page.get_by_label(t("sign_in_username", "es")).wait_for(timeout=limit_s * 1000)
+        results.append((user, "open", time.monotonic() - started, 0))
         await page.get_by_label(t("sign_in_username", "es")).fill(user)
         await page.get_by_label(t("sign_in_password", "es")).fill(PASSWORD)
         started = time.monotonic()
@@ -126,7 +128,8 @@ async def drive(url: str, users: list[str], limit_s: float, total_limit_s: float
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         warm: list = []
         await session(browser, url, "staff", limit_s, warm, 0)
-        print(f"warm-up session: {sum(r[2] or 0 for r in warm):.1f} s for {len(warm)} pages")
+        steps = ", ".join(f"{r[1].removeprefix('nav_')} {r[2]:.1f}" for r in warm if r[2] is not None)
+        print(f"warm-up session alone (s): {steps}")
         results: list = []
         tasks = [session(browser, url, user, limit_s, results, 0.25 * i) for i, user in enumerate(users)]
         try:
@@ -135,6 +138,12 @@ async def drive(url: str, users: list[str], limit_s: float, total_limit_s: float
             results.append(("all", f"stopped at the {total_limit_s:.0f} s bound", None, 1))
         await browser.close()
         return results
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -170,6 +179,7 @@ def main() -> int:
         results = asyncio.run(drive(url, users, args.limit_s, args.total_limit_s))
         wall = time.monotonic() - wall
     finally:
+        server_cpu_s = cpu_seconds(server.pid)
         server.terminate()
         server.wait(timeout=30)
 
@@ -179,12 +189,13 @@ def main() -> int:
     print(
         f"{args.sessions} concurrent sessions, one Streamlit server on loopback, 2 cores: wall {wall:.0f} s"
     )
-    print(f"pages served: {len(served)} of {args.sessions * (len(PAGES) + 1)}; errors: {len(errors)}")
+    print(f"pages served: {len(served)} of {args.sessions * (len(PAGES) + 2)}; errors: {len(errors)}")
+    print(f"server CPU: {server_cpu_s:.0f} s over the run (the browsers share the same 2 cores)")
     if times:
         slowest = max(served, key=lambda r: r[2])
         print(f"page time: median {statistics.median(times):.1f} s, 95th pct {sorted(times)[int(0.95 * (len(times) - 1))]:.1f} s, "
               f"slowest {slowest[2]:.1f} s ({slowest[1]}, {slowest[0]})")  # fmt: skip
-        for key in ["sign in", *PAGES]:
+        for key in ["open", "sign in", *PAGES]:
             page_times = [r[2] for r in served if r[1] == key]
             if page_times:
                 print(

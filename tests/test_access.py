@@ -201,8 +201,10 @@ def test_each_role_on_every_page_and_download(store, downloads, role):
     ledger = next(frame.value for frame in at.dataframe if "Cooperativa" in frame.value.columns)
     everything = "\n".join(texts) + "\n".join(d.decode("utf-8", "replace") for d in downloads)
     assert len(downloads) >= 8  # market, forecast, sales, premiums and briefing files
+    price_import = [e for e in at.sidebar.expander if e.label == "Importar precios (CSV o Excel)"]
     if role == "member":
         assert options == [NORTE]
+        assert not price_import  # price files change every cooperative's prices: staff only
         assert sorted(ledger["Venta (lote)"]) == ["NOR-1", "NOR-2", "NOR-3"]
         assert "SUR-" not in everything and SUR not in everything and "Refinería SUR" not in everything
         assert not [e for e in at.expander if e.label == "Historial de cambios"]  # the audit trail is staff's
@@ -210,7 +212,7 @@ def test_each_role_on_every_page_and_download(store, downloads, role):
         assert NORTE in options and SUR in options
         at.selectbox(key="coop").set_value("__all__").run()
         ledger = next(frame.value for frame in at.dataframe if "Cooperativa" in frame.value.columns)
-        assert len(ledger) == 6
+        assert len(ledger) == 6 and price_import
         assert [e for e in at.expander if e.label == "Historial de cambios"]
 
 
@@ -300,3 +302,29 @@ def test_cli_manages_users(db_url):
     assert short.returncode == 2 and "at least 10" in short.stderr
     assert cli("users", "remove", "luis", db_url=db_url).returncode == 0
     assert [u["username"] for u in json.loads(cli("users", "list", db_url=db_url).stdout)] == ["ana"]
+
+
+class FakeUser(dict):
+    is_logged_in = True
+
+
+class FakeStreamlit:
+    """What ui.auth reads of streamlit for an OpenID Connect sign-in: secrets with [auth] and st.user."""
+
+    def __init__(self, email: str):
+        self.secrets = {"auth": {"client_id": "x"}}
+        self.user = FakeUser(email=email)
+        self.session_state: dict = {}
+
+
+@pytest.mark.parametrize(("email", "expected"), [("maria@coop.example", (SUR,)), ("otra@coop.example", None)])
+def test_an_openid_sign_in_maps_a_registered_email_to_its_scope(store, monkeypatch, email, expected):
+    import ui.auth
+
+    two_cooperatives(store)
+    add_user(store, "maria@coop.example", None, "member", [SUR])
+    monkeypatch.setattr(ui.auth, "st", FakeStreamlit(email))
+    user = ui.auth.current_user(store)
+    assert (user.cooperatives if user else None) == expected
+    scope = ui.auth.current_scope(store)
+    assert scope.cooperatives == (frozenset(expected) if expected else frozenset())  # unknown e-mail: nothing

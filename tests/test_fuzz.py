@@ -167,6 +167,10 @@ def test_upload_limits_are_clear():
         parse_price_file(b"date,GOLD_USD\n" + b"2024-01-01,1\n" * 2_000_000, "gold.csv")
     with pytest.raises(LedgerFileError, match="the limit is 20 MB"):
         parse_ledger(b"a,b\n" + b"1,2\n" * 6_000_000, "ventas.csv", cooperative="Coop")
+    with pytest.raises(PriceFileError, match="rows; the limit is 200,000"):
+        parse_price_file(b"date,GOLD_USD\n" + b"2024-01-01,1\n" * 200_001, "gold.csv")
+    with pytest.raises(LedgerFileError, match="rows; the limit is 100,000"):
+        parse_ledger(b"sale_id,date\n" + b"1,2024-01-01\n" * 100_001, "ventas.csv", cooperative="Coop")
 
 
 def teardown_module() -> None:
