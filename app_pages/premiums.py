@@ -60,6 +60,8 @@ if chosen.empty:
 unpriced = int(chosen["benchmark_price_per_g"].isna().sum())
 if unpriced:
     st.warning(t("premiums_unpriced", lang, count=unpriced))
+if unpriced == len(chosen):  # nothing to compare: empty figures would only puzzle
+    st.stop()
 review = selection.review
 if not review.empty:
     st.warning(
