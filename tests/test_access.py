@@ -223,6 +223,18 @@ def test_sign_out_forgets_the_user(store):
     assert [t.value for t in at.title] == ["Iniciar sesión"]
 
 
+def test_a_removed_user_loses_access_on_the_next_run(store):
+    from data.users import remove_user
+
+    two_cooperatives(store)
+    at = signed_in("luis", MEMBER_PASSWORD)
+    at.switch_page("app_pages/sales.py").run()
+    assert "NOR-1" in rendered_text(at)
+    remove_user(store, "luis")
+    at.run()
+    assert [t.value for t in at.title] == ["Iniciar sesión"] and "NOR-1" not in rendered_text(at)
+
+
 # ------------------------------------------------------------------ the CLI paths that read the ledger
 
 

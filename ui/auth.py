@@ -38,9 +38,14 @@ def _oidc_user(store: MarketStore) -> User | None:
 
 
 def current_user(store: MarketStore) -> User | None:
+    """The signed-in user as the store knows them now: a removed user or a changed role takes effect on
+    the session's next run, not at its next sign-in."""
     user = st.session_state.get(SESSION_KEY)
     if isinstance(user, User):
-        return user
+        now = find_user(store, user.username)
+        if now is None:
+            st.session_state.pop(SESSION_KEY, None)
+        return now
     return _oidc_user(store)
 
 
