@@ -345,7 +345,7 @@ class LedgerView:
     cooperatives: list[str]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=64)  # one per scope: each signed-in cooperative has its own
 def _ledger(url: str, ledger_key: str, market_version: str, today: str) -> LedgerView:
     store = _store(url)
     stored = load_sales(store, _reader_scope(ledger_key))
@@ -369,7 +369,7 @@ def selected_sales(view: LedgerView, cooperative: str) -> pd.DataFrame:
     return view.sales[view.sales["cooperative"] == cooperative]
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _premiums(
     url: str, ledger_key: str, market_version: str, today: str, cooperative: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
