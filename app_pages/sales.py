@@ -20,6 +20,7 @@ from ui.state import (
     import_sales,
     ledger_view,
     may_manage,
+    own_cooperatives,
     preview_sales,
     remember_columns,
     sales_file_header,
@@ -68,6 +69,8 @@ with st.expander(t("sales_import", lang), expanded=view.is_demo):
     )
     pasted = st.text_area(t("sales_paste", lang), key="sales_paste", height=100)
     default_name = "" if cooperative == ALL_COOPERATIVES or view.is_demo else cooperative
+    if (own := own_cooperatives()) is not None and len(own) == 1:  # a member of one cooperative
+        default_name = own[0]
     coop_name = st.text_input(t("sales_coop_name", lang), value=default_name, key="sales_coop_name")
     content, filename = None, ""
     if upload is not None:

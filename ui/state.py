@@ -433,6 +433,12 @@ def delete_stored_sale(cooperative: str, sale_id: str) -> None:
     delete_sale(store, current_scope(store), cooperative, sale_id)
 
 
+def own_cooperatives() -> list[str] | None:
+    """The cooperatives a member may write (a default for the import form); None for staff."""
+    scope = current_scope(get_store())
+    return None if scope.cooperatives is None else sorted(scope.cooperatives)
+
+
 def may_manage() -> bool:
     """Staff (or the single-machine operator): may read the audit trail and change the schedule."""
     return current_scope(get_store()).is_staff
