@@ -7,7 +7,7 @@ Which pages a session sees follows ui/auth; the ledger reads themselves are filt
 import streamlit as st
 
 from data.users import market_is_public, sign_in_required
-from ui.auth import current_user, sign_out
+from ui.auth import resolve_session, sign_out
 from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
@@ -18,7 +18,7 @@ st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout
 settings = sidebar_settings()
 lang = settings.language
 store = get_store()
-user = current_user(store)
+user = resolve_session(store)
 signed_in = user is not None or not sign_in_required(store)
 
 market_pages = [
@@ -41,7 +41,7 @@ if signed_in:
 elif market_is_public():
     pages = [*market_pages, sign_in_page]
 else:  # nothing but the sign-in form: no prices, no banner, no sidebar data
-    st.navigation([st.Page("app_pages/sign_in.py", title=t("nav_sign_in", lang), default=True)]).run()
+    st.navigation([sign_in_page]).run()
     st.stop()
 
 if user is not None:

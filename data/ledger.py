@@ -558,15 +558,6 @@ def load_sales(
     return frame
 
 
-def cooperatives(store: MarketStore, scope: LedgerScope) -> list[str]:
-    """The cooperatives with stored sales that the scope may read."""
-    query = select(sales_table.c.cooperative).distinct()
-    if scope.cooperatives is not None:
-        query = query.where(sales_table.c.cooperative.in_(sorted(scope.cooperatives)))
-    with store.engine.connect() as conn:
-        return sorted(conn.execute(query).scalars())
-
-
 def _audit(conn, user: str, action: str, cooperative: str, sale_id: str, before, after) -> None:
     def as_text(values) -> str | None:
         return None if values is None else json.dumps(values, default=str, ensure_ascii=False, sort_keys=True)

@@ -37,7 +37,10 @@ def _oidc_user(store: MarketStore) -> User | None:
     return find_user(store, email) if email else None
 
 
-def current_user(store: MarketStore) -> User | None:
+RUN_KEY = "_session_access_this_run"  # (user, scope), resolved once per run by the router
+
+
+def _signed_in_user(store: MarketStore) -> User | None:
     """The signed-in user as the store knows them now: a removed user or a changed role takes effect on
     the session's next run, not at its next sign-in."""
     user = st.session_state.get(SESSION_KEY)
@@ -49,12 +52,22 @@ def current_user(store: MarketStore) -> User | None:
     return _oidc_user(store)
 
 
+def resolve_session(store: MarketStore) -> User | None:
+    """Called by the router at the top of every run: who this session is, read from the store once.
+
+    The pages' loaders then ask `current_scope`, which reads this answer instead of querying again.
+    """
+    user = _signed_in_user(store)
+    scope = user.scope if user is not None else NOBODY if sign_in_required(store) else SINGLE_MACHINE
+    st.session_state[RUN_KEY] = (user, scope)
+    return user
+
+
 def current_scope(store: MarketStore) -> LedgerScope:
-    """What this session may read and change in the ledger."""
-    user = current_user(store)
-    if user is not None:
-        return user.scope
-    return NOBODY if sign_in_required(store) else SINGLE_MACHINE
+    """What this session may read and change in the ledger (as resolved at the top of this run)."""
+    if RUN_KEY not in st.session_state:  # a page run without the router (never in the app)
+        resolve_session(store)
+    return st.session_state[RUN_KEY][1]
 
 
 def sign_in(store: MarketStore, username: str, password: str) -> bool:
@@ -68,5 +81,6 @@ def sign_in(store: MarketStore, username: str, password: str) -> bool:
 
 def sign_out() -> None:
     st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(RUN_KEY, None)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
