@@ -142,19 +142,18 @@ with st.expander(t("schedule", lang)):
     st.caption(t("schedule_help", lang))
     if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it
         st.dataframe(current_schedule(), hide_index=True)
-    edited = (
-        st.data_editor(current_schedule(), num_rows="dynamic", hide_index=True, key="schedule_editor")
-        if may_manage()
-        else None
-    )
-    if edited is not None and st.button(t("schedule_save", lang), key="schedule_save"):
-        try:
-            save_schedule(edited)
-        except ValueError as error:
-            st.error(str(error))
-        else:
-            st.toast(t("schedule_saved", lang))
-            st.rerun()
+    else:
+        edited = st.data_editor(
+            current_schedule(), num_rows="dynamic", hide_index=True, key="schedule_editor"
+        )
+        if st.button(t("schedule_save", lang), key="schedule_save"):
+            try:
+                save_schedule(edited)
+            except ValueError as error:
+                st.error(str(error))
+            else:
+                st.toast(t("schedule_saved", lang))
+                st.rerun()
 
 # --- what if
 st.subheader(t("what_if", lang))

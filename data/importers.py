@@ -34,7 +34,7 @@ FILENAME_HINTS = [
 
 MISSING_MARKERS = {"", ".", "null", "nan", "na", "n/a", "#n/a", "none", "-"}
 MAX_ROWS = 200_000
-MAX_FILE_BYTES = 20_000_000  # Streamlit's upload limit (.streamlit/config.toml); 40 years of days is < 2 MB
+MAX_FILE_BYTES = 20_000_000  # uploads: Streamlit's limit in .streamlit/config.toml (40 years of days < 2 MB)
 
 
 class PriceFileError(ValueError):

@@ -29,7 +29,7 @@ from analytics.premiums import (
     benchmark_per_fine_gram,
 )
 from analytics.units import GRAMS_PER_UNIT, normalise_fineness
-from data.importers import PriceFileError, parse_number, read_table
+from data.importers import MAX_FILE_BYTES, PriceFileError, parse_number, read_table
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.store import (
     MarketStore,
@@ -40,7 +40,7 @@ from data.store import (
     sales_table,
 )
 
-MAX_LEDGER_BYTES = 20_000_000  # about Streamlit's upload limit (.streamlit/config.toml, 20 MiB)
+MAX_LEDGER_BYTES = MAX_FILE_BYTES  # the same upload limit as a price file (Streamlit's, 20 MB)
 MAX_LEDGER_ROWS = 100_000
 FINE_GOLD_TOLERANCE = 0.01  # a given fine weight may differ from gross × fineness by 1 % (rounding)
 
