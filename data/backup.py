@@ -50,9 +50,15 @@ def _from_json(table: Table, row: dict) -> dict:
 
 
 def dump_tables(store: MarketStore) -> dict[str, dict]:
-    """{table: {"columns": [...], "rows": [[...], ...]}} in primary-key order (also used by the tests)."""
+    """{table: {"columns": [...], "rows": [[...], ...]}} in primary-key order (also used by the tests).
+
+    All tables are read in one transaction: one snapshot on SQLite, and on PostgreSQL too with
+    REPEATABLE READ (its default, READ COMMITTED, would let an import land between two tables).
+    """
     tables: dict[str, dict] = {}
     with store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ")
         for table in metadata.sorted_tables:
             columns = [column.name for column in table.columns]
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
