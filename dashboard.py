@@ -6,8 +6,8 @@ Which pages a session sees follows ui/auth; the ledger reads themselves are filt
 
 import streamlit as st
 
-from data.users import market_is_public, sign_in_required
-from ui.auth import resolve_session, sign_out
+from data.users import market_is_public
+from ui.auth import NOBODY, current_scope, resolve_session, sign_out
 from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
@@ -19,7 +19,7 @@ settings = sidebar_settings()
 lang = settings.language
 store = get_store()
 user = resolve_session(store)
-signed_in = user is not None or not sign_in_required(store)
+signed_in = current_scope(store) != NOBODY  # signed in, or a single machine without users
 
 market_pages = [
     st.Page("app_pages/overview.py", title=t("nav_overview", lang), icon=":material/paid:", default=True),
