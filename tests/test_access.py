@@ -2,9 +2,6 @@
 and download as each role, and the CLI paths that read the ledger."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -25,7 +22,7 @@ from data.ledger import (
 )
 from data.store import users_table
 from data.users import UserError, add_user, authenticate, find_user
-from tests.conftest import PROJECT_ROOT
+from tests.test_cli import cli
 from tests.test_pages import PAGES, app
 
 NORTE, SUR = "Cooperativa Norte", "Asociación Sur Minera"
@@ -234,21 +231,6 @@ def test_a_removed_user_loses_access_on_the_next_run(store):
 
 
 # ------------------------------------------------------------------ the CLI paths that read the ledger
-
-
-def cli(*args: str, db_url: str, password: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": db_url, "GOLD_DASHBOARD_OFFLINE": "1"}
-    env.pop("GOLD_DASHBOARD_PASSWORD", None)
-    if password is not None:
-        env["GOLD_DASHBOARD_PASSWORD"] = password
-    return subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "cli.py"), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def test_cli_ledger_paths_as_each_role(db_url, store, tmp_path):

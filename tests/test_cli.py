@@ -11,14 +11,19 @@ import pytest
 from tests.conftest import COP_YAHOO, GOLD_LBMA, PROJECT_ROOT, SAMPLES, shared_file
 
 
-def cli(*args: str, db_url: str) -> subprocess.CompletedProcess:
+def cli(*args: str, db_url: str, password: str | None = None) -> subprocess.CompletedProcess:
+    """cli.py in a subprocess, offline, on the test's store; `password` is GOLD_DASHBOARD_PASSWORD."""
     env = {**os.environ, "DATABASE_URL": db_url, "GOLD_DASHBOARD_OFFLINE": "1"}
+    env.pop("GOLD_DASHBOARD_PASSWORD", None)
+    if password is not None:
+        env["GOLD_DASHBOARD_PASSWORD"] = password
     return subprocess.run(
         [sys.executable, str(PROJECT_ROOT / "cli.py"), *args],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
+        stdin=subprocess.DEVNULL,  # never wait at a password prompt
     )
 
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -34,21 +35,16 @@ pytestmark = pytest.mark.both_stores
 CHILD = PROJECT_ROOT / "tests" / "helpers" / "import_and_hang.py"
 
 
-def read(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
-
-
-def price_file(tmp_path, days: int = 3000) -> str:
+def price_file(tmp_path, days: int = 3000) -> Path:
     dates = pd.bdate_range("2010-01-04", periods=days)
     path = tmp_path / "gold_usd.csv"
     pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "GOLD_USD": 1200 + (dates.dayofyear % 50)}).to_csv(
         path, index=False
     )
-    return str(path)
+    return path
 
 
-def ledger_file(tmp_path, rows: int = 2000) -> str:
+def ledger_file(tmp_path, rows: int = 2000) -> Path:
     path = tmp_path / "ventas.csv"
     lines = ["sale_id,date,buyer,gross_weight_g,fineness,currency,amount_received,certification"]
     lines += [
@@ -56,12 +52,12 @@ def ledger_file(tmp_path, rows: int = 2000) -> str:
         for i in range(rows)
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return str(path)
+    return path
 
 
 def filled_store(store: MarketStore, tmp_path) -> None:
     """A store with something in every table: prices, sales, an edit and a delete, users, schedule."""
-    import_prices(store, read(price_file(tmp_path, 300)), "gold_usd.csv")
+    import_prices(store, price_file(tmp_path, 300).read_bytes(), "gold_usd.csv")
     import_ledger(
         store,
         OPERATOR,
@@ -95,13 +91,15 @@ def test_backup_and_restore_round_trip_every_table_exactly(store, tmp_path, stor
     assert counts["sales"] == 1 and counts["ledger_audit"] == 2 and counts["users"] == 2
 
     # change everything, then restore: the store is exactly the backup again
-    import_ledger(store, OPERATOR, read(ledger_file(tmp_path, 5)), "v.csv", cooperative="Otra")
+    import_ledger(store, OPERATOR, ledger_file(tmp_path, 5).read_bytes(), "v.csv", cooperative="Otra")
     add_user(store, "intruso", "clave de intruso", "staff", [])
     restore(store, path)
     assert dump_tables(store) == before
 
     # new rows after a restore get fresh ids (PostgreSQL's sequences were moved past the restored ones)
-    report = import_ledger(store, OPERATOR, read(ledger_file(tmp_path, 3)), "w.csv", cooperative="Otra")
+    report = import_ledger(
+        store, OPERATOR, ledger_file(tmp_path, 3).read_bytes(), "w.csv", cooperative="Otra"
+    )
     assert report["inserted"] == 3
 
 
@@ -149,7 +147,7 @@ def test_a_process_killed_inside_an_import_leaves_the_store_as_it_was(db_url, st
     file_name = ledger_file(tmp_path) if kind == "ledger" else price_file(tmp_path)
     marker = tmp_path / "inside.txt"
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), db_url, kind, file_name, str(marker)],
+        [sys.executable, str(CHILD), db_url, kind, str(file_name), str(marker)],
         env={**os.environ, "GOLD_DASHBOARD_OFFLINE": "1"},
         stderr=subprocess.PIPE,
         text=True,
@@ -167,7 +165,7 @@ def test_a_process_killed_inside_an_import_leaves_the_store_as_it_was(db_url, st
     reopened = MarketStore.from_url(db_url)
     assert dump_tables(reopened) == before
     # and the store is usable: the same import now goes through whole
-    content = read(file_name)
+    content = file_name.read_bytes()
     if kind == "ledger":
         assert (
             import_ledger(reopened, OPERATOR, content, "ventas.csv", cooperative="Cooperativa Kill")[
