@@ -1,6 +1,6 @@
 """Forecast: a fan chart beside the no-change line, and the backtest that says how far to trust it.
 
-Thin: the backtest and forecast come from ui.state.forecast_view (cached by data version and
+Thin: the backtest and forecast come from ui.state.forecast_page_view (services/forecast.py) (cached by data version and
 parameters, with progress while it runs); this file picks the target, formats and draws.
 """
 
@@ -10,9 +10,10 @@ import streamlit as st
 from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
 from data.exports import csv_bytes, excel_bytes
 from data.series import GOLD_SERIES, fx_series_for, local_price_id
+from ui.figures import forecast_figures
 from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
-from ui.state import forecast_figures, forecast_view
+from ui.state import forecast_page_view
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -54,7 +55,7 @@ def money(value: float) -> str:
 # --- the backtest, then the forecast (cached; progress only when it actually runs)
 with st.status(t("forecast_running", lang), expanded=True) as status:
     try:
-        view = forecast_view(target_id, horizon, chosen_model)
+        view = forecast_page_view(target_id, horizon, chosen_model)
     except (BacktestError, ValueError) as error:
         status.update(state="error")
         st.error(t("forecast_failed", lang, reason=error))

@@ -1,6 +1,6 @@
 """Premiums: each sale against the benchmark, summaries, waterfall, certification check, what-if, downloads.
 
-Thin: the arithmetic is analytics/premiums.py (through ui.state's cached selections); this file picks the
+Thin: the arithmetic is analytics/premiums.py (through services/premiums.py and ui.state's caches); this file picks the
 period and currency, formats and draws.
 """
 
@@ -8,26 +8,24 @@ import streamlit as st
 
 from analytics.premiums import waterfall
 from data.exports import csv_bytes, excel_bytes
+from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
 from ui.i18n import DATE_INPUT_FORMAT, format_day, format_money, format_number, format_pct, t
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
     current_schedule,
-    ledger_view,
-    local_prices,
+    ledger,
+    local_price_table,
     may_manage,
-    premium_bounds,
-    premium_price_figure,
-    premium_selection,
-    premium_tables,
-    premium_waterfall_figure,
+    premium_page_selection,
+    premiums,
     save_schedule,
 )
 
 settings = current_settings()
 lang = settings.language
 cooperative = current_cooperative()
-view = ledger_view()
-bounds = premium_bounds(cooperative)
+view = ledger()
+bounds = premiums(cooperative).bounds
 
 st.title(t("premiums_title", lang))
 if view.is_demo:
@@ -52,7 +50,7 @@ start, end = (
     (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first_day, last_day)
 )
 currency = currency_column.selectbox(t("premiums_currency", lang), currencies, key="premiums_currency")
-selection = premium_selection(cooperative, currency, start, end)
+selection = premium_page_selection(cooperative, currency, start, end)
 chosen = selection.sales
 if chosen.empty:
     st.info(t("premiums_none", lang))
@@ -182,7 +180,9 @@ sheets = {
     **{name: table for name, table in tables.items() if name != "per_sale_text"},
     "waterfall": steps.rename("value").to_frame(),
     "what_if": selection.what_if,
-    "chart_benchmark": local_prices(currency, "g")[["price"]].rename(columns={"price": "benchmark_per_g"}),
+    "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
+        columns={"price": "benchmark_per_g"}
+    ),
     "certification_check": issues,
 }
 download_xlsx, download_csv = st.columns(2)

@@ -18,7 +18,7 @@ from ui.state import (
     delete_stored_sale,
     edit_stored_sale,
     import_sales,
-    ledger_view,
+    ledger,
     may_manage,
     own_cooperatives,
     preview_sales,
@@ -30,7 +30,7 @@ from ui.state import (
 settings = current_settings()
 lang = settings.language
 cooperative = current_cooperative()
-view = ledger_view()
+view = ledger()
 sales = selected_sales(view, cooperative)
 
 st.title(t("sales_title", lang))

@@ -6,7 +6,7 @@ from data.users import list_users
 from ui.auth import oidc_configured, sign_in
 from ui.i18n import t
 from ui.settings import current_settings
-from ui.state import get_store
+from ui.store import get_store
 
 lang = current_settings().language
 store = get_store()

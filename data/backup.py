@@ -19,7 +19,19 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Table, delete, insert, select, text
 from sqlalchemy.engine import Connection
 
-from data.store import MarketStore, metadata
+from data.store import (
+    FETCH_VERSION,
+    LEDGER_VERSION,
+    NOT_BACKED_UP,
+    SCHEDULE_VERSION,
+    USERS_VERSION,
+    MarketStore,
+    bump_version,
+    metadata,
+    observations_table,
+    read_versions,
+    series_version_key,
+)
 
 BACKUP_FORMAT = "gold-dashboard-backup"
 BACKUP_VERSION = 1
@@ -28,6 +40,11 @@ INSERT_CHUNK_ROWS = 5_000
 
 class BackupError(ValueError):
     """The file is not a backup this version can restore (nothing was changed)."""
+
+
+def backed_up_tables() -> list[Table]:
+    """Every table of the store but the version counters (a restore bumps those instead of copying them)."""
+    return [table for table in metadata.sorted_tables if table.name not in NOT_BACKED_UP]
 
 
 def _to_json(value: object) -> object:
@@ -59,7 +76,7 @@ def dump_tables(store: MarketStore) -> dict[str, dict]:
     with store.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ")
-        for table in metadata.sorted_tables:
+        for table in backed_up_tables():
             columns = [column.name for column in table.columns]
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
             tables[table.name] = {"columns": columns, "rows": [[_to_json(v) for v in row] for row in rows]}
@@ -106,7 +123,7 @@ def _read(path: Path) -> dict:
     tables = document.get("tables")
     if not isinstance(tables, dict):
         raise BackupError(f"{path.name} has no tables")
-    for table in metadata.sorted_tables:
+    for table in backed_up_tables():
         expected = [column.name for column in table.columns]
         found = tables.get(table.name)
         if not isinstance(found, dict) or found.get("columns") != expected:
@@ -122,7 +139,7 @@ def _reset_sequences(conn: Connection) -> None:
     """PostgreSQL numbers new rows from a sequence: move it past the restored ids."""
     if conn.dialect.name != "postgresql":
         return
-    for table in metadata.sorted_tables:
+    for table in backed_up_tables():
         for column in table.primary_key.columns:
             if column.autoincrement is True:
                 conn.execute(
@@ -138,9 +155,9 @@ def restore(store: MarketStore, path: Path) -> dict:
     tables = _read(path)
     counts = {}
     with store.engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
+        for table in reversed(backed_up_tables()):
             conn.execute(delete(table))
-        for table in metadata.sorted_tables:
+        for table in backed_up_tables():
             columns = tables[table.name]["columns"]
             rows = [
                 _from_json(table, dict(zip(columns, row, strict=True))) for row in tables[table.name]["rows"]
@@ -149,4 +166,14 @@ def restore(store: MarketStore, path: Path) -> dict:
                 conn.execute(insert(table), rows[start : start + INSERT_CHUNK_ROWS])
             counts[table.name] = len(rows)
         _reset_sequences(conn)
+        # Every cached view of every process must drop what it holds: bump each counter, never reset one
+        # (a counter that went back to an old value would serve an old cached view as current).
+        keys = set(read_versions(conn)) | {LEDGER_VERSION, SCHEDULE_VERSION, USERS_VERSION, FETCH_VERSION}
+        keys |= {series_version_key(series_id) for series_id in _stored_series(conn)}
+        for key in sorted(keys):
+            bump_version(conn, key)
     return counts
+
+
+def _stored_series(conn: Connection) -> list[str]:
+    return [str(sid) for sid in conn.scalars(select(observations_table.c.series_id).distinct())]

@@ -29,6 +29,8 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from data.series import SERIES
@@ -159,6 +161,46 @@ users_table = Table(
 )
 
 
+data_versions_table = Table(
+    "data_versions",
+    metadata,
+    Column("key", String(64), primary_key=True),  # "series:GOLD_USD", "ledger", "schedule", "users", ...
+    Column("version", Integer, nullable=False),
+)
+
+#: Version keys besides one per series ("series:<id>"): every write to what they name bumps them.
+LEDGER_VERSION = "ledger"
+SCHEDULE_VERSION = "schedule"
+USERS_VERSION = "users"
+FETCH_VERSION = "fetch"
+#: Tables whose content is not data but bookkeeping of the versions themselves: never backed up.
+NOT_BACKED_UP = ("data_versions",)
+
+
+def series_version_key(series_id: str) -> str:
+    return f"series:{series_id}"
+
+
+def bump_version(conn: Connection, key: str) -> None:
+    """Increment the version `key` inside the caller's transaction (the write and its bump commit together).
+
+    One atomic upsert, so two processes bumping at once both count.
+    """
+    upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(data_versions_table).values(key=key, version=1)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[data_versions_table.c.key],
+            set_={"version": data_versions_table.c.version + 1},
+        )
+    )
+
+
+def read_versions(conn: Connection) -> dict[str, int]:
+    """Every version counter in one statement."""
+    return {str(key): int(version) for key, version in conn.execute(select(data_versions_table)).all()}
+
+
 def database_url() -> str:
     """DATABASE_URL if set, else the embedded SQLite file under var/."""
     url = os.environ.get("DATABASE_URL")
@@ -166,6 +208,11 @@ def database_url() -> str:
         return url
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def market_version_key(versions: dict[str, int]) -> str:
+    """The part of the versions that market data depends on: every series' counter."""
+    return ";".join(f"{key}={value}" for key, value in sorted(versions.items()) if key.startswith("series:"))
 
 
 def _utcnow() -> datetime:
@@ -217,6 +264,7 @@ class MarketStore:
             ],
         )
         self._touch_series(conn, series_id, source)
+        bump_version(conn, series_version_key(series_id))
         return len(set(dates) - existing)
 
     def _touch_series(self, conn: Connection, series_id: str, source: str) -> None:
@@ -267,6 +315,7 @@ class MarketStore:
             conn.execute(
                 insert(fetch_log_table).values(at=_utcnow(), source=source, ok=int(ok), message=message)
             )
+            bump_version(conn, FETCH_VERSION)
 
     # ------------------------------------------------------------ reading
 
@@ -311,13 +360,14 @@ class MarketStore:
         )
         return frame.set_index("series_id")
 
-    def data_version(self) -> str:
-        """A cheap key that changes whenever any series is written (for caches)."""
+    def versions(self) -> dict[str, int]:
+        """Every version counter (series, ledger, schedule, users, fetch) in one statement."""
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(series_table.c.series_id, series_table.c.version).order_by(series_table.c.series_id)
-            ).all()
-        return ";".join(f"{sid}:{version}" for sid, version in rows)
+            return read_versions(conn)
+
+    def data_version(self) -> str:
+        """A key that changes whenever any series is written (the market part of the versions)."""
+        return market_version_key(self.versions())
 
     def last_fetch(self, source: str) -> dict | None:
         """The latest fetch attempt for `source`: {"at", "ok", "message"} or None."""

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
 
 from data.ledger import LedgerScope
-from data.store import MarketStore, users_table
+from data.store import USERS_VERSION, MarketStore, bump_version, users_table
 
 ROLES = ("staff", "member")
 MIN_PASSWORD_LENGTH = 10
@@ -55,9 +55,12 @@ def market_is_public() -> bool:
     return _flag("GOLD_DASHBOARD_PUBLIC_MARKET")
 
 
+REQUIRE_SIGNIN_ENV = "GOLD_DASHBOARD_REQUIRE_SIGNIN"
+
+
 def sign_in_required(store: MarketStore) -> bool:
     """True once any user exists, or when the deployment demands it before the first user is added."""
-    if _flag("GOLD_DASHBOARD_REQUIRE_SIGNIN"):
+    if _flag(REQUIRE_SIGNIN_ENV):
         return True
     with store.engine.connect() as conn:
         return bool(conn.execute(select(func.count()).select_from(users_table)).scalar())
@@ -101,6 +104,7 @@ def add_user(
                 created_at=datetime.now(UTC),
             )
         )
+        bump_version(conn, USERS_VERSION)
     return User(username, role, tuple(names))
 
 
@@ -110,6 +114,7 @@ def set_password(store: MarketStore, username: str, password: str) -> None:
         changed = conn.execute(
             update(users_table).where(users_table.c.username == username).values(password_hash=hashed)
         ).rowcount
+        bump_version(conn, USERS_VERSION)
     if not changed:
         raise UserError(f"no user {username!r}")
 
@@ -118,6 +123,7 @@ def remove_user(store: MarketStore, username: str) -> None:
     with store.engine.begin() as conn:
         if not conn.execute(delete(users_table).where(users_table.c.username == username)).rowcount:
             raise UserError(f"no user {username!r}")
+        bump_version(conn, USERS_VERSION)
 
 
 def find_user(store: MarketStore, username: str) -> User | None:

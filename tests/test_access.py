@@ -316,7 +316,6 @@ def test_an_openid_sign_in_maps_a_registered_email_to_its_scope(store, monkeypat
     two_cooperatives(store)
     add_user(store, "maria@coop.example", None, "member", [SUR])
     monkeypatch.setattr(ui.auth, "st", FakeStreamlit(email))
-    user = ui.auth.resolve_session(store)
+    user, scope = ui.auth.resolve_session(store.versions().get("users", 0))
     assert (user.cooperatives if user else None) == expected
-    scope = ui.auth.current_scope(store)
     assert scope.cooperatives == (frozenset(expected) if expected else frozenset())  # unknown e-mail: nothing

@@ -1,5 +1,7 @@
 """Every page runs headlessly in AppTest, offline, with its main widgets driven."""
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -118,6 +120,13 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
     assert "Oro, COP/g" in rows and "Oro, PEN/g · DEMO" in rows
 
 
+def chart_title(element) -> str:
+    """A drawn plotly chart's title, read from its JSON (plotly escapes non-ASCII text unless orjson is
+    installed, so searching the raw JSON text would depend on an optional package)."""
+    title = json.loads(element.proto.spec)["layout"]["title"]
+    return str(title.get("text", "")) if isinstance(title, dict) else str(title)
+
+
 def test_sidebar_import_reports_rows_and_refuses_bad_files(db_url):
     at = app().run()
     # AppTest cannot drive st.file_uploader yet: the import itself is tested through ui.state below
@@ -156,7 +165,7 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     at.selectbox(key="forecast_target").select("GOLD_USD").run()
     at.selectbox(key="forecast_model").select("theta").run()
     assert not at.exception, at.exception
-    assert "Pronóstico a 5 días hábiles — Theta" in at.get("plotly_chart")[0].proto.spec
+    assert chart_title(at.get("plotly_chart")[0]) == "Pronóstico a 5 días hábiles — Theta"
     assert any("Usted eligió «Theta»" in info.value for info in at.info)
     values = metric_values(at)
     usd_per_oz = values[next(label for label in values if label.startswith("Precio esperado el "))]
@@ -244,7 +253,7 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     sale = at.selectbox(key="waterfall_sale").options[1]
     at.selectbox(key="waterfall_sale").select(sale).run()
     assert not at.exception, at.exception
-    assert sale in at.get("plotly_chart")[1].proto.spec
+    assert sale in chart_title(at.get("plotly_chart")[1])
 
 
 def test_timing_page_reading_signals_and_backtest(db_url):

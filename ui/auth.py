@@ -7,13 +7,15 @@ the store, as before sign-in existed.
 
 from __future__ import annotations
 
+import os
 import time
 
 import streamlit as st
 
 from data.ledger import LedgerScope
-from data.store import MarketStore
-from data.users import User, authenticate, find_user, sign_in_required
+from data.store import MarketStore, database_url
+from data.users import REQUIRE_SIGNIN_ENV, User, authenticate, find_user, sign_in_required
+from ui.store import store_for
 
 SESSION_KEY = "signed_in_user"
 SINGLE_MACHINE = LedgerScope("dashboard")  # no users in the store: the operator at the screen
@@ -29,45 +31,44 @@ def oidc_configured() -> bool:
         return False
 
 
-def _oidc_user(store: MarketStore) -> User | None:
+@st.cache_data(show_spinner=False, max_entries=512)
+def _user_named(url: str, users_version: int, username: str) -> User | None:
+    """The user as the store knows them at `users_version` (every change to users bumps it)."""
+    return find_user(store_for(url), username)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _sign_in_required(url: str, users_version: int, require_env: str) -> bool:
+    return sign_in_required(store_for(url))
+
+
+def _oidc_user(users_version: int) -> User | None:
     """The user whose name is the e-mail the identity provider signed in, if we know them."""
     if not oidc_configured() or not st.user.is_logged_in:
         return None
     email = str(st.user.get("email") or "")
-    return find_user(store, email) if email else None
+    return _user_named(database_url(), users_version, email) if email else None
 
 
-RUN_KEY = "_session_access_this_run"  # (user, scope), resolved once per run by the router
-
-
-def _signed_in_user(store: MarketStore) -> User | None:
+def _signed_in_user(users_version: int) -> User | None:
     """The signed-in user as the store knows them now: a removed user or a changed role takes effect on
     the session's next run, not at its next sign-in."""
     user = st.session_state.get(SESSION_KEY)
     if isinstance(user, User):
-        now = find_user(store, user.username)
+        now = _user_named(database_url(), users_version, user.username)
         if now is None:
             st.session_state.pop(SESSION_KEY, None)
         return now
-    return _oidc_user(store)
+    return _oidc_user(users_version)
 
 
-def resolve_session(store: MarketStore) -> User | None:
-    """Called by the router at the top of every run: who this session is, read from the store once.
-
-    The pages' loaders then ask `current_scope`, which reads this answer instead of querying again.
-    """
-    user = _signed_in_user(store)
-    scope = user.scope if user is not None else NOBODY if sign_in_required(store) else SINGLE_MACHINE
-    st.session_state[RUN_KEY] = (user, scope)
-    return user
-
-
-def current_scope(store: MarketStore) -> LedgerScope:
-    """What this session may read and change in the ledger (as resolved at the top of this run)."""
-    if RUN_KEY not in st.session_state:  # a page run without the router (never in the app)
-        resolve_session(store)
-    return st.session_state[RUN_KEY][1]
+def resolve_session(users_version: int) -> tuple[User | None, LedgerScope]:
+    """Who this session is and what it may read, at the store's current users version (cached by it)."""
+    user = _signed_in_user(users_version)
+    if user is not None:
+        return user, user.scope
+    required = _sign_in_required(database_url(), users_version, os.environ.get(REQUIRE_SIGNIN_ENV, ""))
+    return None, NOBODY if required else SINGLE_MACHINE
 
 
 def sign_in(store: MarketStore, username: str, password: str) -> bool:
@@ -81,6 +82,5 @@ def sign_in(store: MarketStore, username: str, password: str) -> bool:
 
 def sign_out() -> None:
     st.session_state.pop(SESSION_KEY, None)
-    st.session_state.pop(RUN_KEY, None)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
