@@ -41,18 +41,21 @@ import numpy as np
 import pandas as pd
 
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
-from analytics.briefing import add_forecast_and_timing, add_premiums, build_briefing, parse_period
+from analytics.briefing import parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
-from analytics.premiums import sale_premiums, summarise, summary_by
+from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
 from data.backup import backup, restore
 from data.importers import PriceFileError
-from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales, premium_schedule
-from data.market_data import import_prices, refresh_from_yahoo, target_fx, target_prices
+from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
+from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
 from data.store import MarketStore
 from data.users import add_user, authenticate, list_users, remove_user, set_password
+from services.briefing import briefing_view
+from services.market import market_snapshot
+from services.premiums import stored_premiums
 
 
 class CliError(Exception):
@@ -190,23 +193,26 @@ def json_safe(value: object) -> object:
     return value
 
 
+def _market(store: MarketStore) -> MarketSnapshot:
+    """The stored series (demo data stands in for missing ones, as on the pages); gold must be stored."""
+    snapshot = market_snapshot(store)
+    if GOLD_SERIES in snapshot.demo_series:
+        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
+    return snapshot
+
+
 def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
-    """Each sale against the benchmark on its date, in its currency; totals weighted by fine gold."""
+    """Each sale against the benchmark on its date, in its currency; totals weighted by fine gold.
+
+    The same service as the Premiums page (services/premiums.py), on the stored sales of the scope.
+    """
     scope = ledger_scope(store, args)
-    sales = load_sales(store, scope, [args.cooperative] if args.cooperative else None, args.start, args.end)
-    if sales.empty:
+    cooperatives = [args.cooperative] if args.cooperative else None
+    if load_sales(store, scope, cooperatives, args.start, args.end).empty:
         raise CliError(
             "no sales stored for this selection: import a ledger first (python cli.py ledger import)"
         )
-    gold = store.load_series(GOLD_SERIES)
-    if gold.empty:
-        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
-    fx = {}
-    for currency in sales["currency"].unique():
-        fx_id = fx_series_for(str(currency))
-        if fx_id is not None:
-            fx[str(currency)] = store.load_series(fx_id)
-    premiums = sale_premiums(sales, gold, fx, premium_schedule(store))
+    premiums = stored_premiums(store, scope, _market(store), cooperatives, args.start, args.end).premiums
     fields = [
         "sale_id", "cooperative", "date", "currency", "fine_gold_g", "benchmark_price_per_g",
         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
@@ -224,7 +230,7 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
     summary = summarise(premiums).as_json()
     currencies = sorted(premiums["currency"].unique())
     if len(currencies) > 1:  # money in different currencies does not add up
-        summary.update(benchmark_value=None, amount_received=None, money_vs_benchmark=None)
+        summary.update(benchmark_value=math.nan, amount_received=math.nan, money_vs_benchmark=math.nan)
     by_currency = summary_by(premiums, "currency").to_dict("records")
     unpriced = int(premiums["benchmark_price_per_g"].isna().sum())
     return {
@@ -266,20 +272,7 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
     from ui.briefing_report import briefing_html, briefing_xlsx, summary_paragraphs
 
     start, end, kind = parse_period(args.period)
-    gold = store.load_series(GOLD_SERIES)
-    if gold.empty:
-        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
-    fx = {}
-    for currency in CURRENCIES:
-        fx_id = fx_series_for(currency)
-        if fx_id is not None:
-            fx[currency] = store.load_series(fx_id)
-    briefing = build_briefing(gold, fx, start, end, kind)
-    add_forecast_and_timing(briefing, gold)
-    sales = load_sales(store, ledger_scope(store, args), None, start, end)
-    if not sales.empty:
-        priced_fx = {c: s for c, s in fx.items() if not s.empty}
-        add_premiums(briefing, sale_premiums(sales, gold, priced_fx, premium_schedule(store)))
+    briefing = briefing_view(store, ledger_scope(store, args), _market(store), start, end, kind)
     Path(args.out).write_text(briefing_html(briefing, args.language), encoding="utf-8")
     written = [args.out]
     if args.xlsx:
