@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.premiums import CERTIFICATIONS
 from data.exports import csv_bytes, excel_bytes
-from data.ledger import FIELDS, REQUIRED, LedgerFileError
+from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
 from ui.i18n import DATE_INPUT_FORMAT, format_day, format_number, t
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
@@ -81,9 +81,9 @@ with st.expander(t("sales_import", lang), expanded=view.is_demo):
         try:
             header, proposed = sales_file_header(content, filename)
         except LedgerFileError as error:
-            header, proposed = [], None
+            header, proposed = [], {}
             st.error(t("sales_file_error", lang, reason=error))
-        if proposed is not None:
+        if header:
             st.markdown(f"**{t('sales_mapping', lang)}**")
             mapping: dict[str, str] = {}
             choices = ["", *header]
@@ -100,10 +100,10 @@ with st.expander(t("sales_import", lang), expanded=view.is_demo):
                 )
                 if picked:
                     mapping[field_name] = picked
+            parsed: LedgerParse | None = None
             try:
                 parsed = preview_sales(content, filename, mapping, coop_name or None)
             except LedgerFileError as error:
-                parsed = None
                 st.error(t("sales_file_error", lang, reason=error))
             if parsed is not None:
                 st.write(

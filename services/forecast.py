@@ -38,7 +38,7 @@ def forecast_view(
     target_id: str,
     horizon: int,
     model: str | None = None,
-    progress: Callable[[float], object] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> ForecastView:
     """Backtest every model on `target_id`, then forecast `horizon` days with `model` (default: selected)."""
     prices = target_history(snapshot, target_id)

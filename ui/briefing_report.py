@@ -91,7 +91,7 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
                 lang,
                 model=t(f"model_{f['model']}", lang),
                 mean=format_money(float(f["mean"]), "USD", lang),  # type: ignore[arg-type]
-                date=format_day(f["date"], lang),  # type: ignore[arg-type]
+                date=format_day(f["date"], lang),
                 lo=format_money(float(f["lo_80"]), "USD", lang),  # type: ignore[arg-type]
                 hi=format_money(float(f["hi_80"]), "USD", lang),  # type: ignore[arg-type]
                 folds=f["folds"],

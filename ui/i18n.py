@@ -718,7 +718,7 @@ def money_digits(value: float) -> int:
     return 0 if abs(value) >= 1000 else 2
 
 
-def format_money(value: float, currency: str, lang: str, digits: int | None = None) -> str:
+def format_money(value: float | None, currency: str, lang: str, digits: int | None = None) -> str:
     """`$ 296.375` (es, COP), `COP 296,375` (en); "–" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -729,7 +729,7 @@ def format_money(value: float, currency: str, lang: str, digits: int | None = No
     )
 
 
-def format_number(value: float, lang: str, digits: int = 2, currency: str | None = None) -> str:
+def format_number(value: float | None, lang: str, digits: int = 2, currency: str | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -738,7 +738,7 @@ def format_number(value: float, lang: str, digits: int = 2, currency: str | None
     return format_decimal(value, format=pattern, locale=number_locale(lang, currency))
 
 
-def format_pct(value: float, lang: str, digits: int = 1, signed: bool = True) -> str:
+def format_pct(value: float | None, lang: str, digits: int = 1, signed: bool = True) -> str:
     """`+4,2 %` (es) or `+4.2%` (en); "–" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"

@@ -27,7 +27,7 @@ class Settings:
 
 def _from_query(name: str, allowed: tuple[str, ...] | list[str], default: str) -> str:
     value = st.query_params.get(name)
-    return value if value in allowed else default
+    return value if value is not None and value in allowed else default
 
 
 def init_settings() -> None:

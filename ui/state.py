@@ -172,7 +172,11 @@ def _forecast_view(url: str, market_key: str, today: str, target_id: str, horizo
     # The bar is created here, not by the page: a cached function may only draw into its own
     # elements (they are replayed, already emptied, on a cache hit).
     bar = st.progress(0.0)
-    view = forecast_view(_snapshot(url, market_key, today), target_id, horizon, model, progress=lambda fraction: bar.progress(fraction))
+
+    def advance(fraction: float) -> None:
+        bar.progress(fraction)
+
+    view = forecast_view(_snapshot(url, market_key, today), target_id, horizon, model, progress=advance)
     bar.empty()
     return view
 
