@@ -51,6 +51,7 @@ from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
+from data.settings import stale_after_days
 from data.store import MarketStore
 from data.users import add_user, authenticate, list_users, remove_user, set_password
 from services.briefing import briefing_view
@@ -73,13 +74,16 @@ def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    return import_prices(store, path.read_bytes(), path.name, args.series)
+    return import_prices(store, path.read_bytes(), path.name, args.series, args.source)
 
 
 def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
     require_series(args.series_id)
-    series = store.load_series(args.series_id, args.start, args.end)
-    return [{"date": day.strftime("%Y-%m-%d"), "value": value} for day, value in series.items()]
+    series = store.load_series_with_sources(args.series_id, args.start, args.end)
+    return [
+        {"date": day.strftime("%Y-%m-%d"), "value": float(row.value), "source": str(row.source)}
+        for day, row in series.iterrows()
+    ]
 
 
 def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
@@ -88,22 +92,30 @@ def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
 
 
 def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
-    gold = store.load_series(GOLD_SERIES)
+    """The benchmark on a date, with the sources of the gold and FX values it used and whether they are
+    stale (more than the staleness setting's days before the date)."""
+    gold = store.load_series_with_sources(GOLD_SERIES)
     if gold.empty:
         raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
     fx_id = fx_series_for(args.currency)
-    fx = None if fx_id is None else store.load_series(fx_id)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id)
     if fx is not None and fx.empty:
         raise CliError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
     quote = benchmark_price_per_fine_gram(
-        gold,
-        fx,
+        gold["value"].rename(GOLD_SERIES),
+        None if fx is None else fx["value"].rename(fx_id),
         args.date,
         currency=args.currency,
         unit=args.unit,
         max_staleness_days=args.max_staleness_days,
     )
-    return quote.as_json()
+    oldest = min(day for day in (quote.gold_date, quote.fx_date) if day is not None)
+    return {
+        **quote.as_json(),
+        "gold_source": str(gold.loc[quote.gold_date, "source"]),
+        "fx_source": None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
+        "stale": (quote.date - oldest).days > stale_after_days(),
+    }
 
 
 def _stored_target(store: MarketStore, target_id: str) -> pd.Series:
@@ -338,6 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
     do_import = prices.add_parser("import", help="import a CSV or Excel price file")
     do_import.add_argument("file")
     do_import.add_argument("--series", choices=list(SERIES), help="series id, when the file does not say")
+    do_import.add_argument(
+        "--source",
+        help="the provider's name (e.g. lbma, stooq, trm); default: the one the file's format names",
+    )
     do_import.set_defaults(run=cmd_prices_import)
     show = prices.add_parser("show", help="print a stored series")
     show.add_argument("series_id")

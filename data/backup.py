@@ -34,7 +34,7 @@ from data.store import (
 )
 
 BACKUP_FORMAT = "gold-dashboard-backup"
-BACKUP_VERSION = 1
+BACKUP_VERSION = 2  # 2: prices kept per source (table "prices"); 1 is read and translated
 INSERT_CHUNK_ROWS = 5_000
 
 
@@ -116,22 +116,48 @@ def _read(path: Path) -> dict:
         raise BackupError(f"{path.name} is not a readable backup: {error}") from None
     if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
         raise BackupError(f"{path.name} is not a backup of this dashboard")
-    if document.get("version") != BACKUP_VERSION:
+    if document.get("version") not in (1, BACKUP_VERSION):
         raise BackupError(
             f"{path.name} is backup version {document.get('version')}; this needs {BACKUP_VERSION}"
         )
     tables = document.get("tables")
     if not isinstance(tables, dict):
         raise BackupError(f"{path.name} has no tables")
+    if document.get("version") == 1:
+        tables = _from_version_1(tables)
     for table in backed_up_tables():
         expected = [column.name for column in table.columns]
         found = tables.get(table.name)
+        if found is None and table.name not in VERSION_2_TABLES:  # a table newer than the backup: empty
+            tables[table.name] = found = {"columns": expected, "rows": []}
         if not isinstance(found, dict) or found.get("columns") != expected:
             raise BackupError(f"{path.name}: table {table.name!r} is missing or has other columns")
         if not isinstance(found.get("rows"), list) or any(
             not isinstance(row, list) or len(row) != len(expected) for row in found["rows"]
         ):
             raise BackupError(f"{path.name}: table {table.name!r} has malformed rows")
+    return tables
+
+
+#: The tables every version-2 backup has; a table added since may be absent (restored empty).
+VERSION_2_TABLES = (
+    "series", "prices", "imports", "fetch_log", "sales", "ledger_imports", "ledger_audit",
+    "column_mappings", "premium_schedule", "users",
+)  # fmt: skip
+
+
+def _from_version_1(tables: dict) -> dict:
+    """Version 1 kept one value per series and day in "observations" (series_id, date, value, source)."""
+    old = tables.pop("observations", None)
+    if not isinstance(old, dict) or old.get("columns") != ["series_id", "date", "value", "source"]:
+        raise BackupError("a version-1 backup without its observations table")
+    rows = old.get("rows")
+    if not isinstance(rows, list) or any(not isinstance(row, list) or len(row) != 4 for row in rows):
+        raise BackupError("a version-1 backup with malformed observations")
+    tables["prices"] = {
+        "columns": ["series_id", "source", "date", "value"],
+        "rows": [[series_id, source, day, value] for series_id, day, value, source in rows],
+    }
     return tables
 
 
