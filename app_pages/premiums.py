@@ -8,6 +8,7 @@ import streamlit as st
 
 from analytics.premiums import waterfall
 from data.exports import csv_bytes, excel_bytes
+from ui.banner import example_ledger_switch
 from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
 from ui.i18n import DATE_INPUT_FORMAT, format_day, format_money, format_number, format_pct, t
 from ui.settings import current_cooperative, current_settings
@@ -28,11 +29,11 @@ view = ledger()
 bounds = premiums(cooperative).bounds
 
 st.title(t("premiums_title", lang))
-if view.is_demo:
-    st.info(t("demo_ledger_banner", lang), icon=":material/theater_comedy:")
 st.caption(t("premiums_intro", lang))
+example_ledger_switch(view, lang)
 if bounds is None:
-    st.info(t("premiums_none", lang))
+    if view.has_stored_sales:
+        st.info(t("premiums_none", lang))
     st.stop()
 
 # --- period and currency

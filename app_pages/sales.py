@@ -11,6 +11,7 @@ from analytics.premiums import CERTIFICATIONS
 from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
+from ui.banner import example_ledger_switch
 from ui.i18n import DATE_INPUT_FORMAT, format_day, format_number, t
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
 from ui.state import (
@@ -34,8 +35,7 @@ view = ledger()
 sales = selected_sales(view, cooperative)
 
 st.title(t("sales_title", lang))
-if view.is_demo:
-    st.info(t("demo_ledger_banner", lang), icon=":material/theater_comedy:")
+example_ledger_switch(view, lang)
 
 
 def store_sales(
@@ -61,7 +61,7 @@ if report is not None:
     )
 
 # --- import: a file or pasted rows; mapping; preview; store
-with st.expander(t("sales_import", lang), expanded=view.is_demo):
+with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
     upload = st.file_uploader(
         t("sales_file", lang),
         type=["csv", "txt", "xlsx"],

@@ -33,26 +33,35 @@ ALL_COOPERATIVES = "__all__"
 
 @dataclass(frozen=True)
 class LedgerView:
-    """The sales a page shows: stored ones, or the fictional demo ledger when none is stored."""
+    """The sales a page shows: stored ones; the fictional demo ledger only when none is stored and the
+    user asked for an example (`is_demo`); else none (`has_stored_sales` False, `sales` empty)."""
 
     sales: pd.DataFrame
     is_demo: bool
     cooperatives: list[str]
+    has_stored_sales: bool = True
 
 
 def ledger_view(
-    store: MarketStore, scope: LedgerScope, snapshot: MarketSnapshot, today: pd.Timestamp
+    store: MarketStore,
+    scope: LedgerScope,
+    snapshot: MarketSnapshot,
+    today: pd.Timestamp,
+    example: bool = False,
 ) -> LedgerView:
-    """Every sale `scope` may read; the demo ledger (on the snapshot's prices) when there is none."""
+    """Every sale `scope` may read. Without any, the demo ledger only when `example` is asked for:
+    fiction is never shown as a default, whatever the prices (it would be taken for the user's sales)."""
     stored = load_sales(store, scope)
     if not stored.empty:
         return LedgerView(stored, False, sorted(stored["cooperative"].unique()))
+    if not example:
+        return LedgerView(stored, False, [], has_stored_sales=False)
     fx = {
         currency: rate for currency in ("COP", "PEN") if (rate := snapshot.fx_per_usd(currency)) is not None
     }
     end = min(today, snapshot.gold_usd_per_oz.index[-1])
     demo = demo_sales(snapshot.gold_usd_per_oz, fx, end)
-    return LedgerView(demo, True, sorted(demo["cooperative"].unique()))
+    return LedgerView(demo, True, sorted(demo["cooperative"].unique()), has_stored_sales=False)
 
 
 def selected_sales(view: LedgerView, cooperative: str) -> pd.DataFrame:

@@ -180,9 +180,13 @@ PASTED_SALES = (
 )
 
 
-def test_sales_page_shows_the_fictional_demo_ledger(db_url):
+def test_sales_page_shows_the_fictional_demo_ledger_only_when_asked(db_url):
     at = app().run()
     at.switch_page("app_pages/sales.py").run()
+    assert not at.exception, at.exception
+    assert not any("ficticias de demostración" in info.value for info in at.info)  # no fiction by default
+    assert any("Aún no hay ventas guardadas" in info.value for info in at.info)
+    at.toggle(key="example_ledger").set_value(True).run()
     assert not at.exception, at.exception
     assert any("Ventas ficticias de demostración" in info.value for info in at.info)
     assert len(at.dataframe[0].value) > 150  # two fictional cooperatives, two years of weekly sales
@@ -239,6 +243,9 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
 def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     at = app().run()
     at.switch_page("app_pages/premiums.py").run()
+    assert not at.exception, at.exception
+    assert not at.metric and not at.get("plotly_chart")  # no sales, no example asked for: no figures
+    at.toggle(key="example_ledger").set_value(True).run()
     assert not at.exception, at.exception
     values = metric_values(at)
     assert values["Oro fino vendido"].endswith(" g")

@@ -9,7 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from services.freshness import DataState
+from services.premiums import LedgerView
 from ui.i18n import format_day, t
+from ui.state import EXAMPLE_LEDGER_KEY
 
 
 def data_banner(state: DataState, lang: str) -> None:
@@ -34,3 +36,14 @@ def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:
     if prices.empty:
         st.error(t("no_price", lang, reason=f"no {currency} exchange rate within 7 days of any gold price"))
         st.stop()
+
+
+def example_ledger_switch(view: LedgerView, lang: str) -> None:
+    """Without stored sales: say so, and offer the fictional example (off by default), marked when on."""
+    if view.has_stored_sales:
+        return
+    st.toggle(t("example_ledger_toggle", lang), key=EXAMPLE_LEDGER_KEY, help=t("example_ledger_help", lang))
+    if view.is_demo:
+        st.info(t("demo_ledger_banner", lang), icon=":material/theater_comedy:")
+    else:
+        st.info(t("no_sales_yet", lang), icon=":material/info:")

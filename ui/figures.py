@@ -35,6 +35,7 @@ from ui.state import (
     _market_view,
     _premium_selection,
     _timing_view,
+    example_wanted,
     run_context,
 )
 
@@ -101,8 +102,11 @@ def _premium_tables(
     start,
     end,
     lang: str,
+    example: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    chosen = _premium_selection(url, ledger_key, market_key, today, cooperative, currency, start, end).sales
+    chosen = _premium_selection(
+        url, ledger_key, market_key, today, cooperative, currency, start, end, example
+    ).sales
 
     def numbers(values: pd.Series, digits: int) -> pd.Series:
         return values.map(lambda value: format_number(value, lang, digits, currency))
@@ -145,7 +149,7 @@ def premium_tables(
     """Sale-by-sale (numbers, and text formatted for `lang`) and the by-buyer/month/certification tables."""
     context = run_context()
     keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premium_tables(*keys, cooperative, currency, start, end, lang)
+    return _premium_tables(*keys, cooperative, currency, start, end, lang, example_wanted())
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -159,8 +163,11 @@ def _premium_price_figure(
     start,
     end,
     lang: str,
+    example: bool = False,
 ) -> go.Figure:
-    chosen = _premium_selection(url, ledger_key, market_key, today, cooperative, currency, start, end).sales
+    chosen = _premium_selection(
+        url, ledger_key, market_key, today, cooperative, currency, start, end, example
+    ).sales
     benchmark = _local_prices(url, market_key, today, currency, "g")["price"].dropna()
     benchmark = benchmark[(benchmark.index.date >= start) & (benchmark.index.date <= end)]
     priced = chosen.dropna(subset=["benchmark_price_per_g"])
@@ -180,7 +187,7 @@ def premium_price_figure(cooperative: str, currency: str, start: date, end: date
     """Realised price per sale against the benchmark line (shared figure: never mutate it)."""
     context = run_context()
     keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premium_price_figure(*keys, cooperative, currency, start, end, lang)
+    return _premium_price_figure(*keys, cooperative, currency, start, end, lang, example_wanted())
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -195,8 +202,11 @@ def _premium_waterfall_figure(
     end,
     lang: str,
     sale: str,
+    example: bool = False,
 ) -> go.Figure:
-    chosen = _premium_selection(url, ledger_key, market_key, today, cooperative, currency, start, end).sales
+    chosen = _premium_selection(
+        url, ledger_key, market_key, today, cooperative, currency, start, end, example
+    ).sales
     steps = waterfall(chosen if not sale else chosen[chosen["sale_id"] == sale])
     return waterfall_figure(
         steps,
@@ -213,7 +223,7 @@ def premium_waterfall_figure(
     """The period's waterfall, or one sale's (shared figure: never mutate it)."""
     context = run_context()
     keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premium_waterfall_figure(*keys, cooperative, currency, start, end, lang, sale)
+    return _premium_waterfall_figure(*keys, cooperative, currency, start, end, lang, sale, example_wanted())
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

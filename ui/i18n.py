@@ -300,6 +300,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "role_staff": ("personal de apoyo", "staff"),
     "role_member": ("cooperativa", "cooperative member"),
     "sign_out": ("Cerrar sesión", "Sign out"),
+    "example_ledger_toggle": ("Ver un ejemplo con ventas ficticias", "Show an example with fictional sales"),
+    "example_ledger_help": (
+        "Ventas inventadas para conocer la página; nunca entran en un informe.",
+        "Made-up sales to explore the page; they never go into a briefing.",
+    ),
+    "no_sales_yet": (
+        "Aún no hay ventas guardadas. Importe el registro de ventas de su cooperativa en la página Ventas.",
+        "No sales stored yet. Import your cooperative's sales records on the Sales page.",
+    ),
     "demo_ledger_banner": (
         "**Ventas ficticias de demostración**: cooperativas, compradores y montos inventados para mostrar "
         "la página. Importe el registro de ventas de su cooperativa para ver sus cifras.",

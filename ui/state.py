@@ -214,19 +214,28 @@ def timing_page_view(currency: str, settings: PolicySettings) -> TimingView:
 # ---------------------------------------------------------------- the sales ledger
 
 
+#: Session key of the "show an example" switch: the demo ledger only when the user asks for it.
+EXAMPLE_LEDGER_KEY = "example_ledger"
+
+
 @st.cache_data(show_spinner=False, max_entries=64)  # one per scope: each signed-in cooperative has its own
-def _ledger(url: str, ledger_key: str, market_key: str, today: str) -> LedgerView:
+def _ledger(url: str, ledger_key: str, market_key: str, today: str, example: bool) -> LedgerView:
     snapshot = _snapshot(url, market_key, today)
-    return ledger_view(store_for(url), scope_of_ledger_key(ledger_key), snapshot, pd.Timestamp(today))
+    scope = scope_of_ledger_key(ledger_key)
+    return ledger_view(store_for(url), scope, snapshot, pd.Timestamp(today), example)
 
 
-def cached_ledger(context: RunContext) -> LedgerView:
-    return _ledger(context.url, context.ledger_key, context.market_key, context.today)
+def example_wanted() -> bool:
+    return bool(st.session_state.get(EXAMPLE_LEDGER_KEY, False))
+
+
+def cached_ledger(context: RunContext, example: bool) -> LedgerView:
+    return _ledger(context.url, context.ledger_key, context.market_key, context.today, example)
 
 
 def ledger() -> LedgerView:
-    """The sales this session may read (or the demo ledger), cached per scope and ledger version."""
-    return cached_ledger(run_context())
+    """The sales this session may read (the demo ledger only when asked for), cached per scope and version."""
+    return cached_ledger(run_context(), example_wanted())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -241,13 +250,16 @@ def current_schedule() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _premiums(url: str, ledger_key: str, market_key: str, today: str, cooperative: str) -> PremiumsView:
-    sales = selected_sales(_ledger(url, ledger_key, market_key, today), cooperative)
+def _premiums(
+    url: str, ledger_key: str, market_key: str, today: str, cooperative: str, example: bool = False
+) -> PremiumsView:
+    sales = selected_sales(_ledger(url, ledger_key, market_key, today, example), cooperative)
     return premiums_view(_snapshot(url, market_key, today), sales, _schedule(url, ledger_key))
 
 
 def cached_premiums(context: RunContext, cooperative: str) -> PremiumsView:
-    return _premiums(context.url, context.ledger_key, context.market_key, context.today, cooperative)
+    keys = (context.url, context.ledger_key, context.market_key, context.today)
+    return _premiums(*keys, cooperative, example_wanted())
 
 
 def premiums(cooperative: str) -> PremiumsView:
@@ -257,9 +269,17 @@ def premiums(cooperative: str) -> PremiumsView:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _premium_selection(
-    url: str, ledger_key: str, market_key: str, today: str, cooperative: str, currency: str, start, end
+    url: str,
+    ledger_key: str,
+    market_key: str,
+    today: str,
+    cooperative: str,
+    currency: str,
+    start,
+    end,
+    example: bool = False,
 ) -> PremiumSelection:
-    view = _premiums(url, ledger_key, market_key, today, cooperative)
+    view = _premiums(url, ledger_key, market_key, today, cooperative, example)
     return premium_selection(view, currency, start, end)
 
 
@@ -267,7 +287,7 @@ def cached_premium_selection(
     context: RunContext, cooperative: str, currency: str, start: date, end: date
 ) -> PremiumSelection:
     keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premium_selection(*keys, cooperative, currency, start, end)
+    return _premium_selection(*keys, cooperative, currency, start, end, example_wanted())
 
 
 def premium_page_selection(cooperative: str, currency: str, start: date, end: date) -> PremiumSelection:
