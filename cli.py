@@ -294,6 +294,7 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
         "period": {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}", "kind": kind},
         "files": written,
         "countries": [row.currency for row in briefing.countries],
+        "coverage": briefing.coverage(),
         "summary": summary_paragraphs(briefing, args.language),
     }
 
