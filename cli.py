@@ -229,6 +229,7 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
         "sale_id", "cooperative", "date", "currency", "fine_gold_g", "benchmark_price_per_g",
         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
         "premium_received_usd", "meets_minimum_price", "certification", "buyer",
+        "buyer_price_pct", "all_in_pct", "minimum_reference", "minimum_state", "minimum_margin_pp",
     ]  # fmt: skip
     rows = []
     for record in premiums[fields].to_dict("records"):

@@ -6,11 +6,19 @@ period and currency, formats and draws.
 
 import streamlit as st
 
-from analytics.premiums import waterfall
+from analytics.premiums import premium_owed_by_buyer, waterfall
 from data.exports import csv_bytes, excel_bytes
 from ui.banner import example_ledger_switch
 from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
-from ui.i18n import DATE_INPUT_FORMAT, format_day, format_money, format_number, format_pct, t
+from ui.i18n import (
+    DATE_INPUT_FORMAT,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    premiums_sentence,
+    t,
+)
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
     current_schedule,
@@ -80,16 +88,23 @@ def money(value: float) -> str:
     return format_money(value, currency, lang)
 
 
-# --- headline figures
+# --- one plain sentence first, then the three numbers
 summary = selection.summary
-fine_column, premium_column, money_column, cert_column = st.columns(4)
-fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_gold_g, lang, 1)} g")
-premium_column.metric(
-    t("metric_premium", lang),
-    format_pct(summary.premium_pct_weighted, lang),
-    help=t("metric_premium_help", lang),
+owed = premium_owed_by_buyer(chosen)
+st.markdown(premiums_sentence(summary, owed, lang))
+with st.expander(t("premiums_how", lang)):
+    st.markdown(t("premiums_how_text", lang))
+
+buyer_column, net_column, all_in_column, cert_column = st.columns(4)
+buyer_column.metric(
+    t("metric_buyer_price", lang),
+    format_pct(summary.buyer_price_pct_weighted, lang),
+    help=t("metric_buyer_price_help", lang, median=format_pct(summary.buyer_price_pct_median, lang)),
 )
-money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
+net_column.metric(
+    t("metric_net", lang), format_pct(summary.premium_pct_weighted, lang), help=t("metric_premium_help", lang)
+)
+all_in_column.metric(t("metric_all_in", lang), format_pct(summary.all_in_pct_weighted, lang))
 cert_column.metric(
     t("metric_cert_premium", lang),
     f"{format_number(summary.premium_received_usd, lang, 0)} USD",
@@ -97,6 +112,29 @@ cert_column.metric(
     delta_color="normal" if summary.premium_received_usd >= summary.premium_due_usd - 1 else "inverse",
     delta_arrow="off",
 )
+fine_column, money_column = st.columns(2)
+fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_gold_g, lang, 1)} g")
+money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
+if not owed.empty:
+    st.subheader(t("owed_by_buyer", lang))
+    st.dataframe(
+        owed.rename(
+            columns={
+                "buyer": t("field_buyer", lang),
+                "sales": t("col_sales", lang),
+                "premium_due_usd": t("col_due_usd", lang),
+                "premium_received_usd": t("col_received_usd", lang),
+                "premium_owed_usd": t("col_owed_usd", lang),
+            }
+        ).style.format(
+            {
+                t(c, lang): lambda v: format_number(v, lang, 0)
+                for c in ("col_due_usd", "col_received_usd", "col_owed_usd")
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 # --- realised vs benchmark over time (figures and tables are cached per selection and language)
 view_key = (cooperative, currency, start, end, lang)

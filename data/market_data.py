@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.benchmark import local_price_series
+from analytics.premiums import LBMA_SOURCE
 from data.cleaning import clean_observations
 from data.demo import demo_market_data
 from data.importers import PriceFileError, parse_price_file
@@ -127,6 +128,8 @@ class MarketSnapshot:
     demo_reason: str | None = None
     #: The source of each day's value, per stored series (the precedence's choice).
     sources: dict[str, pd.Series] = field(default_factory=dict)
+    #: The LBMA gold fix where stored (whatever the precedence): the reference of the 95 % minimum price.
+    lbma_gold_usd_per_oz: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
     def demo_series(self) -> list[str]:
@@ -194,7 +197,12 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
             reason = f"no stored data yet; {last['message']}"
         else:
             reason = "no stored data yet and Yahoo Finance not tried"
-    return MarketSnapshot(series, states, reason, sources)
+    lbma = pd.Series(dtype=float)
+    if GOLD_SERIES in status.index and LBMA_SOURCE in status.loc[GOLD_SERIES, "sources"]:
+        gold_values = store.load_series_sources(GOLD_SERIES)
+        fix = gold_values[gold_values["source"] == LBMA_SOURCE]
+        lbma = pd.Series(fix["value"].to_numpy(), index=pd.DatetimeIndex(fix["date"]), name=GOLD_SERIES)
+    return MarketSnapshot(series, states, reason, sources, lbma)
 
 
 def import_prices(

@@ -24,6 +24,7 @@ from analytics.premiums import (
 from data.demo_ledger import demo_sales
 from data.ledger import LedgerScope, load_sales, premium_schedule
 from data.market_data import MarketSnapshot
+from data.series import GOLD_SERIES
 from data.store import MarketStore
 from services.market import real_fx
 
@@ -87,10 +88,24 @@ class PremiumsView:
         return dates.min().date(), dates.max().date(), sorted(self.premiums["currency"].unique())
 
 
+def _gold_sources(snapshot: MarketSnapshot) -> pd.Series:
+    """The source of each day's benchmark gold value ("demo" for demo gold)."""
+    if GOLD_SERIES in snapshot.demo_series:
+        return pd.Series("demo", index=snapshot.gold_usd_per_oz.index)
+    return snapshot.sources.get(GOLD_SERIES, pd.Series(dtype=object))
+
+
 def premiums_view(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.DataFrame) -> PremiumsView:
     """Price `sales` against the snapshot's benchmark and the premium `schedule` in force."""
     fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
-    premiums = sale_premiums(sales, snapshot.gold_usd_per_oz, fx, schedule)
+    premiums = sale_premiums(
+        sales,
+        snapshot.gold_usd_per_oz,
+        fx,
+        schedule,
+        lbma_usd_per_oz=snapshot.lbma_gold_usd_per_oz,
+        gold_sources=_gold_sources(snapshot),
+    )
     if premiums.empty:
         return PremiumsView(premiums, pd.DataFrame())
     month_average = monthly_average_benchmark(premiums, snapshot.gold_usd_per_oz, fx)

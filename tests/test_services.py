@@ -94,7 +94,7 @@ def test_a_signed_in_members_warm_rerun_stays_within_the_budget(db_url):
 
 def premium_due_shown(at) -> dict[str, tuple[str, str]]:
     """Sale → (certification, premium due) as the Premiums page's sale table shows them."""
-    table = at.dataframe[0].value
+    table = next(frame.value for frame in at.dataframe if "Venta" in frame.value.columns)
     return dict(
         zip(table["Venta"], zip(table["Certificación"], table["Prima debida USD"], strict=True), strict=True)
     )
@@ -188,10 +188,11 @@ def test_cli_premiums_and_the_premiums_page_show_the_same_figures(db_url):
     at.switch_page("app_pages/premiums.py").run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Prima o descuento medio"] == format_pct(report["summary"]["premium_pct_weighted"], "es")
-    shown = at.dataframe[0].value
+    assert metrics["Neto recibido"] == format_pct(report["summary"]["premium_pct_weighted"], "es")
+    assert metrics["Precio del comprador"] == format_pct(report["summary"]["buyer_price_pct_weighted"], "es")
+    shown = next(frame.value for frame in at.dataframe if "Venta" in frame.value.columns)
     by_sale = {row["sale_id"]: format_pct(row["premium_pct"], "es") for row in report["sales"]}
-    assert dict(zip(shown["Venta"], shown["Prima %"], strict=True)) == by_sale
+    assert dict(zip(shown["Venta"], shown["Neto %"], strict=True)) == by_sale
 
 
 def test_cli_briefing_and_the_briefing_page_write_the_same_summary(db_url, tmp_path):

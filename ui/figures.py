@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.premiums import summary_by, waterfall
+from analytics.premiums import WATERFALL_TOTALS, summary_by, waterfall
 from analytics.timing import PolicySettings
 from ui.charts import (
     CURRENCY_COLOURS,
@@ -121,19 +121,25 @@ def _premium_tables(
             t("col_fine_g", lang): numbers(chosen["fine_gold_g"], 2),
             t("col_benchmark_g", lang): numbers(chosen["benchmark_price_per_g"], price_digits),
             t("col_realised_g", lang): numbers(chosen["realised_price_per_g"], price_digits),
+            t("col_buyer_price_pct", lang): chosen["buyer_price_pct"].map(
+                lambda value: format_pct(value, lang)
+            ),
             t("col_premium_pct", lang): chosen["premium_pct"].map(lambda value: format_pct(value, lang)),
+            t("col_all_in_pct", lang): chosen["all_in_pct"].map(lambda value: format_pct(value, lang)),
             t("col_vs_benchmark", lang): numbers(chosen["money_vs_benchmark"], 0),
             t("col_due_usd", lang): numbers(chosen["premium_due_usd"], 2),
             t("col_received_usd", lang): numbers(chosen["premium_received_usd"], 2),
-            t("col_minimum", lang): chosen["meets_minimum_price"].map(
-                {True: t("yes", lang), False: t("no", lang)}
-            ),
+            t("col_minimum_state", lang): [
+                t(f"minimum_{state}", lang) if certification != "none" and state else "–"
+                for state, certification in zip(chosen["minimum_state"], chosen["certification"], strict=True)
+            ],
+            t("col_minimum_reference", lang): chosen["minimum_reference"],
         }
     )
     numbers_only = chosen[
         ["date", "sale_id", "buyer", "certification", "fine_gold_g", "benchmark_price_per_g",
-         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
-         "premium_received_usd", "meets_minimum_price"]
+         "realised_price_per_g", "buyer_price_pct", "premium_pct", "all_in_pct", "money_vs_benchmark",
+         "premium_due_usd", "premium_received_usd", "meets_minimum_price", "minimum_state", "minimum_reference"]
     ]  # fmt: skip
     rounding = {"fine_gold_g": 1, "benchmark_value": 0, "amount_received": 0, "money_vs_benchmark": 0,
                 "premium_pct_weighted": 2, "premium_due_usd": 2, "premium_received_usd": 2}  # fmt: skip
@@ -214,6 +220,7 @@ def _premium_waterfall_figure(
         title=sale or t("waterfall_period", lang),
         lang=lang,
         currency=currency,
+        totals=WATERFALL_TOTALS,
     )
 
 
