@@ -53,6 +53,7 @@ from data.market_data import import_prices, refresh_from_yahoo, target_fx, targe
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
 from data.store import MarketStore
 from data.users import add_user, authenticate, list_users, remove_user, set_password
+from ui.i18n import reason_text
 
 
 class CliError(Exception):
@@ -245,7 +246,9 @@ def cmd_signals(store: MarketStore, args: argparse.Namespace) -> object:
         if prices.empty:
             raise CliError(f"no {args.series_id} price on or before {args.date:%Y-%m-%d}")
     indicators = indicator_frame(prices, fx, args.holding_cost_pct_month)
-    return {"series": args.series_id.upper(), **signal_on(indicators).as_json(args.language)}
+    signal = signal_on(indicators)
+    reasons = [reason_text(reason, args.language) for reason in signal.reasons]
+    return {"series": args.series_id.upper(), **signal.as_json(), "reasons": reasons}
 
 
 def cmd_sell_policy(store: MarketStore, args: argparse.Namespace) -> object:

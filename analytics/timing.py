@@ -9,7 +9,6 @@ so timing is risk management; the backtest is what earns (or refuses) trust.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
@@ -104,51 +103,31 @@ def indicator_frame(
 
 @dataclass(frozen=True)
 class Reason:
-    """One piece of evidence: its key (for translation), its values, and which way it points."""
+    """One piece of evidence: a code (ui/i18n writes its sentence), its numbers, and which way it points.
 
-    key: str
-    values: dict[str, float]
+    Codes: price_high, price_low (params: percentile, 0–100), above_ma200, below_ma200 (pct: distance
+    from the 200-day average, positive), fx_weak (percentile), rsi_high, rsi_low (rsi), probability
+    (pct: probability of a higher price in 20 trading days after holding costs, 0–100).
+    """
+
+    code: str
+    params: dict[str, float]
     points: int  # +1 towards selling now, −1 towards holding
 
-    def text(self, language: str = "en") -> str:
-        sentence = REASON_TEXTS[self.key][0 if language == "es" else 1].format(**self.values)
-        return re.sub(r"(\d)\.(\d)", r"\1,\2", sentence) if language == "es" else sentence  # 31,7 %
+    def as_json(self) -> dict[str, object]:
+        return {"code": self.code, "params": dict(self.params), "points": self.points}
 
 
-REASON_TEXTS: dict[str, tuple[str, str]] = {
-    "price_high": (
-        "El precio está alto: percentil {pct:.0f} del último año.",
-        "The price is high: {pct:.0f}th percentile of the last year.",
-    ),
-    "price_low": (
-        "El precio está bajo: percentil {pct:.0f} del último año.",
-        "The price is low: {pct:.0f}th percentile of the last year.",
-    ),
-    "above_ma200": (
-        "El oro está {pct:.1f} % por encima de su promedio de 200 días.",
-        "Gold is {pct:.1f} % above its 200-day average.",
-    ),
-    "below_ma200": (
-        "El oro está {pct:.1f} % por debajo de su promedio de 200 días.",
-        "Gold is {pct:.1f} % below its 200-day average.",
-    ),
-    "fx_weak": (
-        "La moneda local está débil frente al dólar: percentil {pct:.0f} del último año (bueno para vender).",
-        "The local currency is weak against the dollar: {pct:.0f}th percentile of the last year (good for sellers).",
-    ),
-    "rsi_high": (
-        "Subida muy rápida (RSI de 14 días = {rsi:.0f}): a menudo le sigue una pausa.",
-        "A very fast rise (14-day RSI = {rsi:.0f}): often followed by a pause.",
-    ),
-    "rsi_low": (
-        "Caída muy rápida (RSI de 14 días = {rsi:.0f}): a menudo le sigue un rebote.",
-        "A very fast fall (14-day RSI = {rsi:.0f}): often followed by a rebound.",
-    ),
-    "probability": (
-        "Probabilidad de que el precio sea mayor en 20 días, después de los costos de guardar el oro: {pct:.0f} %.",
-        "Probability the price is higher in 20 days after holding costs: {pct:.0f} %.",
-    ),
-}
+REASON_CODES = (
+    "price_high",
+    "price_low",
+    "above_ma200",
+    "below_ma200",
+    "fx_weak",
+    "rsi_high",
+    "rsi_low",
+    "probability",
+)
 
 
 def reasons_on(row: pd.Series) -> list[Reason]:
@@ -156,26 +135,26 @@ def reasons_on(row: pd.Series) -> list[Reason]:
     reasons: list[Reason] = []
     percentile = row.get("percentile_1y", np.nan)
     if percentile >= HIGH_PERCENTILE:
-        reasons.append(Reason("price_high", {"pct": percentile * 100}, +1))
+        reasons.append(Reason("price_high", {"percentile": float(percentile) * 100}, +1))
     elif percentile <= LOW_PERCENTILE:
-        reasons.append(Reason("price_low", {"pct": percentile * 100}, -1))
+        reasons.append(Reason("price_low", {"percentile": float(percentile) * 100}, -1))
     trend = row.get("vs_ma200_pct", np.nan)
     if trend >= ABOVE_MA200_PCT:
-        reasons.append(Reason("above_ma200", {"pct": trend}, +1))
+        reasons.append(Reason("above_ma200", {"pct": float(trend)}, +1))
     elif trend <= BELOW_MA200_PCT:
-        reasons.append(Reason("below_ma200", {"pct": -trend}, -1))
+        reasons.append(Reason("below_ma200", {"pct": -float(trend)}, -1))
     fx_percentile = row.get("fx_percentile_1y", np.nan)
     if fx_percentile >= FX_WEAK_PERCENTILE:
-        reasons.append(Reason("fx_weak", {"pct": fx_percentile * 100}, +1))
+        reasons.append(Reason("fx_weak", {"percentile": float(fx_percentile) * 100}, +1))
     strength = row.get("rsi14", np.nan)
     if strength >= RSI_HIGH:
-        reasons.append(Reason("rsi_high", {"rsi": strength}, +1))
+        reasons.append(Reason("rsi_high", {"rsi": float(strength)}, +1))
     elif strength <= RSI_LOW:
-        reasons.append(Reason("rsi_low", {"rsi": strength}, -1))
+        reasons.append(Reason("rsi_low", {"rsi": float(strength)}, -1))
     probability = row.get("probability_higher", np.nan)
     if not np.isnan(probability):
         points = -1 if probability >= PROBABILITY_HOLD else (+1 if probability <= PROBABILITY_SELL else 0)
-        reasons.append(Reason("probability", {"pct": probability * 100}, points))
+        reasons.append(Reason("probability", {"pct": float(probability) * 100}, points))
     return reasons
 
 
@@ -212,14 +191,15 @@ class Signal:
     reasons: list[Reason]
     indicators: dict[str, float | None]
 
-    def as_json(self, language: str = "en") -> dict[str, object]:
+    def as_json(self) -> dict[str, object]:
+        """Codes and numbers only; the CLI adds the reasons as sentences from ui/i18n."""
         return {
             "date": self.date.strftime("%Y-%m-%d"),
             "recommendation": self.recommendation,
             "confidence": self.confidence,
             "confidence_label": confidence_label(self.confidence),
             "probability_higher": None if np.isnan(self.probability_higher) else self.probability_higher,
-            "reasons": [reason.text(language) for reason in self.reasons],
+            "reason_codes": [reason.as_json() for reason in self.reasons],
             "indicators": self.indicators,
         }
 

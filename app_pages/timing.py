@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
-from ui.i18n import format_day, format_number, format_pct, month_names, t
+from ui.i18n import format_day, format_number, format_pct, month_names, reason_text, t
 from ui.settings import current_settings
 from ui.state import timing_figures, timing_view
 
@@ -56,7 +56,7 @@ with st.container(border=True):
     st.subheader(f"{RECOMMENDATION_ICONS[signal.recommendation]} {label}")
     st.write(t("rec_confidence", lang, pct=format_pct(signal.confidence * 100, lang, digits=0, signed=False)))
     if signal.reasons:
-        st.markdown("\n".join(f"- {reason.text(lang)}" for reason in signal.reasons))
+        st.markdown("\n".join(f"- {reason_text(reason, lang)}" for reason in signal.reasons))
     else:
         st.write(t("rec_no_reasons", lang))
 

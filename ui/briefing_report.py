@@ -18,7 +18,7 @@ from analytics.briefing import Briefing
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, t
+from ui.i18n import format_day, format_money, format_number, format_pct, reason_text, t
 
 
 def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
@@ -101,7 +101,7 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
         )
     if b.timing:
         signal = b.timing["signal"]
-        reasons = " ".join(reason.text(lang) for reason in signal.reasons)  # type: ignore[attr-defined]
+        reasons = " ".join(reason_text(reason, lang) for reason in signal.reasons)  # type: ignore[attr-defined]
         out.append(
             t(
                 "brief_timing",

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
+
+if TYPE_CHECKING:  # only the type: the i18n module stays light (no statsmodels import)
+    from analytics.timing import Reason
 
 LANGUAGES = ("es", "en")
 
@@ -600,6 +604,41 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Agreement of the signals: {pct} (how one-sided today is, not how often they were right).",
     ),
     "rec_no_reasons": ("Ninguna señal fuerte hoy.", "No strong signal today."),
+    # the sell-timing rule's reasons (analytics/timing.py Reason codes); numbers formatted by reason_text
+    "reason_price_high": (
+        "El precio está alto: igual o mayor que el {percentile} de los precios del último año.",
+        "The price is high: at or above {percentile} of the last year's prices.",
+    ),
+    "reason_price_low": (
+        "El precio está bajo: igual o mayor que solo el {percentile} de los precios del último año.",
+        "The price is low: at or above only {percentile} of the last year's prices.",
+    ),
+    "reason_above_ma200": (
+        "El oro está {pct} por encima de su promedio de 200 días.",
+        "Gold is {pct} above its 200-day average.",
+    ),
+    "reason_below_ma200": (
+        "El oro está {pct} por debajo de su promedio de 200 días.",
+        "Gold is {pct} below its 200-day average.",
+    ),
+    "reason_fx_weak": (
+        "La moneda local está débil frente al dólar: el dólar está igual o más caro que el {percentile} "
+        "de los días del último año (bueno para vender).",
+        "The local currency is weak against the dollar: the dollar is at or above {percentile} of the last "
+        "year's days (good for sellers).",
+    ),
+    "reason_rsi_high": (
+        "Subida muy rápida (RSI de 14 días = {rsi}): a menudo le sigue una pausa.",
+        "A very fast rise (14-day RSI = {rsi}): often followed by a pause.",
+    ),
+    "reason_rsi_low": (
+        "Caída muy rápida (RSI de 14 días = {rsi}): a menudo le sigue un rebote.",
+        "A very fast fall (14-day RSI = {rsi}): often followed by a rebound.",
+    ),
+    "reason_probability": (
+        "Probabilidad de que el precio sea mayor en 20 días, después de los costos de guardar el oro: {pct}.",
+        "Probability the price is higher in 20 days after holding costs: {pct}.",
+    ),
     "indicators_header": ("Las señales", "The signals"),
     "ind_percentile_1y": (
         "Posición del precio en el último año (percentil)",
@@ -707,6 +746,29 @@ def t(key: str, lang: str, **values: object) -> str:
     es, en = TEXTS[key]
     text = en if lang == "en" else es
     return text.format(**values) if values else text
+
+
+#: How each parameter of a sell-timing reason is written: (kind, digits). Percentiles and probabilities
+#: are shares in 0–100, written as "85 %"; distances from the average as "12,3 %"; the RSI as a number.
+REASON_PARAMS: dict[str, tuple[str, int]] = {
+    "percentile": ("pct", 0),
+    "pct": ("pct", 1),
+    "rsi": ("number", 0),
+}
+REASON_PCT_DIGITS = {"probability": 0}
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    """The sentence for one sell-timing reason (analytics.timing.Reason: a code and its numbers)."""
+    values: dict[str, object] = {}
+    for name, value in reason.params.items():
+        kind, digits = REASON_PARAMS[name]
+        if kind == "pct":
+            digits = REASON_PCT_DIGITS.get(reason.code, digits)
+            values[name] = format_pct(value, lang, digits=digits, signed=False)
+        else:
+            values[name] = format_number(value, lang, digits)
+    return t(f"reason_{reason.code}", lang, **values)
 
 
 def number_locale(lang: str, currency: str | None = None) -> str:
