@@ -6,6 +6,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py prices show ID [--start D] [--end D]
     python cli.py prices refresh
     python cli.py benchmark --date D --currency COP [--unit g]
+    python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b]
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE]
@@ -40,9 +41,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
+from analytics.benchmark import (
+    MAX_STALENESS_DAYS,
+    BenchmarkQuote,
+    StaleDataError,
+    benchmark_price_per_fine_gram,
+)
 from analytics.briefing import add_forecast_and_timing, add_premiums, build_briefing, parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
+from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
 from analytics.premiums import sale_premiums, summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
@@ -50,6 +57,7 @@ from data.backup import backup, restore
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales, premium_schedule
 from data.market_data import import_prices, refresh_from_yahoo, target_fx, target_prices
+from data.offer_quotes import read_quotes
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
 from data.store import MarketStore
 from data.users import add_user, authenticate, list_users, remove_user, set_password
@@ -85,23 +93,50 @@ def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
     return {"ok": report.ok, "message": report.message, "rows_stored": report.rows_stored}
 
 
-def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
+def stored_benchmark(
+    store: MarketStore,
+    date: pd.Timestamp,
+    currency: str,
+    unit: str = "g",
+    max_staleness_days: int = MAX_STALENESS_DAYS,
+) -> BenchmarkQuote:
+    """The benchmark of one fine `unit` in `currency` on `date` from the stored gold and exchange rate."""
     gold = store.load_series(GOLD_SERIES)
     if gold.empty:
         raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
-    fx_id = fx_series_for(args.currency)
+    fx_id = fx_series_for(currency)
     fx = None if fx_id is None else store.load_series(fx_id)
     if fx is not None and fx.empty:
         raise CliError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
-    quote = benchmark_price_per_fine_gram(
-        gold,
-        fx,
-        args.date,
-        currency=args.currency,
-        unit=args.unit,
-        max_staleness_days=args.max_staleness_days,
+    return benchmark_price_per_fine_gram(
+        gold, fx, date, currency=currency, unit=unit, max_staleness_days=max_staleness_days
     )
-    return quote.as_json()
+
+
+def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
+    return stored_benchmark(store, args.date, args.currency, args.unit, args.max_staleness_days).as_json()
+
+
+def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
+    """Each quote in FILE valued for the lot at the benchmark of --date, ranked by present value."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    quotes = read_quotes(path.read_bytes(), path.name)
+    benchmark = stored_benchmark(store, args.date, args.currency)
+    comparison = compare_offers(
+        quotes,
+        gross_g=args.gross_g,
+        fineness=args.fineness,
+        benchmark_price_per_g=benchmark.price,
+        rate_pct_year=args.rate_pct_year,
+    )
+    return {
+        "date": f"{args.date:%Y-%m-%d}",
+        "benchmark_price_per_g": benchmark.price,
+        "fine_gold_g": comparison.fine_gold_g,
+        "offers": [offer.as_json() for offer in comparison.offers],
+    }
 
 
 def _stored_target(store: MarketStore, target_id: str) -> pd.Series:
@@ -363,6 +398,23 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--unit", choices=list(UNITS), default="g")
     bench.add_argument("--max-staleness-days", type=int, default=MAX_STALENESS_DAYS)
     bench.set_defaults(run=cmd_benchmark)
+
+    offers = commands.add_parser("offers", help="buyers' quotes for a lot").add_subparsers(
+        dest="action", required=True
+    )
+    compare = offers.add_parser("compare", help="value each quote of a CSV file for a lot, best first")
+    compare.add_argument("file", help="CSV: buyer,price_pct,fee_per_g,fixed_fee,payment_days")
+    compare.add_argument("--date", type=_date, required=True, help="the benchmark's date")
+    compare.add_argument("--currency", choices=list(CURRENCIES), required=True)
+    compare.add_argument("--gross-g", type=float, required=True, help="the lot's gross weight in grams")
+    compare.add_argument("--fineness", type=float, required=True, help="0.875 or 875")
+    compare.add_argument(
+        "--rate-pct-year",
+        type=float,
+        default=DEFAULT_RATE_PCT_YEAR,
+        help="interest rate for the present value, %% a year (default 0: no discounting)",
+    )
+    compare.set_defaults(run=cmd_offers_compare)
 
     backtest = commands.add_parser("backtest", help="rolling-origin backtest of the forecast models")
     backtest.add_argument("series_id", metavar="ID")
