@@ -123,3 +123,76 @@ def test_cli_offers_compare_round_trip_on_real_prices(db_url, tmp_path):
     bad = cli("offers", "compare", str(quotes), *lot, db_url=db_url)
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.strip() == "error: line 3: fee_per_g -3.0 must be 0 or more"
+
+
+def offers_page(quotes: list[Quote], **session: object):
+    """The Offers page alone in AppTest (the router's line is added by whoever owns dashboard.py)."""
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_ROOT
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app_pages" / "offers.py"), default_timeout=60)
+    at.session_state["offers_quotes"] = pd.DataFrame(
+        [(q.buyer, q.price_pct, q.fee_per_g, q.fixed_fee, q.payment_days) for q in quotes],
+        columns=["buyer", "price_pct", "fee_per_g", "fixed_fee", "payment_days"],
+    )
+    for key, value in session.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def result_table(at):
+    return next(frame.value for frame in at.dataframe if "Puesto" in frame.value or "Rank" in frame.value)
+
+
+def test_offers_page_ranks_by_present_value_in_the_users_language(db_url):
+    import pandas as pd
+
+    from analytics.benchmark import benchmark_price_per_fine_gram
+    from data.market_data import load_snapshot
+    from data.store import MarketStore
+    from ui.i18n import format_day, format_money
+
+    at = offers_page(QUOTES)
+    assert not at.exception, at.exception
+    at.number_input(key="offers_gross_g").set_value(200.0).run()
+    at.number_input(key="offers_fineness").set_value(900.0).run()  # ley per mille: 180 g fine
+    at.number_input(key="offers_rate").set_value(36.5).run()
+    assert at.date_input(key="offers_date").value == pd.Timestamp.now().date()  # today by default
+    at.date_input(key="offers_date").set_value(pd.Timestamp.now().date() - pd.Timedelta(days=14)).run()
+    assert not at.exception, at.exception
+    table = result_table(at)
+    assert table["Comprador"].tolist() == ["B", "C", "D", "A"] and table["Puesto"].tolist() == [1, 2, 3, 4]
+    # the same benchmark as the page: offline demo prices for COP today
+    snapshot = load_snapshot(MarketStore.from_url(db_url))
+    day = at.date_input(key="offers_date").value
+    bench = benchmark_price_per_fine_gram(
+        snapshot.gold_usd_per_oz, snapshot.fx_per_usd("COP"), day, currency="COP"
+    ).price
+    best, second = 180 * bench * 0.96, (180 * bench * 0.97 - 200_000) / 1.01
+    assert table["Valor presente"].tolist()[0] == format_money(best, "COP", "es")  # $ 69.120.000-style
+    assert table["Frente a la mejor"].tolist()[1] == format_money(second - best, "COP", "es")
+    assert table["Cargos"].tolist()[3] == "$ 400.000" and table["% del precio de referencia"][0] == "96,0 %"
+    text = " ".join(m.value for m in at.markdown)
+    assert "**B**" in text and "A paga el mayor porcentaje (98,0 %)" in text and "puesto 4" in text
+    assert len(at.get("download_button")) == 1
+    assert any(c.value.startswith(f"Precio de referencia del {format_day(day, 'es')}: ") for c in at.caption)
+
+    # no interest: the net decides and the 98 % offer wins; English numbers and words
+    at.session_state["lang"] = "en"
+    at.number_input(key="offers_rate").set_value(0.0).run()
+    table = result_table(at)
+    # (the demo benchmark, about 500,000 a gram, is far above the 222,222 where D and C would swap)
+    assert table["Buyer"].tolist() == ["A", "D", "C", "B"] and table["Against the best"].tolist()[0] == "–"
+    assert table["Charges"].tolist()[0] == "COP 400,000" and table["% of benchmark"].tolist()[0] == "98.0%"
+    assert table["Present value"].tolist()[0] == format_money(180 * bench * 0.98 - 400_000, "COP", "en")
+
+
+def test_offers_page_names_bad_rows_and_keeps_the_good_ones(db_url):
+    at = offers_page([QUOTES[0], Quote("Typo", 0.975), Quote("", 97.0)])
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("Fila 2 (Typo) no se tuvo en cuenta: el % del precio") for w in warnings)
+    assert any(w.startswith("Fila 3 (–)") and "nombre del comprador" in w for w in warnings)
+    assert result_table(at)["Comprador"].tolist() == ["A"]

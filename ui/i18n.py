@@ -14,6 +14,7 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
 
 if TYPE_CHECKING:  # only the type: the i18n module stays light (no statsmodels import)
+    from analytics.offers import OfferError
     from analytics.timing import Reason
 
 LANGUAGES = ("es", "en")
@@ -738,6 +739,100 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_value": ("Valor", "Value"),
     "timing_failed": ("No se pudo calcular: {reason}", "Could not compute: {reason}"),
     "download_backtest": ("Descargar backtest (Excel)", "Download backtest (Excel)"),
+    # --- Offers page (app_pages/offers.py, analytics/offers.py)
+    "nav_offers": ("Ofertas", "Offers"),
+    "offers_title": ("¿Qué comprador deja más?", "Which buyer leaves the most?"),
+    "offers_intro": (
+        "Escriba o pegue (desde Excel) las ofertas de los compradores para un lote. Cada una se valora con el "
+        "precio de referencia del día: oro fino × precio de referencia × % pagado − cargos; el valor presente "
+        "descuenta la espera hasta el pago: neto ÷ (1 + tasa × días / 365).",
+        "Type or paste (from Excel) the buyers' quotes for one lot. Each is valued at the day's benchmark: "
+        "fine gold × benchmark × % paid − charges; the present value discounts the wait until payment: "
+        "net ÷ (1 + rate × days / 365).",
+    ),
+    "offers_gross_g": ("Peso bruto del lote (gramos)", "Gross weight of the lot (grams)"),
+    "offers_fineness": ("Ley (0,875 u 875)", "Fineness (0.875 or 875)"),
+    "offers_fineness_help": (
+        "La fracción de oro puro: 0,875 o, por mil, 875.",
+        "The share of pure gold: 0.875 or, per mille, 875.",
+    ),
+    "offers_date": ("Día del precio de referencia", "Benchmark day"),
+    "offers_rate": ("Tasa de interés (% al año)", "Interest rate (% a year)"),
+    "offers_rate_help": (
+        "Lo que le cuesta a la cooperativa esperar el dinero: la tasa de un préstamo o lo que ganaría con él. "
+        "Con 0 no se descuenta la espera.",
+        "What waiting for the money costs the cooperative: a loan's rate, or what the money would earn. "
+        "With 0 the wait is not discounted.",
+    ),
+    "offers_benchmark": (
+        "Precio de referencia del {day}: {price} por gramo de oro fino (oro del {gold_date}, tasa de cambio "
+        "del {fx_date}). Lote: {fine} de oro fino, {value} al 100 %.",
+        "Benchmark on {day}: {price} per fine gram (gold of {gold_date}, exchange rate of {fx_date}). "
+        "Lot: {fine} of fine gold, {value} at 100 %.",
+    ),
+    "offers_no_benchmark": (
+        "No hay precio de referencia para el {day} (sin oro o tasa de cambio de los 7 días anteriores). "
+        "Elija otro día o importe precios más recientes.",
+        "No benchmark for {day} (no gold price or exchange rate in the 7 days before). Pick another day or "
+        "import newer prices.",
+    ),
+    "offers_quotes": ("Ofertas", "Quotes"),
+    "offers_col_buyer": ("Comprador", "Buyer"),
+    "offers_col_price_pct": ("% del precio de referencia", "% of benchmark"),
+    "offers_col_fee_per_g": ("Cargo por gramo bruto", "Charge per gross gram"),
+    "offers_col_fixed_fee": ("Cargo por lote", "Charge per lot"),
+    "offers_col_payment_days": ("Días hasta el pago", "Days to payment"),
+    "offers_col_rank": ("Puesto", "Rank"),
+    "offers_col_price_per_fine_g": ("Precio por gramo fino", "Price per fine gram"),
+    "offers_col_gross_value": ("Valor del oro", "Value of the gold"),
+    "offers_col_fees": ("Cargos", "Charges"),
+    "offers_col_net_value": ("Neto", "Net"),
+    "offers_col_present_value": ("Valor presente", "Present value"),
+    "offers_col_difference": ("Frente a la mejor", "Against the best"),
+    "offers_empty": (
+        "Escriba al menos una oferta: comprador y % del precio de referencia (los cargos vacíos cuentan como 0).",
+        "Enter at least one quote: buyer and % of the benchmark (empty charges count as 0).",
+    ),
+    "offers_best": (
+        "La mejor oferta es la de **{buyer}**: {value} hoy (valor presente), {gap} más que la siguiente ({next}).",
+        "The best offer is **{buyer}**'s: {value} today (present value), {gap} more than the next ({next}).",
+    ),
+    "offers_only": (
+        "Con una sola oferta, {buyer} deja {value} hoy (valor presente).",
+        "With a single quote, {buyer} leaves {value} today (present value).",
+    ),
+    "offers_best_share_loses": (
+        "{buyer} paga el mayor porcentaje ({pct}), pero sus cargos o su plazo lo dejan en el puesto {rank}.",
+        "{buyer} pays the highest share ({pct}), but its charges or its wait put it in place {rank}.",
+    ),
+    "offers_row_error": (
+        "Fila {row} ({buyer}) no se tuvo en cuenta: {reason}",
+        "Row {row} ({buyer}) left out: {reason}",
+    ),
+    "offers_error_buyer": ("falta el nombre del comprador.", "the buyer's name is missing."),
+    "offers_error_price_pct": (
+        "el % del precio de referencia debe estar entre {low} y {high} (escriba 97,5, no 0,975).",
+        "the % of the benchmark must be between {low} and {high} (write 97.5, not 0.975).",
+    ),
+    "offers_error_fee_per_g": (
+        "el cargo por gramo no puede ser negativo.",
+        "the charge per gram cannot be negative.",
+    ),
+    "offers_error_fixed_fee": (
+        "el cargo por lote no puede ser negativo.",
+        "the charge per lot cannot be negative.",
+    ),
+    "offers_error_payment_days": (
+        "los días hasta el pago deben estar entre {low} y {high}.",
+        "days to payment must be between {low} and {high}.",
+    ),
+    "offers_error_missing": ("falta {field}.", "{field} is missing."),
+    "offers_error_gross_g": ("El peso bruto debe ser mayor que 0.", "The gross weight must be more than 0."),
+    "offers_error_fineness": (
+        "La ley debe ser una fracción (0,875) o por mil (875).",
+        "The fineness must be a fraction (0.875) or per mille (875).",
+    ),
+    "offers_download_csv": ("Descargar comparación (CSV)", "Download comparison (CSV)"),
 }
 
 
@@ -769,6 +864,16 @@ def reason_text(reason: Reason, lang: str) -> str:
         else:
             values[name] = format_number(value, lang, digits)
     return t(f"reason_{reason.code}", lang, **values)
+
+
+def offer_error_text(error: OfferError, lang: str) -> str:
+    """The words for an analytics.offers.OfferError (a field code and its bounds)."""
+    bounds = {
+        name: format_number(value, lang, 0)
+        for name, value in (("low", error.low), ("high", error.high))
+        if value is not None
+    }
+    return t(f"offers_error_{error.code}", lang, **bounds)
 
 
 def number_locale(lang: str, currency: str | None = None) -> str:
