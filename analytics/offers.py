@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from analytics.errors import CodedError
 from analytics.premiums import IMPLAUSIBLE_HIGH, IMPLAUSIBLE_LOW
 from analytics.units import normalise_fineness
 
@@ -27,7 +28,7 @@ MAX_PAYMENT_DAYS = 365
 DEFAULT_RATE_PCT_YEAR = 0.0
 
 
-class OfferError(ValueError):
+class OfferError(CodedError):
     """An input the comparison cannot use: `code` names the field; `low`–`high` is the range it must be in
     (None: no bound; `strict`: the low bound itself is refused). ui/i18n words it for the page; str() is
     the CLI's one-line reason."""
@@ -46,8 +47,8 @@ class OfferError(ValueError):
             reason = f"is outside {low:g}–{high:g}"
         else:
             reason = f"must be more than {low:g}" if strict else f"must be {low:g} or more"
-        super().__init__(f"{code} {value!r} {reason}")
-        self.code, self.value, self.low, self.high, self.strict = code, value, low, high, strict
+        super().__init__(f"{code} {value!r} {reason}", code, value=value, low=low, high=high)
+        self.value, self.low, self.high, self.strict = value, low, high, strict
 
 
 @dataclass(frozen=True)

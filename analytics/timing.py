@@ -15,6 +15,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from analytics.errors import CodedError
 from analytics.forecast import LEVELS, conformal_bands, ewma_volatility
 
 TRADING_DAYS_PER_MONTH = 21
@@ -31,6 +32,10 @@ PROBABILITY_HOLD, PROBABILITY_SELL = 0.55, 0.45
 SELL_SCORE, HOLD_SCORE = 2, -2
 
 SELL_NOW, SELL_PART, HOLD = "sell_now", "sell_part", "hold"
+
+
+class TimingError(CodedError):
+    """Settings or data the timing rule cannot use (a ValueError, as before)."""
 
 
 def _rolling_percentile(values: pd.Series, window: int) -> pd.Series:
@@ -217,7 +222,7 @@ def signal_on(indicators: pd.DataFrame, date: pd.Timestamp | None = None) -> Sig
     """
     known = indicators if date is None else indicators.loc[: pd.Timestamp(date)]
     if known.empty:
-        raise ValueError("no price on or before that date")
+        raise TimingError("no price on or before that date", "no_price_before", date=date)
     day = known.index[-1]
     row = known.iloc[-1]
     reasons = reasons_on(row)
@@ -390,7 +395,9 @@ def policy_decisions(policy: str, indicators: pd.DataFrame) -> np.ndarray:
         return np.where(scores >= SELL_SCORE, 2, np.where(scores <= HOLD_SCORE, 0, 1))
     if policy == "thirds":
         return np.zeros(len(indicators), dtype=int)
-    raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
+    raise TimingError(
+        f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}", "unknown_policy", policy=policy
+    )
 
 
 def run_policy(
@@ -406,9 +413,13 @@ def run_policy(
     """Walk forward through the weekly lots; each decision uses the indicators of its own day."""
     settings = settings or PolicySettings()
     if policy not in POLICIES:
-        raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
+        raise TimingError(
+            f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}", "unknown_policy", policy=policy
+        )
     if not 0 <= settings.hold_share <= 1 or settings.max_hold_days < 0:
-        raise ValueError("hold share must be within 0–1 and the longest hold at least 0 days")
+        raise TimingError(
+            "hold share must be within 0–1 and the longest hold at least 0 days", "hold_settings"
+        )
     prices = prices.dropna().astype(float)
     if indicators is None:
         indicators = indicator_frame(prices, fx, settings.holding_cost_pct_month)
@@ -446,7 +457,11 @@ def run_policy(
     lots = pd.DataFrame(lot_rows, columns=["lot", "produced", "grams", "baseline_price", "policy_price"])
     sales = pd.DataFrame(sale_rows, columns=["lot", "day", "grams", "price", "days_held", "net_price"])
     if lots.empty:
-        raise ValueError("no complete lot in this period: the data must cover the longest hold after a lot")
+        raise TimingError(
+            "no complete lot in this period: the data must cover the longest hold after a lot",
+            "no_complete_lot",
+            days=settings.max_hold_days,
+        )
     lots["year"] = lots["produced"].dt.year
     baseline = float(np.average(lots["baseline_price"], weights=lots["grams"]))
     policy_price = float(np.average(lots["policy_price"], weights=lots["grams"]))

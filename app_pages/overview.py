@@ -6,7 +6,7 @@ import streamlit as st
 from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.market import pct_change_since
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import error_text, format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
 from ui.state import local_prices, market_snapshot, stop_without_prices
 
@@ -29,7 +29,7 @@ try:
         snapshot.gold_usd_per_oz, fx_series, latest_date, currency=currency, unit=unit
     )
 except StaleDataError as error:
-    st.error(t("no_price", lang, reason=error))
+    st.error(t("no_price", lang, reason=error_text(error, lang)))
     st.stop()
 
 age_days = (pd.Timestamp.now().normalize() - quote.gold_date).days

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
-from ui.i18n import format_day, format_number, format_pct, month_names, reason_text, t
+from ui.i18n import error_text, format_day, format_number, format_pct, month_names, reason_text, t
 from ui.settings import current_settings
 from ui.state import timing_figures, timing_view
 
@@ -44,7 +44,7 @@ policy_settings = PolicySettings(
 try:
     view = timing_view(currency, policy_settings)
 except ValueError as error:
-    st.error(t("timing_failed", lang, reason=error))
+    st.error(t("timing_failed", lang, reason=error_text(error, lang)))
     st.stop()
 signal = view.signal
 

@@ -833,6 +833,64 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The fineness must be a fraction (0.875) or per mille (875).",
     ),
     "offers_download_csv": ("Descargar comparación (CSV)", "Download comparison (CSV)"),
+    # --- analytics errors (analytics.errors.CodedError codes), worded by error_text
+    "error_no_value_before": (
+        "no hay ningún valor de {series} en o antes del {date}.",
+        "there is no {series} value on or before {date}.",
+    ),
+    "error_stale_value": (
+        "el último valor de {series} es del {used}, más de {days} días antes del {date}.",
+        "the last {series} value is from {used}, more than {days} days before {date}.",
+    ),
+    "error_period_reversed": (
+        "el periodo termina antes de empezar: {text}.",
+        "the period ends before it starts: {text}.",
+    ),
+    "error_period_unreadable": (
+        "no se entiende el periodo «{text}»: use 2024-05, 2024-Q2, 2024-W19, 2024 o 2024-05-01:2024-05-31.",
+        'cannot read the period "{text}": use 2024-05, 2024-Q2, 2024-W19, 2024 or 2024-05-01:2024-05-31.',
+    ),
+    "error_no_gold_in_period": (
+        "no hay precio del oro entre el {start} y el {end}.",
+        "there is no gold price between {start} and {end}.",
+    ),
+    "error_horizon_step": (
+        "el horizonte y el paso deben ser de al menos 1 día.",
+        "the horizon and the step must be at least 1 day.",
+    ),
+    "error_no_origin": (
+        "ningún día desde el {start} tiene después {horizon} días hábiles de datos (datos del {first} al {last}; "
+        "antes hacen falta {min_train} días de historia).",
+        "no day from {start} on is followed by {horizon} trading days of data (data from {first} to {last}; "
+        "{min_train} days of history come first).",
+    ),
+    "error_not_enough_data": (
+        "faltan datos: hay {days} días; el backtest necesita {min_train} días de historia y {horizon} más.",
+        "not enough data: {days} days; the backtest needs {min_train} days of history and {horizon} more.",
+    ),
+    "error_unknown_model": ("modelo desconocido: {model}.", "unknown model: {model}."),
+    "error_not_enough_to_forecast": (
+        "faltan datos para pronosticar: hay {days} días y hacen falta {min_train}.",
+        "not enough data to forecast: {days} days, {min_train} needed.",
+    ),
+    "error_horizon_range": (
+        "el horizonte debe estar entre {low} y {high} días hábiles.",
+        "the horizon must be between {low} and {high} trading days.",
+    ),
+    "error_no_price_before": (
+        "no hay precio en o antes del {date}.",
+        "there is no price on or before {date}.",
+    ),
+    "error_unknown_policy": ("política desconocida: {policy}.", "unknown policy: {policy}."),
+    "error_hold_settings": (
+        "la parte que se puede guardar va de 0 a 100 % y el plazo máximo no puede ser negativo.",
+        "the share that may be held is 0–100 % and the longest hold cannot be negative.",
+    ),
+    "error_no_complete_lot": (
+        "ningún lote completo en este periodo: los datos deben cubrir los {days} días que se puede guardar "
+        "cada lote.",
+        "no complete lot in this period: the data must cover the {days} days each lot may be held.",
+    ),
 }
 
 
@@ -864,6 +922,24 @@ def reason_text(reason: Reason, lang: str) -> str:
         else:
             values[name] = format_number(value, lang, digits)
     return t(f"reason_{reason.code}", lang, **values)
+
+
+def error_text(error: Exception, lang: str) -> str:
+    """An error for the page, in the user's language: worded from its code and params when it has them
+    (analytics.errors.CodedError), else its own message."""
+    code = getattr(error, "code", None)
+    params = getattr(error, "params", None)
+    if not isinstance(code, str) or not isinstance(params, dict) or f"error_{code}" not in TEXTS:
+        return str(error)
+    values: dict[str, object] = {}
+    for name, value in params.items():
+        if isinstance(value, date | datetime | pd.Timestamp):
+            values[name] = format_day(value, lang)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            values[name] = format_number(value, lang, 0 if float(value).is_integer() else 2)
+        else:
+            values[name] = value
+    return t(f"error_{code}", lang, **values)
 
 
 def offer_error_text(error: OfferError, lang: str) -> str:
