@@ -6,6 +6,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py prices show ID [--start D] [--end D]
     python cli.py prices refresh
     python cli.py benchmark --date D --currency COP [--unit g]
+    python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b]
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE]
@@ -40,9 +41,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
+from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError
 from analytics.briefing import parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
+from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
@@ -50,13 +52,14 @@ from data.backup import backup, restore
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
-from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
-from data.settings import stale_after_days
+from data.offer_quotes import read_quotes
+from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.store import MarketStore
 from data.users import add_user, authenticate, list_users, remove_user, set_password
 from services.briefing import briefing_view
-from services.market import market_snapshot
+from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
+from ui.i18n import reason_text
 
 
 class CliError(Exception):
@@ -94,27 +97,28 @@ def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
 def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
     """The benchmark on a date, with the sources of the gold and FX values it used and whether they are
     stale (more than the staleness setting's days before the date)."""
-    gold = store.load_series_with_sources(GOLD_SERIES)
-    if gold.empty:
-        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
-    fx_id = fx_series_for(args.currency)
-    fx = None if fx_id is None else store.load_series_with_sources(fx_id)
-    if fx is not None and fx.empty:
-        raise CliError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
-    quote = benchmark_price_per_fine_gram(
-        gold["value"].rename(GOLD_SERIES),
-        None if fx is None else fx["value"].rename(fx_id),
-        args.date,
-        currency=args.currency,
-        unit=args.unit,
-        max_staleness_days=args.max_staleness_days,
+    return stored_benchmark(store, args.date, args.currency, args.unit, args.max_staleness_days).as_json()
+
+
+def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
+    """Each quote in FILE valued for the lot at the benchmark of --date, ranked by present value."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    quotes = read_quotes(path.read_bytes(), path.name)
+    benchmark = stored_benchmark(store, args.date, args.currency).quote
+    comparison = compare_offers(
+        quotes,
+        gross_g=args.gross_g,
+        fineness=args.fineness,
+        benchmark_price_per_g=benchmark.price,
+        rate_pct_year=args.rate_pct_year,
     )
-    oldest = min(day for day in (quote.gold_date, quote.fx_date) if day is not None)
     return {
-        **quote.as_json(),
-        "gold_source": str(gold.loc[quote.gold_date, "source"]),
-        "fx_source": None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
-        "stale": (quote.date - oldest).days > stale_after_days(),
+        "date": f"{args.date:%Y-%m-%d}",
+        "benchmark_price_per_g": benchmark.price,
+        "fine_gold_g": comparison.fine_gold_g,
+        "offers": [offer.as_json() for offer in comparison.offers],
     }
 
 
@@ -264,7 +268,9 @@ def cmd_signals(store: MarketStore, args: argparse.Namespace) -> object:
         if prices.empty:
             raise CliError(f"no {args.series_id} price on or before {args.date:%Y-%m-%d}")
     indicators = indicator_frame(prices, fx, args.holding_cost_pct_month)
-    return {"series": args.series_id.upper(), **signal_on(indicators).as_json(args.language)}
+    signal = signal_on(indicators)
+    reasons = [reason_text(reason, args.language) for reason in signal.reasons]
+    return {"series": args.series_id.upper(), **signal.as_json(), "reasons": reasons}
 
 
 def cmd_sell_policy(store: MarketStore, args: argparse.Namespace) -> object:
@@ -371,6 +377,23 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--unit", choices=list(UNITS), default="g")
     bench.add_argument("--max-staleness-days", type=int, default=MAX_STALENESS_DAYS)
     bench.set_defaults(run=cmd_benchmark)
+
+    offers = commands.add_parser("offers", help="buyers' quotes for a lot").add_subparsers(
+        dest="action", required=True
+    )
+    compare = offers.add_parser("compare", help="value each quote of a CSV file for a lot, best first")
+    compare.add_argument("file", help="CSV: buyer,price_pct,fee_per_g,fixed_fee,payment_days")
+    compare.add_argument("--date", type=_date, required=True, help="the benchmark's date")
+    compare.add_argument("--currency", choices=list(CURRENCIES), required=True)
+    compare.add_argument("--gross-g", type=float, required=True, help="the lot's gross weight in grams")
+    compare.add_argument("--fineness", type=float, required=True, help="0.875 or 875")
+    compare.add_argument(
+        "--rate-pct-year",
+        type=float,
+        default=DEFAULT_RATE_PCT_YEAR,
+        help="interest rate for the present value, %% a year (default 0: no discounting)",
+    )
+    compare.set_defaults(run=cmd_offers_compare)
 
     backtest = commands.add_parser("backtest", help="rolling-origin backtest of the forecast models")
     backtest.add_argument("series_id", metavar="ID")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.benchmark import local_price_series
+from analytics.errors import CodedError
 from analytics.market import annualised_volatility, decompose_local_move
 from analytics.premiums import BANREP_BUY_SHARE
 
@@ -21,7 +22,7 @@ BRIEFING_CURRENCIES = ("COP", "PEN", "BOB", "USD", "MNT")
 NOTABLE_DAYS = 3
 
 
-class PeriodError(ValueError):
+class PeriodError(CodedError):
     """A period the briefing cannot read."""
 
 
@@ -34,7 +35,7 @@ def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     if ":" in text:
         first, last = (pd.Timestamp(part) for part in text.split(":", 1))
         if last < first:
-            raise PeriodError(f"the period ends before it starts: {text}")
+            raise PeriodError(f"the period ends before it starts: {text}", "period_reversed", text=text)
         return first.normalize(), last.normalize(), "custom"
     if match := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
         period = pd.Period(f"{match[1]}Q{match[2]}", freq="Q")
@@ -48,7 +49,9 @@ def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     if re.fullmatch(r"\d{4}", text):
         return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31"), "year"
     raise PeriodError(
-        f"cannot read the period {text!r}: use 2024-05, 2024-Q2, 2024-W19, 2024 or 2024-05-01:2024-05-31"
+        f"cannot read the period {text!r}: use 2024-05, 2024-Q2, 2024-W19, 2024 or 2024-05-01:2024-05-31",
+        "period_unreadable",
+        text=text,
     )
 
 
@@ -145,7 +148,12 @@ def build_briefing(
     gold = gold[gold.index <= end]
     in_period = gold[gold.index >= start]
     if in_period.empty:
-        raise PeriodError(f"no gold price between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
+        raise PeriodError(
+            f"no gold price between {start:%Y-%m-%d} and {end:%Y-%m-%d}",
+            "no_gold_in_period",
+            start=start,
+            end=end,
+        )
     before = gold[gold.index < start]
     first_date = before.index[-1] if len(before) else in_period.index[0]  # the close before the period
     last_date = in_period.index[-1]

@@ -15,7 +15,7 @@ from ui.briefing_report import (
     country_table,
     summary_paragraphs,
 )
-from ui.i18n import DATE_INPUT_FORMAT, t
+from ui.i18n import DATE_INPUT_FORMAT, error_text, t
 from ui.settings import current_settings
 from ui.state import briefing_for, snapshot
 
@@ -70,7 +70,7 @@ try:
     with st.spinner(t("briefing_running", lang)):
         briefing = briefing_for(start, end, period_kind)
 except (PeriodError, ValueError) as error:
-    st.error(t("briefing_failed", lang, reason=error))
+    st.error(t("briefing_failed", lang, reason=error_text(error, lang)))
     st.stop()
 
 for paragraph in summary_paragraphs(briefing, lang):

@@ -11,7 +11,7 @@ from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
 from data.exports import csv_bytes, excel_bytes
 from data.series import GOLD_SERIES, fx_series_for, local_price_id
 from ui.figures import forecast_figures
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import error_text, format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
 from ui.state import forecast_page_view
 
@@ -58,7 +58,7 @@ with st.status(t("forecast_running", lang), expanded=True) as status:
         view = forecast_page_view(target_id, horizon, chosen_model)
     except (BacktestError, ValueError) as error:
         status.update(state="error")
-        st.error(t("forecast_failed", lang, reason=error))
+        st.error(t("forecast_failed", lang, reason=error_text(error, lang)))
         st.stop()
     seconds = sum(score.seconds for score in view.backtest.scores)
     status.update(

@@ -7,7 +7,7 @@ from analytics.benchmark import StaleDataError
 from analytics.premiums import BANREP_BUY_SHARE
 from ui.banner import stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import error_text, format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
 from ui.state import price_today_view, snapshot
 
@@ -20,7 +20,7 @@ st.title(t("overview_title", lang))
 try:
     today = price_today_view(currency, unit)
 except StaleDataError as error:
-    st.error(t("no_price", lang, reason=error))
+    st.error(t("no_price", lang, reason=error_text(error, lang)))
     st.stop()
 if today is None:
     stop_without_prices(pd.Series(dtype=float), currency, lang)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
 from ui.figures import timing_figures
-from ui.i18n import format_day, format_number, format_pct, month_names, t
+from ui.i18n import error_text, format_day, format_number, format_pct, month_names, reason_text, t
 from ui.settings import current_settings
 from ui.state import timing_page_view
 
@@ -45,7 +45,7 @@ policy_settings = PolicySettings(
 try:
     view = timing_page_view(currency, policy_settings)
 except ValueError as error:
-    st.error(t("timing_failed", lang, reason=error))
+    st.error(t("timing_failed", lang, reason=error_text(error, lang)))
     st.stop()
 signal = view.signal
 
@@ -57,7 +57,7 @@ with st.container(border=True):
     st.subheader(f"{RECOMMENDATION_ICONS[signal.recommendation]} {label}")
     st.write(t("rec_confidence", lang, pct=format_pct(signal.confidence * 100, lang, digits=0, signed=False)))
     if signal.reasons:
-        st.markdown("\n".join(f"- {reason.text(lang)}" for reason in signal.reasons))
+        st.markdown("\n".join(f"- {reason_text(reason, lang)}" for reason in signal.reasons))
     else:
         st.write(t("rec_no_reasons", lang))
 

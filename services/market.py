@@ -9,7 +9,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.benchmark import BenchmarkQuote, benchmark_price_per_fine_gram, local_price_series
+from analytics.benchmark import (
+    MAX_STALENESS_DAYS,
+    BenchmarkQuote,
+    benchmark_price_per_fine_gram,
+    local_price_series,
+)
 from analytics.market import (
     HORIZONS,
     MoveDecomposition,
@@ -21,7 +26,8 @@ from analytics.market import (
     reference_date,
 )
 from data.market_data import MarketSnapshot, load_snapshot
-from data.series import CURRENCIES, GOLD_SERIES
+from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
+from data.settings import stale_after_days
 from data.store import MarketStore
 
 
@@ -118,4 +124,59 @@ def price_today(snapshot: MarketSnapshot, currency: str, unit: str) -> PriceToda
         change_1w_pct=pct_change_since(prices, "1W"),
         change_1m_pct=pct_change_since(prices, "1M"),
         recent=prices.loc[latest - pd.Timedelta(days=90) :],
+    )
+
+
+class MissingSeriesError(ValueError):
+    """A series the command needs is not stored (import a file or refresh first)."""
+
+
+@dataclass(frozen=True)
+class SourcedQuote:
+    """A benchmark quote from stored data, with the source of each input and whether they are stale."""
+
+    quote: BenchmarkQuote
+    gold_source: str
+    fx_source: str | None
+    stale: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            **self.quote.as_json(),
+            "gold_source": self.gold_source,
+            "fx_source": self.fx_source,
+            "stale": self.stale,
+        }
+
+
+def stored_benchmark(
+    store: MarketStore,
+    date: pd.Timestamp,
+    currency: str,
+    unit: str = "g",
+    max_staleness_days: int = MAX_STALENESS_DAYS,
+) -> SourcedQuote:
+    """The benchmark of one fine `unit` in `currency` on `date` from stored data only (no demo), with the
+    source of the gold and FX values used; stale when an input is older than the staleness setting."""
+    gold = store.load_series_with_sources(GOLD_SERIES)
+    if gold.empty:
+        raise MissingSeriesError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
+    fx_id = fx_series_for(currency)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id)
+    if fx is not None and fx.empty:
+        raise MissingSeriesError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
+    quote = benchmark_price_per_fine_gram(
+        gold["value"].rename(GOLD_SERIES),
+        None if fx is None else fx["value"].rename(fx_id),
+        date,
+        currency=currency,
+        unit=unit,
+        max_staleness_days=max_staleness_days,
+    )
+    oldest = min(day for day in (quote.gold_date, quote.fx_date) if day is not None)
+    return SourcedQuote(
+        quote=quote,
+        gold_source=str(gold.loc[quote.gold_date, "source"]),
+        fx_source=None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
+        stale=(quote.date - oldest).days > stale_after_days(),
     )

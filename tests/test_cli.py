@@ -206,6 +206,11 @@ def test_signals_and_sell_policy_contract(db_url, store):
     )
     assert signal["recommendation"] in ("sell_now", "sell_part", "hold")
     assert 0 <= signal["probability_higher"] <= 1 and all(isinstance(r, str) for r in signal["reasons"])
+    # sentences in the requested language, written by ui/i18n from the codes that sit beside them
+    assert len(signal["reasons"]) == len(signal["reason_codes"]) >= 1
+    assert {"code", "params", "points"} <= set(signal["reason_codes"][0])
+    probability = next(r for r in signal["reasons"] if r.startswith("Probabilidad de que el precio"))
+    assert probability.endswith(" %.")  # es: "…: 42 %."
 
     run = cli(
         "sell-policy", "GOLD_USD", "--weekly-grams", "1000", "--max-hold-days", "30",

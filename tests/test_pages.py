@@ -15,6 +15,7 @@ PAGES = [
     "app_pages/briefing.py",
     "app_pages/sales.py",
     "app_pages/premiums.py",
+    "app_pages/offers.py",
 ]
 TIMEOUT_S = 60
 

@@ -7,18 +7,20 @@ formatted from the same Briefing fields as the tables (tests/test_briefing.py cr
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment
+from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from analytics.briefing import Briefing
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, t
+from ui.i18n import format_day, format_money, format_number, format_pct, reason_text, t
 
 
 def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
@@ -101,7 +103,7 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
         )
     if b.timing:
         signal = b.timing["signal"]
-        reasons = " ".join(reason.text(lang) for reason in signal.reasons)  # type: ignore[attr-defined]
+        reasons = " ".join(reason_text(reason, lang) for reason in signal.reasons)  # type: ignore[attr-defined]
         out.append(
             t(
                 "brief_timing",
@@ -207,7 +209,8 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
         table = briefing.premiums_by_cooperative
         figures["premiums"] = contribution_figure(
-            list(table["cooperative"]),
+            # plotly reads a subset of HTML in labels (<a href>, <b>): a name's "<" is shown, not obeyed
+            [html.escape(str(name)) for name in table["cooperative"]],
             list(table["premium_pct_weighted"]),
             t("brief_premiums_header", lang),
             lang,
@@ -234,18 +237,26 @@ PAGE = """<!DOCTYPE html>
 <script>{{ plotly_js }}</script>
 </head>
 <body>
+{% macro table(frame) -%}
+<table class="dataframe">
+<thead><tr>{% for column in frame.columns %}<th>{{ column }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in frame.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}</tbody>
+</table>
+{%- endmacro %}
 <h1>{{ title }}</h1>
 <p class="period">{{ period }}</p>
 {% for paragraph in summary %}<p>{{ paragraph }}</p>
 {% endfor %}
 <h2>{{ countries_header }}</h2>
-{{ countries_table }}
+{{ table(countries_table) }}
 {% if note %}<p class="note">* {{ note }}</p>{% endif %}
 <h2>{{ charts_header }}</h2>
 {% for chart in charts %}<div class="chart">{{ chart }}</div>
 {% endfor %}
-{% for name, table in premium_tables %}<h2>{{ name }}</h2>
-{{ table }}
+{% for name, premium_table in premium_tables %}<h2>{{ name }}</h2>
+{{ table(premium_table) }}
 {% endfor %}
 <h2>{{ sources_header }}</h2>
 <ul class="sources">{% for key, value in sources %}<li><b>{{ key }}</b>: {{ value }}</li>{% endfor %}</ul>
@@ -255,12 +266,33 @@ PAGE = """<!DOCTYPE html>
 """
 
 
+#: Autoescape on: every name, sentence and cell is escaped by Jinja; only the plotly.js library and
+#: plotly's chart HTML are passed in as Markup.
+TEMPLATE = Environment(autoescape=True).from_string(PAGE)
+
+
+@dataclass(frozen=True)
+class HtmlTable:
+    columns: list[str]
+    rows: list[list[object]]
+
+
+def html_table(frame: pd.DataFrame) -> HtmlTable:
+    """A table for the template (which escapes every cell); text cells neutralised as in every export."""
+    table = neutralised(frame)
+    return HtmlTable(
+        [str(c) for c in table.columns], table.astype(object).where(table.notna(), "").values.tolist()
+    )
+
+
 def briefing_html(briefing: Briefing, lang: str) -> str:
     """One self-contained file: plotly.js is embedded once, the charts stay interactive offline."""
     figures = briefing_figures(briefing, lang)
-    charts = [
-        figure.update_layout(template="plotly_white").to_html(  # white paper: it prints cleanly
-            full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "responsive": True}
+    charts = [  # plotly's own HTML: its data travels as JSON with "<" escaped, so it is trusted markup
+        Markup(  # noqa: S704
+            figure.update_layout(template="plotly_white").to_html(  # white paper: it prints cleanly
+                full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "responsive": True}
+            )
         )
         for figure in figures.values()
     ]
@@ -269,41 +301,33 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
         premium_tables.append(
             (
                 t("brief_premiums_header", lang),
-                neutralised(briefing.premiums_by_cooperative.round(2)).to_html(index=False),
+                html_table(briefing.premiums_by_cooperative.round(2)),
             )
         )
         if briefing.certification is not None:
-            premium_tables.append(
-                ("Fairmined / Fairtrade", neutralised(briefing.certification.round(2)).to_html(index=False))
-            )
-    environment = Environment(autoescape=False)  # noqa: S701 - every text below is escaped by hand
-    template = environment.from_string(PAGE)
+            premium_tables.append(("Fairmined / Fairtrade", html_table(briefing.certification.round(2))))
     period = t(
         "brief_period", lang, start=format_day(briefing.start, lang), end=format_day(briefing.end, lang)
     )
-    return template.render(
+    return TEMPLATE.render(
         lang=lang,
-        title=html.escape(t("brief_title", lang)),
-        period=html.escape(period),
-        plotly_js=get_plotlyjs(),
-        summary=[html.escape(paragraph) for paragraph in summary_paragraphs(briefing, lang)],
-        countries_header=html.escape(t("brief_countries_header", lang)),
-        countries_table=neutralised(country_table(briefing, lang)).to_html(index=False, escape=True),
-        note=html.escape(t("brief_bob_note", lang))
-        if any(r.currency == "BOB" for r in briefing.countries)
-        else "",
-        charts_header=html.escape(t("brief_charts_header", lang)),
+        title=t("brief_title", lang),
+        period=period,
+        plotly_js=Markup(get_plotlyjs()),  # noqa: S704 - the plotly.js library itself, trusted
+        summary=summary_paragraphs(briefing, lang),
+        countries_header=t("brief_countries_header", lang),
+        countries_table=html_table(country_table(briefing, lang)),
+        note=t("brief_bob_note", lang) if any(r.currency == "BOB" for r in briefing.countries) else "",
+        charts_header=t("brief_charts_header", lang),
         charts=charts,
-        premium_tables=[(html.escape(name), table) for name, table in premium_tables],
-        sources_header=html.escape(t("brief_sources_header", lang)),
-        sources=[(html.escape(k), html.escape(v)) for k, v in sources(briefing).items()],
-        generated=html.escape(
-            t(
-                "brief_generated",
-                lang,
-                at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                last=format_day(briefing.gold_last_date, lang),
-            )
+        premium_tables=premium_tables,
+        sources_header=t("brief_sources_header", lang),
+        sources=list(sources(briefing).items()),
+        generated=t(
+            "brief_generated",
+            lang,
+            at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            last=format_day(briefing.gold_last_date, lang),
         ),
     )
 

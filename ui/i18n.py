@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
 
-from analytics.premiums import PremiumSummary
+if TYPE_CHECKING:  # only the type: the i18n module stays light (no statsmodels import)
+    from analytics.offers import OfferError
+    from analytics.premiums import PremiumSummary
+    from analytics.timing import Reason
 
 LANGUAGES = ("es", "en")
 
@@ -671,6 +675,41 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Agreement of the signals: {pct} (how one-sided today is, not how often they were right).",
     ),
     "rec_no_reasons": ("Ninguna señal fuerte hoy.", "No strong signal today."),
+    # the sell-timing rule's reasons (analytics/timing.py Reason codes); numbers formatted by reason_text
+    "reason_price_high": (
+        "El precio está alto: igual o mayor que el {percentile} de los precios del último año.",
+        "The price is high: at or above {percentile} of the last year's prices.",
+    ),
+    "reason_price_low": (
+        "El precio está bajo: igual o mayor que solo el {percentile} de los precios del último año.",
+        "The price is low: at or above only {percentile} of the last year's prices.",
+    ),
+    "reason_above_ma200": (
+        "El oro está {pct} por encima de su promedio de 200 días.",
+        "Gold is {pct} above its 200-day average.",
+    ),
+    "reason_below_ma200": (
+        "El oro está {pct} por debajo de su promedio de 200 días.",
+        "Gold is {pct} below its 200-day average.",
+    ),
+    "reason_fx_weak": (
+        "La moneda local está débil frente al dólar: el dólar está igual o más caro que el {percentile} "
+        "de los días del último año (bueno para vender).",
+        "The local currency is weak against the dollar: the dollar is at or above {percentile} of the last "
+        "year's days (good for sellers).",
+    ),
+    "reason_rsi_high": (
+        "Subida muy rápida (RSI de 14 días = {rsi}): a menudo le sigue una pausa.",
+        "A very fast rise (14-day RSI = {rsi}): often followed by a pause.",
+    ),
+    "reason_rsi_low": (
+        "Caída muy rápida (RSI de 14 días = {rsi}): a menudo le sigue un rebote.",
+        "A very fast fall (14-day RSI = {rsi}): often followed by a rebound.",
+    ),
+    "reason_probability": (
+        "Probabilidad de que el precio sea mayor en 20 días, después de los costos de guardar el oro: {pct}.",
+        "Probability the price is higher in 20 days after holding costs: {pct}.",
+    ),
     "indicators_header": ("Las señales", "The signals"),
     "ind_percentile_1y": (
         "Posición del precio en el último año (percentil)",
@@ -770,6 +809,158 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_value": ("Valor", "Value"),
     "timing_failed": ("No se pudo calcular: {reason}", "Could not compute: {reason}"),
     "download_backtest": ("Descargar backtest (Excel)", "Download backtest (Excel)"),
+    # --- Offers page (app_pages/offers.py, analytics/offers.py)
+    "nav_offers": ("Ofertas", "Offers"),
+    "offers_title": ("¿Qué comprador deja más?", "Which buyer leaves the most?"),
+    "offers_intro": (
+        "Escriba o pegue (desde Excel) las ofertas de los compradores para un lote. Cada una se valora con el "
+        "precio de referencia del día: oro fino × precio de referencia × % pagado − cargos; el valor presente "
+        "descuenta la espera hasta el pago: neto ÷ (1 + tasa × días / 365).",
+        "Type or paste (from Excel) the buyers' quotes for one lot. Each is valued at the day's benchmark: "
+        "fine gold × benchmark × % paid − charges; the present value discounts the wait until payment: "
+        "net ÷ (1 + rate × days / 365).",
+    ),
+    "offers_gross_g": ("Peso bruto del lote (gramos)", "Gross weight of the lot (grams)"),
+    "offers_fineness": ("Ley (0,875 u 875)", "Fineness (0.875 or 875)"),
+    "offers_fineness_help": (
+        "La fracción de oro puro: 0,875 o, por mil, 875.",
+        "The share of pure gold: 0.875 or, per mille, 875.",
+    ),
+    "offers_date": ("Día del precio de referencia", "Benchmark day"),
+    "offers_rate": ("Tasa de interés (% al año)", "Interest rate (% a year)"),
+    "offers_rate_help": (
+        "Lo que le cuesta a la cooperativa esperar el dinero: la tasa de un préstamo o lo que ganaría con él. "
+        "Con 0 no se descuenta la espera.",
+        "What waiting for the money costs the cooperative: a loan's rate, or what the money would earn. "
+        "With 0 the wait is not discounted.",
+    ),
+    "offers_benchmark": (
+        "Precio de referencia del {day}: {price} por gramo de oro fino (oro del {gold_date}, tasa de cambio "
+        "del {fx_date}). Lote: {fine} de oro fino, {value} al 100 %.",
+        "Benchmark on {day}: {price} per fine gram (gold of {gold_date}, exchange rate of {fx_date}). "
+        "Lot: {fine} of fine gold, {value} at 100 %.",
+    ),
+    "offers_no_benchmark": (
+        "No hay precio de referencia para el {day} (sin oro o tasa de cambio de los 7 días anteriores). "
+        "Elija otro día o importe precios más recientes.",
+        "No benchmark for {day} (no gold price or exchange rate in the 7 days before). Pick another day or "
+        "import newer prices.",
+    ),
+    "offers_quotes": ("Ofertas", "Quotes"),
+    "offers_col_buyer": ("Comprador", "Buyer"),
+    "offers_col_price_pct": ("% del precio de referencia", "% of benchmark"),
+    "offers_col_fee_per_g": ("Cargo por gramo bruto", "Charge per gross gram"),
+    "offers_col_fixed_fee": ("Cargo por lote", "Charge per lot"),
+    "offers_col_payment_days": ("Días hasta el pago", "Days to payment"),
+    "offers_col_rank": ("Puesto", "Rank"),
+    "offers_col_price_per_fine_g": ("Precio por gramo fino", "Price per fine gram"),
+    "offers_col_gross_value": ("Valor del oro", "Value of the gold"),
+    "offers_col_fees": ("Cargos", "Charges"),
+    "offers_col_net_value": ("Neto", "Net"),
+    "offers_col_present_value": ("Valor presente", "Present value"),
+    "offers_col_difference": ("Frente a la mejor", "Against the best"),
+    "offers_empty": (
+        "Escriba al menos una oferta: comprador y % del precio de referencia (los cargos vacíos cuentan como 0).",
+        "Enter at least one quote: buyer and % of the benchmark (empty charges count as 0).",
+    ),
+    "offers_best": (
+        "La mejor oferta es la de **{buyer}**: {value} hoy (valor presente), {gap} más que la siguiente ({next}).",
+        "The best offer is **{buyer}**'s: {value} today (present value), {gap} more than the next ({next}).",
+    ),
+    "offers_only": (
+        "Con una sola oferta, {buyer} deja {value} hoy (valor presente).",
+        "With a single quote, {buyer} leaves {value} today (present value).",
+    ),
+    "offers_best_share_loses": (
+        "{buyer} paga el mayor porcentaje ({pct}), pero sus cargos o su plazo lo dejan en el puesto {rank}.",
+        "{buyer} pays the highest share ({pct}), but its charges or its wait put it in place {rank}.",
+    ),
+    "offers_row_error": (
+        "Fila {row} ({buyer}) no se tuvo en cuenta: {reason}",
+        "Row {row} ({buyer}) left out: {reason}",
+    ),
+    "offers_error_buyer": ("falta el nombre del comprador.", "the buyer's name is missing."),
+    "offers_error_price_pct": (
+        "el % del precio de referencia debe estar entre {low} y {high} (escriba 97,5, no 0,975).",
+        "the % of the benchmark must be between {low} and {high} (write 97.5, not 0.975).",
+    ),
+    "offers_error_fee_per_g": (
+        "el cargo por gramo no puede ser negativo.",
+        "the charge per gram cannot be negative.",
+    ),
+    "offers_error_fixed_fee": (
+        "el cargo por lote no puede ser negativo.",
+        "the charge per lot cannot be negative.",
+    ),
+    "offers_error_payment_days": (
+        "los días hasta el pago deben estar entre {low} y {high}.",
+        "days to payment must be between {low} and {high}.",
+    ),
+    "offers_error_missing": ("falta {field}.", "{field} is missing."),
+    "offers_error_gross_g": ("El peso bruto debe ser mayor que 0.", "The gross weight must be more than 0."),
+    "offers_error_fineness": (
+        "La ley debe ser una fracción (0,875) o por mil (875).",
+        "The fineness must be a fraction (0.875) or per mille (875).",
+    ),
+    "offers_download_csv": ("Descargar comparación (CSV)", "Download comparison (CSV)"),
+    # --- analytics errors (analytics.errors.CodedError codes), worded by error_text
+    "error_no_value_before": (
+        "no hay ningún valor de {series} en o antes del {date}.",
+        "there is no {series} value on or before {date}.",
+    ),
+    "error_stale_value": (
+        "el último valor de {series} es del {used}, más de {days} días antes del {date}.",
+        "the last {series} value is from {used}, more than {days} days before {date}.",
+    ),
+    "error_period_reversed": (
+        "el periodo termina antes de empezar: {text}.",
+        "the period ends before it starts: {text}.",
+    ),
+    "error_period_unreadable": (
+        "no se entiende el periodo «{text}»: use 2024-05, 2024-Q2, 2024-W19, 2024 o 2024-05-01:2024-05-31.",
+        'cannot read the period "{text}": use 2024-05, 2024-Q2, 2024-W19, 2024 or 2024-05-01:2024-05-31.',
+    ),
+    "error_no_gold_in_period": (
+        "no hay precio del oro entre el {start} y el {end}.",
+        "there is no gold price between {start} and {end}.",
+    ),
+    "error_horizon_step": (
+        "el horizonte y el paso deben ser de al menos 1 día.",
+        "the horizon and the step must be at least 1 day.",
+    ),
+    "error_no_origin": (
+        "ningún día desde el {start} tiene después {horizon} días hábiles de datos (datos del {first} al {last}; "
+        "antes hacen falta {min_train} días de historia).",
+        "no day from {start} on is followed by {horizon} trading days of data (data from {first} to {last}; "
+        "{min_train} days of history come first).",
+    ),
+    "error_not_enough_data": (
+        "faltan datos: hay {days} días; el backtest necesita {min_train} días de historia y {horizon} más.",
+        "not enough data: {days} days; the backtest needs {min_train} days of history and {horizon} more.",
+    ),
+    "error_unknown_model": ("modelo desconocido: {model}.", "unknown model: {model}."),
+    "error_not_enough_to_forecast": (
+        "faltan datos para pronosticar: hay {days} días y hacen falta {min_train}.",
+        "not enough data to forecast: {days} days, {min_train} needed.",
+    ),
+    "error_horizon_range": (
+        "el horizonte debe estar entre {low} y {high} días hábiles.",
+        "the horizon must be between {low} and {high} trading days.",
+    ),
+    "error_no_price_before": (
+        "no hay precio en o antes del {date}.",
+        "there is no price on or before {date}.",
+    ),
+    "error_unknown_policy": ("política desconocida: {policy}.", "unknown policy: {policy}."),
+    "error_hold_settings": (
+        "la parte que se puede guardar va de 0 a 100 % y el plazo máximo no puede ser negativo.",
+        "the share that may be held is 0–100 % and the longest hold cannot be negative.",
+    ),
+    "error_no_complete_lot": (
+        "ningún lote completo en este periodo: los datos deben cubrir los {days} días que se puede guardar "
+        "cada lote.",
+        "no complete lot in this period: the data must cover the {days} days each lot may be held.",
+    ),
 }
 
 
@@ -778,6 +969,57 @@ def t(key: str, lang: str, **values: object) -> str:
     es, en = TEXTS[key]
     text = en if lang == "en" else es
     return text.format(**values) if values else text
+
+
+#: How each parameter of a sell-timing reason is written: (kind, digits). Percentiles and probabilities
+#: are shares in 0–100, written as "85 %"; distances from the average as "12,3 %"; the RSI as a number.
+REASON_PARAMS: dict[str, tuple[str, int]] = {
+    "percentile": ("pct", 0),
+    "pct": ("pct", 1),
+    "rsi": ("number", 0),
+}
+REASON_PCT_DIGITS = {"probability": 0}
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    """The sentence for one sell-timing reason (analytics.timing.Reason: a code and its numbers)."""
+    values: dict[str, object] = {}
+    for name, value in reason.params.items():
+        kind, digits = REASON_PARAMS[name]
+        if kind == "pct":
+            digits = REASON_PCT_DIGITS.get(reason.code, digits)
+            values[name] = format_pct(value, lang, digits=digits, signed=False)
+        else:
+            values[name] = format_number(value, lang, digits)
+    return t(f"reason_{reason.code}", lang, **values)
+
+
+def error_text(error: Exception, lang: str) -> str:
+    """An error for the page, in the user's language: worded from its code and params when it has them
+    (analytics.errors.CodedError), else its own message."""
+    code = getattr(error, "code", None)
+    params = getattr(error, "params", None)
+    if not isinstance(code, str) or not isinstance(params, dict) or f"error_{code}" not in TEXTS:
+        return str(error)
+    values: dict[str, object] = {}
+    for name, value in params.items():
+        if isinstance(value, date | datetime | pd.Timestamp):
+            values[name] = format_day(value, lang)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            values[name] = format_number(value, lang, 0 if float(value).is_integer() else 2)
+        else:
+            values[name] = value
+    return t(f"error_{code}", lang, **values)
+
+
+def offer_error_text(error: OfferError, lang: str) -> str:
+    """The words for an analytics.offers.OfferError (a field code and its bounds)."""
+    bounds = {
+        name: format_number(value, lang, 0)
+        for name, value in (("low", error.low), ("high", error.high))
+        if value is not None
+    }
+    return t(f"offers_error_{error.code}", lang, **bounds)
 
 
 def number_locale(lang: str, currency: str | None = None) -> str:
