@@ -19,10 +19,13 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Table, delete, insert, select, text
 from sqlalchemy.engine import Connection
 
+import data.alerts  # noqa: F401  (its tables live on the shared metadata: backed up and restored too)
 from data.store import MarketStore, metadata
 
 BACKUP_FORMAT = "gold-dashboard-backup"
 BACKUP_VERSION = 1
+#: Tables added after version 1 files were first written: a backup without them restores them empty.
+LATER_TABLES = frozenset({"alert_rules"})
 INSERT_CHUNK_ROWS = 5_000
 
 
@@ -108,6 +111,8 @@ def _read(path: Path) -> dict:
         raise BackupError(f"{path.name} has no tables")
     for table in metadata.sorted_tables:
         expected = [column.name for column in table.columns]
+        if table.name in LATER_TABLES and table.name not in tables:
+            tables[table.name] = {"columns": expected, "rows": []}
         found = tables.get(table.name)
         if not isinstance(found, dict) or found.get("columns") != expected:
             raise BackupError(f"{path.name}: table {table.name!r} is missing or has other columns")
