@@ -92,6 +92,11 @@ class AlertRule:
         }
 
 
+def valid_email(address: str) -> bool:
+    """One plausible address (no list, no display name): what a rule may send to."""
+    return bool(_EMAIL.match(address.strip()))
+
+
 def _ensure_table(store: MarketStore) -> None:
     """A store opened before this module was imported lacks the table: create it (idempotent)."""
     alert_rules_table.create(store.engine, checkfirst=True)
@@ -130,7 +135,7 @@ def add_rule(
 ) -> AlertRule:
     """Store a new rule owned by `scope.user`; it starts armed."""
     email = email.strip()
-    if not _EMAIL.match(email):
+    if not valid_email(email):
         raise AlertError(f"not an e-mail address: {email!r}")
     if currency not in CURRENCIES:
         raise AlertError(f"unknown currency {currency!r}; known: {', '.join(CURRENCIES)}")

@@ -217,7 +217,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alerts_direction": ("Avisar cuando el precio esté", "Notify when the price is"),
     "alerts_above": ("por encima de", "above"),
     "alerts_below": ("por debajo de", "below"),
-    "alerts_level": ("Nivel ({currency} por {unit})", "Level ({currency} per {unit})"),
+    "alerts_level": (
+        "Nivel: precio de 1 unidad elegida, en la moneda elegida",
+        "Level: price of 1 chosen unit, in the chosen currency",
+    ),
+    "alerts_bad_email": ("«{email}» no es una dirección de correo.", '"{email}" is not an e-mail address.'),
+    "alerts_bad_level": ("El nivel debe ser mayor que cero.", "The level must be above zero."),
     "alerts_language": ("Idioma del correo", "E-mail language"),
     "alerts_save": ("Guardar alerta", "Save alert"),
     "alerts_saved": ("Alerta n.º {id} guardada.", "Alert no. {id} saved."),
