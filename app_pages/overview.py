@@ -5,10 +5,12 @@ import streamlit as st
 
 from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.market import pct_change_since
+from services.card import card_html, whatsapp_link, whatsapp_text
+from services.price_today import NoPriceError, price_today
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
-from ui.state import local_prices, market_snapshot, stop_without_prices
+from ui.state import get_store, local_prices, market_snapshot, stop_without_prices
 
 BANREP_BUY_SHARE = 0.95  # Banco de la República buys at 95 % of its sell price (DOMAIN.md)
 
@@ -75,6 +77,24 @@ st.caption(
         fx=format_money(quote.fx, currency, lang, digits=2) if currency != "USD" else "1",
     )
 )
+
+try:  # the stored price only: a demo price is never shared
+    shared = price_today(get_store(), currency, unit)
+except NoPriceError:
+    st.caption(t("share_unavailable", lang))
+else:
+    share = st.columns(2)
+    share[0].link_button(
+        t("share_whatsapp", lang), whatsapp_link(whatsapp_text(shared)), icon=":material/share:"
+    )
+    share[1].download_button(
+        t("share_card", lang),
+        data=lambda: card_html(shared, lang),
+        file_name=f"precio-oro-{shared.date:%Y-%m-%d}.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 changes = st.columns(2)
 changes[0].metric(t("change_1w", lang), format_pct(week, lang))

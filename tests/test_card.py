@@ -119,3 +119,27 @@ def test_cli_card_on_the_real_files(db_url, tmp_path):
         "--out", str(out), db_url=db_url,
     )  # fmt: skip
     assert missing.returncode == 2 and "no USD_COP" in missing.stderr
+
+
+def test_overview_offers_whatsapp_and_the_card_only_for_stored_prices(db_url, store):
+    from urllib.parse import unquote
+
+    from tests.test_pages import app
+
+    demo = app().run()  # demo data: nothing to share
+    assert not demo.exception, demo.exception
+    assert any("disponibles cuando hay precios reales" in c.value for c in demo.caption)
+    assert not demo.get("link_button")
+
+    write_prices(store, last_day=f"{pd.Timestamp.now():%Y-%m-%d}")
+    at = app().run()
+    assert not at.exception, at.exception
+    (link,) = at.get("link_button")
+    assert link.proto.label == "Compartir por WhatsApp"
+    assert link.proto.url.startswith("https://wa.me/?text=")
+    text = unquote(link.proto.url.split("text=", 1)[1])
+    today = price_today(store, "COP", "g")
+    assert text == whatsapp_text(today) and pesos(today.price) in text  # the same price as the metric
+    assert any(m.value == pesos(today.price) for m in at.metric)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Descargar tarjeta de precio (HTML liviano)" in labels

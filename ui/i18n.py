@@ -200,8 +200,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "share_whatsapp": ("Compartir por WhatsApp", "Share on WhatsApp"),
     "share_card": ("Descargar tarjeta de precio (HTML liviano)", "Download the price card (light HTML)"),
     "share_unavailable": (
-        "Compartir está disponible cuando hay precios reales guardados: {reason}",
-        "Sharing is available once real prices are stored: {reason}",
+        "Compartir por WhatsApp y la tarjeta de precio están disponibles cuando hay precios reales guardados.",
+        "Sharing on WhatsApp and the price card are available once real prices are stored.",
     ),
     "alerts_title": ("Alertas de precio por correo", "Price alerts by e-mail"),
     "alerts_intro": (
