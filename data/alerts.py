@@ -204,6 +204,20 @@ def remove_rule(store: MarketStore, scope: LedgerScope, rule_id: int) -> None:
             raise AlertError(f"no alert with id {rule_id}")
 
 
+def claim(store: MarketStore, rule_id: int) -> bool:
+    """Disarm an armed rule before its e-mail is sent; False when another run got there first.
+
+    One conditional UPDATE, so two timer runs at once never both send the same crossing.
+    """
+    with store.engine.begin() as conn:
+        claimed = conn.execute(
+            update(alert_rules_table)
+            .where(alert_rules_table.c.id == rule_id, alert_rules_table.c.armed == 1)
+            .values(armed=0)
+        ).rowcount
+    return claimed == 1
+
+
 def record_check(
     store: MarketStore,
     rule_id: int,

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from data.alerts import AlertRule, all_rules, record_check
+from data.alerts import AlertRule, all_rules, claim, record_check
 from data.mail import MailError, SmtpSettings, send_email
 from data.store import MarketStore
 from services.card import sources_sentence
@@ -172,7 +172,7 @@ def run_alerts(store: MarketStore, *, as_of: object = None, send: Sender | None 
             record_check(store, rule.id, checked=day.date(), price=quote.price, armed=True)
             run.skipped.append(SkippedAlert(rule.id, "condition not met"))
             continue
-        if not rule.armed:
+        if not rule.armed or not claim(store, rule.id):
             record_check(store, rule.id, checked=day.date(), price=quote.price, armed=False)
             run.skipped.append(SkippedAlert(rule.id, "already sent for this crossing"))
             continue

@@ -282,3 +282,14 @@ def test_cli_alerts_run_reports_a_failed_send_on_stderr(db_url, store, smtp):
     assert ran.returncode == 0
     assert json.loads(ran.stdout)["skipped"][0]["reason"].startswith("send failed")
     assert "alert 1: send failed" in ran.stderr
+
+
+def test_two_runs_at_once_cannot_both_claim_a_crossing(store, smtp):
+    from data.alerts import claim
+
+    write_prices(store)
+    rule = add_rule(store, OPERATOR, email="ana@coop.org", currency="COP", unit="g", above=LEVEL)
+    assert claim(store, rule.id) and not claim(store, rule.id)  # the second run finds it disarmed
+    smtp.start()
+    run = run_alerts(store, as_of="2024-05-09")
+    assert run.sent == [] and smtp.inbox.messages == []

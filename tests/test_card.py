@@ -144,3 +144,16 @@ def test_overview_offers_whatsapp_and_the_card_only_for_stored_prices(db_url, st
     assert any(m.value == pesos(today.price) for m in at.metric)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Descargar tarjeta de precio (HTML liviano)" in labels
+
+
+def test_card_in_dollars_has_no_exchange_rate_line(store):
+    write_prices(store)
+    quote = price_today(store, "USD", "oz", as_of="2024-05-09")
+    assert quote.price == pytest.approx(2400.0) and quote.fx_date is None
+    text = visible_text(card_html(quote, "en"))
+    assert (
+        "1 fine troy ounce of gold $ 2,400" in text and "1 fine gram of gold $ 77.16" in text
+    )  # 2,400 ÷ 31.1
+    assert (
+        "per USD" not in text and "Gold USD 2,400.00 per troy ounce (May 9, 2024, file gold_lbma.csv)" in text
+    )
