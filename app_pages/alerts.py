@@ -34,10 +34,10 @@ try:
         t(
             "alerts_now",
             lang,
+            unit=unit_label(now.unit, lang),
             price=format_money(now.price, now.currency, lang),
             date=format_day(now.date, lang),
         )
-        + f" ({unit_label(now.unit, lang)})"
     )
     suggested = float(round(now.price, -3) if now.price >= 10_000 else round(now.price, 2))
 except NoPriceError:
@@ -63,6 +63,11 @@ def status(rule) -> str:
     return t("alerts_status_armed", lang)
 
 
+def owner(name: str) -> str:
+    """The operator's and the single machine's names are ours, not a person's: say what they are."""
+    return t(f"alerts_owner_{name}", lang) if name in ("cli", "dashboard") else name
+
+
 if not rules:
     st.info(t("alerts_none", lang))
 else:
@@ -72,7 +77,7 @@ else:
         [
             {
                 t("alerts_col_id", lang): rule.id,
-                **({t("alerts_col_owner", lang): rule.owner} if scope.is_staff else {}),
+                **({t("alerts_col_owner", lang): owner(rule.owner)} if scope.is_staff else {}),
                 t("alerts_email", lang): rule.email,
                 t("alerts_col_rule", lang): describe(rule),
                 t("currency", lang): t(f"country_{rule.currency}", lang),

@@ -32,7 +32,7 @@ def test_single_machine_adds_and_removes_an_alert(store):
     assert not at.exception, at.exception
     assert at.title[0].value == "Alertas de precio por correo"
     assert any(i.value == "Aún no hay alertas." for i in at.info)
-    assert any(c.value.startswith("Precio ahora: $ ") for c in at.caption)
+    assert any(c.value.startswith("Precio de 1 gramo ahora: $ ") for c in at.caption)
 
     at.text_input(key="alert_email").input("no es un correo")
     button(at, "Guardar alerta").click().run()
@@ -52,6 +52,7 @@ def test_single_machine_adds_and_removes_an_alert(store):
     table = at.dataframe[0].value
     assert table["Regla"].tolist() == ["1 gramo por debajo de $ 300.000"]
     assert table["Estado"].tolist() == ["esperando el cruce"]
+    assert table["Creada por"].tolist() == ["este equipo"]  # no users: the person at the screen, as staff
 
     button(at, "Borrar la alerta").click().run()
     assert not at.exception, at.exception
