@@ -109,7 +109,10 @@ def test_one_message_per_crossing_none_when_it_does_not_hold(store, smtp, store_
     assert pesos(gram) == "$ 301.896"
     assert message["Subject"] == "Oro: 1 gramo a $ 301.896, por encima de $ 300.000"
     body = message.get_content()
-    assert "El precio de referencia de 1 gramo de oro fino es $ 301.896 (9 may 2024)" in body
+    assert (
+        "El precio de referencia de 1 gramo de oro fino es $ 301.896 (9 may 2024), por encima del nivel de $ 300.000 que usted eligió."
+        in body
+    )
     assert f"Compra Banco de la República (95 %): {pesos(0.95 * gram)}." in body  # $ 286.801
     week = (2400.0 / 2300.0 - 1) * 100  # against 2 May: +4.3 %
     assert f"Cambio en 1 semana: +{week:.1f} %.".replace(".", ",", 1) in body

@@ -139,13 +139,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Gold price not updated since {date}",
     ),
     "alert_body_price": (
-        "El precio de referencia de 1 {unit} de oro fino es {price} ({date}), {direction} el nivel de {level} "
+        "El precio de referencia de 1 {unit} de oro fino es {price} ({date}), {direction} nivel de {level} "
         "que usted eligió.",
-        "The benchmark price of 1 fine {unit} of gold is {price} ({date}), {direction} the level of {level} "
+        "The benchmark price of 1 fine {unit} of gold is {price} ({date}), {direction} level of {level} "
         "you chose.",
     ),
-    "alert_direction_above": ("por encima de", "above"),
-    "alert_direction_below": ("por debajo de", "below"),
+    "alert_direction_above": ("por encima del", "above the"),
+    "alert_direction_below": ("por debajo del", "below the"),
     "alert_body_stale": (
         "El último precio del oro guardado es del {date}, hace {days} días: las cifras del tablero no están al "
         "día. Revise la actualización de datos.",
