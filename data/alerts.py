@@ -198,10 +198,11 @@ def remove_rule(store: MarketStore, scope: LedgerScope, rule_id: int) -> None:
     if not scope.is_staff:
         query = query.where(alert_rules_table.c.owner == scope.user)
     with store.engine.begin() as conn:
-        if not conn.execute(query).rowcount:
-            if not scope.is_staff and get_rule(store, LedgerScope("check"), rule_id) is not None:
-                raise LedgerAccessError(f"{scope.user!r} may not remove alert {rule_id}")
-            raise AlertError(f"no alert with id {rule_id}")
+        removed = conn.execute(query).rowcount
+    if not removed:
+        if not scope.is_staff and get_rule(store, LedgerScope("check"), rule_id) is not None:
+            raise LedgerAccessError(f"{scope.user!r} may not remove alert {rule_id}")
+        raise AlertError(f"no alert with id {rule_id}")
 
 
 def claim(store: MarketStore, rule_id: int) -> bool:
