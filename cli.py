@@ -17,6 +17,9 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
         [--policy NAME] [--start D] [--end D] [--hold-share 1]
     python cli.py users add NAME --role staff|member [--cooperative NAME ...] [--oidc-only]
     python cli.py users list | users remove NAME | users password NAME
+    python cli.py alerts add --email ADDR --currency CUR --unit UNIT (--above X | --below X) [--language es|en]
+    python cli.py alerts list | alerts remove ID | alerts run [--date D]
+    python cli.py card --currency CUR --unit UNIT --language es|en [--date D] --out FILE.html
     python cli.py backup FILE[.gz]
     python cli.py restore FILE[.gz]
 
@@ -48,6 +51,7 @@ from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
+from data.alerts import add_rule, list_rules, remove_rule
 from data.backup import backup, restore
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
@@ -56,7 +60,9 @@ from data.offer_quotes import read_quotes
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.store import MarketStore
 from data.users import add_user, authenticate, list_users, remove_user, set_password
+from services.alerts import run_alerts
 from services.briefing import briefing_view
+from services.card import write_card
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
 from ui.i18n import reason_text
@@ -335,6 +341,45 @@ def cmd_users_password(store: MarketStore, args: argparse.Namespace) -> object:
     return {"changed": args.name}
 
 
+def cmd_alerts_add(store: MarketStore, args: argparse.Namespace) -> object:
+    rule = add_rule(
+        store,
+        ledger_scope(store, args),
+        email=args.email,
+        currency=args.currency,
+        unit=args.unit,
+        above=args.above,
+        below=args.below,
+        language=args.language,
+        kind="stale" if args.stale else "price",
+    )
+    return {**rule.as_json(), "kind": rule.kind, "owner": rule.owner}
+
+
+def cmd_alerts_list(store: MarketStore, args: argparse.Namespace) -> object:
+    return [rule.as_json() for rule in list_rules(store, ledger_scope(store, args))]
+
+
+def cmd_alerts_remove(store: MarketStore, args: argparse.Namespace) -> object:
+    remove_rule(store, ledger_scope(store, args), args.id)
+    return {"removed": args.id}
+
+
+def cmd_alerts_run(store: MarketStore, args: argparse.Namespace) -> object:
+    """The timer's job; a failed send is in `skipped` with its reason, and also said on stderr."""
+    run = run_alerts(store, as_of=args.date)
+    for failure in run.failed:
+        print(f"alert {failure.id}: {failure.reason}", file=sys.stderr)
+    return run.as_json()
+
+
+def cmd_card(store: MarketStore, args: argparse.Namespace) -> object:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliError(f"no such folder: {out.parent}")
+    return write_card(store, args.currency, args.unit, args.language, out, as_of=args.date).as_json()
+
+
 def cmd_backup(store: MarketStore, args: argparse.Namespace) -> object:
     return {"file": args.file, "rows": backup(store, Path(args.file))}
 
@@ -468,6 +513,35 @@ def build_parser() -> argparse.ArgumentParser:
     users_password = users.add_parser("password", help="set a new password")
     users_password.add_argument("name")
     users_password.set_defaults(run=cmd_users_password)
+
+    alerts = commands.add_parser("alerts", help="price alerts by e-mail").add_subparsers(
+        dest="action", required=True
+    )
+    alerts_add = alerts.add_parser("add", help="alert when the price is above or below a level")
+    alerts_add.add_argument("--email", required=True)
+    alerts_add.add_argument("--currency", choices=list(CURRENCIES), required=True)
+    alerts_add.add_argument("--unit", choices=list(UNITS), required=True)
+    level = alerts_add.add_mutually_exclusive_group(required=True)
+    level.add_argument("--above", type=float, help="send when the price is at or above X")
+    level.add_argument("--below", type=float, help="send when the price is at or below X")
+    level.add_argument("--stale", action="store_true", help="send when the data is more than 7 days old")
+    alerts_add.add_argument("--language", choices=["es", "en"], default="es")
+    alerts_add.set_defaults(run=cmd_alerts_add)
+    alerts.add_parser("list", help="the alert rules").set_defaults(run=cmd_alerts_list)
+    alerts_remove = alerts.add_parser("remove", help="remove an alert rule")
+    alerts_remove.add_argument("id", type=int)
+    alerts_remove.set_defaults(run=cmd_alerts_remove)
+    alerts_run = alerts.add_parser("run", help="check every rule and send the e-mails (the timer's job)")
+    alerts_run.add_argument("--date", type=_date, help="as of this day, on data up to it")
+    alerts_run.set_defaults(run=cmd_alerts_run)
+
+    card = commands.add_parser("card", help="write the light price card (static HTML, no script)")
+    card.add_argument("--currency", choices=list(CURRENCIES), required=True)
+    card.add_argument("--unit", choices=list(UNITS), required=True)
+    card.add_argument("--language", choices=["es", "en"], required=True)
+    card.add_argument("--date", type=_date, help="as of this day, on data up to it (default today)")
+    card.add_argument("--out", required=True, help="the HTML file to write")
+    card.set_defaults(run=cmd_card)
 
     do_backup = commands.add_parser("backup", help="write the whole store to a file (.gz: compressed)")
     do_backup.add_argument("file")

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Table, delete, insert, select, text
 from sqlalchemy.engine import Connection
 
+import data.alerts  # noqa: F401  (its tables live on the shared metadata: backed up and restored too)
 from data.store import (
     FETCH_VERSION,
     LEDGER_VERSION,

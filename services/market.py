@@ -21,7 +21,6 @@ from analytics.market import (
     annualised_volatility,
     decompose_local_move,
     drawdown_pct,
-    pct_change_since,
     performance_table,
     reference_date,
 )
@@ -94,36 +93,6 @@ def market_view(snapshot: MarketSnapshot, currency: str, unit: str) -> MarketVie
         volatility=annualised_volatility(prices) if not prices.empty else prices,
         drawdown=drawdown_pct(prices),
         peak_date=None if prices.empty else prices.idxmax(),
-    )
-
-
-@dataclass(frozen=True)
-class PriceToday:
-    """The latest benchmark price of a unit of fine gold, its inputs and its recent change."""
-
-    quote: BenchmarkQuote
-    change_1w_pct: float
-    change_1m_pct: float
-    recent: pd.Series  # the last 90 days of prices, for a small chart
-
-
-def price_today(snapshot: MarketSnapshot, currency: str, unit: str) -> PriceToday | None:
-    """The benchmark on the latest gold date that has a fresh exchange rate; None when none has.
-
-    Raises analytics.benchmark.StaleDataError when the inputs on that date are too far apart.
-    """
-    prices = local_prices(snapshot, currency, unit)["price"].dropna()
-    if prices.empty:
-        return None
-    latest = prices.index[-1]
-    quote = benchmark_price_per_fine_gram(
-        snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), latest, currency=currency, unit=unit
-    )
-    return PriceToday(
-        quote=quote,
-        change_1w_pct=pct_change_since(prices, "1W"),
-        change_1m_pct=pct_change_since(prices, "1M"),
-        recent=prices.loc[latest - pd.Timedelta(days=90) :],
     )
 
 

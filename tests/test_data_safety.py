@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import cli
+from data.alerts import add_rule
 from data.backup import BackupError, backup, dump_tables, restore
 from data.ledger import (
     OPERATOR,
@@ -80,6 +81,14 @@ def filled_store(store: MarketStore, tmp_path) -> None:
         ),
     )  # fmt: skip
     store.log_fetch("yahoo", False, "offline")
+    add_rule(
+        store,
+        LedgerScope("luis", frozenset({"Coop"})),
+        email="luis@coop.org",
+        currency="COP",
+        unit="g",
+        above=1e5,
+    )
 
 
 def test_backup_and_restore_round_trip_every_table_exactly(store, tmp_path, store_kind):

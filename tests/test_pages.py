@@ -16,6 +16,7 @@ PAGES = [
     "app_pages/sales.py",
     "app_pages/premiums.py",
     "app_pages/offers.py",
+    "app_pages/alerts.py",
 ]
 TIMEOUT_S = 60
 

@@ -130,6 +130,127 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kind_stored": ("guardada", "stored"),
     "kind_demo": ("DEMO", "DEMO"),
     "no_price": ("No hay precio para esta fecha: {reason}", "No price for this date: {reason}"),
+    # --- Price alerts, the light price card, sharing on WhatsApp (services/alerts.py, services/card.py)
+    "nav_alerts": ("Alertas", "Alerts"),
+    "alert_subject_above": (
+        "Oro: 1 {unit} a {price}, por encima de {level}",
+        "Gold: 1 {unit} at {price}, above {level}",
+    ),
+    "alert_subject_below": (
+        "Oro: 1 {unit} a {price}, por debajo de {level}",
+        "Gold: 1 {unit} at {price}, below {level}",
+    ),
+    "alert_subject_stale": (
+        "Precio del oro sin actualizar desde el {date}",
+        "Gold price not updated since {date}",
+    ),
+    "alert_body_price": (
+        "El precio de referencia de 1 {unit} de oro fino es {price} ({date}), {direction} nivel de {level} "
+        "que usted eligió.",
+        "The benchmark price of 1 fine {unit} of gold is {price} ({date}), {direction} level of {level} "
+        "you chose.",
+    ),
+    "alert_direction_above": ("por encima del", "above the"),
+    "alert_direction_below": ("por debajo del", "below the"),
+    "alert_body_stale": (
+        "El último precio del oro guardado es del {date}, hace {days} días: las cifras del tablero no están al "
+        "día. Revise la actualización de datos.",
+        "The latest stored gold price is from {date}, {days} days ago: the dashboard's figures are not up to "
+        "date. Check the data refresh.",
+    ),
+    "alert_body_buyer": (
+        "Compra {buyer} ({share}): {price}.",
+        "{buyer} buy price ({share}): {price}.",
+    ),
+    "alert_body_week": ("Cambio en 1 semana: {pct}.", "Change over 1 week: {pct}."),
+    "alert_body_link": ("Véalo en el tablero: {link}", "See it on the dashboard: {link}"),
+    "alert_body_footer": (
+        "Recibe este correo porque hay una alerta de precio (n.º {id}) para esta dirección. Se envía una "
+        "vez cada vez que el precio cruza el nivel. Para no recibir más, bórrela en la página «Alertas».",
+        "You get this e-mail because a price alert (no. {id}) exists for this address. It is sent once each "
+        'time the price crosses the level. To stop it, remove it on the "Alerts" page.',
+    ),
+    "source_yahoo": ("Yahoo Finance {ticker}", "Yahoo Finance {ticker}"),
+    "source_import": ("archivo {name}", "file {name}"),
+    "card_title": ("Precio del oro", "Gold price"),
+    "card_of_unit": ("1 {unit} de oro fino", "1 fine {unit} of gold"),
+    "card_buyer": ("Compra {buyer} ({share})", "{buyer} buys at ({share})"),
+    "card_date": ("Precio del {date}", "Price of {date}"),
+    "card_stale": (
+        "Precio antiguo: es de hace {days} días.",
+        "Old price: it is {days} days old.",
+    ),
+    "card_sources": (
+        "Oro USD {gold} la onza troy ({gold_date}, {gold_source}); {currency} por USD {fx} ({fx_date}, "
+        "{fx_source}). Precio de referencia = oro USD/onza × tasa de cambio ÷ 31,1034768 g.",
+        "Gold USD {gold} per troy ounce ({gold_date}, {gold_source}); {currency} per USD {fx} ({fx_date}, "
+        "{fx_source}). Benchmark = gold USD/oz × exchange rate ÷ 31.1034768 g.",
+    ),
+    "card_sources_usd": (
+        "Oro USD {gold} la onza troy ({gold_date}, {gold_source}). Precio de referencia = oro USD/onza ÷ "
+        "31,1034768 g.",
+        "Gold USD {gold} per troy ounce ({gold_date}, {gold_source}). Benchmark = gold USD/oz ÷ 31.1034768 g.",
+    ),
+    "card_generated": (
+        "Generada el {day}. No es una oferta de compra.",
+        "Made on {day}. Not an offer to buy.",
+    ),
+    "whatsapp_text": (
+        "Oro hoy ({date}): 1 gramo de oro fino {gram}{other}.{buyer} Cambio en 1 semana: {week}. "
+        "Precio de referencia (oro internacional × dólar).",
+        "Gold today ({date}): 1 fine gram {gram}{other}.{buyer} Change over 1 week: {week}. Benchmark "
+        "(international gold × dollar).",
+    ),
+    "whatsapp_other_unit": ("; 1 {unit} {price}", "; 1 {unit} {price}"),
+    "whatsapp_buyer": (" Compra {buyer}: {price} el gramo.", " {buyer} buys at {price} a gram."),
+    "share_whatsapp": ("Compartir por WhatsApp", "Share on WhatsApp"),
+    "share_card": ("Descargar tarjeta de precio (HTML liviano)", "Download the price card (light HTML)"),
+    "share_unavailable": (
+        "Compartir por WhatsApp y la tarjeta de precio están disponibles cuando hay precios reales guardados.",
+        "Sharing on WhatsApp and the price card are available once real prices are stored.",
+    ),
+    "alerts_title": ("Alertas de precio por correo", "Price alerts by e-mail"),
+    "alerts_intro": (
+        "Reciba un correo cuando el precio cruce el nivel que usted elige. Se envía una vez por cruce; "
+        "el servidor revisa los precios cada día, no al abrir esta página.",
+        "Get an e-mail when the price crosses the level you choose. It is sent once per crossing; the "
+        "server checks prices each day, not when this page is opened.",
+    ),
+    "alerts_none": ("Aún no hay alertas.", "No alerts yet."),
+    "alerts_all_staff": ("Todas las alertas (personal de apoyo).", "Every alert (staff)."),
+    "alerts_add": ("Nueva alerta", "New alert"),
+    "alerts_email": ("Correo", "E-mail"),
+    "alerts_direction": ("Avisar cuando el precio esté", "Notify when the price is"),
+    "alerts_above": ("por encima de", "above"),
+    "alerts_below": ("por debajo de", "below"),
+    "alerts_level": (
+        "Nivel: precio de 1 unidad elegida, en la moneda elegida",
+        "Level: price of 1 chosen unit, in the chosen currency",
+    ),
+    "alerts_bad_email": ("«{email}» no es una dirección de correo.", '"{email}" is not an e-mail address.'),
+    "alerts_bad_level": ("El nivel debe ser mayor que cero.", "The level must be above zero."),
+    "alerts_language": ("Idioma del correo", "E-mail language"),
+    "alerts_save": ("Guardar alerta", "Save alert"),
+    "alerts_saved": ("Alerta n.º {id} guardada.", "Alert no. {id} saved."),
+    "alerts_failed": ("No se guardó: {reason}", "Not saved: {reason}"),
+    "alerts_remove": ("Borrar la alerta", "Remove the alert"),
+    "alerts_removed": ("Alerta n.º {id} borrada.", "Alert no. {id} removed."),
+    "alerts_now": ("Precio de 1 {unit} ahora: {price} ({date}).", "Price of 1 {unit} now: {price} ({date})."),
+    "alerts_owner_cli": ("línea de comandos", "command line"),
+    "alerts_owner_dashboard": ("este equipo", "this computer"),
+    "alerts_col_id": ("N.º", "No."),
+    "alerts_col_owner": ("Creada por", "Made by"),
+    "alerts_col_rule": ("Regla", "Rule"),
+    "alerts_col_status": ("Estado", "Status"),
+    "alerts_rule_above": ("1 {unit} por encima de {level}", "1 {unit} above {level}"),
+    "alerts_rule_below": ("1 {unit} por debajo de {level}", "1 {unit} below {level}"),
+    "alerts_rule_stale": ("datos de más de 7 días", "data older than 7 days"),
+    "alerts_status_armed": ("esperando el cruce", "waiting for a crossing"),
+    "alerts_status_fired": (
+        "enviada el {day}; espera que el precio vuelva",
+        "sent on {day}; waits for the price to return",
+    ),
+    "alerts_status_error": ("envío fallido, se reintenta: {error}", "send failed, will retry: {error}"),
     # market
     "market_title": ("Mercado del oro", "Gold market"),
     "chart_title_up": (

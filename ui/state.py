@@ -36,7 +36,7 @@ from services.briefing import briefing_view
 from services.context import RunContext, scope_of_ledger_key
 from services.forecast import ForecastView, forecast_view
 from services.freshness import DataState, LastFetch, data_state
-from services.market import MarketView, PriceToday, local_prices, market_snapshot, market_view, price_today
+from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
     ALL_COOPERATIVES,
     LedgerView,
@@ -47,6 +47,7 @@ from services.premiums import (
     premiums_view,
     selected_sales,
 )
+from services.price_today import NoPriceError, PriceToday, price_today, snapshot_price_today
 from services.timing import TimingView, timing_view
 from ui.auth import resolve_session
 from ui.store import get_store, store_for
@@ -121,13 +122,30 @@ def local_price_table(currency: str, unit: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _price_today(url: str, market_key: str, today: str, currency: str, unit: str) -> PriceToday | None:
-    return price_today(_snapshot(url, market_key, today), currency, unit)
+    try:
+        return snapshot_price_today(_snapshot(url, market_key, today), currency, unit)
+    except NoPriceError:
+        return None
 
 
 def price_today_view(currency: str, unit: str) -> PriceToday | None:
-    """The latest benchmark price of a unit in a currency, with its change (None without any price)."""
+    """The latest benchmark price of a unit in a currency, with its changes (None without any price)."""
     context = run_context()
     return _price_today(context.url, context.market_key, context.today, currency, unit)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_price_today(url: str, market_key: str, today: str, currency: str, unit: str) -> PriceToday | None:
+    try:
+        return price_today(store_for(url), currency, unit, as_of=today)
+    except NoPriceError:
+        return None
+
+
+def stored_price_today(currency: str, unit: str) -> PriceToday | None:
+    """Today's price from stored data only (what a WhatsApp message or a card may share); None on demo."""
+    context = run_context()
+    return _stored_price_today(context.url, context.market_key, context.today, currency, unit)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
