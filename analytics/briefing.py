@@ -17,6 +17,7 @@ from analytics.benchmark import local_price_series
 from analytics.errors import CodedError
 from analytics.market import annualised_volatility, decompose_local_move
 from analytics.premiums import BANREP_BUY_SHARE
+from analytics.timing import Signal
 
 BRIEFING_CURRENCIES = ("COP", "PEN", "BOB", "USD", "MNT")
 NOTABLE_DAYS = 3
@@ -74,6 +75,22 @@ class CountryRow:
     complete: bool = True
 
 
+@dataclass(frozen=True)
+class BriefingForecast:
+    """Gold's forecast at the period's end, with the backtest skill it was chosen on."""
+
+    model: str
+    rmae: float | None
+    coverage_80: float | None
+    folds: int
+    first_origin: pd.Timestamp
+    last_origin: pd.Timestamp
+    date: pd.Timestamp
+    mean: float
+    lo_80: float
+    hi_80: float
+
+
 @dataclass
 class Briefing:
     start: pd.Timestamp
@@ -92,8 +109,8 @@ class Briefing:
     notable_days: list[tuple[pd.Timestamp, float]]
     gold_series: pd.Series
     local_series: dict[str, pd.Series]
-    forecast: dict[str, object] | None = None
-    timing: dict[str, object] | None = None
+    forecast: BriefingForecast | None = None
+    timing: Signal | None = None  # the sell-timing reading as of the period's end
     premiums_by_cooperative: pd.DataFrame | None = None
     premiums_by_buyer: pd.DataFrame | None = None
     certification: pd.DataFrame | None = None
@@ -294,20 +311,20 @@ def add_forecast_and_timing(briefing: Briefing, gold_usd_per_oz: pd.Series) -> N
         return
     score = result.score(result.selected)
     last = forecast.frame().iloc[-1]
-    briefing.forecast = {
-        "model": result.selected,
-        "rmae": score.rmae,
-        "coverage_80": score.coverage_80,
-        "folds": len(result.origins),
-        "first_origin": result.dates[result.origins[0]],
-        "last_origin": result.dates[result.origins[-1]],
-        "date": forecast.dates[-1],
-        "mean": float(last["mean"]),
-        "lo_80": float(last["lo_80"]),
-        "hi_80": float(last["hi_80"]),
-    }
+    briefing.forecast = BriefingForecast(
+        model=result.selected,
+        rmae=score.rmae,
+        coverage_80=score.coverage_80,
+        folds=len(result.origins),
+        first_origin=pd.Timestamp(result.dates[result.origins[0]]),
+        last_origin=pd.Timestamp(result.dates[result.origins[-1]]),
+        date=pd.Timestamp(forecast.dates[-1]),
+        mean=float(last["mean"]),
+        lo_80=float(last["lo_80"]),
+        hi_80=float(last["hi_80"]),
+    )
     signal = signal_on(indicator_frame(history))
-    briefing.timing = {"recommendation": signal.recommendation, "signal": signal}
+    briefing.timing = signal
 
 
 def add_premiums(briefing: Briefing, premiums: pd.DataFrame) -> None:

@@ -91,24 +91,26 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
             t(
                 "brief_forecast",
                 lang,
-                model=t(f"model_{f['model']}", lang),
-                mean=format_money(float(f["mean"]), "USD", lang),  # type: ignore[arg-type]
-                date=format_day(f["date"], lang),
-                lo=format_money(float(f["lo_80"]), "USD", lang),  # type: ignore[arg-type]
-                hi=format_money(float(f["hi_80"]), "USD", lang),  # type: ignore[arg-type]
-                folds=f["folds"],
-                rmae=format_number(float(f["rmae"] or 1.0), lang, 3),  # type: ignore[arg-type]
-                coverage=format_pct(float(f["coverage_80"]) * 100, lang, digits=0, signed=False),  # type: ignore[arg-type]
+                model=t(f"model_{f.model}", lang),
+                mean=format_money(f.mean, "USD", lang),
+                date=format_day(f.date, lang),
+                lo=format_money(f.lo_80, "USD", lang),
+                hi=format_money(f.hi_80, "USD", lang),
+                folds=f.folds,
+                rmae=format_number(f.rmae or 1.0, lang, 3),
+                coverage=format_pct(
+                    None if f.coverage_80 is None else f.coverage_80 * 100, lang, digits=0, signed=False
+                ),
             )
         )
     if b.timing:
-        signal = b.timing["signal"]
-        reasons = " ".join(reason_text(reason, lang) for reason in signal.reasons)  # type: ignore[attr-defined]
+        signal = b.timing
+        reasons = " ".join(reason_text(reason, lang) for reason in signal.reasons)
         out.append(
             t(
                 "brief_timing",
                 lang,
-                rec=t(f"rec_{b.timing['recommendation']}", lang, days=PolicySettings().max_hold_days),
+                rec=t(f"rec_{signal.recommendation}", lang, days=PolicySettings().max_hold_days),
                 reasons=reasons,
             )
         )
@@ -348,8 +350,8 @@ def sources(briefing: Briefing) -> dict[str, str]:
     }
     if briefing.forecast:
         out["forecast"] = (
-            f"rolling-origin backtest of random walk, drift and Theta on GOLD_USD, {briefing.forecast['folds']} origins "
-            f"{briefing.forecast['first_origin']:%Y-%m-%d} to {briefing.forecast['last_origin']:%Y-%m-%d}; calibrated bands"
+            f"rolling-origin backtest of random walk, drift and Theta on GOLD_USD, {briefing.forecast.folds} origins "
+            f"{briefing.forecast.first_origin:%Y-%m-%d} to {briefing.forecast.last_origin:%Y-%m-%d}; calibrated bands"
         )
     out.update(briefing.sources)
     return out
