@@ -27,6 +27,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Connection
@@ -133,6 +134,7 @@ ledger_audit_table = Table(
 column_mappings_table = Table(
     "column_mappings",
     metadata,
+    Column("cooperative", String(200), primary_key=True),  # a mapping is remembered per cooperative
     Column("signature", String(64), primary_key=True),  # hash of the file's normalised column names
     Column("mapping", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -168,6 +170,18 @@ def database_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
+def _drop_global_column_mappings(engine: Engine) -> None:
+    """Before mappings were kept per cooperative they were global (and could be poisoned by any member):
+    a store from then has a column_mappings table without a cooperative column; it is dropped and made
+    anew (a remembered mapping is a convenience, asked again on the next import)."""
+    inspector = inspect(engine)
+    if inspector.has_table("column_mappings") and "cooperative" not in {
+        column["name"] for column in inspector.get_columns("column_mappings")
+    }:
+        with engine.begin() as conn:
+            column_mappings_table.drop(conn)
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -177,6 +191,7 @@ class MarketStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        _drop_global_column_mappings(engine)
         metadata.create_all(engine)
 
     @classmethod

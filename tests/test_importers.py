@@ -126,7 +126,7 @@ def test_a_named_series_that_contradicts_the_file_is_refused():
     [
         (b"", "empty"),
         (b"a,b,c\n1,2,3\n", "unrecognised columns"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "unrecognised columns|neither"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not a text \\(CSV\\) or Excel file"),
         (b"PK\x03\x04garbage", "Excel"),
     ],
 )
