@@ -314,7 +314,9 @@ def parse_ledger(
     derived_seen: dict[tuple[str, str], int] = {}
     for position, row in enumerate(table.rows):
         line = table.line_of(position)
-        raw = {name: (row[at].strip() if at < len(row) else "") for name, at in index.items()}
+        raw = {name: "" for name in FIELDS} | {
+            name: (row[at].strip() if at < len(row) else "") for name, at in index.items()
+        }
         total = next((cell for cell in row if TOTAL_ROW.match(normalised_name(cell))), None)
         if total is not None and not raw.get("date", "")[:1].isdigit():
             problem = Problem("total_row", {"value": total})

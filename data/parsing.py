@@ -87,6 +87,22 @@ ENGLISH: dict[str, str] = {
 }
 
 
+#: How the English sentences name our fields (the params carry the field's key).
+FIELD_NAMES = {
+    "gross_weight": "weight",
+    "gross_weight_g": "weight in grams",
+    "fine_gold_g": "fine gold",
+    "amount_received": "amount received",
+    "premium_received_usd": "premium received (USD)",
+    "refining_charge": "refining charge",
+    "assay_charge": "assay charge",
+    "transport_charge": "transport charge",
+    "export_charge": "export charge",
+    "royalties_paid": "royalties",
+    "withholding_paid": "withholding",
+}
+
+
 def _readable(value: object) -> object:
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
@@ -103,7 +119,10 @@ class Problem:
     params: dict[str, object] = field(default_factory=dict, hash=False)
 
     def english(self) -> str:
-        return ENGLISH[self.code].format(**{key: _readable(value) for key, value in self.params.items()})
+        params = {key: _readable(value) for key, value in self.params.items()}
+        if isinstance(params.get("field"), str):
+            params["field"] = FIELD_NAMES.get(str(params["field"]), params["field"])
+        return ENGLISH[self.code].format(**params)
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, **self.params}

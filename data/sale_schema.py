@@ -122,11 +122,11 @@ class SaleRow(BaseModel):
     @field_validator("gross_weight", mode="before")
     @classmethod
     def _weight(cls, raw: str, info: ValidationInfo) -> float:
-        value = _number(raw, info, "weight")
+        value = _number(raw, info, "gross_weight")
         if value is None:
-            raise PydanticCustomError("missing_value", "missing_value", {"field": "weight"})
+            raise PydanticCustomError("missing_value", "missing_value", {"field": "gross_weight"})
         if value <= 0:
-            raise PydanticCustomError("not_positive", "not_positive", {"field": "weight", "value": raw})
+            raise PydanticCustomError("not_positive", "not_positive", {"field": "gross_weight", "value": raw})
         return value
 
     @field_validator("fineness", mode="before")
@@ -145,9 +145,9 @@ class SaleRow(BaseModel):
     @field_validator("fine_gold_g", mode="before")
     @classmethod
     def _fine(cls, raw: str, info: ValidationInfo) -> float | None:
-        value = _number(raw, info, "fine gold")
+        value = _number(raw, info, "fine_gold_g")
         if value is not None and value <= 0:
-            raise PydanticCustomError("not_positive", "not_positive", {"field": "fine gold", "value": raw})
+            raise PydanticCustomError("not_positive", "not_positive", {"field": "fine_gold_g", "value": raw})
         return value
 
     @field_validator("currency", mode="before")
@@ -165,18 +165,18 @@ class SaleRow(BaseModel):
     @field_validator("amount_received", mode="before")
     @classmethod
     def _amount(cls, raw: str, info: ValidationInfo) -> float:
-        value = _number(raw, info, "amount received")
+        value = _number(raw, info, "amount_received")
         if value is None:
-            raise PydanticCustomError("missing_value", "missing_value", {"field": "amount received"})
+            raise PydanticCustomError("missing_value", "missing_value", {"field": "amount_received"})
         if value <= 0:
             raise PydanticCustomError(
-                "not_positive", "not_positive", {"field": "amount received", "value": raw}
+                "not_positive", "not_positive", {"field": "amount_received", "value": raw}
             )
         if value > MAX_AMOUNT:
             raise PydanticCustomError(
                 "number_too_large",
                 "number_too_large",
-                {"field": "amount received", "value": raw, "limit": int(MAX_AMOUNT)},
+                {"field": "amount_received", "value": raw, "limit": int(MAX_AMOUNT)},
             )
         return value
 
@@ -215,7 +215,7 @@ class SaleRow(BaseModel):
             raise PydanticCustomError(
                 "number_too_large",
                 "number_too_large",
-                {"field": "weight (g)", "value": f"{grams:g}", "limit": int(MAX_GROSS_WEIGHT_G)},
+                {"field": "gross_weight_g", "value": f"{grams:g}", "limit": int(MAX_GROSS_WEIGHT_G)},
             )
         if self.fine_gold_g is not None:
             given = self.fine_gold_g * GRAMS_PER_UNIT[self.weight_unit]
@@ -247,8 +247,8 @@ def validate_row(raw: dict[str, str], context: dict[str, Any]) -> SaleRow | list
         for error in failure.errors(include_url=False, include_input=False):
             params = dict(error.get("ctx") or {})
             code = error["type"]
-            if code not in _KNOWN_CODES:  # a pydantic check of its own (should not happen: all fields parse)
-                code, params = "number_unreadable", {"field": ".".join(map(str, error["loc"])), "value": ""}
+            if code not in _KNOWN_CODES:  # pydantic's own check (a field absent from `raw`): say which
+                code, params = "missing_value", {"field": ".".join(map(str, error["loc"])) or "?"}
             problems.append(Problem(code, params))
         return problems
 
