@@ -29,6 +29,8 @@ MAX_FILE_BYTES = 20_000_000  # uploads: Streamlit's limit in .streamlit/config.t
 MAX_XLSX_EXPANDED_BYTES = 150_000_000
 MAX_XLSX_MEMBERS = 1_000
 MAX_COLUMNS = 200  # columns read per row (a real sheet has about 20)
+#: Cells a workbook's sheets may hold: 100,000 sales x 20 columns (openpyxl reads ~100,000 cells a second).
+MAX_CELLS = 2_000_000
 FIRST_YEAR = 1900  # dates before it are typos (0202-06-01), not history
 
 # ---------------------------------------------------------------- problems, as codes
@@ -40,6 +42,7 @@ ENGLISH: dict[str, str] = {
     "header_only": "the file has a header but no rows",
     "file_too_large": "the file is {size_mb} MB; the limit is {limit_mb} MB (split it into smaller files)",
     "too_many_rows": "the file has more than {limit:,} rows; the limit is {limit:,} (split it by year)",
+    "too_many_cells": "the sheet has more than {limit:,} cells; the limit is {limit:,} (save it as CSV or split it)",
     "not_text": "this is not a text (CSV) or Excel file; save it as CSV UTF-8 or .xlsx",
     "bad_encoding": "the file is neither UTF-8, UTF-16 nor Windows-1252 text",
     "bad_csv": "the file is not readable as CSV text: {detail}",
@@ -233,8 +236,31 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table
     )
 
 
-def check_workbook_zip(content: bytes, error: type[FileRefused] = FileRefused) -> None:
-    """Refuse a workbook whose zip directory declares more data than we would read (nothing inflated)."""
+def _row_budget(max_rows: int) -> int:
+    """Sheet rows (blank ones too, or a sheet of empty rows never ends) read for `max_rows` data rows."""
+    return max_rows + max_rows // 10 + 1
+
+
+_SHEET_DATA = re.compile(rb"<([A-Za-z_][\w.-]*:)?sheetData[\s>/]")
+
+
+def _count_tags(window: bytes, end: int, prefix: bytes) -> tuple[int, int]:
+    """(rows, cells) whose start tag begins before `end` (bytes.count: no allocation per tag)."""
+    rows = sum(window.count(b"<" + prefix + b"row" + after, 0, end) for after in (b" ", b">", b"/"))
+    cells = sum(window.count(b"<" + prefix + b"c" + after, 0, end) for after in (b" ", b">", b"/"))
+    return rows, cells
+
+
+def check_workbook_zip(
+    content: bytes, error: type[FileRefused] = FileRefused, max_rows: int | None = None
+) -> None:
+    """Refuse a workbook that holds more than we would read, before openpyxl opens it.
+
+    The zip directory gives each member's size (zipfile never inflates beyond it), so the expanded total
+    is known without inflating anything. Then each sheet's rows are counted while it is inflated in
+    chunks, stopping at the limit: openpyxl's read-only mode scans a whole sheet without a
+    <dimension> element before the first row is read, which is where a million-row bomb spent its time.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, ValueError, OSError) as failure:
@@ -247,6 +273,32 @@ def check_workbook_zip(content: bytes, error: type[FileRefused] = FileRefused) -
             size_mb=round(expanded / 1e6),
             limit_mb=round(MAX_XLSX_EXPANDED_BYTES / 1e6),
         )
+    if max_rows is None:
+        return
+    for member in members:
+        if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+            continue
+        rows = cells = 0
+        tail, prefix = b"", None
+        try:
+            with archive.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    window = tail + chunk
+                    if prefix is None:  # <sheetData> or <x:sheetData>: the prefix its rows and cells use
+                        found = _SHEET_DATA.search(window)
+                        if found is None:
+                            tail = window[-4096:]
+                            continue
+                        prefix = found.group(1) or b""
+                    end = max(len(window) - 16, 0)
+                    more_rows, more_cells = _count_tags(window, end, prefix)
+                    rows, cells, tail = rows + more_rows, cells + more_cells, window[end:]
+                    if rows > _row_budget(max_rows):
+                        raise error("too_many_rows", limit=max_rows)
+                    if cells > MAX_CELLS:
+                        raise error("too_many_cells", limit=MAX_CELLS)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as failure:  # RuntimeError: encrypted
+            raise error("bad_workbook", detail=str(failure)[:200]) from None
 
 
 def _cell_text(cell: object) -> str:
@@ -264,7 +316,7 @@ def _cell_text(cell: object) -> str:
 def _read_excel_table(content: bytes, max_rows: int, error: type[FileRefused]) -> Table:
     import openpyxl  # only for workbooks
 
-    check_workbook_zip(content, error)
+    check_workbook_zip(content, error, max_rows)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as failure:  # openpyxl raises many types for a damaged workbook
@@ -272,14 +324,14 @@ def _read_excel_table(content: bytes, max_rows: int, error: type[FileRefused]) -
     try:
         sheet = workbook.worksheets[0]
         declared = sheet.max_row if isinstance(sheet.max_row, int) else None  # from <dimension>, if any
-        if declared is not None and declared > 2 * max_rows + 1:
+        if declared is not None and declared > _row_budget(max_rows):
             raise error("too_many_rows", limit=max_rows)
         rows: list[list[str]] = []
         lines: list[int] = []
-        for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            if number > 2 * max_rows + 1:  # blank rows count too, or a sheet of empty rows never ends
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if number > _row_budget(max_rows):
                 raise error("too_many_rows", limit=max_rows)
-            cells = [_cell_text(value) for value in values]
+            cells = [_cell_text(value) for value in values[:MAX_COLUMNS]]
             if any(cells):
                 if len(rows) > max_rows:
                     raise error("too_many_rows", limit=max_rows)

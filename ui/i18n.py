@@ -413,6 +413,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "el archivo tiene más de {limit} filas; el límite es {limit} (divídalo por año)",
         "",
     ),
+    "problem_too_many_cells": (
+        "la hoja tiene más de {limit} celdas; el límite es {limit} (guárdela como CSV o divídala)",
+        "",
+    ),
     "problem_not_text": ("no es un archivo de texto (CSV) ni de Excel; guárdelo como CSV UTF-8 o .xlsx", ""),
     "problem_bad_encoding": ("el texto del archivo no está en UTF-8, UTF-16 ni Windows-1252", ""),
     "problem_bad_csv": ("el archivo no se puede leer como CSV: {detail}", ""),
