@@ -295,7 +295,8 @@ def parse_price_file(
             "raw_date": raw_dates,
             "raw_value": [cell(r, value_col) for r in table.rows],
         }
-    )[keep].reset_index(drop=True)
+    )
+    parsed = parsed.loc[pd.Series(keep, index=parsed.index, dtype=bool)].reset_index(drop=True)
     kept_table = Table(
         table.header,
         [row for row, k in zip(table.rows, keep, strict=True) if k],

@@ -181,7 +181,7 @@ def import_prices(store: MarketStore, content: bytes, filename: str, series_id: 
     parsed = parse_price_file(content, filename, series_id)
     if parsed.observations.empty:
         reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in parsed.rejected[:3])
-        raise PriceFileError(f"no row of the file could be stored ({reasons})")
+        raise PriceFileError("no_row_stored", reasons=reasons)
     return store.store_import(parsed, filename)
 
 

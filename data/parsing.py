@@ -52,6 +52,8 @@ ENGLISH: dict[str, str] = {
     "save the sheet as CSV or split it",
     "missing_columns": "missing columns: {columns} (the file has: {header}); map them to the file's columns",
     "unknown_mapped_columns": "the mapping names columns the file does not have: {columns}",
+    "no_row_stored": "no row of the file could be stored ({reasons})",
+    "message": "{text}",
     "unknown_series": "unknown series {series!r}; known: {known}",
     "unrecognised_format": "unrecognised columns {header}: expected a FRED, Stooq, Yahoo, TRM or BCRP export, "
     "or two columns date,value",
@@ -135,7 +137,8 @@ class FileRefused(ValueError):
     """The file as a whole cannot be imported; `problem` says why (str() is the English sentence)."""
 
     def __init__(self, code: str, **params: object):
-        self.problem = Problem(code, params)
+        # a code of ENGLISH; any other text is kept as a message (callers outside the import pipeline)
+        self.problem = Problem(code, params) if code in ENGLISH else Problem("message", {"text": code})
         super().__init__(self.problem.english())
 
 
@@ -297,7 +300,9 @@ def check_workbook_zip(
                         raise error("too_many_rows", limit=max_rows)
                     if cells > MAX_CELLS:
                         raise error("too_many_cells", limit=MAX_CELLS)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as failure:  # RuntimeError: encrypted
+        except FileRefused:
+            raise
+        except Exception as failure:  # a damaged member: zlib.error, BadZipFile (CRC), encrypted, ...
             raise error("bad_workbook", detail=str(failure)[:200]) from None
 
 

@@ -435,6 +435,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "la asignación nombra columnas que el archivo no tiene: {columns}",
         "",
     ),
+    "problem_no_row_stored": ("no se pudo guardar ninguna fila del archivo ({reasons})", ""),
+    "problem_message": ("{text}", ""),
     "problem_unknown_series": ("serie desconocida «{series}»; las conocidas son: {known}", ""),
     "problem_unrecognised_format": (
         "columnas no reconocidas {header}: se espera una exportación de FRED, Stooq, Yahoo, TRM o BCRP, "
