@@ -3,6 +3,8 @@
 I/O lives here; the premium arithmetic is in analytics/premiums.py. An import is one transaction:
 good rows and the import log are written together, or nothing is. A row that is wrong is listed with
 its line number and reason and never stored; a row that is suspicious is stored and listed as flagged.
+Files are read by data/parsing.py (the same reader, number and date parsers as the price importer) and
+each row is validated by the declared schema in data/sale_schema.py (pydantic); messages are codes.
 """
 
 from __future__ import annotations
