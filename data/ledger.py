@@ -30,10 +30,11 @@ from analytics.premiums import (
     benchmark_per_fine_gram,
 )
 from data.importers import MAX_FILE_BYTES, PriceFileError
-from data.parsing import Problem, Table, normalised_name, read_table
+from data.parsing import FIRST_YEAR, Problem, Table, normalised_name, read_table
 from data.sale_schema import (
     CERTIFICATION_NAMES,
     FINE_GOLD_TOLERANCE,
+    MAX_GROSS_WEIGHT_G,
     WEIGHT_UNITS,
     SaleRow,
     validate_row,
@@ -546,6 +547,21 @@ def _key(cooperative: str, sale_id: str):
     return and_(sales_table.c.cooperative == cooperative, sales_table.c.sale_id == sale_id)
 
 
+def _check_edit_bounds(after: Mapping[str, object]) -> None:
+    """The import's bounds hold for an edit too: finite, sane numbers and a date between 1900 and today."""
+    numbers = ("gross_weight_g", "amount_received", "premium_received_usd", *CHARGE_COLUMNS,
+               "royalties_paid", "withholding_paid")  # fmt: skip
+    for name in numbers:
+        value = float(after[name])  # type: ignore[arg-type]
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number ≥ 0")
+    if float(after["gross_weight_g"]) > MAX_GROSS_WEIGHT_G:  # type: ignore[arg-type]
+        raise ValueError(f"a weight above {MAX_GROSS_WEIGHT_G:,.0f} g is a typo")
+    day = pd.Timestamp(after["date"])
+    if day.year < FIRST_YEAR or day.normalize() > pd.Timestamp.now().normalize():
+        raise ValueError(f"the date must be between {FIRST_YEAR} and today")
+
+
 def edit_sale(
     store: MarketStore, scope: LedgerScope, cooperative: str, sale_id: str, changes: Mapping[str, object]
 ) -> dict:
@@ -566,6 +582,7 @@ def edit_sale(
             raise ValueError("unknown currency or certification")
         if float(after["amount_received"]) <= 0:
             raise ValueError("the amount received must be positive")
+        _check_edit_bounds(after)
         after["fine_gold_g"] = float(after["gross_weight_g"]) * float(after["fineness"])
         after["date"] = pd.Timestamp(after["date"]).date()
         values = {name: after[name] for name in STORED_COLUMNS if name not in ("cooperative", "sale_id")}

@@ -177,6 +177,15 @@ def test_edit_and_delete_are_audited(store):
     assert pd.isna(trail.iloc[0]["after"])  # None (pandas 3 reads a None beside text as missing)
     with pytest.raises(ValueError, match="fineness"):
         edit_sale(store, ANA, "Coop", "A-1", {"fineness": 1.5})
+    # the import's bounds hold in the edit form too (it took dates ten years ahead, and 1e308 g)
+    for changes, message in [
+        ({"date": pd.Timestamp.now() + pd.Timedelta(days=3650)}, "between 1900 and today"),
+        ({"date": pd.Timestamp("1899-12-31")}, "between 1900 and today"),
+        ({"gross_weight_g": 1e308}, "is a typo"),
+        ({"amount_received": float("inf")}, "finite"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            edit_sale(store, ANA, "Coop", "A-1", changes)
 
 
 def test_column_mapping_is_remembered(store):
