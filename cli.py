@@ -9,7 +9,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b]
     python cli.py forecast ID --horizon 20 [--model NAME]
-    python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE]
+    python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE] [--currency CUR]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
     python cli.py briefing --period 2024-05 --language es --out FILE.html [--xlsx FILE.xlsx]
     python cli.py signals ID [--date D] [--language es]
@@ -199,6 +199,7 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
         path.name,
         cooperative=args.cooperative,
         mapping=mapping,
+        currency=args.currency,
     )
 
 
@@ -464,6 +465,11 @@ def build_parser() -> argparse.ArgumentParser:
     ledger_import.add_argument("--cooperative", help="the cooperative, when the file has no such column")
     ledger_import.add_argument(
         "--mapping", help='JSON file: our field -> your column, e.g. {"date": "Fecha"}'
+    )
+    ledger_import.add_argument(
+        "--currency",
+        choices=list(CURRENCIES),
+        help='currency of rows that name none, when no header does (e.g. "Valor recibido (COP)")',
     )
     ledger_import.set_defaults(run=cmd_ledger_import)
 

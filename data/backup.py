@@ -124,6 +124,13 @@ def _read(path: Path) -> dict:
     tables = document.get("tables")
     if not isinstance(tables, dict):
         raise BackupError(f"{path.name} has no tables")
+    mappings = tables.get("column_mappings")
+    if isinstance(mappings, dict) and mappings.get("columns") == ["signature", "mapping", "updated_at"]:
+        # a backup from before mappings were kept per cooperative: its global mappings are not restored
+        tables["column_mappings"] = {
+            "columns": ["cooperative", "signature", "mapping", "updated_at"],
+            "rows": [],
+        }
     if document.get("version") == 1:
         tables = _from_version_1(tables)
     for table in backed_up_tables():

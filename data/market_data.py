@@ -222,7 +222,7 @@ def import_prices(
     parsed = parse_price_file(content, filename, series_id)
     if parsed.observations.empty:
         reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in parsed.rejected[:3])
-        raise PriceFileError(f"no row of the file could be stored ({reasons})")
+        raise PriceFileError("no_row_stored", reasons=reasons)
     provider = provider_for_import(parsed.format, parsed.series_id, filename, source)
     new = parsed.observations.set_index(pd.to_datetime(parsed.observations["date"]))["value"]
     stored = store.load_series_sources(parsed.series_id, new.index.min(), new.index.max())
@@ -231,7 +231,7 @@ def import_prices(
     try:
         check_units(parsed.series_id, new, overlap)
     except UnitError as error:
-        raise PriceFileError(str(error)) from None
+        raise PriceFileError(error.code, **error.params) from None
     extra = {"overlap": None if overlap is None else overlap.as_json()}
     return store.store_import(parsed, filename, provider, extra)
 

@@ -141,6 +141,7 @@ ledger_audit_table = Table(
 column_mappings_table = Table(
     "column_mappings",
     metadata,
+    Column("cooperative", String(200), primary_key=True),  # a mapping is remembered per cooperative
     Column("signature", String(64), primary_key=True),  # hash of the file's normalised column names
     Column("mapping", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -238,6 +239,18 @@ def market_version_key(versions: dict[str, int]) -> str:
     return ";".join(f"{key}={value}" for key, value in sorted(versions.items()) if key.startswith("series:"))
 
 
+def _drop_global_column_mappings(engine: Engine) -> None:
+    """Before mappings were kept per cooperative they were global (and could be poisoned by any member):
+    a store from then has a column_mappings table without a cooperative column; it is dropped and made
+    anew (a remembered mapping is a convenience, asked again on the next import)."""
+    inspector = inspect(engine)
+    if inspector.has_table("column_mappings") and "cooperative" not in {
+        column["name"] for column in inspector.get_columns("column_mappings")
+    }:
+        with engine.begin() as conn:
+            column_mappings_table.drop(conn)
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -247,6 +260,7 @@ class MarketStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        _drop_global_column_mappings(engine)
         metadata.create_all(engine)
         _migrate_legacy_observations(engine)
 

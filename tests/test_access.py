@@ -82,7 +82,9 @@ def test_a_member_imports_only_their_cooperative_rows(store):
     )
     report = import_ledger(store, luis, text.encode(), "mixto.csv")
     assert report["inserted"] == 1
-    assert report["rejected"] == [{"line": 3, "reason": f"cooperative {SUR!r} is not one you may import for"}]
+    assert report["rejected"] == [
+        {"line": 3, "reason": f"cooperative {SUR!r} is not one you may import for", "code": "outside_scope"}
+    ]
     assert "SUR-9" not in set(load_sales(store, OPERATOR)["sale_id"])
 
 

@@ -202,12 +202,12 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
     at.text_area(key="sales_paste").input(PASTED_SALES).run()
     assert not at.exception, at.exception
     # "Pago" is not a name we know: the amount column is mapped by hand
-    assert any("missing columns: amount_received" in e.value for e in at.error)
+    assert any("Faltan columnas: Monto recibido" in e.value for e in at.error)  # in the user's language
     at.selectbox(key="map_amount_received").select("Pago").run()
     assert not at.exception, at.exception
     assert any("2 filas listas para guardar, 1 con errores" in m.value for m in at.markdown)
     rejected = at.dataframe[0].value
-    assert rejected["line"].tolist() == [4] and "in the future" in rejected["reason"].iloc[0]
+    assert rejected["Línea"].tolist() == [4] and "está en el futuro" in rejected["Motivo"].iloc[0]
     at.button(key="sales_store").click().run()
     assert not at.exception, at.exception
 

@@ -522,6 +522,133 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cert_fairmined": ("Fairmined", "Fairmined"),
     "cert_fairmined_ecological": ("Fairmined Ecológico", "Fairmined Ecological"),
     "cert_fairtrade": ("Fairtrade", "Fairtrade"),
+    # the import pipeline: labels of the mapping step, and what was refused, skipped or flagged
+    "field_gross_weight": ("Peso bruto", "Gross weight"),
+    "field_weight_unit": ("Unidad de peso", "Weight unit"),
+    "sales_currency": (
+        "Moneda de los valores (si el archivo no la indica)",
+        "Currency of the amounts (if the file does not say)",
+    ),
+    "sales_currency_from_header": (
+        "Moneda tomada del encabezado «{column}»: {currency}.",
+        "Currency taken from the header “{column}”: {currency}.",
+    ),
+    "sales_skipped": (
+        "{count} filas de total o subtotal omitidas (líneas {lines}).",
+        "{count} total or subtotal rows skipped (lines {lines}).",
+    ),
+    "col_line": ("Línea", "Line"),
+    "col_reason": ("Motivo", "Reason"),
+    "problem_file_empty": ("el archivo está vacío", ""),
+    "problem_header_only": ("el archivo tiene encabezados pero ninguna fila", ""),
+    "problem_file_too_large": (
+        "el archivo pesa {size_mb} MB; el límite es {limit_mb} MB (divídalo en archivos más pequeños)",
+        "",
+    ),
+    "problem_too_many_rows": (
+        "el archivo tiene más de {limit} filas; el límite es {limit} (divídalo por año)",
+        "",
+    ),
+    "problem_too_many_cells": (
+        "la hoja tiene más de {limit} celdas; el límite es {limit} (guárdela como CSV o divídala)",
+        "",
+    ),
+    "problem_not_text": ("no es un archivo de texto (CSV) ni de Excel; guárdelo como CSV UTF-8 o .xlsx", ""),
+    "problem_bad_encoding": ("el texto del archivo no está en UTF-8, UTF-16 ni Windows-1252", ""),
+    "problem_bad_csv": ("el archivo no se puede leer como CSV: {detail}", ""),
+    "problem_bad_workbook": ("no se puede leer el libro de Excel: {detail}", ""),
+    "problem_workbook_empty": ("la primera hoja del libro está vacía", ""),
+    "problem_workbook_too_large": (
+        "el libro de Excel se expande a {size_mb} MB de datos (el límite es {limit_mb} MB): guarde la hoja "
+        "como CSV o divídala",
+        "",
+    ),
+    "problem_missing_columns": (
+        "faltan columnas: {columns} (el archivo tiene: {header}); indique abajo cuál columna del archivo es cada una",
+        "",
+    ),
+    "problem_unknown_mapped_columns": (
+        "la asignación nombra columnas que el archivo no tiene: {columns}",
+        "",
+    ),
+    "problem_no_row_stored": ("no se pudo guardar ninguna fila del archivo ({reasons})", ""),
+    "problem_wrong_unit_overlap": (
+        "{series}: los valores del archivo parecen {cause}: mediana {median} frente a {expected} de {source} en "
+        "{rows} días comunes; no se guardó nada",
+        "",
+    ),
+    "problem_wrong_unit_range": (
+        "{series}: los valores del archivo parecen {cause}: mediana {median}, lo plausible es {low}–{high}; "
+        "no se guardó nada",
+        "",
+    ),
+    "unit_cause_thousands": ("escritos en miles (p. ej. 4,0123 por 4.012,3)", ""),
+    "unit_cause_thousand_times": ("mil veces más grandes (¿un separador de miles leído como decimal?)", ""),
+    "unit_cause_per_gram": ("un precio por gramo en una serie por onza troy", ""),
+    "unit_cause_hundred": ("cien veces desplazados (centavos, o una coma mal puesta)", ""),
+    "unit_cause_inverted": ("invertidos (dólares por moneda local en vez de moneda local por dólar)", ""),
+    "unit_cause_factor": ("varias veces los valores guardados", ""),
+    "unit_cause_outside": ("fuera del rango plausible", ""),
+    "problem_message": ("{text}", ""),
+    "problem_unknown_series": ("serie desconocida «{series}»; las conocidas son: {known}", ""),
+    "problem_unrecognised_format": (
+        "columnas no reconocidas {header}: se espera una exportación de FRED, Stooq, Yahoo, TRM o BCRP, "
+        "o dos columnas fecha,valor",
+        "",
+    ),
+    "problem_series_conflict": ("este archivo {format} contiene {detected}, no {series}", ""),
+    "problem_series_undetected": (
+        "no se sabe qué serie contiene este archivo {format}: elíjala (una de {known})",
+        "",
+    ),
+    "problem_missing_value": ("falta {field}", ""),
+    "problem_date_unreadable": ("fecha ilegible «{value}»", ""),
+    "problem_date_too_old": ("la fecha «{value}» es anterior a {first_year}", ""),
+    "problem_date_in_future": ("la fecha {date} está en el futuro", ""),
+    "problem_number_unreadable": (
+        "{field} «{value}» no es un número tal como está escrito (cifras con una sola marca decimal; sin "
+        "hexadecimal, guiones bajos ni letras)",
+        "",
+    ),
+    "problem_number_ambiguous": (
+        "{field} «{value}» es ambiguo en este archivo (escribe los decimales con {decimal_name}): escríbalo "
+        "como las demás filas",
+        "",
+    ),
+    "problem_number_not_finite": ("{field} «{value}» no es un número finito", ""),
+    "problem_number_too_large": ("{field} «{value}» es mayor que {limit} (¿un error de digitación?)", ""),
+    "problem_not_positive": ("{field} «{value}» no es positivo", ""),
+    "problem_negative": ("{field} «{value}» no es un número ≥ 0", ""),
+    "problem_fineness_out_of_range": ("la ley «{value}» está fuera de (0, 1] (o 1–1000 milésimas)", ""),
+    "problem_unknown_unit": ("unidad de peso desconocida «{value}» (g, castellano, oz, kg, tomín)", ""),
+    "problem_unknown_currency": ("moneda desconocida «{value}» ({known})", ""),
+    "problem_missing_currency": (
+        "sin moneda: agregue una columna de moneda, póngala en el encabezado del valor (p. ej. «Valor "
+        "recibido (COP)») o elija una moneda",
+        "",
+    ),
+    "problem_unknown_certification": ("certificación desconocida «{value}» ({known})", ""),
+    "problem_fine_gold_mismatch": (
+        "el oro fino, {given} g, no coincide con peso bruto × ley = {computed} g",
+        "",
+    ),
+    "problem_duplicate_sale_id": ("lote «{sale_id}» repetido (ya está en la línea {first_line})", ""),
+    "problem_wrong_cooperative": ("la cooperativa «{value}» no es «{expected}»", ""),
+    "problem_outside_scope": ("usted no puede importar ventas de la cooperativa «{cooperative}»", ""),
+    "problem_stored_different": (
+        "el lote «{sale_id}» ya está guardado con otros valores; corríjalo en «Corregir una venta»",
+        "",
+    ),
+    "problem_total_row": ("fila de total o subtotal («{value}»): se omite", ""),
+    "problem_value_too_large": ("el valor «{value}» es mayor que {limit} (¿un error de digitación?)", ""),
+    "problem_price_implausible": (
+        "el precio es el {pct} % del de referencia (fuera de {low}–{high} %): revise el valor, el peso y la ley",
+        "",
+    ),
+    "problem_no_benchmark": (
+        "no hay precio de referencia a menos de 7 días de esta fecha: no se puede calcular la prima",
+        "",
+    ),
     "premiums_title": ("Primas y descuentos", "Premiums and discounts"),
     "premiums_intro": (
         "Cada venta frente al precio de referencia de su oro fino el día de la venta (oro internacional × "
@@ -1083,6 +1210,94 @@ TEXTS: dict[str, tuple[str, str]] = {
         "no complete lot in this period: the data must cover the {days} days each lot may be held.",
     ),
 }
+
+
+def _english_problems() -> None:
+    """The English text of each import problem is the data layer's own sentence (the CLI's "reason")."""
+    from data.parsing import ENGLISH
+
+    for code, english in ENGLISH.items():
+        es, _ = TEXTS[f"problem_{code}"]
+        TEXTS[f"problem_{code}"] = (es, english)
+
+
+_english_problems()
+
+#: How a Spanish sentence names a field of the import (the English ones are data.parsing.FIELD_NAMES).
+PROBLEM_FIELDS_ES = {
+    "sale_id": "el lote",
+    "date": "la fecha",
+    "gross_weight": "el peso",
+    "gross_weight_g": "el peso en gramos",
+    "fineness": "la ley",
+    "fine_gold_g": "el oro fino",
+    "currency": "la moneda",
+    "amount_received": "el valor recibido",
+    "premium_received_usd": "la prima (USD)",
+    "refining_charge": "la refinación",
+    "assay_charge": "el ensayo",
+    "transport_charge": "el transporte",
+    "export_charge": "la exportación",
+    "royalties_paid": "las regalías",
+    "withholding_paid": "la retención",
+    "value": "el valor",
+}
+_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
+
+
+def problem_text(problem: object, lang: str) -> str:
+    """One import problem (data.parsing.Problem, or its dict {"code", ...params}) as a sentence in `lang`."""
+    from data.parsing import Problem
+
+    if isinstance(problem, dict):
+        params = {key: value for key, value in problem.items() if key != "code"}
+        problem = Problem(str(problem.get("code")), params)
+    assert isinstance(problem, Problem)
+    if lang == "en" or f"problem_{problem.code}" not in TEXTS:
+        return problem.english()
+    values: dict[str, object] = {}
+    for key, value in problem.params.items():
+        if key == "field":
+            value = PROBLEM_FIELDS_ES.get(str(value), str(value))
+        elif key == "cause":
+            value = t(f"unit_cause_{value}", lang)
+        elif key in ("median", "expected", "low", "high") and isinstance(value, int | float):
+            value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
+        elif key == "decimal_name":
+            value = "coma" if value == "comma" else "punto"
+        elif key in ("columns", "header") and isinstance(value, list | tuple):
+            names = [
+                t(f"field_{v}", lang) if f"field_{v}" in TEXTS and key == "columns" else str(v) for v in value
+            ]
+            value = ", ".join(names)
+        elif key in _LOCALISED_NUMBERS and isinstance(value, int | float):
+            value = format_number(float(value), lang, _LOCALISED_NUMBERS[key])
+        elif isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, str) and len(value) > 60:
+            value = value[:57] + "…"
+        values[key] = value
+    text = t(f"problem_{problem.code}", lang, **values)
+    return text[:1].upper() + text[1:]
+
+
+def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
+    """Rejected or flagged rows as a table in the user's language: line, sale, every reason of the line."""
+    rows = []
+    for entry in entries:
+        problems = entry.get("problems") or [{"code": entry.get("code"), **{"value": entry.get("reason")}}]
+        reasons = [
+            problem_text(p, lang) if f"problem_{p.get('code')}" in TEXTS else str(entry.get("reason"))
+            for p in problems
+        ]
+        rows.append(
+            {
+                t("col_line", lang): entry.get("line"),
+                t("field_sale_id", lang): entry.get("sale_id", ""),
+                t("col_reason", lang): "; ".join(reasons),
+            }
+        )
+    return pd.DataFrame(rows, columns=[t("col_line", lang), t("field_sale_id", lang), t("col_reason", lang)])
 
 
 def t(key: str, lang: str, **values: object) -> str:

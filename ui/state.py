@@ -16,17 +16,11 @@ import streamlit as st
 from analytics.briefing import Briefing
 from analytics.timing import PolicySettings
 from data.ledger import (
-    LedgerParse,
     audit_trail,
     delete_sale,
     edit_sale,
-    import_ledger,
-    ledger_header,
     load_sales,
     premium_schedule,
-    preview_ledger,
-    proposed_mapping,
-    remember_mapping,
     save_premium_schedule,
 )
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo
@@ -328,31 +322,7 @@ def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
 
 
 # ---------------------------------------------------------------- ledger writes (each bumps a version)
-
-
-def sales_file_header(content: bytes, filename: str) -> tuple[list[str], dict[str, str]]:
-    """The file's columns and the mapping proposed for them (recognised names, else the remembered one)."""
-    header = ledger_header(content, filename)
-    return header, proposed_mapping(get_store(), header)
-
-
-def preview_sales(
-    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None
-) -> LedgerParse:
-    return preview_ledger(
-        get_store(), run_context().scope, content, filename, cooperative=cooperative, mapping=mapping
-    )
-
-
-def import_sales(content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None) -> dict:
-    """Store the good rows the user may write (one transaction); caches follow the ledger version."""
-    return import_ledger(
-        get_store(), run_context().scope, content, filename, cooperative=cooperative, mapping=mapping
-    )
-
-
-def remember_columns(header: list[str], mapping: dict[str, str]) -> None:
-    remember_mapping(get_store(), header, mapping)
+# (the import step's adapters are in ui/ledger_import.py)
 
 
 def edit_stored_sale(cooperative: str, sale_id: str, changes: dict) -> None:
