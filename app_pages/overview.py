@@ -5,9 +5,9 @@ import streamlit as st
 
 from analytics.benchmark import StaleDataError
 from analytics.premiums import BANREP_BUY_SHARE
-from ui.banner import stop_without_prices
+from ui.banner import data_as_of, stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import format_day, format_money, format_pct, t, unit_label
 from ui.settings import current_settings
 from ui.state import price_today_view, snapshot
 
@@ -27,16 +27,7 @@ if today is None:
     st.stop()
 quote = today.quote
 
-age_days = (pd.Timestamp.now().normalize() - quote.gold_date).days
-if age_days > 7:
-    st.warning(
-        t(
-            "stale_price",
-            lang,
-            day=format_day(quote.gold_date, lang),
-            days=format_number(age_days, lang, digits=0),
-        )
-    )
+data_as_of(today.freshness, lang)  # says when the price is from; warns when it is old
 
 fx_name = t(
     "fx_name_COP" if currency == "COP" else "fx_name_USD" if currency == "USD" else "fx_name_other",
@@ -46,8 +37,13 @@ fx_name = t(
 week, month = today.change_1w_pct, today.change_1m_pct
 
 columns = st.columns(2)
+price_label = (
+    t("price_of_unit_as_of", lang, unit=unit_label(unit, lang), day=format_day(quote.gold_date, lang))
+    if today.freshness.stale  # a stale price is never "today"
+    else t("price_of_unit", lang, unit=unit_label(unit, lang))
+)
 columns[0].metric(
-    t("price_of_unit", lang, unit=unit_label(unit, lang)),
+    price_label,
     format_money(quote.price, currency, lang),
     delta=f"{format_pct(week, lang)} (1 sem.)" if lang == "es" else f"{format_pct(week, lang)} (1 wk)",
     help=t("price_help", lang, fx_name=fx_name),

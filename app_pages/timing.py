@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
+from ui.banner import data_as_of
 from ui.figures import timing_figures
 from ui.i18n import format_day, format_number, format_pct, month_names, t
 from ui.settings import current_settings
@@ -48,12 +49,14 @@ except ValueError as error:
     st.error(t("timing_failed", lang, reason=error))
     st.stop()
 signal = view.signal
+data_as_of(view.freshness, lang)
 
 
 # --- today's reading
 label = t(f"rec_{signal.recommendation}", lang, days=max_hold)
 with st.container(border=True):
-    st.caption(t("rec_header", lang, day=format_day(signal.date, lang)))
+    header = "rec_header_stale" if view.freshness.stale else "rec_header"  # an old reading is not today's
+    st.caption(t(header, lang, day=format_day(signal.date, lang)))
     st.subheader(f"{RECOMMENDATION_ICONS[signal.recommendation]} {label}")
     st.write(t("rec_confidence", lang, pct=format_pct(signal.confidence * 100, lang, digits=0, signed=False)))
     if signal.reasons:

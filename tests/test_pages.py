@@ -2,10 +2,12 @@
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import COP_YAHOO, GOLD_LBMA, PROJECT_ROOT, shared_file
+from tests.conftest import COP_YAHOO, GOLD_LBMA, PEN_BCRP, PROJECT_ROOT, shared_file
 
 PAGES = [
     "app_pages/overview.py",
@@ -114,6 +116,7 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
     assert any(
         w.value.startswith("Precio antiguo: el último precio guardado es del 2 mar 2021") for w in at.warning
     )
+    assert "1 gramo de oro fino, al 2 mar 2021" in metric_values(at)  # a stale price is never "today"
     at.switch_page("app_pages/market.py").run()
     assert not at.exception
     rows = at.dataframe[0].value.index.tolist()  # real gold × a demo rate is marked on its row
@@ -310,3 +313,112 @@ def test_banner_says_which_series_are_demo_when_gold_and_the_currency_are_stored
     assert at.dataframe[0].value["Moneda"].tolist() == ["COP", "USD"]  # no real-gold × demo-rate prices
     at.selectbox(key="cur").select("PEN").run()
     assert any("no son precios reales" in w.value for w in at.warning)  # this view uses a demo rate
+
+
+def import_real(db_url: str, *names: str) -> None:
+    from data.market_data import import_prices
+    from data.store import MarketStore
+
+    store = MarketStore.from_url(db_url)
+    for name in names:
+        path = shared_file(name)
+        import_prices(store, path.read_bytes(), path.name)
+    store.engine.dispose()
+
+
+def stale_warnings(at: AppTest, day: str) -> list[str]:
+    return [
+        w.value
+        for w in at.warning
+        if w.value.startswith(f"Precio antiguo: el último precio guardado es del {day}")
+    ]
+
+
+def test_stale_data_are_dated_and_never_today_on_every_page(db_url):
+    """Prices ending 2021-03-02: Sell timing read "Lectura de hoy (2 mar 2021)", Forecast "Hoy (2 mar 2021)",
+    and only the Overview warned. Every page that shows a price, change, forecast or reading now warns."""
+    import_real(db_url, GOLD_LBMA, COP_YAHOO)
+    at = app().run()
+    assert stale_warnings(at, "2 mar 2021") and "1 gramo de oro fino, al 2 mar 2021" in metric_values(at)
+    at.switch_page("app_pages/market.py").run()
+    assert not at.exception, at.exception
+    assert stale_warnings(at, "2 mar 2021")
+    at.switch_page("app_pages/timing.py").run()
+    assert not at.exception, at.exception
+    assert stale_warnings(at, "2 mar 2021")
+    captions = [c.value for c in at.caption]
+    assert "Lectura al 2 mar 2021 (datos antiguos)" in captions
+    assert not any(c.startswith("Lectura de hoy") for c in captions)
+    at.slider(key="timing_hold").set_value(10).run()  # the reading stays dated after an input changes
+    assert not at.exception and "Lectura al 2 mar 2021 (datos antiguos)" in [c.value for c in at.caption]
+    at.switch_page("app_pages/briefing.py").run()
+    assert not at.exception, at.exception
+    assert stale_warnings(at, "2 mar 2021")
+    at.switch_page("app_pages/forecast.py").run()
+    assert not at.exception, at.exception
+    assert stale_warnings(at, "2 mar 2021")
+    labels = list(metric_values(at))
+    assert "Último dato (2 mar 2021)" in labels and not any(label.startswith("Hoy") for label in labels)
+    at.selectbox(key="lang").select("en").run()
+    assert not at.exception, at.exception
+    assert any(
+        w.value.startswith("Old price: the latest stored price is from Mar 2, 2021") for w in at.warning
+    )
+    assert "Last data (Mar 2, 2021)" in metric_values(at)
+
+
+def test_stale_limit_setting_turns_the_warning_into_an_as_of_date(db_url, monkeypatch):
+    monkeypatch.setenv("GOLD_DASHBOARD_STALE_DAYS", "1000000")
+    import_real(db_url, GOLD_LBMA, COP_YAHOO)
+    at = app().run()
+    assert not stale_warnings(at, "2 mar 2021")
+    assert "Datos hasta el 2 mar 2021." in [c.value for c in at.caption]
+    assert "1 gramo de oro fino, hoy" in metric_values(at)
+    at.switch_page("app_pages/timing.py").run()
+    assert "Lectura de hoy (2 mar 2021)" in [c.value for c in at.caption]
+
+
+def recent_gold(start: str = "2024-01-01"):
+    """A stored gold series up to today (seeded random walk): real exchange-rate files then end before it."""
+    days = pd.bdate_range(start, pd.Timestamp.now().normalize())
+    steps = np.random.default_rng(13).normal(0, 0.01, len(days))
+    return pd.DataFrame({"date": days, "value": 2000.0 * np.exp(np.cumsum(steps))})
+
+
+def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, store):
+    """Gold to today, COP (Yahoo) ending 2021, PEN (BCRP) ending 2024-06-05 were mixed in one '1W' column,
+    and the 7 days PEN's last rate was carried read '+0,0 pp from the exchange rate'."""
+    from analytics.market import pct_change_since, performance_table
+    from services.market import local_prices, market_snapshot
+    from ui.i18n import format_pct
+
+    store.write_series("GOLD_USD", recent_gold(), "test")
+    import_real(db_url, COP_YAHOO, PEN_BCRP)
+    at = app()
+    at.query_params.update({"cur": "PEN"})
+    at.run()
+    at.switch_page("app_pages/market.py").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith("Cambios al 5 jun 2024, la última fecha con datos en todas las filas") for c in captions
+    )
+    held = " ".join(i.value for i in at.info if i.value.startswith("Las filas terminan en fechas distintas"))
+    assert "Oro, PEN/g termina(n) el 5 jun 2024" in held and "Oro, USD/oz: " in held
+    table = at.dataframe[0].value
+    assert (table.loc["Oro, COP/g · sin tasa de cambio"] == "–").all()  # COP's 2021 rate meets no gold day
+    snapshot = market_snapshot(store)
+    gold = snapshot.gold_usd_per_oz
+    pen = local_prices(snapshot, "PEN", "g")["price"].loc[:"2024-06-05"]
+    expected = performance_table({"g": gold, "p": pen}, pd.Timestamp("2024-06-05"))
+    assert table.loc["Oro, USD/oz", "1W"] == format_pct(expected.loc["g", "1W"], "es")
+    assert table.loc["Oro, PEN/g", "1M"] == format_pct(expected.loc["p", "1M"], "es")
+    assert expected.loc["g", "1W"] != pct_change_since(gold, "1W")  # not gold's own last week
+    # the last week of PEN prices reuses the 2024-06-05 rate: its part is missing, never "+0,0 pp"
+    at.get("button_group")[0].set_value("1W").run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "sin tasa de cambio nueva en esas fechas" in text and "+0,0 pp por la tasa de cambio" not in text
+    assert stale_warnings(at, "12 jun 2024")  # PEN's last price (the carried rate) is dated and old
+    at.get("button_group")[0].set_value("3M").run()
+    assert "pp por la tasa de cambio" in " ".join(m.value for m in at.markdown)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services.freshness import DataState
-from ui.i18n import format_day, t
+from services.freshness import DataState, Freshness
+from ui.i18n import format_day, format_number, t
 
 
 def data_banner(state: DataState, lang: str) -> None:
@@ -27,6 +27,20 @@ def data_banner(state: DataState, lang: str) -> None:
     last = state.last_fetch
     fetch = t("never", lang) if last is None else f"{format_day(last.at, lang)} — {last.message[:160]}"
     st.caption(t("stored_caption", lang, gold_last=format_day(state.gold_last, lang), fetch=fetch))
+
+
+def data_as_of(freshness: Freshness, lang: str) -> None:
+    """Every page that shows a price, a change, a forecast or a reading says when its data end, and
+    warns, naming that date, when it is older than the staleness limit (GOLD_DASHBOARD_STALE_DAYS)."""
+    if freshness.as_of is None:
+        st.warning(t("no_data_dated", lang), icon="⚠️")
+        return
+    day = format_day(freshness.as_of, lang)
+    if freshness.stale:
+        days = format_number(freshness.age_days, lang, digits=0)
+        st.warning(t("stale_price", lang, day=day, days=days, limit=freshness.limit_days), icon="⚠️")
+    else:
+        st.caption(t("data_as_of", lang, day=day))
 
 
 def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:

@@ -106,11 +106,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Banco de la República buys gold at 95 % of its sell price (since 29 Nov 2021).",
     ),
     "stale_price": (
-        "Precio antiguo: el último precio guardado es del {day} (hace {days} días). "
+        "Precio antiguo: el último precio guardado es del {day} (hace {days} días; se avisa después de {limit}). "
         "Importe un archivo más reciente o conéctese a internet para actualizar.",
-        "Old price: the latest stored price is from {day} ({days} days ago). "
+        "Old price: the latest stored price is from {day} ({days} days ago; the warning starts after {limit}). "
         "Import a newer file or connect to the internet to refresh.",
     ),
+    "data_as_of": ("Datos hasta el {day}.", "Data up to {day}."),
+    "no_data_dated": ("No hay datos con fecha para esta vista.", "There are no dated data for this view."),
+    "price_of_unit_as_of": ("1 {unit} de oro fino, al {day}", "1 fine {unit} of gold, as of {day}"),
     "change_1w": ("Cambio en 1 semana", "Change over 1 week"),
     "change_1m": ("Cambio en 1 mes", "Change over 1 month"),
     "last_90_days": ("Últimos 90 días", "Last 90 days"),
@@ -138,6 +141,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "performance": ("Rendimiento", "Performance"),
     "perf_row_gold_usd": ("Oro, USD/oz", "Gold, USD/oz"),
     "perf_row_gold_local": ("Oro, {currency}/g", "Gold, {currency}/g"),
+    "perf_no_rate": ("sin tasa de cambio", "no exchange rate"),
+    "perf_as_of": (
+        "Cambios al {day}, la última fecha con datos en todas las filas (todas las columnas comparan lo mismo).",
+        "Changes as of {day}, the last date every row has data for (every column compares like with like).",
+    ),
+    "perf_dates_differ": (
+        "Las filas terminan en fechas distintas: {rows} termina(n) el {day}, y la tabla se calcula a esa fecha; "
+        "datos más recientes en {later} (véalos en el gráfico de su moneda).",
+        "The rows end on different dates: {rows} end(s) on {day}, and the table is computed as of that date; "
+        "newer data in {later} (see them in that currency's chart).",
+    ),
     "decomposition": (
         "¿De dónde vino el movimiento en {currency}?",
         "Where did the move in {currency} come from?",
@@ -148,6 +162,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "y {fx} por la tasa de cambio.",
         "From {start} to {end} gold in {currency} changed {local}: {gold} from the gold price in dollars "
         "and {fx} from the exchange rate.",
+    ),
+    "decomp_sentence_no_fx": (
+        "Del {start} al {end} el oro en {currency} cambió {local}, con el oro en dólares {gold}. "
+        "Tasa de cambio: sin tasa de cambio nueva en esas fechas (se repitió la última conocida), así que su "
+        "parte no se puede medir.",
+        "From {start} to {end} gold in {currency} changed {local}, with gold in dollars {gold}. "
+        "Exchange rate: no new exchange rate in those dates (the last known one was carried), so its part "
+        "cannot be measured.",
     ),
     "decomp_gold": ("Oro en USD", "Gold in USD"),
     "decomp_fx": ("Tasa de cambio", "Exchange rate"),
@@ -221,6 +243,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "80% likely between {lo} and {hi}",
     ),
     "forecast_today": ("Hoy ({day})", "Today ({day})"),
+    "forecast_last_data": ("Último dato ({day})", "Last data ({day})"),
     "skill_header": ("¿Qué tan buenos son estos pronósticos?", "How good are these forecasts?"),
     "skill_sentence": (
         "En los últimos {months} meses, los pronósticos a {horizon} días de «{model}» se equivocaron "
@@ -595,6 +618,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rec_sell_part": ("Vender una parte", "Sell part"),
     "rec_hold": ("Guardar (máximo {days} días)", "Hold (at most {days} days)"),
     "rec_header": ("Lectura de hoy ({day})", "Today's reading ({day})"),
+    "rec_header_stale": ("Lectura al {day} (datos antiguos)", "Reading as of {day} (old data)"),
     "rec_confidence": (
         "Acuerdo de las señales: {pct} (cuánto coinciden hoy, no cuántas veces acertaron).",
         "Agreement of the signals: {pct} (how one-sided today is, not how often they were right).",
