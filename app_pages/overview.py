@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.benchmark import StaleDataError
-from analytics.premiums import BANREP_BUY_SHARE
+from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.i18n import format_day, format_money, format_pct, t, unit_label
@@ -49,12 +49,17 @@ columns[0].metric(
     help=t("price_help", lang, fx_name=fx_name),
     border=True,
 )
-columns[1].metric(
-    t("buy_price", lang),
-    format_money(quote.price * BANREP_BUY_SHARE, currency, lang),
-    help=t("buy_help", lang),
-    border=True,
-)
+buyer = reference_buyer(currency)  # Banco de la República for COP; elsewhere only a configured one
+if buyer is not None:
+    share = format_pct(buyer.share * 100, lang, digits=0, signed=False)
+    columns[1].metric(
+        t("buy_price_named", lang, name=buyer.name, share=share),
+        format_money(quote.price * buyer.share, currency, lang),
+        help=t("buy_help_configured", lang, name=buyer.name, share=share)
+        if buyer.configured
+        else t("buy_help", lang),
+        border=True,
+    )
 st.caption(
     t(
         "inputs_used",

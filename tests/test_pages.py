@@ -422,3 +422,35 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
     assert stale_warnings(at, "12 jun 2024")  # PEN's last price (the carried rate) is dated and old
     at.get("button_group")[0].set_value("3M").run()
     assert "pp por la tasa de cambio" in " ".join(m.value for m in at.markdown)
+
+
+def test_banrep_buy_price_is_shown_for_colombia_only(db_url, monkeypatch):
+    """The Banco de la República 95 % price was shown for Peru, Bolivia, Mongolia and Ecuador."""
+    import_real(db_url, GOLD_LBMA, PEN_BCRP)
+    at = app().run()
+    for currency in ("PEN", "BOB", "MNT", "USD"):
+        at.selectbox(key="cur").select(currency).run()
+        assert not at.exception, at.exception
+        assert not any("Banco de la República" in label for label in metric_values(at)), currency
+    monkeypatch.setenv("GOLD_DASHBOARD_REFERENCE_BUYERS", "PEN=Activos Mineros:0.96")
+    at.selectbox(key="cur").select("PEN").run()
+    values = metric_values(at)
+    price = next(v for label, v in values.items() if label.startswith("1 gramo de oro fino"))
+    bought = values["Compra Activos Mineros (96 %)"]
+
+    def number(text: str) -> float:  # es-PE writes S/ 1,234.56
+        return float(text.replace("S/", "").replace(",", "").strip())
+
+    assert number(bought) == pytest.approx(0.96 * number(price), abs=0.01)
+
+
+def test_premiums_what_if_names_no_banrep_for_peruvian_sales(db_url):
+    at = app().run()
+    at.switch_page("app_pages/premiums.py").run()
+    assert "a Banco de la República al 95 %" in " ".join(m.value for m in at.markdown)  # COP sales first
+    peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)
+    at.selectbox(key="coop").select(peruvian).run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Banco de la República al 95 %" not in text
+    assert "Para PEN no hay un comprador de referencia" in text

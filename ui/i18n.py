@@ -96,9 +96,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Oro del {gold_date} ({gold}/oz); tasa de cambio del {fx_date} ({fx}).",
         "Gold of {gold_date} ({gold}/oz); exchange rate of {fx_date} ({fx}).",
     ),
-    "buy_price": (
-        "Compra Banco de la República (95 %)",
-        "Banco de la República buy price (95 %)",
+    "buy_price_named": ("Compra {name} ({share})", "{name} buy price ({share})"),
+    "buy_help_configured": (
+        "Precio de referencia × {share}: precio de compra de {name}, configurado por su organización "
+        "(no es un dato publicado que el tablero verifique).",
+        "Benchmark × {share}: {name}'s buy price as configured by your organisation (not a published figure "
+        "the dashboard checks).",
     ),
     "buy_help": (
         "Precio de referencia × 95 %: el Banco de la República compra oro a 95 % de su precio de venta "
@@ -477,10 +480,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "schedule_saved": ("Tabla de primas guardada.", "Premium schedule saved."),
     "what_if": ("¿Y si…?", "What if…?"),
     "what_if_sentence": (
-        "Lo recibido ({received}) frente a vender el mismo oro al Banco de la República al 95 % ({banrep}: "
-        "{vs_banrep}) y al precio de referencia promedio del mes de cada venta ({month}: {vs_month}).",
-        "What was received ({received}) against selling the same gold to Banco de la República at 95 % "
-        "({banrep}: {vs_banrep}) and at each sale month's average benchmark ({month}: {vs_month}).",
+        "Lo recibido ({received}) frente a vender el mismo oro a {buyer} al {share} ({reference}: "
+        "{vs_reference}) y al precio de referencia promedio del mes de cada venta ({month}: {vs_month}).",
+        "What was received ({received}) against selling the same gold to {buyer} at {share} "
+        "({reference}: {vs_reference}) and at each sale month's average benchmark ({month}: {vs_month}).",
+    ),
+    "what_if_sentence_no_buyer": (
+        "Lo recibido ({received}) frente al precio de referencia promedio del mes de cada venta ({month}: "
+        "{vs_month}). Para {currency} no hay un comprador de referencia con precio publicado (el Banco de la "
+        "República compra solo en Colombia).",
+        "What was received ({received}) against each sale month's average benchmark ({month}: {vs_month}). "
+        "{currency} has no reference buyer with a published price (Banco de la República buys in Colombia only).",
     ),
     "premiums_download_xlsx": ("Descargar todas las tablas (Excel)", "Download all tables (Excel)"),
     "premiums_download_csv": ("Descargar venta por venta (CSV)", "Download sale by sale (CSV)"),
