@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics.benchmark import StaleDataError
+from data.series import GOLD_SERIES, fx_series_for
 from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_pct, t, unit_label
+from ui.i18n import format_day, format_money, format_pct, source_label, t, unit_label
 from ui.settings import current_settings
 from ui.state import price_today_view, snapshot
 
@@ -29,6 +30,7 @@ quote = today.quote
 
 data_as_of(today.freshness, lang)  # says when the price is from; warns when it is old
 
+fx_id = fx_series_for(currency)
 fx_name = t(
     "fx_name_COP" if currency == "COP" else "fx_name_USD" if currency == "USD" else "fx_name_other",
     lang,
@@ -46,7 +48,15 @@ columns[0].metric(
     price_label,
     format_money(quote.price, currency, lang),
     delta=f"{format_pct(week, lang)} (1 sem.)" if lang == "es" else f"{format_pct(week, lang)} (1 wk)",
-    help=t("price_help", lang, fx_name=fx_name),
+    help=t(  # the providers actually used, never a fixed name
+        "price_help",
+        lang,
+        fx_name=fx_name,
+        gold_source=source_label(market.source_of(GOLD_SERIES), lang),
+        fx_source=""
+        if fx_id is None
+        else t("fx_source", lang, source=source_label(market.source_of(fx_id), lang)),
+    ),
     border=True,
 )
 buyer = reference_buyer(currency)  # Banco de la República for COP; elsewhere only a configured one
@@ -97,7 +107,7 @@ freshness = pd.DataFrame(
         {
             t("col_series", lang): state.series_id,
             t("col_kind", lang): t(f"kind_{state.kind}", lang),
-            t("col_source", lang): state.source,
+            t("col_source", lang): source_label(state.source, lang),
             t("col_first", lang): format_day(state.first, lang),
             t("col_last", lang): format_day(state.last, lang),
             t("col_updated", lang): format_day(state.updated_at, lang) if state.updated_at else "–",

@@ -33,6 +33,7 @@ class DataState:
     level: str
     demo_series: list[str]
     demo_reason: str | None
+    demo_reason_code: str | None
     gold_last: pd.Timestamp | None
     last_fetch: LastFetch | None
 
@@ -46,7 +47,14 @@ def data_state(snapshot: MarketSnapshot, last_fetch: LastFetch | None, currency:
         level = "partial"
     else:
         level = "stored"
-    return DataState(level, demo, snapshot.demo_reason, snapshot.states[GOLD_SERIES].last, last_fetch)
+    return DataState(
+        level,
+        demo,
+        snapshot.demo_reason,
+        snapshot.demo_reason_code,
+        snapshot.states[GOLD_SERIES].last,
+        last_fetch,
+    )
 
 
 #: Environment variable: how many days old the data a page shows may be before it warns (default 7).

@@ -34,7 +34,7 @@ def test_every_page_runs_on_demo_data_with_a_banner(db_url, page):
     at = app().run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
-    assert any("no son precios reales" in w.value and "offline mode" in w.value for w in at.warning)
+    assert any("no son precios reales" in w.value and "modo sin conexión" in w.value for w in at.warning)
 
 
 def test_overview_shows_the_price_of_a_fine_gram_in_pesos(db_url):
@@ -454,3 +454,67 @@ def test_premiums_what_if_names_no_banrep_for_peruvian_sales(db_url):
     text = " ".join(m.value for m in at.markdown)
     assert "Banco de la República al 95 %" not in text
     assert "Para PEN no hay un comprador de referencia" in text
+
+
+def test_demo_banner_reason_is_in_the_users_language_and_tells_no_connection(db_url, store, monkeypatch):
+    """The reason was English ("no stored data yet; Yahoo Finance returned no data") and said nothing of
+    the missing internet connection."""
+    monkeypatch.delenv("GOLD_DASHBOARD_OFFLINE")
+    # a failed attempt logged a moment ago: the router does not ask Yahoo again for 15 minutes
+    store.log_fetch("yahoo", False, "no connection to Yahoo Finance (gaierror)", "no_connection")
+    at = app().run()
+    assert not at.exception, at.exception
+    banner = next(w.value for w in at.warning if "no son precios reales" in w.value)
+    assert "no hay conexión a internet" in banner and "Yahoo Finance returned" not in banner
+    at.selectbox(key="lang").select("en").run()
+    banner = next(w.value for w in at.warning if "not real prices" in w.value)
+    assert "there is no internet connection" in banner
+
+
+def test_yahoo_empty_answer_is_not_called_no_connection(db_url, store, monkeypatch):
+    monkeypatch.delenv("GOLD_DASHBOARD_OFFLINE")
+    store.log_fetch("yahoo", False, "Yahoo Finance returned no data (empty response)", "yahoo_empty")
+    at = app().run()
+    banner = next(w.value for w in at.warning if "no son precios reales" in w.value)
+    assert "Yahoo Finance respondió, pero sin datos" in banner and "conexión" not in banner
+
+
+def test_help_texts_name_the_providers_actually_used(db_url, store):
+    """Help texts said the gold price is 'approximated by GC=F' whatever the source."""
+    import_real(db_url, GOLD_LBMA, COP_YAHOO)
+    at = app().run()
+    help_text = next(m.proto.help for m in at.metric if m.label.startswith("1 gramo de oro fino"))
+    assert "GC=F" not in help_text
+    assert f"Fuente del precio del oro aquí: {GOLD_LBMA}" in help_text
+    assert f"Fuente de la tasa de cambio: {COP_YAHOO}" in help_text
+    days = pd.bdate_range(end=pd.Timestamp.now().normalize(), periods=30)
+    store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": 2300.0}), "yahoo:GC=F")
+    store.write_series("USD_COP", pd.DataFrame({"date": days, "value": 3900.0}), "trm")
+    at = app().run()
+    help_text = next(m.proto.help for m in at.metric if m.label.startswith("1 gramo de oro fino"))
+    assert "Yahoo Finance GC=F (futuro COMEX)" in help_text
+    assert "Fuente de la tasa de cambio: TRM (Superintendencia Financiera)" in help_text
+    sources = at.dataframe[0].value["Fuente"].tolist()  # the freshness table names them the same way
+    assert "Yahoo Finance GC=F (futuro COMEX)" in sources and "demostración" in sources
+
+
+def test_banner_is_current_in_the_same_run_as_an_import(db_url, monkeypatch):
+    """Right after an import the banner still listed the imported series as demo."""
+    import ui.import_widget
+
+    gold, cop = shared_file(GOLD_LBMA), shared_file(COP_YAHOO)
+
+    def import_in_this_run(lang: str) -> None:  # AppTest cannot drive st.file_uploader: the same call
+        from ui.state import import_price_file
+
+        import_price_file(gold.read_bytes(), gold.name, None)
+        import_price_file(cop.read_bytes(), cop.name, None)
+
+    at = app().run()
+    assert any("no son precios reales.**" in w.value and "GOLD_USD" in w.value for w in at.warning)
+    monkeypatch.setattr(ui.import_widget, "price_import_sidebar", import_in_this_run)
+    at.run()  # the import happens in this run, before the banner is drawn
+    assert not at.exception, at.exception
+    assert not any("no son precios reales.**" in w.value for w in at.warning)
+    assert "GOLD_USD" not in " ".join(i.value for i in at.info)
+    assert stale_warnings(at, "2 mar 2021")  # and the page drawn in that run uses the imported prices

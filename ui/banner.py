@@ -20,7 +20,9 @@ def data_banner(state: DataState, lang: str) -> None:
     """
     series = ", ".join(state.demo_series)
     if state.level == "demo":
-        st.warning(t("demo_banner", lang, reason=state.demo_reason, series=series), icon="⚠️")
+        code = state.demo_reason_code
+        reason = t(f"demo_reason_{code}", lang) if code else state.demo_reason  # the user's language
+        st.warning(t("demo_banner", lang, reason=reason, series=series), icon="⚠️")
         return
     if state.level == "partial":
         st.info(t("demo_partial", lang, series=series), icon=":material/info:")

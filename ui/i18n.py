@@ -48,6 +48,28 @@ TEXTS: dict[str, tuple[str, str]] = {
         "**Demo data: these are not real prices.** Why: {reason}. Demo series: {series}. "
         "Import price files from the sidebar to see real data.",
     ),
+    "demo_reason_offline_mode": (
+        "el tablero está en modo sin conexión (GOLD_DASHBOARD_OFFLINE=1) y aún no hay datos guardados",
+        "the dashboard is in offline mode (GOLD_DASHBOARD_OFFLINE=1) and no data are stored yet",
+    ),
+    "demo_reason_no_connection": (
+        "no hay conexión a internet (no se pudo llegar a Yahoo Finance) y aún no hay datos guardados",
+        "there is no internet connection (Yahoo Finance could not be reached) and no data are stored yet",
+    ),
+    "demo_reason_yahoo_empty": (
+        "Yahoo Finance respondió, pero sin datos para estas series, y aún no hay datos guardados",
+        "Yahoo Finance answered, but with no data for these series, and no data are stored yet",
+    ),
+    "demo_reason_rate_limited": (
+        "Yahoo Finance rechazó las consultas por exceso de pedidos (se intentará de nuevo en unos minutos) y aún "
+        "no hay datos guardados",
+        "Yahoo Finance refused the requests as too many (it will be tried again in a few minutes) and no data "
+        "are stored yet",
+    ),
+    "demo_reason_not_tried": (
+        "aún no hay datos guardados y todavía no se consultó Yahoo Finance",
+        "no data are stored yet and Yahoo Finance has not been asked yet",
+    ),
     "demo_partial": (
         "Datos guardados para el oro y esta moneda. Otras series son de demostración (no son precios reales): "
         "{series}; las vistas que las usan lo advierten.",
@@ -80,15 +102,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "price_help": (
         "Oro en dólares por onza troy (31,1034768 g) × {fx_name} ÷ 31,1034768. "
-        "La onza troy es la unidad internacional del oro; el precio internacional de referencia es el de Londres (LBMA), "
-        "aquí aproximado con el futuro de oro de COMEX (GC=F).",
+        "La onza troy es la unidad internacional del oro; el precio internacional de referencia es el de Londres (LBMA). "
+        "Fuente del precio del oro aquí: {gold_source}. {fx_source}",
         "Gold in US dollars per troy ounce (31.1034768 g) × {fx_name} ÷ 31.1034768. "
-        "The troy ounce is gold's international unit; the international benchmark is London's (LBMA), "
-        "approximated here by the COMEX gold future (GC=F).",
+        "The troy ounce is gold's international unit; the international benchmark is London's (LBMA). "
+        "Source of the gold price here: {gold_source}. {fx_source}",
     ),
+    "fx_source": ("Fuente de la tasa de cambio: {source}.", "Source of the exchange rate: {source}."),
     "fx_name_COP": (
-        "la tasa de cambio pesos por dólar (parecida a la TRM, la tasa oficial del día)",
-        "the pesos per dollar rate (close to the TRM, Colombia's official daily rate)",
+        "la tasa de cambio pesos por dólar (la TRM es la tasa oficial del día)",
+        "the pesos per dollar rate (the TRM is Colombia's official daily rate)",
     ),
     "fx_name_other": ("la tasa de cambio {currency} por dólar", "the {currency} per dollar rate"),
     "fx_name_USD": ("1 (dólares)", "1 (dollars)"),
@@ -734,6 +757,38 @@ TEXTS: dict[str, tuple[str, str]] = {
     "timing_failed": ("No se pudo calcular: {reason}", "Could not compute: {reason}"),
     "download_backtest": ("Descargar backtest (Excel)", "Download backtest (Excel)"),
 }
+
+
+#: Readable names of the providers a series may come from (the part of a source before ":").
+SOURCE_NAMES: dict[str, tuple[str, str]] = {
+    "lbma": ("LBMA (fijación PM)", "LBMA (PM fix)"),
+    "fred": ("LBMA (fijación PM)", "LBMA (PM fix)"),
+    "stooq": ("Stooq (spot)", "Stooq (spot)"),
+    "trm": ("TRM (Superintendencia Financiera)", "TRM (Superintendencia Financiera)"),
+    "bcrp": ("BCRP", "BCRP"),
+}
+
+
+def source_label(source: str | None, lang: str) -> str:
+    """A series' source as a reader names it: yahoo:GC=F → "Yahoo Finance GC=F (futuro COMEX)",
+    import:FILE → the file's name, lbma → "LBMA (fijación PM)", demo → "demostración"."""
+    if not source:
+        return "–"
+    provider, _, detail = source.partition(":")
+    provider = provider.strip().lower()
+    if provider.startswith("demo"):
+        return "demostración" if lang == "es" else "demo"
+    if provider == "import":
+        return detail.strip() or source
+    if provider == "yahoo":
+        ticker = detail.strip()
+        if ticker.upper() == "GC=F":
+            return "Yahoo Finance GC=F (" + ("futuro COMEX" if lang == "es" else "COMEX future") + ")"
+        return f"Yahoo Finance {ticker}".strip()
+    if provider in SOURCE_NAMES:
+        es, en = SOURCE_NAMES[provider]
+        return en if lang == "en" else es
+    return source
 
 
 def t(key: str, lang: str, **values: object) -> str:
