@@ -62,7 +62,10 @@ with st.container(border=True):
     if signal.reasons:
         st.markdown("\n".join(f"- {reason.text(lang)}" for reason in signal.reasons))
     else:
-        st.write(t("rec_no_reasons", lang))
+        day = format_day(signal.date, lang)
+        st.write(
+            t("rec_no_reasons_stale", lang, day=day) if view.freshness.stale else t("rec_no_reasons", lang)
+        )
 
 # --- the signals behind it
 st.subheader(t("indicators_header", lang))
@@ -129,6 +132,9 @@ st.write(
         lang,
         cost=format_number(cost, lang, 1),
         pct=format_pct(signal.probability_higher * 100, lang, digits=0, signed=False),
+        reference=t("price_reference_on", lang, day=format_day(signal.date, lang))
+        if view.freshness.stale  # an old price is not "today's"
+        else t("price_reference_today", lang),
     )
 )
 

@@ -349,11 +349,16 @@ def test_stale_data_are_dated_and_never_today_on_every_page(db_url):
     captions = [c.value for c in at.caption]
     assert "Lectura al 2 mar 2021 (datos antiguos)" in captions
     assert not any(c.startswith("Lectura de hoy") for c in captions)
+    reading = " ".join(m.value for m in at.markdown)
+    assert "mayor que el del 2 mar 2021" in reading and "que el de hoy" not in reading
     at.slider(key="timing_hold").set_value(10).run()  # the reading stays dated after an input changes
     assert not at.exception and "Lectura al 2 mar 2021 (datos antiguos)" in [c.value for c in at.caption]
     at.switch_page("app_pages/briefing.py").run()
     assert not at.exception, at.exception
     assert stale_warnings(at, "2 mar 2021")
+    countries = at.dataframe[0].value.set_index("Moneda")
+    assert countries.loc["USD", "Por el tipo de cambio (pp)"] == "–"  # no rate: missing, not 0,0
+    assert countries.loc["USD", "Compra 95 % (BanRep)"] == "–"  # Banco de la República buys pesos' gold
     at.switch_page("app_pages/forecast.py").run()
     assert not at.exception, at.exception
     assert stale_warnings(at, "2 mar 2021")

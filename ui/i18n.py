@@ -657,6 +657,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Agreement of the signals: {pct} (how one-sided today is, not how often they were right).",
     ),
     "rec_no_reasons": ("Ninguna señal fuerte hoy.", "No strong signal today."),
+    "rec_no_reasons_stale": ("Ninguna señal fuerte el {day}.", "No strong signal on {day}."),
+    "price_reference_today": ("el de hoy", "today's price"),
+    "price_reference_on": ("el del {day}", "the price of {day}"),
     "indicators_header": ("Las señales", "The signals"),
     "ind_percentile_1y": (
         "Posición del precio en el último año (percentil)",
@@ -707,9 +710,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "forecast_view_header": ("Lo que dice el pronóstico", "What the forecast says"),
     "forecast_view_sentence": (
         "Con la banda calibrada del pronóstico «sin cambio», la probabilidad de que esperar 20 días hábiles "
-        "dé un precio mayor que el de hoy, después de {cost} % al mes de costos, es {pct}.",
+        "dé un precio mayor que {reference}, después de {cost} % al mes de costos, es {pct}.",
         'With the calibrated band of the "no change" forecast, the probability that waiting 20 trading days '
-        "beats today's price after {cost} % a month of holding costs is {pct}.",
+        "beats {reference} after {cost} % a month of holding costs is {pct}.",
     ),
     "backtest_header": ("¿Habría ayudado?", "Would this have helped?"),
     "policy_signal": ("Seguir la lectura de esta página", "Follow this page's reading"),
