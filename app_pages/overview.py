@@ -1,4 +1,5 @@
-"""Overview: today's benchmark price of a fine unit of gold, the 95 % buy price, recent change, freshness."""
+"""Overview: the latest benchmark price of a fine unit of gold (dated), the reference buyer's price (Banco de la
+República's 95 % for pesos, else a configured one), recent change, freshness and sources."""
 
 import pandas as pd
 import streamlit as st
