@@ -49,26 +49,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Import price files from the sidebar to see real data.",
     ),
     "demo_reason_offline_mode": (
-        "el tablero está en modo sin conexión (GOLD_DASHBOARD_OFFLINE=1) y aún no hay datos guardados",
-        "the dashboard is in offline mode (GOLD_DASHBOARD_OFFLINE=1) and no data are stored yet",
+        "el tablero está en modo sin conexión (GOLD_DASHBOARD_OFFLINE=1) y no hay datos guardados de esas series",
+        "the dashboard is in offline mode (GOLD_DASHBOARD_OFFLINE=1) and none of those series is stored",
     ),
     "demo_reason_no_connection": (
-        "no hay conexión a internet (no se pudo llegar a Yahoo Finance) y aún no hay datos guardados",
-        "there is no internet connection (Yahoo Finance could not be reached) and no data are stored yet",
+        "no hay conexión a internet (no se pudo llegar a Yahoo Finance) y no hay datos guardados de esas series",
+        "there is no internet connection (Yahoo Finance could not be reached) and none of those series is stored",
     ),
     "demo_reason_yahoo_empty": (
-        "Yahoo Finance respondió, pero sin datos para estas series, y aún no hay datos guardados",
-        "Yahoo Finance answered, but with no data for these series, and no data are stored yet",
+        "Yahoo Finance respondió, pero sin datos para estas series, y no hay datos guardados de ellas",
+        "Yahoo Finance answered, but with no data for these series, and none of them is stored",
     ),
     "demo_reason_rate_limited": (
-        "Yahoo Finance rechazó las consultas por exceso de pedidos (se intentará de nuevo en unos minutos) y aún "
-        "no hay datos guardados",
-        "Yahoo Finance refused the requests as too many (it will be tried again in a few minutes) and no data "
-        "are stored yet",
+        "Yahoo Finance rechazó las consultas por exceso de pedidos (se intentará de nuevo en unos minutos) y no "
+        "hay datos guardados de esas series",
+        "Yahoo Finance refused the requests as too many (it will be tried again in a few minutes) and none "
+        "of those series is stored",
     ),
     "demo_reason_not_tried": (
-        "aún no hay datos guardados y todavía no se consultó Yahoo Finance",
-        "no data are stored yet and Yahoo Finance has not been asked yet",
+        "no hay datos guardados de esas series y todavía no se consultó Yahoo Finance",
+        "none of those series is stored and Yahoo Finance has not been asked yet",
     ),
     "demo_partial": (
         "Datos guardados para el oro y esta moneda. Otras series son de demostración (no son precios reales): "
