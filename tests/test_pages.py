@@ -359,7 +359,8 @@ def test_stale_data_are_dated_and_never_today_on_every_page(db_url):
     countries = at.dataframe[0].value.set_index("Moneda")
     assert countries.loc["USD", "Por el tipo de cambio (pp)"] == "–"  # no rate: missing, not 0,0
     assert countries.loc["USD", "Compra 95 % (BanRep)"] == "–"  # Banco de la República buys pesos' gold
-    at.switch_page("app_pages/forecast.py").run()
+    # the full backtest on 50 years of real prices: minutes, not seconds, on a busy shared machine
+    at.switch_page("app_pages/forecast.py").run(timeout=300)
     assert not at.exception, at.exception
     assert stale_warnings(at, "2 mar 2021")
     labels = list(metric_values(at))
