@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.briefing import PeriodError, parse_period
+from ui.banner import data_as_of
 from ui.briefing_report import (
     briefing_figures,
     briefing_html,
@@ -17,13 +18,14 @@ from ui.briefing_report import (
 )
 from ui.i18n import DATE_INPUT_FORMAT, error_text, t
 from ui.settings import current_settings
-from ui.state import briefing_for, snapshot
+from ui.state import briefing_data_freshness, briefing_for, snapshot
 
 settings = current_settings()
 lang = settings.language
 last_day = snapshot().gold_usd_per_oz.index[-1]
 
 st.title(t("briefing_title", lang))
+data_as_of(briefing_data_freshness(), lang)
 kind_column, when_column = st.columns([1, 2])
 kind = (
     kind_column.segmented_control(

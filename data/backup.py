@@ -138,10 +138,18 @@ def _read(path: Path) -> dict:
         found = tables.get(table.name)
         if found is None and table.name not in VERSION_2_TABLES:  # a table newer than the backup: empty
             tables[table.name] = found = {"columns": expected, "rows": []}
-        if not isinstance(found, dict) or found.get("columns") != expected:
+        columns = found.get("columns") if isinstance(found, dict) else None
+        # a backup made before a nullable column was added restores with NULL in it (as the store migrates)
+        addable = {column.name for column in table.columns if column.nullable}
+        if (
+            not isinstance(found, dict)
+            or not isinstance(columns, list)
+            or [name for name in expected if name in columns] != columns
+            or not set(expected) - set(columns) <= addable
+        ):
             raise BackupError(f"{path.name}: table {table.name!r} is missing or has other columns")
         if not isinstance(found.get("rows"), list) or any(
-            not isinstance(row, list) or len(row) != len(expected) for row in found["rows"]
+            not isinstance(row, list) or len(row) != len(columns) for row in found["rows"]
         ):
             raise BackupError(f"{path.name}: table {table.name!r} has malformed rows")
     return tables

@@ -19,8 +19,10 @@ from analytics.market import (
     HORIZONS,
     MoveDecomposition,
     annualised_volatility,
+    common_end_date,
     decompose_local_move,
     drawdown_pct,
+    pct_change_since,
     performance_table,
     reference_date,
 )
@@ -28,6 +30,7 @@ from data.market_data import MarketSnapshot, load_snapshot
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.settings import stale_after_days
 from data.store import MarketStore
+from services.freshness import Freshness, freshness, last_date
 
 
 def market_snapshot(store: MarketStore, today: pd.Timestamp | None = None) -> MarketSnapshot:
@@ -60,17 +63,31 @@ def local_prices(snapshot: MarketSnapshot, currency: str, unit: str) -> pd.DataF
 
 @dataclass(frozen=True)
 class MarketView:
-    """Everything the Market page draws for one currency and unit."""
+    """Everything the Market page draws for one currency and unit.
+
+    The performance table is computed as of one date, `performance_as_of`: the latest date every shown
+    row has a price for. A table whose "1W" column compares gold in USD this week with pesos two years
+    ago reads as one comparison and is not one; one stated date keeps every column comparable down the
+    rows (the alternative, each row with its own date, leaves that comparison to the reader).
+    `performance_ends` gives each row's own last date, so the page can say which row holds the date
+    back; a row without any price (no exchange rate) is all NaN and ends on None.
+    """
 
     local: pd.DataFrame
     performance: pd.DataFrame
+    performance_as_of: pd.Timestamp | None
+    performance_ends: dict[str, pd.Timestamp | None]
     decompositions: dict[str, MoveDecomposition | None]
     volatility: pd.Series
     drawdown: pd.Series
     peak_date: pd.Timestamp | None
+    month_change_pct: float  # the shown currency's own last month (the chart's title)
+    freshness: Freshness
 
 
-def market_view(snapshot: MarketSnapshot, currency: str, unit: str) -> MarketView:
+def market_view(
+    snapshot: MarketSnapshot, currency: str, unit: str, today: pd.Timestamp | str | None = None
+) -> MarketView:
     """Local price history, the performance table, the move decompositions, volatility and drawdown."""
     local = local_prices(snapshot, currency, unit)
     prices = local["price"].dropna()
@@ -79,7 +96,12 @@ def market_view(snapshot: MarketSnapshot, currency: str, unit: str) -> MarketVie
     rows = {GOLD_SERIES: snapshot.gold_usd_per_oz}
     for code in CURRENCIES:
         if code != "USD":
-            rows[code] = local_prices(snapshot, code, "g")["price"]
+            # a row ends with its exchange rate's last observation: a rate carried past its end would
+            # make the row move with gold alone
+            fx_end = last_date(snapshot.fx_per_usd(code))
+            price = local_prices(snapshot, code, "g")["price"]
+            rows[code] = price.loc[:fx_end] if fx_end is not None else price.iloc[:0]
+    as_of = common_end_date(rows)
     decompositions: dict[str, MoveDecomposition | None] = {}
     for horizon in HORIZONS:
         start = reference_date(prices, horizon) if not prices.empty else None
@@ -88,11 +110,15 @@ def market_view(snapshot: MarketSnapshot, currency: str, unit: str) -> MarketVie
         )
     return MarketView(
         local=local,
-        performance=performance_table(rows),
+        performance=performance_table(rows, as_of),
+        performance_as_of=as_of,
+        performance_ends={name: last_date(series) for name, series in rows.items()},
         decompositions=decompositions,
         volatility=annualised_volatility(prices) if not prices.empty else prices,
         drawdown=drawdown_pct(prices),
         peak_date=None if prices.empty else prices.idxmax(),
+        month_change_pct=pct_change_since(prices, "1M") if not prices.empty else float("nan"),
+        freshness=freshness(last_date(prices), today),
     )
 
 

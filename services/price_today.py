@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics.benchmark import (
-    MAX_STALENESS_DAYS,
     StaleDataError,
     benchmark_price_per_fine_gram,
     local_price_series,
@@ -23,10 +22,8 @@ from analytics.units import grams_per_unit
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
-
-#: Banco de la República buys gold at 95 % of its sell price (DOMAIN.md); documented for COP only.
-BANREP_BUY_SHARE = 0.95
-BUYER_REFERENCE = {"COP": ("Banco de la República", BANREP_BUY_SHARE)}
+from services.freshness import Freshness, freshness
+from services.reference_buyers import reference_buyer
 
 
 class NoPriceError(ValueError):
@@ -59,8 +56,13 @@ class PriceToday:
     month_change_pct: float = float("nan")
 
     @property
+    def freshness(self) -> Freshness:
+        """When the price's data end, judged on `as_of` with the staleness setting."""
+        return freshness(self.date, self.as_of)
+
+    @property
     def stale(self) -> bool:
-        return self.age_days > MAX_STALENESS_DAYS
+        return self.freshness.stale
 
     @property
     def buyer_price(self) -> float | None:
@@ -119,7 +121,7 @@ def price_from_series(
     sources = {GOLD_SERIES: str(gold.loc[quote.gold_date, "source"])}
     if fx is not None and quote.fx_date is not None:
         sources[str(fx_series_for(currency))] = str(fx.loc[quote.fx_date, "source"])
-    buyer = reference_buyer(currency)
+    buyer = reference_buyer(currency)  # Banco de la República for COP; elsewhere only a configured one
     return PriceToday(
         as_of=as_of,
         date=quote.gold_date,
@@ -127,8 +129,8 @@ def price_from_series(
         unit=unit,
         price=quote.price,
         price_per_gram=quote.price / grams_per_unit(unit),
-        buyer_name=None if buyer is None else buyer[0],
-        buyer_share=None if buyer is None else buyer[1],
+        buyer_name=None if buyer is None else buyer.name,
+        buyer_share=None if buyer is None else buyer.share,
         week_change_pct=pct_change_since(local, "1W", asof=gold_day),
         gold_date=quote.gold_date,
         gold_usd_per_oz=quote.gold_usd_per_oz,
@@ -138,11 +140,6 @@ def price_from_series(
         age_days=int((as_of - quote.gold_date).days),
         month_change_pct=pct_change_since(local, "1M", asof=gold_day),
     )
-
-
-def reference_buyer(currency: str) -> tuple[str, float] | None:
-    """(name, share of the benchmark) of the documented reference buyer: Banco de la República for COP."""
-    return BUYER_REFERENCE.get(currency)
 
 
 def price_today(store: MarketStore, currency: str, unit: str = "g", *, as_of: object = None) -> PriceToday:
@@ -156,7 +153,9 @@ def price_today(store: MarketStore, currency: str, unit: str = "g", *, as_of: ob
     return price_from_series(gold, fx, currency, unit, day)
 
 
-def snapshot_price_today(snapshot: MarketSnapshot, currency: str, unit: str = "g") -> PriceToday:
+def snapshot_price_today(
+    snapshot: MarketSnapshot, currency: str, unit: str = "g", today: object = None
+) -> PriceToday:
     """The same price from a page's snapshot (demo series included: the page's banner says so)."""
 
     def with_sources(series_id: str) -> pd.DataFrame:
@@ -167,7 +166,7 @@ def snapshot_price_today(snapshot: MarketSnapshot, currency: str, unit: str = "g
         return pd.DataFrame({"value": values, "source": sources.reindex(values.index)})
 
     fx_id = fx_series_for(currency)
-    day = pd.Timestamp.now().normalize()
+    day = pd.Timestamp(today if today is not None else pd.Timestamp.now()).normalize()
     return price_from_series(
         with_sources(GOLD_SERIES), None if fx_id is None else with_sources(fx_id), currency, unit, day
     )

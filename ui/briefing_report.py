@@ -149,7 +149,10 @@ def country_table(briefing: Briefing, lang: str) -> pd.DataFrame:
                 t("brief_col_price", lang): format_money(row.price_per_g, row.currency, lang),
                 t("brief_col_change", lang): format_pct(row.change_pct, lang),
                 t("brief_col_gold_pp", lang): format_number(row.gold_contribution_pp, lang, 1),
-                t("brief_col_fx_pp", lang): format_number(row.fx_contribution_pp, lang, 1),
+                # the dollar has no exchange rate: its part is missing ("–"), not "0,0"
+                t("brief_col_fx_pp", lang): "–"
+                if row.currency == "USD"
+                else format_number(row.fx_contribution_pp, lang, 1),
                 t("brief_col_fx", lang): format_number(row.fx, lang, 2, row.currency),
                 t("brief_col_buy", lang): "–"
                 if row.buy_price_95 is None

@@ -54,6 +54,28 @@ TEXTS: dict[str, tuple[str, str]] = {
         "**Demo data: these are not real prices.** Why: {reason}. Demo series: {series}. "
         "Import price files from the sidebar to see real data.",
     ),
+    "demo_reason_offline_mode": (
+        "el tablero está en modo sin conexión (GOLD_DASHBOARD_OFFLINE=1) y no hay datos guardados de esas series",
+        "the dashboard is in offline mode (GOLD_DASHBOARD_OFFLINE=1) and none of those series is stored",
+    ),
+    "demo_reason_no_connection": (
+        "no hay conexión a internet (no se pudo llegar a Yahoo Finance) y no hay datos guardados de esas series",
+        "there is no internet connection (Yahoo Finance could not be reached) and none of those series is stored",
+    ),
+    "demo_reason_yahoo_empty": (
+        "Yahoo Finance respondió, pero sin datos para estas series, y no hay datos guardados de ellas",
+        "Yahoo Finance answered, but with no data for these series, and none of them is stored",
+    ),
+    "demo_reason_rate_limited": (
+        "Yahoo Finance rechazó las consultas por exceso de pedidos (se intentará de nuevo en unos minutos) y no "
+        "hay datos guardados de esas series",
+        "Yahoo Finance refused the requests as too many (it will be tried again in a few minutes) and none "
+        "of those series is stored",
+    ),
+    "demo_reason_not_tried": (
+        "no hay datos guardados de esas series y todavía no se consultó Yahoo Finance",
+        "none of those series is stored and Yahoo Finance has not been asked yet",
+    ),
     "demo_partial": (
         "Datos guardados para el oro y esta moneda. Otras series son de demostración (no son precios reales): "
         "{series}; las vistas que las usan lo advierten.",
@@ -86,15 +108,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "price_help": (
         "Oro en dólares por onza troy (31,1034768 g) × {fx_name} ÷ 31,1034768. "
-        "La onza troy es la unidad internacional del oro; el precio internacional de referencia es el de Londres (LBMA), "
-        "aquí aproximado con el futuro de oro de COMEX (GC=F).",
+        "La onza troy es la unidad internacional del oro; el precio internacional de referencia es el de Londres (LBMA). "
+        "Fuente del precio del oro aquí: {gold_source}. {fx_source}",
         "Gold in US dollars per troy ounce (31.1034768 g) × {fx_name} ÷ 31.1034768. "
-        "The troy ounce is gold's international unit; the international benchmark is London's (LBMA), "
-        "approximated here by the COMEX gold future (GC=F).",
+        "The troy ounce is gold's international unit; the international benchmark is London's (LBMA). "
+        "Source of the gold price here: {gold_source}. {fx_source}",
     ),
+    "fx_source": ("Fuente de la tasa de cambio: {source}.", "Source of the exchange rate: {source}."),
     "fx_name_COP": (
-        "la tasa de cambio pesos por dólar (parecida a la TRM, la tasa oficial del día)",
-        "the pesos per dollar rate (close to the TRM, Colombia's official daily rate)",
+        "la tasa de cambio pesos por dólar (la TRM es la tasa oficial del día)",
+        "the pesos per dollar rate (the TRM is Colombia's official daily rate)",
     ),
     "fx_name_other": ("la tasa de cambio {currency} por dólar", "the {currency} per dollar rate"),
     "fx_name_USD": ("1 (dólares)", "1 (dollars)"),
@@ -102,9 +125,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Oro del {gold_date} ({gold}/oz); tasa de cambio del {fx_date} ({fx}).",
         "Gold of {gold_date} ({gold}/oz); exchange rate of {fx_date} ({fx}).",
     ),
-    "buy_price": (
-        "Compra Banco de la República (95 %)",
-        "Banco de la República buy price (95 %)",
+    "buy_price_named": ("Compra {name} ({share})", "{name} buy price ({share})"),
+    "buy_help_configured": (
+        "Precio de referencia × {share}: precio de compra de {name}, configurado por su organización "
+        "(no es un dato publicado que el tablero verifique).",
+        "Benchmark × {share}: {name}'s buy price as configured by your organisation (not a published figure "
+        "the dashboard checks).",
     ),
     "buy_help": (
         "Precio de referencia × 95 %: el Banco de la República compra oro a 95 % de su precio de venta "
@@ -112,11 +138,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Banco de la República buys gold at 95 % of its sell price (since 29 Nov 2021).",
     ),
     "stale_price": (
-        "Precio antiguo: el último precio guardado es del {day} (hace {days} días). "
+        "Precio antiguo: el último precio guardado es del {day} (hace {days} días; se avisa después de {limit}). "
         "Importe un archivo más reciente o conéctese a internet para actualizar.",
-        "Old price: the latest stored price is from {day} ({days} days ago). "
+        "Old price: the latest stored price is from {day} ({days} days ago; the warning starts after {limit}). "
         "Import a newer file or connect to the internet to refresh.",
     ),
+    "data_as_of": ("Datos hasta el {day}.", "Data up to {day}."),
+    "no_data_dated": ("No hay datos con fecha para esta vista.", "There are no dated data for this view."),
+    "price_of_unit_as_of": ("1 {unit} de oro fino, al {day}", "1 fine {unit} of gold, as of {day}"),
     "change_1w": ("Cambio en 1 semana", "Change over 1 week"),
     "change_1m": ("Cambio en 1 mes", "Change over 1 month"),
     "last_90_days": ("Últimos 90 días", "Last 90 days"),
@@ -265,6 +294,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "performance": ("Rendimiento", "Performance"),
     "perf_row_gold_usd": ("Oro, USD/oz", "Gold, USD/oz"),
     "perf_row_gold_local": ("Oro, {currency}/g", "Gold, {currency}/g"),
+    "perf_no_rate": ("sin tasa de cambio", "no exchange rate"),
+    "perf_as_of": (
+        "Cambios al {day}, la última fecha con datos en todas las filas (todas las columnas comparan lo mismo).",
+        "Changes as of {day}, the last date every row has data for (every column compares like with like).",
+    ),
+    "perf_dates_differ": (
+        "Las filas terminan en fechas distintas: {rows} termina(n) el {day}, y la tabla se calcula a esa fecha; "
+        "datos más recientes en {later} (véalos en el gráfico de su moneda).",
+        "The rows end on different dates: {rows} end(s) on {day}, and the table is computed as of that date; "
+        "newer data in {later} (see them in that currency's chart).",
+    ),
     "decomposition": (
         "¿De dónde vino el movimiento en {currency}?",
         "Where did the move in {currency} come from?",
@@ -275,6 +315,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "y {fx} por la tasa de cambio.",
         "From {start} to {end} gold in {currency} changed {local}: {gold} from the gold price in dollars "
         "and {fx} from the exchange rate.",
+    ),
+    "decomp_sentence_no_fx": (
+        "Del {start} al {end} el oro en {currency} cambió {local}, con el oro en dólares {gold}. "
+        "Tasa de cambio: sin tasa de cambio nueva en esas fechas (se repitió la última conocida), así que su "
+        "parte no se puede medir.",
+        "From {start} to {end} gold in {currency} changed {local}, with gold in dollars {gold}. "
+        "Exchange rate: no new exchange rate in those dates (the last known one was carried), so its part "
+        "cannot be measured.",
     ),
     "decomp_gold": ("Oro en USD", "Gold in USD"),
     "decomp_fx": ("Tasa de cambio", "Exchange rate"),
@@ -348,6 +396,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "80% likely between {lo} and {hi}",
     ),
     "forecast_today": ("Hoy ({day})", "Today ({day})"),
+    "forecast_last_data": ("Último dato ({day})", "Last data ({day})"),
     "skill_header": ("¿Qué tan buenos son estos pronósticos?", "How good are these forecasts?"),
     "skill_sentence": (
         "En los últimos {months} meses, los pronósticos a {horizon} días de «{model}» se equivocaron "
@@ -777,10 +826,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "schedule_saved": ("Tabla de primas guardada.", "Premium schedule saved."),
     "what_if": ("¿Y si…?", "What if…?"),
     "what_if_sentence": (
-        "Lo recibido ({received}) frente a vender el mismo oro al Banco de la República al 95 % ({banrep}: "
-        "{vs_banrep}) y al precio de referencia promedio del mes de cada venta ({month}: {vs_month}).",
-        "What was received ({received}) against selling the same gold to Banco de la República at 95 % "
-        "({banrep}: {vs_banrep}) and at each sale month's average benchmark ({month}: {vs_month}).",
+        "Lo recibido ({received}) frente a vender el mismo oro a {buyer} al {share} ({reference}: "
+        "{vs_reference}) y al precio de referencia promedio del mes de cada venta ({month}: {vs_month}).",
+        "What was received ({received}) against selling the same gold to {buyer} at {share} "
+        "({reference}: {vs_reference}) and at each sale month's average benchmark ({month}: {vs_month}).",
+    ),
+    "what_if_sentence_no_buyer": (
+        "Lo recibido ({received}) frente al precio de referencia promedio del mes de cada venta ({month}: "
+        "{vs_month}). Para {currency} no hay un comprador de referencia con precio publicado (el Banco de la "
+        "República compra solo en Colombia).",
+        "What was received ({received}) against each sale month's average benchmark ({month}: {vs_month}). "
+        "{currency} has no reference buyer with a published price (Banco de la República buys in Colombia only).",
     ),
     "premiums_download_xlsx": ("Descargar todas las tablas (Excel)", "Download all tables (Excel)"),
     "premiums_download_csv": ("Descargar venta por venta (CSV)", "Download sale by sale (CSV)"),
@@ -918,6 +974,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rec_sell_part": ("Vender una parte", "Sell part"),
     "rec_hold": ("Guardar (máximo {days} días)", "Hold (at most {days} days)"),
     "rec_header": ("Lectura de hoy ({day})", "Today's reading ({day})"),
+    "rec_header_stale": ("Lectura al {day} (datos antiguos)", "Reading as of {day} (old data)"),
     "rec_confidence": (
         "Acuerdo de las señales: {pct} (cuánto coinciden hoy, no cuántas veces acertaron).",
         "Agreement of the signals: {pct} (how one-sided today is, not how often they were right).",
@@ -958,6 +1015,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Probabilidad de que el precio sea mayor en 20 días, después de los costos de guardar el oro: {pct}.",
         "Probability the price is higher in 20 days after holding costs: {pct}.",
     ),
+    "rec_no_reasons_stale": ("Ninguna señal fuerte el {day}.", "No strong signal on {day}."),
+    "price_reference_today": ("el de hoy", "today's price"),
+    "price_reference_on": ("el del {day}", "the price of {day}"),
     "indicators_header": ("Las señales", "The signals"),
     "ind_percentile_1y": (
         "Posición del precio en el último año (percentil)",
@@ -1008,9 +1068,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "forecast_view_header": ("Lo que dice el pronóstico", "What the forecast says"),
     "forecast_view_sentence": (
         "Con la banda calibrada del pronóstico «sin cambio», la probabilidad de que esperar 20 días hábiles "
-        "dé un precio mayor que el de hoy, después de {cost} % al mes de costos, es {pct}.",
+        "dé un precio mayor que {reference}, después de {cost} % al mes de costos, es {pct}.",
         'With the calibrated band of the "no change" forecast, the probability that waiting 20 trading days '
-        "beats today's price after {cost} % a month of holding costs is {pct}.",
+        "beats {reference} after {cost} % a month of holding costs is {pct}.",
     ),
     "backtest_header": ("¿Habría ayudado?", "Would this have helped?"),
     "policy_signal": ("Seguir la lectura de esta página", "Follow this page's reading"),
@@ -1298,6 +1358,38 @@ def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=[t("col_line", lang), t("field_sale_id", lang), t("col_reason", lang)])
+
+
+#: Readable names of the providers a series may come from (the part of a source before ":").
+SOURCE_NAMES: dict[str, tuple[str, str]] = {
+    "lbma": ("LBMA (fijación PM)", "LBMA (PM fix)"),
+    "fred": ("LBMA (fijación PM)", "LBMA (PM fix)"),
+    "stooq": ("Stooq (spot)", "Stooq (spot)"),
+    "trm": ("TRM (Superintendencia Financiera)", "TRM (Superintendencia Financiera)"),
+    "bcrp": ("BCRP", "BCRP"),
+}
+
+
+def source_label(source: str | None, lang: str) -> str:
+    """A series' source as a reader names it: yahoo:GC=F → "Yahoo Finance GC=F (futuro COMEX)",
+    import:FILE → the file's name, lbma → "LBMA (fijación PM)", demo → "demostración"."""
+    if not source:
+        return "–"
+    provider, _, detail = source.partition(":")
+    provider = provider.strip().lower()
+    if provider.startswith("demo"):
+        return "demostración" if lang == "es" else "demo"
+    if provider == "import":
+        return detail.strip() or source
+    if provider == "yahoo":
+        ticker = detail.strip()
+        if ticker.upper() == "GC=F":
+            return "Yahoo Finance GC=F (" + ("futuro COMEX" if lang == "es" else "COMEX future") + ")"
+        return f"Yahoo Finance {ticker}".strip()
+    if provider in SOURCE_NAMES:
+        es, en = SOURCE_NAMES[provider]
+        return en if lang == "en" else es
+    return source
 
 
 def t(key: str, lang: str, **values: object) -> str:

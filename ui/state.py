@@ -26,10 +26,10 @@ from data.ledger import (
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
-from services.briefing import briefing_view
+from services.briefing import briefing_freshness, briefing_view
 from services.context import RunContext, scope_of_ledger_key
 from services.forecast import ForecastView, forecast_view
-from services.freshness import DataState, LastFetch, data_state
+from services.freshness import DataState, Freshness, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
     ALL_COOPERATIVES,
@@ -117,7 +117,7 @@ def local_price_table(currency: str, unit: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _price_today(url: str, market_key: str, today: str, currency: str, unit: str) -> PriceToday | None:
     try:
-        return snapshot_price_today(_snapshot(url, market_key, today), currency, unit)
+        return snapshot_price_today(_snapshot(url, market_key, today), currency, unit, today)
     except NoPriceError:
         return None
 
@@ -167,7 +167,7 @@ def import_price_file(content: bytes, filename: str, series_id: str | None) -> d
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _market_view(url: str, market_key: str, today: str, currency: str, unit: str) -> MarketView:
-    return market_view(_snapshot(url, market_key, today), currency, unit)
+    return market_view(_snapshot(url, market_key, today), currency, unit, today)
 
 
 def cached_market_view(context: RunContext, currency: str, unit: str) -> MarketView:
@@ -188,7 +188,9 @@ def _forecast_view(url: str, market_key: str, today: str, target_id: str, horizo
     def advance(fraction: float) -> None:
         bar.progress(fraction)
 
-    view = forecast_view(_snapshot(url, market_key, today), target_id, horizon, model, progress=advance)
+    view = forecast_view(
+        _snapshot(url, market_key, today), target_id, horizon, model, progress=advance, today=today
+    )
     bar.empty()
     return view
 
@@ -211,7 +213,7 @@ def forecast_page_view(target_id: str, horizon: int, model: str | None) -> Forec
 def _timing_view(
     url: str, market_key: str, today: str, currency: str, settings: PolicySettings
 ) -> TimingView:
-    return timing_view(_snapshot(url, market_key, today), currency, settings)
+    return timing_view(_snapshot(url, market_key, today), currency, settings, today)
 
 
 def cached_timing_view(context: RunContext, currency: str, settings: PolicySettings) -> TimingView:
@@ -313,6 +315,12 @@ def _briefing(
 ) -> Briefing:
     snapshot = _snapshot(url, market_key, today)
     return briefing_view(store_for(url), scope_of_ledger_key(ledger_key), snapshot, start, end, kind)
+
+
+def briefing_data_freshness() -> Freshness:
+    """When the data a briefing can use end, judged on this run's day."""
+    context = run_context()
+    return briefing_freshness(cached_snapshot(context), context.today)
 
 
 def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
