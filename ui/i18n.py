@@ -1078,10 +1078,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "buyers_k_note": (
         "La mediana entre cooperativas es la del precio ponderado de cada cooperativa que le vendió a ese "
         "comprador en el periodo. Se muestra solo si le vendieron al menos {k} cooperativas, y sin sus nombres, "
-        "para que nadie pueda ver las cifras de otra cooperativa; «–» significa que fueron menos.",
+        "para que ninguna cifra se pueda atribuir a otra cooperativa; «–» significa que fueron menos.",
         "The median across cooperatives is that of each cooperative's weighted price with that buyer in the "
         "period. It is shown only where at least {k} cooperatives sold to the buyer, and without their names, "
-        'so that nobody can see another cooperative\'s figures; "–" means fewer did.',
+        'so that no figure can be traced to another cooperative; "–" means fewer did.',
     ),
     "buyers_staff_note": (
         "Mediana entre cooperativas: la del precio ponderado de cada cooperativa con ese comprador. Los miembros "
