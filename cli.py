@@ -11,6 +11,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE] [--currency CUR]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
+    python cli.py buyers [--start D] [--end D]
     python cli.py briefing --period 2024-05 --language es --out FILE.html [--xlsx FILE.xlsx]
     python cli.py signals ID [--date D] [--language es]
     python cli.py sell-policy ID --weekly-grams 1000 --max-hold-days 30 --holding-cost-pct-month 0.5
@@ -62,6 +63,7 @@ from data.store import MarketStore
 from data.users import add_user, authenticate, list_users, remove_user, set_password
 from services.alerts import run_alerts
 from services.briefing import briefing_view
+from services.buyers import buyers_view
 from services.card import write_card
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
@@ -263,6 +265,15 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
         "by_currency": by_currency,
         "sales_without_benchmark": unpriced,
     }
+
+
+def cmd_buyers(store: MarketStore, args: argparse.Namespace) -> object:
+    """Per buyer over the stored sales of the scope in the period, most fine gold first: the same service
+    as the Buyers page (services/buyers.py). As a member (--user): their own cooperatives' figures, and the
+    median across cooperatives only where at least three sold to the buyer, without names."""
+    scope = ledger_scope(store, args)
+    view = buyers_view(store, scope, _market(store), args.start, args.end)
+    return view.as_json()
 
 
 def cmd_signals(store: MarketStore, args: argparse.Namespace) -> object:
@@ -478,6 +489,11 @@ def build_parser() -> argparse.ArgumentParser:
     premiums.add_argument("--start", type=_date)
     premiums.add_argument("--end", type=_date)
     premiums.set_defaults(run=cmd_premiums)
+
+    buyers = commands.add_parser("buyers", help="per buyer: sales, fine gold, buyer's price, premium owed")
+    buyers.add_argument("--start", type=_date)
+    buyers.add_argument("--end", type=_date)
+    buyers.set_defaults(run=cmd_buyers)
 
     briefing = commands.add_parser("briefing", help="write a market briefing (HTML, optionally Excel)")
     briefing.add_argument("--period", required=True, help="2024-05, 2024-Q2, 2024-W19, 2024 or D1:D2")

@@ -12,6 +12,7 @@ from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.offers import DEFAULT_RATE_PCT_YEAR, OfferError, Quote, compare_offers
 from data.exports import csv_bytes
 from data.offer_quotes import QUOTE_COLUMNS
+from services.premiums import ALL_COOPERATIVES
 from ui.i18n import (
     DATE_INPUT_FORMAT,
     format_day,
@@ -21,7 +22,8 @@ from ui.i18n import (
     offer_error_text,
     t,
 )
-from ui.settings import current_settings
+from ui.settings import current_cooperative, current_settings
+from ui.state import buyers_paid_before
 from ui.state import snapshot as market_snapshot
 
 settings = current_settings()
@@ -193,7 +195,23 @@ table = pd.DataFrame(
         for offer in offers
     ]
 )
+# --- beside each known buyer, how it paid this cooperative before (stored sales the session may read)
+cooperative = current_cooperative()
+paid_before = [buyers_paid_before(cooperative).of(offer.buyer) for offer in offers]
+if any(paid_before):
+    table[t("offers_col_paid_before_pct", lang)] = [
+        "–" if before is None else format_pct(before.buyer_price_pct_weighted, lang) for before in paid_before
+    ]
+    table[t("offers_col_paid_before_sales", lang)] = [
+        "–" if before is None else format_number(before.sales, lang, 0) for before in paid_before
+    ]
+    table[t("offers_col_paid_before_owed", lang)] = [
+        "–" if before is None else format_number(before.premium_owed_usd, lang, 0) for before in paid_before
+    ]
 st.dataframe(table, hide_index=True, width="stretch")
+if any(paid_before):
+    whose = t("offers_paid_before_all", lang) if cooperative == ALL_COOPERATIVES else cooperative
+    st.caption(t("offers_paid_before", lang, cooperative=whose))
 
 numbers = pd.DataFrame(
     [

@@ -19,6 +19,7 @@ PAGES = [
     "app_pages/premiums.py",
     "app_pages/offers.py",
     "app_pages/alerts.py",
+    "app_pages/buyers.py",
 ]
 TIMEOUT_S = 60
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # only the type: the i18n module stays light (no statsmodels 
     from analytics.offers import OfferError
     from analytics.premiums import PremiumSummary
     from analytics.timing import Reason
+    from services.buyers import BuyersView
 
 LANGUAGES = ("es", "en")
 
@@ -1211,6 +1212,71 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The fineness must be a fraction (0.875) or per mille (875).",
     ),
     "offers_download_csv": ("Descargar comparación (CSV)", "Download comparison (CSV)"),
+    "offers_paid_before": (
+        "Cómo le pagó antes cada comprador conocido a {cooperative} (ventas guardadas; precio del comprador "
+        "frente a la referencia, ponderado por oro fino, sin las ventas marcadas para revisión).",
+        "How each known buyer paid {cooperative} before (stored sales; the buyer's price against the "
+        "benchmark, weighted by fine gold, sales flagged for review left out).",
+    ),
+    "offers_paid_before_all": ("sus cooperativas", "your cooperatives"),
+    "offers_col_paid_before_pct": ("Antes: precio del comprador", "Before: buyer's price"),
+    "offers_col_paid_before_sales": ("Antes: ventas", "Before: sales"),
+    "offers_col_paid_before_owed": ("Antes: prima adeudada (USD)", "Before: premium owed (USD)"),
+    # --- Buyers page (app_pages/buyers.py, services/buyers.py, analytics/buyers.py)
+    "nav_buyers": ("Compradores", "Buyers"),
+    "buyers_title": ("¿Cómo pagan los compradores?", "How do the buyers pay?"),
+    "buyers_intro": (
+        "Por comprador, en el periodo: cooperativas y ventas, oro fino, precio del comprador frente al precio "
+        "de referencia (antes de regalías y retención; ponderado por oro fino y mediana de las ventas, sin las "
+        "marcadas para revisión) y primas de certificación adeudadas (debidas − recibidas, USD).",
+        "Per buyer, in the period: cooperatives and sales, fine gold, the buyer's price against the benchmark "
+        "(before royalties and withholding; weighted by fine gold, and the median of sales, sales flagged for "
+        "review left out) and certification premium owed (due − received, USD).",
+    ),
+    "buyers_none": (
+        "Aún no hay ventas guardadas: importe su libro de ventas en la página Ventas.",
+        "No sales stored yet: import your sales ledger on the Sales page.",
+    ),
+    "buyers_period": ("Periodo", "Period"),
+    "buyers_empty": (
+        "No hay ventas con comprador en este periodo.",
+        "No sales with a buyer in this period.",
+    ),
+    "buyers_sentence": (
+        "Entre el {start} y el {end}, {buyers} compradores recibieron {fine} de oro fino. Pagó mejor **{best}**: "
+        "el {share} del precio de referencia.",
+        "From {start} to {end}, {buyers} buyers received {fine} of fine gold. **{best}** paid best: {share} of "
+        "the benchmark price.",
+    ),
+    "buyers_sentence_owed": (
+        "Quien más primas de certificación debe: **{buyer}**, {owed}.",
+        "Owing the most certification premium: **{buyer}**, {owed}.",
+    ),
+    "buyers_col_buyer": ("Comprador", "Buyer"),
+    "buyers_col_cooperatives": ("Cooperativas", "Cooperatives"),
+    "buyers_col_sales": ("Ventas", "Sales"),
+    "buyers_col_fine_gold_g": ("Oro fino (g)", "Fine gold (g)"),
+    "buyers_col_weighted": ("Precio del comprador (ponderado)", "Buyer's price (weighted)"),
+    "buyers_col_median": ("Precio del comprador (mediana)", "Buyer's price (median)"),
+    "buyers_col_owed": ("Prima adeudada (USD)", "Premium owed (USD)"),
+    "buyers_col_review": ("Ventas en revisión", "Sales under review"),
+    "buyers_col_across": ("Mediana entre cooperativas", "Median across cooperatives"),
+    "buyers_col_across_count": ("Cooperativas en la mediana", "Cooperatives in the median"),
+    "buyers_k_note": (
+        "La mediana entre cooperativas es la del precio ponderado de cada cooperativa que le vendió a ese "
+        "comprador en el periodo. Se muestra solo si le vendieron al menos {k} cooperativas, y sin sus nombres, "
+        "para que ninguna cifra se pueda atribuir a otra cooperativa; «–» significa que fueron menos.",
+        "The median across cooperatives is that of each cooperative's weighted price with that buyer in the "
+        "period. It is shown only where at least {k} cooperatives sold to the buyer, and without their names, "
+        'so that no figure can be traced to another cooperative; "–" means fewer did.',
+    ),
+    "buyers_staff_note": (
+        "Mediana entre cooperativas: la del precio ponderado de cada cooperativa con ese comprador. Los miembros "
+        "de una cooperativa la ven solo donde le vendieron al menos {k} cooperativas, sin nombres.",
+        "Median across cooperatives: that of each cooperative's weighted price with the buyer. A cooperative's "
+        "members see it only where at least {k} cooperatives sold to the buyer, without names.",
+    ),
+    "buyers_download_csv": ("Descargar compradores (CSV)", "Download buyers (CSV)"),
     # --- analytics errors (analytics.errors.CodedError codes), worded by error_text
     "error_no_value_before": (
         "no hay ningún valor de {series} en o antes del {date}.",
@@ -1555,4 +1621,30 @@ def premiums_sentence(summary: PremiumSummary, owed: pd.DataFrame, lang: str) ->
                 owed=f"{format_number(top['premium_owed_usd'], lang, 0)} USD",
             )
         )
+    return " ".join(parts)
+
+
+def buyers_sentence(view: BuyersView, first: date, last: date, lang: str) -> str:
+    """The Buyers page's first line: how many buyers, the fine gold, who paid best and who owes the most
+    premium (each part only when it has something to say)."""
+    priced = [row for row in view.rows if not math.isnan(row.buyer_price_pct_weighted)]
+    if not priced:
+        return ""
+    best = max(priced, key=lambda row: row.buyer_price_pct_weighted)
+    parts = [
+        t(
+            "buyers_sentence",
+            lang,
+            start=format_day(first, lang),
+            end=format_day(last, lang),
+            buyers=len(view.rows),
+            fine=f"{format_number(sum(row.fine_gold_g for row in view.rows), lang, 1)} g",
+            best=best.buyer,
+            share=format_pct(100 + best.buyer_price_pct_weighted, lang, signed=False),
+        )
+    ]
+    owing = max(view.rows, key=lambda row: row.premium_owed_usd)
+    if owing.premium_owed_usd >= 1:
+        owed = f"{format_number(owing.premium_owed_usd, lang, 0)} USD"
+        parts.append(t("buyers_sentence_owed", lang, buyer=owing.buyer, owed=owed))
     return " ".join(parts)
