@@ -102,15 +102,21 @@ def test_coverage_counts_the_share_of_outcomes_inside_the_band():
     assert fc._coverage(actual, lo, hi) == 0.5  # in, out (below), in (on the edge), out (above)
 
 
-def test_selection_keeps_the_random_walk_unless_a_model_beats_it():
-    def score(name, rmae):
-        return fc.ModelScore(name, rmae, None, None, None, None, 0.0)
+def test_selection_keeps_the_random_walk_unless_a_test_says_a_model_beats_it():
+    def score(name, rmae, p=None):
+        return fc.ModelScore(name, rmae, None, None, None, None, 0.0, dm_p_value=p)
 
-    assert fc.select_model([score("random_walk", 1.0), score("theta", 1.02), score("arima", 1.0)]) == (
-        "random_walk"
+    # a lower rMAE is not enough: the Bonferroni-adjusted p-value (p × 2 candidates) must be below 0.05
+    assert fc.select_model(
+        [score("random_walk", 1.0), score("theta", 0.97, 0.03), score("arima", 0.99, 0.6)]
+    ) == (
+        "random_walk",
+        1.0,
     )
-    assert fc.select_model([score("random_walk", 1.0), score("theta", 0.97), score("arima", 0.99)]) == "theta"
-    assert fc.select_model([score("random_walk", None), score("theta", None)]) == "random_walk"
+    assert fc.select_model(
+        [score("random_walk", 1.0), score("theta", 0.97, 0.01), score("arima", 0.95, 0.02)]
+    ) == ("arima", pytest.approx(0.04))
+    assert fc.select_model([score("random_walk", None), score("theta", None)]) == ("random_walk", 1.0)
 
 
 def test_origins_follow_start_step_and_end():
