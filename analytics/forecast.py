@@ -407,7 +407,7 @@ class ModelScore:
     description: str = ""
     interval_score_80: float | None = None  # mean Winkler score of the 80 % band, target's units
     interval_score_95: float | None = None
-    dm_p_value: float | None = None  # one-sided Diebold–Mariano vs the random walk (None for itself)
+    dm_p_value: float | None = None  # skill test vs the random walk, adjusted (None for the random walk)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -758,7 +758,9 @@ def diebold_mariano(loss: np.ndarray, baseline_loss: np.ndarray, step: int) -> f
     Newey–West (HAC, Bartlett) variance from statsmodels, because differentials of consecutive folds are
     correlated (forecast windows overlap when step < h, and volatility clusters either way); lags: the
     larger of the overlap, ceil(h / step) − 1, and Newey–West's rule floor(4 (n/100)^(2/9)). Student t
-    with n − 1 degrees of freedom for the small samples a backtest has.
+    with the Bartlett variance's equivalent degrees of freedom, 1.5 n / (lags + 1) (at most n − 1): with
+    60 folds and 3 lags, t(n − 1) said "better" 6.2 % of the time under equal skill, this 5.5 %
+    (1,000 simulations like those in tests/test_forecast.py).
     """
     differential = np.mean(loss - baseline_loss, axis=1)
     n = len(differential)
@@ -776,7 +778,7 @@ def diebold_mariano(loss: np.ndarray, baseline_loss: np.ndarray, step: int) -> f
         cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
     )
     statistic = float(np.asarray(fit.tvalues)[0])
-    return float(student_t.cdf(statistic, df=n - 1))
+    return float(student_t.cdf(statistic, df=min(n - 1.0, 1.5 * n / (lags + 1))))
 
 
 def _score(name: str, path: ModelPaths, x: np.ndarray, origins: np.ndarray, actual: np.ndarray) -> ModelScore:
@@ -840,29 +842,34 @@ def _relative_to_random_walk(
 def _test_against_random_walk(
     scores: list[ModelScore], paths: dict[str, ModelPaths], actual: np.ndarray, step: int
 ) -> None:
-    """Each model's one-sided Diebold–Mariano p-value against no-change, on absolute errors (SKILL_TEST)."""
+    """Each model's one-sided Diebold–Mariano p-value against no-change on absolute errors (SKILL_TEST),
+    Bonferroni-adjusted for the number of candidates tested: several tries at beating no-change must
+    not add up to a lucky one."""
     baseline = np.abs(actual - np.exp(paths[RANDOM_WALK].mean))
-    for score in scores:
-        if score.name == RANDOM_WALK:
-            continue
+    candidates = [score for score in scores if score.name != RANDOM_WALK]
+    for score in candidates:
         errors = np.abs(actual - np.exp(paths[score.name].mean))
-        score.dm_p_value = diebold_mariano(errors, baseline, step)
+        score.dm_p_value = min(1.0, diebold_mariano(errors, baseline, step) * len(candidates))
 
 
 def select_model(scores: list[ModelScore]) -> tuple[str, float]:
     """The selected model and its skill p-value: no-change (p = 1.0) unless a test says a model beats it.
 
-    A candidate qualifies when its Diebold–Mariano p-value, Bonferroni-adjusted for the number of
-    candidates tested (several tries at beating no-change must not add up to a lucky one), is below
-    SKILL_ALPHA; among those, the lowest rMAE wins.
+    A candidate qualifies when its (adjusted) Diebold–Mariano p-value is below SKILL_ALPHA; among
+    those, the lowest rMAE wins.
     """
-    tested = [score for score in scores if score.name != RANDOM_WALK and score.dm_p_value is not None]
-    adjusted = {score.name: min(1.0, (score.dm_p_value or 1.0) * len(tested)) for score in tested}
-    candidates = [score for score in tested if adjusted[score.name] < SKILL_ALPHA and score.rmae is not None]
+    candidates = [
+        score
+        for score in scores
+        if score.name != RANDOM_WALK
+        and score.dm_p_value is not None
+        and score.dm_p_value < SKILL_ALPHA
+        and score.rmae is not None
+    ]
     if not candidates:
         return RANDOM_WALK, 1.0
     best = min(candidates, key=lambda score: score.rmae or 0.0)
-    return best.name, adjusted[best.name]
+    return best.name, float(best.dm_p_value or 0.0)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -111,6 +111,19 @@ if backtest.random_walk_wins:
             coverage=format_pct(rw.coverage_80 * 100, lang, digits=0, signed=False),
         )
     )
+    closest = min(
+        (s for s in backtest.scores if s.dm_p_value is not None), key=lambda s: s.rmae or 9, default=None
+    )
+    if closest is not None:
+        st.write(
+            t(
+                "skill_no_model_beat",
+                lang,
+                model=model_label(closest.name),
+                rmae=format_number(closest.rmae or 1, lang, 3),
+                p=format_number(closest.dm_p_value, lang, 3),
+            )
+        )
 else:
     selected = backtest.score(backtest.selected)
     st.write(
@@ -125,6 +138,7 @@ else:
             coverage=format_pct(selected.coverage_80 * 100, lang, digits=0, signed=False),
         )
     )
+    st.write(t("skill_tested", lang, p=format_number(backtest.skill_p_value, lang, 3)))
 
 leaderboard = pd.DataFrame(
     [
@@ -137,6 +151,10 @@ leaderboard = pd.DataFrame(
             t("col_coverage_80", lang): format_pct(s.coverage_80 * 100, lang, digits=0, signed=False),
             t("col_coverage_95", lang): format_pct(s.coverage_95 * 100, lang, digits=0, signed=False),
             t("col_width_80", lang): format_pct(s.width_80_pct, lang, signed=False),
+            t("col_interval_score_80", lang): money(s.interval_score_80)
+            if s.interval_score_80 is not None
+            else "–",
+            t("col_p_value", lang): format_number(s.dm_p_value, lang, 3) if s.dm_p_value is not None else "–",
             t("col_coverage_80_model", lang): "–"
             if s.coverage_80_model is None
             else format_pct(s.coverage_80_model * 100, lang, digits=0, signed=False),

@@ -1,5 +1,7 @@
 """Every page runs headlessly in AppTest, offline, with its main widgets driven."""
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -156,7 +158,9 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     at.selectbox(key="forecast_target").select("GOLD_USD").run()
     at.selectbox(key="forecast_model").select("theta").run()
     assert not at.exception, at.exception
-    assert "Pronóstico a 5 días hábiles — Theta" in at.get("plotly_chart")[0].proto.spec
+    # the figure's own title, not a search of its JSON text (plotly escapes "ó" as \u00f3 without orjson)
+    fan = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert fan["layout"]["title"]["text"] == "Pronóstico a 5 días hábiles — Theta"
     assert any("Usted eligió «Theta»" in info.value for info in at.info)
     values = metric_values(at)
     usd_per_oz = values[next(label for label in values if label.startswith("Precio esperado el "))]
