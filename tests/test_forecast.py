@@ -344,6 +344,7 @@ def test_bands_widen_smoothly_with_the_horizon_on_real_gold():
             assert_smooth_widening(*path.bands[level]), name
 
 
+@pytest.mark.slow
 def test_selected_model_on_recent_gold_and_the_gram_in_pen_holds_its_bands():
     """h = 20, step 20 from March 2016 to the last gold day (2021-03-02): 62 folds, all models.
 
