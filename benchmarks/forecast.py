@@ -169,7 +169,9 @@ def arima_111_drift_bands(prices: pd.Series, result: BacktestResult) -> tuple[Ba
     started = time.perf_counter()
     for origin in result.origins:
         window = x[max(0, origin - result.settings.fit_window + 1) : origin + 1]
-        fitted = ARIMA(window, order=(1, 1, 1), trend="t").fit(start_params=start_params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # statsmodels re-enables its ConvergenceWarning per fit
+            fitted = ARIMA(window, order=(1, 1, 1), trend="t").fit(start_params=start_params)
         start_params = fitted.params
         forecast = fitted.get_forecast(h)
         out["mean"].append(np.exp(forecast.predicted_mean))
@@ -200,17 +202,22 @@ def figures(bands: Bands, result: BacktestResult) -> dict[str, float]:
     return row
 
 
-def quality_series() -> dict[str, pd.Series] | None:
+def quality_series(keys: list[str]) -> dict[str, pd.Series] | None:
     gold = real_series("gold_usd_daily_lbma_pm_fred_GOLDPMGBD228NLBM.csv")
     pen = real_series("usd_pen_daily_bcrp_1997_2024.csv", "USD_PEN")
-    if gold is None or pen is None:
+    cop = real_series("usd_cop_daily_yahoo_usdcopx_2016_2021.csv", "USD_COP")
+    if gold is None or pen is None or cop is None:
         return None
-    gram_pen = local_price_series(gold, pen, unit="g")["price"].dropna()
-    return {"LBMA gold USD/oz": gold, "gram of gold in PEN": gram_pen.rename("GOLD_PEN_G")}
+    every = {
+        "gold": ("LBMA gold USD/oz", gold),
+        "pen": ("gram of gold in PEN", local_price_series(gold, pen, unit="g")["price"].dropna()),
+        "cop": ("gram of gold in COP", local_price_series(gold, cop, unit="g")["price"].dropna()),
+    }
+    return dict(every[key] for key in keys)
 
 
-def quality(reference_models: list[str]) -> None:
-    series = quality_series()
+def quality(reference_models: list[str], keys: list[str]) -> None:
+    series = quality_series(keys)
     if series is None:
         print("Skill: ../shared/data/market is absent; skipped")
         return
@@ -268,6 +275,11 @@ def main() -> None:
         help="skill against AutoETS only (AutoARIMA takes minutes per period)",
     )
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--series",
+        default="gold,pen",
+        help="for --quality: gold, pen, cop (the COP file: 50 origins from 2017)",
+    )
     args = parser.parse_args()
     try:
         import statsforecast  # noqa: F401
@@ -277,7 +289,7 @@ def main() -> None:
     if not args.skip_speed:
         speed()
     if args.quality:
-        quality(["AutoETS"] if args.no_arima else ["AutoETS", "AutoARIMA"])
+        quality(["AutoETS"] if args.no_arima else ["AutoETS", "AutoARIMA"], args.series.split(","))
 
 
 if __name__ == "__main__":
