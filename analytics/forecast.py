@@ -359,11 +359,16 @@ def conformal_bands(
     bands = {}
     positions = origins - first_origin
     spread = vol[origins][:, None] * np.sqrt(steps)[None, :]
-    for level in LEVELS:
+    narrower = np.zeros(n_days)
+    for level in sorted(LEVELS):
         base = np.full(n_days, _normal_quantile(0.5 + level / 200))
         quantile = flat.quantile(level / 100, interpolation="higher").to_numpy()[h - 1 :: h]
         base[calibrated] = quantile[calibrated]
         multiplier = base + _tracked_correction(known, base, 1 - level / 100)
+        # each level's correction tracks its own misses, so after a run of 80 % misses the 80 % band could
+        # overtake the 95 %: a wider level never gets a smaller multiplier (and none goes below zero)
+        multiplier = np.maximum(multiplier, narrower)
+        narrower = multiplier
         half = multiplier[positions][:, None] * spread
         bands[level] = (-half, half)
     return bands

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics import forecast as fc
-from tests.conftest import GOLD_LBMA, PEN_BCRP, shared_file
+from tests.conftest import COP_YAHOO, GOLD_LBMA, PEN_BCRP, shared_file
 
 SMALL = fc.BacktestSettings(
     horizon=10, step=10, folds=12, fit_window=600, refit_every=60, calibration_window=200, min_train=300
@@ -266,6 +266,20 @@ def test_folds_frame_has_one_row_per_model_origin_and_step():
     assert first["origin"] == result.dates[result.origins[0]] and first["step"] == 1
     assert first["date"] == result.dates[result.origins[0] + 1]
     assert first["actual"] == pytest.approx(result.actual[0, 0])
+    assert (folds["lo95"] <= folds["lo80"]).all() and (folds["lo80"] <= folds["hi80"]).all()
+    assert (folds["hi80"] <= folds["hi95"]).all()
+
+
+def test_bands_stay_nested_when_the_80_band_chases_a_run_of_misses():
+    """The gram in COP 2018–2021 (a run of 80 % misses in 2020 had pushed its band past the 95 % one)."""
+    from data.market_data import local_price_series
+
+    gold = real_series(GOLD_LBMA)
+    gram_cop = local_price_series(gold, real_series(COP_YAHOO, "USD_COP"), unit="g")["price"].dropna()
+    result = fc.run_backtest(gram_cop, models=["random_walk", "theta"], start=pd.Timestamp("2018-01-01"))
+    folds = result.folds_frame()
+    assert (folds["lo95"] <= folds["lo80"]).all() and (folds["lo80"] <= folds["mean"]).all()
+    assert (folds["mean"] <= folds["hi80"]).all() and (folds["hi80"] <= folds["hi95"]).all()
 
 
 def simulated_losses(seed: int, better: float, folds: int = 60, h: int = 20) -> tuple[np.ndarray, np.ndarray]:
