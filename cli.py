@@ -7,7 +7,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py prices refresh
     python cli.py benchmark --date D --currency COP [--unit g]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
-    python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b]
+    python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE] [--currency CUR]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
@@ -144,6 +144,8 @@ def cmd_backtest(store: MarketStore, args: argparse.Namespace) -> object:
     result = run_backtest(
         prices, settings, models=models, start=args.start, end=args.end, series=args.series_id.upper()
     )
+    if args.folds_csv:
+        result.folds_frame().to_csv(args.folds_csv, index=False, date_format="%Y-%m-%d")
     return result.as_json()
 
 
@@ -460,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("--end", type=_date, help="last day of data used")
     backtest.add_argument("--folds", type=int, default=60, help="number of origins when --start is absent")
     backtest.add_argument("--models", help=f"comma-separated, from {','.join(MODEL_NAMES)} (default: all)")
+    backtest.add_argument(
+        "--folds-csv", metavar="FILE", help="also write every model, origin and step: actual, mean and bands"
+    )
     backtest.set_defaults(run=cmd_backtest)
 
     forecast = commands.add_parser("forecast", help="forecast from the last stored day")

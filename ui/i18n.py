@@ -416,6 +416,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         'missed by {mape} on average at {horizon} days). So "no change" is used: the best estimate of '
         "the future price is today's, and its 80% band held the real price {coverage} of the time.",
     ),
+    "skill_no_model_beat": (
+        "Ningún modelo le ganó a «sin cambio» en una prueba estadística: el que más se acercó, «{model}», "
+        "tuvo un error {rmae} veces el de «sin cambio», pero una diferencia así puede salir por azar "
+        "(prueba de Diebold–Mariano: p = {p}; haría falta p < 0,05). Por eso el pronóstico es el precio de hoy.",
+        'No model beat "no change" in a statistical test: the closest, "{model}", had an error {rmae} times '
+        'that of "no change", but a difference like that can arise by chance (Diebold–Mariano test: '
+        "p = {p}; it would take p < 0.05). So the forecast is today's price.",
+    ),
+    "skill_tested": (
+        "Una prueba estadística (Diebold–Mariano, con varianza robusta a la autocorrelación) dice que "
+        "esta ventaja no es azar: p = {p} (menos de 0,05).",
+        "A statistical test (Diebold–Mariano, with an autocorrelation-robust variance) says this edge "
+        "is not chance: p = {p} (below 0.05).",
+    ),
     "skill_forced": (
         "Usted eligió «{model}». En el backtest su error fue {rmae} veces el de «sin cambio».",
         'You chose "{model}". In the backtest its error was {rmae} times that of "no change".',
@@ -438,6 +452,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_coverage_95": ("Cobertura 95 %", "Coverage 95%"),
     "col_width_80": ("Ancho banda 80 %", "80% band width"),
     "col_coverage_80_model": ("Cobertura 80 % sin calibrar", "Coverage 80% uncalibrated"),
+    "col_interval_score_80": ("Puntaje de intervalo 80 %", "Interval score 80%"),
+    "col_p_value": ("p frente a «sin cambio»", 'p vs "no change"'),
     "col_seconds": ("Segundos", "Seconds"),
     "selected_mark": ("elegido", "selected"),
     "error_by_horizon": ("Error relativo por horizonte", "Relative error by horizon"),
