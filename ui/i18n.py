@@ -903,6 +903,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Pronóstico a 20 días hábiles, modelo «{model}»: {mean} la onza el {date} (80 %: {lo} a {hi}). En {folds} pruebas pasadas su error fue {rmae} veces el de «sin cambio» y su banda del 80 % contuvo el precio el {coverage} de las veces.",
         '20-trading-day forecast, model "{model}": {mean} per ounce on {date} (80 %: {lo} to {hi}). In {folds} past tests its error was {rmae} times that of "no change", and its 80 % band held the price {coverage} of the time.',
     ),
+    "brief_forecast_no_skill": (
+        "Ningún modelo superó al pronóstico «sin cambio» en {folds} pruebas pasadas, así que el pronóstico a "
+        "20 días hábiles es el último precio: {mean} la onza el {date} (80 %: {lo} a {hi}); su banda del 80 % "
+        "contuvo el precio el {coverage} de las veces.",
+        'No model beat the "no change" forecast in {folds} past tests, so the 20-trading-day forecast is the last '
+        "price: {mean} per ounce on {date} (80 %: {lo} to {hi}); its 80 % band held the price {coverage} of the "
+        "time.",
+    ),
     "brief_timing": (
         "Lectura de venta al cierre del periodo: {rec}. {reasons}",
         "Sell-timing reading at the period's end: {rec}. {reasons}",
