@@ -918,6 +918,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Pronóstico a 20 días hábiles, modelo «{model}»: {mean} la onza el {date} (80 %: {lo} a {hi}). En {folds} pruebas pasadas su error fue {rmae} veces el de «sin cambio» y su banda del 80 % contuvo el precio el {coverage} de las veces.",
         '20-trading-day forecast, model "{model}": {mean} per ounce on {date} (80 %: {lo} to {hi}). In {folds} past tests its error was {rmae} times that of "no change", and its 80 % band held the price {coverage} of the time.',
     ),
+    "brief_demo_notice": (
+        "ATENCIÓN: este informe usa datos de demostración, no precios reales ({series}). No lo use para "
+        "decidir ventas ni lo comparta como un informe de mercado.",
+        "WARNING: this briefing uses demo data, not real prices ({series}). Do not use it to decide sales or "
+        "share it as a market briefing.",
+    ),
+    "brief_partial_notice": (
+        "Los datos de {currency} cubren solo del {first} al {last}: sus cifras se refieren a esa parte del "
+        "periodo.",
+        "The {currency} data cover only {first} to {last}: its figures refer to that part of the period.",
+    ),
     "brief_forecast_no_skill": (
         "Ningún modelo superó al pronóstico «sin cambio» en {folds} pruebas pasadas, así que el pronóstico a "
         "20 días hábiles es el último precio: {mean} la onza el {date} (80 %: {lo} a {hi}); su banda del 80 % "
