@@ -269,6 +269,9 @@ class PremiumSummary:
     buyer_price_pct_weighted: float = float("nan")
     buyer_price_pct_median: float = float("nan")
     all_in_pct_weighted: float = float("nan")
+    #: The net received vs the benchmark like the headline (flagged sales left out); `premium_pct_weighted`
+    #: keeps every sale, as it always did.
+    net_pct_weighted: float = float("nan")
     excluded_for_review: int = 0
     premium_owed_usd: float = 0.0
     certified_sales: int = 0
@@ -287,6 +290,7 @@ class PremiumSummary:
             "buyer_price_pct_weighted": self.buyer_price_pct_weighted,
             "buyer_price_pct_median": self.buyer_price_pct_median,
             "all_in_pct_weighted": self.all_in_pct_weighted,
+            "net_pct_weighted": self.net_pct_weighted,
             "excluded_for_review": self.excluded_for_review,
             "premium_owed_usd": self.premium_owed_usd,
             "certified_sales": self.certified_sales,
@@ -326,6 +330,9 @@ def summarise(premiums: pd.DataFrame) -> PremiumSummary:
         else float("nan"),
         buyer_price_pct_median=float(trusted["buyer_price_pct"].median()) if len(trusted) else float("nan"),
         all_in_pct_weighted=_weighted(trusted["all_in_pct"], trusted["fine_gold_g"])
+        if len(trusted)
+        else float("nan"),
+        net_pct_weighted=_weighted(trusted["premium_pct"], trusted["fine_gold_g"])
         if len(trusted)
         else float("nan"),
         excluded_for_review=int(review.sum()),

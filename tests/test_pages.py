@@ -262,7 +262,7 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     assert values["Primas de certificación recibidas"].endswith(" USD")
     first = at.markdown[0].value  # one plain sentence first
     assert first.startswith("Sus compradores pagaron en promedio el ") and "del precio de referencia" in first
-    assert "Sin contar 1 venta(s) marcadas para revisión" in first  # the demo's typo, left out
+    assert "Sin contar 1 venta marcada para revisión" in first  # the demo's typo, left out
     assert len(at.get("plotly_chart")) == 2  # realised vs benchmark, waterfall
     assert any("ventas con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
     peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)

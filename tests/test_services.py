@@ -188,7 +188,7 @@ def test_cli_premiums_and_the_premiums_page_show_the_same_figures(db_url):
     at.switch_page("app_pages/premiums.py").run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Neto recibido"] == format_pct(report["summary"]["premium_pct_weighted"], "es")
+    assert metrics["Neto recibido"] == format_pct(report["summary"]["net_pct_weighted"], "es")
     assert metrics["Precio del comprador"] == format_pct(report["summary"]["buyer_price_pct_weighted"], "es")
     shown = next(frame.value for frame in at.dataframe if "Venta" in frame.value.columns)
     by_sale = {row["sale_id"]: format_pct(row["premium_pct"], "es") for row in report["sales"]}

@@ -764,8 +764,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "premiums_sentence_owed": ("{buyer} le debe {owed} de primas.", "{buyer} owes you {owed} in premiums."),
     "premiums_sentence_excluded": (
-        "Sin contar {count} venta(s) marcadas para revisión.",
-        "Leaving out {count} sale(s) flagged for review.",
+        "Sin contar {count} ventas marcadas para revisión.",
+        "Leaving out {count} sales flagged for review.",
+    ),
+    "premiums_sentence_excluded_one": (
+        "Sin contar 1 venta marcada para revisión.",
+        "Leaving out 1 sale flagged for review.",
     ),
     "premiums_how": ("¿Cómo se calcula?", "How is it worked out?"),
     "premiums_how_text": (
@@ -812,7 +816,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "wf_all_in": ("Total con prima", "All-in"),
     "metric_fine_gold": ("Oro fino vendido", "Fine gold sold"),
     "metric_premium": ("Prima o descuento medio", "Average premium or discount"),
-    "metric_premium_help": ("Ponderado por gramos de oro fino.", "Weighted by grams of fine gold."),
+    "metric_premium_help": (
+        "Lo que llegó a la cooperativa frente a la referencia, ponderado por gramos de oro fino, sin ventas en "
+        "revisión.",
+        "What reached the cooperative against the benchmark, weighted by grams of fine gold, flagged sales left out.",
+    ),
     "metric_vs_benchmark": ("Frente al precio de referencia", "Against the benchmark"),
     "metric_cert_premium": ("Primas de certificación recibidas", "Certification premiums received"),
     "metric_cert_vs_due": ("debidas: {due} USD", "due: {due} USD"),
@@ -1659,7 +1667,12 @@ def premiums_sentence(summary: PremiumSummary, owed: pd.DataFrame, lang: str) ->
         )
     ]
     if summary.excluded_for_review:
-        parts.append(t("premiums_sentence_excluded", lang, count=summary.excluded_for_review))
+        key = (
+            "premiums_sentence_excluded_one"
+            if summary.excluded_for_review == 1
+            else "premiums_sentence_excluded"
+        )
+        parts.append(t(key, lang, count=summary.excluded_for_review))
     if summary.certified_sales:
         key = "premiums_sentence_minimum_one" if summary.certified_sales == 1 else "premiums_sentence_minimum"
         parts.append(t(key, lang, below=summary.certified_below_minimum, certified=summary.certified_sales))
