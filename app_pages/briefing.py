@@ -18,6 +18,7 @@ from ui.briefing_report import (
 from ui.i18n import DATE_INPUT_FORMAT, t
 from ui.settings import current_settings
 from ui.state import briefing_for, market_snapshot
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
@@ -70,10 +71,10 @@ try:
     with st.spinner(t("briefing_running", lang)):
         briefing = briefing_for(start, end, period_kind)
 except (PeriodError, ValueError) as error:
-    st.error(t("briefing_failed", lang, reason=error))
+    st.error(t("briefing_failed", lang, reason=plain_markdown(error)))
     st.stop()
 
-for paragraph in summary_paragraphs(briefing, lang):
+for paragraph in summary_paragraphs(briefing, lang, user_text=plain_markdown):  # names shown as text
     st.write(paragraph)
 
 st.subheader(t("briefing_countries", lang))

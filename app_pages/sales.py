@@ -26,6 +26,7 @@ from ui.state import (
     sales_file_header,
     selected_sales,
 )
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
@@ -82,7 +83,7 @@ with st.expander(t("sales_import", lang), expanded=view.is_demo):
             header, proposed = sales_file_header(content, filename)
         except LedgerFileError as error:
             header, proposed = [], None
-            st.error(t("sales_file_error", lang, reason=error))
+            st.error(t("sales_file_error", lang, reason=plain_markdown(error)))
         if proposed is not None:
             st.markdown(f"**{t('sales_mapping', lang)}**")
             mapping: dict[str, str] = {}
@@ -104,7 +105,7 @@ with st.expander(t("sales_import", lang), expanded=view.is_demo):
                 parsed = preview_sales(content, filename, mapping, coop_name or None)
             except LedgerFileError as error:
                 parsed = None
-                st.error(t("sales_file_error", lang, reason=error))
+                st.error(t("sales_file_error", lang, reason=plain_markdown(error)))
             if parsed is not None:
                 st.write(
                     t(
@@ -234,24 +235,24 @@ with st.expander(t("sales_edit", lang)):
             try:
                 edit_stored_sale(coop_of_sale, sale_id, changes)
             except ValueError as error:
-                st.error(str(error))
+                st.error(plain_markdown(error))
             else:
-                st.toast(t("sales_saved", lang, sale=sale_id))
+                st.toast(t("sales_saved", lang, sale=plain_markdown(sale_id)))
                 st.rerun()
 
 # --- delete one sale, with confirmation
 with st.expander(t("sales_delete", lang)):
     doomed_label = st.selectbox(t("sales_pick", lang), list(labels), key="delete_pick")
     doomed_coop, doomed_id = labels[doomed_label]
-    if st.button(t("sales_delete_button", lang, sale=doomed_id), key="delete_ask"):
+    if st.button(t("sales_delete_button", lang, sale=plain_markdown(doomed_id)), key="delete_ask"):
         st.session_state.delete_pending = doomed_label
     if st.session_state.get("delete_pending") == doomed_label:
-        st.warning(t("sales_delete_confirm", lang, sale=doomed_id))
+        st.warning(t("sales_delete_confirm", lang, sale=plain_markdown(doomed_id)))
         yes, no = st.columns(2)
         if yes.button(t("sales_delete_yes", lang), type="primary", key="delete_yes"):
             delete_stored_sale(doomed_coop, doomed_id)
             st.session_state.delete_pending = None
-            st.toast(t("sales_deleted", lang, sale=doomed_id))
+            st.toast(t("sales_deleted", lang, sale=plain_markdown(doomed_id)))
             st.rerun()
         if no.button(t("sales_delete_no", lang), key="delete_no"):
             st.session_state.delete_pending = None

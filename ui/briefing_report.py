@@ -7,6 +7,7 @@ formatted from the same Briefing fields as the tables (tests/test_briefing.py cr
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -21,8 +22,12 @@ from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_
 from ui.i18n import format_day, format_money, format_number, format_pct, t
 
 
-def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
-    """The written summary: every figure formatted from the Briefing's own numbers."""
+def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str], str] = str) -> list[str]:
+    """The written summary: every figure formatted from the Briefing's own numbers.
+
+    `user_text` is applied to the names people typed (cooperatives): the page passes
+    `ui.text.plain_markdown` so they show as text; the HTML file escapes whole paragraphs itself.
+    """
     b = briefing
     out = [
         t(
@@ -130,7 +135,9 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
             )
         )
     if b.under_minimum is not None and not b.under_minimum.empty:
-        listed = ", ".join(f"{row.cooperative} ({row.sales})" for row in b.under_minimum.itertuples())
+        listed = ", ".join(
+            f"{user_text(str(row.cooperative))} ({row.sales})" for row in b.under_minimum.itertuples()
+        )
         out.append(t("brief_under_minimum", lang, list=listed))
     return out
 
