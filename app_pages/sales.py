@@ -6,8 +6,10 @@ Thin: parsing, validation and storage are in data/ledger.py (through ui.state); 
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.premiums import CERTIFICATIONS
+from data.errors import describe
 from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError
 from data.series import CURRENCIES
@@ -43,13 +45,19 @@ def store_sales(
     content: bytes, filename: str, mapping: dict, coop_name: str | None, header: list[str]
 ) -> None:
     """Button callback: store, remember the mapping, and clear the inputs so the preview goes away."""
-    st.session_state.sales_report = import_sales(content, filename, mapping, coop_name)
+    try:
+        st.session_state.sales_report = import_sales(content, filename, mapping, coop_name)
+    except ValueError as error:  # a database failure, in one line (data.errors.StoreError)
+        st.session_state.sales_store_error = str(error)
+        return
     remember_columns(header, mapping)
     st.session_state.sales_paste = ""
     st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
 
 
 report = st.session_state.pop("sales_report", None)
+if (store_error := st.session_state.pop("sales_store_error", None)) is not None:
+    st.error(t("sales_file_error", lang, reason=plain_markdown(store_error)))
 if report is not None:
     st.success(
         t(
@@ -186,6 +194,7 @@ with st.expander(t("sales_edit", lang)):
             "date": left.date_input(
                 t("field_date", lang),
                 row["date"].date(),
+                max_value=max(pd.Timestamp.now().date(), row["date"].date()),  # no future dates, as import
                 key=f"edit_date_{sale_id}",
                 format=DATE_INPUT_FORMAT[lang],
             ),
@@ -236,6 +245,8 @@ with st.expander(t("sales_edit", lang)):
                 edit_stored_sale(coop_of_sale, sale_id, changes)
             except ValueError as error:
                 st.error(plain_markdown(error))
+            except SQLAlchemyError as error:  # one line, never the row's values
+                st.error(plain_markdown(describe(error)))
             else:
                 st.toast(t("sales_saved", lang, sale=plain_markdown(sale_id)))
                 st.rerun()
@@ -250,10 +261,14 @@ with st.expander(t("sales_delete", lang)):
         st.warning(t("sales_delete_confirm", lang, sale=plain_markdown(doomed_id)))
         yes, no = st.columns(2)
         if yes.button(t("sales_delete_yes", lang), type="primary", key="delete_yes"):
-            delete_stored_sale(doomed_coop, doomed_id)
-            st.session_state.delete_pending = None
-            st.toast(t("sales_deleted", lang, sale=plain_markdown(doomed_id)))
-            st.rerun()
+            try:
+                delete_stored_sale(doomed_coop, doomed_id)
+            except SQLAlchemyError as error:  # one line, never the row's values
+                st.error(plain_markdown(describe(error)))
+            else:
+                st.session_state.delete_pending = None
+                st.toast(t("sales_deleted", lang, sale=plain_markdown(doomed_id)))
+                st.rerun()
         if no.button(t("sales_delete_no", lang), key="delete_no"):
             st.session_state.delete_pending = None
             st.rerun()

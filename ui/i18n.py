@@ -286,6 +286,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Su cuenta {email} no tiene acceso todavía: pida al personal de apoyo que la registre.",
         "Your account {email} has no access yet: ask staff to register it.",
     ),
+    "sign_in_oidc_unverified": (
+        "Su proveedor no confirmó el correo {email}: confírmelo allí y vuelva a entrar.",
+        "Your provider has not verified the e-mail {email}: verify it there and sign in again.",
+    ),
+    "sign_in_throttled": (
+        "Demasiados intentos fallidos. Espere {minutes} min antes de volver a intentarlo.",
+        "Too many failed attempts. Wait {minutes} min before trying again.",
+    ),
+    "sign_in_ended_idle": (
+        "Su sesión se cerró tras {minutes} min sin actividad. Inicie sesión de nuevo.",
+        "Your session ended after {minutes} min without activity. Please sign in again.",
+    ),
+    "sign_in_ended_password_changed": (
+        "Su contraseña cambió: inicie sesión de nuevo con la nueva.",
+        "Your password changed: please sign in again with the new one.",
+    ),
     "sign_in_no_users": (
         "Este panel exige iniciar sesión pero aún no tiene usuarios. En el servidor: "
         "`python cli.py users add NOMBRE --role staff`.",
