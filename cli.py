@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import math
 import os
 import sys
@@ -461,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # A failed --user sign-in is kept in the store's sign_in_attempts; stderr stays one line.
+    logging.getLogger("gold_dashboard").addHandler(logging.NullHandler())
     try:
         store = MarketStore.from_url()
         args.scope = _signed_in_scope(store, args)  # --user applies to every command, not only the ledger's

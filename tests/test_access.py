@@ -303,20 +303,179 @@ class FakeUser(dict):
 class FakeStreamlit:
     """What ui.auth reads of streamlit for an OpenID Connect sign-in: secrets with [auth] and st.user."""
 
-    def __init__(self, email: str):
+    def __init__(self, email: str, verified: object = True):
         self.secrets = {"auth": {"client_id": "x"}}
-        self.user = FakeUser(email=email)
+        self.user = FakeUser(email=email, email_verified=verified)
         self.session_state: dict = {}
 
 
-@pytest.mark.parametrize(("email", "expected"), [("maria@coop.example", (SUR,)), ("otra@coop.example", None)])
-def test_an_openid_sign_in_maps_a_registered_email_to_its_scope(store, monkeypatch, email, expected):
+@pytest.mark.parametrize(
+    ("email", "verified", "expected"),
+    [
+        ("maria@coop.example", True, (SUR,)),
+        ("MARIA@Coop.Example", "true", (SUR,)),  # the claim as a string; the e-mail in another case
+        ("maria@coop.example", False, None),  # the provider did not verify the e-mail
+        ("maria@coop.example", None, None),  # no claim at all: not verified
+        ("ana@coop.example", True, None),  # a password user of that name: never through the provider
+        ("otra@coop.example", True, None),  # not registered
+    ],
+)
+def test_oidc_requires_verified_email_and_oidc_account(store, monkeypatch, email, verified, expected):
     import ui.auth
 
     two_cooperatives(store)
-    add_user(store, "maria@coop.example", None, "member", [SUR])
-    monkeypatch.setattr(ui.auth, "st", FakeStreamlit(email))
+    add_user(store, "maria@coop.example", None, "member", [SUR])  # OpenID Connect only
+    add_user(store, "ana@coop.example", "la clave de ana en el panel", "staff", [])  # has a password
+    monkeypatch.setattr(ui.auth, "st", FakeStreamlit(email, verified))
     user = ui.auth.resolve_session(store)
     assert (user.cooperatives if user else None) == expected
     scope = ui.auth.current_scope(store)
-    assert scope.cooperatives == (frozenset(expected) if expected else frozenset())  # unknown e-mail: nothing
+    assert scope.cooperatives == (frozenset(expected) if expected else frozenset())  # else: nothing
+
+
+# ------------------------------------------------------------------ sign-in hardening (issue 14)
+
+
+@pytest.mark.both_stores
+def test_password_guessing_throttled(store, caplog):
+    """Per account: 5 free failures, then a lock that doubles (30 s, 1 min...) even for the right
+    password; per client: 20 free failures across accounts. Kept in the store, logged, and counted
+    before the password is checked, so concurrent guesses cannot slip past the limit."""
+    import threading
+    from datetime import UTC, datetime, timedelta
+
+    from data.users import ACCOUNT_FREE_FAILURES, CLIENT_FREE_FAILURES, failed_sign_ins, sign_in_attempt
+
+    two_cooperatives(store)
+    start = datetime(2030, 1, 1, 12, tzinfo=UTC)
+    at = [start + timedelta(seconds=i) for i in range(ACCOUNT_FREE_FAILURES)]
+    reasons = [sign_in_attempt(store, "luis", "adivinando", "10.0.0.1", now).reason for now in at]
+    assert reasons == ["wrong_password"] * ACCOUNT_FREE_FAILURES
+    locked = sign_in_attempt(store, "Luis", MEMBER_PASSWORD, "10.0.0.2", at[-1] + timedelta(seconds=5))
+    assert (locked.user, locked.reason) == (None, "throttled_account")  # another client, the right password
+    assert 20 <= locked.retry_after_s <= 30
+    later = at[-1] + timedelta(seconds=31)
+    assert sign_in_attempt(store, "luis", "otra vez mal", "10.0.0.1", later).reason == "wrong_password"
+    assert sign_in_attempt(
+        store, "luis", MEMBER_PASSWORD, "10.0.0.1", later + timedelta(seconds=31)
+    ).reason == (
+        "throttled_account"  # the 6th failure doubled the lock to 60 s
+    )
+    ok = sign_in_attempt(store, "luis", MEMBER_PASSWORD, "10.0.0.1", later + timedelta(seconds=61))
+    assert ok.user is not None and ok.user.username == "luis"
+    again = sign_in_attempt(store, "luis", "mal", "10.0.0.1", later + timedelta(seconds=62))
+    assert again.reason == "wrong_password"  # a success starts the account's count again
+
+    # one client guessing across many accounts
+    client_start = start + timedelta(hours=3)
+    for i in range(CLIENT_FREE_FAILURES):
+        sign_in_attempt(store, f"nadie{i}", "adivinando", "10.6.6.6", client_start + timedelta(seconds=i))
+    spray = sign_in_attempt(store, "ana", STAFF_PASSWORD, "10.6.6.6", client_start + timedelta(seconds=30))
+    assert spray.reason == "throttled_client"
+    elsewhere = sign_in_attempt(
+        store, "ana", STAFF_PASSWORD, "10.7.7.7", client_start + timedelta(seconds=30)
+    )
+    assert elsewhere.user is not None
+
+    # concurrent guesses from many sessions at once: still only the free failures reach argon2
+    burst_at = start + timedelta(hours=6)
+    results: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def guess(n: int) -> None:
+        barrier.wait()
+        results.append(sign_in_attempt(store, "ana", f"intento {n}", f"10.1.1.{n}", burst_at).reason)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (
+        results.count("wrong_password") == ACCOUNT_FREE_FAILURES and results.count("throttled_account") == 3
+    )
+
+    failures = failed_sign_ins(store)
+    assert {"wrong_password", "throttled_account", "throttled_client"} <= set(failures["reason"])
+    assert (failures["account"] == "luis").sum() == 9  # 7 wrong passwords, 2 locked attempts
+    assert "failed sign-in: account 'luis' from client '10.0.0.1' (wrong_password)" in caplog.text
+
+
+def test_password_guessing_throttled_on_the_sign_in_page(store, monkeypatch):
+    import ui.auth
+
+    monkeypatch.setattr(ui.auth, "FAILED_SIGN_IN_DELAY_S", 0.0)
+    two_cooperatives(store)
+    for _ in range(5):
+        at = signed_in("luis", "adivinando")
+        assert any("incorrectos" in e.value for e in at.error)
+    at = signed_in("luis", MEMBER_PASSWORD)  # the right password, but the account is locked for now
+    assert any("Demasiados intentos fallidos" in e.value for e in at.error)
+    assert [t.value for t in at.title] == ["Iniciar sesión"]
+
+
+def test_common_passwords_refused(store, db_url):
+    from data.users import password_problem, set_password
+
+    for weak in ["aaaaaaaaaa", "1234567890", "password12", "P@ssw0rd2024", "abcabcabcabc", "0987654321",
+                 "qwertyuiop", "Colombia2024!", "contraseña123", "luis-1234567"]:  # fmt: skip
+        assert password_problem(weak, "luis"), weak
+        with pytest.raises(UserError):
+            add_user(store, "luis", weak, "member", [NORTE])
+    assert password_problem("clave de la cooperativa", "luis") is None
+    add_user(store, "luis", MEMBER_PASSWORD, "member", [NORTE])
+    with pytest.raises(UserError, match="common passwords"):
+        set_password(store, "luis", "password12")
+    refused = cli("users", "add", "pepe", "--role", "staff", db_url=db_url, password="1234567890")
+    assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+    assert "common passwords" in refused.stderr
+
+
+def test_username_case_insensitive(store):
+    from data.users import remove_user, sign_in_attempt
+
+    add_user(store, "Luis", MEMBER_PASSWORD, "member", [NORTE])
+    for clash in ("luis", "LUIS", " luis "):
+        with pytest.raises(UserError, match="already exists"):
+            add_user(store, clash, "otra clave bastante larga", "staff", [])
+    assert find_user(store, "luis").username == "Luis"
+    assert authenticate(store, "LUIS", MEMBER_PASSWORD).username == "Luis"
+    assert sign_in_attempt(store, "lUiS", MEMBER_PASSWORD, "10.0.0.1").user.username == "Luis"
+    at = signed_in("luis", MEMBER_PASSWORD)  # the sign-in form matches either spelling
+    assert any("Luis" in m.value for m in at.sidebar.markdown)
+    remove_user(store, "LUIS")
+    assert find_user(store, "Luis") is None
+
+
+def test_password_change_ends_other_sessions(store):
+    from data.users import set_password
+
+    two_cooperatives(store)
+    luis, ana = signed_in("luis", MEMBER_PASSWORD), signed_in("ana", STAFF_PASSWORD)
+    set_password(store, "luis", "otra clave secreta nueva")
+    luis.run()
+    assert [t.value for t in luis.title] == ["Iniciar sesión"] and "NOR-1" not in rendered_text(luis)
+    assert any("contraseña cambió" in i.value for i in luis.info)
+    ana.run()
+    assert [t.value for t in ana.title] != ["Iniciar sesión"]  # another user's session goes on
+    luis = signed_in("luis", "otra clave secreta nueva")
+    assert [t.value for t in luis.title] != ["Iniciar sesión"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "idle_minutes", "ended"), [(None, 31, True), (None, 29, False), ("5", 6, True)]
+)
+def test_idle_timeout(store, monkeypatch, setting, idle_minutes, ended):
+    import time
+
+    from ui.auth import LAST_ACTIVITY_KEY
+
+    if setting is not None:
+        monkeypatch.setenv("GOLD_DASHBOARD_IDLE_MINUTES", setting)
+    two_cooperatives(store)
+    at = signed_in("luis", MEMBER_PASSWORD)
+    at.session_state[LAST_ACTIVITY_KEY] = time.time() - idle_minutes * 60
+    at.run()
+    assert not at.exception, at.exception
+    assert ([t.value for t in at.title] == ["Iniciar sesión"]) == ended
+    assert any("sin actividad" in i.value for i in at.info) == ended

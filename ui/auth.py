@@ -120,10 +120,11 @@ def client_address() -> str:
     it sits behind one (GOLD_DASHBOARD_TRUST_PROXY=1), else the connection's address."""
     try:
         if os.environ.get("GOLD_DASHBOARD_TRUST_PROXY", "").strip().lower() in ("1", "true", "yes", "on"):
-            forwarded = st.context.headers.get("X-Real-IP") or ""
-            if forwarded.strip():
+            forwarded = st.context.headers.get("X-Real-IP")
+            if isinstance(forwarded, str) and forwarded.strip():
                 return forwarded.strip()
-        return st.context.ip_address or "local"
+        address = st.context.ip_address
+        return address if isinstance(address, str) and address else "local"
     except Exception:  # no request context (a bare script run)
         return "local"
 
