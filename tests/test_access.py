@@ -2,6 +2,7 @@
 and download as each role, and the CLI paths that read the ledger."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -479,3 +480,74 @@ def test_idle_timeout(store, monkeypatch, setting, idle_minutes, ended):
     assert not at.exception, at.exception
     assert ([t.value for t in at.title] == ["Iniciar sesión"]) == ended
     assert any("sin actividad" in i.value for i in at.info) == ended
+
+
+# ------------------------------------------------------------------ text from members shown as text
+
+PIXEL_LINK = "![px](http://host/pixel.png) [Verificar](https://evil.example)"
+HTML_LINK = "<a href=https://evil.example>pagar aquí</a>"
+HTML_COOP = "<a href=https://evil.example>Cooperativa</a>"
+
+
+def test_markup_from_members_shown_as_text(store):
+    from ui.text import chart_text, plain_markdown
+
+    assert plain_markdown(PIXEL_LINK) == (
+        r"\!\[px\]\(http\:\/\/host\/pixel\.png\) \[Verificar\]\(https\:\/\/evil\.example\)"
+    )
+    assert "<" not in plain_markdown(HTML_LINK).replace("\\<", "") and "\n" not in plain_markdown("a\n# b")
+    assert chart_text(HTML_LINK) == "&lt;a href=https://evil.example&gt;pagar aquí&lt;/a&gt;"
+
+    month = (pd.Timestamp.now().to_period("M") - 1).start_time  # the briefing's default period
+    rows = [  # 10 USD for 90 g of fine gold is far under the benchmark: listed for review, not charted
+        (PIXEL_LINK, NORTE, month + pd.Timedelta(days=9), 10),
+        (HTML_LINK, NORTE, month + pd.Timedelta(days=10), 11_000),
+        ("OK-1", HTML_COOP, month + pd.Timedelta(days=11), 11_000),
+    ]
+    text = HEADER + "".join(
+        f"{sale},{coop},{day:%Y-%m-%d},<b>Refinería</b>,100,0.9,USD,{amount},none\n"
+        for sale, coop, day, amount in rows
+    )
+    assert import_ledger(store, OPERATOR, text.encode(), "ventas.csv")["inserted"] == 3
+    add_user(store, "ana", STAFF_PASSWORD, "staff", [])
+    at = signed_in("ana", STAFF_PASSWORD)
+
+    def markdown_bodies() -> str:
+        return "\n".join(
+            [e.value for e in (*at.markdown, *at.warning, *at.error, *at.info, *at.caption)]
+            + [b.label for b in at.button]
+        )
+
+    def chart_specs() -> str:
+        decoded = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]  # plotly writes \u003c
+        return "\n".join(json.dumps(spec, ensure_ascii=False) for spec in decoded)
+
+    def assert_shown_as_text() -> None:
+        shown = markdown_bodies()
+        assert not re.search(r"(?<!\\)\]\(http|(?<!\\)<a href|(?<!\\)!(?<!\\)\[px", shown), shown
+        specs = chart_specs()
+        assert "<a href" not in specs and "<b>" not in specs
+
+    at.switch_page("app_pages/premiums.py").run()
+    assert not at.exception, at.exception
+    assert any(r"\[Verificar\]" in w.value for w in at.warning)  # the review warning names the sale
+    assert_shown_as_text()
+    assert "&lt;a href=https://evil.example&gt;pagar aquí&lt;/a&gt;" in chart_specs()  # the hover
+    at.selectbox(key="waterfall_sale").select(HTML_LINK).run()
+    assert not at.exception, at.exception
+    assert_shown_as_text()  # the waterfall's title is the sale id, as text
+
+    at.switch_page("app_pages/sales.py").run()
+    delete_labels = []
+    for label in at.selectbox(key="delete_pick").options:
+        at.selectbox(key="delete_pick").select(label).run()
+        at.button(key="delete_ask").click().run()
+        assert not at.exception, at.exception
+        assert_shown_as_text()  # the delete button and its confirmation
+        delete_labels.append(at.button(key="delete_ask").label)
+    assert any(r"\[Verificar\]" in label for label in delete_labels)
+
+    at.switch_page("app_pages/briefing.py").run()
+    assert not at.exception, at.exception
+    assert_shown_as_text()
+    assert "&lt;a href=https://evil.example&gt;Cooperativa&lt;/a&gt;" in chart_specs()
