@@ -551,3 +551,51 @@ def test_markup_from_members_shown_as_text(store):
     assert not at.exception, at.exception
     assert_shown_as_text()
     assert "&lt;a href=https://evil.example&gt;Cooperativa&lt;/a&gt;" in chart_specs()
+
+
+# ------------------------------------------------------------------ the CLI's --user, for every command
+
+
+def test_cli_user_applies_to_every_command(db_url, store, tmp_path):
+    from data.backup import backup
+
+    two_cooperatives(store)
+    good_backup = tmp_path / "good.json.gz"
+    backup(store, good_backup)
+    prices = tmp_path / "gold.csv"
+    pd.DataFrame({"date": ["2024-05-02", "2024-05-03"], "GOLD_USD": [2300.0, 2310.0]}).to_csv(
+        prices, index=False
+    )
+    users_before = find_user(store, "ana"), find_user(store, "luis")
+    staff_only = [
+        ["users", "add", "evil", "--role", "staff"],
+        ["users", "remove", "ana"],
+        ["users", "list"],
+        ["users", "password", "ana"],
+        ["backup", str(tmp_path / "stolen.json.gz")],
+        ["restore", str(good_backup)],
+        ["prices", "import", str(prices)],
+        ["prices", "refresh"],
+    ]
+    for command in staff_only:
+        done = cli("--user", "luis", *command, db_url=db_url, password=MEMBER_PASSWORD)
+        assert done.returncode == 2, (command, done.stdout)
+        assert (
+            done.stderr.strip()
+            == f"error: only staff may run '{' '.join(command[:2]) if command[0] in ('users', 'prices') else command[0]}'"
+        )
+    assert not (tmp_path / "stolen.json.gz").exists() and find_user(store, "evil") is None
+    assert (find_user(store, "ana"), find_user(store, "luis")) == users_before
+    assert store.load_series("GOLD_USD").empty
+
+    member_reads = cli(
+        "--user", "luis", "prices", "show", "GOLD_USD", db_url=db_url, password=MEMBER_PASSWORD
+    )
+    assert member_reads.returncode == 0, member_reads.stderr  # market data: every signed-in user
+    wrong = cli("--user", "luis", "users", "list", db_url=db_url, password="adivinando")
+    assert wrong.stderr.strip() == "error: wrong user name or password"
+    staff = cli(
+        "--user", "ana", "backup", str(tmp_path / "staff.json.gz"), db_url=db_url, password=STAFF_PASSWORD
+    )
+    assert staff.returncode == 0, staff.stderr
+    assert cli("--user", "ana", "users", "list", db_url=db_url, password=STAFF_PASSWORD).returncode == 0
