@@ -599,3 +599,29 @@ def test_cli_user_applies_to_every_command(db_url, store, tmp_path):
     )
     assert staff.returncode == 0, staff.stderr
     assert cli("--user", "ana", "users", "list", db_url=db_url, password=STAFF_PASSWORD).returncode == 0
+
+
+def test_edit_form_refuses_future_dates(store):
+    """As the import does: the data layer refuses the date, and the form's calendar stops at today."""
+    import datetime as dt
+
+    two_cooperatives(store)
+    tomorrow = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    with pytest.raises(ValueError, match="in the future"):
+        edit_sale(store, OPERATOR, NORTE, "NOR-1", {"date": tomorrow + pd.DateOffset(years=10)})
+    with pytest.raises(ValueError, match="in the future"):
+        edit_sale(store, OPERATOR, NORTE, "NOR-1", {"date": tomorrow.date()})
+    edit_sale(store, OPERATOR, NORTE, "NOR-1", {"date": pd.Timestamp("2024-05-01").date()})  # the past: fine
+    at = signed_in("ana", STAFF_PASSWORD)
+    at.switch_page("app_pages/sales.py").run()
+    picker = next(d for d in at.date_input if d.key.startswith("edit_date_"))
+    assert picker.max == dt.date.today()
+
+
+def test_deployment_recipe_forbids_framing_and_limits_rates():
+    from tests.conftest import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    for directive in ('add_header X-Frame-Options "DENY" always;', "frame-ancestors 'none'", "limit_req zone=",
+                      "limit_req_zone", "X-Real-IP", "GOLD_DASHBOARD_TRUST_PROXY", "GOLD_DASHBOARD_IDLE_MINUTES"):  # fmt: skip
+        assert directive in readme, directive
