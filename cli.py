@@ -45,19 +45,23 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
-from analytics.briefing import add_forecast_and_timing, add_premiums, build_briefing, parse_period
+from analytics.briefing import parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
-from analytics.premiums import sale_premiums, summarise, summary_by
+from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
 from data.backup import backup, restore
 from data.errors import describe
 from data.importers import PriceFileError
-from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales, premium_schedule
-from data.market_data import import_prices, refresh_from_yahoo, target_fx, target_prices
+from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
+from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
+from data.settings import stale_after_days
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
+from services.briefing import briefing_view
+from services.market import market_snapshot
+from services.premiums import stored_premiums
 
 
 class CliError(Exception):
@@ -75,13 +79,16 @@ def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    return import_prices(store, path.read_bytes(), path.name, args.series)
+    return import_prices(store, path.read_bytes(), path.name, args.series, args.source)
 
 
 def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
     require_series(args.series_id)
-    series = store.load_series(args.series_id, args.start, args.end)
-    return [{"date": day.strftime("%Y-%m-%d"), "value": value} for day, value in series.items()]
+    series = store.load_series_with_sources(args.series_id, args.start, args.end)
+    return [
+        {"date": day.strftime("%Y-%m-%d"), "value": float(row.value), "source": str(row.source)}
+        for day, row in series.iterrows()
+    ]
 
 
 def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
@@ -90,22 +97,30 @@ def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
 
 
 def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
-    gold = store.load_series(GOLD_SERIES)
+    """The benchmark on a date, with the sources of the gold and FX values it used and whether they are
+    stale (more than the staleness setting's days before the date)."""
+    gold = store.load_series_with_sources(GOLD_SERIES)
     if gold.empty:
         raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
     fx_id = fx_series_for(args.currency)
-    fx = None if fx_id is None else store.load_series(fx_id)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id)
     if fx is not None and fx.empty:
         raise CliError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
     quote = benchmark_price_per_fine_gram(
-        gold,
-        fx,
+        gold["value"].rename(GOLD_SERIES),
+        None if fx is None else fx["value"].rename(fx_id),
         args.date,
         currency=args.currency,
         unit=args.unit,
         max_staleness_days=args.max_staleness_days,
     )
-    return quote.as_json()
+    oldest = min(day for day in (quote.gold_date, quote.fx_date) if day is not None)
+    return {
+        **quote.as_json(),
+        "gold_source": str(gold.loc[quote.gold_date, "source"]),
+        "fx_source": None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
+        "stale": (quote.date - oldest).days > stale_after_days(),
+    }
 
 
 def _stored_target(store: MarketStore, target_id: str) -> pd.Series:
@@ -204,27 +219,31 @@ def json_safe(value: object) -> object:
     return value
 
 
+def _market(store: MarketStore) -> MarketSnapshot:
+    """The stored series (demo data stands in for missing ones, as on the pages); gold must be stored."""
+    snapshot = market_snapshot(store)
+    if GOLD_SERIES in snapshot.demo_series:
+        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
+    return snapshot
+
+
 def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
-    """Each sale against the benchmark on its date, in its currency; totals weighted by fine gold."""
+    """Each sale against the benchmark on its date, in its currency; totals weighted by fine gold.
+
+    The same service as the Premiums page (services/premiums.py), on the stored sales of the scope.
+    """
     scope = ledger_scope(store, args)
-    sales = load_sales(store, scope, [args.cooperative] if args.cooperative else None, args.start, args.end)
-    if sales.empty:
+    cooperatives = [args.cooperative] if args.cooperative else None
+    if load_sales(store, scope, cooperatives, args.start, args.end).empty:
         raise CliError(
             "no sales stored for this selection: import a ledger first (python cli.py ledger import)"
         )
-    gold = store.load_series(GOLD_SERIES)
-    if gold.empty:
-        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
-    fx = {}
-    for currency in sales["currency"].unique():
-        fx_id = fx_series_for(str(currency))
-        if fx_id is not None:
-            fx[str(currency)] = store.load_series(fx_id)
-    premiums = sale_premiums(sales, gold, fx, premium_schedule(store))
+    premiums = stored_premiums(store, scope, _market(store), cooperatives, args.start, args.end).premiums
     fields = [
         "sale_id", "cooperative", "date", "currency", "fine_gold_g", "benchmark_price_per_g",
         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
         "premium_received_usd", "meets_minimum_price", "certification", "buyer",
+        "buyer_price_pct", "all_in_pct", "minimum_reference", "minimum_state", "minimum_margin_pp",
     ]  # fmt: skip
     rows = []
     for record in premiums[fields].to_dict("records"):
@@ -238,7 +257,7 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
     summary = summarise(premiums).as_json()
     currencies = sorted(premiums["currency"].unique())
     if len(currencies) > 1:  # money in different currencies does not add up
-        summary.update(benchmark_value=None, amount_received=None, money_vs_benchmark=None)
+        summary.update(benchmark_value=math.nan, amount_received=math.nan, money_vs_benchmark=math.nan)
     by_currency = summary_by(premiums, "currency").to_dict("records")
     unpriced = int(premiums["benchmark_price_per_g"].isna().sum())
     return {
@@ -280,20 +299,7 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
     from ui.briefing_report import briefing_html, briefing_xlsx, summary_paragraphs
 
     start, end, kind = parse_period(args.period)
-    gold = store.load_series(GOLD_SERIES)
-    if gold.empty:
-        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
-    fx = {}
-    for currency in CURRENCIES:
-        fx_id = fx_series_for(currency)
-        if fx_id is not None:
-            fx[currency] = store.load_series(fx_id)
-    briefing = build_briefing(gold, fx, start, end, kind)
-    add_forecast_and_timing(briefing, gold)
-    sales = load_sales(store, ledger_scope(store, args), None, start, end)
-    if not sales.empty:
-        priced_fx = {c: s for c, s in fx.items() if not s.empty}
-        add_premiums(briefing, sale_premiums(sales, gold, priced_fx, premium_schedule(store)))
+    briefing = briefing_view(store, ledger_scope(store, args), _market(store), start, end, kind)
     Path(args.out).write_text(briefing_html(briefing, args.language), encoding="utf-8")
     written = [args.out]
     if args.xlsx:
@@ -303,6 +309,7 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
         "period": {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}", "kind": kind},
         "files": written,
         "countries": [row.currency for row in briefing.countries],
+        "coverage": briefing.coverage(),
         "summary": summary_paragraphs(briefing, args.language),
     }
 
@@ -359,6 +366,10 @@ def build_parser() -> argparse.ArgumentParser:
     do_import = prices.add_parser("import", help="import a CSV or Excel price file")
     do_import.add_argument("file")
     do_import.add_argument("--series", choices=list(SERIES), help="series id, when the file does not say")
+    do_import.add_argument(
+        "--source",
+        help="the provider's name (e.g. lbma, stooq, trm); default: the one the file's format names",
+    )
     do_import.set_defaults(run=cmd_prices_import, staff_only=True)
     show = prices.add_parser("show", help="print a stored series")
     show.add_argument("series_id")

@@ -1,25 +1,26 @@
-"""Entry point: page config, sign-in, sidebar settings, data refresh and state banner, navigation.
+"""Entry point: page config, run context, sign-in, sidebar settings, data refresh and state banner, navigation.
 
-Run with `streamlit run dashboard.py`. No computation here: pages call analytics through ui/state.
-Which pages a session sees follows ui/auth; the ledger reads themselves are filtered in data/ledger.
+Run with `streamlit run dashboard.py`. No computation here: pages draw the views of services/ through
+ui/state's caches. Which pages a session sees follows the run context's scope; the ledger reads
+themselves are filtered in data/ledger.
 """
 
 import streamlit as st
 
 from data.users import market_is_public
-from ui.auth import NOBODY, current_scope, resolve_session, sign_out
+from ui.auth import NOBODY, sign_out
+from ui.banner import data_banner
 from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
-from ui.state import data_banner, get_store, ledger_view, market_snapshot, may_manage, refresh_market_data
+from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 
 settings = sidebar_settings()
 lang = settings.language
-store = get_store()
-user = resolve_session(store)
-signed_in = current_scope(store) != NOBODY  # signed in, or a single machine without users
+context = resolve_run_context()  # once per run: data versions, user and scope
+signed_in = context.scope != NOBODY  # signed in, or a single machine without users
 
 market_pages = [
     st.Page("app_pages/overview.py", title=t("nav_overview", lang), icon=":material/paid:", default=True),
@@ -44,16 +45,18 @@ else:  # nothing but the sign-in form: no prices, no banner, no sidebar data
     st.navigation([sign_in_page]).run()
     st.stop()
 
-if user is not None:
+if context.user is not None:
     with st.sidebar:
-        st.markdown(t("signed_in_as", lang, user=user.username, role=t(f"role_{user.role}", lang)))
+        st.markdown(
+            t("signed_in_as", lang, user=context.user.username, role=t(f"role_{context.user.role}", lang))
+        )
         st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
 
 refresh_market_data()
-data_banner(market_snapshot(), lang, settings.currency)
-if signed_in:
-    cooperative_sidebar(ledger_view().cooperatives, lang)
 if signed_in and may_manage():  # price files change everyone's prices: staff only
-    price_import_sidebar(lang)
+    price_import_sidebar(lang)  # before the banner, so an import shows in this very run
+data_banner(current_data_state(settings.currency), lang)
+if signed_in:
+    cooperative_sidebar(ledger().cooperatives, lang)
 
 st.navigation(pages).run()

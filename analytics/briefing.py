@@ -63,6 +63,12 @@ class CountryRow:
     fx_change_pct: float
     price_date: pd.Timestamp
     buy_price_95: float | None = None  # Banco de la República style, Colombia only
+    #: The first and last day of the period this country's data cover (its exchange rate's own dates).
+    data_first: pd.Timestamp | None = None
+    data_last: pd.Timestamp | None = None
+    #: False when the exchange rate starts after the period's first gold close or ends before its last:
+    #: the change is then over the covered part only, and every text says until when.
+    complete: bool = True
 
 
 @dataclass
@@ -90,6 +96,18 @@ class Briefing:
     certification: pd.DataFrame | None = None
     under_minimum: pd.DataFrame | None = None
     sources: dict[str, str] = field(default_factory=dict)
+
+    def coverage(self) -> list[dict[str, object]]:
+        """Per country: the first and last day its data cover in the period, and whether that is all of it."""
+        return [
+            {
+                "currency": row.currency,
+                "first": None if row.data_first is None else f"{row.data_first:%Y-%m-%d}",
+                "last": None if row.data_last is None else f"{row.data_last:%Y-%m-%d}",
+                "complete": row.complete,
+            }
+            for row in self.countries
+        ]
 
     def country_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -144,6 +162,10 @@ def build_briefing(
             continue
         move = decompose_local_move(local, first_date, last_date)
         last = local.loc[: move.end].iloc[-1]
+        covered = local[local.index >= first_date]
+        data_first = pd.Timestamp(covered["fx_date"].iloc[0])
+        data_last = pd.Timestamp(covered["fx_date"].iloc[-1])
+        complete = covered.index[0] <= first_date and covered.index[-1] >= last_date
         countries.append(
             CountryRow(
                 currency=currency,
@@ -155,6 +177,9 @@ def build_briefing(
                 fx_change_pct=move.fx_pct,
                 price_date=pd.Timestamp(move.end),
                 buy_price_95=float(last["price"]) * BANREP_BUY_SHARE if currency == "COP" else None,
+                data_first=data_first,
+                data_last=data_last,
+                complete=bool(complete),
             )
         )
         local_series[currency] = local["price"][local.index >= first_date]

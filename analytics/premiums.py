@@ -4,11 +4,19 @@ Pure: a sales DataFrame and price series in, tables out. Money is in the sale's 
 says USD. Conventions (written down because a user's ledger may mean something else):
 - ``amount_received`` is what the buyer paid for the gold after its deductions (charges, royalties,
   withholding), without the certification premium, which is paid separately in USD.
-- Realised price per fine gram = amount_received ÷ fine_gold_g; premium % = realised ÷ benchmark − 1.
-- The 95 % minimum price of Fairmined/Fairtrade is checked on that realised price (the cautious reading:
-  a price that only met the minimum before the buyer's deductions is listed for review).
+- Three numbers per sale (DOMAIN.md "What the cooperative was paid"), each against the benchmark:
+  the **buyer's price** = amount received + royalties + withholding (taxes the buyer withholds for the
+  state are not the buyer's discount; commercial charges are the buyer's terms and stay deducted):
+  ``buyer_price_pct``; the **net received** = amount received: ``premium_pct`` (its meaning since the
+  start, labelled "net"); the **all-in** = net + the certification premium at the sale day's rate:
+  ``all_in_pct``. All in % above (+) or below (−) the benchmark value of the fine gold.
+- The 95 % minimum price of Fairmined/Fairtrade is checked on the buyer's price against the reference the
+  standard names: the LBMA fix where one is stored for the day, else the benchmark (its gold source is
+  named in ``minimum_reference``); within ±0.5 percentage points of the line a sale is "near".
+- Headlines exclude sales flagged for review (a typo such as ten times the benchmark), and say how many.
 - Waterfall: benchmark value → buyer discount (what the buyer paid before deductions − benchmark value)
-  → charges → royalties and withholding → certification premium (USD × the day's rate) → net received.
+  → charges → royalties and withholding = net received → certification premium (USD × the day's rate)
+  = all-in.
 """
 
 from __future__ import annotations
@@ -26,6 +34,9 @@ CHARGE_COLUMNS = ("refining_charge", "assay_charge", "transport_charge", "export
 MINIMUM_PRICE_SHARE = 0.95  # Fairmined and Fairtrade minimum price: 95 % of the international price
 BANREP_BUY_SHARE = 0.95  # Banco de la República buys at 95 % of its sell price (since 29 Nov 2021)
 IMPLAUSIBLE_LOW, IMPLAUSIBLE_HIGH = 0.30, 2.00  # realised price outside these shares of benchmark: review
+NEAR_MINIMUM_PP = 0.5  # within this many percentage points of the 95 % line: "near" (spot vs fix ±0.93 %)
+MINIMUM_STATES = ("meets", "near", "below")
+LBMA_SOURCE = "lbma"
 
 #: DOMAIN.md "Certification terms": dated and editable (the Premiums page edits a stored copy).
 DEFAULT_PREMIUM_SCHEDULE = pd.DataFrame(
@@ -132,8 +143,15 @@ def sale_premiums(
     gold_usd_per_oz: pd.Series,
     fx_per_usd: dict[str, pd.Series],
     schedule: pd.DataFrame = DEFAULT_PREMIUM_SCHEDULE,
+    *,
+    lbma_usd_per_oz: pd.Series | None = None,
+    gold_sources: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """One row per sale: benchmark, realised price, premium %, money vs benchmark, waterfall, checks."""
+    """One row per sale: benchmark, the three prices, money vs benchmark, waterfall parts, checks.
+
+    `lbma_usd_per_oz`: the LBMA fix where stored (the minimum price's reference); `gold_sources`: the
+    source of each day's benchmark gold value (named when the benchmark stands in for the fix).
+    """
     out = sales.reset_index(drop=True).copy()
     if out.empty:
         return out.assign(**{column: pd.Series(dtype=float) for column in _RESULT_COLUMNS})
@@ -153,21 +171,50 @@ def sale_premiums(
     out["taxes_total"] = taxes
     out["buyer_paid_before_deductions"] = out["amount_received"] + charges + taxes
     out["buyer_discount"] = out["buyer_paid_before_deductions"] - out["benchmark_value"]
+    out["buyer_price"] = out["amount_received"] + taxes
+    out["buyer_price_per_g"] = out["buyer_price"] / fine
+    out["buyer_price_pct"] = (out["buyer_price_per_g"] / out["benchmark_price_per_g"] - 1) * 100
     out["premium_received_local"] = out["premium_received_usd"] * out["fx"]
-    out["net_received"] = out["amount_received"] + out["premium_received_local"]
+    out["net_received"] = out["amount_received"]
+    out["all_in"] = out["amount_received"] + out["premium_received_local"]
+    out["all_in_pct"] = (out["all_in"] / out["benchmark_value"] - 1) * 100
     out["premium_due_usd"] = premium_due_usd(out, out["usd_per_g"].to_numpy(), schedule)
     out["premium_shortfall_usd"] = out["premium_due_usd"] - out["premium_received_usd"]
-    certified = out["certification"] != "none"
-    out["meets_minimum_price"] = (
-        out["realised_price_per_g"] >= MINIMUM_PRICE_SHARE * out["benchmark_price_per_g"]
-    )
-    out["certified"] = certified
+    _minimum_price_check(out, lbma_usd_per_oz, gold_sources)
+    out["certified"] = out["certification"] != "none"
     share = out["realised_price_per_g"] / out["benchmark_price_per_g"]
     out["needs_review"] = (share < IMPLAUSIBLE_LOW) | (share > IMPLAUSIBLE_HIGH)
     out["banrep_value"] = BANREP_BUY_SHARE * out["benchmark_value"]
     month = pd.to_datetime(out["date"]).dt.to_period("M")
     out["month"] = month.astype(str)
     return out
+
+
+def _minimum_price_check(
+    out: pd.DataFrame, lbma_usd_per_oz: pd.Series | None, gold_sources: pd.Series | None
+) -> None:
+    """The 95 % minimum on the buyer's price against the LBMA fix where stored, else the benchmark."""
+    reference = out["benchmark_price_per_g"].to_numpy(dtype=float).copy()
+    names = np.full(len(out), "benchmark", dtype=object)
+    if gold_sources is not None and not gold_sources.empty:  # the source of the gold value each sale used
+        named = gold_sources.reindex(pd.to_datetime(out["gold_date"])).to_numpy()
+        names = np.where(pd.isna(named), names, named).astype(object)
+    if lbma_usd_per_oz is not None and not lbma_usd_per_oz.dropna().empty:
+        fix, _ = _asof(out["date"], lbma_usd_per_oz, MAX_STALENESS_DAYS)
+        fix_per_g = fix / GRAMS_PER_TROY_OUNCE * out["fx"].to_numpy(dtype=float)
+        has_fix = ~np.isnan(fix_per_g)
+        reference = np.where(has_fix, fix_per_g, reference)
+        names = np.where(has_fix, LBMA_SOURCE, names)
+    out["minimum_reference"] = names
+    out["minimum_reference_per_g"] = reference
+    margin_pp = (out["buyer_price_per_g"] / reference - MINIMUM_PRICE_SHARE) * 100
+    out["minimum_margin_pp"] = margin_pp
+    out["meets_minimum_price"] = margin_pp >= 0
+    out["minimum_state"] = np.select(
+        [margin_pp > NEAR_MINIMUM_PP, margin_pp >= -NEAR_MINIMUM_PP, margin_pp < -NEAR_MINIMUM_PP],
+        ["meets", "near", "below"],
+        default="",
+    )
 
 
 _RESULT_COLUMNS = (
@@ -216,6 +263,14 @@ class PremiumSummary:
     premium_due_usd: float
     premium_received_usd: float
     sales: int
+    #: The headline: the buyer's price vs the benchmark, weighted by fine gold, flagged sales excluded.
+    buyer_price_pct_weighted: float = float("nan")
+    buyer_price_pct_median: float = float("nan")
+    all_in_pct_weighted: float = float("nan")
+    excluded_for_review: int = 0
+    premium_owed_usd: float = 0.0
+    certified_sales: int = 0
+    certified_below_minimum: int = 0
 
     def as_json(self) -> dict[str, float | int]:
         return {
@@ -227,28 +282,76 @@ class PremiumSummary:
             "premium_due_usd": self.premium_due_usd,
             "premium_received_usd": self.premium_received_usd,
             "sales": self.sales,
+            "buyer_price_pct_weighted": self.buyer_price_pct_weighted,
+            "buyer_price_pct_median": self.buyer_price_pct_median,
+            "all_in_pct_weighted": self.all_in_pct_weighted,
+            "excluded_for_review": self.excluded_for_review,
+            "premium_owed_usd": self.premium_owed_usd,
+            "certified_sales": self.certified_sales,
+            "certified_below_minimum": self.certified_below_minimum,
         }
+
+
+def _weighted(values: pd.Series, weights: pd.Series) -> float:
+    total = float(weights.sum())
+    return float((values * weights).sum() / total) if total else float("nan")
 
 
 def summarise(premiums: pd.DataFrame) -> PremiumSummary:
     """Totals; the premium % is each sale's premium % weighted by its fine gold.
 
-    Money totals only make sense within one currency: `summary_by(premiums, "currency")` splits them.
+    The buyer's-price headline leaves out sales flagged for review (and counts them): one typo would
+    otherwise move it by several points. Money totals only make sense within one currency:
+    `summary_by(premiums, "currency")` splits them.
     """
     valid = premiums.dropna(subset=["benchmark_price_per_g"])
     fine = float(valid["fine_gold_g"].sum())
-    weights = valid["fine_gold_g"] / fine if fine else valid["fine_gold_g"]
-    weighted = float((valid["premium_pct"] * weights).sum()) if fine else float("nan")
+    review = valid["needs_review"].astype(bool) if "needs_review" in valid else pd.Series(False, valid.index)
+    trusted = valid[~review]
+    certified = trusted[trusted["certification"] != "none"] if len(trusted) else trusted
+    owed = (valid["premium_due_usd"] - valid["premium_received_usd"]).clip(lower=0)
     return PremiumSummary(
         fine_gold_g=fine,
         benchmark_value=float(valid["benchmark_value"].sum()),
         amount_received=float(valid["amount_received"].sum()),
-        premium_pct_weighted=weighted,
+        premium_pct_weighted=_weighted(valid["premium_pct"], valid["fine_gold_g"]),
         money_vs_benchmark=float(valid["money_vs_benchmark"].sum()),
         premium_due_usd=float(valid["premium_due_usd"].sum()),
         premium_received_usd=float(valid["premium_received_usd"].sum()),
         sales=len(valid),
+        buyer_price_pct_weighted=_weighted(trusted["buyer_price_pct"], trusted["fine_gold_g"])
+        if len(trusted)
+        else float("nan"),
+        buyer_price_pct_median=float(trusted["buyer_price_pct"].median()) if len(trusted) else float("nan"),
+        all_in_pct_weighted=_weighted(trusted["all_in_pct"], trusted["fine_gold_g"])
+        if len(trusted)
+        else float("nan"),
+        excluded_for_review=int(review.sum()),
+        premium_owed_usd=float(owed.sum()),
+        certified_sales=len(certified),
+        certified_below_minimum=int((~certified["meets_minimum_price"].astype(bool)).sum())
+        if len(certified)
+        else 0,
     )
+
+
+def premium_owed_by_buyer(premiums: pd.DataFrame) -> pd.DataFrame:
+    """Certification premium due, received and still owed (due − received where positive), per buyer, USD."""
+    certified = premiums[premiums["certification"] != "none"]
+    table = (
+        certified.assign(
+            owed=(certified["premium_due_usd"] - certified["premium_received_usd"]).clip(lower=0)
+        )
+        .groupby("buyer", sort=True)
+        .agg(
+            sales=("sale_id", "count"),
+            premium_due_usd=("premium_due_usd", "sum"),
+            premium_received_usd=("premium_received_usd", "sum"),
+            premium_owed_usd=("owed", "sum"),
+        )
+        .reset_index()
+    )
+    return table.sort_values("premium_owed_usd", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def summary_by(premiums: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -265,15 +368,28 @@ def summary_by(premiums: pd.DataFrame, key: str) -> pd.DataFrame:
         premium_due_usd=("premium_due_usd", "sum"),
         premium_received_usd=("premium_received_usd", "sum"),
     )
-    weighted = (valid["premium_pct"] * valid["fine_gold_g"]).groupby([valid[k] for k in keys]).sum()
+    groups = [valid[k] for k in keys]
+    weighted = (valid["premium_pct"] * valid["fine_gold_g"]).groupby(groups).sum()
     table["premium_pct_weighted"] = weighted / table["fine_gold_g"]
+    if "buyer_price_pct" in valid:  # flagged sales left out, as in the headline
+        trusted = valid[~valid["needs_review"].astype(bool)]
+        fine = trusted["fine_gold_g"].groupby([trusted[k] for k in keys]).sum()
+        buyer = (
+            (trusted["buyer_price_pct"] * trusted["fine_gold_g"]).groupby([trusted[k] for k in keys]).sum()
+        )
+        table["buyer_price_pct_weighted"] = buyer / fine
     return table.reset_index()
 
 
-def waterfall(premiums: pd.DataFrame) -> pd.Series:
-    """Benchmark value → buyer discount → charges → royalties and withholding → premium → net received.
+#: Waterfall bars that are totals (drawn from zero), not steps.
+WATERFALL_TOTALS = ("benchmark_value", "net_received", "all_in")
 
-    The steps add up exactly: benchmark + discount − charges − taxes + premium = net received.
+
+def waterfall(premiums: pd.DataFrame) -> pd.Series:
+    """Benchmark value → buyer discount → charges → royalties and withholding = net received →
+    certification premium = all-in.
+
+    The steps add up exactly: benchmark + discount − charges − taxes = net; net + premium = all-in.
     """
     valid = premiums.dropna(subset=["benchmark_price_per_g"])
     return pd.Series(
@@ -282,8 +398,9 @@ def waterfall(premiums: pd.DataFrame) -> pd.Series:
             "buyer_discount": valid["buyer_discount"].sum(),
             "charges": -valid["charges_total"].sum(),
             "royalties_withholding": -valid["taxes_total"].sum(),
-            "certification_premium": valid["premium_received_local"].sum(),
             "net_received": valid["net_received"].sum(),
+            "certification_premium": valid["premium_received_local"].sum(),
+            "all_in": valid["all_in"].sum(),
         }
     )
 
@@ -292,7 +409,9 @@ def certification_check(premiums: pd.DataFrame, tolerance_usd: float = 1.0) -> p
     """Certified sales whose premium received differs from the premium due, or whose price was under
     the 95 % minimum."""
     certified = premiums[premiums["certified"]]
-    mismatch = (certified["premium_shortfall_usd"].abs() > tolerance_usd) | ~certified["meets_minimum_price"]
+    mismatch = (certified["premium_shortfall_usd"].abs() > tolerance_usd) | (
+        certified["minimum_state"] != "meets"
+    )
     return certified[mismatch]
 
 

@@ -1,7 +1,7 @@
 """Briefing: a written summary, the multi-country table and the charts for a period, downloadable as one
 self-contained HTML file (prints to PDF) and as an Excel workbook.
 
-Thin: numbers from ui.state.briefing_for (analytics/briefing.py), words and files from ui/briefing_report.py.
+Thin: numbers from ui.state.briefing_for (services/briefing.py), words and files from ui/briefing_report.py.
 """
 
 import pandas as pd
@@ -17,12 +17,12 @@ from ui.briefing_report import (
 )
 from ui.i18n import DATE_INPUT_FORMAT, t
 from ui.settings import current_settings
-from ui.state import briefing_for, market_snapshot
+from ui.state import briefing_for, snapshot
 from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
-last_day = market_snapshot().gold_usd_per_oz.index[-1]
+last_day = snapshot().gold_usd_per_oz.index[-1]
 
 st.title(t("briefing_title", lang))
 kind_column, when_column = st.columns([1, 2])

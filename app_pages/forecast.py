@@ -1,6 +1,6 @@
 """Forecast: a fan chart beside the no-change line, and the backtest that says how far to trust it.
 
-Thin: the backtest and forecast come from ui.state.forecast_view (cached by data version and
+Thin: the backtest and forecast come from ui.state.forecast_page_view (services/forecast.py) (cached by data version and
 parameters, with progress while it runs); this file picks the target, formats and draws.
 """
 
@@ -10,9 +10,10 @@ import streamlit as st
 from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
 from data.exports import csv_bytes, excel_bytes
 from data.series import GOLD_SERIES, fx_series_for, local_price_id
+from ui.figures import forecast_figures
 from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
-from ui.state import forecast_figures, forecast_view
+from ui.state import forecast_page_view
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -54,7 +55,7 @@ def money(value: float) -> str:
 # --- the backtest, then the forecast (cached; progress only when it actually runs)
 with st.status(t("forecast_running", lang), expanded=True) as status:
     try:
-        view = forecast_view(target_id, horizon, chosen_model)
+        view = forecast_page_view(target_id, horizon, chosen_model)
     except (BacktestError, ValueError) as error:
         status.update(state="error")
         st.error(t("forecast_failed", lang, reason=error))
@@ -90,11 +91,17 @@ expected_column.caption(t("forecast_range_80", lang, lo=money(last["lo_80"]), hi
 figures = forecast_figures(target_id, horizon, chosen_model, lang, targets[target_id], target_currency)
 st.plotly_chart(figures["fan"], config={"displayModeBar": False})
 
+
+def share_pct(share: float | None) -> str:
+    """A coverage (a share of 1) as a whole percent; a dash when the backtest could not measure it."""
+    return "–" if share is None else format_pct(share * 100, lang, digits=0, signed=False)
+
+
 # --- how good are these forecasts?
 st.subheader(t("skill_header", lang))
 first_origin, last_origin = backtest.dates[backtest.origins[0]], backtest.dates[backtest.origins[-1]]
 months = max(1, round((backtest.dates[backtest.origins[-1] + horizon] - first_origin).days / 30.44))
-coverage = format_pct(score.coverage_80 * 100, lang, digits=0, signed=False)
+coverage = share_pct(score.coverage_80)
 if model_choice != "auto":
     st.info(
         t("skill_forced", lang, model=model_label(view.model), rmae=format_number(score.rmae or 1, lang, 3))
@@ -108,7 +115,7 @@ if backtest.random_walk_wins:
             months=months,
             horizon=horizon,
             mape=format_pct(rw.mape_pct, lang, signed=False),
-            coverage=format_pct(rw.coverage_80 * 100, lang, digits=0, signed=False),
+            coverage=share_pct(rw.coverage_80),
         )
     )
 else:
@@ -122,7 +129,7 @@ else:
             model=model_label(backtest.selected),
             mape=format_pct(selected.mape_pct, lang, signed=False),
             gain=format_pct((1 - (selected.rmae or 1)) * 100, lang, signed=False),
-            coverage=format_pct(selected.coverage_80 * 100, lang, digits=0, signed=False),
+            coverage=share_pct(selected.coverage_80),
         )
     )
 
@@ -134,12 +141,12 @@ leaderboard = pd.DataFrame(
             t("col_rmae", lang): format_number(s.rmae, lang, 3) if s.rmae is not None else "–",
             t("col_mase", lang): format_number(s.mase, lang, 2) if s.mase is not None else "–",
             t("col_mape", lang): format_pct(s.mape_pct, lang, signed=False),
-            t("col_coverage_80", lang): format_pct(s.coverage_80 * 100, lang, digits=0, signed=False),
-            t("col_coverage_95", lang): format_pct(s.coverage_95 * 100, lang, digits=0, signed=False),
+            t("col_coverage_80", lang): share_pct(s.coverage_80),
+            t("col_coverage_95", lang): share_pct(s.coverage_95),
             t("col_width_80", lang): format_pct(s.width_80_pct, lang, signed=False),
             t("col_coverage_80_model", lang): "–"
             if s.coverage_80_model is None
-            else format_pct(s.coverage_80_model * 100, lang, digits=0, signed=False),
+            else share_pct(s.coverage_80_model),
             t("col_seconds", lang): format_number(s.seconds, lang, 1),
         }
         for s in backtest.scores

@@ -1,6 +1,6 @@
 """Market: gold in the chosen currency and unit over time, performance, FX decomposition, risk, downloads.
 
-Thin: the numbers come from ui.state.market_view (cached); this file formats and draws.
+Thin: the numbers come from ui.state.market_page_view (services/market.py) (cached); this file formats and draws.
 """
 
 import streamlit as st
@@ -8,14 +8,16 @@ import streamlit as st
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
 from data.series import fx_series_for
+from ui.banner import stop_without_prices
 from ui.charts import contribution_figure
+from ui.figures import market_figures
 from ui.i18n import format_day, format_pct, t, unit_label
 from ui.settings import current_settings
-from ui.state import market_figures, market_snapshot, market_view, stop_without_prices
+from ui.state import market_page_view, snapshot
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
-view = market_view(currency, unit)
+view = market_page_view(currency, unit)
 prices = view.local["price"].dropna()
 unit_name = unit_label(unit, lang)
 
@@ -27,7 +29,8 @@ st.plotly_chart(figures["price"])
 
 # --- performance in USD and every local currency
 st.subheader(t("performance", lang))
-demo_series = market_snapshot().demo_series
+market = snapshot()
+demo_series = market.demo_series
 
 
 def row_name(code: str) -> str:
@@ -105,13 +108,12 @@ def shown_table():
 
 
 def workbook() -> bytes:
-    snapshot = market_snapshot()
     about = {
         "benchmark": "gold USD/oz (last on or before the date) x local currency per USD "
         "(last on or before, at most 7 days old) / 31.1034768 x grams per unit",
-        "gold source": snapshot.source_of("GOLD_USD"),
+        "gold source": market.source_of("GOLD_USD"),
         "as of": prices.index[-1].strftime("%Y-%m-%d"),
-        "demo series (not real prices)": ", ".join(snapshot.demo_series) or "none",
+        "demo series (not real prices)": ", ".join(market.demo_series) or "none",
     }
     return excel_bytes({"prices": shown_table(), "performance": view.performance}, about)
 

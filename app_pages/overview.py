@@ -3,34 +3,29 @@
 import pandas as pd
 import streamlit as st
 
-from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
-from analytics.market import pct_change_since
+from analytics.benchmark import StaleDataError
+from analytics.premiums import BANREP_BUY_SHARE
+from ui.banner import stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
-from ui.state import local_prices, market_snapshot, stop_without_prices
-
-BANREP_BUY_SHARE = 0.95  # Banco de la República buys at 95 % of its sell price (DOMAIN.md)
+from ui.state import price_today_view, snapshot
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
-snapshot = market_snapshot()
-local = local_prices(currency, unit)
-prices = local["price"].dropna()
+market = snapshot()
 
 st.title(t("overview_title", lang))
 
-stop_without_prices(prices, currency, lang)
-
-latest_date = prices.index[-1]
-fx_series = snapshot.fx_per_usd(currency)
 try:
-    quote = benchmark_price_per_fine_gram(
-        snapshot.gold_usd_per_oz, fx_series, latest_date, currency=currency, unit=unit
-    )
+    today = price_today_view(currency, unit)
 except StaleDataError as error:
     st.error(t("no_price", lang, reason=error))
     st.stop()
+if today is None:
+    stop_without_prices(pd.Series(dtype=float), currency, lang)
+    st.stop()
+quote = today.quote
 
 age_days = (pd.Timestamp.now().normalize() - quote.gold_date).days
 if age_days > 7:
@@ -48,8 +43,7 @@ fx_name = t(
     lang,
     currency=currency,
 )
-week = pct_change_since(prices, "1W")
-month = pct_change_since(prices, "1M")
+week, month = today.change_1w_pct, today.change_1m_pct
 
 columns = st.columns(2)
 columns[0].metric(
@@ -80,7 +74,7 @@ changes = st.columns(2)
 changes[0].metric(t("change_1w", lang), format_pct(week, lang))
 changes[1].metric(t("change_1m", lang), format_pct(month, lang))
 
-recent = prices.loc[latest_date - pd.Timedelta(days=90) :]
+recent = today.recent
 st.plotly_chart(
     time_series_figure(
         recent,
@@ -107,7 +101,7 @@ freshness = pd.DataFrame(
             t("col_last", lang): format_day(state.last, lang),
             t("col_updated", lang): format_day(state.updated_at, lang) if state.updated_at else "–",
         }
-        for state in snapshot.states.values()
+        for state in market.states.values()
     ]
 )
 st.dataframe(freshness, hide_index=True)

@@ -1,25 +1,32 @@
 """Premiums: each sale against the benchmark, summaries, waterfall, certification check, what-if, downloads.
 
-Thin: the arithmetic is analytics/premiums.py (through ui.state's cached selections); this file picks the
+Thin: the arithmetic is analytics/premiums.py (through services/premiums.py and ui.state's caches); this file picks the
 period and currency, formats and draws.
 """
 
 import streamlit as st
 
-from analytics.premiums import waterfall
+from analytics.premiums import premium_owed_by_buyer, waterfall
 from data.exports import csv_bytes, excel_bytes
-from ui.i18n import DATE_INPUT_FORMAT, format_day, format_money, format_number, format_pct, t
+from ui.banner import example_ledger_switch
+from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
+from ui.i18n import (
+    DATE_INPUT_FORMAT,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    premiums_sentence,
+    t,
+)
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
     current_schedule,
-    ledger_view,
-    local_prices,
+    ledger,
+    local_price_table,
     may_manage,
-    premium_bounds,
-    premium_price_figure,
-    premium_selection,
-    premium_tables,
-    premium_waterfall_figure,
+    premium_page_selection,
+    premiums,
     save_schedule,
 )
 from ui.text import plain_markdown
@@ -27,15 +34,15 @@ from ui.text import plain_markdown
 settings = current_settings()
 lang = settings.language
 cooperative = current_cooperative()
-view = ledger_view()
-bounds = premium_bounds(cooperative)
+view = ledger()
+bounds = premiums(cooperative).bounds
 
 st.title(t("premiums_title", lang))
-if view.is_demo:
-    st.info(t("demo_ledger_banner", lang), icon=":material/theater_comedy:")
 st.caption(t("premiums_intro", lang))
+example_ledger_switch(view, lang)
 if bounds is None:
-    st.info(t("premiums_none", lang))
+    if view.has_stored_sales:
+        st.info(t("premiums_none", lang))
     st.stop()
 
 # --- period and currency
@@ -53,7 +60,7 @@ start, end = (
     (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first_day, last_day)
 )
 currency = currency_column.selectbox(t("premiums_currency", lang), currencies, key="premiums_currency")
-selection = premium_selection(cooperative, currency, start, end)
+selection = premium_page_selection(cooperative, currency, start, end)
 chosen = selection.sales
 if chosen.empty:
     st.info(t("premiums_none", lang))
@@ -82,16 +89,23 @@ def money(value: float) -> str:
     return format_money(value, currency, lang)
 
 
-# --- headline figures
+# --- one plain sentence first, then the three numbers
 summary = selection.summary
-fine_column, premium_column, money_column, cert_column = st.columns(4)
-fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_gold_g, lang, 1)} g")
-premium_column.metric(
-    t("metric_premium", lang),
-    format_pct(summary.premium_pct_weighted, lang),
-    help=t("metric_premium_help", lang),
+owed = premium_owed_by_buyer(chosen)
+st.markdown(premiums_sentence(summary, owed, lang))
+with st.expander(t("premiums_how", lang)):
+    st.markdown(t("premiums_how_text", lang))
+
+buyer_column, net_column, all_in_column, cert_column = st.columns(4)
+buyer_column.metric(
+    t("metric_buyer_price", lang),
+    format_pct(summary.buyer_price_pct_weighted, lang),
+    help=t("metric_buyer_price_help", lang, median=format_pct(summary.buyer_price_pct_median, lang)),
 )
-money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
+net_column.metric(
+    t("metric_net", lang), format_pct(summary.premium_pct_weighted, lang), help=t("metric_premium_help", lang)
+)
+all_in_column.metric(t("metric_all_in", lang), format_pct(summary.all_in_pct_weighted, lang))
 cert_column.metric(
     t("metric_cert_premium", lang),
     f"{format_number(summary.premium_received_usd, lang, 0)} USD",
@@ -99,6 +113,29 @@ cert_column.metric(
     delta_color="normal" if summary.premium_received_usd >= summary.premium_due_usd - 1 else "inverse",
     delta_arrow="off",
 )
+fine_column, money_column = st.columns(2)
+fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_gold_g, lang, 1)} g")
+money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
+if not owed.empty:
+    st.subheader(t("owed_by_buyer", lang))
+    st.dataframe(
+        owed.rename(
+            columns={
+                "buyer": t("field_buyer", lang),
+                "sales": t("col_sales", lang),
+                "premium_due_usd": t("col_due_usd", lang),
+                "premium_received_usd": t("col_received_usd", lang),
+                "premium_owed_usd": t("col_owed_usd", lang),
+            }
+        ).style.format(
+            {
+                t(c, lang): lambda v: format_number(v, lang, 0)
+                for c in ("col_due_usd", "col_received_usd", "col_owed_usd")
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 # --- realised vs benchmark over time (figures and tables are cached per selection and language)
 view_key = (cooperative, currency, start, end, lang)
@@ -183,7 +220,9 @@ sheets = {
     **{name: table for name, table in tables.items() if name != "per_sale_text"},
     "waterfall": steps.rename("value").to_frame(),
     "what_if": selection.what_if,
-    "chart_benchmark": local_prices(currency, "g")[["price"]].rename(columns={"price": "benchmark_per_g"}),
+    "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
+        columns={"price": "benchmark_per_g"}
+    ),
     "certification_check": issues,
 }
 download_xlsx, download_csv = st.columns(2)

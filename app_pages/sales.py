@@ -11,8 +11,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from analytics.premiums import CERTIFICATIONS
 from data.errors import describe
 from data.exports import csv_bytes, excel_bytes
-from data.ledger import FIELDS, REQUIRED, LedgerFileError
+from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
+from ui.banner import example_ledger_switch
 from ui.i18n import DATE_INPUT_FORMAT, format_day, format_number, t
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
 from ui.state import (
@@ -20,7 +21,7 @@ from ui.state import (
     delete_stored_sale,
     edit_stored_sale,
     import_sales,
-    ledger_view,
+    ledger,
     may_manage,
     own_cooperatives,
     preview_sales,
@@ -33,12 +34,11 @@ from ui.text import plain_markdown
 settings = current_settings()
 lang = settings.language
 cooperative = current_cooperative()
-view = ledger_view()
+view = ledger()
 sales = selected_sales(view, cooperative)
 
 st.title(t("sales_title", lang))
-if view.is_demo:
-    st.info(t("demo_ledger_banner", lang), icon=":material/theater_comedy:")
+example_ledger_switch(view, lang)
 
 
 def store_sales(
@@ -70,7 +70,7 @@ if report is not None:
     )
 
 # --- import: a file or pasted rows; mapping; preview; store
-with st.expander(t("sales_import", lang), expanded=view.is_demo):
+with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
     upload = st.file_uploader(
         t("sales_file", lang),
         type=["csv", "txt", "xlsx"],
@@ -90,9 +90,9 @@ with st.expander(t("sales_import", lang), expanded=view.is_demo):
         try:
             header, proposed = sales_file_header(content, filename)
         except LedgerFileError as error:
-            header, proposed = [], None
+            header, proposed = [], {}
             st.error(t("sales_file_error", lang, reason=plain_markdown(error)))
-        if proposed is not None:
+        if header:
             st.markdown(f"**{t('sales_mapping', lang)}**")
             mapping: dict[str, str] = {}
             choices = ["", *header]
@@ -109,10 +109,10 @@ with st.expander(t("sales_import", lang), expanded=view.is_demo):
                 )
                 if picked:
                     mapping[field_name] = picked
+            parsed: LedgerParse | None = None
             try:
                 parsed = preview_sales(content, filename, mapping, coop_name or None)
             except LedgerFileError as error:
-                parsed = None
                 st.error(t("sales_file_error", lang, reason=plain_markdown(error)))
             if parsed is not None:
                 st.write(

@@ -1,16 +1,17 @@
 """Sell timing: today's reading with its reasons, the signals behind it, seasonality, the forecast's
 probability, and the policy backtest that says whether any of it would have helped.
 
-Thin: the numbers come from ui.state.timing_view (analytics/timing.py, cached by data and inputs).
+Thin: the numbers come from ui.state.timing_page_view (services/timing.py) (analytics/timing.py, cached by data and inputs).
 """
 
 import pandas as pd
 import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
+from ui.figures import timing_figures
 from ui.i18n import format_day, format_number, format_pct, month_names, t
 from ui.settings import current_settings
-from ui.state import timing_figures, timing_view
+from ui.state import timing_page_view
 
 RECOMMENDATION_ICONS = {
     SELL_NOW: ":material/sell:",
@@ -42,7 +43,7 @@ policy_settings = PolicySettings(
 )
 
 try:
-    view = timing_view(currency, policy_settings)
+    view = timing_page_view(currency, policy_settings)
 except ValueError as error:
     st.error(t("timing_failed", lang, reason=error))
     st.stop()

@@ -36,8 +36,8 @@ PAGES = (
 BARE_PAGE = """
 import plotly.express as px
 import streamlit as st
-from ui.state import local_prices
-prices = local_prices("COP", "g")["price"].dropna()
+from ui.state import local_price_table
+prices = local_price_table("COP", "g")["price"].dropna()
 st.plotly_chart(px.line(x=prices.index, y=prices.to_numpy()))
 """
 

@@ -23,14 +23,24 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from data.errors import describe
-from data.store import MarketStore, metadata
+from data.store import (
+    FETCH_VERSION,
+    LEDGER_VERSION,
+    NOT_BACKED_UP,
+    SCHEDULE_VERSION,
+    USERS_VERSION,
+    MarketStore,
+    bump_version,
+    metadata,
+    observations_table,
+    read_versions,
+    series_version_key,
+)
 
 BACKUP_FORMAT = "gold-dashboard-backup"
-BACKUP_VERSION = 1
+BACKUP_VERSION = 2  # 2: prices kept per source (table "prices"); 1 is read and translated
 INSERT_CHUNK_ROWS = 5_000
 DEFAULT_MAX_BACKUP_MB = 2048  # decompressed; GOLD_DASHBOARD_MAX_BACKUP_MB changes it
-#: Tables added after the first backups were written: a backup without them restores them empty.
-ADDED_LATER = {"sign_in_attempts", "user_sessions"}
 #: Text columns that hold JSON (checked before a restore, so a bad one cannot break sign-in or pages).
 JSON_COLUMNS = {
     ("users", "cooperatives"): list,
@@ -43,6 +53,11 @@ JSON_COLUMNS = {
 
 class BackupError(ValueError):
     """The file is not a backup this version can restore (nothing was changed)."""
+
+
+def backed_up_tables() -> list[Table]:
+    """Every table of the store but the version counters (a restore bumps those instead of copying them)."""
+    return [table for table in metadata.sorted_tables if table.name not in NOT_BACKED_UP]
 
 
 def _to_json(value: object) -> object:
@@ -74,7 +89,7 @@ def dump_tables(store: MarketStore) -> dict[str, dict]:
     with store.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ")
-        for table in metadata.sorted_tables:
+        for table in backed_up_tables():
             columns = [column.name for column in table.columns]
             rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
             tables[table.name] = {"columns": columns, "rows": [[_to_json(v) for v in row] for row in rows]}
@@ -138,18 +153,20 @@ def _read(path: Path) -> dict:
         raise BackupError(f"{path.name} is not a readable backup: {error}") from None
     if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
         raise BackupError(f"{path.name} is not a backup of this dashboard")
-    if document.get("version") != BACKUP_VERSION:
+    if document.get("version") not in (1, BACKUP_VERSION):
         raise BackupError(
             f"{path.name} is backup version {document.get('version')}; this needs {BACKUP_VERSION}"
         )
     tables = document.get("tables")
     if not isinstance(tables, dict):
         raise BackupError(f"{path.name} has no tables")
-    for table in metadata.sorted_tables:
+    if document.get("version") == 1:
+        tables = _from_version_1(tables)
+    for table in backed_up_tables():
         expected = [column.name for column in table.columns]
-        if table.name in ADDED_LATER and table.name not in tables:
-            tables[table.name] = {"columns": expected, "rows": []}
         found = tables.get(table.name)
+        if found is None and table.name not in VERSION_2_TABLES:  # a table newer than the backup: empty
+            tables[table.name] = found = {"columns": expected, "rows": []}
         if not isinstance(found, dict) or found.get("columns") != expected:
             raise BackupError(f"{path.name}: table {table.name!r} is missing or has other columns")
         if not isinstance(found.get("rows"), list) or any(
@@ -232,11 +249,33 @@ def _check_users(path: Path, rows: list[list], names: list[str]) -> None:
         seen.add(key)
 
 
+#: The tables every version-2 backup has; a table added since may be absent (restored empty).
+VERSION_2_TABLES = (
+    "series", "prices", "imports", "fetch_log", "sales", "ledger_imports", "ledger_audit",
+    "column_mappings", "premium_schedule", "users",
+)  # fmt: skip
+
+
+def _from_version_1(tables: dict) -> dict:
+    """Version 1 kept one value per series and day in "observations" (series_id, date, value, source)."""
+    old = tables.pop("observations", None)
+    if not isinstance(old, dict) or old.get("columns") != ["series_id", "date", "value", "source"]:
+        raise BackupError("a version-1 backup without its observations table")
+    rows = old.get("rows")
+    if not isinstance(rows, list) or any(not isinstance(row, list) or len(row) != 4 for row in rows):
+        raise BackupError("a version-1 backup with malformed observations")
+    tables["prices"] = {
+        "columns": ["series_id", "source", "date", "value"],
+        "rows": [[series_id, source, day, value] for series_id, day, value, source in rows],
+    }
+    return tables
+
+
 def _reset_sequences(conn: Connection) -> None:
     """PostgreSQL numbers new rows from a sequence: move it past the restored ids."""
     if conn.dialect.name != "postgresql":
         return
-    for table in metadata.sorted_tables:
+    for table in backed_up_tables():
         for column in table.primary_key.columns:
             if column.autoincrement is True:
                 conn.execute(
@@ -259,9 +298,9 @@ def restore(store: MarketStore, path: Path) -> dict:
 def _replace_all(store: MarketStore, tables: dict) -> dict:
     counts = {}
     with store.engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
+        for table in reversed(backed_up_tables()):
             conn.execute(delete(table))
-        for table in metadata.sorted_tables:
+        for table in backed_up_tables():
             columns = tables[table.name]["columns"]
             rows = [
                 _from_json(table, dict(zip(columns, row, strict=True))) for row in tables[table.name]["rows"]
@@ -270,4 +309,14 @@ def _replace_all(store: MarketStore, tables: dict) -> dict:
                 conn.execute(insert(table), rows[start : start + INSERT_CHUNK_ROWS])
             counts[table.name] = len(rows)
         _reset_sequences(conn)
+        # Every cached view of every process must drop what it holds: bump each counter, never reset one
+        # (a counter that went back to an old value would serve an old cached view as current).
+        keys = set(read_versions(conn)) | {LEDGER_VERSION, SCHEDULE_VERSION, USERS_VERSION, FETCH_VERSION}
+        keys |= {series_version_key(series_id) for series_id in _stored_series(conn)}
+        for key in sorted(keys):
+            bump_version(conn, key)
     return counts
+
+
+def _stored_series(conn: Connection) -> list[str]:
+    return [str(sid) for sid in conn.scalars(select(observations_table.c.series_id).distinct())]

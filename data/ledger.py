@@ -36,7 +36,10 @@ from data.errors import StoreError, store_error
 from data.importers import MAX_FILE_BYTES, PriceFileError, parse_number, read_table
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.store import (
+    LEDGER_VERSION,
+    SCHEDULE_VERSION,
     MarketStore,
+    bump_version,
     column_mappings_table,
     ledger_audit_table,
     ledger_imports_table,
@@ -521,6 +524,7 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: 
                 )
         if to_insert:
             conn.execute(insert(sales_table), to_insert)
+        bump_version(conn, LEDGER_VERSION)  # the import log changed even when no sale was new
         inserted = len(to_insert)
         report = {
             "rows_read": parsed.rows_read,
@@ -612,6 +616,7 @@ def edit_sale(
         values = {name: after[name] for name in STORED_COLUMNS if name not in ("cooperative", "sale_id")}
         conn.execute(update(sales_table).where(_key(cooperative, sale_id)).values(**values))
         _audit(conn, scope.user, "edit", cooperative, sale_id, dict(before), after)
+        bump_version(conn, LEDGER_VERSION)
     return after
 
 
@@ -623,6 +628,7 @@ def delete_sale(store: MarketStore, scope: LedgerScope, cooperative: str, sale_i
             raise ValueError(f"no sale {sale_id!r} for {cooperative!r}")
         conn.execute(delete(sales_table).where(_key(cooperative, sale_id)))
         _audit(conn, scope.user, "delete", cooperative, sale_id, dict(before), None)
+        bump_version(conn, LEDGER_VERSION)
 
 
 def audit_trail(
@@ -676,6 +682,7 @@ def save_premium_schedule(store: MarketStore, scope: LedgerScope, schedule: pd.D
     if not bad.empty:
         raise ValueError(f"unknown certification(s): {', '.join(map(str, bad['certification'].unique()))}")
     with store.engine.begin() as conn:
+        bump_version(conn, SCHEDULE_VERSION)
         conn.execute(delete(premium_schedule_table))
         conn.execute(
             insert(premium_schedule_table),
@@ -806,22 +813,3 @@ def reject_too_long(parsed: LedgerParse) -> None:
                 {"line": int(record["line"]), "sale_id": str(record["sale_id"])[:100], "reason": reason}
             )
     parsed.sales = parsed.sales[keep]
-
-
-def ledger_version(store: MarketStore) -> str:
-    """Changes whenever a sale is imported, edited or deleted, or the schedule is saved (cache key).
-
-    One round trip: pages ask for it several times per rerun.
-    """
-    from sqlalchemy import func
-
-    query = select(
-        select(func.count()).select_from(sales_table).scalar_subquery(),
-        select(func.max(ledger_imports_table.c.id)).scalar_subquery(),
-        select(func.max(ledger_audit_table.c.id)).scalar_subquery(),
-        select(func.count()).select_from(premium_schedule_table).scalar_subquery(),
-        select(func.sum(premium_schedule_table.c.usd_per_kg_fine)).scalar_subquery(),
-        select(func.sum(premium_schedule_table.c.pct_of_benchmark)).scalar_subquery(),
-    )
-    with store.engine.connect() as conn:
-        return "-".join(str(part) for part in conn.execute(query).one())

@@ -16,10 +16,13 @@ from typing import Any
 import pandas as pd
 
 from analytics.benchmark import local_price_series
+from analytics.premiums import LBMA_SOURCE
 from data.cleaning import clean_observations
 from data.demo import demo_market_data
 from data.importers import PriceFileError, parse_price_file
+from data.plausibility import UnitError, check_units, overlap_with
 from data.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id
+from data.sources import combine_sources, provider_for_import, source_spans
 from data.store import MarketStore
 from data.yahoo import YahooError, fetch_closes
 
@@ -108,10 +111,12 @@ class SeriesState:
 
     series_id: str
     kind: str  # "stored" or "demo"
-    source: str
+    source: str  # the sources used, in the order of the days they cover ("lbma, yahoo:GC=F")
     first: pd.Timestamp | None
     last: pd.Timestamp | None
     updated_at: datetime | None
+    #: Where the source changes: (source, first day, last day, days) per run of one source.
+    spans: tuple[tuple[str, pd.Timestamp, pd.Timestamp, int], ...] = ()
 
 
 @dataclass
@@ -121,6 +126,10 @@ class MarketSnapshot:
     series: dict[str, pd.Series]
     states: dict[str, SeriesState]
     demo_reason: str | None = None
+    #: The source of each day's value, per stored series (the precedence's choice).
+    sources: dict[str, pd.Series] = field(default_factory=dict)
+    #: The LBMA gold fix where stored (whatever the precedence): the reference of the 95 % minimum price.
+    lbma_gold_usd_per_oz: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
     def demo_series(self) -> list[str]:
@@ -138,6 +147,17 @@ class MarketSnapshot:
     def source_of(self, series_id: str) -> str:
         return self.states[series_id].source
 
+    def source_on(self, series_id: str, day: pd.Timestamp | None) -> str | None:
+        """The source of the value a series has on `day` (the demo generator for a demo series)."""
+        if day is None:
+            return None
+        if self.states[series_id].kind == "demo":
+            return "demo"
+        sources = self.sources.get(series_id)
+        if sources is None or day not in sources.index:
+            return None
+        return str(sources.loc[day])
+
 
 def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> MarketSnapshot:
     """Every known series from the store; a seeded demo series for any the store does not have."""
@@ -146,13 +166,21 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
     series: dict[str, pd.Series] = {}
     states: dict[str, SeriesState] = {}
     demo: dict[str, pd.Series] | None = None
+    sources: dict[str, pd.Series] = {}
     for series_id in SERIES:
-        stored = store.load_series(series_id) if series_id in status.index else pd.Series(dtype=float)
+        if series_id in status.index:
+            stored_frame = store.load_series_with_sources(series_id)
+            stored = stored_frame["value"].rename(series_id)
+        else:
+            stored = pd.Series(dtype=float)
         if not stored.empty:
             row = status.loc[series_id]
             series[series_id] = stored
+            sources[series_id] = stored_frame["source"]
+            spans = tuple(source_spans(stored_frame["source"]))
+            used = ", ".join(dict.fromkeys(span[0] for span in spans))
             states[series_id] = SeriesState(
-                series_id, "stored", str(row["source"]), stored.index[0], stored.index[-1], row["updated_at"]
+                series_id, "stored", used, stored.index[0], stored.index[-1], row["updated_at"], spans
             )
             continue
         demo = demo if demo is not None else demo_market_data(today)
@@ -169,20 +197,43 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
             reason = f"no stored data yet; {last['message']}"
         else:
             reason = "no stored data yet and Yahoo Finance not tried"
-    return MarketSnapshot(series, states, reason)
+    lbma = pd.Series(dtype=float)
+    if GOLD_SERIES in status.index and LBMA_SOURCE in status.loc[GOLD_SERIES, "sources"]:
+        gold_values = store.load_series_sources(GOLD_SERIES)
+        fix = gold_values[gold_values["source"] == LBMA_SOURCE]
+        lbma = pd.Series(fix["value"].to_numpy(), index=pd.DatetimeIndex(fix["date"]), name=GOLD_SERIES)
+    return MarketSnapshot(series, states, reason, sources, lbma)
 
 
-def import_prices(store: MarketStore, content: bytes, filename: str, series_id: str | None = None) -> dict:
-    """Parse, clean and store a price file in one transaction; returns the import report.
+def import_prices(
+    store: MarketStore,
+    content: bytes,
+    filename: str,
+    series_id: str | None = None,
+    source: str | None = None,
+) -> dict:
+    """Parse, clean, check the unit and store a price file under its source in one transaction.
 
-    Raises PriceFileError when the file as a whole is unusable or no row could be stored: then the
-    store is unchanged.
+    The values are stored beside any other source's (never over them). The report says how the file
+    compares with the stored values of other sources on common days (`overlap`, or None). Raises
+    PriceFileError when the file as a whole is unusable, no row could be stored, or its values are in
+    another unit (UnitError): then the store is unchanged.
     """
     parsed = parse_price_file(content, filename, series_id)
     if parsed.observations.empty:
         reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in parsed.rejected[:3])
         raise PriceFileError(f"no row of the file could be stored ({reasons})")
-    return store.store_import(parsed, filename)
+    provider = provider_for_import(parsed.format, parsed.series_id, filename, source)
+    new = parsed.observations.set_index(pd.to_datetime(parsed.observations["date"]))["value"]
+    stored = store.load_series_sources(parsed.series_id, new.index.min(), new.index.max())
+    others = combine_sources(parsed.series_id, stored[stored["source"] != provider])
+    overlap = overlap_with(new, others)
+    try:
+        check_units(parsed.series_id, new, overlap)
+    except UnitError as error:
+        raise PriceFileError(str(error)) from None
+    extra = {"overlap": None if overlap is None else overlap.as_json()}
+    return store.store_import(parsed, filename, provider, extra)
 
 
 def target_prices(load: Callable[[str], pd.Series], target_id: str) -> pd.Series:

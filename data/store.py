@@ -28,11 +28,15 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from data.series import SERIES
+from data.sources import combine_sources, precedence_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "gold.sqlite"
@@ -49,14 +53,18 @@ series_table = Table(
     Column("version", Integer, nullable=False, default=0),
 )
 
+#: Every value with its source: a second source for the same series and day never overwrites the first.
+#: Which value a day uses is decided when reading, by the series' source precedence (data/sources.py).
 observations_table = Table(
-    "observations",
+    "prices",
     metadata,
     Column("series_id", String(32), primary_key=True),
+    Column("source", String(200), primary_key=True),
     Column("date", Date, primary_key=True),
     Column("value", Float, nullable=False),
-    Column("source", String(200), nullable=False),
 )
+#: The table of stores written before values were kept per source (series_id, date) → value, source.
+LEGACY_OBSERVATIONS = "observations"
 
 imports_table = Table(
     "imports",
@@ -182,6 +190,46 @@ user_sessions_table = Table(
 )
 
 
+data_versions_table = Table(
+    "data_versions",
+    metadata,
+    Column("key", String(64), primary_key=True),  # "series:GOLD_USD", "ledger", "schedule", "users", ...
+    Column("version", Integer, nullable=False),
+)
+
+#: Version keys besides one per series ("series:<id>"): every write to what they name bumps them.
+LEDGER_VERSION = "ledger"
+SCHEDULE_VERSION = "schedule"
+USERS_VERSION = "users"
+FETCH_VERSION = "fetch"
+#: Tables whose content is not data but bookkeeping of the versions themselves: never backed up.
+NOT_BACKED_UP = ("data_versions",)
+
+
+def series_version_key(series_id: str) -> str:
+    return f"series:{series_id}"
+
+
+def bump_version(conn: Connection, key: str) -> None:
+    """Increment the version `key` inside the caller's transaction (the write and its bump commit together).
+
+    One atomic upsert, so two processes bumping at once both count.
+    """
+    upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = upsert(data_versions_table).values(key=key, version=1)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[data_versions_table.c.key],
+            set_={"version": data_versions_table.c.version + 1},
+        )
+    )
+
+
+def read_versions(conn: Connection) -> dict[str, int]:
+    """Every version counter in one statement."""
+    return {str(key): int(version) for key, version in conn.execute(select(data_versions_table)).all()}
+
+
 def database_url() -> str:
     """DATABASE_URL if set, else the embedded SQLite file under var/."""
     url = os.environ.get("DATABASE_URL")
@@ -189,6 +237,28 @@ def database_url() -> str:
         return url
     DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _migrate_legacy_observations(engine: Engine) -> None:
+    """A store from before values were kept per source: move its one value per day, with the source it
+    was stored under, into the per-source table (one transaction), then drop the old table."""
+    if LEGACY_OBSERVATIONS not in inspect(engine).get_table_names():
+        return
+    legacy = Table(LEGACY_OBSERVATIONS, MetaData(), autoload_with=engine)
+    with engine.begin() as conn:
+        rows = conn.execute(select(legacy.c.series_id, legacy.c.source, legacy.c.date, legacy.c.value)).all()
+        for start in range(0, len(rows), 5_000):
+            conn.execute(
+                insert(observations_table), [dict(row._mapping) for row in rows[start : start + 5_000]]
+            )
+        for series_id in {row.series_id for row in rows}:
+            bump_version(conn, series_version_key(series_id))
+        legacy.drop(conn)
+
+
+def market_version_key(versions: dict[str, int]) -> str:
+    """The part of the versions that market data depends on: every series' counter."""
+    return ";".join(f"{key}={value}" for key, value in sorted(versions.items()) if key.startswith("series:"))
 
 
 def _utcnow() -> datetime:
@@ -201,6 +271,7 @@ class MarketStore:
     def __init__(self, engine: Engine):
         self.engine = engine
         metadata.create_all(engine)
+        _migrate_legacy_observations(engine)
 
     @classmethod
     def from_url(cls, url: str | None = None) -> MarketStore:
@@ -211,14 +282,19 @@ class MarketStore:
     def _upsert_observations(
         self, conn: Connection, series_id: str, observations: pd.DataFrame, source: str
     ) -> int:
-        """Insert or replace observations (date, value) of one series; returns how many dates were new."""
+        """Insert or replace one source's observations (date, value) of a series; returns new dates.
+
+        Only this source's values are replaced: another source's value on the same day stays, and the
+        precedence decides between them when reading, whatever the order the files came in.
+        """
         if observations.empty:
             return 0
         dates = [d.date() for d in pd.to_datetime(observations["date"])]
+        this_source = (observations_table.c.series_id == series_id) & (observations_table.c.source == source)
         existing = set(
             conn.scalars(
                 select(observations_table.c.date).where(
-                    observations_table.c.series_id == series_id,
+                    this_source,
                     observations_table.c.date >= min(dates),
                     observations_table.c.date <= max(dates),
                 )
@@ -228,18 +304,18 @@ class MarketStore:
         for start in range(0, len(replaced), 900):  # stay under SQLite's bound-parameter limit
             conn.execute(
                 delete(observations_table).where(
-                    observations_table.c.series_id == series_id,
-                    observations_table.c.date.in_(replaced[start : start + 900]),
+                    this_source, observations_table.c.date.in_(replaced[start : start + 900])
                 )
             )
         conn.execute(
             insert(observations_table),
             [
-                {"series_id": series_id, "date": day, "value": float(value), "source": source}
+                {"series_id": series_id, "source": source, "date": day, "value": float(value)}
                 for day, value in zip(dates, observations["value"], strict=True)
             ],
         )
         self._touch_series(conn, series_id, source)
+        bump_version(conn, series_version_key(series_id))
         return len(set(dates) - existing)
 
     def _touch_series(self, conn: Connection, series_id: str, source: str) -> None:
@@ -262,16 +338,14 @@ class MarketStore:
         with self.engine.begin() as conn:
             return self._upsert_observations(conn, series_id, observations, source)
 
-    def store_import(self, parsed, filename: str) -> dict:
-        """Store a parsed price file and its report in one transaction; returns the report.
+    def store_import(self, parsed, filename: str, source: str, extra: dict | None = None) -> dict:
+        """Store a parsed price file under `source` and its report in one transaction; returns the report.
 
         Re-importing the same file replaces the same dates with the same values: nothing is added.
         """
         with self.engine.begin() as conn:
-            new_dates = self._upsert_observations(
-                conn, parsed.series_id, parsed.observations, f"import:{Path(filename).name}"
-            )
-            report = parsed.report() | {"rows_new": new_dates}
+            new_dates = self._upsert_observations(conn, parsed.series_id, parsed.observations, source)
+            report = parsed.report() | {"source": source, "rows_new": new_dates} | (extra or {})
             conn.execute(
                 insert(imports_table).values(
                     at=_utcnow(),
@@ -290,57 +364,83 @@ class MarketStore:
             conn.execute(
                 insert(fetch_log_table).values(at=_utcnow(), source=source, ok=int(ok), message=message)
             )
+            bump_version(conn, FETCH_VERSION)
 
     # ------------------------------------------------------------ reading
 
-    def load_series(self, series_id: str, start: object = None, end: object = None) -> pd.Series:
-        """Values of one series on a DatetimeIndex (empty if not stored), optionally between two dates."""
-        query = select(observations_table.c.date, observations_table.c.value).where(
-            observations_table.c.series_id == series_id
-        )
+    def load_series_sources(self, series_id: str, start: object = None, end: object = None) -> pd.DataFrame:
+        """Every stored value of one series with its source: columns date, source, value (by date)."""
+        query = select(
+            observations_table.c.date, observations_table.c.source, observations_table.c.value
+        ).where(observations_table.c.series_id == series_id)
         if start is not None:
             query = query.where(observations_table.c.date >= pd.Timestamp(start).date())
         if end is not None:
             query = query.where(observations_table.c.date <= pd.Timestamp(end).date())
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(observations_table.c.date)).all()
-        index = pd.DatetimeIndex([pd.Timestamp(r[0]) for r in rows], name="date").astype("datetime64[ns]")
-        return pd.Series([r[1] for r in rows], index=index, name=series_id, dtype=float)
+        frame = pd.DataFrame(rows, columns=["date", "source", "value"])
+        frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+        frame["value"] = frame["value"].astype(float)
+        return frame
+
+    def load_series_with_sources(
+        self, series_id: str, start: object = None, end: object = None
+    ) -> pd.DataFrame:
+        """One value per day, the highest-precedence source's, with that source: columns value, source."""
+        return combine_sources(series_id, self.load_series_sources(series_id, start, end))
+
+    def load_series(self, series_id: str, start: object = None, end: object = None) -> pd.Series:
+        """Values of one series on a DatetimeIndex (empty if not stored), optionally between two dates.
+
+        Where several sources have a day, the value of the one first in the series' precedence.
+        """
+        return self.load_series_with_sources(series_id, start, end)["value"].rename(series_id)
 
     def series_status(self) -> pd.DataFrame:
-        """Per stored series: source, first and last date, count, last update and version."""
-        query = (
-            select(
-                series_table.c.series_id,
-                series_table.c.source,
-                series_table.c.updated_at,
-                series_table.c.version,
-                func.min(observations_table.c.date).label("first"),
-                func.max(observations_table.c.date).label("last"),
-                func.count(observations_table.c.date).label("count"),
-            )
-            .join(observations_table, observations_table.c.series_id == series_table.c.series_id)
-            .group_by(
-                series_table.c.series_id,
-                series_table.c.source,
-                series_table.c.updated_at,
-                series_table.c.version,
-            )
-        )
+        """Per stored series: sources, first and last date, days, last update (index: series_id)."""
+        query = select(
+            observations_table.c.series_id,
+            observations_table.c.source,
+            func.min(observations_table.c.date).label("first"),
+            func.max(observations_table.c.date).label("last"),
+            func.count(observations_table.c.date).label("count"),
+        ).group_by(observations_table.c.series_id, observations_table.c.source)
         with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()
-        frame = pd.DataFrame(
-            rows, columns=["series_id", "source", "updated_at", "version", "first", "last", "count"]
-        )
-        return frame.set_index("series_id")
+            per_source = pd.DataFrame(
+                conn.execute(query).all(), columns=["series_id", "source", "first", "last", "count"]
+            )
+            days: dict[str, int] = dict(
+                conn.execute(
+                    select(
+                        observations_table.c.series_id, func.count(func.distinct(observations_table.c.date))
+                    ).group_by(observations_table.c.series_id)
+                ).all()
+            )
+            updated = dict(conn.execute(select(series_table.c.series_id, series_table.c.updated_at)).all())
+        columns = ["sources", "first", "last", "count", "updated_at"]
+        if per_source.empty:
+            return pd.DataFrame(columns=columns).rename_axis("series_id")
+        rows = {}
+        for series_id, group in per_source.groupby("series_id"):
+            ordered = sorted(group["source"], key=precedence_key(str(series_id)))
+            rows[series_id] = {
+                "sources": ordered,
+                "first": group["first"].min(),
+                "last": group["last"].max(),
+                "count": int(days.get(series_id, 0)),
+                "updated_at": updated.get(series_id),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("series_id")
+
+    def versions(self) -> dict[str, int]:
+        """Every version counter (series, ledger, schedule, users, fetch) in one statement."""
+        with self.engine.connect() as conn:
+            return read_versions(conn)
 
     def data_version(self) -> str:
-        """A cheap key that changes whenever any series is written (for caches)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(series_table.c.series_id, series_table.c.version).order_by(series_table.c.series_id)
-            ).all()
-        return ";".join(f"{sid}:{version}" for sid, version in rows)
+        """A key that changes whenever any series is written (the market part of the versions)."""
+        return market_version_key(self.versions())
 
     def last_fetch(self, source: str) -> dict | None:
         """The latest fetch attempt for `source`: {"at", "ok", "message"} or None."""

@@ -26,7 +26,14 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from data.ledger import LedgerScope
-from data.store import MarketStore, sign_in_attempts_table, user_sessions_table, users_table
+from data.store import (
+    USERS_VERSION,
+    MarketStore,
+    bump_version,
+    sign_in_attempts_table,
+    user_sessions_table,
+    users_table,
+)
 
 ROLES = ("staff", "member")
 MIN_PASSWORD_LENGTH = 10
@@ -76,9 +83,12 @@ def market_is_public() -> bool:
     return _flag("GOLD_DASHBOARD_PUBLIC_MARKET")
 
 
+REQUIRE_SIGNIN_ENV = "GOLD_DASHBOARD_REQUIRE_SIGNIN"
+
+
 def sign_in_required(store: MarketStore) -> bool:
     """True once any user exists, or when the deployment demands it before the first user is added."""
-    if _flag("GOLD_DASHBOARD_REQUIRE_SIGNIN"):
+    if _flag(REQUIRE_SIGNIN_ENV):
         return True
     with store.engine.connect() as conn:
         return bool(conn.execute(select(func.count()).select_from(users_table)).scalar())
@@ -201,6 +211,7 @@ def add_user(
                 created_at=datetime.now(UTC),
             )
         )
+        bump_version(conn, USERS_VERSION)
     return User(username, role, tuple(names))
 
 
@@ -225,6 +236,7 @@ def _bump_epoch(conn: Connection, username: str, current: int) -> None:
     ).rowcount
     if not changed:
         conn.execute(insert(user_sessions_table).values(username=username, epoch=current + 1))
+    bump_version(conn, USERS_VERSION)
 
 
 def end_sessions(store: MarketStore, username: str) -> None:
@@ -243,6 +255,7 @@ def remove_user(store: MarketStore, username: str) -> None:
             raise UserError(f"no user {username!r}")
         conn.execute(delete(users_table).where(users_table.c.username == row["username"]))
         conn.execute(delete(user_sessions_table).where(user_sessions_table.c.username == row["username"]))
+        bump_version(conn, USERS_VERSION)
 
 
 def find_user(store: MarketStore, username: str) -> User | None:

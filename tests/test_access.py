@@ -328,9 +328,8 @@ def test_oidc_requires_verified_email_and_oidc_account(store, monkeypatch, email
     add_user(store, "maria@coop.example", None, "member", [SUR])  # OpenID Connect only
     add_user(store, "ana@coop.example", "la clave de ana en el panel", "staff", [])  # has a password
     monkeypatch.setattr(ui.auth, "st", FakeStreamlit(email, verified))
-    user = ui.auth.resolve_session(store)
+    user, scope = ui.auth.resolve_session(store.versions().get("users", 0))
     assert (user.cooperatives if user else None) == expected
-    scope = ui.auth.current_scope(store)
     assert scope.cooperatives == (frozenset(expected) if expected else frozenset())  # else: nothing
 
 

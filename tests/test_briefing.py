@@ -136,3 +136,31 @@ def test_cli_writes_the_briefing(db_url, store, tmp_path):
     assert re.search(r"el oro internacional subió 5,0 %", out.read_text(encoding="utf-8"))
     bad = cli("briefing", "--period", "May", "--out", str(out), db_url=db_url)
     assert bad.returncode == 2 and "cannot read the period" in bad.stderr
+
+
+def test_briefing_coverage_marks_a_country_whose_data_stop_inside_the_period(db_url, tmp_path):
+    """The 2024 briefing said "in PEN the fine gram rose 13.7 %" while the PEN data stop on 5 June."""
+    import json
+
+    from data.demo import demo_market_data
+    from data.store import MarketStore
+    from tests.conftest import PEN_BCRP, shared_file
+    from tests.test_cli import cli
+
+    store = MarketStore.from_url(db_url)
+    gold = demo_market_data(pd.Timestamp("2025-01-31"))["GOLD_USD"]
+    store.write_series("GOLD_USD", pd.DataFrame({"date": gold.index, "value": gold.to_numpy()}), "stooq")
+    pen = cli("prices", "import", str(shared_file(PEN_BCRP)), db_url=db_url)
+    assert pen.returncode == 0, pen.stderr
+    printed = cli(
+        "briefing", "--period", "2024", "--language", "es", "--out", str(tmp_path / "b.html"), db_url=db_url
+    )
+    assert printed.returncode == 0, printed.stderr
+    coverage = {row["currency"]: row for row in json.loads(printed.stdout)["coverage"]}
+    assert coverage["PEN"] == {
+        "currency": "PEN",
+        "first": "2023-12-29",
+        "last": "2024-06-05",
+        "complete": False,
+    }
+    assert coverage["USD"]["complete"] is True and coverage["USD"]["last"] == "2024-12-31"

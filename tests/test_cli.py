@@ -47,7 +47,10 @@ def test_prices_import_show_and_benchmark_on_real_files(db_url):
     assert (cop["series"], cop["rows_stored"], cop["last"]) == ("USD_COP", 1_468, "2021-10-06")
 
     shown = json.loads(cli("prices", "show", "GOLD_USD", "--start", "2021-03-01", db_url=db_url).stdout)
-    assert shown == [{"date": "2021-03-01", "value": 1734.15}, {"date": "2021-03-02", "value": 1723.85}]
+    assert shown == [
+        {"date": "2021-03-01", "value": 1734.15, "source": "lbma"},
+        {"date": "2021-03-02", "value": 1723.85, "source": "lbma"},
+    ]
 
     # Sunday 2020-05-10: gold from Thursday 7 May (8 May was a UK bank holiday), COP from Friday 8 May
     quote = json.loads(cli("benchmark", "--date", "2020-05-10", "--currency", "COP", db_url=db_url).stdout)
@@ -60,6 +63,7 @@ def test_prices_import_show_and_benchmark_on_real_files(db_url):
     }
     assert quote["price"] == pytest.approx(quote["gold_usd_per_oz"] * quote["fx"] / 31.1034768)
     assert quote["gold_usd_per_oz"] == 1704.05
+    assert (quote["gold_source"], quote["fx_source"], quote["stale"]) == ("lbma", "yahoo:COP=X", False)
 
 
 def test_reimport_adds_nothing(db_url):

@@ -38,7 +38,7 @@ CHILD = PROJECT_ROOT / "tests" / "helpers" / "import_and_hang.py"
 def price_file(tmp_path, days: int = 3000) -> Path:
     dates = pd.bdate_range("2010-01-04", periods=days)
     path = tmp_path / "gold_usd.csv"
-    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "GOLD_USD": 1200 + (dates.dayofyear % 50)}).to_csv(
+    pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "GOLD_USD": 1200 + (dates.day_of_year % 50)}).to_csv(
         path, index=False
     )
     return path
@@ -109,7 +109,7 @@ def test_restore_into_an_empty_store_and_through_the_cli(store, tmp_path, monkey
     filled_store(store, tmp_path)
     path = tmp_path / "backup.json"
     assert cli.main(["backup", str(path)]) == 0
-    assert json.loads(capsys.readouterr().out)["rows"]["observations"] == 300
+    assert json.loads(capsys.readouterr().out)["rows"]["prices"] == 300
     if store_kind == "sqlite":
         fresh_url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
         monkeypatch.setenv("DATABASE_URL", fresh_url)
@@ -204,7 +204,7 @@ def column(document: dict, table: str, name: str) -> int:
         ("sales", "fineness", "0.9", "fineness is not a number"),
         ("sales", "buyer", None, "buyer is missing"),
         ("sales", "buyer", "x" * 201, "buyer is longer than 200"),
-        ("observations", "value", True, "value is not a number"),
+        ("prices", "value", True, "value is not a number"),
         ("column_mappings", "mapping", "[]", "mapping is not a JSON object"),
         ("ledger_audit", "before", "{broken", "before is not valid JSON"),
         ("imports", "rows_read", 1.5, "rows_read is not a whole number"),

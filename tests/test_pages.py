@@ -1,5 +1,7 @@
 """Every page runs headlessly in AppTest, offline, with its main widgets driven."""
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -118,6 +120,13 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
     assert "Oro, COP/g" in rows and "Oro, PEN/g · DEMO" in rows
 
 
+def chart_title(element) -> str:
+    """A drawn plotly chart's title, read from its JSON (plotly escapes non-ASCII text unless orjson is
+    installed, so searching the raw JSON text would depend on an optional package)."""
+    title = json.loads(element.proto.spec)["layout"]["title"]
+    return str(title.get("text", "")) if isinstance(title, dict) else str(title)
+
+
 def test_sidebar_import_reports_rows_and_refuses_bad_files(db_url):
     at = app().run()
     # AppTest cannot drive st.file_uploader yet: the import itself is tested through ui.state below
@@ -156,7 +165,7 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     at.selectbox(key="forecast_target").select("GOLD_USD").run()
     at.selectbox(key="forecast_model").select("theta").run()
     assert not at.exception, at.exception
-    assert "Pronóstico a 5 días hábiles — Theta" in at.get("plotly_chart")[0].proto.spec
+    assert chart_title(at.get("plotly_chart")[0]) == "Pronóstico a 5 días hábiles — Theta"
     assert any("Usted eligió «Theta»" in info.value for info in at.info)
     values = metric_values(at)
     usd_per_oz = values[next(label for label in values if label.startswith("Precio esperado el "))]
@@ -171,9 +180,13 @@ PASTED_SALES = (
 )
 
 
-def test_sales_page_shows_the_fictional_demo_ledger(db_url):
+def test_sales_page_shows_the_fictional_demo_ledger_only_when_asked(db_url):
     at = app().run()
     at.switch_page("app_pages/sales.py").run()
+    assert not at.exception, at.exception
+    assert not any("ficticias de demostración" in info.value for info in at.info)  # no fiction by default
+    assert any("Aún no hay ventas guardadas" in info.value for info in at.info)
+    at.toggle(key="example_ledger").set_value(True).run()
     assert not at.exception, at.exception
     assert any("Ventas ficticias de demostración" in info.value for info in at.info)
     assert len(at.dataframe[0].value) > 150  # two fictional cooperatives, two years of weekly sales
@@ -231,10 +244,17 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     at = app().run()
     at.switch_page("app_pages/premiums.py").run()
     assert not at.exception, at.exception
+    assert not at.metric and not at.get("plotly_chart")  # no sales, no example asked for: no figures
+    at.toggle(key="example_ledger").set_value(True).run()
+    assert not at.exception, at.exception
     values = metric_values(at)
     assert values["Oro fino vendido"].endswith(" g")
-    assert values["Prima o descuento medio"].endswith(" %")
+    for label in ("Precio del comprador", "Neto recibido", "Total con prima"):  # the three numbers
+        assert values[label].endswith(" %"), label
     assert values["Primas de certificación recibidas"].endswith(" USD")
+    first = at.markdown[0].value  # one plain sentence first
+    assert first.startswith("Sus compradores pagaron en promedio el ") and "del precio de referencia" in first
+    assert "Sin contar 1 venta(s) marcadas para revisión" in first  # the demo's typo, left out
     assert len(at.get("plotly_chart")) == 2  # realised vs benchmark, waterfall
     assert any("ventas con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
     peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)
@@ -244,7 +264,7 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     sale = at.selectbox(key="waterfall_sale").options[1]
     at.selectbox(key="waterfall_sale").select(sale).run()
     assert not at.exception, at.exception
-    assert sale in at.get("plotly_chart")[1].proto.spec
+    assert sale in chart_title(at.get("plotly_chart")[1])
 
 
 def test_timing_page_reading_signals_and_backtest(db_url):

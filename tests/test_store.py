@@ -56,10 +56,10 @@ def test_status_and_version_follow_writes(store):
     assert store.write_series("USD_BOB", frame, "test") == 2
     status = store.series_status().loc["USD_BOB"]
     assert (status["count"], str(status["last"])) == (2, "2024-05-07")
-    assert store.data_version() == "USD_BOB:1"
+    assert store.data_version() == "series:USD_BOB=1"
     # a revised value replaces the old one, a new date is added
     revised = pd.DataFrame({"date": pd.to_datetime(["2024-05-07", "2024-05-08"]), "value": [2.5, 3.0]})
     assert store.write_series("USD_BOB", revised, "test") == 1
     assert store.load_series("USD_BOB").tolist() == [1.0, 2.5, 3.0]
     assert store.load_series("USD_BOB", start="2024-05-07", end="2024-05-07").tolist() == [2.5]
-    assert store.data_version() == "USD_BOB:2"
+    assert store.data_version() == "series:USD_BOB=2"

@@ -1,6 +1,6 @@
 """Who is using this session: a password sign-in, an OpenID Connect sign-in (st.login), or nobody.
 
-The ledger functions take the LedgerScope returned by `current_scope()`; the pages never decide
+The ledger functions take the LedgerScope returned by `resolve_session()`; the pages never decide
 access themselves. Without any user in the store (a single machine), the person at the screen owns
 the store, as before sign-in existed. A session ends when its user's password changes (the user's
 session epoch moved on) or after GOLD_DASHBOARD_IDLE_MINUTES without a run.
@@ -14,8 +14,9 @@ import time
 import streamlit as st
 
 from data.ledger import LedgerScope
-from data.store import MarketStore
-from data.users import User, find_oidc_user, find_user, sign_in_attempt, sign_in_required
+from data.store import MarketStore, database_url
+from data.users import REQUIRE_SIGNIN_ENV, User, find_user, sign_in_attempt, sign_in_required
+from ui.store import store_for
 
 SESSION_KEY = "signed_in_user"
 LAST_ACTIVITY_KEY = "_last_activity"  # wall-clock time of the session's last run (idle timeout)
@@ -50,15 +51,26 @@ def oidc_email_verified() -> bool:
     return verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")
 
 
-def _oidc_user(store: MarketStore) -> User | None:
-    """The OpenID-Connect-only user whose name is the e-mail the provider signed in and verified."""
+@st.cache_data(show_spinner=False, max_entries=512)
+def _user_named(url: str, users_version: int, username: str) -> User | None:
+    """The user as the store knows them at `users_version` (every change to users bumps it, a password
+    change too, which also moves the user's session epoch)."""
+    return find_user(store_for(url), username)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _sign_in_required(url: str, users_version: int, require_env: str) -> bool:
+    return sign_in_required(store_for(url))
+
+
+def _oidc_user(users_version: int) -> User | None:
+    """The OpenID-Connect-only user whose name is the e-mail the provider signed in and verified; never
+    a user with a password of their own."""
     if not oidc_configured() or not st.user.is_logged_in or not oidc_email_verified():
         return None
-    email = str(st.user.get("email") or "")
-    return find_oidc_user(store, email) if email else None
-
-
-RUN_KEY = "_session_access_this_run"  # (user, scope), resolved once per run by the router
+    email = str(st.user.get("email") or "").strip()
+    user = _user_named(database_url(), users_version, email) if email else None
+    return user if user is not None and not user.has_password else None
 
 
 def _end(reason: str) -> None:
@@ -66,19 +78,19 @@ def _end(reason: str) -> None:
     st.session_state[ENDED_KEY] = reason
 
 
-def _signed_in_user(store: MarketStore) -> User | None:
+def _signed_in_user(users_version: int) -> User | None:
     """The signed-in user as the store knows them now: a removed user, a changed role or a changed
     password takes effect on the session's next run, not at its next sign-in."""
     user = st.session_state.get(SESSION_KEY)
     if isinstance(user, User):
-        now = find_user(store, user.username)
+        now = _user_named(database_url(), users_version, user.username)
         if now is None:
             st.session_state.pop(SESSION_KEY, None)
         elif now.epoch != user.epoch:  # the password changed (or staff ended the sessions) since
             _end("password_changed")
             return None
         return now
-    return _oidc_user(store)
+    return _oidc_user(users_version)
 
 
 def _idle_expired() -> bool:
@@ -97,22 +109,13 @@ def _idle_expired() -> bool:
     return True
 
 
-def resolve_session(store: MarketStore) -> User | None:
-    """Called by the router at the top of every run: who this session is, read from the store once.
-
-    The pages' loaders then ask `current_scope`, which reads this answer instead of querying again.
-    """
-    user = None if _idle_expired() else _signed_in_user(store)
-    scope = user.scope if user is not None else NOBODY if sign_in_required(store) else SINGLE_MACHINE
-    st.session_state[RUN_KEY] = (user, scope)
-    return user
-
-
-def current_scope(store: MarketStore) -> LedgerScope:
-    """What this session may read and change in the ledger (as resolved at the top of this run)."""
-    if RUN_KEY not in st.session_state:  # a page run without the router (never in the app)
-        resolve_session(store)
-    return st.session_state[RUN_KEY][1]
+def resolve_session(users_version: int) -> tuple[User | None, LedgerScope]:
+    """Who this session is and what it may read, at the store's current users version (cached by it)."""
+    user = None if _idle_expired() else _signed_in_user(users_version)
+    if user is not None:
+        return user, user.scope
+    required = _sign_in_required(database_url(), users_version, os.environ.get(REQUIRE_SIGNIN_ENV, ""))
+    return None, NOBODY if required else SINGLE_MACHINE
 
 
 def client_address() -> str:
@@ -145,6 +148,5 @@ def sign_in(store: MarketStore, username: str, password: str) -> bool:
 
 def sign_out() -> None:
     st.session_state.pop(SESSION_KEY, None)
-    st.session_state.pop(RUN_KEY, None)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()

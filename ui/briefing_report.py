@@ -96,7 +96,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 lang,
                 model=t(f"model_{f['model']}", lang),
                 mean=format_money(float(f["mean"]), "USD", lang),  # type: ignore[arg-type]
-                date=format_day(f["date"], lang),  # type: ignore[arg-type]
+                date=format_day(f["date"], lang),
                 lo=format_money(float(f["lo_80"]), "USD", lang),  # type: ignore[arg-type]
                 hi=format_money(float(f["hi_80"]), "USD", lang),  # type: ignore[arg-type]
                 folds=f["folds"],

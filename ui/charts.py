@@ -279,13 +279,24 @@ def realised_vs_benchmark_figure(
 
 
 def waterfall_figure(
-    steps: pd.Series, *, labels: dict[str, str], title: str, lang: str, currency: str
+    steps: pd.Series,
+    *,
+    labels: dict[str, str],
+    title: str,
+    lang: str,
+    currency: str,
+    totals: tuple[str, ...] = (),
 ) -> go.Figure:
-    """Benchmark value, the deductions and additions, and the net received, as a waterfall."""
+    """Benchmark value, the deductions and additions, subtotals and the total, as a waterfall.
+
+    `totals` are drawn from zero (as are the first and last bars); each equals the sum of the steps before
+    it, which the tests check: plotly's "total" measure would ignore the bar's text.
+    """
     names = list(steps.index)
-    # the last bar is drawn as an absolute value (it equals the sum of the steps, which the test checks):
-    # plotly's "total" measure ignores the bar's text
-    measures = ["absolute"] + ["relative"] * (len(names) - 2) + ["absolute"]
+    measures = [
+        "absolute" if position in (0, len(names) - 1) or name in totals else "relative"
+        for position, name in enumerate(names)
+    ]
     digits = ",.0f" if steps.abs().max() >= 1000 else ",.2f"
     fig = go.Figure(
         go.Waterfall(

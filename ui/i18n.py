@@ -12,6 +12,8 @@ import pandas as pd
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
 
+from analytics.premiums import PremiumSummary
+
 LANGUAGES = ("es", "en")
 
 #: Spanish number conventions of the country whose currency is shown (Peru writes 1,234.56).
@@ -316,6 +318,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "role_staff": ("personal de apoyo", "staff"),
     "role_member": ("cooperativa", "cooperative member"),
     "sign_out": ("Cerrar sesión", "Sign out"),
+    "example_ledger_toggle": ("Ver un ejemplo con ventas ficticias", "Show an example with fictional sales"),
+    "example_ledger_help": (
+        "Ventas inventadas para conocer la página; nunca entran en un informe.",
+        "Made-up sales to explore the page; they never go into a briefing.",
+    ),
+    "no_sales_yet": (
+        "Aún no hay ventas guardadas. Importe el registro de ventas de su cooperativa en la página Ventas.",
+        "No sales stored yet. Import your cooperative's sales records on the Sales page.",
+    ),
     "demo_ledger_banner": (
         "**Ventas ficticias de demostración**: cooperativas, compradores y montos inventados para mostrar "
         "la página. Importe el registro de ventas de su cooperativa para ver sus cifras.",
@@ -422,6 +433,66 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{count} sales priced outside 30–200 % of the benchmark (an extra zero, a wrong weight or fineness?): "
         "{sales}. They are included in the totals; fix them on the Sales page.",
     ),
+    "premiums_sentence_price": (
+        "Sus compradores pagaron en promedio el {share} del precio de referencia (mediana {median}).",
+        "Your buyers paid on average {share} of the benchmark price (median {median}).",
+    ),
+    "premiums_sentence_minimum": (
+        "{below} de {certified} ventas certificadas quedaron bajo el mínimo del 95 %.",
+        "{below} of {certified} certified sales fell below the 95% minimum.",
+    ),
+    "premiums_sentence_minimum_one": (
+        "{below} de {certified} venta certificada quedó bajo el mínimo del 95 %.",
+        "{below} of {certified} certified sale fell below the 95% minimum.",
+    ),
+    "premiums_sentence_owed": ("{buyer} le debe {owed} de primas.", "{buyer} owes you {owed} in premiums."),
+    "premiums_sentence_excluded": (
+        "Sin contar {count} venta(s) marcadas para revisión.",
+        "Leaving out {count} sale(s) flagged for review.",
+    ),
+    "premiums_how": ("¿Cómo se calcula?", "How is it worked out?"),
+    "premiums_how_text": (
+        "- **Precio del comprador**: lo que el comprador pagó por el oro antes de regalías y retención (son "
+        "impuestos que el comprador retiene y paga al Estado por usted, no un descuento suyo); los cobros "
+        "comerciales (refinación, ensayo, transporte, exportación) siguen descontados. Es la cifra para "
+        "comparar compradores, y a la que se aplica el mínimo del 95 % de Fairmined y Fairtrade.\n"
+        "- **Neto recibido**: lo que llegó a la cooperativa por el oro, después de todas las deducciones.\n"
+        "- **Total con prima**: el neto más la prima de certificación (USD × la tasa de cambio del día).\n\n"
+        "Cada cifra se compara con el valor de referencia del oro fino (oro USD/onza × tasa ÷ 31,1034768). "
+        "El mínimo se revisa contra la fijación LBMA cuando está guardada, si no contra la referencia; a "
+        "menos de 0,5 puntos de la línea la venta queda «cerca del mínimo». Los promedios se ponderan por "
+        "gramos de oro fino y dejan fuera las ventas marcadas para revisión.",
+        "- **Buyer's price**: what the buyer paid for the gold before royalties and withholding (taxes the "
+        "buyer withholds and pays to the state on your behalf, not a discount of theirs); commercial charges "
+        "(refining, assay, transport, export) stay deducted. It is the figure to compare buyers, and the one "
+        "the Fairmined and Fairtrade 95% minimum applies to.\n"
+        "- **Net received**: what reached the cooperative for the gold, after every deduction.\n"
+        "- **All-in**: net received plus the certification premium (USD × the sale day's exchange rate).\n\n"
+        "Each is compared with the benchmark value of the fine gold (gold USD/oz × rate ÷ 31.1034768). The "
+        "minimum is checked against the LBMA fix where stored, else the benchmark; within 0.5 points of the "
+        'line a sale is "near the minimum". Averages are weighted by grams of fine gold and leave out sales '
+        "flagged for review.",
+    ),
+    "metric_buyer_price": ("Precio del comprador", "Buyer's price"),
+    "metric_buyer_price_help": (
+        "Frente a la referencia, antes de regalías y retención; ponderado por oro fino, sin ventas en revisión. "
+        "Mediana: {median}.",
+        "Against the benchmark, before royalties and withholding; weighted by fine gold, flagged sales left "
+        "out. Median: {median}.",
+    ),
+    "metric_net": ("Neto recibido", "Net received"),
+    "metric_all_in": ("Total con prima", "All-in"),
+    "owed_by_buyer": ("Primas de certificación por comprador (USD)", "Certification premiums by buyer (USD)"),
+    "col_owed_usd": ("Prima adeudada USD", "Premium owed USD"),
+    "col_buyer_price_pct": ("Precio del comprador %", "Buyer's price %"),
+    "col_net_pct": ("Neto %", "Net %"),
+    "col_all_in_pct": ("Total con prima %", "All-in %"),
+    "col_minimum_state": ("Mínimo 95 %", "95% minimum"),
+    "col_minimum_reference": ("Referencia del mínimo", "Minimum's reference"),
+    "minimum_meets": ("cumple", "meets"),
+    "minimum_near": ("cerca del mínimo", "near the line"),
+    "minimum_below": ("bajo el mínimo", "below"),
+    "wf_all_in": ("Total con prima", "All-in"),
     "metric_fine_gold": ("Oro fino vendido", "Fine gold sold"),
     "metric_premium": ("Prima o descuento medio", "Average premium or discount"),
     "metric_premium_help": ("Ponderado por gramos de oro fino.", "Weighted by grams of fine gold."),
@@ -481,7 +552,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_fine_g": ("Oro fino (g)", "Fine gold (g)"),
     "col_benchmark_g": ("Referencia / g", "Benchmark / g"),
     "col_realised_g": ("Obtenido / g", "Realised / g"),
-    "col_premium_pct": ("Prima %", "Premium %"),
+    "col_premium_pct": ("Neto %", "Net %"),
     "col_vs_benchmark": ("Frente a referencia", "Vs benchmark"),
     "col_due_usd": ("Prima debida USD", "Premium due USD"),
     "col_received_usd": ("Prima recibida USD", "Premium received USD"),
@@ -734,7 +805,7 @@ def money_digits(value: float) -> int:
     return 0 if abs(value) >= 1000 else 2
 
 
-def format_money(value: float, currency: str, lang: str, digits: int | None = None) -> str:
+def format_money(value: float | None, currency: str, lang: str, digits: int | None = None) -> str:
     """`$ 296.375` (es, COP), `COP 296,375` (en); "–" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -745,7 +816,7 @@ def format_money(value: float, currency: str, lang: str, digits: int | None = No
     )
 
 
-def format_number(value: float, lang: str, digits: int = 2, currency: str | None = None) -> str:
+def format_number(value: float | None, lang: str, digits: int = 2, currency: str | None = None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -754,7 +825,7 @@ def format_number(value: float, lang: str, digits: int = 2, currency: str | None
     return format_decimal(value, format=pattern, locale=number_locale(lang, currency))
 
 
-def format_pct(value: float, lang: str, digits: int = 1, signed: bool = True) -> str:
+def format_pct(value: float | None, lang: str, digits: int = 1, signed: bool = True) -> str:
     """`+4,2 %` (es) or `+4.2%` (en); "–" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -802,3 +873,32 @@ def unit_label(unit: str, lang: str) -> str:
 def default_language(currency: str) -> str:
     """Spanish for the Latin American currencies (USD here is Ecuador's), English otherwise."""
     return "es" if currency in ("COP", "PEN", "BOB", "USD") else "en"
+
+
+def premiums_sentence(summary: PremiumSummary, owed: pd.DataFrame, lang: str) -> str:
+    """The Premiums page's first line: what buyers paid against the benchmark, certified sales under the
+    minimum, and the buyer who owes the most premium (each part only when it has something to say)."""
+    parts = [
+        t(
+            "premiums_sentence_price",
+            lang,
+            share=format_pct(100 + summary.buyer_price_pct_weighted, lang, signed=False),
+            median=format_pct(100 + summary.buyer_price_pct_median, lang, signed=False),
+        )
+    ]
+    if summary.excluded_for_review:
+        parts.append(t("premiums_sentence_excluded", lang, count=summary.excluded_for_review))
+    if summary.certified_sales:
+        key = "premiums_sentence_minimum_one" if summary.certified_sales == 1 else "premiums_sentence_minimum"
+        parts.append(t(key, lang, below=summary.certified_below_minimum, certified=summary.certified_sales))
+    if not owed.empty and owed["premium_owed_usd"].iloc[0] >= 1:
+        top = owed.iloc[0]
+        parts.append(
+            t(
+                "premiums_sentence_owed",
+                lang,
+                buyer=top["buyer"],
+                owed=f"{format_number(top['premium_owed_usd'], lang, 0)} USD",
+            )
+        )
+    return " ".join(parts)

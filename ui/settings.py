@@ -11,6 +11,7 @@ import streamlit as st
 
 from analytics.units import UNITS
 from data.series import CURRENCIES
+from services.premiums import ALL_COOPERATIVES
 from ui.i18n import LANGUAGES, default_language, t, unit_label
 
 DEFAULT_CURRENCY = "COP"
@@ -26,7 +27,7 @@ class Settings:
 
 def _from_query(name: str, allowed: tuple[str, ...] | list[str], default: str) -> str:
     value = st.query_params.get(name)
-    return value if value in allowed else default
+    return value if value is not None and value in allowed else default
 
 
 def init_settings() -> None:
@@ -63,9 +64,6 @@ def sidebar_settings() -> Settings:
     settings = current_settings()
     st.query_params.update({"lang": settings.language, "cur": settings.currency, "unit": settings.unit})
     return settings
-
-
-ALL_COOPERATIVES = "__all__"
 
 
 def cooperative_sidebar(cooperatives: list[str], lang: str) -> str:

@@ -18,7 +18,7 @@ from data.market_data import import_prices  # noqa: E402
 from data.store import MarketStore  # noqa: E402
 
 url, kind, file_name, marker = sys.argv[1:5]
-table = "sales" if kind == "ledger" else "observations"
+table = "sales" if kind == "ledger" else "prices"
 
 
 @event.listens_for(Engine, "after_cursor_execute")

@@ -1,0 +1,41 @@
+"""The briefing's numbers for a period: markets in every country, forecast and timing, premiums.
+
+No streamlit and no words: ui/briefing_report.py writes the sentences and files. The Briefing page and
+`cli.py briefing` both call `briefing_view`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.briefing import Briefing, add_forecast_and_timing, add_premiums, build_briefing
+from data.ledger import LedgerScope
+from data.market_data import MarketSnapshot
+from data.store import MarketStore
+from services.market import real_fx
+from services.premiums import stored_premiums
+
+
+def briefing_view(
+    store: MarketStore,
+    scope: LedgerScope,
+    snapshot: MarketSnapshot,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    kind: str,
+) -> Briefing:
+    """Moves, the multi-country table, forecast and timing as of the end, and the period's stored sales.
+
+    Only real sales go into a briefing (never the demo ledger); a country whose exchange rate is demo
+    beside real gold is left out (its price would be invented).
+    """
+    fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
+    briefing = build_briefing(snapshot.gold_usd_per_oz, fx, start, end, kind)
+    add_forecast_and_timing(briefing, snapshot.gold_usd_per_oz)
+    premiums = stored_premiums(store, scope, snapshot, None, start, end).premiums
+    if not premiums.empty:
+        add_premiums(briefing, premiums)
+    demo = snapshot.demo_series
+    if demo:
+        briefing.sources["demo data"] = f"DEMO series, not real prices: {', '.join(demo)}"
+    return briefing

@@ -1,0 +1,157 @@
+"""Ledger and premium views: the sales a reader may see, each against the benchmark, and a selection's
+summary, waterfall and certification check.
+
+No streamlit: the Premiums and Sales pages (through ui/state's caches) and `cli.py premiums` call the
+same functions, so a figure on the page and the same figure from the command line cannot differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from analytics.premiums import (
+    PremiumSummary,
+    certification_check,
+    monthly_average_benchmark,
+    sale_premiums,
+    summarise,
+    waterfall,
+    what_if,
+)
+from data.demo_ledger import demo_sales
+from data.ledger import LedgerScope, load_sales, premium_schedule
+from data.market_data import MarketSnapshot
+from data.series import GOLD_SERIES
+from data.store import MarketStore
+from services.market import real_fx
+
+#: The sidebar's choice meaning every cooperative the reader may see.
+ALL_COOPERATIVES = "__all__"
+
+
+@dataclass(frozen=True)
+class LedgerView:
+    """The sales a page shows: stored ones; the fictional demo ledger only when none is stored and the
+    user asked for an example (`is_demo`); else none (`has_stored_sales` False, `sales` empty)."""
+
+    sales: pd.DataFrame
+    is_demo: bool
+    cooperatives: list[str]
+    has_stored_sales: bool = True
+
+
+def ledger_view(
+    store: MarketStore,
+    scope: LedgerScope,
+    snapshot: MarketSnapshot,
+    today: pd.Timestamp,
+    example: bool = False,
+) -> LedgerView:
+    """Every sale `scope` may read. Without any, the demo ledger only when `example` is asked for:
+    fiction is never shown as a default, whatever the prices (it would be taken for the user's sales)."""
+    stored = load_sales(store, scope)
+    if not stored.empty:
+        return LedgerView(stored, False, sorted(stored["cooperative"].unique()))
+    if not example:
+        return LedgerView(stored, False, [], has_stored_sales=False)
+    fx = {
+        currency: rate for currency in ("COP", "PEN") if (rate := snapshot.fx_per_usd(currency)) is not None
+    }
+    end = min(today, snapshot.gold_usd_per_oz.index[-1])
+    demo = demo_sales(snapshot.gold_usd_per_oz, fx, end)
+    return LedgerView(demo, True, sorted(demo["cooperative"].unique()), has_stored_sales=False)
+
+
+def selected_sales(view: LedgerView, cooperative: str) -> pd.DataFrame:
+    """The sales of one cooperative (all of them for ALL_COOPERATIVES)."""
+    if cooperative == ALL_COOPERATIVES:
+        return view.sales
+    return view.sales[view.sales["cooperative"] == cooperative]
+
+
+@dataclass(frozen=True)
+class PremiumsView:
+    """Each sale against the benchmark on its date, and what it would have fetched at other references."""
+
+    premiums: pd.DataFrame
+    what_if: pd.DataFrame
+
+    @property
+    def bounds(self) -> tuple[date, date, list[str]] | None:
+        """(first sale day, last sale day, currencies); None without sales."""
+        if self.premiums.empty:
+            return None
+        dates = self.premiums["date"]
+        return dates.min().date(), dates.max().date(), sorted(self.premiums["currency"].unique())
+
+
+def _gold_sources(snapshot: MarketSnapshot) -> pd.Series:
+    """The source of each day's benchmark gold value ("demo" for demo gold)."""
+    if GOLD_SERIES in snapshot.demo_series:
+        return pd.Series("demo", index=snapshot.gold_usd_per_oz.index)
+    return snapshot.sources.get(GOLD_SERIES, pd.Series(dtype=object))
+
+
+def premiums_view(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.DataFrame) -> PremiumsView:
+    """Price `sales` against the snapshot's benchmark and the premium `schedule` in force."""
+    fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
+    premiums = sale_premiums(
+        sales,
+        snapshot.gold_usd_per_oz,
+        fx,
+        schedule,
+        lbma_usd_per_oz=snapshot.lbma_gold_usd_per_oz,
+        gold_sources=_gold_sources(snapshot),
+    )
+    if premiums.empty:
+        return PremiumsView(premiums, pd.DataFrame())
+    month_average = monthly_average_benchmark(premiums, snapshot.gold_usd_per_oz, fx)
+    return PremiumsView(premiums, what_if(premiums, month_average))
+
+
+def stored_premiums(
+    store: MarketStore,
+    scope: LedgerScope,
+    snapshot: MarketSnapshot,
+    cooperatives: list[str] | None = None,
+    start: object = None,
+    end: object = None,
+) -> PremiumsView:
+    """The stored sales `scope` may read (optionally some cooperatives and dates), priced: the CLI's view."""
+    sales = load_sales(store, scope, cooperatives, start, end)
+    return premiums_view(snapshot, sales, premium_schedule(store))
+
+
+def selected_rows(premiums: pd.DataFrame, currency: str, start: date, end: date) -> pd.Series:
+    """Sales in one currency between two days (inclusive)."""
+    dates = premiums["date"].dt.date
+    return (dates >= start) & (dates <= end) & (premiums["currency"] == currency)
+
+
+@dataclass(frozen=True)
+class PremiumSelection:
+    """Everything the Premiums page shows for one cooperative, currency and period."""
+
+    sales: pd.DataFrame
+    what_if: pd.DataFrame
+    summary: PremiumSummary
+    waterfall: pd.Series
+    issues: pd.DataFrame
+    review: pd.DataFrame
+
+
+def premium_selection(view: PremiumsView, currency: str, start: date, end: date) -> PremiumSelection:
+    """The sales of one currency and period with their summary, waterfall and certification check."""
+    rows = selected_rows(view.premiums, currency, start, end)
+    chosen = view.premiums[rows]
+    return PremiumSelection(
+        sales=chosen,
+        what_if=view.what_if[rows.to_numpy()].dropna(subset=["benchmark_value"]),
+        summary=summarise(chosen),
+        waterfall=waterfall(chosen),
+        issues=certification_check(chosen),
+        review=chosen[chosen["needs_review"]],
+    )

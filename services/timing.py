@@ -1,0 +1,50 @@
+"""The Sell-timing view: indicators, today's reading, seasonality and the policy backtests for a currency.
+
+No streamlit, no sentences: the reading is a code with its reasons' codes and numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.timing import (
+    POLICIES,
+    PolicyResult,
+    PolicySettings,
+    Signal,
+    indicator_frame,
+    run_policy,
+    seasonality,
+    signal_on,
+)
+from data.market_data import MarketSnapshot, target_fx, target_prices
+from data.series import local_price_id
+
+
+@dataclass(frozen=True)
+class TimingView:
+    """The Sell timing page's numbers for one currency and one set of user inputs."""
+
+    target_id: str
+    indicators: pd.DataFrame
+    signal: Signal
+    seasonality: pd.DataFrame
+    policies: dict[str, PolicyResult]
+
+
+def timing_view(snapshot: MarketSnapshot, currency: str, settings: PolicySettings) -> TimingView:
+    """Indicators on the price of a fine gram in `currency`, the reading on its last day, and backtests."""
+    target_id = local_price_id(currency, "g")
+
+    def load(series_id: str) -> pd.Series:
+        return snapshot.series[series_id]
+
+    prices = target_prices(load, target_id)
+    fx = target_fx(load, target_id)
+    indicators = indicator_frame(prices, fx, settings.holding_cost_pct_month)
+    policies = {
+        policy: run_policy(prices, policy, settings, fx=fx, indicators=indicators) for policy in POLICIES
+    }
+    return TimingView(target_id, indicators, signal_on(indicators), seasonality(prices), policies)

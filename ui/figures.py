@@ -1,0 +1,338 @@
+"""Figures and formatted tables the pages draw, built from the cached views of ui/state.
+
+Figures are kept with cache_resource because building a plotly figure (validation) costs more than the
+rest of a page, and a pickled copy costs as much again: they are shared, so never mutate one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.premiums import WATERFALL_TOTALS, summary_by, waterfall
+from analytics.timing import PolicySettings
+from ui.charts import (
+    CURRENCY_COLOURS,
+    GOLD_COLOUR,
+    NEGATIVE_COLOUR,
+    NEUTRAL_COLOUR,
+    error_by_horizon_figure,
+    fan_chart_figure,
+    lines_figure,
+    price_value_format,
+    realised_vs_benchmark_figure,
+    seasonality_figure,
+    time_series_figure,
+    waterfall_figure,
+)
+from ui.i18n import format_day, format_number, format_pct, month_names, t, unit_label
+from ui.state import (
+    _forecast_view,
+    _local_prices,
+    _market_view,
+    _premium_selection,
+    _timing_view,
+    example_wanted,
+    run_context,
+)
+
+MIN_HISTORY_SHOWN_DAYS = 120  # about six months before the fan: enough context, and the fan stays readable
+TIMING_CHART_DAYS = 500  # about two years of daily indicators in the small charts
+TIMING_LOTS_SHOWN = 260  # the last five years of weekly lots
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _market_figures(
+    url: str, market_key: str, today: str, currency: str, unit: str, lang: str
+) -> dict[str, go.Figure]:
+    view = _market_view(url, market_key, today, currency, unit)
+    prices = view.local["price"].dropna()
+    month = view.performance.loc["GOLD_USD" if currency == "USD" else currency, "1M"]
+    title_key = "chart_title_up" if month >= 0 else "chart_title_down"
+    return {
+        "price": time_series_figure(
+            prices,
+            title=t(title_key, lang, pct=format_pct(abs(month), lang, signed=False), currency=currency),
+            y_title=t("per_unit", lang, currency=currency, unit=unit_label(unit, lang)),
+            lang=lang,
+            currency=currency,
+            value_format=price_value_format(prices.iloc[-1]),
+        ),
+        "volatility": time_series_figure(
+            view.volatility.resample("W").last(),
+            title="",
+            y_title="%",
+            lang=lang,
+            colour=CURRENCY_COLOURS.get(currency, GOLD_COLOUR),
+            value_format=".1f",
+            height=280,
+            range_selector=False,
+        ),
+        "drawdown": time_series_figure(
+            view.drawdown.resample("W").min(),
+            title="",
+            y_title="%",
+            lang=lang,
+            colour=NEGATIVE_COLOUR,
+            value_format=".1f",
+            height=280,
+            range_selector=False,
+            fill=True,
+        ),
+    }
+
+
+def market_figures(currency: str, unit: str, lang: str) -> dict[str, go.Figure]:
+    """The Market page's time-series figures: price, volatility (weekly), drawdown (weekly)."""
+    context = run_context()
+    return _market_figures(context.url, context.market_key, context.today, currency, unit, lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _premium_tables(
+    url: str,
+    ledger_key: str,
+    market_key: str,
+    today: str,
+    cooperative: str,
+    currency: str,
+    start,
+    end,
+    lang: str,
+    example: bool = False,
+) -> dict[str, pd.DataFrame]:
+    chosen = _premium_selection(
+        url, ledger_key, market_key, today, cooperative, currency, start, end, example
+    ).sales
+
+    def numbers(values: pd.Series, digits: int) -> pd.Series:
+        return values.map(lambda value: format_number(value, lang, digits, currency))
+
+    price_digits = 0 if chosen["benchmark_price_per_g"].median() >= 1000 else 2
+    text = pd.DataFrame(
+        {
+            t("field_date", lang): chosen["date"].map(lambda day: format_day(day, lang)),
+            t("col_sale", lang): chosen["sale_id"],
+            t("field_buyer", lang): chosen["buyer"],
+            t("field_certification", lang): chosen["certification"].map(lambda c: t(f"cert_{c}", lang)),
+            t("col_fine_g", lang): numbers(chosen["fine_gold_g"], 2),
+            t("col_benchmark_g", lang): numbers(chosen["benchmark_price_per_g"], price_digits),
+            t("col_realised_g", lang): numbers(chosen["realised_price_per_g"], price_digits),
+            t("col_buyer_price_pct", lang): chosen["buyer_price_pct"].map(
+                lambda value: format_pct(value, lang)
+            ),
+            t("col_premium_pct", lang): chosen["premium_pct"].map(lambda value: format_pct(value, lang)),
+            t("col_all_in_pct", lang): chosen["all_in_pct"].map(lambda value: format_pct(value, lang)),
+            t("col_vs_benchmark", lang): numbers(chosen["money_vs_benchmark"], 0),
+            t("col_due_usd", lang): numbers(chosen["premium_due_usd"], 2),
+            t("col_received_usd", lang): numbers(chosen["premium_received_usd"], 2),
+            t("col_minimum_state", lang): [
+                t(f"minimum_{state}", lang) if certification != "none" and state else "–"
+                for state, certification in zip(chosen["minimum_state"], chosen["certification"], strict=True)
+            ],
+            t("col_minimum_reference", lang): chosen["minimum_reference"],
+        }
+    )
+    numbers_only = chosen[
+        ["date", "sale_id", "buyer", "certification", "fine_gold_g", "benchmark_price_per_g",
+         "realised_price_per_g", "buyer_price_pct", "premium_pct", "all_in_pct", "money_vs_benchmark",
+         "premium_due_usd", "premium_received_usd", "meets_minimum_price", "minimum_state", "minimum_reference"]
+    ]  # fmt: skip
+    rounding = {"fine_gold_g": 1, "benchmark_value": 0, "amount_received": 0, "money_vs_benchmark": 0,
+                "premium_pct_weighted": 2, "premium_due_usd": 2, "premium_received_usd": 2}  # fmt: skip
+    tables = {"per_sale": numbers_only, "per_sale_text": text}
+    for key in ("buyer", "month", "certification"):
+        tables[f"by_{key}"] = summary_by(chosen, key).drop(columns="currency").round(rounding)
+    return tables
+
+
+def premium_tables(
+    cooperative: str, currency: str, start: date, end: date, lang: str
+) -> dict[str, pd.DataFrame]:
+    """Sale-by-sale (numbers, and text formatted for `lang`) and the by-buyer/month/certification tables."""
+    context = run_context()
+    keys = (context.url, context.ledger_key, context.market_key, context.today)
+    return _premium_tables(*keys, cooperative, currency, start, end, lang, example_wanted())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _premium_price_figure(
+    url: str,
+    ledger_key: str,
+    market_key: str,
+    today: str,
+    cooperative: str,
+    currency: str,
+    start,
+    end,
+    lang: str,
+    example: bool = False,
+) -> go.Figure:
+    chosen = _premium_selection(
+        url, ledger_key, market_key, today, cooperative, currency, start, end, example
+    ).sales
+    benchmark = _local_prices(url, market_key, today, currency, "g")["price"].dropna()
+    benchmark = benchmark[(benchmark.index.date >= start) & (benchmark.index.date <= end)]
+    priced = chosen.dropna(subset=["benchmark_price_per_g"])
+    return realised_vs_benchmark_figure(
+        priced[~priced["needs_review"]],  # a typo (an extra zero) would flatten every other dot
+        benchmark,
+        labels={"benchmark": t("chart_benchmark_line", lang)}
+        | {c: t(f"cert_{c}", lang) for c in ("none", "fairmined", "fairmined_ecological", "fairtrade")},
+        title=t("chart_realised", lang),
+        y_title=f"{currency} / g",
+        lang=lang,
+        currency=currency,
+    )
+
+
+def premium_price_figure(cooperative: str, currency: str, start: date, end: date, lang: str) -> go.Figure:
+    """Realised price per sale against the benchmark line (shared figure: never mutate it)."""
+    context = run_context()
+    keys = (context.url, context.ledger_key, context.market_key, context.today)
+    return _premium_price_figure(*keys, cooperative, currency, start, end, lang, example_wanted())
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _premium_waterfall_figure(
+    url: str,
+    ledger_key: str,
+    market_key: str,
+    today: str,
+    cooperative: str,
+    currency: str,
+    start,
+    end,
+    lang: str,
+    sale: str,
+    example: bool = False,
+) -> go.Figure:
+    chosen = _premium_selection(
+        url, ledger_key, market_key, today, cooperative, currency, start, end, example
+    ).sales
+    steps = waterfall(chosen if not sale else chosen[chosen["sale_id"] == sale])
+    return waterfall_figure(
+        steps,
+        labels={name: t(f"wf_{name}", lang) for name in steps.index},
+        title=sale or t("waterfall_period", lang),
+        lang=lang,
+        currency=currency,
+        totals=WATERFALL_TOTALS,
+    )
+
+
+def premium_waterfall_figure(
+    cooperative: str, currency: str, start: date, end: date, lang: str, sale: str
+) -> go.Figure:
+    """The period's waterfall, or one sale's (shared figure: never mutate it)."""
+    context = run_context()
+    keys = (context.url, context.ledger_key, context.market_key, context.today)
+    return _premium_waterfall_figure(*keys, cooperative, currency, start, end, lang, sale, example_wanted())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _forecast_figures(
+    url: str,
+    market_key: str,
+    today: str,
+    target_id: str,
+    horizon: int,
+    model: str | None,
+    lang: str,
+    target_label: str,
+    currency: str,
+) -> dict[str, go.Figure]:
+    view = _forecast_view(url, market_key, today, target_id, horizon, model)
+    history = view.history.iloc[-max(MIN_HISTORY_SHOWN_DAYS, 5 * horizon) :]
+    scores = view.backtest.scores
+    return {
+        "fan": fan_chart_figure(
+            history,
+            view.forecast.frame(),
+            labels={
+                "history": t("fan_history", lang),
+                "band_95": t("fan_band_95", lang),
+                "band_80": t("fan_band_80", lang),
+                "mean": t("fan_mean", lang),
+                "random_walk": t("fan_random_walk", lang),
+            },
+            title=t("fan_title", lang, horizon=horizon, model=t(f"model_{view.model}", lang)),
+            y_title=target_label,
+            lang=lang,
+            currency=currency,
+            value_format=price_value_format(float(history.iloc[-1])),
+        ),
+        "error_by_horizon": error_by_horizon_figure(
+            {t(f"model_{score.name}", lang): score.rmae_by_horizon for score in scores},
+            title=t("error_by_horizon", lang),
+            y_title="rMAE",
+            x_title=t("days_ahead", lang),
+            lang=lang,
+        ),
+    }
+
+
+# ---------------------------------------------------------------- sell timing
+
+
+def forecast_figures(
+    target_id: str, horizon: int, model: str | None, lang: str, target_label: str, currency: str
+) -> dict[str, go.Figure]:
+    """The fan chart and the error-by-horizon chart (shared figures: never mutate them)."""
+    context = run_context()
+    keys = (context.url, context.market_key, context.today)
+    return _forecast_figures(*keys, target_id, horizon, model, lang, target_label, currency)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _timing_figures(
+    url: str, market_key: str, today: str, currency: str, settings: PolicySettings, lang: str
+) -> dict[str, go.Figure]:
+    view = _timing_view(url, market_key, today, currency, settings)
+    recent = view.indicators.iloc[-TIMING_CHART_DAYS:]
+    lots = view.policies["signal"].lots.set_index("produced").iloc[-TIMING_LOTS_SHOWN:]
+    return {
+        "price": lines_figure(
+            recent,
+            labels={"price": t("price", lang), "ma50": t("ma50", lang), "ma200": t("ma200", lang)},
+            colours={"price": GOLD_COLOUR, "ma50": CURRENCY_COLOURS["COP"], "ma200": NEUTRAL_COLOUR},
+            title=t("chart_price_averages", lang),
+            y_title=f"{currency} / g",
+            lang=lang,
+            currency=currency,
+        ),
+        "rsi": lines_figure(
+            recent,
+            labels={"rsi14": "RSI"},
+            colours={"rsi14": CURRENCY_COLOURS["PEN"]},
+            title=t("chart_rsi", lang),
+            y_title="RSI",
+            lang=lang,
+            value_format=".0f",
+            reference_lines=(30.0, 70.0),
+        ),
+        "seasonality": seasonality_figure(
+            view.seasonality, month_names=month_names(lang), title="", lang=lang
+        ),
+        "lots": lines_figure(
+            lots,
+            labels={"baseline_price": t("lots_baseline", lang), "policy_price": t("lots_policy", lang)},
+            colours={"baseline_price": NEUTRAL_COLOUR, "policy_price": GOLD_COLOUR},
+            title=t("chart_lots", lang) + f" — {t('policy_signal', lang)}",
+            y_title=f"{currency} / g",
+            lang=lang,
+            currency=currency,
+        ),
+    }
+
+
+# ---------------------------------------------------------------- briefing
+
+
+def timing_figures(currency: str, settings: PolicySettings, lang: str) -> dict[str, go.Figure]:
+    """Price with averages, RSI, seasonality and lots charts (shared figures: never mutate them)."""
+    context = run_context()
+    return _timing_figures(context.url, context.market_key, context.today, currency, settings, lang)
