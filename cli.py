@@ -6,9 +6,10 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py prices show ID [--start D] [--end D]
     python cli.py prices refresh
     python cli.py benchmark --date D --currency COP [--unit g]
+    python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b]
     python cli.py forecast ID --horizon 20 [--model NAME]
-    python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE]
+    python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE] [--currency CUR]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
     python cli.py briefing --period 2024-05 --language es --out FILE.html [--xlsx FILE.xlsx]
     python cli.py signals ID [--date D] [--language es]
@@ -16,13 +17,16 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
         [--policy NAME] [--start D] [--end D] [--hold-share 1]
     python cli.py users add NAME --role staff|member [--cooperative NAME ...] [--oidc-only]
     python cli.py users list | users remove NAME | users password NAME
+    python cli.py alerts add --email ADDR --currency CUR --unit UNIT (--above X | --below X) [--language es|en]
+    python cli.py alerts list | alerts remove ID | alerts run [--date D]
+    python cli.py card --currency CUR --unit UNIT --language es|en [--date D] --out FILE.html
     python cli.py backup FILE[.gz]
     python cli.py restore FILE[.gz]
 
 Every command acts as the operator (every cooperative, every command) unless `--user NAME` is given
 before the command; that user's password is read from GOLD_DASHBOARD_PASSWORD or asked for (and the
 sign-in throttle applies), and the command then runs with their rights: a member sees and imports only
-their own cooperatives' sales and cannot run the staff commands (users, backup, restore, prices import,
+their own cooperatives' sales and cannot run the staff commands (users, backup, restore, alerts run, prices import,
 prices refresh).
 
 ID is a stored series (GOLD_USD, USD_COP, ...) or a derived local price such as GOLD_COP_G.
@@ -44,24 +48,29 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
-from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError, benchmark_price_per_fine_gram
+from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError
 from analytics.briefing import parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
+from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
+from data.alerts import add_rule, list_rules, remove_rule
 from data.backup import backup, restore
 from data.errors import describe
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
-from data.series import CURRENCIES, GOLD_SERIES, SERIES, fx_series_for, require_series
-from data.settings import stale_after_days
+from data.offer_quotes import read_quotes
+from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
+from services.alerts import run_alerts
 from services.briefing import briefing_view
-from services.market import market_snapshot
+from services.card import write_card
+from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
+from ui.i18n import reason_text
 
 
 class CliError(Exception):
@@ -99,27 +108,28 @@ def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
 def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
     """The benchmark on a date, with the sources of the gold and FX values it used and whether they are
     stale (more than the staleness setting's days before the date)."""
-    gold = store.load_series_with_sources(GOLD_SERIES)
-    if gold.empty:
-        raise CliError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
-    fx_id = fx_series_for(args.currency)
-    fx = None if fx_id is None else store.load_series_with_sources(fx_id)
-    if fx is not None and fx.empty:
-        raise CliError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
-    quote = benchmark_price_per_fine_gram(
-        gold["value"].rename(GOLD_SERIES),
-        None if fx is None else fx["value"].rename(fx_id),
-        args.date,
-        currency=args.currency,
-        unit=args.unit,
-        max_staleness_days=args.max_staleness_days,
+    return stored_benchmark(store, args.date, args.currency, args.unit, args.max_staleness_days).as_json()
+
+
+def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
+    """Each quote in FILE valued for the lot at the benchmark of --date, ranked by present value."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"no such file: {path}")
+    quotes = read_quotes(path.read_bytes(), path.name)
+    benchmark = stored_benchmark(store, args.date, args.currency).quote
+    comparison = compare_offers(
+        quotes,
+        gross_g=args.gross_g,
+        fineness=args.fineness,
+        benchmark_price_per_g=benchmark.price,
+        rate_pct_year=args.rate_pct_year,
     )
-    oldest = min(day for day in (quote.gold_date, quote.fx_date) if day is not None)
     return {
-        **quote.as_json(),
-        "gold_source": str(gold.loc[quote.gold_date, "source"]),
-        "fx_source": None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
-        "stale": (quote.date - oldest).days > stale_after_days(),
+        "date": f"{args.date:%Y-%m-%d}",
+        "benchmark_price_per_g": benchmark.price,
+        "fine_gold_g": comparison.fine_gold_g,
+        "offers": [offer.as_json() for offer in comparison.offers],
     }
 
 
@@ -203,6 +213,7 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
         path.name,
         cooperative=args.cooperative,
         mapping=mapping,
+        currency=args.currency,
     )
 
 
@@ -278,7 +289,9 @@ def cmd_signals(store: MarketStore, args: argparse.Namespace) -> object:
         if prices.empty:
             raise CliError(f"no {args.series_id} price on or before {args.date:%Y-%m-%d}")
     indicators = indicator_frame(prices, fx, args.holding_cost_pct_month)
-    return {"series": args.series_id.upper(), **signal_on(indicators).as_json(args.language)}
+    signal = signal_on(indicators)
+    reasons = [reason_text(reason, args.language) for reason in signal.reasons]
+    return {"series": args.series_id.upper(), **signal.as_json(), "reasons": reasons}
 
 
 def cmd_sell_policy(store: MarketStore, args: argparse.Namespace) -> object:
@@ -343,6 +356,45 @@ def cmd_users_password(store: MarketStore, args: argparse.Namespace) -> object:
     return {"changed": args.name}
 
 
+def cmd_alerts_add(store: MarketStore, args: argparse.Namespace) -> object:
+    rule = add_rule(
+        store,
+        ledger_scope(store, args),
+        email=args.email,
+        currency=args.currency,
+        unit=args.unit,
+        above=args.above,
+        below=args.below,
+        language=args.language,
+        kind="stale" if args.stale else "price",
+    )
+    return {**rule.as_json(), "kind": rule.kind, "owner": rule.owner}
+
+
+def cmd_alerts_list(store: MarketStore, args: argparse.Namespace) -> object:
+    return [rule.as_json() for rule in list_rules(store, ledger_scope(store, args))]
+
+
+def cmd_alerts_remove(store: MarketStore, args: argparse.Namespace) -> object:
+    remove_rule(store, ledger_scope(store, args), args.id)
+    return {"removed": args.id}
+
+
+def cmd_alerts_run(store: MarketStore, args: argparse.Namespace) -> object:
+    """The timer's job; a failed send is in `skipped` with its reason, and also said on stderr."""
+    run = run_alerts(store, as_of=args.date)
+    for failure in run.failed:
+        print(f"alert {failure.id}: {failure.reason}", file=sys.stderr)
+    return run.as_json()
+
+
+def cmd_card(store: MarketStore, args: argparse.Namespace) -> object:
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliError(f"no such folder: {out.parent}")
+    return write_card(store, args.currency, args.unit, args.language, out, as_of=args.date).as_json()
+
+
 def cmd_backup(store: MarketStore, args: argparse.Namespace) -> object:
     return {"file": args.file, "rows": backup(store, Path(args.file))}
 
@@ -386,6 +438,23 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--max-staleness-days", type=int, default=MAX_STALENESS_DAYS)
     bench.set_defaults(run=cmd_benchmark)
 
+    offers = commands.add_parser("offers", help="buyers' quotes for a lot").add_subparsers(
+        dest="action", required=True
+    )
+    compare = offers.add_parser("compare", help="value each quote of a CSV file for a lot, best first")
+    compare.add_argument("file", help="CSV: buyer,price_pct,fee_per_g,fixed_fee,payment_days")
+    compare.add_argument("--date", type=_date, required=True, help="the benchmark's date")
+    compare.add_argument("--currency", choices=list(CURRENCIES), required=True)
+    compare.add_argument("--gross-g", type=float, required=True, help="the lot's gross weight in grams")
+    compare.add_argument("--fineness", type=float, required=True, help="0.875 or 875")
+    compare.add_argument(
+        "--rate-pct-year",
+        type=float,
+        default=DEFAULT_RATE_PCT_YEAR,
+        help="interest rate for the present value, %% a year (default 0: no discounting)",
+    )
+    compare.set_defaults(run=cmd_offers_compare)
+
     backtest = commands.add_parser("backtest", help="rolling-origin backtest of the forecast models")
     backtest.add_argument("series_id", metavar="ID")
     backtest.add_argument("--horizon", type=int, default=20, help="trading days ahead (default 20)")
@@ -410,6 +479,11 @@ def build_parser() -> argparse.ArgumentParser:
     ledger_import.add_argument("--cooperative", help="the cooperative, when the file has no such column")
     ledger_import.add_argument(
         "--mapping", help='JSON file: our field -> your column, e.g. {"date": "Fecha"}'
+    )
+    ledger_import.add_argument(
+        "--currency",
+        choices=list(CURRENCIES),
+        help='currency of rows that name none, when no header does (e.g. "Valor recibido (COP)")',
     )
     ledger_import.set_defaults(run=cmd_ledger_import)
 
@@ -461,6 +535,35 @@ def build_parser() -> argparse.ArgumentParser:
     users_password = users.add_parser("password", help="set a new password")
     users_password.add_argument("name")
     users_password.set_defaults(run=cmd_users_password, staff_only=True)
+
+    alerts = commands.add_parser("alerts", help="price alerts by e-mail").add_subparsers(
+        dest="action", required=True
+    )
+    alerts_add = alerts.add_parser("add", help="alert when the price is above or below a level")
+    alerts_add.add_argument("--email", required=True)
+    alerts_add.add_argument("--currency", choices=list(CURRENCIES), required=True)
+    alerts_add.add_argument("--unit", choices=list(UNITS), required=True)
+    level = alerts_add.add_mutually_exclusive_group(required=True)
+    level.add_argument("--above", type=float, help="send when the price is at or above X")
+    level.add_argument("--below", type=float, help="send when the price is at or below X")
+    level.add_argument("--stale", action="store_true", help="send when the data is more than 7 days old")
+    alerts_add.add_argument("--language", choices=["es", "en"], default="es")
+    alerts_add.set_defaults(run=cmd_alerts_add)
+    alerts.add_parser("list", help="the alert rules").set_defaults(run=cmd_alerts_list)
+    alerts_remove = alerts.add_parser("remove", help="remove an alert rule")
+    alerts_remove.add_argument("id", type=int)
+    alerts_remove.set_defaults(run=cmd_alerts_remove)
+    alerts_run = alerts.add_parser("run", help="check every rule and send the e-mails (the timer's job)")
+    alerts_run.add_argument("--date", type=_date, help="as of this day, on data up to it")
+    alerts_run.set_defaults(run=cmd_alerts_run, staff_only=True)  # every user's rules and e-mails
+
+    card = commands.add_parser("card", help="write the light price card (static HTML, no script)")
+    card.add_argument("--currency", choices=list(CURRENCIES), required=True)
+    card.add_argument("--unit", choices=list(UNITS), required=True)
+    card.add_argument("--language", choices=["es", "en"], required=True)
+    card.add_argument("--date", type=_date, help="as of this day, on data up to it (default today)")
+    card.add_argument("--out", required=True, help="the HTML file to write")
+    card.set_defaults(run=cmd_card)
 
     do_backup = commands.add_parser("backup", help="write the whole store to a file (.gz: compressed)")
     do_backup.add_argument("file")

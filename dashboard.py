@@ -32,6 +32,8 @@ ledger_pages = [
     st.Page("app_pages/briefing.py", title=t("nav_briefing", lang), icon=":material/summarize:"),
     st.Page("app_pages/sales.py", title=t("nav_sales", lang), icon=":material/receipt_long:"),
     st.Page("app_pages/premiums.py", title=t("nav_premiums", lang), icon=":material/workspace_premium:"),
+    st.Page("app_pages/offers.py", title=t("nav_offers", lang), icon=":material/handshake:"),
+    st.Page("app_pages/alerts.py", title=t("nav_alerts", lang), icon=":material/notifications:"),
 ]
 sign_in_page = st.Page(
     "app_pages/sign_in.py", title=t("nav_sign_in", lang), icon=":material/login:", url_path="sign-in"

@@ -10,13 +10,14 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from analytics.errors import CodedError
 from analytics.units import GRAMS_PER_TROY_OUNCE, grams_per_unit
 
 #: A gold or FX value older than this (calendar days) is not used for a benchmark.
 MAX_STALENESS_DAYS = 7
 
 
-class StaleDataError(ValueError):
+class StaleDataError(CodedError):
     """No value of a series on or within the staleness limit before the requested date."""
 
 
@@ -45,12 +46,22 @@ def value_asof(series: pd.Series, date: pd.Timestamp, max_staleness_days: int | 
     """(date used, value) of the last observation on or before `date`; StaleDataError if none or too old."""
     history = series.loc[:date].dropna()
     if history.empty:
-        raise StaleDataError(f"{series.name}: no value on or before {date:%Y-%m-%d}")
+        raise StaleDataError(
+            f"{series.name}: no value on or before {date:%Y-%m-%d}",
+            "no_value_before",
+            series=series.name,
+            date=date,
+        )
     used = history.index[-1]
     if max_staleness_days is not None and (date - used).days > max_staleness_days:
         raise StaleDataError(
             f"{series.name}: last value {used:%Y-%m-%d} is more than {max_staleness_days} days "
-            f"before {date:%Y-%m-%d}"
+            f"before {date:%Y-%m-%d}",
+            "stale_value",
+            series=series.name,
+            used=used,
+            days=max_staleness_days,
+            date=date,
         )
     return used, float(history.iloc[-1])
 

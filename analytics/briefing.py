@@ -14,14 +14,16 @@ import numpy as np
 import pandas as pd
 
 from analytics.benchmark import local_price_series
+from analytics.errors import CodedError
 from analytics.market import annualised_volatility, decompose_local_move
 from analytics.premiums import BANREP_BUY_SHARE
+from analytics.timing import Signal
 
 BRIEFING_CURRENCIES = ("COP", "PEN", "BOB", "USD", "MNT")
 NOTABLE_DAYS = 3
 
 
-class PeriodError(ValueError):
+class PeriodError(CodedError):
     """A period the briefing cannot read."""
 
 
@@ -34,7 +36,7 @@ def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     if ":" in text:
         first, last = (pd.Timestamp(part) for part in text.split(":", 1))
         if last < first:
-            raise PeriodError(f"the period ends before it starts: {text}")
+            raise PeriodError(f"the period ends before it starts: {text}", "period_reversed", text=text)
         return first.normalize(), last.normalize(), "custom"
     if match := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
         period = pd.Period(f"{match[1]}Q{match[2]}", freq="Q")
@@ -48,7 +50,9 @@ def parse_period(text: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     if re.fullmatch(r"\d{4}", text):
         return pd.Timestamp(f"{text}-01-01"), pd.Timestamp(f"{text}-12-31"), "year"
     raise PeriodError(
-        f"cannot read the period {text!r}: use 2024-05, 2024-Q2, 2024-W19, 2024 or 2024-05-01:2024-05-31"
+        f"cannot read the period {text!r}: use 2024-05, 2024-Q2, 2024-W19, 2024 or 2024-05-01:2024-05-31",
+        "period_unreadable",
+        text=text,
     )
 
 
@@ -71,6 +75,22 @@ class CountryRow:
     complete: bool = True
 
 
+@dataclass(frozen=True)
+class BriefingForecast:
+    """Gold's forecast at the period's end, with the backtest skill it was chosen on."""
+
+    model: str
+    rmae: float | None
+    coverage_80: float | None
+    folds: int
+    first_origin: pd.Timestamp
+    last_origin: pd.Timestamp
+    date: pd.Timestamp
+    mean: float
+    lo_80: float
+    hi_80: float
+
+
 @dataclass
 class Briefing:
     start: pd.Timestamp
@@ -89,8 +109,8 @@ class Briefing:
     notable_days: list[tuple[pd.Timestamp, float]]
     gold_series: pd.Series
     local_series: dict[str, pd.Series]
-    forecast: dict[str, object] | None = None
-    timing: dict[str, object] | None = None
+    forecast: BriefingForecast | None = None
+    timing: Signal | None = None  # the sell-timing reading as of the period's end
     premiums_by_cooperative: pd.DataFrame | None = None
     premiums_by_buyer: pd.DataFrame | None = None
     certification: pd.DataFrame | None = None
@@ -145,7 +165,12 @@ def build_briefing(
     gold = gold[gold.index <= end]
     in_period = gold[gold.index >= start]
     if in_period.empty:
-        raise PeriodError(f"no gold price between {start:%Y-%m-%d} and {end:%Y-%m-%d}")
+        raise PeriodError(
+            f"no gold price between {start:%Y-%m-%d} and {end:%Y-%m-%d}",
+            "no_gold_in_period",
+            start=start,
+            end=end,
+        )
     before = gold[gold.index < start]
     first_date = before.index[-1] if len(before) else in_period.index[0]  # the close before the period
     last_date = in_period.index[-1]
@@ -286,20 +311,20 @@ def add_forecast_and_timing(briefing: Briefing, gold_usd_per_oz: pd.Series) -> N
         return
     score = result.score(result.selected)
     last = forecast.frame().iloc[-1]
-    briefing.forecast = {
-        "model": result.selected,
-        "rmae": score.rmae,
-        "coverage_80": score.coverage_80,
-        "folds": len(result.origins),
-        "first_origin": result.dates[result.origins[0]],
-        "last_origin": result.dates[result.origins[-1]],
-        "date": forecast.dates[-1],
-        "mean": float(last["mean"]),
-        "lo_80": float(last["lo_80"]),
-        "hi_80": float(last["hi_80"]),
-    }
+    briefing.forecast = BriefingForecast(
+        model=result.selected,
+        rmae=score.rmae,
+        coverage_80=score.coverage_80,
+        folds=len(result.origins),
+        first_origin=pd.Timestamp(result.dates[result.origins[0]]),
+        last_origin=pd.Timestamp(result.dates[result.origins[-1]]),
+        date=pd.Timestamp(forecast.dates[-1]),
+        mean=float(last["mean"]),
+        lo_80=float(last["lo_80"]),
+        hi_80=float(last["hi_80"]),
+    )
     signal = signal_on(indicator_frame(history))
-    briefing.timing = {"recommendation": signal.recommendation, "signal": signal}
+    briefing.timing = signal
 
 
 def add_premiums(briefing: Briefing, premiums: pd.DataFrame) -> None:

@@ -31,6 +31,8 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from analytics.errors import CodedError
+
 
 def _normal_quantile(probability: float) -> float:
     return NormalDist().inv_cdf(probability)
@@ -454,7 +456,7 @@ class BacktestResult:
         }
 
 
-class BacktestError(ValueError):
+class BacktestError(CodedError):
     """The series is too short for the requested folds, or the parameters make no sense."""
 
 
@@ -475,7 +477,7 @@ def backtest_origins(
     """Origin positions: every `step` days from `start` (or the last `folds` that fit), each followed by h days."""
     h, step = settings.horizon, settings.step
     if h < 1 or step < 1:
-        raise BacktestError("horizon and step must be at least 1")
+        raise BacktestError("horizon and step must be at least 1", "horizon_step")
     last_index = len(dates) - 1 if end is None else int(np.searchsorted(dates, end, side="right")) - 1
     last_origin = last_index - h
     if start is not None:
@@ -487,12 +489,22 @@ def backtest_origins(
         raise BacktestError(
             f"no origin on or after {start:%Y-%m-%d} is followed by {h} trading days of data "
             f"(data: {dates[0]:%Y-%m-%d} to {dates[last_index]:%Y-%m-%d}; {settings.min_train} days of "
-            "history come first)"
+            "history come first)",
+            "no_origin",
+            start=start,
+            horizon=h,
+            first=dates[0],
+            last=dates[last_index],
+            min_train=settings.min_train,
         )
     if len(origins) == 0:
         raise BacktestError(
             f"not enough data: {len(dates)} days; a backtest needs {settings.min_train} days of history "
-            f"plus {h} days after the first origin"
+            f"plus {h} days after the first origin",
+            "not_enough_data",
+            days=len(dates),
+            min_train=settings.min_train,
+            horizon=h,
         )
     return origins
 
@@ -619,7 +631,11 @@ def _model_list(models: Sequence[str] | None) -> list[str]:
     names = list(MODEL_NAMES) if not models else [name.strip() for name in models if name.strip()]
     unknown = [name for name in names if name not in MODEL_NAMES]
     if unknown:
-        raise BacktestError(f"unknown model(s): {', '.join(unknown)}; choose from {', '.join(MODEL_NAMES)}")
+        raise BacktestError(
+            f"unknown model(s): {', '.join(unknown)}; choose from {', '.join(MODEL_NAMES)}",
+            "unknown_model",
+            model=", ".join(unknown),
+        )
     if RANDOM_WALK not in names:
         names.insert(0, RANDOM_WALK)  # the baseline every model is measured against is always there
     if COMBINATION in names:
@@ -796,11 +812,20 @@ def forecast_from_last(
     settings = settings or BacktestSettings()
     prices = clean_price_series(prices)
     if model not in MODEL_NAMES:
-        raise BacktestError(f"unknown model: {model}; choose from {', '.join(MODEL_NAMES)}")
+        raise BacktestError(
+            f"unknown model: {model}; choose from {', '.join(MODEL_NAMES)}", "unknown_model", model=model
+        )
     if len(prices) < max(settings.min_train, 30):
-        raise BacktestError(f"not enough data to forecast: {len(prices)} days, need {settings.min_train}")
+        raise BacktestError(
+            f"not enough data to forecast: {len(prices)} days, need {settings.min_train}",
+            "not_enough_to_forecast",
+            days=len(prices),
+            min_train=settings.min_train,
+        )
     if not 1 <= horizon <= 260:
-        raise BacktestError("horizon must be between 1 and 260 trading days")
+        raise BacktestError(
+            "horizon must be between 1 and 260 trading days", "horizon_range", low=1, high=260
+        )
     horizon_settings = BacktestSettings(**{**settings.__dict__, "horizon": horizon})
     x = np.log(prices.to_numpy())
     vol = ewma_volatility(x)

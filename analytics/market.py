@@ -56,8 +56,17 @@ def pct_change_since(series: pd.Series, horizon: str, asof: pd.Timestamp | None 
     return (float(clean.iloc[-1]) / float(clean.loc[start]) - 1.0) * 100.0
 
 
+def common_end_date(series_by_name: dict[str, pd.Series]) -> pd.Timestamp | None:
+    """The latest date every series with any value has data for: the earliest of their last dates.
+
+    Series without any value are left out (they are shown as missing, not as a date).
+    """
+    lasts = [clean.index[-1] for clean in (s.dropna() for s in series_by_name.values()) if not clean.empty]
+    return pd.Timestamp(min(lasts)) if lasts else None
+
+
 def performance_table(series_by_name: dict[str, pd.Series], asof: pd.Timestamp | None = None) -> pd.DataFrame:
-    """Percent change over every horizon in HORIZONS, one row per named series."""
+    """Percent change over every horizon in HORIZONS, one row per named series (all as of `asof`)."""
     rows = {
         name: {horizon: pct_change_since(series, horizon, asof) for horizon in HORIZONS}
         for name, series in series_by_name.items()
@@ -76,14 +85,22 @@ class MoveDecomposition:
     start: pd.Timestamp
     end: pd.Timestamp
     local_pct: float
+    # The exchange rate's part is NaN when no new rate was observed between the two dates (the same
+    # carried value at both ends): a missing rate is not a rate that did not move.
     gold_usd_pct: float
     fx_pct: float
     gold_contribution_pp: float
     fx_contribution_pp: float
 
+    @property
+    def fx_measured(self) -> bool:
+        return not math.isnan(self.fx_contribution_pp)
+
 
 def decompose_local_move(local: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> MoveDecomposition:
-    """Decompose the move of `local` (columns gold_usd_per_oz, fx, price) between two dates (as-of)."""
+    """Decompose the move of `local` (columns gold_usd_per_oz, fx, price, optionally fx_date) between two
+    dates (as-of). When both ends used the same exchange-rate observation (fx_date), the rate's part is
+    unknown: NaN, and the whole move is the gold price's (the local price moved with gold alone)."""
     frame = local.dropna(subset=["price"])
     first = frame.loc[:start]
     first_row = first.iloc[-1] if not first.empty else frame.iloc[0]
@@ -93,6 +110,21 @@ def decompose_local_move(local: pd.DataFrame, start: pd.Timestamp, end: pd.Times
     local_pct = (last_row["price"] / first_row["price"] - 1.0) * 100.0
     log_total = log_gold + log_fx
     gold_share = 0.5 if abs(log_total) < 1e-12 else log_gold / log_total
+    if (
+        "fx_date" in frame.columns
+        and first_row.name != last_row.name
+        and pd.notna(first_row["fx_date"])
+        and first_row["fx_date"] == last_row["fx_date"]
+    ):
+        return MoveDecomposition(
+            start=first_row.name,
+            end=last_row.name,
+            local_pct=local_pct,
+            gold_usd_pct=math.expm1(log_gold) * 100.0,
+            fx_pct=math.nan,
+            gold_contribution_pp=local_pct,
+            fx_contribution_pp=math.nan,
+        )
     return MoveDecomposition(
         start=first_row.name,
         end=last_row.name,

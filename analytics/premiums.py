@@ -21,6 +21,7 @@ says USD. Conventions (written down because a user's ledger may mean something e
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,7 +185,8 @@ def sale_premiums(
     out["certified"] = out["certification"] != "none"
     share = out["realised_price_per_g"] / out["benchmark_price_per_g"]
     out["needs_review"] = (share < IMPLAUSIBLE_LOW) | (share > IMPLAUSIBLE_HIGH)
-    out["banrep_value"] = BANREP_BUY_SHARE * out["benchmark_value"]
+    # Banco de la República buys pesos' gold only: no such price for a sale in another currency
+    out["banrep_value"] = (BANREP_BUY_SHARE * out["benchmark_value"]).where(out["currency"] == "COP")
     month = pd.to_datetime(out["date"]).dt.to_period("M")
     out["month"] = month.astype(str)
     return out
@@ -415,8 +417,20 @@ def certification_check(premiums: pd.DataFrame, tolerance_usd: float = 1.0) -> p
     return certified[mismatch]
 
 
-def what_if(premiums: pd.DataFrame, month_average_per_g: np.ndarray) -> pd.DataFrame:
-    """The same gold sold at Banco de la República's 95 % buy price, and at the month's average benchmark."""
+def what_if(
+    premiums: pd.DataFrame,
+    month_average_per_g: np.ndarray,
+    reference_buyers: Mapping[str, tuple[str, float]] | None = None,
+) -> pd.DataFrame:
+    """The same gold sold to the currency's reference buyer, and at the month's average benchmark.
+
+    `reference_buyers` maps a currency to (buyer's name, share of the benchmark it pays); a sale in a
+    currency without one has no reference value (NaN), never a borrowed one. Default: Banco de la
+    República's 95 % for COP only. `banrep_value`/`vs_banrep` keep that price alone (COP only).
+    """
+    buyers = (
+        {"COP": ("Banco de la República", BANREP_BUY_SHARE)} if reference_buyers is None else reference_buyers
+    )
     out = premiums[
         ["sale_id", "date", "currency", "fine_gold_g", "amount_received", "benchmark_value"]
     ].copy()
@@ -424,4 +438,10 @@ def what_if(premiums: pd.DataFrame, month_average_per_g: np.ndarray) -> pd.DataF
     out["month_average_value"] = premiums["fine_gold_g"].to_numpy() * month_average_per_g
     out["vs_banrep"] = out["amount_received"] - out["banrep_value"]
     out["vs_month_average"] = out["amount_received"] - out["month_average_value"]
+    share = out["currency"].map(lambda currency: buyers[currency][1] if currency in buyers else np.nan)
+    out["reference_buyer"] = out["currency"].map(
+        lambda currency: buyers[currency][0] if currency in buyers else None
+    )
+    out["reference_value"] = share.astype(float) * out["benchmark_value"]
+    out["vs_reference"] = out["amount_received"] - out["reference_value"]
     return out

@@ -9,13 +9,13 @@ so timing is risk management; the backtest is what earns (or refuses) trust.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
+from analytics.errors import CodedError
 from analytics.forecast import LEVELS, conformal_bands, ewma_volatility
 
 TRADING_DAYS_PER_MONTH = 21
@@ -32,6 +32,10 @@ PROBABILITY_HOLD, PROBABILITY_SELL = 0.55, 0.45
 SELL_SCORE, HOLD_SCORE = 2, -2
 
 SELL_NOW, SELL_PART, HOLD = "sell_now", "sell_part", "hold"
+
+
+class TimingError(CodedError):
+    """Settings or data the timing rule cannot use (a ValueError, as before)."""
 
 
 def _rolling_percentile(values: pd.Series, window: int) -> pd.Series:
@@ -104,51 +108,31 @@ def indicator_frame(
 
 @dataclass(frozen=True)
 class Reason:
-    """One piece of evidence: its key (for translation), its values, and which way it points."""
+    """One piece of evidence: a code (ui/i18n writes its sentence), its numbers, and which way it points.
 
-    key: str
-    values: dict[str, float]
+    Codes: price_high, price_low (params: percentile, 0–100), above_ma200, below_ma200 (pct: distance
+    from the 200-day average, positive), fx_weak (percentile), rsi_high, rsi_low (rsi), probability
+    (pct: probability of a higher price in 20 trading days after holding costs, 0–100).
+    """
+
+    code: str
+    params: dict[str, float]
     points: int  # +1 towards selling now, −1 towards holding
 
-    def text(self, language: str = "en") -> str:
-        sentence = REASON_TEXTS[self.key][0 if language == "es" else 1].format(**self.values)
-        return re.sub(r"(\d)\.(\d)", r"\1,\2", sentence) if language == "es" else sentence  # 31,7 %
+    def as_json(self) -> dict[str, object]:
+        return {"code": self.code, "params": dict(self.params), "points": self.points}
 
 
-REASON_TEXTS: dict[str, tuple[str, str]] = {
-    "price_high": (
-        "El precio está alto: percentil {pct:.0f} del último año.",
-        "The price is high: {pct:.0f}th percentile of the last year.",
-    ),
-    "price_low": (
-        "El precio está bajo: percentil {pct:.0f} del último año.",
-        "The price is low: {pct:.0f}th percentile of the last year.",
-    ),
-    "above_ma200": (
-        "El oro está {pct:.1f} % por encima de su promedio de 200 días.",
-        "Gold is {pct:.1f} % above its 200-day average.",
-    ),
-    "below_ma200": (
-        "El oro está {pct:.1f} % por debajo de su promedio de 200 días.",
-        "Gold is {pct:.1f} % below its 200-day average.",
-    ),
-    "fx_weak": (
-        "La moneda local está débil frente al dólar: percentil {pct:.0f} del último año (bueno para vender).",
-        "The local currency is weak against the dollar: {pct:.0f}th percentile of the last year (good for sellers).",
-    ),
-    "rsi_high": (
-        "Subida muy rápida (RSI de 14 días = {rsi:.0f}): a menudo le sigue una pausa.",
-        "A very fast rise (14-day RSI = {rsi:.0f}): often followed by a pause.",
-    ),
-    "rsi_low": (
-        "Caída muy rápida (RSI de 14 días = {rsi:.0f}): a menudo le sigue un rebote.",
-        "A very fast fall (14-day RSI = {rsi:.0f}): often followed by a rebound.",
-    ),
-    "probability": (
-        "Probabilidad de que el precio sea mayor en 20 días, después de los costos de guardar el oro: {pct:.0f} %.",
-        "Probability the price is higher in 20 days after holding costs: {pct:.0f} %.",
-    ),
-}
+REASON_CODES = (
+    "price_high",
+    "price_low",
+    "above_ma200",
+    "below_ma200",
+    "fx_weak",
+    "rsi_high",
+    "rsi_low",
+    "probability",
+)
 
 
 def reasons_on(row: pd.Series) -> list[Reason]:
@@ -156,26 +140,26 @@ def reasons_on(row: pd.Series) -> list[Reason]:
     reasons: list[Reason] = []
     percentile = row.get("percentile_1y", np.nan)
     if percentile >= HIGH_PERCENTILE:
-        reasons.append(Reason("price_high", {"pct": percentile * 100}, +1))
+        reasons.append(Reason("price_high", {"percentile": float(percentile) * 100}, +1))
     elif percentile <= LOW_PERCENTILE:
-        reasons.append(Reason("price_low", {"pct": percentile * 100}, -1))
+        reasons.append(Reason("price_low", {"percentile": float(percentile) * 100}, -1))
     trend = row.get("vs_ma200_pct", np.nan)
     if trend >= ABOVE_MA200_PCT:
-        reasons.append(Reason("above_ma200", {"pct": trend}, +1))
+        reasons.append(Reason("above_ma200", {"pct": float(trend)}, +1))
     elif trend <= BELOW_MA200_PCT:
-        reasons.append(Reason("below_ma200", {"pct": -trend}, -1))
+        reasons.append(Reason("below_ma200", {"pct": -float(trend)}, -1))
     fx_percentile = row.get("fx_percentile_1y", np.nan)
     if fx_percentile >= FX_WEAK_PERCENTILE:
-        reasons.append(Reason("fx_weak", {"pct": fx_percentile * 100}, +1))
+        reasons.append(Reason("fx_weak", {"percentile": float(fx_percentile) * 100}, +1))
     strength = row.get("rsi14", np.nan)
     if strength >= RSI_HIGH:
-        reasons.append(Reason("rsi_high", {"rsi": strength}, +1))
+        reasons.append(Reason("rsi_high", {"rsi": float(strength)}, +1))
     elif strength <= RSI_LOW:
-        reasons.append(Reason("rsi_low", {"rsi": strength}, -1))
+        reasons.append(Reason("rsi_low", {"rsi": float(strength)}, -1))
     probability = row.get("probability_higher", np.nan)
     if not np.isnan(probability):
         points = -1 if probability >= PROBABILITY_HOLD else (+1 if probability <= PROBABILITY_SELL else 0)
-        reasons.append(Reason("probability", {"pct": probability * 100}, points))
+        reasons.append(Reason("probability", {"pct": float(probability) * 100}, points))
     return reasons
 
 
@@ -212,14 +196,15 @@ class Signal:
     reasons: list[Reason]
     indicators: dict[str, float | None]
 
-    def as_json(self, language: str = "en") -> dict[str, object]:
+    def as_json(self) -> dict[str, object]:
+        """Codes and numbers only; the CLI adds the reasons as sentences from ui/i18n."""
         return {
             "date": self.date.strftime("%Y-%m-%d"),
             "recommendation": self.recommendation,
             "confidence": self.confidence,
             "confidence_label": confidence_label(self.confidence),
             "probability_higher": None if np.isnan(self.probability_higher) else self.probability_higher,
-            "reasons": [reason.text(language) for reason in self.reasons],
+            "reason_codes": [reason.as_json() for reason in self.reasons],
             "indicators": self.indicators,
         }
 
@@ -237,7 +222,7 @@ def signal_on(indicators: pd.DataFrame, date: pd.Timestamp | None = None) -> Sig
     """
     known = indicators if date is None else indicators.loc[: pd.Timestamp(date)]
     if known.empty:
-        raise ValueError("no price on or before that date")
+        raise TimingError("no price on or before that date", "no_price_before", date=date)
     day = known.index[-1]
     row = known.iloc[-1]
     reasons = reasons_on(row)
@@ -410,7 +395,9 @@ def policy_decisions(policy: str, indicators: pd.DataFrame) -> np.ndarray:
         return np.where(scores >= SELL_SCORE, 2, np.where(scores <= HOLD_SCORE, 0, 1))
     if policy == "thirds":
         return np.zeros(len(indicators), dtype=int)
-    raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
+    raise TimingError(
+        f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}", "unknown_policy", policy=policy
+    )
 
 
 def run_policy(
@@ -426,9 +413,13 @@ def run_policy(
     """Walk forward through the weekly lots; each decision uses the indicators of its own day."""
     settings = settings or PolicySettings()
     if policy not in POLICIES:
-        raise ValueError(f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}")
+        raise TimingError(
+            f"unknown policy {policy!r}; choose from {', '.join(POLICIES)}", "unknown_policy", policy=policy
+        )
     if not 0 <= settings.hold_share <= 1 or settings.max_hold_days < 0:
-        raise ValueError("hold share must be within 0–1 and the longest hold at least 0 days")
+        raise TimingError(
+            "hold share must be within 0–1 and the longest hold at least 0 days", "hold_settings"
+        )
     prices = prices.dropna().astype(float)
     if indicators is None:
         indicators = indicator_frame(prices, fx, settings.holding_cost_pct_month)
@@ -466,7 +457,11 @@ def run_policy(
     lots = pd.DataFrame(lot_rows, columns=["lot", "produced", "grams", "baseline_price", "policy_price"])
     sales = pd.DataFrame(sale_rows, columns=["lot", "day", "grams", "price", "days_held", "net_price"])
     if lots.empty:
-        raise ValueError("no complete lot in this period: the data must cover the longest hold after a lot")
+        raise TimingError(
+            "no complete lot in this period: the data must cover the longest hold after a lot",
+            "no_complete_lot",
+            days=settings.max_hold_days,
+        )
     lots["year"] = lots["produced"].dt.year
     baseline = float(np.average(lots["baseline_price"], weights=lots["grams"]))
     policy_price = float(np.average(lots["policy_price"], weights=lots["grams"]))

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.briefing import PeriodError, parse_period
+from ui.banner import data_as_of
 from ui.briefing_report import (
     briefing_figures,
     briefing_html,
@@ -15,9 +16,9 @@ from ui.briefing_report import (
     country_table,
     summary_paragraphs,
 )
-from ui.i18n import DATE_INPUT_FORMAT, t
+from ui.i18n import DATE_INPUT_FORMAT, error_text, t
 from ui.settings import current_settings
-from ui.state import briefing_for, snapshot
+from ui.state import briefing_data_freshness, briefing_for, snapshot
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -25,6 +26,7 @@ lang = settings.language
 last_day = snapshot().gold_usd_per_oz.index[-1]
 
 st.title(t("briefing_title", lang))
+data_as_of(briefing_data_freshness(), lang)
 kind_column, when_column = st.columns([1, 2])
 kind = (
     kind_column.segmented_control(
@@ -71,7 +73,7 @@ try:
     with st.spinner(t("briefing_running", lang)):
         briefing = briefing_for(start, end, period_kind)
 except (PeriodError, ValueError) as error:
-    st.error(t("briefing_failed", lang, reason=plain_markdown(error)))
+    st.error(t("briefing_failed", lang, reason=plain_markdown(error_text(error, lang))))
     st.stop()
 
 for paragraph in summary_paragraphs(briefing, lang, user_text=plain_markdown):  # names shown as text

@@ -10,8 +10,9 @@ import streamlit as st
 from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
 from data.exports import csv_bytes, excel_bytes
 from data.series import GOLD_SERIES, fx_series_for, local_price_id
+from ui.banner import data_as_of
 from ui.figures import forecast_figures
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import error_text, format_day, format_money, format_number, format_pct, t, unit_label
 from ui.settings import current_settings
 from ui.state import forecast_page_view
 
@@ -58,7 +59,7 @@ with st.status(t("forecast_running", lang), expanded=True) as status:
         view = forecast_page_view(target_id, horizon, chosen_model)
     except (BacktestError, ValueError) as error:
         status.update(state="error")
-        st.error(t("forecast_failed", lang, reason=error))
+        st.error(t("forecast_failed", lang, reason=error_text(error, lang)))
         st.stop()
     seconds = sum(score.seconds for score in view.backtest.scores)
     status.update(
@@ -75,9 +76,9 @@ score = backtest.score(view.model)
 
 # --- headline numbers
 today_column, expected_column = st.columns(2)
-today_column.metric(
-    t("forecast_today", lang, day=format_day(forecast.origin, lang)), money(view.history.iloc[-1])
-)
+data_as_of(view.freshness, lang)
+last_key = "forecast_last_data" if view.freshness.stale else "forecast_today"  # a stale price is not "today"
+today_column.metric(t(last_key, lang, day=format_day(forecast.origin, lang)), money(view.history.iloc[-1]))
 last = frame.iloc[-1]
 change_pct = (last["mean"] / view.history.iloc[-1] - 1) * 100
 expected_column.metric(

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
 from data.series import fx_series_for
-from ui.banner import stop_without_prices
+from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
 from ui.i18n import format_day, format_pct, t, unit_label
@@ -23,6 +23,7 @@ unit_name = unit_label(unit, lang)
 
 st.title(t("market_title", lang))
 stop_without_prices(prices, currency, lang)
+data_as_of(view.freshness, lang)
 
 figures = market_figures(currency, unit, lang)
 st.plotly_chart(figures["price"])
@@ -38,11 +39,37 @@ def row_name(code: str) -> str:
     if code == "GOLD_USD":
         return t("perf_row_gold_usd", lang)
     mixed = "GOLD_USD" not in demo_series and fx_series_for(code) in demo_series
-    return t("perf_row_gold_local", lang, currency=code) + (" · DEMO" if mixed else "")
+    missing = view.performance_ends.get(code) is None  # no exchange rate: shown as missing, never as 0
+    return (
+        t("perf_row_gold_local", lang, currency=code)
+        + (" · DEMO" if mixed else "")
+        + (f" · {t('perf_no_rate', lang)}" if missing else "")
+    )
 
 
 row_names = {code: row_name(code) for code in view.performance.index}
 performance_shown = view.performance.rename(index=row_names)
+if view.performance_as_of is not None:  # one date for the whole table, stated above it
+    st.caption(t("perf_as_of", lang, day=format_day(view.performance_as_of, lang)))
+    later = {
+        row_names[code]: end
+        for code, end in view.performance_ends.items()
+        if end is not None and end > view.performance_as_of
+    }
+    if later:
+        held_back = [
+            row_names[code] for code, end in view.performance_ends.items() if end == view.performance_as_of
+        ]
+        st.info(
+            t(
+                "perf_dates_differ",
+                lang,
+                rows=", ".join(held_back),
+                day=format_day(view.performance_as_of, lang),
+                later="; ".join(f"{name}: {format_day(end, lang)}" for name, end in later.items()),
+            ),
+            icon=":material/event:",
+        )
 st.dataframe(performance_shown.map(lambda v: format_pct(v, lang)), width="stretch")
 
 # --- where the local move came from
@@ -53,7 +80,19 @@ if currency != "USD":
         st.segmented_control(t("period", lang), periods, default="1M", key="decomposition_period") or "1M"
     )
     move = view.decompositions[period]
-    if move is not None:
+    if move is not None and not move.fx_measured:  # no new rate in the period: missing, not "+0,0 pp"
+        st.write(
+            t(
+                "decomp_sentence_no_fx",
+                lang,
+                start=format_day(move.start, lang),
+                end=format_day(move.end, lang),
+                currency=currency,
+                local=format_pct(move.local_pct, lang),
+                gold=format_pct(move.gold_usd_pct, lang),
+            )
+        )
+    elif move is not None:
         st.write(
             t(
                 "decomp_sentence",

@@ -1,15 +1,18 @@
-"""Overview: today's benchmark price of a fine unit of gold, the 95 % buy price, recent change, freshness."""
+"""Overview: the latest benchmark price of a fine unit of gold (dated), the reference buyer's price (Banco de la
+República's 95 % for pesos, else a configured one), recent change, sharing (WhatsApp, the light price card),
+freshness and sources."""
 
 import pandas as pd
 import streamlit as st
 
-from analytics.benchmark import StaleDataError
-from analytics.premiums import BANREP_BUY_SHARE
-from ui.banner import stop_without_prices
+from data.series import GOLD_SERIES, fx_series_for
+from services.card import card_html, whatsapp_link, whatsapp_text
+from services.reference_buyers import reference_buyer
+from ui.banner import data_as_of, stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import format_day, format_money, format_pct, source_label, t, unit_label
 from ui.settings import current_settings
-from ui.state import price_today_view, snapshot
+from ui.state import local_price_table, price_today_view, snapshot, stored_price_today
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -17,64 +20,87 @@ market = snapshot()
 
 st.title(t("overview_title", lang))
 
-try:
-    today = price_today_view(currency, unit)
-except StaleDataError as error:
-    st.error(t("no_price", lang, reason=error))
-    st.stop()
+today = price_today_view(currency, unit)
 if today is None:
     stop_without_prices(pd.Series(dtype=float), currency, lang)
     st.stop()
-quote = today.quote
 
-age_days = (pd.Timestamp.now().normalize() - quote.gold_date).days
-if age_days > 7:
-    st.warning(
-        t(
-            "stale_price",
-            lang,
-            day=format_day(quote.gold_date, lang),
-            days=format_number(age_days, lang, digits=0),
-        )
-    )
+data_as_of(today.freshness, lang)  # says when the price is from; warns when it is old
 
+fx_id = fx_series_for(currency)
 fx_name = t(
     "fx_name_COP" if currency == "COP" else "fx_name_USD" if currency == "USD" else "fx_name_other",
     lang,
     currency=currency,
 )
-week, month = today.change_1w_pct, today.change_1m_pct
+week, month = today.week_change_pct, today.month_change_pct
 
 columns = st.columns(2)
+price_label = (
+    t("price_of_unit_as_of", lang, unit=unit_label(unit, lang), day=format_day(today.gold_date, lang))
+    if today.freshness.stale  # a stale price is never "today"
+    else t("price_of_unit", lang, unit=unit_label(unit, lang))
+)
 columns[0].metric(
-    t("price_of_unit", lang, unit=unit_label(unit, lang)),
-    format_money(quote.price, currency, lang),
+    price_label,
+    format_money(today.price, currency, lang),
     delta=f"{format_pct(week, lang)} (1 sem.)" if lang == "es" else f"{format_pct(week, lang)} (1 wk)",
-    help=t("price_help", lang, fx_name=fx_name),
+    help=t(  # the providers actually used, never a fixed name
+        "price_help",
+        lang,
+        fx_name=fx_name,
+        gold_source=source_label(market.source_of(GOLD_SERIES), lang),
+        fx_source=""
+        if fx_id is None
+        else t("fx_source", lang, source=source_label(market.source_of(fx_id), lang)),
+    ),
     border=True,
 )
-columns[1].metric(
-    t("buy_price", lang),
-    format_money(quote.price * BANREP_BUY_SHARE, currency, lang),
-    help=t("buy_help", lang),
-    border=True,
-)
+buyer = reference_buyer(currency)  # Banco de la República for COP; elsewhere only a configured one
+if buyer is not None:
+    share = format_pct(buyer.share * 100, lang, digits=0, signed=False)
+    columns[1].metric(
+        t("buy_price_named", lang, name=buyer.name, share=share),
+        format_money(today.price * buyer.share, currency, lang),
+        help=t("buy_help_configured", lang, name=buyer.name, share=share)
+        if buyer.configured
+        else t("buy_help", lang),
+        border=True,
+    )
 st.caption(
     t(
         "inputs_used",
         lang,
-        gold_date=format_day(quote.gold_date, lang),
-        gold=format_money(quote.gold_usd_per_oz, "USD", lang, digits=2),
-        fx_date=format_day(quote.fx_date or quote.gold_date, lang),
-        fx=format_money(quote.fx, currency, lang, digits=2) if currency != "USD" else "1",
+        gold_date=format_day(today.gold_date, lang),
+        gold=format_money(today.gold_usd_per_oz, "USD", lang, digits=2),
+        fx_date=format_day(today.fx_date or today.gold_date, lang),
+        fx=format_money(today.fx, currency, lang, digits=2) if currency != "USD" else "1",
     )
 )
+
+shared = stored_price_today(currency, unit)  # the stored price only: a demo price is never shared
+if shared is None:
+    st.caption(t("share_unavailable", lang))
+else:
+    share_columns = st.columns(2)
+    share_columns[0].link_button(
+        t("share_whatsapp", lang), whatsapp_link(whatsapp_text(shared)), icon=":material/share:"
+    )
+    share_columns[1].download_button(
+        t("share_card", lang),
+        data=card_html(shared, lang),  # a few kilobytes: made with the page
+        file_name=f"precio-oro-{shared.date:%Y-%m-%d}.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 changes = st.columns(2)
 changes[0].metric(t("change_1w", lang), format_pct(week, lang))
 changes[1].metric(t("change_1m", lang), format_pct(month, lang))
 
-recent = today.recent
+prices = local_price_table(currency, unit)["price"].dropna()
+recent = prices.loc[prices.index[-1] - pd.Timedelta(days=90) :]
 st.plotly_chart(
     time_series_figure(
         recent,
@@ -96,7 +122,7 @@ freshness = pd.DataFrame(
         {
             t("col_series", lang): state.series_id,
             t("col_kind", lang): t(f"kind_{state.kind}", lang),
-            t("col_source", lang): state.source,
+            t("col_source", lang): ", ".join(source_label(s, lang) for s in state.source.split(", ")),
             t("col_first", lang): format_day(state.first, lang),
             t("col_last", lang): format_day(state.last, lang),
             t("col_updated", lang): format_day(state.updated_at, lang) if state.updated_at else "–",

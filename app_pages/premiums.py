@@ -196,17 +196,33 @@ with st.expander(t("schedule", lang)):
 # --- what if
 st.subheader(t("what_if", lang))
 priced = selection.what_if
-st.write(
-    t(
-        "what_if_sentence",
-        lang,
-        received=money(priced["amount_received"].sum()),
-        banrep=money(priced["banrep_value"].sum()),
-        vs_banrep=money(priced["vs_banrep"].sum()),
-        month=money(priced["month_average_value"].sum()),
-        vs_month=money(priced["vs_month_average"].sum()),
+buyers = priced["reference_buyer"].dropna().unique()
+if len(buyers) == 1:  # one currency is shown: its reference buyer, if it has one
+    buyer_share = priced["reference_value"].sum() / priced["benchmark_value"].sum()
+    st.write(
+        t(
+            "what_if_sentence",
+            lang,
+            received=money(priced["amount_received"].sum()),
+            buyer=buyers[0],
+            share=format_pct(buyer_share * 100, lang, digits=0, signed=False),
+            reference=money(priced["reference_value"].sum()),
+            vs_reference=money(priced["vs_reference"].sum()),
+            month=money(priced["month_average_value"].sum()),
+            vs_month=money(priced["vs_month_average"].sum()),
+        )
     )
-)
+else:  # no Banco de la República outside Colombia, unless a buyer is configured for the currency
+    st.write(
+        t(
+            "what_if_sentence_no_buyer",
+            lang,
+            received=money(priced["amount_received"].sum()),
+            month=money(priced["month_average_value"].sum()),
+            vs_month=money(priced["vs_month_average"].sum()),
+            currency=currency,
+        )
+    )
 
 # --- downloads: every table, the chart data, and where the figures come from
 about = {

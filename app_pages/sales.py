@@ -14,19 +14,16 @@ from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
 from ui.banner import example_ledger_switch
-from ui.i18n import DATE_INPUT_FORMAT, format_day, format_number, t
+from ui.i18n import DATE_INPUT_FORMAT, format_day, format_number, problem_rows, problem_text, t
+from ui.ledger_import import import_sales, preview_sales, remember_columns, sales_file_header
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
 from ui.state import (
     audit_trail_for,
     delete_stored_sale,
     edit_stored_sale,
-    import_sales,
     ledger,
     may_manage,
     own_cooperatives,
-    preview_sales,
-    remember_columns,
-    sales_file_header,
     selected_sales,
 )
 from ui.text import plain_markdown
@@ -42,15 +39,15 @@ example_ledger_switch(view, lang)
 
 
 def store_sales(
-    content: bytes, filename: str, mapping: dict, coop_name: str | None, header: list[str]
+    content: bytes, filename: str, mapping: dict, coop_name: str | None, header: list[str], currency: str
 ) -> None:
     """Button callback: store, remember the mapping, and clear the inputs so the preview goes away."""
     try:
-        st.session_state.sales_report = import_sales(content, filename, mapping, coop_name)
+        st.session_state.sales_report = import_sales(content, filename, mapping, coop_name, currency)
     except ValueError as error:  # a database failure, in one line (data.errors.StoreError)
         st.session_state.sales_store_error = str(error)
         return
-    remember_columns(header, mapping)
+    remember_columns(header, mapping, coop_name)
     st.session_state.sales_paste = ""
     st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
 
@@ -81,6 +78,12 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
     if (own := own_cooperatives()) is not None and len(own) == 1:  # a member of one cooperative
         default_name = own[0]
     coop_name = st.text_input(t("sales_coop_name", lang), value=default_name, key="sales_coop_name")
+    default_currency = st.selectbox(
+        t("sales_currency", lang),
+        list(CURRENCIES),
+        index=list(CURRENCIES).index(settings.currency) if settings.currency in CURRENCIES else 0,
+        key="sales_currency",
+    )
     content, filename = None, ""
     if upload is not None:
         content, filename = upload.getvalue(), upload.name
@@ -88,10 +91,10 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
         content, filename = pasted.encode("utf-8"), "pasted.tsv" if "\t" in pasted else "pasted.csv"
     if content:
         try:
-            header, proposed = sales_file_header(content, filename)
+            header, proposed, header_currency = sales_file_header(content, filename, coop_name or None)
         except LedgerFileError as error:
-            header, proposed = [], {}
-            st.error(t("sales_file_error", lang, reason=plain_markdown(error)))
+            header, proposed, header_currency = [], {}, None
+            st.error(t("sales_file_error", lang, reason=plain_markdown(problem_text(error.problem, lang))))
         if header:
             st.markdown(f"**{t('sales_mapping', lang)}**")
             mapping: dict[str, str] = {}
@@ -99,7 +102,7 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
             columns = st.columns(3)
             for position, field_name in enumerate(FIELDS):
                 current = proposed.get(field_name, "")
-                label = field_name + (" *" if field_name in REQUIRED else "")
+                label = t(f"field_{field_name}", lang) + (" *" if field_name in REQUIRED else "")
                 picked = columns[position % 3].selectbox(
                     label,
                     choices,
@@ -111,9 +114,11 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                     mapping[field_name] = picked
             parsed: LedgerParse | None = None
             try:
-                parsed = preview_sales(content, filename, mapping, coop_name or None)
+                parsed = preview_sales(content, filename, mapping, coop_name or None, default_currency)
             except LedgerFileError as error:
-                st.error(t("sales_file_error", lang, reason=plain_markdown(error)))
+                st.error(
+                    t("sales_file_error", lang, reason=plain_markdown(problem_text(error.problem, lang)))
+                )
             if parsed is not None:
                 st.write(
                     t(
@@ -124,19 +129,25 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                         flagged=len(parsed.flagged),
                     )
                 )
+                if header_currency and "currency" not in parsed.mapping:
+                    column = parsed.mapping.get("amount_received", "")
+                    st.caption(t("sales_currency_from_header", lang, column=column, currency=header_currency))
+                if parsed.skipped:
+                    lines = ", ".join(str(row["line"]) for row in parsed.skipped)
+                    st.caption(t("sales_skipped", lang, count=len(parsed.skipped), lines=lines))
                 if parsed.rejected:
                     st.markdown(f"**{t('sales_rejected', lang)}**")
-                    st.dataframe(pd.DataFrame(parsed.rejected), hide_index=True, width="stretch")
+                    st.dataframe(problem_rows(parsed.rejected, lang), hide_index=True, width="stretch")
                 if parsed.flagged:
                     st.markdown(f"**{t('sales_flagged', lang)}**")
-                    st.dataframe(pd.DataFrame(parsed.flagged), hide_index=True, width="stretch")
+                    st.dataframe(problem_rows(parsed.flagged, lang), hide_index=True, width="stretch")
                 if len(parsed.sales):
                     st.button(
                         t("sales_store", lang, count=len(parsed.sales)),
                         type="primary",
                         key="sales_store",
                         on_click=store_sales,
-                        args=(content, filename, mapping, coop_name or None, header),
+                        args=(content, filename, mapping, coop_name or None, header, default_currency),
                     )
 
 # --- the ledger

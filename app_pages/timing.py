@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
+from ui.banner import data_as_of
 from ui.figures import timing_figures
-from ui.i18n import format_day, format_number, format_pct, month_names, t
+from ui.i18n import error_text, format_day, format_number, format_pct, month_names, reason_text, t
 from ui.settings import current_settings
 from ui.state import timing_page_view
 
@@ -45,21 +46,26 @@ policy_settings = PolicySettings(
 try:
     view = timing_page_view(currency, policy_settings)
 except ValueError as error:
-    st.error(t("timing_failed", lang, reason=error))
+    st.error(t("timing_failed", lang, reason=error_text(error, lang)))
     st.stop()
 signal = view.signal
+data_as_of(view.freshness, lang)
 
 
 # --- today's reading
 label = t(f"rec_{signal.recommendation}", lang, days=max_hold)
 with st.container(border=True):
-    st.caption(t("rec_header", lang, day=format_day(signal.date, lang)))
+    header = "rec_header_stale" if view.freshness.stale else "rec_header"  # an old reading is not today's
+    st.caption(t(header, lang, day=format_day(signal.date, lang)))
     st.subheader(f"{RECOMMENDATION_ICONS[signal.recommendation]} {label}")
     st.write(t("rec_confidence", lang, pct=format_pct(signal.confidence * 100, lang, digits=0, signed=False)))
     if signal.reasons:
-        st.markdown("\n".join(f"- {reason.text(lang)}" for reason in signal.reasons))
+        st.markdown("\n".join(f"- {reason_text(reason, lang)}" for reason in signal.reasons))
     else:
-        st.write(t("rec_no_reasons", lang))
+        day = format_day(signal.date, lang)
+        st.write(
+            t("rec_no_reasons_stale", lang, day=day) if view.freshness.stale else t("rec_no_reasons", lang)
+        )
 
 # --- the signals behind it
 st.subheader(t("indicators_header", lang))
@@ -126,6 +132,9 @@ st.write(
         lang,
         cost=format_number(cost, lang, 1),
         pct=format_pct(signal.probability_higher * 100, lang, digits=0, signed=False),
+        reference=t("price_reference_on", lang, day=format_day(signal.date, lang))
+        if view.freshness.stale  # an old price is not "today's"
+        else t("price_reference_today", lang),
     )
 )
 

@@ -22,6 +22,7 @@ from sqlalchemy import Date, DateTime, Float, Integer, String, Table, Text, dele
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+import data.alerts  # noqa: F401  (its tables live on the shared metadata: backed up and restored too)
 from data.errors import describe
 from data.store import (
     FETCH_VERSION,
@@ -160,6 +161,13 @@ def _read(path: Path) -> dict:
     tables = document.get("tables")
     if not isinstance(tables, dict):
         raise BackupError(f"{path.name} has no tables")
+    mappings = tables.get("column_mappings")
+    if isinstance(mappings, dict) and mappings.get("columns") == ["signature", "mapping", "updated_at"]:
+        # a backup from before mappings were kept per cooperative: its global mappings are not restored
+        tables["column_mappings"] = {
+            "columns": ["cooperative", "signature", "mapping", "updated_at"],
+            "rows": [],
+        }
     if document.get("version") == 1:
         tables = _from_version_1(tables)
     for table in backed_up_tables():
@@ -167,14 +175,22 @@ def _read(path: Path) -> dict:
         found = tables.get(table.name)
         if found is None and table.name not in VERSION_2_TABLES:  # a table newer than the backup: empty
             tables[table.name] = found = {"columns": expected, "rows": []}
-        if not isinstance(found, dict) or found.get("columns") != expected:
+        columns = found.get("columns") if isinstance(found, dict) else None
+        # a backup made before a nullable column was added restores with NULL in it (as the store migrates)
+        addable = {column.name for column in table.columns if column.nullable}
+        if (
+            not isinstance(found, dict)
+            or not isinstance(columns, list)
+            or [name for name in expected if name in columns] != columns
+            or not set(expected) - set(columns) <= addable
+        ):
             raise BackupError(f"{path.name}: table {table.name!r} is missing or has other columns")
         if not isinstance(found.get("rows"), list) or any(
-            not isinstance(row, list) or len(row) != len(expected) for row in found["rows"]
+            not isinstance(row, list) or len(row) != len(columns) for row in found["rows"]
         ):
             raise BackupError(f"{path.name}: table {table.name!r} has malformed rows")
-        _check_rows(path, table, found["rows"])
-    _check_users(path, tables["users"]["rows"], [c.name for c in metadata.tables["users"].columns])
+        _check_rows(path, table, columns, found["rows"])
+    _check_users(path, tables["users"]["rows"], tables["users"]["columns"])
     return tables
 
 
@@ -211,8 +227,8 @@ def _value_problem(table: Table, column_name: str, value: object) -> str | None:
     return None
 
 
-def _check_rows(path: Path, table: Table, rows: list[list]) -> None:
-    names = [column.name for column in table.columns]
+def _check_rows(path: Path, table: Table, names: list[str], rows: list[list]) -> None:
+    """Every value of the backup's columns (`names`, as the backup lists them) against the table."""
     key_positions = [names.index(column.name) for column in table.primary_key.columns]
     keys = set()
     for number, row in enumerate(rows, start=1):

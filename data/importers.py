@@ -7,17 +7,38 @@ datos.gov.co TRM export, BCRP, and a generic two-column date,value file.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from data.cleaning import IMPOSSIBLE_FACTOR, clean_observations
+from data.parsing import (
+    MAX_FILE_BYTES,
+    MISSING_MARKERS,
+    CellError,
+    FileRefused,
+    Problem,
+    Table,
+    parse_dates,
+    parse_number,
+    read_day,
+    read_number,
+)
+from data.parsing import read_table as parsing_read_table
 from data.series import SERIES, series_for_ticker
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MISSING_MARKERS",
+    "ParsedPriceFile",
+    "PriceFileError",
+    "parse_dates",
+    "parse_number",
+    "parse_price_file",
+    "read_table",
+]
 
 #: FRED column names (series ids) the importer recognises.
 FRED_SERIES = {"GOLDPMGBD228NLBM": "GOLD_USD", "GOLDAMGBD228NLBM": "GOLD_USD"}
@@ -32,12 +53,11 @@ FILENAME_HINTS = [
     ("xauusd", "GOLD_USD"), ("gold", "GOLD_USD"), ("gcf", "GOLD_USD"),
 ]  # fmt: skip
 
-MISSING_MARKERS = {"", ".", "null", "nan", "na", "n/a", "#n/a", "none", "-"}
 MAX_ROWS = 200_000
-MAX_FILE_BYTES = 20_000_000  # uploads: Streamlit's limit in .streamlit/config.toml (40 years of days < 2 MB)
+MAX_VALUE = 1e9  # above any price or rate we store (MNT per USD is about 3,500): a larger value is a typo
 
 
-class PriceFileError(ValueError):
+class PriceFileError(FileRefused):
     """The file as a whole cannot be imported (unreadable, unknown layout, series unknown)."""
 
 
@@ -69,118 +89,12 @@ class ParsedPriceFile:
         }
 
 
-@dataclass
-class _Table:
-    header: list[str]
-    rows: list[list[str]]
-    first_data_line: int  # 1-based line number of rows[0] in the file
+_Table = Table  # the name the ledger used before data/parsing.py
 
 
-# ---------------------------------------------------------------- reading bytes into a table
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise PriceFileError("the file is neither UTF-8 nor Windows-1252 text")
-
-
-def _read_csv_table(text: str) -> _Table:
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise PriceFileError("the file is empty")
-    first = lines[0]
-    delimiter = max([",", ";", "\t"], key=first.count)
-    try:  # newline="": the csv module itself reads \r, \n and \r\n line ends, as its docs ask
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise PriceFileError(f"the file is not readable as CSV text: {error}") from error
-    header = [cell.strip() for cell in records[0]]
-    body_start = 1
-    # yfinance's DataFrame.to_csv writes a two-level header: Price,... / Ticker,... / Date,,,
-    if header and header[0] == "Price" and len(records) > 2 and records[1][:1] == ["Ticker"]:
-        tickers = [cell.strip() for cell in records[1]]
-        header = ["Date"] + [
-            f"{name}|{ticker}" for name, ticker in zip(header[1:], tickers[1:], strict=False)
-        ]
-        body_start = 3 if records[2][:1] == ["Date"] else 2
-    rows = [
-        [cell.strip() for cell in record] for record in records[body_start:] if any(c.strip() for c in record)
-    ]
-    return _Table(header, rows, body_start + 1)
-
-
-def _read_excel_table(content: bytes) -> _Table:
-    try:
-        frame = pd.read_excel(io.BytesIO(content), sheet_name=0, header=None, dtype=object, engine="openpyxl")
-    except Exception as error:  # openpyxl raises many types for a damaged workbook
-        raise PriceFileError(f"cannot read the Excel workbook: {error}") from error
-    frame = frame.dropna(how="all")
-    if frame.empty:
-        raise PriceFileError("the workbook's first sheet is empty")
-
-    def text(cell: object) -> str:
-        if cell is None or (isinstance(cell, float) and pd.isna(cell)):
-            return ""
-        if isinstance(cell, datetime | date):
-            return cell.strftime("%Y-%m-%d")
-        return str(cell).strip()
-
-    cells = [[text(cell) for cell in row] for row in frame.itertuples(index=False)]
-    first_line = int(frame.index[0]) + 1
-    return _Table(cells[0], cells[1:], first_line + 1)
-
-
-def read_table(content: bytes, filename: str) -> _Table:
-    """A header and rows of text cells, from CSV/TSV text or an .xlsx workbook."""
-    if content[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
-        return _read_excel_table(content)
-    return _read_csv_table(_decode(content))
-
-
-# ---------------------------------------------------------------- parsing cells
-
-
-_NUMBER_CHARS = re.compile(r"[^0-9,.\-+eE]")
-
-
-def parse_number(raw: str) -> float | None:
-    """A number from text as people write it: "$4,008.70", "4.008,70", "3,75", "1523.5"; None if missing.
-
-    With both separators, the last one is the decimal mark. With only commas, a single comma followed
-    by exactly three digits is a thousands separator ("4,008"); otherwise it is the decimal mark ("3,75").
-    """
-    text = raw.strip()
-    if text.lower() in MISSING_MARKERS:
-        return None
-    text = _NUMBER_CHARS.sub("", text)
-    if "," in text and "." in text:
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    elif "," in text:
-        parts = text.split(",")
-        if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) == 3):
-            text = text.replace(",", "")
-        else:
-            text = text.replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return float("nan")  # present but unreadable: rejected by the cleaner with the raw text
-
-
-def parse_dates(raw: pd.Series, day_first: bool) -> pd.Series:
-    """Dates from text; ISO (YYYY-MM-DD) always, else dd/mm/yyyy when `day_first`. NaT when unreadable."""
-    iso = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
-    if day_first:
-        for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
-            iso = iso.fillna(pd.to_datetime(raw, format=fmt, errors="coerce"))
-    return iso.astype("datetime64[ns]")
+def read_table(content: bytes, filename: str, max_rows: int = MAX_ROWS) -> Table:
+    """A header and rows of text cells, from CSV/TSV text or an .xlsx workbook (PriceFileError if not)."""
+    return parsing_read_table(content, filename, max_rows=max_rows, error=PriceFileError)
 
 
 # ---------------------------------------------------------------- format detection
@@ -241,10 +155,7 @@ def _detect(table: _Table) -> tuple[str, int, int, str | None, bool]:
             return "stooq", date_col, close_col, None, False
     if len(header) == 2:
         return "generic", 0, 1, None, True
-    raise PriceFileError(
-        f"unrecognised columns {header!r}: expected a FRED, Stooq, Yahoo, TRM or BCRP export, "
-        "or two columns date,value"
-    )
+    raise PriceFileError("unrecognised_format", header=repr(header))
 
 
 def _ohlc_flags(table: _Table, close_col: int, parsed: pd.DataFrame) -> list[dict]:
@@ -257,7 +168,7 @@ def _ohlc_flags(table: _Table, close_col: int, parsed: pd.DataFrame) -> list[dic
         for row, (line, day, close) in zip(
             table.rows, parsed[["line", "date", "value"]].itertuples(index=False), strict=True
         ):
-            value = parse_number(row[col]) if col < len(row) else None
+            value = parse_number(row[col], table.decimal) if col < len(row) else None
             if value is None or close is None or pd.isna(close) or close <= 0 or pd.isna(value):
                 continue
             if value <= 0 or max(value / close, close / value) > IMPOSSIBLE_FACTOR:
@@ -298,21 +209,56 @@ def _expand_trm_windows(table: _Table, parsed: pd.DataFrame, day_first: bool) ->
     return pd.concat(pieces, ignore_index=True) if pieces else parsed
 
 
-def parse_price_file(content: bytes, filename: str, series_id: str | None = None) -> ParsedPriceFile:
-    """Read, detect and clean a price file. Raises PriceFileError when the file as a whole is unusable."""
+def _cell_problems(
+    table: Table, date_col: int, value_col: int, day_first: bool, today: pd.Timestamp
+) -> tuple[list[pd.Timestamp | None], list[float | None], dict[int, Problem]]:
+    """Each row's date and value through the shared parsers; a row that cannot be read gets its problem."""
+    dates: list[pd.Timestamp | None] = []
+    values: list[float | None] = []
+    problems: dict[int, Problem] = {}
+    seen_dates: dict[str, pd.Timestamp | None | CellError] = {}
+    for position, row in enumerate(table.rows):
+        raw_date = row[date_col] if date_col < len(row) else ""
+        if raw_date not in seen_dates:
+            try:
+                seen_dates[raw_date] = read_day(raw_date, day_first=day_first, today=today)
+            except CellError as error:
+                seen_dates[raw_date] = error
+        day = seen_dates[raw_date]
+        raw_value = row[value_col] if value_col < len(row) else ""
+        try:
+            value = read_number(raw_value, table.decimal)
+        except CellError as error:
+            problems.setdefault(position, error.problem(field="value", value=raw_value))
+            value = None
+        if value is not None and abs(value) > MAX_VALUE:
+            problems.setdefault(
+                position, Problem("value_too_large", {"value": raw_value, "limit": int(MAX_VALUE)})
+            )
+        if isinstance(day, CellError):
+            if day.code != "date_unreadable":  # unreadable dates keep the cleaner's wording
+                problems[position] = day.problem()
+            day = None
+        dates.append(day)
+        values.append(value)
+    return dates, values, problems
+
+
+def parse_price_file(
+    content: bytes, filename: str, series_id: str | None = None, *, today: pd.Timestamp | None = None
+) -> ParsedPriceFile:
+    """Read, detect and clean a price file. Raises PriceFileError when the file as a whole is unusable.
+
+    A cell that cannot be read (a date before 1900 or after today, a number written ambiguously, 1e999)
+    rejects its line with the reason; it never refuses the whole file.
+    """
     if series_id is not None and series_id not in SERIES:
-        raise PriceFileError(f"unknown series {series_id!r}; known: {', '.join(SERIES)}")
-    if len(content) > MAX_FILE_BYTES:
-        raise PriceFileError(
-            f"the file is {len(content) / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB for a price file"
-        )
+        raise PriceFileError("unknown_series", series=series_id, known=list(SERIES))
     table = read_table(content, filename)
-    if len(table.rows) > MAX_ROWS:
-        raise PriceFileError(f"the file has {len(table.rows):,} rows; the limit is {MAX_ROWS:,}")
     fmt, date_col, value_col, detected, day_first = _detect(table)
 
     if detected and series_id and detected != series_id:
-        raise PriceFileError(f"this {fmt} file holds {detected}, not {series_id}")
+        raise PriceFileError("series_conflict", format=fmt, detected=detected, series=series_id)
     if series_id:
         chosen, source = series_id, ("content" if detected == series_id else "user")
     elif detected:
@@ -320,32 +266,51 @@ def parse_price_file(content: bytes, filename: str, series_id: str | None = None
     elif hint := _series_from_filename(filename):
         chosen, source = hint, "filename"
     else:
-        raise PriceFileError(
-            f"cannot tell which series this {fmt} file holds: name it (--series, one of {', '.join(SERIES)})"
-        )
+        raise PriceFileError("series_undetected", format=fmt, known=list(SERIES))
 
     def cell(row: list[str], col: int) -> str:
         return row[col] if col < len(row) else ""
 
+    today = (today or pd.Timestamp.now()).normalize()
+    if fmt == "trm":  # the TRM certified today is valid from the next business day(s)
+        today += pd.Timedelta(days=7)
+    dates, values, problems = _cell_problems(table, date_col, value_col, day_first, today)
+    lines = [table.line_of(position) for position in range(len(table.rows))]
     raw_dates = pd.Series([cell(r, date_col) for r in table.rows], dtype=object)
-    raw_values = [cell(r, value_col) for r in table.rows]
+    pre_rejected = [
+        {
+            "line": lines[position],
+            "date": None if dates[position] is None else dates[position].strftime("%Y-%m-%d"),  # type: ignore[union-attr]
+            "reason": problem.english(),
+            "code": problem.code,
+        }
+        for position, problem in sorted(problems.items())
+    ]
+    keep = [position not in problems for position in range(len(table.rows))]
     parsed = pd.DataFrame(
         {
-            "line": range(table.first_data_line, table.first_data_line + len(table.rows)),
-            "date": parse_dates(raw_dates, day_first),
-            "value": pd.array([parse_number(v) for v in raw_values], dtype="Float64").to_numpy(
-                dtype=float, na_value=float("nan")
-            ),
+            "line": lines,
+            "date": pd.to_datetime(pd.Series(dates, dtype=object)).astype("datetime64[ns]"),
+            "value": [float("nan") if v is None else v for v in values],
             "raw_date": raw_dates,
-            "raw_value": raw_values,
+            "raw_value": [cell(r, value_col) for r in table.rows],
         }
     )
-    missing = [parse_number(v) is None for v in raw_values]
-    parsed.loc[missing, "value"] = float("nan")
-    extra_flags = _ohlc_flags(table, value_col, parsed) if fmt in ("yahoo_old", "yahoo_new", "stooq") else []
+    parsed = parsed.loc[pd.Series(keep, index=parsed.index, dtype=bool)].reset_index(drop=True)
+    kept_table = Table(
+        table.header,
+        [row for row, k in zip(table.rows, keep, strict=True) if k],
+        0,
+        table.delimiter,
+        list(parsed["line"]),
+    )
+    extra_flags = (
+        _ohlc_flags(kept_table, value_col, parsed) if fmt in ("yahoo_old", "yahoo_new", "stooq") else []
+    )
     if fmt == "trm":
-        parsed = _expand_trm_windows(table, parsed, day_first)
+        parsed = _expand_trm_windows(kept_table, parsed, day_first)
     cleaned = clean_observations(parsed, calendar_days=(fmt == "trm"), extra_flags=extra_flags)
+    rejected = sorted(cleaned.rejected + pre_rejected, key=lambda item: item.get("line") or 0)
     return ParsedPriceFile(
-        fmt, chosen, source, len(table.rows), cleaned.observations, cleaned.flagged, cleaned.rejected
+        fmt, chosen, source, len(table.rows), cleaned.observations, cleaned.flagged, rejected
     )

@@ -3,6 +3,8 @@
 I/O lives here; the premium arithmetic is in analytics/premiums.py. An import is one transaction:
 good rows and the import log are written together, or nothing is. A row that is wrong is listed with
 its line number and reason and never stored; a row that is suspicious is stored and listed as flagged.
+Files are read by data/parsing.py (the same reader, number and date parsers as the price importer) and
+each row is validated by the declared schema in data/sale_schema.py (pydantic); messages are codes.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import math
 import random
 import re
 import time
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,9 +32,17 @@ from analytics.premiums import (
     IMPLAUSIBLE_LOW,
     benchmark_per_fine_gram,
 )
-from analytics.units import GRAMS_PER_UNIT, normalise_fineness
 from data.errors import StoreError, store_error
-from data.importers import MAX_FILE_BYTES, PriceFileError, parse_number, read_table
+from data.importers import MAX_FILE_BYTES, PriceFileError
+from data.parsing import FIRST_YEAR, Problem, Table, normalised_name, read_table
+from data.sale_schema import (
+    CERTIFICATION_NAMES,
+    FINE_GOLD_TOLERANCE,
+    MAX_GROSS_WEIGHT_G,
+    WEIGHT_UNITS,
+    SaleRow,
+    validate_row,
+)
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.store import (
     LEDGER_VERSION,
@@ -47,56 +56,46 @@ from data.store import (
     sales_table,
 )
 
+__all__ = ["CERTIFICATION_NAMES", "FINE_GOLD_TOLERANCE", "WEIGHT_UNITS", "normalised_name"]
+
 MAX_LEDGER_BYTES = MAX_FILE_BYTES  # the same upload limit as a price file (Streamlit's, 20 MB)
 MAX_LEDGER_ROWS = 100_000
-FINE_GOLD_TOLERANCE = 0.01  # a given fine weight may differ from gross × fineness by 1 % (rounding)
 
 #: Our columns, and the names people give them (normalised: lower case, no accents, "_" between words).
+#: A unit or currency in parentheses ("Peso bruto (g)", "Valor recibido (COP)") is read apart: the name
+#: before it is matched here, and the unit or currency becomes the column's default.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "sale_id": ("sale_id", "id", "lote", "lot", "id_venta", "venta", "lot_id", "numero_lote"),
+    "sale_id": ("sale_id", "id", "lote", "lot", "id_venta", "venta", "lot_id", "numero_lote", "lote_n",
+                "n_lote", "no_lote", "lote_no", "numero_de_lote", "remision", "factura", "n_factura"),
     "cooperative": ("cooperative", "cooperativa", "organizacion", "organization", "asociacion"),
-    "date": ("date", "fecha", "fecha_venta", "sale_date", "fecha_de_venta"),
-    "buyer": ("buyer", "comprador", "cliente", "client"),
-    "gross_weight": (
-        "gross_weight_g",
-        "gross_weight",
-        "peso_bruto",
-        "peso_bruto_g",
-        "peso",
-        "weight",
-        "weight_g",
-    ),
+    "date": ("date", "fecha", "fecha_venta", "sale_date", "fecha_de_venta", "dia"),
+    "buyer": ("buyer", "comprador", "cliente", "client", "compradora", "comercializadora"),
+    "gross_weight": ("gross_weight_g", "gross_weight", "peso_bruto", "peso_bruto_g", "peso", "weight",
+                     "weight_g", "peso_g", "peso_en_gramos", "gramos", "peso_bruto_gramos"),
     "weight_unit": ("weight_unit", "unidad", "unidad_peso", "unit", "unidad_de_peso"),
-    "fineness": ("fineness", "ley", "pureza", "purity"),
-    "fine_gold_g": ("fine_gold_g", "oro_fino_g", "peso_fino", "peso_fino_g", "fine_weight", "fine_gold"),
-    "currency": ("currency", "moneda"),
-    "amount_received": (
-        "amount_received",
-        "monto_recibido",
-        "valor_recibido",
-        "monto",
-        "valor",
-        "amount",
-        "total",
-        "valor_total",
-    ),
-    "certification": ("certification", "certificacion", "sello", "certificado"),
-    "premium_received_usd": (
-        "premium_received_usd",
-        "prima_recibida_usd",
-        "prima_usd",
-        "premium_usd",
-        "prima",
-    ),
+    "fineness": ("fineness", "ley", "pureza", "purity", "ley_del_oro", "ley_milesimas", "tenor"),
+    "fine_gold_g": ("fine_gold_g", "oro_fino_g", "peso_fino", "peso_fino_g", "fine_weight", "fine_gold",
+                    "oro_fino"),
+    "currency": ("currency", "moneda", "divisa"),
+    "amount_received": ("amount_received", "monto_recibido", "valor_recibido", "monto", "valor", "amount",
+                        "total", "valor_total", "valor_pagado", "pago_recibido", "total_recibido",
+                        "valor_neto", "neto_recibido"),
+    "certification": ("certification", "certificacion", "sello", "certificado", "certificacion_del_oro"),
+    "premium_received_usd": ("premium_received_usd", "prima_recibida_usd", "prima_usd", "premium_usd", "prima",
+                             "prima_fairmined", "prima_fairmined_usd", "prima_fairtrade", "prima_recibida",
+                             "prima_de_certificacion", "premium", "premium_received", "certification_premium"),
     "refining_charge": ("refining_charge", "refining", "refinacion", "costo_refinacion"),
     "assay_charge": ("assay_charge", "assay", "ensayo", "costo_ensayo"),
     "transport_charge": ("transport_charge", "transport", "transporte", "costo_transporte"),
     "export_charge": ("export_charge", "export", "exportacion", "costo_exportacion"),
-    "royalties_paid": ("royalties_paid", "royalties", "regalias"),
-    "withholding_paid": ("withholding_paid", "withholding", "retencion", "retencion_en_la_fuente"),
-    "notes": ("notes", "notas", "observaciones", "comentarios"),
-}
-REQUIRED = ("sale_id", "date", "gross_weight", "fineness", "currency", "amount_received")
+    "royalties_paid": ("royalties_paid", "royalties", "regalias", "regalias_pagadas"),
+    "withholding_paid": ("withholding_paid", "withholding", "retencion", "retencion_en_la_fuente",
+                         "retefuente", "retencion_fuente"),
+    "notes": ("notes", "notas", "observaciones", "comentarios", "observacion"),
+}  # fmt: skip
+#: Required columns; the cooperative may come from the caller, the currency from a header or a default,
+#: and a sale without a lot id gets one derived from its content.
+REQUIRED = ("date", "gross_weight", "fineness", "currency", "amount_received")
 STORED_COLUMNS = (
     "cooperative",
     "sale_id",
@@ -114,38 +113,10 @@ STORED_COLUMNS = (
     "withholding_paid",
     "notes",
 )
-WEIGHT_UNITS = {
-    "g": "g",
-    "gr": "g",
-    "gramo": "g",
-    "gramos": "g",
-    "grams": "g",
-    "castellano": "castellano",
-    "castellanos": "castellano",
-    "oz": "oz",
-    "ozt": "oz",
-    "onza": "oz",
-    "onzas": "oz",
-    "onza_troy": "oz",
-    "troy_oz": "oz",
-    "troy_ounce": "oz",
-    "kg": "kg",
-    "tomin": "tomin",
-    "tomines": "tomin",
-}
-CERTIFICATION_NAMES = {
-    "": "none",
-    "none": "none",
-    "ninguna": "none",
-    "no": "none",
-    "sin_certificacion": "none",
-    "fairmined": "fairmined",
-    "fairmined_ecological": "fairmined_ecological",
-    "fairmined_ecologico": "fairmined_ecological",
-    "fairmined_eco": "fairmined_ecological",
-    "fairtrade": "fairtrade",
-    "comercio_justo": "fairtrade",
-}
+#: A TOTAL or subtotal row of a bookkeeper's sheet: skipped and reported, not an error.
+TOTAL_ROW = re.compile(r"^(sub_?totale?s?|totale?s?|gran_total|total_general|suma|sumas)(_|$)")
+#: Columns whose header may name the sheet's currency, in order of trust.
+MONEY_FIELDS = ("amount_received", "royalties_paid", "withholding_paid", *CHARGE_COLUMNS)
 
 
 class LedgerFileError(PriceFileError):
@@ -194,26 +165,63 @@ class LedgerScope:
 OPERATOR = LedgerScope("cli")
 
 
-def normalised_name(name: str) -> str:
-    """'Fecha de venta ' → 'fecha_de_venta'; 'Certificación' → 'certificacion'."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-
-
 def header_signature(header: list[str]) -> str:
     return hashlib.sha256("|".join(sorted(normalised_name(h) for h in header)).encode()).hexdigest()[:32]
 
 
+def _header_parts(column: str) -> tuple[str, list[str]]:
+    """'Valor recibido (COP)' → ('valor_recibido', ['cop']); 'Peso bruto (g)' → ('peso_bruto', ['g'])."""
+    inside = [normalised_name(text) for text in re.findall(r"[(\[]([^)\]]*)[)\]]", str(column))]
+    return normalised_name(re.sub(r"[(\[][^)\]]*[)\]]", " ", str(column))), inside
+
+
 def auto_mapping(header: list[str]) -> dict[str, str]:
-    """Our field → the file's column, for every column whose name we recognise."""
-    by_name = {normalised_name(column): column for column in header}
+    """Our field → the file's column, for every column whose name we recognise (with its variants).
+
+    A whole name wins over a name with its parentheses removed ("Peso bruto (g)" is "peso_bruto_g"
+    and "peso_bruto"), so the same column is never claimed twice.
+    """
+    full = {normalised_name(column): column for column in reversed(header)}
+    base = {_header_parts(column)[0]: column for column in reversed(header)}
     mapping: dict[str, str] = {}
-    for field_name, names in FIELDS.items():
-        for name in names:
-            if name in by_name and by_name[name] not in mapping.values():
-                mapping[field_name] = by_name[name]
-                break
+    for names_of in (full, base):
+        for field_name, names in FIELDS.items():
+            if field_name in mapping:
+                continue
+            for name in names:
+                column = names_of.get(name)
+                if column is not None and column not in mapping.values():
+                    mapping[field_name] = column
+                    break
     return mapping
+
+
+def header_defaults(mapping: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """(weight unit, currency) named in the mapped columns' headers: "Peso (castellanos)", "Valor (COP)"."""
+    unit = None
+    if "gross_weight" in mapping:
+        base, inside = _header_parts(mapping["gross_weight"])
+        tokens = inside + (base.rsplit("_", 1)[-1:] if "_" in base else [])  # "(castellanos)", "peso_kg"
+        unit = next((WEIGHT_UNITS[token] for token in tokens if token in WEIGHT_UNITS), None)
+    currency = None
+    for name in MONEY_FIELDS:
+        if name in mapping:
+            tokens = [token.upper() for token in _header_parts(mapping[name])[1]]
+            currency = next((token for token in tokens if token in CURRENCIES), None)
+            if currency:
+                break
+    return unit, currency
+
+
+def _effective_mapping(header: list[str], explicit: Mapping[str, str] | None) -> dict[str, str]:
+    """Recognised columns, with the caller's choices over them (a column serves one field only)."""
+    chosen = {name: column for name, column in (explicit or {}).items() if column and name in FIELDS}
+    automatic = {
+        name: column
+        for name, column in auto_mapping(header).items()
+        if name not in chosen and column not in chosen.values()
+    }
+    return {**automatic, **chosen}
 
 
 @dataclass
@@ -222,66 +230,47 @@ class LedgerParse:
 
     rows_read: int
     sales: pd.DataFrame  # STORED_COLUMNS + "line" + "flags"
-    rejected: list[dict] = field(default_factory=list)
-    flagged: list[dict] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)  # {"line", "sale_id", "reason", "code", "problems"}
+    flagged: list[dict] = field(default_factory=list)  # {"line", "sale_id", "reason", "code", "problems"}
     mapping: dict[str, str] = field(default_factory=dict)
+    skipped: list[dict] = field(default_factory=list)  # TOTAL/subtotal rows: {"line", "reason", "code", ...}
+    currency: str | None = None  # the currency of rows without a currency cell (header or default)
 
 
-def _decode_guard(content: bytes) -> None:
-    if not content.strip():
-        raise LedgerFileError("the file is empty")
-    if len(content) > MAX_LEDGER_BYTES:
-        raise LedgerFileError(
-            f"the file is {len(content) / 1e6:.0f} MB; the limit is {MAX_LEDGER_BYTES / 1e6:.0f} MB "
-            "(split it by year)"
-        )
-    if (
-        content[:2] not in (b"PK",)
-        and b"\x00" in content[:4096]
-        and content[:2] not in (b"\xff\xfe", b"\xfe\xff")
-    ):
-        raise LedgerFileError("this is not a text (CSV) or Excel file; save it as CSV UTF-8 or .xlsx")
+def _entry(line: int, sale_id: str, problems: list[Problem]) -> dict:
+    """A rejected or flagged row: English reason (the CLI's), the first code, and every problem."""
+    return {
+        "line": line,
+        "sale_id": sale_id,
+        "reason": "; ".join(problem.english() for problem in problems),
+        "code": problems[0].code,
+        "problems": [problem.as_dict() for problem in problems],
+    }
 
 
-def _text_content(content: bytes) -> bytes:
-    """UTF-16 exports (Excel's "Unicode text") become UTF-8; anything else is passed on unchanged."""
-    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            return content.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError as error:
-            raise LedgerFileError("the file says it is UTF-16 but is not readable as such") from error
-    return content
-
-
-def _parse_day(text: str) -> pd.Timestamp | None:
-    """ISO dates, or day-first dd/mm/yyyy as written in Colombia and Peru."""
-    text = text.strip()
-    if not text:
-        return None
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y"):
-        try:
-            return pd.Timestamp(datetime.strptime(text[:10] if fmt == "%Y-%m-%d" else text, fmt))
-        except ValueError:
-            continue
-    return None
-
-
-def _uses_decimal_comma(content: bytes) -> bool:
-    """Semicolon-separated text is the Spanish-locale Excel export: 1.234.567,89."""
-    first_line = content[:4096].split(b"\n", 1)[0]
-    return first_line.count(b";") > first_line.count(b",")
-
-
-def _parse_amount(text: str, decimal_comma: bool) -> float | None:
-    if not decimal_comma:
-        return parse_number(text)
-    cleaned = re.sub(r"[^0-9,\-+]", "", text.replace(".", ""))
-    if not text.strip() or text.strip().lower() in ("-", "na", "n/a"):
-        return None
+def _read(content: bytes, filename: str) -> Table:
     try:
-        return float(cleaned.replace(",", "."))
-    except ValueError:
-        return float("nan")
+        return read_table(content, filename, max_rows=MAX_LEDGER_ROWS, error=LedgerFileError)
+    except LedgerFileError:
+        raise
+    except PriceFileError as error:  # pragma: no cover - read_table raises the class it is given
+        raise LedgerFileError(error.problem.code, **error.problem.params) from error
+
+
+def _derived_id(row: SaleRow, currency: str) -> str:
+    """A stable id for a sale without a lot id: the same row of the same sheet always gets the same one."""
+    key = "|".join(
+        [
+            f"{row.date:%Y-%m-%d}",
+            normalised_name(row.buyer),
+            f"{row.gross_weight_g:.4f}",
+            f"{row.fineness:.4f}",
+            f"{row.amount_received:.2f}",
+            currency,
+            row.certification,
+        ]
+    )
+    return "auto-" + hashlib.sha256(key.encode()).hexdigest()[:10]
 
 
 def parse_ledger(
@@ -291,124 +280,108 @@ def parse_ledger(
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
     today: pd.Timestamp | None = None,
+    currency: str | None = None,
 ) -> LedgerParse:
-    """Read and validate a sales file; raises LedgerFileError when the file as a whole is unusable."""
-    _decode_guard(content)
-    try:
-        table = read_table(_text_content(content), filename)
-    except PriceFileError as error:
-        raise LedgerFileError(str(error)) from error
-    if not table.header or not table.rows:
-        raise LedgerFileError("the file has a header but no rows" if table.header else "the file is empty")
-    if len(table.rows) > MAX_LEDGER_ROWS:
-        raise LedgerFileError(f"the file has {len(table.rows):,} rows; the limit is {MAX_LEDGER_ROWS:,}")
-    columns = {**auto_mapping(table.header), **{k: v for k, v in (mapping or {}).items() if v}}
+    """Read and validate a sales file; raises LedgerFileError when the file as a whole is unusable.
+
+    `currency` is the default for rows without one (a header such as "Valor recibido (COP)" wins over
+    it). Every row is validated by the declared schema (data/sale_schema.py); a wrong row is rejected
+    with all its problems, a TOTAL row skipped, and nothing about one row refuses the whole file.
+    """
+    table = _read(content, filename)
+    if not table.header or not any(table.header):
+        raise LedgerFileError("file_empty")
+    if not table.rows:
+        raise LedgerFileError("header_only")
+    columns = _effective_mapping(table.header, mapping)
     unknown = sorted({v for v in columns.values() if v not in table.header})
     if unknown:
-        raise LedgerFileError(f"the mapping names columns the file does not have: {', '.join(unknown)}")
-    missing = [name for name in REQUIRED if name not in columns]
+        raise LedgerFileError("unknown_mapped_columns", columns=unknown)
+    header_unit, header_currency = header_defaults(columns)
+    default_currency = header_currency or (currency.upper() if currency else None)
+    missing = [
+        name
+        for name in REQUIRED
+        if name not in columns and not (name == "currency" and default_currency in CURRENCIES)
+    ]
     if "cooperative" not in columns and not cooperative:
         missing.append("cooperative")
     if missing:
-        raise LedgerFileError(
-            "missing columns: "
-            + ", ".join(missing)
-            + f" (the file has: {', '.join(table.header)}); map them to the file's columns"
-        )
-    today = (today or pd.Timestamp.now()).normalize()
+        raise LedgerFileError("missing_columns", columns=missing, header=list(table.header))
+    context = {
+        "decimal": table.decimal,
+        "today": (today or pd.Timestamp.now()).normalize(),
+        "unit": header_unit or "g",
+        "currency": default_currency,
+    }
     index = {name: table.header.index(column) for name, column in columns.items()}
-    decimal_comma = _uses_decimal_comma(content)
-
-    def parse_number(text: str) -> float | None:
-        return _parse_amount(text, decimal_comma)
-
-    def cell(row: list[str], name: str) -> str:
-        position = index.get(name)
-        return row[position].strip() if position is not None and position < len(row) else ""
+    has_ids = "sale_id" in columns
 
     good: list[dict] = []
     rejected: list[dict] = []
+    skipped: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
-    for offset, row in enumerate(table.rows):
-        line = table.first_data_line + offset
-        reasons: list[str] = []
-        record: dict[str, object] = {"line": line}
-        record["cooperative"] = cell(row, "cooperative") or (cooperative or "")
-        if cooperative and cell(row, "cooperative") and cell(row, "cooperative") != cooperative:
-            reasons.append(f"cooperative {cell(row, 'cooperative')!r} is not {cooperative!r}")
-        sale_id = cell(row, "sale_id")
-        record["sale_id"] = sale_id
-        if not sale_id:
-            reasons.append("missing sale_id")
-        raw_date = cell(row, "date")
-        day = _parse_day(raw_date)
-        if day is None:
-            reasons.append(f"unreadable date {raw_date!r}" if raw_date else "missing date")
-        elif day > today:
-            reasons.append(f"date {day:%Y-%m-%d} is in the future")
-        record["date"] = day
-        unit_text = normalised_name(cell(row, "weight_unit")) or "g"
-        unit = WEIGHT_UNITS.get(unit_text)
-        if unit is None:
-            reasons.append(f"unknown weight unit {cell(row, 'weight_unit')!r} (g, castellano, oz, kg, tomin)")
-        weight = parse_number(cell(row, "gross_weight"))
-        if weight is None or math.isnan(weight):
-            reasons.append(f"unreadable weight {cell(row, 'gross_weight')!r}")
-        elif weight <= 0:
-            reasons.append(f"weight {cell(row, 'gross_weight')} is not positive")
-        gross_g = (weight or 0.0) * GRAMS_PER_UNIT.get(unit or "g", 1.0)
-        record["gross_weight_g"] = gross_g
-        fineness_value = parse_number(cell(row, "fineness"))
-        try:
-            fineness = normalise_fineness(float("nan") if fineness_value is None else fineness_value)
-        except ValueError:
-            fineness = float("nan")
-        if not (0 < fineness <= 1):
-            reasons.append(f"fineness {cell(row, 'fineness')!r} is outside (0, 1] (or 1–1000 per mille)")
-        record["fineness"] = fineness
-        fine_g = gross_g * fineness
-        given_fine = parse_number(cell(row, "fine_gold_g"))
-        if given_fine is not None and not math.isnan(given_fine) and fine_g > 0:
-            given_fine_g = given_fine * GRAMS_PER_UNIT.get(unit or "g", 1.0)
-            if abs(given_fine_g - fine_g) > FINE_GOLD_TOLERANCE * fine_g:
-                reasons.append(
-                    f"fine gold {given_fine_g:.2f} g does not match gross × fineness = {fine_g:.2f} g"
-                )
-            fine_g = given_fine_g
-        record["fine_gold_g"] = fine_g
-        currency = cell(row, "currency").upper()
-        if currency not in CURRENCIES:
-            reasons.append(f"unknown currency {cell(row, 'currency')!r} ({', '.join(CURRENCIES)})")
-        record["currency"] = currency
-        amount = parse_number(cell(row, "amount_received"))
-        if amount is None or math.isnan(amount) or amount <= 0:
-            reasons.append(f"amount received {cell(row, 'amount_received')!r} is missing or not positive")
-        record["amount_received"] = amount
-        certification = CERTIFICATION_NAMES.get(normalised_name(cell(row, "certification")))
-        if certification is None:
-            reasons.append(
-                f"unknown certification {cell(row, 'certification')!r} ({', '.join(CERTIFICATIONS)})"
+    derived_seen: dict[tuple[str, str], int] = {}
+    for position, row in enumerate(table.rows):
+        line = table.line_of(position)
+        raw = {name: "" for name in FIELDS} | {
+            name: (row[at].strip() if at < len(row) else "") for name, at in index.items()
+        }
+        total = next((cell for cell in row if TOTAL_ROW.match(normalised_name(cell))), None)
+        if total is not None and not raw.get("date", "")[:1].isdigit():
+            problem = Problem("total_row", {"value": total})
+            skipped.append(
+                {"line": line, "reason": problem.english(), "code": problem.code, **problem.params}
             )
-        record["certification"] = certification or "none"
-        for name in ("premium_received_usd", *CHARGE_COLUMNS, "royalties_paid", "withholding_paid"):
-            value = parse_number(cell(row, name))
-            if value is not None and (math.isnan(value) or value < 0):
-                reasons.append(f"{name} {cell(row, name)!r} is not a number ≥ 0")
-            record[name] = 0.0 if value is None or math.isnan(value) else value
-        record["buyer"] = cell(row, "buyer")
-        record["notes"] = cell(row, "notes")
-        key = (str(record["cooperative"]), sale_id)
+            continue
+        problems: list[Problem] = []
+        own = raw.get("cooperative", "")
+        if cooperative and own and own != cooperative:
+            problems.append(Problem("wrong_cooperative", {"value": own, "expected": cooperative}))
+        raw["cooperative"] = own or (cooperative or "")
+        sale_id = raw.get("sale_id", "")
+        if has_ids and not sale_id:
+            problems.append(Problem("missing_value", {"field": "sale_id"}))
+        key = (raw["cooperative"], sale_id)
         if sale_id and key in seen:
-            reasons.append(f"duplicate sale_id {sale_id!r} (first on line {seen[key]})")
+            problems.append(Problem("duplicate_sale_id", {"sale_id": sale_id, "first_line": seen[key]}))
         elif sale_id:
             seen[key] = line
-        if reasons:
-            rejected.append({"line": line, "sale_id": sale_id, "reason": "; ".join(reasons)})
-        else:
-            good.append(record)
+        result = validate_row(raw, context)
+        if isinstance(result, list):
+            problems += result
+        if problems:
+            rejected.append(_entry(line, sale_id, problems))
+            continue
+        assert isinstance(result, SaleRow)
+        if not has_ids:
+            base = _derived_id(result, result.currency)
+            count = derived_seen.get((raw["cooperative"], base), 0) + 1
+            derived_seen[(raw["cooperative"], base)] = count
+            sale_id = base if count == 1 else f"{base}-{count}"  # the same sale twice in one sheet
+        good.append(
+            {
+                "line": line,
+                "cooperative": result.cooperative,
+                "sale_id": sale_id,
+                "date": result.date,
+                "buyer": result.buyer,
+                "gross_weight_g": result.gross_weight_g,
+                "fineness": result.fineness,
+                "fine_gold_g": result.fine_weight_g,
+                "currency": result.currency,
+                "amount_received": result.amount_received,
+                "certification": result.certification,
+                "premium_received_usd": result.premium_received_usd,
+                **{name: getattr(result, name) for name in CHARGE_COLUMNS},
+                "royalties_paid": result.royalties_paid,
+                "withholding_paid": result.withholding_paid,
+                "notes": result.notes,
+            }
+        )
     sales = pd.DataFrame(good, columns=["line", *STORED_COLUMNS])
     sales["flags"] = ""
-    return LedgerParse(len(table.rows), sales, rejected, [], columns)
+    return LedgerParse(len(table.rows), sales, rejected, [], columns, skipped, default_currency)
 
 
 def flag_implausible_prices(
@@ -427,16 +400,16 @@ def flag_implausible_prices(
     share = sales["amount_received"] / sales["fine_gold_g"] / bench
     for position, (row, ratio) in enumerate(zip(sales.itertuples(), share, strict=True)):
         if np.isnan(ratio):
-            reason = "no benchmark price within 7 days of this date: the premium cannot be computed"
+            problem = Problem("no_benchmark")
         elif ratio < IMPLAUSIBLE_LOW or ratio > IMPLAUSIBLE_HIGH:
-            reason = (
-                f"price is {ratio * 100:.0f} % of the benchmark (outside {IMPLAUSIBLE_LOW * 100:.0f}–"
-                f"{IMPLAUSIBLE_HIGH * 100:.0f} %): check the amount, weight and fineness"
+            problem = Problem(
+                "price_implausible",
+                {"pct": ratio * 100, "low": IMPLAUSIBLE_LOW * 100, "high": IMPLAUSIBLE_HIGH * 100},
             )
         else:
             continue
-        sales.iat[position, sales.columns.get_loc("flags")] = reason
-        parsed.flagged.append({"line": int(row.line), "sale_id": row.sale_id, "reason": reason})
+        sales.iat[position, sales.columns.get_loc("flags")] = problem.english()
+        parsed.flagged.append(_entry(int(row.line), str(row.sale_id), [problem]))
 
 
 # ---------------------------------------------------------------- the store
@@ -465,14 +438,15 @@ def reject_outside_scope(parsed: LedgerParse, scope: LedgerScope) -> None:
     """Move rows of cooperatives the user may not write from the good rows to the rejected ones."""
     outside = ~parsed.sales["cooperative"].map(scope.allows).astype(bool)
     for row in parsed.sales[outside].itertuples():
-        parsed.rejected.append(
-            {
-                "line": int(row.line),
-                "sale_id": row.sale_id,
-                "reason": f"cooperative {row.cooperative!r} is not one you may import for",
-            }
-        )
+        problem = Problem("outside_scope", {"cooperative": row.cooperative})
+        parsed.rejected.append(_entry(int(row.line), str(row.sale_id), [problem]))
+    parsed.rejected.sort(key=lambda entry: entry["line"])
     parsed.sales = parsed.sales[~outside]
+
+
+def _cli_entry(entry: Mapping[str, object]) -> dict[str, object]:
+    """The CLI report's shape of a row: line, the English reason, and its code."""
+    return {"line": entry["line"], "reason": entry["reason"], "code": entry.get("code")}
 
 
 def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope) -> dict:
@@ -514,14 +488,8 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: 
             elif _same_sale(previous, row):
                 duplicates += 1
             else:
-                report_rejected.append(
-                    {
-                        "line": line,
-                        "sale_id": row["sale_id"],
-                        "reason": f"sale_id {row['sale_id']!r} is already stored with different values; "
-                        "edit it on the Sales page instead",
-                    }
-                )
+                problem = Problem("stored_different", {"sale_id": row["sale_id"]})
+                report_rejected.append(_entry(int(line), str(row["sale_id"]), [problem]))
         if to_insert:
             conn.execute(insert(sales_table), to_insert)
         bump_version(conn, LEDGER_VERSION)  # the import log changed even when no sale was new
@@ -530,10 +498,10 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: 
             "rows_read": parsed.rows_read,
             "inserted": inserted,
             "duplicates": duplicates,
-            "flagged": [{"line": f["line"], "reason": f["reason"]} for f in parsed.flagged],
-            "rejected": sorted(
-                [{"line": r["line"], "reason": r["reason"]} for r in report_rejected], key=lambda r: r["line"]
-            ),
+            "flagged": [_cli_entry(f) for f in parsed.flagged],
+            "rejected": sorted([_cli_entry(r) for r in report_rejected], key=lambda r: int(str(r["line"]))),
+            "skipped": [_cli_entry(s) for s in parsed.skipped],
+            "currency": parsed.currency,
         }
         conn.execute(
             update(ledger_imports_table)
@@ -587,6 +555,21 @@ def _key(cooperative: str, sale_id: str):
     return and_(sales_table.c.cooperative == cooperative, sales_table.c.sale_id == sale_id)
 
 
+def _check_edit_bounds(after: Mapping[str, object]) -> None:
+    """The import's bounds hold for an edit too: finite, sane numbers and a date between 1900 and today."""
+    numbers = ("gross_weight_g", "amount_received", "premium_received_usd", *CHARGE_COLUMNS,
+               "royalties_paid", "withholding_paid")  # fmt: skip
+    for name in numbers:
+        value = float(after[name])  # type: ignore[arg-type]
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a finite number ≥ 0")
+    if float(after["gross_weight_g"]) > MAX_GROSS_WEIGHT_G:  # type: ignore[arg-type]
+        raise ValueError(f"a weight above {MAX_GROSS_WEIGHT_G:,.0f} g is a typo")
+    day = pd.Timestamp(after["date"])
+    if day.year < FIRST_YEAR or day.normalize() > pd.Timestamp.now().normalize():
+        raise ValueError(f"the date must be between {FIRST_YEAR} and today")
+
+
 def edit_sale(
     store: MarketStore, scope: LedgerScope, cooperative: str, sale_id: str, changes: Mapping[str, object]
 ) -> dict:
@@ -598,8 +581,6 @@ def edit_sale(
         raise ValueError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
     if (too_long := _too_long(changes)) is not None:
         raise ValueError(too_long)
-    if "date" in changes and pd.Timestamp(changes["date"]).normalize() > pd.Timestamp.now().normalize():
-        raise ValueError("the date is in the future (an import refuses such rows too)")
     with store.engine.begin() as conn:
         before = conn.execute(select(sales_table).where(_key(cooperative, sale_id))).mappings().first()
         if before is None:
@@ -611,6 +592,7 @@ def edit_sale(
             raise ValueError("unknown currency or certification")
         if float(after["amount_received"]) <= 0:
             raise ValueError("the amount received must be positive")
+        _check_edit_bounds(after)
         after["fine_gold_g"] = float(after["gross_weight_g"]) * float(after["fineness"])
         after["date"] = pd.Timestamp(after["date"]).date()
         values = {name: after[name] for name in STORED_COLUMNS if name not in ("cooperative", "sale_id")}
@@ -643,25 +625,71 @@ def audit_trail(
         return pd.DataFrame(conn.execute(query).mappings().all())
 
 
-def remembered_mapping(store: MarketStore, header: list[str]) -> dict[str, str]:
+def _learned_only(header: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
+    """The part of a mapping the importer could not find by itself: fields and columns it does not know."""
+    automatic = auto_mapping(header)
+    return {
+        name: column
+        for name, column in mapping.items()
+        if name in FIELDS and column in header and name not in automatic and column not in automatic.values()
+    }
+
+
+def remembered_mapping(
+    store: MarketStore, header: list[str], cooperative: str | None = None
+) -> dict[str, str]:
+    """What this cooperative mapped by hand for files with these columns ({} for no cooperative).
+
+    Mappings are kept per cooperative (one member's choices never reach another cooperative's files)
+    and never cover a column or field the importer recognises by itself.
+    """
+    if not cooperative:
+        return {}
     with store.engine.connect() as conn:
         text = conn.execute(
             select(column_mappings_table.c.mapping).where(
-                column_mappings_table.c.signature == header_signature(header)
+                column_mappings_table.c.cooperative == cooperative,
+                column_mappings_table.c.signature == header_signature(header),
             )
         ).scalar()
-    return json.loads(text) if text else {}
+    try:
+        stored = json.loads(text) if text else {}
+    except json.JSONDecodeError:
+        return {}
+    return _learned_only(header, stored) if isinstance(stored, dict) else {}
 
 
-def remember_mapping(store: MarketStore, header: list[str], mapping: Mapping[str, str]) -> None:
+def remember_mapping(
+    store: MarketStore,
+    header: list[str],
+    mapping: Mapping[str, str],
+    cooperative: str | None = None,
+    scope: LedgerScope | None = None,
+) -> None:
+    """Keep the hand-made part of a mapping for this cooperative's next file with the same columns.
+
+    Nothing is kept without a cooperative, or for a cooperative the scope may not import for.
+    """
+    if not cooperative or (scope is not None and not scope.allows(cooperative)):
+        return
+    learned = _learned_only(header, mapping)
     signature = header_signature(header)
     with store.engine.begin() as conn:
-        conn.execute(delete(column_mappings_table).where(column_mappings_table.c.signature == signature))
         conn.execute(
-            insert(column_mappings_table).values(
-                signature=signature, mapping=json.dumps(dict(mapping)), updated_at=datetime.now(UTC)
+            delete(column_mappings_table).where(
+                column_mappings_table.c.cooperative == cooperative,
+                column_mappings_table.c.signature == signature,
             )
         )
+        if learned:
+            conn.execute(
+                insert(column_mappings_table).values(
+                    cooperative=cooperative,
+                    signature=signature,
+                    mapping=json.dumps(learned),
+                    updated_at=datetime.now(UTC),
+                )
+            )
 
 
 def premium_schedule(store: MarketStore) -> pd.DataFrame:
@@ -702,19 +730,15 @@ def save_premium_schedule(store: MarketStore, scope: LedgerScope, schedule: pd.D
 
 def ledger_header(content: bytes, filename: str) -> list[str]:
     """The file's column names (for the mapping step); LedgerFileError when the file is unusable."""
-    _decode_guard(content)
-    try:
-        table = read_table(_text_content(content), filename)
-    except PriceFileError as error:
-        raise LedgerFileError(str(error)) from error
-    if not table.header:
-        raise LedgerFileError("the file is empty")
+    table = _read(content, filename)
+    if not table.header or not any(table.header):
+        raise LedgerFileError("file_empty")
     return table.header
 
 
-def proposed_mapping(store: MarketStore, header: list[str]) -> dict[str, str]:
-    """Recognised column names, overridden by the mapping last saved for files with these columns."""
-    return {**auto_mapping(header), **remembered_mapping(store, header)}
+def proposed_mapping(store: MarketStore, header: list[str], cooperative: str | None = None) -> dict[str, str]:
+    """Recognised column names, plus what this cooperative mapped by hand for files with these columns."""
+    return {**auto_mapping(header), **remembered_mapping(store, header, cooperative)}
 
 
 def preview_ledger(
@@ -725,9 +749,10 @@ def preview_ledger(
     *,
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    currency: str | None = None,
 ) -> LedgerParse:
     """Parse, validate and flag against the stored benchmark, without storing anything."""
-    parsed = parse_ledger(content, filename, cooperative=cooperative, mapping=mapping)
+    parsed = parse_ledger(content, filename, cooperative=cooperative, mapping=mapping, currency=currency)
     reject_outside_scope(parsed, scope)
     reject_too_long(parsed)
     gold = store.load_series(GOLD_SERIES)
@@ -748,9 +773,15 @@ def import_ledger(
     *,
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
+    currency: str | None = None,
 ) -> dict:
-    """Parse, validate, flag against the stored benchmark, and store in one transaction."""
-    parsed = preview_ledger(store, scope, content, filename, cooperative=cooperative, mapping=mapping)
+    """Parse, validate, flag against the stored benchmark, and store in one transaction.
+
+    `currency` is the default for rows that name none (a header such as "Valor recibido (COP)" wins).
+    """
+    parsed = preview_ledger(
+        store, scope, content, filename, cooperative=cooperative, mapping=mapping, currency=currency
+    )
     return store_ledger_retrying(store, parsed, filename, scope)
 
 

@@ -24,7 +24,7 @@ from data.plausibility import UnitError, check_units, overlap_with
 from data.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id
 from data.sources import combine_sources, provider_for_import, source_spans
 from data.store import MarketStore
-from data.yahoo import YahooError, fetch_closes
+from data.yahoo import YahooError, fetch_closes, yahoo_unreachable
 
 YAHOO = "yahoo"
 MIN_FETCH_INTERVAL = timedelta(minutes=15)
@@ -33,6 +33,34 @@ HISTORY_START = pd.Timestamp("2000-01-01")
 #: Days re-fetched before the last stored date, to pick up revised settlements.
 REFETCH_OVERLAP_DAYS = 7
 OFFLINE_ENV = "GOLD_DASHBOARD_OFFLINE"
+
+#: Why demo data stand in for a series (the snapshot's `demo_reason_code`; ui/i18n words each one).
+OFFLINE_MODE = "offline_mode"  # GOLD_DASHBOARD_OFFLINE=1: Yahoo never contacted
+NO_CONNECTION = "no_connection"  # Yahoo's host could not be reached
+YAHOO_EMPTY = "yahoo_empty"  # Yahoo answered, with no data (for this series)
+RATE_LIMITED = "rate_limited"  # Yahoo answered "Too Many Requests"
+NOT_TRIED = "not_tried"  # no fetch attempt is logged yet
+REASON_CODES = (OFFLINE_MODE, NO_CONNECTION, YAHOO_EMPTY, RATE_LIMITED, NOT_TRIED)
+#: When several fetches failed differently, the code that explains most (no network explains the rest).
+_CODE_PRIORITY = (NO_CONNECTION, RATE_LIMITED, YAHOO_EMPTY)
+
+
+def failure_code(last: dict | None) -> str:
+    """The reason code of the latest fetch attempt (a row from store.last_fetch); NOT_TRIED without one.
+
+    Rows logged before the code column existed are read from their English message.
+    """
+    if last is None:
+        return NOT_TRIED
+    code = last.get("code")
+    if code in REASON_CODES:
+        return str(code)
+    message = str(last.get("message", "")).lower()
+    if "rate limit" in message or "too many requests" in message:
+        return RATE_LIMITED
+    if "could not resolve host" in message or "failed to perform" in message or "no connection" in message:
+        return NO_CONNECTION
+    return YAHOO_EMPTY
 
 
 def offline_mode() -> bool:
@@ -56,6 +84,7 @@ def refresh_from_yahoo(
     min_interval: timedelta = MIN_FETCH_INTERVAL,
     session: Any = None,
     download: Any = None,
+    probe: Any = yahoo_unreachable,
 ) -> RefreshReport:
     """Fetch only the missing days of every series from Yahoo, clean them and store them.
 
@@ -81,11 +110,13 @@ def refresh_from_yahoo(
 
     report = RefreshReport(True, True, "")
     failures = []
+    codes = set()
     for start, series_ids in sorted(starts.items()):
         try:
-            tidy = fetch_closes(series_ids, start, session=session, download=download)
+            tidy = fetch_closes(series_ids, start, session=session, download=download, probe=probe)
         except YahooError as error:
             failures.append(str(error))
+            codes.add(error.code)
             continue
         for series_id, rows in tidy.groupby("series_id"):
             rows = rows.reset_index(drop=True)
@@ -101,7 +132,8 @@ def refresh_from_yahoo(
     report.ok = not failures
     stored = ", ".join(f"{k} {v}" for k, v in report.rows_stored.items())
     report.message = "; ".join(failures) if failures else f"Yahoo Finance refreshed ({stored})"
-    store.log_fetch(YAHOO, report.ok, report.message)
+    code = next((c for c in _CODE_PRIORITY if c in codes), YAHOO_EMPTY) if failures else None
+    store.log_fetch(YAHOO, report.ok, report.message, code)
     return report
 
 
@@ -121,7 +153,11 @@ class SeriesState:
 
 @dataclass
 class MarketSnapshot:
-    """All series the pages use, with their provenance; demo_reason says why demo data stands in."""
+    """All series the pages use, with their provenance; demo_reason says why demo data stands in.
+
+    `demo_reason` is an English line for logs and the CLI; `demo_reason_code` (one of REASON_CODES) is
+    what the pages put in the user's language.
+    """
 
     series: dict[str, pd.Series]
     states: dict[str, SeriesState]
@@ -130,6 +166,7 @@ class MarketSnapshot:
     sources: dict[str, pd.Series] = field(default_factory=dict)
     #: The LBMA gold fix where stored (whatever the precedence): the reference of the 95 % minimum price.
     lbma_gold_usd_per_oz: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    demo_reason_code: str | None = None
 
     @property
     def demo_series(self) -> list[str]:
@@ -188,21 +225,25 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
         states[series_id] = SeriesState(
             series_id, "demo", "demo (seeded)", demo[series_id].index[0], demo[series_id].index[-1], None
         )
-    reason = None
+    reason = code = None
     if any(state.kind == "demo" for state in states.values()):
         last = store.last_fetch(YAHOO)
         if offline_mode():
-            reason = f"offline mode ({OFFLINE_ENV}=1), no stored data yet"
+            reason, code = f"offline mode ({OFFLINE_ENV}=1), no stored data yet", OFFLINE_MODE
         elif last is not None:
-            reason = f"no stored data yet; {last['message']}"
+            # a fetch that worked but left a series out: Yahoo had nothing for it
+            reason, code = (
+                f"no stored data yet; {last['message']}",
+                YAHOO_EMPTY if last["ok"] else failure_code(last),
+            )
         else:
-            reason = "no stored data yet and Yahoo Finance not tried"
+            reason, code = "no stored data yet and Yahoo Finance not tried", NOT_TRIED
     lbma = pd.Series(dtype=float)
     if GOLD_SERIES in status.index and LBMA_SOURCE in status.loc[GOLD_SERIES, "sources"]:
         gold_values = store.load_series_sources(GOLD_SERIES)
         fix = gold_values[gold_values["source"] == LBMA_SOURCE]
         lbma = pd.Series(fix["value"].to_numpy(), index=pd.DatetimeIndex(fix["date"]), name=GOLD_SERIES)
-    return MarketSnapshot(series, states, reason, sources, lbma)
+    return MarketSnapshot(series, states, reason, sources, lbma, code)
 
 
 def import_prices(
@@ -222,7 +263,7 @@ def import_prices(
     parsed = parse_price_file(content, filename, series_id)
     if parsed.observations.empty:
         reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in parsed.rejected[:3])
-        raise PriceFileError(f"no row of the file could be stored ({reasons})")
+        raise PriceFileError("no_row_stored", reasons=reasons)
     provider = provider_for_import(parsed.format, parsed.series_id, filename, source)
     new = parsed.observations.set_index(pd.to_datetime(parsed.observations["date"]))["value"]
     stored = store.load_series_sources(parsed.series_id, new.index.min(), new.index.max())
@@ -231,7 +272,7 @@ def import_prices(
     try:
         check_units(parsed.series_id, new, overlap)
     except UnitError as error:
-        raise PriceFileError(str(error)) from None
+        raise PriceFileError(error.code, **error.params) from None
     extra = {"overlap": None if overlap is None else overlap.as_json()}
     return store.store_import(parsed, filename, provider, extra)
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.units import GRAMS_PER_TROY_OUNCE
+from data.parsing import Problem
 
 #: What a value of each series can plausibly be, by era (from date, low, high): generous bounds around
 #: history (gold was USD 35 in 1970, above 400 every day since 2006), so only a wrong unit falls outside.
@@ -55,7 +56,17 @@ class Overlap:
 
 
 class UnitError(ValueError):
-    """The file's values are not in the series' unit (nothing was stored)."""
+    """The file's values are not in the series' unit (nothing was stored): a code and its numbers.
+
+    `cause` names the likely mistake: thousands, thousand_times, per_gram, hundred, inverted, factor
+    (against stored values) or outside (of the plausible range); sentences in data/parsing (English) and
+    ui/i18n (Spanish).
+    """
+
+    def __init__(self, code: str, **params: object):
+        self.code = code
+        self.params = params
+        super().__init__(Problem(code, params).english())
 
 
 def overlap_with(new: pd.Series, stored: pd.DataFrame) -> Overlap | None:
@@ -82,13 +93,13 @@ def _likely_cause(series_id: str, factor: float) -> str | None:
         return target / SAME_UNIT_FACTOR <= factor <= target * SAME_UNIT_FACTOR
 
     if near(1 / 1000):
-        return "written in thousands (e.g. 4.0123 for 4,012.3)"
+        return "thousands"
     if near(1000):
-        return "a thousand times too large (a thousands separator read as a decimal point?)"
+        return "thousand_times"
     if series_id in ("GOLD_USD", "SILVER_USD") and near(1 / GRAMS_PER_TROY_OUNCE):
-        return "a price per gram in a per-troy-ounce series"
+        return "per_gram"
     if near(100) or near(1 / 100):
-        return "a hundred times off (cents, or a misplaced decimal point)"
+        return "hundred"
     return None
 
 
@@ -104,18 +115,26 @@ def check_units(series_id: str, new: pd.Series, overlap: Overlap | None) -> None
             return
         expected = median / factor
         inverted = series_id.startswith("USD_") and abs(np.log(median * expected)) < np.log(SAME_UNIT_FACTOR)
-        cause = "inverted (USD per local currency instead of local currency per USD)" if inverted else None
-        cause = cause or _likely_cause(series_id, factor) or f"about {factor:.4g} times the stored values"
+        cause = "inverted" if inverted else _likely_cause(series_id, factor) or "factor"
         raise UnitError(
-            f"{series_id}: the file's values look {cause}: median {median:.6g} against {expected:.6g} from "
-            f"{overlap.source} on {overlap.rows} common days; nothing stored"
+            "wrong_unit_overlap",
+            series=series_id,
+            cause=cause,
+            median=median,
+            expected=expected,
+            source=overlap.source,
+            rows=overlap.rows,
         )
     low, high = plausible_range(series_id, values.index)
     if low <= median <= high:
         return
     raise UnitError(
-        f"{series_id}: the file's values look {_cause_by_range(series_id, median, low, high)}: median "
-        f"{median:.6g}, plausible {low:g}–{high:g}; nothing stored"
+        "wrong_unit_range",
+        series=series_id,
+        cause=_cause_by_range(series_id, median, low, high),
+        median=median,
+        low=low,
+        high=high,
     )
 
 
@@ -136,16 +155,16 @@ def _cause_by_range(series_id: str, median: float, low: float, high: float) -> s
     """The one known mistake that brings the median back into range, else "outside the plausible range"."""
     candidates: list[tuple[str, float]] = []
     if series_id.startswith("USD_"):  # an exchange rate
-        candidates.append(("inverted (USD per local currency instead of local currency per USD)", 1 / median))
+        candidates.append(("inverted", 1 / median))
     else:  # a metal in USD per troy ounce
-        candidates.append(("a price per gram in a per-troy-ounce series", median * GRAMS_PER_TROY_OUNCE))
+        candidates.append(("per_gram", median * GRAMS_PER_TROY_OUNCE))
     candidates += [
-        ("written in thousands (e.g. 4.0123 for 4,012.3)", median * 1000),
-        ("a thousand times too large (a thousands separator read as a decimal point?)", median / 1000),
-        ("a hundred times off (cents, or a misplaced decimal point)", median * 100),
-        ("a hundred times off (cents, or a misplaced decimal point)", median / 100),
+        ("thousands", median * 1000),
+        ("thousand_times", median / 1000),
+        ("hundred", median * 100),
+        ("hundred", median / 100),
     ]
     for cause, corrected in candidates:
         if low <= corrected <= high:
             return cause
-    return "outside the plausible range"
+    return "outside"

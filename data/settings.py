@@ -11,6 +11,7 @@ DEFAULT_STALE_DAYS = 7
 def stale_after_days() -> int:
     """Data ending more than this many days before the date it is used for is stale (a warning names it)."""
     try:
-        return max(1, int(os.environ.get(STALE_DAYS_ENV, DEFAULT_STALE_DAYS)))
+        days = int(os.environ.get(STALE_DAYS_ENV, "").strip())
     except ValueError:
         return DEFAULT_STALE_DAYS
+    return days if days >= 0 else DEFAULT_STALE_DAYS

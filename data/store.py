@@ -30,6 +30,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -86,7 +87,8 @@ fetch_log_table = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Column("source", String(32), nullable=False),
     Column("ok", Integer, nullable=False),
-    Column("message", Text, nullable=False),
+    Column("message", Text, nullable=False),  # English, for the log
+    Column("code", String(32), nullable=True),  # what kind of failure (data/market_data.py codes); NULL: ok
 )
 
 sales_table = Table(
@@ -142,6 +144,7 @@ ledger_audit_table = Table(
 column_mappings_table = Table(
     "column_mappings",
     metadata,
+    Column("cooperative", String(200), primary_key=True),  # a mapping is remembered per cooperative
     Column("signature", String(64), primary_key=True),  # hash of the file's normalised column names
     Column("mapping", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -261,8 +264,55 @@ def market_version_key(versions: dict[str, int]) -> str:
     return ";".join(f"{key}={value}" for key, value in sorted(versions.items()) if key.startswith("series:"))
 
 
+def _drop_global_column_mappings(engine: Engine) -> None:
+    """Before mappings were kept per cooperative they were global (and could be poisoned by any member):
+    a store from then has a column_mappings table without a cooperative column; it is dropped and made
+    anew (a remembered mapping is a convenience, asked again on the next import)."""
+    inspector = inspect(engine)
+    if inspector.has_table("column_mappings") and "cooperative" not in {
+        column["name"] for column in inspector.get_columns("column_mappings")
+    }:
+        with engine.begin() as conn:
+            column_mappings_table.drop(conn)
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add to existing tables the nullable columns the code knows and the database lacks; their names.
+
+    create_all makes missing tables but never changes an existing one, so a store made by an older
+    version would lack a column added since. Only nullable columns are added (old rows read NULL);
+    generic over SQLite and PostgreSQL. Two processes starting at once may both try: PostgreSQL skips
+    with IF NOT EXISTS, SQLite's "duplicate column" is taken as done.
+    """
+    inspector = inspect(engine)
+    missing = []
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing += [(table, column) for column in table.columns if column.name not in present]
+    added = []
+    for table, column in missing:
+        if not column.nullable:
+            raise RuntimeError(
+                f"table {table.name} lacks column {column.name}, which cannot be added to existing rows"
+            )
+        with engine.begin() as conn:
+            quote = conn.dialect.identifier_preparer.quote
+            kind = column.type.compile(dialect=conn.dialect)
+            guard = "IF NOT EXISTS " if conn.dialect.name == "postgresql" else ""
+            statement = f"ALTER TABLE {quote(table.name)} ADD COLUMN {guard}{quote(column.name)} {kind}"
+            try:
+                conn.execute(text(statement))
+            except Exception as error:  # another process added it first (SQLite has no IF NOT EXISTS)
+                if "duplicate column" not in str(error).lower():
+                    raise
+        added.append(f"{table.name}.{column.name}")
+    return added
 
 
 class MarketStore:
@@ -270,7 +320,9 @@ class MarketStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
+        _drop_global_column_mappings(engine)
         metadata.create_all(engine)
+        add_missing_columns(engine)  # a store made by an older version keeps working
         _migrate_legacy_observations(engine)
 
     @classmethod
@@ -359,10 +411,12 @@ class MarketStore:
             )
         return report
 
-    def log_fetch(self, source: str, ok: bool, message: str) -> None:
+    def log_fetch(self, source: str, ok: bool, message: str, code: str | None = None) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                insert(fetch_log_table).values(at=_utcnow(), source=source, ok=int(ok), message=message)
+                insert(fetch_log_table).values(
+                    at=_utcnow(), source=source, ok=int(ok), message=message, code=code
+                )
             )
             bump_version(conn, FETCH_VERSION)
 
@@ -443,11 +497,16 @@ class MarketStore:
         return market_version_key(self.versions())
 
     def last_fetch(self, source: str) -> dict | None:
-        """The latest fetch attempt for `source`: {"at", "ok", "message"} or None."""
+        """The latest fetch attempt for `source`: {"at", "ok", "message", "code"} or None."""
         with self.engine.connect() as conn:
             row = (
                 conn.execute(
-                    select(fetch_log_table.c.at, fetch_log_table.c.ok, fetch_log_table.c.message)
+                    select(
+                        fetch_log_table.c.at,
+                        fetch_log_table.c.ok,
+                        fetch_log_table.c.message,
+                        fetch_log_table.c.code,
+                    )
                     .where(fetch_log_table.c.source == source)
                     .order_by(fetch_log_table.c.id.desc())
                     .limit(1)
@@ -455,4 +514,6 @@ class MarketStore:
                 .mappings()
                 .first()
             )
-        return None if row is None else {"at": row["at"], "ok": bool(row["ok"]), "message": row["message"]}
+        if row is None:
+            return None
+        return {"at": row["at"], "ok": bool(row["ok"]), "message": row["message"], "code": row["code"]}

@@ -8,6 +8,7 @@ an empty frame without raising.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,16 +20,41 @@ from data.series import SERIES, series_for_ticker
 log = logging.getLogger(__name__)
 
 
+#: Where yfinance asks for daily bars: reaching it tells "no connection" from "Yahoo answered empty".
+YAHOO_HOST = "query1.finance.yahoo.com"
+
+
 class YahooError(RuntimeError):
-    """Yahoo returned nothing usable; the message says why."""
+    """Yahoo returned nothing usable; the message (English, for the log) says why, `code` what kind."""
+
+    code = "yahoo_empty"
 
 
 class YahooEmptyError(YahooError):
-    """Yahoo returned an empty frame (offline, blocked, or no data in the range)."""
+    """Yahoo answered, with an empty frame (blocked, or no data in the range)."""
+
+    code = "yahoo_empty"
+
+
+class YahooConnectionError(YahooEmptyError):
+    """Yahoo's host could not be reached (no internet connection, DNS, firewall): yfinance's empty frame."""
+
+    code = "no_connection"
 
 
 class YahooRateLimitError(YahooError):
     """Yahoo answered 'Too Many Requests'."""
+
+    code = "rate_limited"
+
+
+def yahoo_unreachable(host: str = YAHOO_HOST, port: int = 443, timeout_s: float = 2.0) -> str | None:
+    """None when a TCP connection to Yahoo's host opens within `timeout_s`; else why not (one line)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return None
+    except OSError as error:  # gaierror (name resolution), timeout, refused, unreachable
+        return f"{host}:{port}: {error.__class__.__name__}: {error}"
 
 
 def tickers_for(series_ids: list[str]) -> list[str]:
@@ -77,11 +103,14 @@ def fetch_closes(
     attempts: int = 2,
     backoff_s: float = 1.0,
     download: Callable[..., pd.DataFrame] | None = None,
+    probe: Callable[[], str | None] = yahoo_unreachable,
 ) -> pd.DataFrame:
     """Extract: daily closes of `series_ids` from `start` (inclusive) as tidy rows.
 
-    Bounded retry with exponential backoff. Raises YahooRateLimitError on 'Too Many Requests' and
-    YahooEmptyError when nothing came back, with yfinance's own reason when it gave one.
+    Bounded retry with exponential backoff. Raises YahooRateLimitError on 'Too Many Requests',
+    YahooConnectionError when Yahoo's host cannot be reached (yfinance then returns an empty frame
+    without raising: `probe` checks the connection), and YahooEmptyError when Yahoo answered with
+    nothing, with yfinance's own reason when it gave one.
     """
     import yfinance as yf
 
@@ -109,7 +138,12 @@ def fetch_closes(
         if any("Too Many Requests" in m or "Rate limit" in m for m in errors.values()):
             raise YahooRateLimitError(f"Yahoo Finance rate limit: {reason}")
         if any("Could not resolve host" in m or "Failed to perform" in m for m in errors.values()):
-            break  # no network: retrying will not help and only slows the start
+            raise YahooConnectionError(f"no connection to Yahoo Finance ({reason})")
+        if attempt == 0:  # once: was that an empty answer, or no answer at all?
+            unreachable = probe()
+            if unreachable is not None:  # no network: retrying will not help and only slows the start
+                log.warning("Yahoo Finance unreachable: %s", unreachable)
+                raise YahooConnectionError(f"no connection to Yahoo Finance ({unreachable}; {reason})")
         if attempt + 1 < attempts:
             time.sleep(backoff_s * 2**attempt)
     raise YahooEmptyError(f"Yahoo Finance returned no data ({reason})")

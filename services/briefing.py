@@ -12,6 +12,7 @@ from analytics.briefing import Briefing, add_forecast_and_timing, add_premiums, 
 from data.ledger import LedgerScope
 from data.market_data import MarketSnapshot
 from data.store import MarketStore
+from services.freshness import Freshness, freshness, last_date
 from services.market import real_fx
 from services.premiums import stored_premiums
 
@@ -39,3 +40,8 @@ def briefing_view(
     if demo:
         briefing.sources["demo data"] = f"DEMO series, not real prices: {', '.join(demo)}"
     return briefing
+
+
+def briefing_freshness(snapshot: MarketSnapshot, today: pd.Timestamp | str | None = None) -> Freshness:
+    """When the briefing's data end: its gold series (every period and country is priced from it)."""
+    return freshness(last_date(snapshot.gold_usd_per_oz), today)

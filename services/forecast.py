@@ -12,6 +12,7 @@ import pandas as pd
 
 from analytics.forecast import BacktestResult, BacktestSettings, Forecast, forecast_from_last, run_backtest
 from data.market_data import MarketSnapshot, target_prices
+from services.freshness import Freshness, freshness, last_date
 
 #: Origins a month apart: 60 of them cover about five years.
 FORECAST_BACKTEST_STEP = 20
@@ -26,6 +27,7 @@ class ForecastView:
     backtest: BacktestResult
     forecast: Forecast
     model: str  # the model the forecast uses: the backtest's selection unless the user chose one
+    freshness: Freshness  # the forecast's origin: a stale one is the last data, not "today"
 
 
 def target_history(snapshot: MarketSnapshot, target_id: str) -> pd.Series:
@@ -39,6 +41,7 @@ def forecast_view(
     horizon: int,
     model: str | None = None,
     progress: Callable[[float], None] | None = None,
+    today: pd.Timestamp | str | None = None,
 ) -> ForecastView:
     """Backtest every model on `target_id`, then forecast `horizon` days with `model` (default: selected)."""
     prices = target_history(snapshot, target_id)
@@ -51,4 +54,4 @@ def forecast_view(
     )
     chosen = model or result.selected
     forecast = forecast_from_last(prices, chosen, horizon=horizon, settings=settings)
-    return ForecastView(target_id, prices, result, forecast, chosen)
+    return ForecastView(target_id, prices, result, forecast, chosen, freshness(last_date(prices), today))

@@ -1,6 +1,6 @@
-"""What data a view shows: demo series (and why), when the stored data end, the last fetch attempt.
+"""What data a view shows: demo series (and why), when its data end and whether that is stale, the last fetch.
 
-No streamlit and no words: the router's banner (ui/state.data_banner) writes them in the user's language.
+No streamlit and no words: ui/banner.py writes them in the user's language.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pandas as pd
 
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
+from data.settings import stale_after_days
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class DataState:
     level: str
     demo_series: list[str]
     demo_reason: str | None
+    demo_reason_code: str | None
     gold_last: pd.Timestamp | None
     last_fetch: LastFetch | None
 
@@ -45,4 +47,46 @@ def data_state(snapshot: MarketSnapshot, last_fetch: LastFetch | None, currency:
         level = "partial"
     else:
         level = "stored"
-    return DataState(level, demo, snapshot.demo_reason, snapshot.states[GOLD_SERIES].last, last_fetch)
+    return DataState(
+        level,
+        demo,
+        snapshot.demo_reason,
+        snapshot.demo_reason_code,
+        snapshot.states[GOLD_SERIES].last,
+        last_fetch,
+    )
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """When the data behind one view ends, and whether that is too long ago to call it "today"."""
+
+    as_of: pd.Timestamp | None  # the last date the view's numbers use; None: the view has no data
+    today: pd.Timestamp
+    limit_days: int
+
+    @property
+    def age_days(self) -> int | None:
+        return None if self.as_of is None else int((self.today - self.as_of.normalize()).days)
+
+    @property
+    def stale(self) -> bool:
+        age = self.age_days
+        return age is None or age > self.limit_days
+
+
+def freshness(
+    as_of: pd.Timestamp | None, today: pd.Timestamp | str | None = None, limit_days: int | None = None
+) -> Freshness:
+    """The freshness of a view whose data end on `as_of`, judged on `today` (default: now)."""
+    day = pd.Timestamp(today if today is not None else pd.Timestamp.now()).normalize()
+    last = None if as_of is None or pd.isna(as_of) else pd.Timestamp(as_of).normalize()
+    return Freshness(last, day, stale_after_days() if limit_days is None else limit_days)
+
+
+def last_date(series: pd.Series | None) -> pd.Timestamp | None:
+    """The last date with a value (None for a missing or empty series)."""
+    if series is None:
+        return None
+    clean = series.dropna()
+    return None if clean.empty else pd.Timestamp(clean.index[-1])

@@ -9,11 +9,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.benchmark import BenchmarkQuote, benchmark_price_per_fine_gram, local_price_series
+from analytics.benchmark import (
+    MAX_STALENESS_DAYS,
+    BenchmarkQuote,
+    benchmark_price_per_fine_gram,
+    local_price_series,
+)
 from analytics.market import (
     HORIZONS,
     MoveDecomposition,
     annualised_volatility,
+    common_end_date,
     decompose_local_move,
     drawdown_pct,
     pct_change_since,
@@ -21,8 +27,10 @@ from analytics.market import (
     reference_date,
 )
 from data.market_data import MarketSnapshot, load_snapshot
-from data.series import CURRENCIES, GOLD_SERIES
+from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
+from data.settings import stale_after_days
 from data.store import MarketStore
+from services.freshness import Freshness, freshness, last_date
 
 
 def market_snapshot(store: MarketStore, today: pd.Timestamp | None = None) -> MarketSnapshot:
@@ -55,17 +63,31 @@ def local_prices(snapshot: MarketSnapshot, currency: str, unit: str) -> pd.DataF
 
 @dataclass(frozen=True)
 class MarketView:
-    """Everything the Market page draws for one currency and unit."""
+    """Everything the Market page draws for one currency and unit.
+
+    The performance table is computed as of one date, `performance_as_of`: the latest date every shown
+    row has a price for. A table whose "1W" column compares gold in USD this week with pesos two years
+    ago reads as one comparison and is not one; one stated date keeps every column comparable down the
+    rows (the alternative, each row with its own date, leaves that comparison to the reader).
+    `performance_ends` gives each row's own last date, so the page can say which row holds the date
+    back; a row without any price (no exchange rate) is all NaN and ends on None.
+    """
 
     local: pd.DataFrame
     performance: pd.DataFrame
+    performance_as_of: pd.Timestamp | None
+    performance_ends: dict[str, pd.Timestamp | None]
     decompositions: dict[str, MoveDecomposition | None]
     volatility: pd.Series
     drawdown: pd.Series
     peak_date: pd.Timestamp | None
+    month_change_pct: float  # the shown currency's own last month (the chart's title)
+    freshness: Freshness
 
 
-def market_view(snapshot: MarketSnapshot, currency: str, unit: str) -> MarketView:
+def market_view(
+    snapshot: MarketSnapshot, currency: str, unit: str, today: pd.Timestamp | str | None = None
+) -> MarketView:
     """Local price history, the performance table, the move decompositions, volatility and drawdown."""
     local = local_prices(snapshot, currency, unit)
     prices = local["price"].dropna()
@@ -74,7 +96,12 @@ def market_view(snapshot: MarketSnapshot, currency: str, unit: str) -> MarketVie
     rows = {GOLD_SERIES: snapshot.gold_usd_per_oz}
     for code in CURRENCIES:
         if code != "USD":
-            rows[code] = local_prices(snapshot, code, "g")["price"]
+            # a row ends with its exchange rate's last observation: a rate carried past its end would
+            # make the row move with gold alone
+            fx_end = last_date(snapshot.fx_per_usd(code))
+            price = local_prices(snapshot, code, "g")["price"]
+            rows[code] = price.loc[:fx_end] if fx_end is not None else price.iloc[:0]
+    as_of = common_end_date(rows)
     decompositions: dict[str, MoveDecomposition | None] = {}
     for horizon in HORIZONS:
         start = reference_date(prices, horizon) if not prices.empty else None
@@ -83,39 +110,68 @@ def market_view(snapshot: MarketSnapshot, currency: str, unit: str) -> MarketVie
         )
     return MarketView(
         local=local,
-        performance=performance_table(rows),
+        performance=performance_table(rows, as_of),
+        performance_as_of=as_of,
+        performance_ends={name: last_date(series) for name, series in rows.items()},
         decompositions=decompositions,
         volatility=annualised_volatility(prices) if not prices.empty else prices,
         drawdown=drawdown_pct(prices),
         peak_date=None if prices.empty else prices.idxmax(),
+        month_change_pct=pct_change_since(prices, "1M") if not prices.empty else float("nan"),
+        freshness=freshness(last_date(prices), today),
     )
+
+
+class MissingSeriesError(ValueError):
+    """A series the command needs is not stored (import a file or refresh first)."""
 
 
 @dataclass(frozen=True)
-class PriceToday:
-    """The latest benchmark price of a unit of fine gold, its inputs and its recent change."""
+class SourcedQuote:
+    """A benchmark quote from stored data, with the source of each input and whether they are stale."""
 
     quote: BenchmarkQuote
-    change_1w_pct: float
-    change_1m_pct: float
-    recent: pd.Series  # the last 90 days of prices, for a small chart
+    gold_source: str
+    fx_source: str | None
+    stale: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            **self.quote.as_json(),
+            "gold_source": self.gold_source,
+            "fx_source": self.fx_source,
+            "stale": self.stale,
+        }
 
 
-def price_today(snapshot: MarketSnapshot, currency: str, unit: str) -> PriceToday | None:
-    """The benchmark on the latest gold date that has a fresh exchange rate; None when none has.
-
-    Raises analytics.benchmark.StaleDataError when the inputs on that date are too far apart.
-    """
-    prices = local_prices(snapshot, currency, unit)["price"].dropna()
-    if prices.empty:
-        return None
-    latest = prices.index[-1]
+def stored_benchmark(
+    store: MarketStore,
+    date: pd.Timestamp,
+    currency: str,
+    unit: str = "g",
+    max_staleness_days: int = MAX_STALENESS_DAYS,
+) -> SourcedQuote:
+    """The benchmark of one fine `unit` in `currency` on `date` from stored data only (no demo), with the
+    source of the gold and FX values used; stale when an input is older than the staleness setting."""
+    gold = store.load_series_with_sources(GOLD_SERIES)
+    if gold.empty:
+        raise MissingSeriesError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
+    fx_id = fx_series_for(currency)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id)
+    if fx is not None and fx.empty:
+        raise MissingSeriesError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
     quote = benchmark_price_per_fine_gram(
-        snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), latest, currency=currency, unit=unit
+        gold["value"].rename(GOLD_SERIES),
+        None if fx is None else fx["value"].rename(fx_id),
+        date,
+        currency=currency,
+        unit=unit,
+        max_staleness_days=max_staleness_days,
     )
-    return PriceToday(
+    oldest = min(day for day in (quote.gold_date, quote.fx_date) if day is not None)
+    return SourcedQuote(
         quote=quote,
-        change_1w_pct=pct_change_since(prices, "1W"),
-        change_1m_pct=pct_change_since(prices, "1M"),
-        recent=prices.loc[latest - pd.Timedelta(days=90) :],
+        gold_source=str(gold.loc[quote.gold_date, "source"]),
+        fx_source=None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
+        stale=(quote.date - oldest).days > stale_after_days(),
     )

@@ -27,6 +27,7 @@ from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES
 from data.store import MarketStore
 from services.market import real_fx
+from services.reference_buyers import reference_buyers
 
 #: The sidebar's choice meaning every cooperative the reader may see.
 ALL_COOPERATIVES = "__all__"
@@ -109,7 +110,8 @@ def premiums_view(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.Da
     if premiums.empty:
         return PremiumsView(premiums, pd.DataFrame())
     month_average = monthly_average_benchmark(premiums, snapshot.gold_usd_per_oz, fx)
-    return PremiumsView(premiums, what_if(premiums, month_average))
+    buyers = {currency: (buyer.name, buyer.share) for currency, buyer in reference_buyers().items()}
+    return PremiumsView(premiums, what_if(premiums, month_average, buyers))
 
 
 def stored_premiums(

@@ -21,6 +21,7 @@ from analytics.timing import (
 )
 from data.market_data import MarketSnapshot, target_fx, target_prices
 from data.series import local_price_id
+from services.freshness import Freshness, freshness
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,15 @@ class TimingView:
     signal: Signal
     seasonality: pd.DataFrame
     policies: dict[str, PolicyResult]
+    freshness: Freshness  # the reading's date: a stale reading is not "today's"
 
 
-def timing_view(snapshot: MarketSnapshot, currency: str, settings: PolicySettings) -> TimingView:
+def timing_view(
+    snapshot: MarketSnapshot,
+    currency: str,
+    settings: PolicySettings,
+    today: pd.Timestamp | str | None = None,
+) -> TimingView:
     """Indicators on the price of a fine gram in `currency`, the reading on its last day, and backtests."""
     target_id = local_price_id(currency, "g")
 
@@ -47,4 +54,7 @@ def timing_view(snapshot: MarketSnapshot, currency: str, settings: PolicySetting
     policies = {
         policy: run_policy(prices, policy, settings, fx=fx, indicators=indicators) for policy in POLICIES
     }
-    return TimingView(target_id, indicators, signal_on(indicators), seasonality(prices), policies)
+    signal = signal_on(indicators)
+    return TimingView(
+        target_id, indicators, signal, seasonality(prices), policies, freshness(signal.date, today)
+    )

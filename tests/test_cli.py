@@ -160,6 +160,8 @@ def test_ledger_import_and_premiums_contract(db_url, store):
         "duplicates": 0,
         "flagged": [],
         "rejected": [],
+        "skipped": [],  # added: TOTAL rows skipped
+        "currency": None,  # added: the currency of rows that name none (the file has a currency column)
     }
     again = json.loads(cli("ledger", "import", sample, "--cooperative", "Coop", db_url=db_url).stdout)
     assert (again["inserted"], again["duplicates"]) == (0, 2)
@@ -187,6 +189,41 @@ def test_ledger_import_and_premiums_contract(db_url, store):
     assert bad.returncode == 2 and "missing columns: cooperative" in bad.stderr
 
 
+def test_ledger_import_of_the_bookkeepers_sheet_with_cooperative_alone_and_currency(db_url, tmp_path):
+    sheet = tmp_path / "ventas.csv"
+    sheet.write_bytes(
+        "Fecha;Comprador;Peso bruto (g);Ley;Valor recibido (COP);Certificación;Prima Fairmined (USD)\n"
+        "10/05/2024;C.I. Metales;100,5;875;26.133.420,65;Fairmined;351,75\n"
+        "17/05/2024;Refinería Uno;10.5;0,875;11.000.000;Ninguna;\n"
+        ";TOTAL;110,0;;37.133.420,65;;351,75\n".encode("cp1252")
+    )
+    run = cli("ledger", "import", str(sheet), "--cooperative", "Coop", db_url=db_url)
+    assert run.returncode == 0, run.stderr
+    report = json.loads(run.stdout)
+    assert (report["rows_read"], report["inserted"], report["currency"]) == (3, 1, "COP")
+    assert report["rejected"] == [
+        {
+            "line": 3,
+            "reason": "weight '10.5' is ambiguous in this file (it writes decimals with a comma): "
+            "write it as the other rows do",
+            "code": "number_ambiguous",
+        }
+    ]
+    assert report["skipped"] == [
+        {"line": 4, "reason": "a total or subtotal row ('TOTAL'): skipped", "code": "total_row"}
+    ]
+    again = json.loads(cli("ledger", "import", str(sheet), "--cooperative", "Coop", db_url=db_url).stdout)
+    assert (again["inserted"], again["duplicates"]) == (0, 1)
+
+    plain = tmp_path / "soles.csv"
+    plain.write_text("Fecha;Peso bruto (g);Ley;Valor recibido\n10/05/2024;20;0,9;4.500\n", encoding="utf-8")
+    refused = cli("ledger", "import", str(plain), "--cooperative", "Coop", db_url=db_url)
+    assert refused.returncode == 2 and "missing columns: currency" in refused.stderr
+    run = cli("ledger", "import", str(plain), "--cooperative", "Coop", "--currency", "PEN", db_url=db_url)
+    assert run.returncode == 0, run.stderr
+    assert (json.loads(run.stdout)["inserted"], json.loads(run.stdout)["currency"]) == (1, "PEN")
+
+
 def test_signals_and_sell_policy_contract(db_url, store):
     import numpy as np
 
@@ -206,6 +243,11 @@ def test_signals_and_sell_policy_contract(db_url, store):
     )
     assert signal["recommendation"] in ("sell_now", "sell_part", "hold")
     assert 0 <= signal["probability_higher"] <= 1 and all(isinstance(r, str) for r in signal["reasons"])
+    # sentences in the requested language, written by ui/i18n from the codes that sit beside them
+    assert len(signal["reasons"]) == len(signal["reason_codes"]) >= 1
+    assert {"code", "params", "points"} <= set(signal["reason_codes"][0])
+    probability = next(r for r in signal["reasons"] if r.startswith("Probabilidad de que el precio"))
+    assert probability.endswith(" %.")  # es: "…: 42 %."
 
     run = cli(
         "sell-policy", "GOLD_USD", "--weekly-grams", "1000", "--max-hold-days", "30",

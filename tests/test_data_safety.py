@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import cli
+from data.alerts import add_rule
 from data.backup import BackupError, backup, dump_tables, restore
 from data.ledger import (
     OPERATOR,
@@ -72,7 +73,9 @@ def filled_store(store: MarketStore, tmp_path) -> None:
     add_user(store, "luis", "otra clave larga", "member", ["Coop"])
     set_password(store, "luis", "la segunda clave larga")  # a session epoch
     sign_in_attempt(store, "luis", "una clave equivocada", "10.0.0.1")  # a failed sign-in, kept
-    remember_mapping(store, ["Fecha", "Valor"], {"date": "Fecha", "amount_received": "Valor"})
+    remember_mapping(
+        store, ["Fecha de pago", "Pago"], {"date": "Fecha de pago", "amount_received": "Pago"}, "Coop"
+    )
     save_premium_schedule(
         store,
         staff,
@@ -82,6 +85,14 @@ def filled_store(store: MarketStore, tmp_path) -> None:
         ),
     )  # fmt: skip
     store.log_fetch("yahoo", False, "offline")
+    add_rule(
+        store,
+        LedgerScope("luis", frozenset({"Coop"})),
+        email="luis@coop.org",
+        currency="COP",
+        unit="g",
+        above=1e5,
+    )
 
 
 def test_backup_and_restore_round_trip_every_table_exactly(store, tmp_path, store_kind):
@@ -369,3 +380,44 @@ def test_database_errors_one_line(store, tmp_path, db_url, store_kind):
     assert describe(full).startswith("the disk holding the database is full") and "Secreto" not in describe(
         full
     )
+
+
+def test_a_store_and_a_backup_from_before_per_cooperative_mappings_still_open(store, db_url, tmp_path):
+    """Mappings were global (and poisonable); an older store or backup loses them and works on."""
+    from sqlalchemy import create_engine, inspect, text
+
+    filled_store(store, tmp_path)
+    backup_path = tmp_path / "old.json"
+    backup(store, backup_path)
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE column_mappings"))
+        conn.execute(
+            text(
+                "CREATE TABLE column_mappings (signature VARCHAR(64) PRIMARY KEY, mapping TEXT NOT NULL, "
+                "updated_at TIMESTAMP NOT NULL)"
+            )  # fmt: skip
+        )
+        conn.execute(
+            text(
+                "INSERT INTO column_mappings VALUES ('abc', '{\"premium_received_usd\": \"Refinación\"}', "
+                "CURRENT_TIMESTAMP)"
+            )  # fmt: skip
+        )
+    engine.dispose()
+    reopened = MarketStore.from_url(db_url)
+    columns = {column["name"] for column in inspect(reopened.engine).get_columns("column_mappings")}
+    assert "cooperative" in columns and dump_tables(reopened)["column_mappings"]["rows"] == []
+    remember_mapping(reopened, ["Fecha", "Pago"], {"amount_received": "Pago"}, "Coop")
+    assert len(dump_tables(reopened)["column_mappings"]["rows"]) == 1
+
+    document = json.loads(backup_path.read_text())
+    document["tables"]["column_mappings"] = {
+        "columns": ["signature", "mapping", "updated_at"],
+        "rows": [["abc", "{}", "2025-01-01T00:00:00+00:00"]],
+    }
+    backup_path.write_text(json.dumps(document))
+    restore(reopened, backup_path)
+    assert dump_tables(reopened)["column_mappings"]["rows"] == []
+    assert dump_tables(reopened)["sales"]["rows"]  # everything else restored
+    reopened.engine.dispose()

@@ -35,3 +35,37 @@ def test_spanish_and_english_numbers_and_dates():
 
 def test_every_text_has_both_languages():
     assert all(len(pair) == 2 and all(pair) for pair in TEXTS.values())
+
+
+def test_every_analytics_error_code_is_worded_in_both_languages():
+    """analytics raises CodedError(message, code, **params); the pages word `error_<code>` via ui/i18n."""
+    import ast
+
+    import pandas as pd
+    import pytest
+
+    from analytics.benchmark import value_asof
+    from tests.conftest import PROJECT_ROOT
+    from ui.i18n import TEXTS, error_text
+
+    codes = set()
+    for path in (PROJECT_ROOT / "analytics").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and len(node.exc.args) >= 2:
+                code = node.exc.args[1]
+                if isinstance(code, ast.Constant) and isinstance(code.value, str):
+                    codes.add(code.value)
+    assert {"stale_value", "no_gold_in_period", "not_enough_data", "no_complete_lot"} <= codes
+    assert not [code for code in codes if f"error_{code}" not in TEXTS]
+
+    gold = pd.Series([2000.0], index=[pd.Timestamp("2021-03-02")], name="GOLD_USD")
+    with pytest.raises(ValueError) as raised:
+        value_asof(gold, pd.Timestamp("2024-05-10"), 7)
+    error = raised.value  # the CLI keeps its English one-liner; a page gets the user's language
+    assert str(error) == "GOLD_USD: last value 2021-03-02 is more than 7 days before 2024-05-10"
+    assert (
+        error_text(error, "es")
+        == "el último valor de GOLD_USD es del 2 mar 2021, más de 7 días antes del 10 may 2024."
+    )
+    assert error_text(error, "en").startswith("the last GOLD_USD value is from Mar 2, 2021")
+    assert error_text(ValueError("plain"), "es") == "plain"

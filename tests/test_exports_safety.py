@@ -104,7 +104,7 @@ def test_briefing_html_and_excel_neutralise_buyer_and_cooperative_names():
     )
     add_premiums(briefing, sale_premiums(sales, gold, {"COP": cop}, DEFAULT_PREMIUM_SCHEDULE))
     page = briefing_html(briefing, "es")
-    assert "<td>'=cmd|&#39; /C calc&#39;!A0</td>" in page or "<td>'=cmd|' /C calc'!A0</td>" in page
+    assert "<td>&#39;=cmd|&#39; /C calc&#39;!A0</td>" in page  # the apostrophe, escaped by Jinja
     assert "<td>=cmd" not in page
     workbook = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, "es")))
     texts = [
@@ -135,3 +135,50 @@ def test_csv_formula_after_separator_quoted(buyer, separator):
             for piece in pieces_a_spreadsheet_could_split(cell.strip('"')):
                 assert not piece.startswith(("=", "+", "@", "\t", "\r")), (separator, piece)
                 assert not (piece.startswith("-") and not piece[1:2].isdigit()), (separator, piece)
+
+
+def test_briefing_html_escapes_names_with_markup():
+    """Jinja autoescape: a cooperative or buyer name is text in the briefing, never a tag or a link."""
+    from analytics.briefing import add_premiums, build_briefing
+    from analytics.premiums import DEFAULT_PREMIUM_SCHEDULE, sale_premiums
+    from ui.briefing_report import briefing_html
+
+    script = "<script>alert(1)</script>"
+    link = '<a href="https://evil.example/">Cooperativa</a>'
+    days = pd.bdate_range("2024-03-01", "2024-05-31")
+    gold, cop = pd.Series(2300.0, index=days), pd.Series(3900.0, index=days)
+    benchmark_value = 90 * 2300 / 31.1034768 * 3900
+    sales = pd.DataFrame(
+        {
+            "cooperative": [script, link],
+            "sale_id": ["1", "2"],
+            "date": [pd.Timestamp("2024-05-10")] * 2,
+            "buyer": [link, script],
+            "gross_weight_g": [100.0] * 2,
+            "fineness": [0.9] * 2,
+            "fine_gold_g": [90.0] * 2,
+            "currency": ["COP"] * 2,
+            "amount_received": [benchmark_value * 0.90] * 2,  # under the 95 % minimum: named in the summary
+            "certification": ["fairmined"] * 2,
+            "premium_received_usd": [0.0] * 2,
+            **{
+                c: [0.0] * 2 for c in ("refining_charge", "assay_charge", "transport_charge", "export_charge")
+            },
+            "royalties_paid": [0.0] * 2,
+            "withholding_paid": [0.0] * 2,
+            "notes": [""] * 2,
+        }
+    )
+    briefing = build_briefing(
+        gold, {"COP": cop}, pd.Timestamp("2024-05-01"), pd.Timestamp("2024-05-31"), "month"
+    )
+    add_premiums(briefing, sale_premiums(sales, gold, {"COP": cop}, DEFAULT_PREMIUM_SCHEDULE))
+    assert briefing.under_minimum is not None and len(briefing.under_minimum) == 2
+    page = briefing_html(briefing, "es")
+    body = page[page.index("</head>") :]  # the head holds plotly.js itself, which has "<a href" in it
+    assert script not in page and "<a href" not in body
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in page  # the premiums table
+    assert "<td>&lt;a href=&#34;https://evil.example/&#34;&gt;Cooperativa&lt;/a&gt;</td>" in page
+    summary = next(p for p in re.findall(r"<p>(.*?)</p>", body) if "95 %" in p)  # under-minimum sentence
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; (1)" in summary
+    assert page.count('class="plotly-graph-div"') == 4  # the trusted chart markup is still markup

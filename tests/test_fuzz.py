@@ -2,7 +2,8 @@
 
 The only acceptable outcomes are a parse (rows kept or rejected line by line) or the importer's own
 clear error (PriceFileError / LedgerFileError); and when the import fails, the store is unchanged.
-FUZZ_EXAMPLES sets the examples per property (200 in the suite; `FUZZ_EXAMPLES=5000 pytest
+Odd values (infinities, extreme exponents, ancient dates, markup) must be rejected line by line or stored
+only as sane values. FUZZ_EXAMPLES sets the examples per property (200 in the suite; `FUZZ_EXAMPLES=5000 pytest
 tests/test_fuzz.py -s` for a longer run, which prints how many inputs were tried).
 """
 
@@ -10,6 +11,7 @@ import io
 import os
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +19,7 @@ from hypothesis import strategies as st
 
 from data.backup import dump_tables
 from data.importers import PriceFileError, parse_price_file
-from data.ledger import OPERATOR, LedgerFileError, import_ledger, parse_ledger
+from data.ledger import OPERATOR, LedgerFileError, import_ledger, load_sales, parse_ledger
 from data.market_data import import_prices
 from data.store import MarketStore
 from tests.conftest import SAMPLES, SHARED_MARKET
@@ -83,10 +85,60 @@ def mutated_real_file(draw) -> tuple[str, bytes]:
     return name, bytes(data)
 
 
+#: Odd values found by trying the importers as an attacker would (issue 14): infinities, extreme exponents,
+#: ancient and far-future dates, ambiguous numbers, and markup meant for the pages that show the text.
+ODD_NUMBERS = [
+    "inf",
+    "-inf",
+    "Infinity",
+    "∞",
+    "1e999",
+    "-1e999",
+    "1e308",
+    "1e-400",
+    "9" * 400,
+    "1e+308",
+    "0x10",
+    "1_000",
+    "10.5",
+    "1.2.3",
+    "1,2,3",
+    "NaN",
+    "-0",
+    "0",
+    "+1e5",
+    "$ 1e308",
+]
+ODD_DATES = [
+    "0202-06-01",
+    "0001-01-01",
+    "1899-12-31",
+    "9999-12-31",
+    "2999-01-01",
+    "01/01/0001",
+    "31/12/9999",
+    "2024-02-30",
+    "2024-05-10T00:00:00",
+    "10/05/24",
+]
+MARKUP = [
+    "![px](http://host/pixel.png)",
+    "[Verificar](https://evil.example)",
+    "<a href='https://evil'>x</a>",
+    "<script>alert(1)</script>",
+    "**negrita**",
+    "`code`",
+    "<img src=x onerror=alert(1)>",
+    "TOTAL",
+    "Subtotal mayo",
+]
 CELL = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["2024-05-10", "10/05/2024", "31/02/2024", "0,9", "875", "1.234.567,89", "-5", "1e308",
                      "nan", "inf", "COP", "USD", "fairmined", "castellano", "=1+1", "", ".", "\x00"]),
+    st.sampled_from(ODD_NUMBERS + ODD_DATES + MARKUP),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
 )  # fmt: skip
 
 
@@ -162,14 +214,81 @@ def import_ledger_as_operator(store: MarketStore, content: bytes, name: str) -> 
     return import_ledger(store, OPERATOR, content, name, cooperative="Coop")
 
 
+LEDGER_HEADER = (
+    "Lote;Fecha;Comprador;Peso bruto (g);Ley;Moneda;Valor recibido;Certificación;Prima USD;Regalías"
+)
+GOOD_LEDGER_ROW = [
+    "L",
+    "10/05/2024",
+    "C.I. Metales",
+    "100,5",
+    "875",
+    "COP",
+    "26.000.000",
+    "Fairmined",
+    "360",
+    "0",
+]
+
+
+@st.composite
+def ledger_with_odd_values(draw) -> bytes:
+    """A bookkeeper's sheet whose rows carry odd values in random places."""
+    rows = []
+    for number in range(draw(st.integers(1, 12))):
+        row = list(GOOD_LEDGER_ROW)
+        row[0] = f"L{number}"
+        for _ in range(draw(st.integers(0, 3))):
+            row[draw(st.integers(1, len(row) - 1))] = draw(CELL).replace(";", ",").replace("\n", " ")
+        rows.append(";".join(row))
+    return "\n".join([LEDGER_HEADER, *rows]).encode("utf-8")
+
+
+@FUZZ
+@given(content=ledger_with_odd_values())
+def test_odd_values_never_reach_the_store(fuzz_store, content):
+    """Infinities, extreme exponents, ancient dates and markup: stored only as sane values, else rejected."""
+    try:
+        report = import_ledger(fuzz_store, OPERATOR, content, "ventas.csv", cooperative="Fuzz")
+    except LedgerFileError:
+        TRIED["odd ledger refused clearly"] += 1
+        return
+    TRIED["odd ledger imported"] += 1
+    assert all(set(entry) >= {"line", "reason", "code"} for entry in report["rejected"])
+    sales = load_sales(fuzz_store, OPERATOR, ["Fuzz"])
+    numbers = sales.select_dtypes("number").drop(columns=["import_id"], errors="ignore").to_numpy(dtype=float)
+    assert np.isfinite(numbers).all()
+    assert (sales["gross_weight_g"] > 0).all() and (sales["gross_weight_g"] <= 1e6).all()
+    assert ((sales["fineness"] > 0) & (sales["fineness"] <= 1)).all()
+    assert (sales["date"] >= pd.Timestamp("1900-01-01")).all() and (sales["date"] <= pd.Timestamp.now()).all()
+
+
+@FUZZ
+@given(
+    values=st.lists(st.tuples(st.sampled_from(["2024-05-06", "2024-05-07", *ODD_DATES]), CELL), max_size=15)
+)
+def test_odd_values_in_price_files_are_rejected_per_line(values):
+    text = "date,GOLD_USD\n" + "\n".join(f"{day},{value.replace(',', ';')}" for day, value in values)
+    try:
+        parsed = parse_price_file(text.encode("utf-8"), "gold.csv")
+    except PriceFileError:
+        TRIED["odd price file refused clearly"] += 1
+        return
+    TRIED["odd price file parsed"] += 1
+    observations = parsed.observations
+    assert np.isfinite(observations["value"].to_numpy(dtype=float)).all()
+    assert (observations["value"] > 0).all() and (observations["value"] <= 1e9).all()
+    assert (observations["date"] >= pd.Timestamp("1900-01-01")).all()
+
+
 def test_upload_limits_are_clear():
     with pytest.raises(PriceFileError, match="the limit is 20 MB"):
         parse_price_file(b"date,GOLD_USD\n" + b"2024-01-01,1\n" * 2_000_000, "gold.csv")
     with pytest.raises(LedgerFileError, match="the limit is 20 MB"):
         parse_ledger(b"a,b\n" + b"1,2\n" * 6_000_000, "ventas.csv", cooperative="Coop")
-    with pytest.raises(PriceFileError, match="rows; the limit is 200,000"):
+    with pytest.raises(PriceFileError, match="more than 200,000 rows; the limit is 200,000"):
         parse_price_file(b"date,GOLD_USD\n" + b"2024-01-01,1\n" * 200_001, "gold.csv")
-    with pytest.raises(LedgerFileError, match="rows; the limit is 100,000"):
+    with pytest.raises(LedgerFileError, match="more than 100,000 rows; the limit is 100,000"):
         parse_ledger(b"sale_id,date\n" + b"1,2024-01-01\n" * 100_001, "ventas.csv", cooperative="Coop")
 
 

@@ -1,6 +1,7 @@
 """Sales ledger import: Colombian Excel exports, every wrong row named, idempotent and atomic, audited edits."""
 
 import json
+import math
 import re
 
 import pandas as pd
@@ -128,7 +129,7 @@ def test_utf16_excel_unicode_text_is_read():
 def test_import_is_idempotent_and_reports_in_the_cli_shape(store):
     content = (SAMPLES / "ledger_semicolon_decimal_comma.csv").read_bytes()
     first = ledger.import_ledger(store, OPERATOR, content, "sales.csv", cooperative="Coop")
-    assert set(first) == {"rows_read", "inserted", "duplicates", "flagged", "rejected"}
+    assert set(first) >= {"rows_read", "inserted", "duplicates", "flagged", "rejected"}  # fields only added
     assert (first["rows_read"], first["inserted"], first["duplicates"]) == (2, 2, 0)
     again = ledger.import_ledger(store, OPERATOR, content, "sales.csv", cooperative="Coop")
     assert (again["inserted"], again["duplicates"], again["rejected"]) == (0, 2, [])
@@ -176,18 +177,198 @@ def test_edit_and_delete_are_audited(store):
     assert pd.isna(trail.iloc[0]["after"])  # a delete has no "after" (None, read as NaN by pandas 3)
     with pytest.raises(ValueError, match="fineness"):
         edit_sale(store, ANA, "Coop", "A-1", {"fineness": 1.5})
+    # the import's bounds hold in the edit form too (it took dates ten years ahead, and 1e308 g)
+    for changes, message in [
+        ({"date": pd.Timestamp.now() + pd.Timedelta(days=3650)}, "between 1900 and today"),
+        ({"date": pd.Timestamp("1899-12-31")}, "between 1900 and today"),
+        ({"gross_weight_g": 1e308}, "is a typo"),
+        ({"amount_received": float("inf")}, "finite"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            edit_sale(store, ANA, "Coop", "A-1", changes)
 
 
 def test_column_mapping_is_remembered(store):
-    header = ["Fecha de la venta", "Lote N°", "Gramos", "Ley", "Moneda", "Pago"]
-    mapping = {
-        "date": "Fecha de la venta",
-        "sale_id": "Lote N°",
-        "gross_weight": "Gramos",
-        "amount_received": "Pago",
-    }
-    ledger.remember_mapping(store, header, mapping)
-    assert ledger.remembered_mapping(store, list(reversed(header))) == mapping
+    header = ["Fecha de la venta", "Guía N°", "Gramos", "Ley", "Moneda", "Pago"]
+    mapping = {"date": "Fecha de la venta", "sale_id": "Guía N°", "amount_received": "Pago"}
+    ledger.remember_mapping(store, header, mapping, "Coop")
+    # kept for this cooperative, whatever the column order; what the importer knows is not stored
+    assert ledger.remembered_mapping(store, list(reversed(header)), "Coop") == mapping
+    assert ledger.remembered_mapping(store, header, "Otra") == {}
+    assert ledger.remembered_mapping(store, header) == {}
     text = ",".join(header) + "\n2024-05-10,L1,100,0.9,COP,26000000\n"
-    parsed = parse(text, mapping=ledger.remembered_mapping(store, header))
+    parsed = parse(text, mapping=ledger.proposed_mapping(store, header, "Coop"))
     assert parsed.sales["sale_id"].tolist() == ["L1"] and parsed.rejected == []
+
+
+# ---------------------------------------------------------------- the sheet as the bookkeeper keeps it
+
+BOOKKEEPER_SHEET = (
+    "Fecha;Comprador;Peso bruto (g);Ley;Valor recibido (COP);Certificación;Prima Fairmined (USD)\n"
+    "10/05/2024;C.I. Metales;100,5;875;26.133.420,65;Fairmined;351,75\n"
+    "17/05/2024;Refinería Uno;50;0,875;11.000.000;Ninguna;\n"
+    "24/05/2024;C.I. Metales;80,25;0,9;20.500.000,50;Fairmined Ecológico;433,35\n"
+    "24/05/2024;C.I. Metales;80,25;0,9;20.500.000,50;Fairmined Ecológico;433,35\n"  # the same lot twice
+    ";TOTAL;311,00;;78.133.421,65;;1.218,45\n"
+)
+
+
+def test_the_bookkeepers_sheet_with_a_total_row_imports_twice_adding_nothing(store):
+    """Issue 15: Spanish headers, ';', decimal commas, ley as 875 or 0,875, a TOTAL row; only a cooperative."""
+    content = BOOKKEEPER_SHEET.encode("cp1252")  # as Excel saves "CSV (separado por punto y coma)"
+    first = ledger.import_ledger(store, OPERATOR, content, "ventas mayo.csv", cooperative="Coop")
+    assert (first["rows_read"], first["inserted"], first["duplicates"], first["rejected"]) == (5, 4, 0, [])
+    assert first["skipped"] == [
+        {"line": 6, "reason": "a total or subtotal row ('TOTAL'): skipped", "code": "total_row"}
+    ]
+    assert first["currency"] == "COP"  # from the header "Valor recibido (COP)"
+    sales = load_sales(store, OPERATOR).sort_values(["date", "sale_id"]).reset_index(drop=True)
+    # arithmetic by hand: 100,5 g × 875 ‰ = 87,9375 g fine; 26.133.420,65 pesos; a USD 351,75 premium
+    first_sale = sales.iloc[0]
+    assert first_sale["date"] == pd.Timestamp("2024-05-10") and first_sale["buyer"] == "C.I. Metales"
+    assert first_sale["gross_weight_g"] == 100.5 and first_sale["fineness"] == 0.875
+    assert first_sale["fine_gold_g"] == pytest.approx(87.9375)
+    assert first_sale["amount_received"] == 26_133_420.65 and first_sale["currency"] == "COP"
+    assert first_sale["certification"] == "fairmined" and first_sale["premium_received_usd"] == 351.75
+    assert sales.iloc[1]["fineness"] == 0.875 and sales.iloc[1]["premium_received_usd"] == 0.0  # 0,875; empty
+    assert set(sales["certification"]) == {"fairmined", "none", "fairmined_ecological"}
+    ids = sales["sale_id"].tolist()
+    assert all(sale_id.startswith("auto-") for sale_id in ids) and len(set(ids)) == 4  # the twin lot too
+
+    again = ledger.import_ledger(store, OPERATOR, content, "ventas mayo.csv", cooperative="Coop")
+    assert (again["inserted"], again["duplicates"], again["rejected"]) == (0, 4, [])
+    assert len(load_sales(store, OPERATOR)) == 4
+    # the same sheet saved as UTF-8 with the rows in another order: the same ids, still nothing added
+    lines = BOOKKEEPER_SHEET.splitlines()
+    reordered = "\n".join([lines[0], lines[3], lines[1], lines[2], lines[4], lines[5]]) + "\n"
+    third = ledger.import_ledger(store, OPERATOR, reordered.encode("utf-8-sig"), "v.csv", cooperative="Coop")
+    assert (third["inserted"], third["duplicates"]) == (0, 4)
+
+
+def test_the_bookkeepers_headers_and_their_variants_are_recognised_without_a_mapping():
+    header = [
+        "FECHA", "comprador", "Peso Bruto [g]", "LEY", "Valor Recibido", "Regalias", "Retención en la fuente",
+        "Certificacion", "Prima Fairmined (USD)", "Moneda",
+    ]  # fmt: skip
+    assert ledger.auto_mapping(header) == {
+        "date": "FECHA",
+        "buyer": "comprador",
+        "gross_weight": "Peso Bruto [g]",
+        "fineness": "LEY",
+        "amount_received": "Valor Recibido",
+        "royalties_paid": "Regalias",
+        "withholding_paid": "Retención en la fuente",
+        "certification": "Certificacion",
+        "premium_received_usd": "Prima Fairmined (USD)",
+        "currency": "Moneda",
+    }
+    assert ledger.header_defaults(
+        {"gross_weight": "Peso (castellanos)", "amount_received": "Valor (PEN)"}
+    ) == (
+        "castellano",
+        "PEN",
+    )
+
+
+def test_without_a_currency_the_default_is_used_and_without_either_the_file_is_refused():
+    text = "Fecha;Peso bruto (g);Ley;Valor recibido\n10/05/2024;100;0,9;26.000.000\n"
+    with pytest.raises(LedgerFileError, match="missing columns: currency"):
+        parse(text)
+    parsed = parse(text, currency="COP")
+    assert parsed.sales["currency"].tolist() == ["COP"] and parsed.currency == "COP"
+    # a header's currency wins over the default
+    parsed = parse(text.replace("Valor recibido", "Valor recibido (USD)"), currency="COP")
+    assert parsed.sales["currency"].tolist() == ["USD"]
+
+
+def test_file_problems_carry_a_code_and_parameters():
+    with pytest.raises(LedgerFileError) as caught:
+        parse("Fecha;Comprador\n10/05/2024;X\n")
+    problem = caught.value.problem
+    assert problem.code == "missing_columns"
+    assert problem.params["columns"] == ["gross_weight", "fineness", "currency", "amount_received"]
+    assert problem.params["header"] == ["Fecha", "Comprador"]
+
+
+# ---------------------------------------------------------------- odd values, ambiguous numbers (issue 14)
+
+
+def test_odd_values_rejected_per_line():
+    text = HEADER.replace("gross_weight_g", "gross_weight,weight_unit") + (
+        "S1,2024-05-10,B,100,g,0.9,COP,26000000,none\n"  # good
+        "S2,2024-05-10,B,1e999,g,0.9,COP,26000000,none\n"  # infinite weight
+        "S3,2024-05-10,B,1e308,oz,0.9,COP,26000000,none\n"  # absurd: stored before, then ∞ g on Premiums
+        "S4,2024-05-10,B,-5,g,0.9,COP,26000000,none\n"  # negative weight
+        "S5,2024-05-10,B,100,g,0,COP,26000000,none\n"  # fineness 0
+        "S6,2024-05-10,B,100,g,1001,COP,26000000,none\n"  # fineness above 1000 per mille
+        "S7,0202-06-01,B,100,g,0.9,COP,26000000,none\n"  # a typo'd year: refused the whole file before
+        "S8,1899-12-31,B,100,g,0.9,COP,26000000,none\n"
+        "S9,2024-05-10,B,100,g,0.9,COP,1e999,none\n"
+        "S10,2024-05-10,B,100,g,0.9,COP,nan,none\n"
+        "S11,2024-05-10,B,100,g,0.9,COP,inf,none\n"
+    )
+    parsed = parse(text)
+    assert parsed.sales["sale_id"].tolist() == ["S1"]
+    codes = {row["line"]: [p["code"] for p in row["problems"]] for row in parsed.rejected}
+    assert codes == {
+        3: ["number_not_finite"],
+        4: ["number_too_large"],
+        5: ["not_positive"],
+        6: ["fineness_out_of_range"],
+        7: ["fineness_out_of_range"],
+        8: ["date_too_old"],
+        9: ["date_too_old"],
+        10: ["number_not_finite"],
+        11: ["missing_value"],
+        12: ["number_not_finite"],
+    }
+    reasons = {row["line"]: row["reason"] for row in parsed.rejected}
+    assert reasons[8] == "date '0202-06-01' is before 1900"
+    assert "weight '1e999' is not a finite number" in reasons[3]
+    assert all(math.isfinite(v) for v in parsed.sales.select_dtypes("number").to_numpy().ravel())
+
+
+def test_ambiguous_numbers_rejected():
+    text = (
+        "Lote;Fecha;Peso bruto (g);Ley;Moneda;Valor recibido\n"
+        "A;10/05/2024;100,5;0,9;COP;26.000.000\n"  # good
+        "B;10/05/2024;10.5;0,9;COP;26.000.000\n"  # a point in a decimal-comma file: was stored as 105
+        "C;10/05/2024;100;0,9;COP;0x10\n"  # hexadecimal: was stored as 10
+        "D;10/05/2024;1_000;0,9;COP;26.000.000\n"  # underscores
+        "E;10/05/2024;100;0.9;COP;26.000.000\n"  # 0.9 here could be 9 thousand-ths or nine tenths
+    )
+    parsed = parse(text)
+    assert parsed.sales["sale_id"].tolist() == ["A"] and parsed.sales["gross_weight_g"].tolist() == [100.5]
+    codes = {row["sale_id"]: row["code"] for row in parsed.rejected}
+    assert codes == {
+        "B": "number_ambiguous",
+        "C": "number_unreadable",
+        "D": "number_unreadable",
+        "E": "number_ambiguous",
+    }
+    assert (
+        "weight '10.5' is ambiguous in this file (it writes decimals with a comma)"
+        in parsed.rejected[0]["reason"]
+    )
+
+
+def test_mapping_poisoning_per_cooperative(store):
+    """Issue 14: a member swapped two columns; another cooperative's file with that header stayed right."""
+    header = ["Lote", "Fecha", "Peso", "Ley", "Moneda", "Valor", "Prima USD", "Refinación", "Pago ensayo"]
+    luis = LedgerScope("luis", frozenset({"Coop A"}))
+    swapped = {
+        "premium_received_usd": "Refinación",
+        "refining_charge": "Prima USD",  # the swap
+        "assay_charge": "Pago ensayo",  # a column the importer does not know: worth remembering
+    }
+    ledger.remember_mapping(store, header, swapped, "Coop A", luis)
+    ledger.remember_mapping(store, header, swapped, "Coop B", luis)  # not his cooperative: nothing kept
+    automatic = ledger.auto_mapping(header)
+    assert automatic["premium_received_usd"] == "Prima USD" and automatic["refining_charge"] == "Refinación"
+    # another cooperative never sees Coop A's choices; Coop A keeps only what the importer cannot know
+    assert ledger.proposed_mapping(store, header, "Coop B") == automatic
+    assert ledger.proposed_mapping(store, header, "Coop A") == {**automatic, "assay_charge": "Pago ensayo"}
+    row = "L1;10/05/2024;100;0,9;COP;26.000.000;360;25;10\n"
+    parsed = parse(";".join(header) + "\n" + row, mapping=ledger.proposed_mapping(store, header, "Coop B"))
+    sale = parsed.sales.iloc[0]
+    assert sale["premium_received_usd"] == 360 and sale["refining_charge"] == 25 and sale["assay_charge"] == 0

@@ -64,3 +64,31 @@ def test_volatility_of_alternating_returns():
 def test_drawdown_from_running_peak():
     dd = drawdown_pct(daily([100.0, 120.0, 90.0, 130.0]))
     assert dd.tolist() == pytest.approx([0.0, 0.0, -25.0, 0.0])
+
+
+def test_performance_table_mixed_end_dates_use_one_common_date():
+    """The issue: gold, COP and PEN rows ending on different days were shown in one '1W' column."""
+    from analytics.market import common_end_date
+
+    gold = daily(np.linspace(100, 200, 400))  # to 2025-02-03
+    cop = gold.loc[:"2024-10-01"] * 2
+    empty = pd.Series(dtype=float)
+    rows = {"gold": gold, "cop": cop, "none": empty}
+    asof = common_end_date(rows)
+    assert asof == pd.Timestamp("2024-10-01")
+    table = performance_table(rows, asof)
+    assert table.loc["gold", "1W"] == pytest.approx(pct_change_since(gold.loc[:asof], "1W"))
+    assert table.loc["gold", "1W"] == pytest.approx(table.loc["cop", "1W"])  # same dates, same move
+    assert table.loc["none"].isna().all()  # no rate: missing, never 0
+
+
+def test_missing_exchange_rate_is_not_a_zero_fx_contribution():
+    """A rate carried past its last observation is missing in the decomposition, not '+0,0 pp'."""
+    gold = daily([100.0, 101.0, 102.0, 103.0, 104.0])
+    fx = daily([10.0, 10.5], start="2024-01-01")  # two observations, then carried as-of
+    local = local_price_series(gold, fx)
+    carried = decompose_local_move(local, pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-05"))
+    assert not carried.fx_measured and math.isnan(carried.fx_contribution_pp)
+    assert carried.gold_contribution_pp == pytest.approx(carried.local_pct)
+    measured = decompose_local_move(local, pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-05"))
+    assert measured.fx_measured and measured.fx_contribution_pp > 0

@@ -2,10 +2,12 @@
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import COP_YAHOO, GOLD_LBMA, PROJECT_ROOT, shared_file
+from tests.conftest import COP_YAHOO, GOLD_LBMA, PEN_BCRP, PROJECT_ROOT, shared_file
 
 PAGES = [
     "app_pages/overview.py",
@@ -15,6 +17,8 @@ PAGES = [
     "app_pages/briefing.py",
     "app_pages/sales.py",
     "app_pages/premiums.py",
+    "app_pages/offers.py",
+    "app_pages/alerts.py",
 ]
 TIMEOUT_S = 60
 
@@ -37,7 +41,7 @@ def test_every_page_runs_on_demo_data_with_a_banner(db_url, page):
     at = app().run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
-    assert any("no son precios reales" in w.value and "offline mode" in w.value for w in at.warning)
+    assert any("no son precios reales" in w.value and "modo sin conexión" in w.value for w in at.warning)
 
 
 def test_overview_shows_the_price_of_a_fine_gram_in_pesos(db_url):
@@ -119,6 +123,7 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
     assert any(
         w.value.startswith("Precio antiguo: el último precio guardado es del 2 mar 2021") for w in at.warning
     )
+    assert "1 gramo de oro fino, al 2 mar 2021" in metric_values(at)  # a stale price is never "today"
     at.switch_page("app_pages/market.py").run()
     assert not at.exception
     rows = at.dataframe[0].value.index.tolist()  # real gold × a demo rate is marked on its row
@@ -205,12 +210,12 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
     at.text_area(key="sales_paste").input(PASTED_SALES).run()
     assert not at.exception, at.exception
     # "Pago" is not a name we know: the amount column is mapped by hand
-    assert any("missing columns: amount_received" in shown_text(e.value) for e in at.error)
+    assert any("Faltan columnas: Monto recibido" in shown_text(e.value) for e in at.error)  # user's language
     at.selectbox(key="map_amount_received").select("Pago").run()
     assert not at.exception, at.exception
     assert any("2 filas listas para guardar, 1 con errores" in m.value for m in at.markdown)
     rejected = at.dataframe[0].value
-    assert rejected["line"].tolist() == [4] and "in the future" in rejected["reason"].iloc[0]
+    assert rejected["Línea"].tolist() == [4] and "está en el futuro" in rejected["Motivo"].iloc[0]
     at.button(key="sales_store").click().run()
     assert not at.exception, at.exception
 
@@ -326,3 +331,214 @@ def test_banner_says_which_series_are_demo_when_gold_and_the_currency_are_stored
     assert at.dataframe[0].value["Moneda"].tolist() == ["COP", "USD"]  # no real-gold × demo-rate prices
     at.selectbox(key="cur").select("PEN").run()
     assert any("no son precios reales" in w.value for w in at.warning)  # this view uses a demo rate
+
+
+def import_real(db_url: str, *names: str) -> None:
+    from data.market_data import import_prices
+    from data.store import MarketStore
+
+    store = MarketStore.from_url(db_url)
+    for name in names:
+        path = shared_file(name)
+        import_prices(store, path.read_bytes(), path.name)
+    store.engine.dispose()
+
+
+def stale_warnings(at: AppTest, day: str) -> list[str]:
+    return [
+        w.value
+        for w in at.warning
+        if w.value.startswith(f"Precio antiguo: el último precio guardado es del {day}")
+    ]
+
+
+def test_stale_data_are_dated_and_never_today_on_every_page(db_url):
+    """Prices ending 2021-03-02: Sell timing read "Lectura de hoy (2 mar 2021)", Forecast "Hoy (2 mar 2021)",
+    and only the Overview warned. Every page that shows a price, change, forecast or reading now warns."""
+    import_real(db_url, GOLD_LBMA, COP_YAHOO)
+    at = app().run()
+    assert stale_warnings(at, "2 mar 2021") and "1 gramo de oro fino, al 2 mar 2021" in metric_values(at)
+    at.switch_page("app_pages/market.py").run()
+    assert not at.exception, at.exception
+    assert stale_warnings(at, "2 mar 2021")
+    at.switch_page("app_pages/timing.py").run()
+    assert not at.exception, at.exception
+    assert stale_warnings(at, "2 mar 2021")
+    captions = [c.value for c in at.caption]
+    assert "Lectura al 2 mar 2021 (datos antiguos)" in captions
+    assert not any(c.startswith("Lectura de hoy") for c in captions)
+    reading = " ".join(m.value for m in at.markdown)
+    assert "mayor que el del 2 mar 2021" in reading and "que el de hoy" not in reading
+    at.slider(key="timing_hold").set_value(10).run()  # the reading stays dated after an input changes
+    assert not at.exception and "Lectura al 2 mar 2021 (datos antiguos)" in [c.value for c in at.caption]
+    at.switch_page("app_pages/briefing.py").run()
+    assert not at.exception, at.exception
+    assert stale_warnings(at, "2 mar 2021")
+    countries = at.dataframe[0].value.set_index("Moneda")
+    assert countries.loc["USD", "Por el tipo de cambio (pp)"] == "–"  # no rate: missing, not 0,0
+    assert countries.loc["USD", "Compra 95 % (BanRep)"] == "–"  # Banco de la República buys pesos' gold
+    # the full backtest on 50 years of real prices: minutes, not seconds, on a busy shared machine
+    at.switch_page("app_pages/forecast.py").run(timeout=300)
+    assert not at.exception, at.exception
+    assert stale_warnings(at, "2 mar 2021")
+    labels = list(metric_values(at))
+    assert "Último dato (2 mar 2021)" in labels and not any(label.startswith("Hoy") for label in labels)
+    at.selectbox(key="lang").select("en").run()
+    assert not at.exception, at.exception
+    assert any(
+        w.value.startswith("Old price: the latest stored price is from Mar 2, 2021") for w in at.warning
+    )
+    assert "Last data (Mar 2, 2021)" in metric_values(at)
+
+
+def test_stale_limit_setting_turns_the_warning_into_an_as_of_date(db_url, monkeypatch):
+    monkeypatch.setenv("GOLD_DASHBOARD_STALE_DAYS", "1000000")
+    import_real(db_url, GOLD_LBMA, COP_YAHOO)
+    at = app().run()
+    assert not stale_warnings(at, "2 mar 2021")
+    assert "Datos hasta el 2 mar 2021." in [c.value for c in at.caption]
+    assert "1 gramo de oro fino, hoy" in metric_values(at)
+    at.switch_page("app_pages/timing.py").run()
+    assert "Lectura de hoy (2 mar 2021)" in [c.value for c in at.caption]
+
+
+def recent_gold(start: str = "2024-01-01"):
+    """A stored gold series up to today (seeded random walk): real exchange-rate files then end before it."""
+    days = pd.bdate_range(start, pd.Timestamp.now().normalize())
+    steps = np.random.default_rng(13).normal(0, 0.01, len(days))
+    return pd.DataFrame({"date": days, "value": 2000.0 * np.exp(np.cumsum(steps))})
+
+
+def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, store):
+    """Gold to today, COP (Yahoo) ending 2021, PEN (BCRP) ending 2024-06-05 were mixed in one '1W' column,
+    and the 7 days PEN's last rate was carried read '+0,0 pp from the exchange rate'."""
+    from analytics.market import pct_change_since, performance_table
+    from services.market import local_prices, market_snapshot
+    from ui.i18n import format_pct
+
+    store.write_series("GOLD_USD", recent_gold(), "test")
+    import_real(db_url, COP_YAHOO, PEN_BCRP)
+    at = app()
+    at.query_params.update({"cur": "PEN"})
+    at.run()
+    at.switch_page("app_pages/market.py").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith("Cambios al 5 jun 2024, la última fecha con datos en todas las filas") for c in captions
+    )
+    held = " ".join(i.value for i in at.info if i.value.startswith("Las filas terminan en fechas distintas"))
+    assert "Oro, PEN/g termina(n) el 5 jun 2024" in held and "Oro, USD/oz: " in held
+    table = at.dataframe[0].value
+    assert (table.loc["Oro, COP/g · sin tasa de cambio"] == "–").all()  # COP's 2021 rate meets no gold day
+    snapshot = market_snapshot(store)
+    gold = snapshot.gold_usd_per_oz
+    pen = local_prices(snapshot, "PEN", "g")["price"].loc[:"2024-06-05"]
+    expected = performance_table({"g": gold, "p": pen}, pd.Timestamp("2024-06-05"))
+    assert table.loc["Oro, USD/oz", "1W"] == format_pct(expected.loc["g", "1W"], "es")
+    assert table.loc["Oro, PEN/g", "1M"] == format_pct(expected.loc["p", "1M"], "es")
+    assert expected.loc["g", "1W"] != pct_change_since(gold, "1W")  # not gold's own last week
+    # the last week of PEN prices reuses the 2024-06-05 rate: its part is missing, never "+0,0 pp"
+    at.get("button_group")[0].set_value("1W").run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "sin tasa de cambio nueva en esas fechas" in text and "+0,0 pp por la tasa de cambio" not in text
+    assert stale_warnings(at, "12 jun 2024")  # PEN's last price (the carried rate) is dated and old
+    at.get("button_group")[0].set_value("3M").run()
+    assert "pp por la tasa de cambio" in " ".join(m.value for m in at.markdown)
+
+
+def test_banrep_buy_price_is_shown_for_colombia_only(db_url, monkeypatch):
+    """The Banco de la República 95 % price was shown for Peru, Bolivia, Mongolia and Ecuador."""
+    import_real(db_url, GOLD_LBMA, PEN_BCRP)
+    at = app().run()
+    for currency in ("PEN", "BOB", "MNT", "USD"):
+        at.selectbox(key="cur").select(currency).run()
+        assert not at.exception, at.exception
+        assert not any("Banco de la República" in label for label in metric_values(at)), currency
+    monkeypatch.setenv("GOLD_DASHBOARD_REFERENCE_BUYERS", "PEN=Activos Mineros:0.96")
+    at.selectbox(key="cur").select("PEN").run()
+    values = metric_values(at)
+    price = next(v for label, v in values.items() if label.startswith("1 gramo de oro fino"))
+    bought = values["Compra Activos Mineros (96 %)"]
+
+    def number(text: str) -> float:  # es-PE writes S/ 1,234.56
+        return float(text.replace("S/", "").replace(",", "").strip())
+
+    assert number(bought) == pytest.approx(0.96 * number(price), abs=0.01)
+
+
+def test_premiums_what_if_names_no_banrep_for_peruvian_sales(db_url):
+    at = app().run()
+    at.switch_page("app_pages/premiums.py").run()
+    assert "a Banco de la República al 95 %" in " ".join(m.value for m in at.markdown)  # COP sales first
+    peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)
+    at.selectbox(key="coop").select(peruvian).run()
+    assert not at.exception, at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Banco de la República al 95 %" not in text
+    assert "Para PEN no hay un comprador de referencia" in text
+
+
+def test_demo_banner_reason_is_in_the_users_language_and_tells_no_connection(db_url, store, monkeypatch):
+    """The reason was English ("no stored data yet; Yahoo Finance returned no data") and said nothing of
+    the missing internet connection."""
+    monkeypatch.delenv("GOLD_DASHBOARD_OFFLINE")
+    # a failed attempt logged a moment ago: the router does not ask Yahoo again for 15 minutes
+    store.log_fetch("yahoo", False, "no connection to Yahoo Finance (gaierror)", "no_connection")
+    at = app().run()
+    assert not at.exception, at.exception
+    banner = next(w.value for w in at.warning if "no son precios reales" in w.value)
+    assert "no hay conexión a internet" in banner and "Yahoo Finance returned" not in banner
+    at.selectbox(key="lang").select("en").run()
+    banner = next(w.value for w in at.warning if "not real prices" in w.value)
+    assert "there is no internet connection" in banner
+
+
+def test_yahoo_empty_answer_is_not_called_no_connection(db_url, store, monkeypatch):
+    monkeypatch.delenv("GOLD_DASHBOARD_OFFLINE")
+    store.log_fetch("yahoo", False, "Yahoo Finance returned no data (empty response)", "yahoo_empty")
+    at = app().run()
+    banner = next(w.value for w in at.warning if "no son precios reales" in w.value)
+    assert "Yahoo Finance respondió, pero sin datos" in banner and "conexión" not in banner
+
+
+def test_help_texts_name_the_providers_actually_used(db_url, store):
+    """Help texts said the gold price is 'approximated by GC=F' whatever the source."""
+    import_real(db_url, GOLD_LBMA, COP_YAHOO)
+    at = app().run()
+    help_text = next(m.proto.help for m in at.metric if m.label.startswith("1 gramo de oro fino"))
+    assert "GC=F" not in help_text
+    assert f"Fuente del precio del oro aquí: {GOLD_LBMA}" in help_text
+    assert f"Fuente de la tasa de cambio: {COP_YAHOO}" in help_text
+    days = pd.bdate_range(end=pd.Timestamp.now().normalize(), periods=30)
+    store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": 2300.0}), "yahoo:GC=F")
+    store.write_series("USD_COP", pd.DataFrame({"date": days, "value": 3900.0}), "trm")
+    at = app().run()
+    help_text = next(m.proto.help for m in at.metric if m.label.startswith("1 gramo de oro fino"))
+    assert "Yahoo Finance GC=F (futuro COMEX)" in help_text
+    assert "Fuente de la tasa de cambio: TRM (Superintendencia Financiera)" in help_text
+    sources = at.dataframe[0].value["Fuente"].tolist()  # the freshness table names them the same way
+    assert "Yahoo Finance GC=F (futuro COMEX)" in sources and "demostración" in sources
+
+
+def test_banner_is_current_in_the_same_run_as_an_import(db_url, monkeypatch):
+    """Right after an import the banner still listed the imported series as demo."""
+    import ui.import_widget
+
+    gold, cop = shared_file(GOLD_LBMA), shared_file(COP_YAHOO)
+
+    def import_in_this_run(lang: str) -> None:  # AppTest cannot drive st.file_uploader: the same call
+        from ui.state import import_price_file
+
+        import_price_file(gold.read_bytes(), gold.name, None)
+        import_price_file(cop.read_bytes(), cop.name, None)
+
+    at = app().run()
+    assert any("no son precios reales.**" in w.value and "GOLD_USD" in w.value for w in at.warning)
+    monkeypatch.setattr(ui.import_widget, "price_import_sidebar", import_in_this_run)
+    at.run()  # the import happens in this run, before the banner is drawn
+    assert not at.exception, at.exception
+    assert not any("no son precios reales.**" in w.value for w in at.warning)
+    assert "GOLD_USD" not in " ".join(i.value for i in at.info)
+    assert stale_warnings(at, "2 mar 2021")  # and the page drawn in that run uses the imported prices

@@ -63,3 +63,55 @@ def test_status_and_version_follow_writes(store):
     assert store.load_series("USD_BOB").tolist() == [1.0, 2.5, 3.0]
     assert store.load_series("USD_BOB", start="2024-05-07", end="2024-05-07").tolist() == [2.5]
     assert store.data_version() == "series:USD_BOB=2"
+
+
+def test_an_old_store_gains_new_nullable_columns_at_startup(db_url):
+    """fetch_log.code was added later: a store made before it keeps working (ALTER TABLE at startup)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import (
+        Column,
+        DateTime,
+        Integer,
+        MetaData,
+        String,
+        Table,
+        Text,
+        create_engine,
+        insert,
+        inspect,
+    )
+
+    from data.market_data import NOT_TRIED, failure_code
+    from data.store import MarketStore, add_missing_columns
+
+    engine = create_engine(db_url)
+    previous = MetaData()  # the fetch_log of the previous version, with one failed attempt
+    old_log = Table(
+        "fetch_log",
+        previous,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("source", String(32), nullable=False),
+        Column("ok", Integer, nullable=False),
+        Column("message", Text, nullable=False),
+    )
+    previous.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(old_log).values(
+                at=datetime.now(UTC),
+                source="yahoo",
+                ok=0,
+                message="Yahoo Finance rate limit: GC=F: Too Many Requests",
+            )
+        )
+    store = MarketStore(engine)
+    assert "code" in {column["name"] for column in inspect(engine).get_columns("fetch_log")}
+    old = store.last_fetch("yahoo")
+    assert old["code"] is None and failure_code(old) == "rate_limited"  # read from the old message
+    store.log_fetch("yahoo", False, "no connection to Yahoo Finance (...)", "no_connection")
+    assert failure_code(store.last_fetch("yahoo")) == "no_connection"
+    assert add_missing_columns(engine) == []  # a second start changes nothing
+    assert failure_code(None) == NOT_TRIED
+    engine.dispose()

@@ -100,18 +100,67 @@ def test_interval_is_wide_when_the_evidence_is_weak():
     assert (short.uplift_ci95[1] - short.uplift_ci95[0]) > (high - low)  # fewer lots, wider interval
 
 
-def test_signal_reasons_and_language():
+def test_signal_reasons_are_codes_and_numbers_and_i18n_writes_them():
+    from analytics.timing import REASON_CODES, Reason
+    from ui.i18n import reason_text
+
     prices = pd.Series(np.linspace(1000, 1500, 400), index=pd.bdate_range("2020-01-01", periods=400))
     signal = signal_on(indicator_frame(prices))
     assert signal.recommendation == timing.SELL_NOW  # top of its range, far above its averages
-    keys = {reason.key for reason in signal.reasons}
-    assert {"price_high", "above_ma200", "probability"} <= keys
-    payload = signal.as_json("es")
-    assert {"date", "recommendation", "confidence", "probability_higher", "reasons", "indicators"} <= set(
-        payload
-    )
-    assert any("por encima de su promedio de 200 días" in reason for reason in payload["reasons"])
+    codes = {reason.code for reason in signal.reasons}
+    assert {"price_high", "above_ma200", "probability"} <= codes <= set(REASON_CODES)
+    for reason in signal.reasons:  # a code and numbers: no sentence anywhere in the analytics result
+        assert all(isinstance(value, float) for value in reason.params.values())
+        assert not hasattr(reason, "text")
+    payload = signal.as_json()
+    assert {
+        "date",
+        "recommendation",
+        "confidence",
+        "probability_higher",
+        "reason_codes",
+        "indicators",
+    } <= set(payload)
+    assert "reasons" not in payload
+    assert {item["code"] for item in payload["reason_codes"]} == codes
     assert 0.0 <= payload["probability_higher"] <= 0.5  # no drift expected: costs make waiting lose
+
+    # the sentences live in ui/i18n, numbers formatted by Babel: decimal commas in Spanish
+    above = Reason("above_ma200", {"pct": 12.345}, +1)
+    assert reason_text(above, "es") == "El oro está 12,3 % por encima de su promedio de 200 días."
+    assert reason_text(above, "en") == "Gold is 12.3% above its 200-day average."
+    high = Reason("price_high", {"percentile": 85.2}, +1)
+    assert "85 %" in reason_text(high, "es") and "85%" in reason_text(high, "en")
+    assert "= 27)" in reason_text(Reason("rsi_low", {"rsi": 27.4}, -1), "es")
+    for code in REASON_CODES:  # every code has both sentences
+        params = {"percentile": 90.0} if code in ("price_high", "price_low", "fx_weak") else {"pct": 5.5}
+        params = {"rsi": 75.0} if code.startswith("rsi") else params
+        es, en = (reason_text(Reason(code, params, 0), lang) for lang in ("es", "en"))
+        assert es != en and "{" not in es + en
+
+
+def test_timing_module_writes_no_sentences():
+    """analytics/timing.py returns codes: a string of three or more words outside docstrings and
+    exception messages (the CLI's one-line error) is a sentence for users, and belongs in ui/i18n."""
+    import ast
+    import inspect
+    import re
+
+    tree = ast.parse(inspect.getsource(timing))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            skip.add(id(body[0].value))  # a docstring
+        if isinstance(node, ast.Raise):
+            skip.update(id(child) for child in ast.walk(node))
+    texts = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip
+    ]
+    assert not [text for text in texts if re.search(r"\w+ \w+ \w+", text)]
+    assert not hasattr(timing, "REASON_TEXTS")
 
 
 def test_seasonality_by_hand():

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from data.market_data import refresh_from_yahoo
-from data.yahoo import YahooEmptyError, fetch_closes, normalise_download
+from data.yahoo import YahooConnectionError, YahooEmptyError, fetch_closes, normalise_download
 from tests.conftest import SHARED_MARKET
 
 curl_requests = pytest.importorskip("curl_cffi.requests")
@@ -117,7 +117,12 @@ def test_empty_frame_is_an_explicit_error_not_data():
 
     with pytest.raises(YahooEmptyError, match="no data"):
         fetch_closes(
-            ["GOLD_USD"], pd.Timestamp("2024-01-01"), download=offline_download, backoff_s=0.0, attempts=3
+            ["GOLD_USD"],
+            pd.Timestamp("2024-01-01"),
+            download=offline_download,
+            backoff_s=0.0,
+            attempts=3,
+            probe=lambda: None,  # Yahoo's host answers: an empty answer, retried
         )
     assert len(calls) == 3  # bounded retry
     assert all(call["timeout"] == 10.0 for call in calls)
@@ -156,7 +161,39 @@ def test_refresh_fetches_only_missing_days_and_logs_failures(store, monkeypatch)
     assert not refresh_from_yahoo(store, download=download).attempted
     version = store.data_version()
     later = datetime.now(UTC) + timedelta(minutes=16)
-    failed = refresh_from_yahoo(store, now=later, download=lambda *a, **k: pd.DataFrame())
+    failed = refresh_from_yahoo(store, now=later, download=lambda *a, **k: pd.DataFrame(), probe=lambda: None)
     assert failed.attempted and not failed.ok and "no data" in failed.message
     assert store.data_version() == version
     assert store.last_fetch("yahoo")["ok"] is False
+    assert store.last_fetch("yahoo")["code"] == "yahoo_empty"
+
+
+def test_no_connection_is_told_apart_from_an_empty_answer(store, monkeypatch):
+    """yfinance returns the same empty frame offline and when Yahoo has nothing: a quick connection
+    check to Yahoo's host tells them apart, and the fetch log keeps a code the banner words."""
+    from data.market_data import load_snapshot
+
+    calls = []
+
+    def empty(*args, **kwargs):
+        calls.append(1)
+        return pd.DataFrame()
+
+    def no_network() -> str:
+        return "query1.finance.yahoo.com:443: gaierror: Name or service not known"
+
+    with pytest.raises(YahooConnectionError, match="no connection") as raised:
+        fetch_closes(
+            ["GOLD_USD"], pd.Timestamp("2024-01-01"), download=empty, backoff_s=0.0, probe=no_network
+        )
+    assert raised.value.code == "no_connection" and len(calls) == 1  # no pointless retry offline
+    monkeypatch.delenv("GOLD_DASHBOARD_OFFLINE")
+    report = refresh_from_yahoo(store, download=empty, probe=no_network)
+    assert not report.ok and "no connection" in report.message  # English, for the log
+    assert store.last_fetch("yahoo")["code"] == "no_connection"
+    assert load_snapshot(store).demo_reason_code == "no_connection"
+    later = datetime.now(UTC) + timedelta(minutes=16)
+    refresh_from_yahoo(store, now=later, download=empty, probe=lambda: None)
+    assert load_snapshot(store).demo_reason_code == "yahoo_empty"
+    monkeypatch.setenv("GOLD_DASHBOARD_OFFLINE", "1")
+    assert load_snapshot(store).demo_reason_code == "offline_mode"

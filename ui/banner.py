@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from services.freshness import DataState
+from services.freshness import DataState, Freshness
 from services.premiums import LedgerView
-from ui.i18n import format_day, t
+from ui.i18n import format_day, format_number, t
 from ui.state import EXAMPLE_LEDGER_KEY
 
 
@@ -22,13 +22,29 @@ def data_banner(state: DataState, lang: str) -> None:
     """
     series = ", ".join(state.demo_series)
     if state.level == "demo":
-        st.warning(t("demo_banner", lang, reason=state.demo_reason, series=series), icon="⚠️")
+        code = state.demo_reason_code
+        reason = t(f"demo_reason_{code}", lang) if code else state.demo_reason  # the user's language
+        st.warning(t("demo_banner", lang, reason=reason, series=series), icon="⚠️")
         return
     if state.level == "partial":
         st.info(t("demo_partial", lang, series=series), icon=":material/info:")
     last = state.last_fetch
     fetch = t("never", lang) if last is None else f"{format_day(last.at, lang)} — {last.message[:160]}"
     st.caption(t("stored_caption", lang, gold_last=format_day(state.gold_last, lang), fetch=fetch))
+
+
+def data_as_of(freshness: Freshness, lang: str) -> None:
+    """Every page that shows a price, a change, a forecast or a reading says when its data end, and
+    warns, naming that date, when it is older than the staleness limit (GOLD_DASHBOARD_STALE_DAYS)."""
+    if freshness.as_of is None:
+        st.warning(t("no_data_dated", lang), icon="⚠️")
+        return
+    day = format_day(freshness.as_of, lang)
+    if freshness.stale:
+        days = format_number(freshness.age_days, lang, digits=0)
+        st.warning(t("stale_price", lang, day=day, days=days, limit=freshness.limit_days), icon="⚠️")
+    else:
+        st.caption(t("data_as_of", lang, day=day))
 
 
 def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment
+from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from analytics.briefing import Briefing
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, t
+from ui.i18n import format_day, format_money, format_number, format_pct, reason_text, t
 
 
 def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str], str] = str) -> list[str]:
@@ -94,24 +96,26 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
             t(
                 "brief_forecast",
                 lang,
-                model=t(f"model_{f['model']}", lang),
-                mean=format_money(float(f["mean"]), "USD", lang),  # type: ignore[arg-type]
-                date=format_day(f["date"], lang),
-                lo=format_money(float(f["lo_80"]), "USD", lang),  # type: ignore[arg-type]
-                hi=format_money(float(f["hi_80"]), "USD", lang),  # type: ignore[arg-type]
-                folds=f["folds"],
-                rmae=format_number(float(f["rmae"] or 1.0), lang, 3),  # type: ignore[arg-type]
-                coverage=format_pct(float(f["coverage_80"]) * 100, lang, digits=0, signed=False),  # type: ignore[arg-type]
+                model=t(f"model_{f.model}", lang),
+                mean=format_money(f.mean, "USD", lang),
+                date=format_day(f.date, lang),
+                lo=format_money(f.lo_80, "USD", lang),
+                hi=format_money(f.hi_80, "USD", lang),
+                folds=f.folds,
+                rmae=format_number(f.rmae or 1.0, lang, 3),
+                coverage=format_pct(
+                    None if f.coverage_80 is None else f.coverage_80 * 100, lang, digits=0, signed=False
+                ),
             )
         )
     if b.timing:
-        signal = b.timing["signal"]
-        reasons = " ".join(reason.text(lang) for reason in signal.reasons)  # type: ignore[attr-defined]
+        signal = b.timing
+        reasons = " ".join(reason_text(reason, lang) for reason in signal.reasons)
         out.append(
             t(
                 "brief_timing",
                 lang,
-                rec=t(f"rec_{b.timing['recommendation']}", lang, days=PolicySettings().max_hold_days),
+                rec=t(f"rec_{signal.recommendation}", lang, days=PolicySettings().max_hold_days),
                 reasons=reasons,
             )
         )
@@ -152,7 +156,10 @@ def country_table(briefing: Briefing, lang: str) -> pd.DataFrame:
                 t("brief_col_price", lang): format_money(row.price_per_g, row.currency, lang),
                 t("brief_col_change", lang): format_pct(row.change_pct, lang),
                 t("brief_col_gold_pp", lang): format_number(row.gold_contribution_pp, lang, 1),
-                t("brief_col_fx_pp", lang): format_number(row.fx_contribution_pp, lang, 1),
+                # the dollar has no exchange rate: its part is missing ("–"), not "0,0"
+                t("brief_col_fx_pp", lang): "–"
+                if row.currency == "USD"
+                else format_number(row.fx_contribution_pp, lang, 1),
                 t("brief_col_fx", lang): format_number(row.fx, lang, 2, row.currency),
                 t("brief_col_buy", lang): "–"
                 if row.buy_price_95 is None
@@ -214,7 +221,8 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
         table = briefing.premiums_by_cooperative
         figures["premiums"] = contribution_figure(
-            list(table["cooperative"]),
+            # plotly reads a subset of HTML in labels (<a href>, <b>): a name's "<" is shown, not obeyed
+            [html.escape(str(name)) for name in table["cooperative"]],
             list(table["premium_pct_weighted"]),
             t("brief_premiums_header", lang),
             lang,
@@ -241,18 +249,26 @@ PAGE = """<!DOCTYPE html>
 <script>{{ plotly_js }}</script>
 </head>
 <body>
+{% macro table(frame) -%}
+<table class="dataframe">
+<thead><tr>{% for column in frame.columns %}<th>{{ column }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for row in frame.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}</tbody>
+</table>
+{%- endmacro %}
 <h1>{{ title }}</h1>
 <p class="period">{{ period }}</p>
 {% for paragraph in summary %}<p>{{ paragraph }}</p>
 {% endfor %}
 <h2>{{ countries_header }}</h2>
-{{ countries_table }}
+{{ table(countries_table) }}
 {% if note %}<p class="note">* {{ note }}</p>{% endif %}
 <h2>{{ charts_header }}</h2>
 {% for chart in charts %}<div class="chart">{{ chart }}</div>
 {% endfor %}
-{% for name, table in premium_tables %}<h2>{{ name }}</h2>
-{{ table }}
+{% for name, premium_table in premium_tables %}<h2>{{ name }}</h2>
+{{ table(premium_table) }}
 {% endfor %}
 <h2>{{ sources_header }}</h2>
 <ul class="sources">{% for key, value in sources %}<li><b>{{ key }}</b>: {{ value }}</li>{% endfor %}</ul>
@@ -262,12 +278,33 @@ PAGE = """<!DOCTYPE html>
 """
 
 
+#: Autoescape on: every name, sentence and cell is escaped by Jinja; only the plotly.js library and
+#: plotly's chart HTML are passed in as Markup.
+TEMPLATE = Environment(autoescape=True).from_string(PAGE)
+
+
+@dataclass(frozen=True)
+class HtmlTable:
+    columns: list[str]
+    rows: list[list[object]]
+
+
+def html_table(frame: pd.DataFrame) -> HtmlTable:
+    """A table for the template (which escapes every cell); text cells neutralised as in every export."""
+    table = neutralised(frame)
+    return HtmlTable(
+        [str(c) for c in table.columns], table.astype(object).where(table.notna(), "").values.tolist()
+    )
+
+
 def briefing_html(briefing: Briefing, lang: str) -> str:
     """One self-contained file: plotly.js is embedded once, the charts stay interactive offline."""
     figures = briefing_figures(briefing, lang)
-    charts = [
-        figure.update_layout(template="plotly_white").to_html(  # white paper: it prints cleanly
-            full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "responsive": True}
+    charts = [  # plotly's own HTML: its data travels as JSON with "<" escaped, so it is trusted markup
+        Markup(  # noqa: S704
+            figure.update_layout(template="plotly_white").to_html(  # white paper: it prints cleanly
+                full_html=False, include_plotlyjs=False, config={"displayModeBar": False, "responsive": True}
+            )
         )
         for figure in figures.values()
     ]
@@ -276,41 +313,33 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
         premium_tables.append(
             (
                 t("brief_premiums_header", lang),
-                neutralised(briefing.premiums_by_cooperative.round(2)).to_html(index=False),
+                html_table(briefing.premiums_by_cooperative.round(2)),
             )
         )
         if briefing.certification is not None:
-            premium_tables.append(
-                ("Fairmined / Fairtrade", neutralised(briefing.certification.round(2)).to_html(index=False))
-            )
-    environment = Environment(autoescape=False)  # noqa: S701 - every text below is escaped by hand
-    template = environment.from_string(PAGE)
+            premium_tables.append(("Fairmined / Fairtrade", html_table(briefing.certification.round(2))))
     period = t(
         "brief_period", lang, start=format_day(briefing.start, lang), end=format_day(briefing.end, lang)
     )
-    return template.render(
+    return TEMPLATE.render(
         lang=lang,
-        title=html.escape(t("brief_title", lang)),
-        period=html.escape(period),
-        plotly_js=get_plotlyjs(),
-        summary=[html.escape(paragraph) for paragraph in summary_paragraphs(briefing, lang)],
-        countries_header=html.escape(t("brief_countries_header", lang)),
-        countries_table=neutralised(country_table(briefing, lang)).to_html(index=False, escape=True),
-        note=html.escape(t("brief_bob_note", lang))
-        if any(r.currency == "BOB" for r in briefing.countries)
-        else "",
-        charts_header=html.escape(t("brief_charts_header", lang)),
+        title=t("brief_title", lang),
+        period=period,
+        plotly_js=Markup(get_plotlyjs()),  # noqa: S704 - the plotly.js library itself, trusted
+        summary=summary_paragraphs(briefing, lang),
+        countries_header=t("brief_countries_header", lang),
+        countries_table=html_table(country_table(briefing, lang)),
+        note=t("brief_bob_note", lang) if any(r.currency == "BOB" for r in briefing.countries) else "",
+        charts_header=t("brief_charts_header", lang),
         charts=charts,
-        premium_tables=[(html.escape(name), table) for name, table in premium_tables],
-        sources_header=html.escape(t("brief_sources_header", lang)),
-        sources=[(html.escape(k), html.escape(v)) for k, v in sources(briefing).items()],
-        generated=html.escape(
-            t(
-                "brief_generated",
-                lang,
-                at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                last=format_day(briefing.gold_last_date, lang),
-            )
+        premium_tables=premium_tables,
+        sources_header=t("brief_sources_header", lang),
+        sources=list(sources(briefing).items()),
+        generated=t(
+            "brief_generated",
+            lang,
+            at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            last=format_day(briefing.gold_last_date, lang),
         ),
     )
 
@@ -331,8 +360,8 @@ def sources(briefing: Briefing) -> dict[str, str]:
     }
     if briefing.forecast:
         out["forecast"] = (
-            f"rolling-origin backtest of random walk, drift and Theta on GOLD_USD, {briefing.forecast['folds']} origins "
-            f"{briefing.forecast['first_origin']:%Y-%m-%d} to {briefing.forecast['last_origin']:%Y-%m-%d}; calibrated bands"
+            f"rolling-origin backtest of random walk, drift and Theta on GOLD_USD, {briefing.forecast.folds} origins "
+            f"{briefing.forecast.first_origin:%Y-%m-%d} to {briefing.forecast.last_origin:%Y-%m-%d}; calibrated bands"
         )
     out.update(briefing.sources)
     return out

@@ -50,7 +50,7 @@ def _market_figures(
 ) -> dict[str, go.Figure]:
     view = _market_view(url, market_key, today, currency, unit)
     prices = view.local["price"].dropna()
-    month = view.performance.loc["GOLD_USD" if currency == "USD" else currency, "1M"]
+    month = view.month_change_pct  # the shown currency's own last month, not the table's common date
     title_key = "chart_title_up" if month >= 0 else "chart_title_down"
     return {
         "price": time_series_figure(

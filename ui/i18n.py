@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_decimal
 
-from analytics.premiums import PremiumSummary
+if TYPE_CHECKING:  # only the type: the i18n module stays light (no statsmodels import)
+    from analytics.offers import OfferError
+    from analytics.premiums import PremiumSummary
+    from analytics.timing import Reason
 
 LANGUAGES = ("es", "en")
 
@@ -50,6 +54,28 @@ TEXTS: dict[str, tuple[str, str]] = {
         "**Demo data: these are not real prices.** Why: {reason}. Demo series: {series}. "
         "Import price files from the sidebar to see real data.",
     ),
+    "demo_reason_offline_mode": (
+        "el tablero está en modo sin conexión (GOLD_DASHBOARD_OFFLINE=1) y no hay datos guardados de esas series",
+        "the dashboard is in offline mode (GOLD_DASHBOARD_OFFLINE=1) and none of those series is stored",
+    ),
+    "demo_reason_no_connection": (
+        "no hay conexión a internet (no se pudo llegar a Yahoo Finance) y no hay datos guardados de esas series",
+        "there is no internet connection (Yahoo Finance could not be reached) and none of those series is stored",
+    ),
+    "demo_reason_yahoo_empty": (
+        "Yahoo Finance respondió, pero sin datos para estas series, y no hay datos guardados de ellas",
+        "Yahoo Finance answered, but with no data for these series, and none of them is stored",
+    ),
+    "demo_reason_rate_limited": (
+        "Yahoo Finance rechazó las consultas por exceso de pedidos (se intentará de nuevo en unos minutos) y no "
+        "hay datos guardados de esas series",
+        "Yahoo Finance refused the requests as too many (it will be tried again in a few minutes) and none "
+        "of those series is stored",
+    ),
+    "demo_reason_not_tried": (
+        "no hay datos guardados de esas series y todavía no se consultó Yahoo Finance",
+        "none of those series is stored and Yahoo Finance has not been asked yet",
+    ),
     "demo_partial": (
         "Datos guardados para el oro y esta moneda. Otras series son de demostración (no son precios reales): "
         "{series}; las vistas que las usan lo advierten.",
@@ -82,15 +108,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "price_help": (
         "Oro en dólares por onza troy (31,1034768 g) × {fx_name} ÷ 31,1034768. "
-        "La onza troy es la unidad internacional del oro; el precio internacional de referencia es el de Londres (LBMA), "
-        "aquí aproximado con el futuro de oro de COMEX (GC=F).",
+        "La onza troy es la unidad internacional del oro; el precio internacional de referencia es el de Londres (LBMA). "
+        "Fuente del precio del oro aquí: {gold_source}. {fx_source}",
         "Gold in US dollars per troy ounce (31.1034768 g) × {fx_name} ÷ 31.1034768. "
-        "The troy ounce is gold's international unit; the international benchmark is London's (LBMA), "
-        "approximated here by the COMEX gold future (GC=F).",
+        "The troy ounce is gold's international unit; the international benchmark is London's (LBMA). "
+        "Source of the gold price here: {gold_source}. {fx_source}",
     ),
+    "fx_source": ("Fuente de la tasa de cambio: {source}.", "Source of the exchange rate: {source}."),
     "fx_name_COP": (
-        "la tasa de cambio pesos por dólar (parecida a la TRM, la tasa oficial del día)",
-        "the pesos per dollar rate (close to the TRM, Colombia's official daily rate)",
+        "la tasa de cambio pesos por dólar (la TRM es la tasa oficial del día)",
+        "the pesos per dollar rate (the TRM is Colombia's official daily rate)",
     ),
     "fx_name_other": ("la tasa de cambio {currency} por dólar", "the {currency} per dollar rate"),
     "fx_name_USD": ("1 (dólares)", "1 (dollars)"),
@@ -98,9 +125,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Oro del {gold_date} ({gold}/oz); tasa de cambio del {fx_date} ({fx}).",
         "Gold of {gold_date} ({gold}/oz); exchange rate of {fx_date} ({fx}).",
     ),
-    "buy_price": (
-        "Compra Banco de la República (95 %)",
-        "Banco de la República buy price (95 %)",
+    "buy_price_named": ("Compra {name} ({share})", "{name} buy price ({share})"),
+    "buy_help_configured": (
+        "Precio de referencia × {share}: precio de compra de {name}, configurado por su organización "
+        "(no es un dato publicado que el tablero verifique).",
+        "Benchmark × {share}: {name}'s buy price as configured by your organisation (not a published figure "
+        "the dashboard checks).",
     ),
     "buy_help": (
         "Precio de referencia × 95 %: el Banco de la República compra oro a 95 % de su precio de venta "
@@ -108,11 +138,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Banco de la República buys gold at 95 % of its sell price (since 29 Nov 2021).",
     ),
     "stale_price": (
-        "Precio antiguo: el último precio guardado es del {day} (hace {days} días). "
+        "Precio antiguo: el último precio guardado es del {day} (hace {days} días; se avisa después de {limit}). "
         "Importe un archivo más reciente o conéctese a internet para actualizar.",
-        "Old price: the latest stored price is from {day} ({days} days ago). "
+        "Old price: the latest stored price is from {day} ({days} days ago; the warning starts after {limit}). "
         "Import a newer file or connect to the internet to refresh.",
     ),
+    "data_as_of": ("Datos hasta el {day}.", "Data up to {day}."),
+    "no_data_dated": ("No hay datos con fecha para esta vista.", "There are no dated data for this view."),
+    "price_of_unit_as_of": ("1 {unit} de oro fino, al {day}", "1 fine {unit} of gold, as of {day}"),
     "change_1w": ("Cambio en 1 semana", "Change over 1 week"),
     "change_1m": ("Cambio en 1 mes", "Change over 1 month"),
     "last_90_days": ("Últimos 90 días", "Last 90 days"),
@@ -126,6 +159,127 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kind_stored": ("guardada", "stored"),
     "kind_demo": ("DEMO", "DEMO"),
     "no_price": ("No hay precio para esta fecha: {reason}", "No price for this date: {reason}"),
+    # --- Price alerts, the light price card, sharing on WhatsApp (services/alerts.py, services/card.py)
+    "nav_alerts": ("Alertas", "Alerts"),
+    "alert_subject_above": (
+        "Oro: 1 {unit} a {price}, por encima de {level}",
+        "Gold: 1 {unit} at {price}, above {level}",
+    ),
+    "alert_subject_below": (
+        "Oro: 1 {unit} a {price}, por debajo de {level}",
+        "Gold: 1 {unit} at {price}, below {level}",
+    ),
+    "alert_subject_stale": (
+        "Precio del oro sin actualizar desde el {date}",
+        "Gold price not updated since {date}",
+    ),
+    "alert_body_price": (
+        "El precio de referencia de 1 {unit} de oro fino es {price} ({date}), {direction} nivel de {level} "
+        "que usted eligió.",
+        "The benchmark price of 1 fine {unit} of gold is {price} ({date}), {direction} level of {level} "
+        "you chose.",
+    ),
+    "alert_direction_above": ("por encima del", "above the"),
+    "alert_direction_below": ("por debajo del", "below the"),
+    "alert_body_stale": (
+        "El último precio del oro guardado es del {date}, hace {days} días: las cifras del tablero no están al "
+        "día. Revise la actualización de datos.",
+        "The latest stored gold price is from {date}, {days} days ago: the dashboard's figures are not up to "
+        "date. Check the data refresh.",
+    ),
+    "alert_body_buyer": (
+        "Compra {buyer} ({share}): {price}.",
+        "{buyer} buy price ({share}): {price}.",
+    ),
+    "alert_body_week": ("Cambio en 1 semana: {pct}.", "Change over 1 week: {pct}."),
+    "alert_body_link": ("Véalo en el tablero: {link}", "See it on the dashboard: {link}"),
+    "alert_body_footer": (
+        "Recibe este correo porque hay una alerta de precio (n.º {id}) para esta dirección. Se envía una "
+        "vez cada vez que el precio cruza el nivel. Para no recibir más, bórrela en la página «Alertas».",
+        "You get this e-mail because a price alert (no. {id}) exists for this address. It is sent once each "
+        'time the price crosses the level. To stop it, remove it on the "Alerts" page.',
+    ),
+    "source_yahoo": ("Yahoo Finance {ticker}", "Yahoo Finance {ticker}"),
+    "source_import": ("archivo {name}", "file {name}"),
+    "card_title": ("Precio del oro", "Gold price"),
+    "card_of_unit": ("1 {unit} de oro fino", "1 fine {unit} of gold"),
+    "card_buyer": ("Compra {buyer} ({share})", "{buyer} buys at ({share})"),
+    "card_date": ("Precio del {date}", "Price of {date}"),
+    "card_stale": (
+        "Precio antiguo: es de hace {days} días.",
+        "Old price: it is {days} days old.",
+    ),
+    "card_sources": (
+        "Oro USD {gold} la onza troy ({gold_date}, {gold_source}); {currency} por USD {fx} ({fx_date}, "
+        "{fx_source}). Precio de referencia = oro USD/onza × tasa de cambio ÷ 31,1034768 g.",
+        "Gold USD {gold} per troy ounce ({gold_date}, {gold_source}); {currency} per USD {fx} ({fx_date}, "
+        "{fx_source}). Benchmark = gold USD/oz × exchange rate ÷ 31.1034768 g.",
+    ),
+    "card_sources_usd": (
+        "Oro USD {gold} la onza troy ({gold_date}, {gold_source}). Precio de referencia = oro USD/onza ÷ "
+        "31,1034768 g.",
+        "Gold USD {gold} per troy ounce ({gold_date}, {gold_source}). Benchmark = gold USD/oz ÷ 31.1034768 g.",
+    ),
+    "card_generated": (
+        "Generada el {day}. No es una oferta de compra.",
+        "Made on {day}. Not an offer to buy.",
+    ),
+    "whatsapp_text": (
+        "Oro hoy ({date}): 1 gramo de oro fino {gram}{other}.{buyer} Cambio en 1 semana: {week}. "
+        "Precio de referencia (oro internacional × dólar).",
+        "Gold today ({date}): 1 fine gram {gram}{other}.{buyer} Change over 1 week: {week}. Benchmark "
+        "(international gold × dollar).",
+    ),
+    "whatsapp_other_unit": ("; 1 {unit} {price}", "; 1 {unit} {price}"),
+    "whatsapp_buyer": (" Compra {buyer}: {price} el gramo.", " {buyer} buys at {price} a gram."),
+    "share_whatsapp": ("Compartir por WhatsApp", "Share on WhatsApp"),
+    "share_card": ("Descargar tarjeta de precio (HTML liviano)", "Download the price card (light HTML)"),
+    "share_unavailable": (
+        "Compartir por WhatsApp y la tarjeta de precio están disponibles cuando hay precios reales guardados.",
+        "Sharing on WhatsApp and the price card are available once real prices are stored.",
+    ),
+    "alerts_title": ("Alertas de precio por correo", "Price alerts by e-mail"),
+    "alerts_intro": (
+        "Reciba un correo cuando el precio cruce el nivel que usted elige. Se envía una vez por cruce; "
+        "el servidor revisa los precios cada día, no al abrir esta página.",
+        "Get an e-mail when the price crosses the level you choose. It is sent once per crossing; the "
+        "server checks prices each day, not when this page is opened.",
+    ),
+    "alerts_none": ("Aún no hay alertas.", "No alerts yet."),
+    "alerts_all_staff": ("Todas las alertas (personal de apoyo).", "Every alert (staff)."),
+    "alerts_add": ("Nueva alerta", "New alert"),
+    "alerts_email": ("Correo", "E-mail"),
+    "alerts_direction": ("Avisar cuando el precio esté", "Notify when the price is"),
+    "alerts_above": ("por encima de", "above"),
+    "alerts_below": ("por debajo de", "below"),
+    "alerts_level": (
+        "Nivel: precio de 1 unidad elegida, en la moneda elegida",
+        "Level: price of 1 chosen unit, in the chosen currency",
+    ),
+    "alerts_bad_email": ("«{email}» no es una dirección de correo.", '"{email}" is not an e-mail address.'),
+    "alerts_bad_level": ("El nivel debe ser mayor que cero.", "The level must be above zero."),
+    "alerts_language": ("Idioma del correo", "E-mail language"),
+    "alerts_save": ("Guardar alerta", "Save alert"),
+    "alerts_saved": ("Alerta n.º {id} guardada.", "Alert no. {id} saved."),
+    "alerts_failed": ("No se guardó: {reason}", "Not saved: {reason}"),
+    "alerts_remove": ("Borrar la alerta", "Remove the alert"),
+    "alerts_removed": ("Alerta n.º {id} borrada.", "Alert no. {id} removed."),
+    "alerts_now": ("Precio de 1 {unit} ahora: {price} ({date}).", "Price of 1 {unit} now: {price} ({date})."),
+    "alerts_owner_cli": ("línea de comandos", "command line"),
+    "alerts_owner_dashboard": ("este equipo", "this computer"),
+    "alerts_col_id": ("N.º", "No."),
+    "alerts_col_owner": ("Creada por", "Made by"),
+    "alerts_col_rule": ("Regla", "Rule"),
+    "alerts_col_status": ("Estado", "Status"),
+    "alerts_rule_above": ("1 {unit} por encima de {level}", "1 {unit} above {level}"),
+    "alerts_rule_below": ("1 {unit} por debajo de {level}", "1 {unit} below {level}"),
+    "alerts_rule_stale": ("datos de más de 7 días", "data older than 7 days"),
+    "alerts_status_armed": ("esperando el cruce", "waiting for a crossing"),
+    "alerts_status_fired": (
+        "enviada el {day}; espera que el precio vuelva",
+        "sent on {day}; waits for the price to return",
+    ),
+    "alerts_status_error": ("envío fallido, se reintenta: {error}", "send failed, will retry: {error}"),
     # market
     "market_title": ("Mercado del oro", "Gold market"),
     "chart_title_up": (
@@ -140,6 +294,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "performance": ("Rendimiento", "Performance"),
     "perf_row_gold_usd": ("Oro, USD/oz", "Gold, USD/oz"),
     "perf_row_gold_local": ("Oro, {currency}/g", "Gold, {currency}/g"),
+    "perf_no_rate": ("sin tasa de cambio", "no exchange rate"),
+    "perf_as_of": (
+        "Cambios al {day}, la última fecha con datos en todas las filas (todas las columnas comparan lo mismo).",
+        "Changes as of {day}, the last date every row has data for (every column compares like with like).",
+    ),
+    "perf_dates_differ": (
+        "Las filas terminan en fechas distintas: {rows} termina(n) el {day}, y la tabla se calcula a esa fecha; "
+        "datos más recientes en {later} (véalos en el gráfico de su moneda).",
+        "The rows end on different dates: {rows} end(s) on {day}, and the table is computed as of that date; "
+        "newer data in {later} (see them in that currency's chart).",
+    ),
     "decomposition": (
         "¿De dónde vino el movimiento en {currency}?",
         "Where did the move in {currency} come from?",
@@ -150,6 +315,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "y {fx} por la tasa de cambio.",
         "From {start} to {end} gold in {currency} changed {local}: {gold} from the gold price in dollars "
         "and {fx} from the exchange rate.",
+    ),
+    "decomp_sentence_no_fx": (
+        "Del {start} al {end} el oro en {currency} cambió {local}, con el oro en dólares {gold}. "
+        "Tasa de cambio: sin tasa de cambio nueva en esas fechas (se repitió la última conocida), así que su "
+        "parte no se puede medir.",
+        "From {start} to {end} gold in {currency} changed {local}, with gold in dollars {gold}. "
+        "Exchange rate: no new exchange rate in those dates (the last known one was carried), so its part "
+        "cannot be measured.",
     ),
     "decomp_gold": ("Oro en USD", "Gold in USD"),
     "decomp_fx": ("Tasa de cambio", "Exchange rate"),
@@ -223,6 +396,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "80% likely between {lo} and {hi}",
     ),
     "forecast_today": ("Hoy ({day})", "Today ({day})"),
+    "forecast_last_data": ("Último dato ({day})", "Last data ({day})"),
     "skill_header": ("¿Qué tan buenos son estos pronósticos?", "How good are these forecasts?"),
     "skill_sentence": (
         "En los últimos {months} meses, los pronósticos a {horizon} días de «{model}» se equivocaron "
@@ -413,6 +587,133 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cert_fairmined": ("Fairmined", "Fairmined"),
     "cert_fairmined_ecological": ("Fairmined Ecológico", "Fairmined Ecological"),
     "cert_fairtrade": ("Fairtrade", "Fairtrade"),
+    # the import pipeline: labels of the mapping step, and what was refused, skipped or flagged
+    "field_gross_weight": ("Peso bruto", "Gross weight"),
+    "field_weight_unit": ("Unidad de peso", "Weight unit"),
+    "sales_currency": (
+        "Moneda de los valores (si el archivo no la indica)",
+        "Currency of the amounts (if the file does not say)",
+    ),
+    "sales_currency_from_header": (
+        "Moneda tomada del encabezado «{column}»: {currency}.",
+        "Currency taken from the header “{column}”: {currency}.",
+    ),
+    "sales_skipped": (
+        "{count} filas de total o subtotal omitidas (líneas {lines}).",
+        "{count} total or subtotal rows skipped (lines {lines}).",
+    ),
+    "col_line": ("Línea", "Line"),
+    "col_reason": ("Motivo", "Reason"),
+    "problem_file_empty": ("el archivo está vacío", ""),
+    "problem_header_only": ("el archivo tiene encabezados pero ninguna fila", ""),
+    "problem_file_too_large": (
+        "el archivo pesa {size_mb} MB; el límite es {limit_mb} MB (divídalo en archivos más pequeños)",
+        "",
+    ),
+    "problem_too_many_rows": (
+        "el archivo tiene más de {limit} filas; el límite es {limit} (divídalo por año)",
+        "",
+    ),
+    "problem_too_many_cells": (
+        "la hoja tiene más de {limit} celdas; el límite es {limit} (guárdela como CSV o divídala)",
+        "",
+    ),
+    "problem_not_text": ("no es un archivo de texto (CSV) ni de Excel; guárdelo como CSV UTF-8 o .xlsx", ""),
+    "problem_bad_encoding": ("el texto del archivo no está en UTF-8, UTF-16 ni Windows-1252", ""),
+    "problem_bad_csv": ("el archivo no se puede leer como CSV: {detail}", ""),
+    "problem_bad_workbook": ("no se puede leer el libro de Excel: {detail}", ""),
+    "problem_workbook_empty": ("la primera hoja del libro está vacía", ""),
+    "problem_workbook_too_large": (
+        "el libro de Excel se expande a {size_mb} MB de datos (el límite es {limit_mb} MB): guarde la hoja "
+        "como CSV o divídala",
+        "",
+    ),
+    "problem_missing_columns": (
+        "faltan columnas: {columns} (el archivo tiene: {header}); indique abajo cuál columna del archivo es cada una",
+        "",
+    ),
+    "problem_unknown_mapped_columns": (
+        "la asignación nombra columnas que el archivo no tiene: {columns}",
+        "",
+    ),
+    "problem_no_row_stored": ("no se pudo guardar ninguna fila del archivo ({reasons})", ""),
+    "problem_wrong_unit_overlap": (
+        "{series}: los valores del archivo parecen {cause}: mediana {median} frente a {expected} de {source} en "
+        "{rows} días comunes; no se guardó nada",
+        "",
+    ),
+    "problem_wrong_unit_range": (
+        "{series}: los valores del archivo parecen {cause}: mediana {median}, lo plausible es {low}–{high}; "
+        "no se guardó nada",
+        "",
+    ),
+    "unit_cause_thousands": ("escritos en miles (p. ej. 4,0123 por 4.012,3)", ""),
+    "unit_cause_thousand_times": ("mil veces más grandes (¿un separador de miles leído como decimal?)", ""),
+    "unit_cause_per_gram": ("un precio por gramo en una serie por onza troy", ""),
+    "unit_cause_hundred": ("cien veces desplazados (centavos, o una coma mal puesta)", ""),
+    "unit_cause_inverted": ("invertidos (dólares por moneda local en vez de moneda local por dólar)", ""),
+    "unit_cause_factor": ("varias veces los valores guardados", ""),
+    "unit_cause_outside": ("fuera del rango plausible", ""),
+    "problem_message": ("{text}", ""),
+    "problem_unknown_series": ("serie desconocida «{series}»; las conocidas son: {known}", ""),
+    "problem_unrecognised_format": (
+        "columnas no reconocidas {header}: se espera una exportación de FRED, Stooq, Yahoo, TRM o BCRP, "
+        "o dos columnas fecha,valor",
+        "",
+    ),
+    "problem_series_conflict": ("este archivo {format} contiene {detected}, no {series}", ""),
+    "problem_series_undetected": (
+        "no se sabe qué serie contiene este archivo {format}: elíjala (una de {known})",
+        "",
+    ),
+    "problem_missing_value": ("falta {field}", ""),
+    "problem_date_unreadable": ("fecha ilegible «{value}»", ""),
+    "problem_date_too_old": ("la fecha «{value}» es anterior a {first_year}", ""),
+    "problem_date_in_future": ("la fecha {date} está en el futuro", ""),
+    "problem_number_unreadable": (
+        "{field} «{value}» no es un número tal como está escrito (cifras con una sola marca decimal; sin "
+        "hexadecimal, guiones bajos ni letras)",
+        "",
+    ),
+    "problem_number_ambiguous": (
+        "{field} «{value}» es ambiguo en este archivo (escribe los decimales con {decimal_name}): escríbalo "
+        "como las demás filas",
+        "",
+    ),
+    "problem_number_not_finite": ("{field} «{value}» no es un número finito", ""),
+    "problem_number_too_large": ("{field} «{value}» es mayor que {limit} (¿un error de digitación?)", ""),
+    "problem_not_positive": ("{field} «{value}» no es positivo", ""),
+    "problem_negative": ("{field} «{value}» no es un número ≥ 0", ""),
+    "problem_fineness_out_of_range": ("la ley «{value}» está fuera de (0, 1] (o 1–1000 milésimas)", ""),
+    "problem_unknown_unit": ("unidad de peso desconocida «{value}» (g, castellano, oz, kg, tomín)", ""),
+    "problem_unknown_currency": ("moneda desconocida «{value}» ({known})", ""),
+    "problem_missing_currency": (
+        "sin moneda: agregue una columna de moneda, póngala en el encabezado del valor (p. ej. «Valor "
+        "recibido (COP)») o elija una moneda",
+        "",
+    ),
+    "problem_unknown_certification": ("certificación desconocida «{value}» ({known})", ""),
+    "problem_fine_gold_mismatch": (
+        "el oro fino, {given} g, no coincide con peso bruto × ley = {computed} g",
+        "",
+    ),
+    "problem_duplicate_sale_id": ("lote «{sale_id}» repetido (ya está en la línea {first_line})", ""),
+    "problem_wrong_cooperative": ("la cooperativa «{value}» no es «{expected}»", ""),
+    "problem_outside_scope": ("usted no puede importar ventas de la cooperativa «{cooperative}»", ""),
+    "problem_stored_different": (
+        "el lote «{sale_id}» ya está guardado con otros valores; corríjalo en «Corregir una venta»",
+        "",
+    ),
+    "problem_total_row": ("fila de total o subtotal («{value}»): se omite", ""),
+    "problem_value_too_large": ("el valor «{value}» es mayor que {limit} (¿un error de digitación?)", ""),
+    "problem_price_implausible": (
+        "el precio es el {pct} % del de referencia (fuera de {low}–{high} %): revise el valor, el peso y la ley",
+        "",
+    ),
+    "problem_no_benchmark": (
+        "no hay precio de referencia a menos de 7 días de esta fecha: no se puede calcular la prima",
+        "",
+    ),
     "premiums_title": ("Primas y descuentos", "Premiums and discounts"),
     "premiums_intro": (
         "Cada venta frente al precio de referencia de su oro fino el día de la venta (oro internacional × "
@@ -541,10 +842,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "schedule_saved": ("Tabla de primas guardada.", "Premium schedule saved."),
     "what_if": ("¿Y si…?", "What if…?"),
     "what_if_sentence": (
-        "Lo recibido ({received}) frente a vender el mismo oro al Banco de la República al 95 % ({banrep}: "
-        "{vs_banrep}) y al precio de referencia promedio del mes de cada venta ({month}: {vs_month}).",
-        "What was received ({received}) against selling the same gold to Banco de la República at 95 % "
-        "({banrep}: {vs_banrep}) and at each sale month's average benchmark ({month}: {vs_month}).",
+        "Lo recibido ({received}) frente a vender el mismo oro a {buyer} al {share} ({reference}: "
+        "{vs_reference}) y al precio de referencia promedio del mes de cada venta ({month}: {vs_month}).",
+        "What was received ({received}) against selling the same gold to {buyer} at {share} "
+        "({reference}: {vs_reference}) and at each sale month's average benchmark ({month}: {vs_month}).",
+    ),
+    "what_if_sentence_no_buyer": (
+        "Lo recibido ({received}) frente al precio de referencia promedio del mes de cada venta ({month}: "
+        "{vs_month}). Para {currency} no hay un comprador de referencia con precio publicado (el Banco de la "
+        "República compra solo en Colombia).",
+        "What was received ({received}) against each sale month's average benchmark ({month}: {vs_month}). "
+        "{currency} has no reference buyer with a published price (Banco de la República buys in Colombia only).",
     ),
     "premiums_download_xlsx": ("Descargar todas las tablas (Excel)", "Download all tables (Excel)"),
     "premiums_download_csv": ("Descargar venta por venta (CSV)", "Download sale by sale (CSV)"),
@@ -682,11 +990,50 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rec_sell_part": ("Vender una parte", "Sell part"),
     "rec_hold": ("Guardar (máximo {days} días)", "Hold (at most {days} days)"),
     "rec_header": ("Lectura de hoy ({day})", "Today's reading ({day})"),
+    "rec_header_stale": ("Lectura al {day} (datos antiguos)", "Reading as of {day} (old data)"),
     "rec_confidence": (
         "Acuerdo de las señales: {pct} (cuánto coinciden hoy, no cuántas veces acertaron).",
         "Agreement of the signals: {pct} (how one-sided today is, not how often they were right).",
     ),
     "rec_no_reasons": ("Ninguna señal fuerte hoy.", "No strong signal today."),
+    # the sell-timing rule's reasons (analytics/timing.py Reason codes); numbers formatted by reason_text
+    "reason_price_high": (
+        "El precio está alto: igual o mayor que el {percentile} de los precios del último año.",
+        "The price is high: at or above {percentile} of the last year's prices.",
+    ),
+    "reason_price_low": (
+        "El precio está bajo: igual o mayor que solo el {percentile} de los precios del último año.",
+        "The price is low: at or above only {percentile} of the last year's prices.",
+    ),
+    "reason_above_ma200": (
+        "El oro está {pct} por encima de su promedio de 200 días.",
+        "Gold is {pct} above its 200-day average.",
+    ),
+    "reason_below_ma200": (
+        "El oro está {pct} por debajo de su promedio de 200 días.",
+        "Gold is {pct} below its 200-day average.",
+    ),
+    "reason_fx_weak": (
+        "La moneda local está débil frente al dólar: el dólar está igual o más caro que el {percentile} "
+        "de los días del último año (bueno para vender).",
+        "The local currency is weak against the dollar: the dollar is at or above {percentile} of the last "
+        "year's days (good for sellers).",
+    ),
+    "reason_rsi_high": (
+        "Subida muy rápida (RSI de 14 días = {rsi}): a menudo le sigue una pausa.",
+        "A very fast rise (14-day RSI = {rsi}): often followed by a pause.",
+    ),
+    "reason_rsi_low": (
+        "Caída muy rápida (RSI de 14 días = {rsi}): a menudo le sigue un rebote.",
+        "A very fast fall (14-day RSI = {rsi}): often followed by a rebound.",
+    ),
+    "reason_probability": (
+        "Probabilidad de que el precio sea mayor en 20 días, después de los costos de guardar el oro: {pct}.",
+        "Probability the price is higher in 20 days after holding costs: {pct}.",
+    ),
+    "rec_no_reasons_stale": ("Ninguna señal fuerte el {day}.", "No strong signal on {day}."),
+    "price_reference_today": ("el de hoy", "today's price"),
+    "price_reference_on": ("el del {day}", "the price of {day}"),
     "indicators_header": ("Las señales", "The signals"),
     "ind_percentile_1y": (
         "Posición del precio en el último año (percentil)",
@@ -737,9 +1084,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "forecast_view_header": ("Lo que dice el pronóstico", "What the forecast says"),
     "forecast_view_sentence": (
         "Con la banda calibrada del pronóstico «sin cambio», la probabilidad de que esperar 20 días hábiles "
-        "dé un precio mayor que el de hoy, después de {cost} % al mes de costos, es {pct}.",
+        "dé un precio mayor que {reference}, después de {cost} % al mes de costos, es {pct}.",
         'With the calibrated band of the "no change" forecast, the probability that waiting 20 trading days '
-        "beats today's price after {cost} % a month of holding costs is {pct}.",
+        "beats {reference} after {cost} % a month of holding costs is {pct}.",
     ),
     "backtest_header": ("¿Habría ayudado?", "Would this have helped?"),
     "policy_signal": ("Seguir la lectura de esta página", "Follow this page's reading"),
@@ -786,7 +1133,279 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_value": ("Valor", "Value"),
     "timing_failed": ("No se pudo calcular: {reason}", "Could not compute: {reason}"),
     "download_backtest": ("Descargar backtest (Excel)", "Download backtest (Excel)"),
+    # --- Offers page (app_pages/offers.py, analytics/offers.py)
+    "nav_offers": ("Ofertas", "Offers"),
+    "offers_title": ("¿Qué comprador deja más?", "Which buyer leaves the most?"),
+    "offers_intro": (
+        "Escriba o pegue (desde Excel) las ofertas de los compradores para un lote. Cada una se valora con el "
+        "precio de referencia del día: oro fino × precio de referencia × % pagado − cargos; el valor presente "
+        "descuenta la espera hasta el pago: neto ÷ (1 + tasa × días / 365).",
+        "Type or paste (from Excel) the buyers' quotes for one lot. Each is valued at the day's benchmark: "
+        "fine gold × benchmark × % paid − charges; the present value discounts the wait until payment: "
+        "net ÷ (1 + rate × days / 365).",
+    ),
+    "offers_gross_g": ("Peso bruto del lote (gramos)", "Gross weight of the lot (grams)"),
+    "offers_fineness": ("Ley (0,875 u 875)", "Fineness (0.875 or 875)"),
+    "offers_fineness_help": (
+        "La fracción de oro puro: 0,875 o, por mil, 875.",
+        "The share of pure gold: 0.875 or, per mille, 875.",
+    ),
+    "offers_date": ("Día del precio de referencia", "Benchmark day"),
+    "offers_rate": ("Tasa de interés (% al año)", "Interest rate (% a year)"),
+    "offers_rate_help": (
+        "Lo que le cuesta a la cooperativa esperar el dinero: la tasa de un préstamo o lo que ganaría con él. "
+        "Con 0 no se descuenta la espera.",
+        "What waiting for the money costs the cooperative: a loan's rate, or what the money would earn. "
+        "With 0 the wait is not discounted.",
+    ),
+    "offers_benchmark": (
+        "Precio de referencia del {day}: {price} por gramo de oro fino (oro del {gold_date}, tasa de cambio "
+        "del {fx_date}). Lote: {fine} de oro fino, {value} al 100 %.",
+        "Benchmark on {day}: {price} per fine gram (gold of {gold_date}, exchange rate of {fx_date}). "
+        "Lot: {fine} of fine gold, {value} at 100 %.",
+    ),
+    "offers_no_benchmark": (
+        "No hay precio de referencia para el {day} (sin oro o tasa de cambio de los 7 días anteriores). "
+        "Elija otro día o importe precios más recientes.",
+        "No benchmark for {day} (no gold price or exchange rate in the 7 days before). Pick another day or "
+        "import newer prices.",
+    ),
+    "offers_quotes": ("Ofertas", "Quotes"),
+    "offers_col_buyer": ("Comprador", "Buyer"),
+    "offers_col_price_pct": ("% del precio de referencia", "% of benchmark"),
+    "offers_col_fee_per_g": ("Cargo por gramo bruto", "Charge per gross gram"),
+    "offers_col_fixed_fee": ("Cargo por lote", "Charge per lot"),
+    "offers_col_payment_days": ("Días hasta el pago", "Days to payment"),
+    "offers_col_rank": ("Puesto", "Rank"),
+    "offers_col_price_per_fine_g": ("Precio por gramo fino", "Price per fine gram"),
+    "offers_col_gross_value": ("Valor del oro", "Value of the gold"),
+    "offers_col_fees": ("Cargos", "Charges"),
+    "offers_col_net_value": ("Neto", "Net"),
+    "offers_col_present_value": ("Valor presente", "Present value"),
+    "offers_col_difference": ("Frente a la mejor", "Against the best"),
+    "offers_empty": (
+        "Escriba al menos una oferta: comprador y % del precio de referencia (los cargos vacíos cuentan como 0).",
+        "Enter at least one quote: buyer and % of the benchmark (empty charges count as 0).",
+    ),
+    "offers_best": (
+        "La mejor oferta es la de **{buyer}**: {value} hoy (valor presente), {gap} más que la siguiente ({next}).",
+        "The best offer is **{buyer}**'s: {value} today (present value), {gap} more than the next ({next}).",
+    ),
+    "offers_only": (
+        "Con una sola oferta, {buyer} deja {value} hoy (valor presente).",
+        "With a single quote, {buyer} leaves {value} today (present value).",
+    ),
+    "offers_best_share_loses": (
+        "{buyer} paga el mayor porcentaje ({pct}), pero sus cargos o su plazo lo dejan en el puesto {rank}.",
+        "{buyer} pays the highest share ({pct}), but its charges or its wait put it in place {rank}.",
+    ),
+    "offers_row_error": (
+        "Fila {row} ({buyer}) no se tuvo en cuenta: {reason}",
+        "Row {row} ({buyer}) left out: {reason}",
+    ),
+    "offers_error_buyer": ("falta el nombre del comprador.", "the buyer's name is missing."),
+    "offers_error_price_pct": (
+        "el % del precio de referencia debe estar entre {low} y {high} (escriba 97,5, no 0,975).",
+        "the % of the benchmark must be between {low} and {high} (write 97.5, not 0.975).",
+    ),
+    "offers_error_fee_per_g": (
+        "el cargo por gramo no puede ser negativo.",
+        "the charge per gram cannot be negative.",
+    ),
+    "offers_error_fixed_fee": (
+        "el cargo por lote no puede ser negativo.",
+        "the charge per lot cannot be negative.",
+    ),
+    "offers_error_payment_days": (
+        "los días hasta el pago deben estar entre {low} y {high}.",
+        "days to payment must be between {low} and {high}.",
+    ),
+    "offers_error_missing": ("falta {field}.", "{field} is missing."),
+    "offers_error_gross_g": ("El peso bruto debe ser mayor que 0.", "The gross weight must be more than 0."),
+    "offers_error_fineness": (
+        "La ley debe ser una fracción (0,875) o por mil (875).",
+        "The fineness must be a fraction (0.875) or per mille (875).",
+    ),
+    "offers_download_csv": ("Descargar comparación (CSV)", "Download comparison (CSV)"),
+    # --- analytics errors (analytics.errors.CodedError codes), worded by error_text
+    "error_no_value_before": (
+        "no hay ningún valor de {series} en o antes del {date}.",
+        "there is no {series} value on or before {date}.",
+    ),
+    "error_stale_value": (
+        "el último valor de {series} es del {used}, más de {days} días antes del {date}.",
+        "the last {series} value is from {used}, more than {days} days before {date}.",
+    ),
+    "error_period_reversed": (
+        "el periodo termina antes de empezar: {text}.",
+        "the period ends before it starts: {text}.",
+    ),
+    "error_period_unreadable": (
+        "no se entiende el periodo «{text}»: use 2024-05, 2024-Q2, 2024-W19, 2024 o 2024-05-01:2024-05-31.",
+        'cannot read the period "{text}": use 2024-05, 2024-Q2, 2024-W19, 2024 or 2024-05-01:2024-05-31.',
+    ),
+    "error_no_gold_in_period": (
+        "no hay precio del oro entre el {start} y el {end}.",
+        "there is no gold price between {start} and {end}.",
+    ),
+    "error_horizon_step": (
+        "el horizonte y el paso deben ser de al menos 1 día.",
+        "the horizon and the step must be at least 1 day.",
+    ),
+    "error_no_origin": (
+        "ningún día desde el {start} tiene después {horizon} días hábiles de datos (datos del {first} al {last}; "
+        "antes hacen falta {min_train} días de historia).",
+        "no day from {start} on is followed by {horizon} trading days of data (data from {first} to {last}; "
+        "{min_train} days of history come first).",
+    ),
+    "error_not_enough_data": (
+        "faltan datos: hay {days} días; el backtest necesita {min_train} días de historia y {horizon} más.",
+        "not enough data: {days} days; the backtest needs {min_train} days of history and {horizon} more.",
+    ),
+    "error_unknown_model": ("modelo desconocido: {model}.", "unknown model: {model}."),
+    "error_not_enough_to_forecast": (
+        "faltan datos para pronosticar: hay {days} días y hacen falta {min_train}.",
+        "not enough data to forecast: {days} days, {min_train} needed.",
+    ),
+    "error_horizon_range": (
+        "el horizonte debe estar entre {low} y {high} días hábiles.",
+        "the horizon must be between {low} and {high} trading days.",
+    ),
+    "error_no_price_before": (
+        "no hay precio en o antes del {date}.",
+        "there is no price on or before {date}.",
+    ),
+    "error_unknown_policy": ("política desconocida: {policy}.", "unknown policy: {policy}."),
+    "error_hold_settings": (
+        "la parte que se puede guardar va de 0 a 100 % y el plazo máximo no puede ser negativo.",
+        "the share that may be held is 0–100 % and the longest hold cannot be negative.",
+    ),
+    "error_no_complete_lot": (
+        "ningún lote completo en este periodo: los datos deben cubrir los {days} días que se puede guardar "
+        "cada lote.",
+        "no complete lot in this period: the data must cover the {days} days each lot may be held.",
+    ),
 }
+
+
+def _english_problems() -> None:
+    """The English text of each import problem is the data layer's own sentence (the CLI's "reason")."""
+    from data.parsing import ENGLISH
+
+    for code, english in ENGLISH.items():
+        es, _ = TEXTS[f"problem_{code}"]
+        TEXTS[f"problem_{code}"] = (es, english)
+
+
+_english_problems()
+
+#: How a Spanish sentence names a field of the import (the English ones are data.parsing.FIELD_NAMES).
+PROBLEM_FIELDS_ES = {
+    "sale_id": "el lote",
+    "date": "la fecha",
+    "gross_weight": "el peso",
+    "gross_weight_g": "el peso en gramos",
+    "fineness": "la ley",
+    "fine_gold_g": "el oro fino",
+    "currency": "la moneda",
+    "amount_received": "el valor recibido",
+    "premium_received_usd": "la prima (USD)",
+    "refining_charge": "la refinación",
+    "assay_charge": "el ensayo",
+    "transport_charge": "el transporte",
+    "export_charge": "la exportación",
+    "royalties_paid": "las regalías",
+    "withholding_paid": "la retención",
+    "value": "el valor",
+}
+_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
+
+
+def problem_text(problem: object, lang: str) -> str:
+    """One import problem (data.parsing.Problem, or its dict {"code", ...params}) as a sentence in `lang`."""
+    from data.parsing import Problem
+
+    if isinstance(problem, dict):
+        params = {key: value for key, value in problem.items() if key != "code"}
+        problem = Problem(str(problem.get("code")), params)
+    assert isinstance(problem, Problem)
+    if lang == "en" or f"problem_{problem.code}" not in TEXTS:
+        return problem.english()
+    values: dict[str, object] = {}
+    for key, value in problem.params.items():
+        if key == "field":
+            value = PROBLEM_FIELDS_ES.get(str(value), str(value))
+        elif key == "cause":
+            value = t(f"unit_cause_{value}", lang)
+        elif key in ("median", "expected", "low", "high") and isinstance(value, int | float):
+            value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
+        elif key == "decimal_name":
+            value = "coma" if value == "comma" else "punto"
+        elif key in ("columns", "header") and isinstance(value, list | tuple):
+            names = [
+                t(f"field_{v}", lang) if f"field_{v}" in TEXTS and key == "columns" else str(v) for v in value
+            ]
+            value = ", ".join(names)
+        elif key in _LOCALISED_NUMBERS and isinstance(value, int | float):
+            value = format_number(float(value), lang, _LOCALISED_NUMBERS[key])
+        elif isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, str) and len(value) > 60:
+            value = value[:57] + "…"
+        values[key] = value
+    text = t(f"problem_{problem.code}", lang, **values)
+    return text[:1].upper() + text[1:]
+
+
+def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
+    """Rejected or flagged rows as a table in the user's language: line, sale, every reason of the line."""
+    rows = []
+    for entry in entries:
+        problems = entry.get("problems") or [{"code": entry.get("code"), **{"value": entry.get("reason")}}]
+        reasons = [
+            problem_text(p, lang) if f"problem_{p.get('code')}" in TEXTS else str(entry.get("reason"))
+            for p in problems
+        ]
+        rows.append(
+            {
+                t("col_line", lang): entry.get("line"),
+                t("field_sale_id", lang): entry.get("sale_id", ""),
+                t("col_reason", lang): "; ".join(reasons),
+            }
+        )
+    return pd.DataFrame(rows, columns=[t("col_line", lang), t("field_sale_id", lang), t("col_reason", lang)])
+
+
+#: Readable names of the providers a series may come from (the part of a source before ":").
+SOURCE_NAMES: dict[str, tuple[str, str]] = {
+    "lbma": ("LBMA (fijación PM)", "LBMA (PM fix)"),
+    "fred": ("LBMA (fijación PM)", "LBMA (PM fix)"),
+    "stooq": ("Stooq (spot)", "Stooq (spot)"),
+    "trm": ("TRM (Superintendencia Financiera)", "TRM (Superintendencia Financiera)"),
+    "bcrp": ("BCRP", "BCRP"),
+}
+
+
+def source_label(source: str | None, lang: str) -> str:
+    """A series' source as a reader names it: yahoo:GC=F → "Yahoo Finance GC=F (futuro COMEX)",
+    import:FILE → the file's name, lbma → "LBMA (fijación PM)", demo → "demostración"."""
+    if not source:
+        return "–"
+    provider, _, detail = source.partition(":")
+    provider = provider.strip().lower()
+    if provider.startswith("demo"):
+        return "demostración" if lang == "es" else "demo"
+    if provider == "import":
+        return detail.strip() or source
+    if provider == "yahoo":
+        ticker = detail.strip()
+        if ticker.upper() == "GC=F":
+            return "Yahoo Finance GC=F (" + ("futuro COMEX" if lang == "es" else "COMEX future") + ")"
+        return f"Yahoo Finance {ticker}".strip()
+    if provider in SOURCE_NAMES:
+        es, en = SOURCE_NAMES[provider]
+        return en if lang == "en" else es
+    return source
 
 
 def t(key: str, lang: str, **values: object) -> str:
@@ -794,6 +1413,57 @@ def t(key: str, lang: str, **values: object) -> str:
     es, en = TEXTS[key]
     text = en if lang == "en" else es
     return text.format(**values) if values else text
+
+
+#: How each parameter of a sell-timing reason is written: (kind, digits). Percentiles and probabilities
+#: are shares in 0–100, written as "85 %"; distances from the average as "12,3 %"; the RSI as a number.
+REASON_PARAMS: dict[str, tuple[str, int]] = {
+    "percentile": ("pct", 0),
+    "pct": ("pct", 1),
+    "rsi": ("number", 0),
+}
+REASON_PCT_DIGITS = {"probability": 0}
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    """The sentence for one sell-timing reason (analytics.timing.Reason: a code and its numbers)."""
+    values: dict[str, object] = {}
+    for name, value in reason.params.items():
+        kind, digits = REASON_PARAMS[name]
+        if kind == "pct":
+            digits = REASON_PCT_DIGITS.get(reason.code, digits)
+            values[name] = format_pct(value, lang, digits=digits, signed=False)
+        else:
+            values[name] = format_number(value, lang, digits)
+    return t(f"reason_{reason.code}", lang, **values)
+
+
+def error_text(error: Exception, lang: str) -> str:
+    """An error for the page, in the user's language: worded from its code and params when it has them
+    (analytics.errors.CodedError), else its own message."""
+    code = getattr(error, "code", None)
+    params = getattr(error, "params", None)
+    if not isinstance(code, str) or not isinstance(params, dict) or f"error_{code}" not in TEXTS:
+        return str(error)
+    values: dict[str, object] = {}
+    for name, value in params.items():
+        if isinstance(value, date | datetime | pd.Timestamp):
+            values[name] = format_day(value, lang)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            values[name] = format_number(value, lang, 0 if float(value).is_integer() else 2)
+        else:
+            values[name] = value
+    return t(f"error_{code}", lang, **values)
+
+
+def offer_error_text(error: OfferError, lang: str) -> str:
+    """The words for an analytics.offers.OfferError (a field code and its bounds)."""
+    bounds = {
+        name: format_number(value, lang, 0)
+        for name, value in (("low", error.low), ("high", error.high))
+        if value is not None
+    }
+    return t(f"offers_error_{error.code}", lang, **bounds)
 
 
 def number_locale(lang: str, currency: str | None = None) -> str:

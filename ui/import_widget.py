@@ -7,7 +7,7 @@ import streamlit as st
 
 from data.importers import PriceFileError
 from data.series import SERIES
-from ui.i18n import t
+from ui.i18n import problem_text, t
 from ui.state import import_price_file
 from ui.text import plain_markdown
 
@@ -30,7 +30,7 @@ def price_import_sidebar(lang: str) -> None:
                     upload.getvalue(), upload.name, None if choice == "auto" else choice
                 )
             except PriceFileError as error:
-                st.error(t("import_failed", lang, reason=plain_markdown(error)))
+                st.error(t("import_failed", lang, reason=plain_markdown(problem_text(error.problem, lang))))
                 return
             st.success(
                 t(

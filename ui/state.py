@@ -16,27 +16,21 @@ import streamlit as st
 from analytics.briefing import Briefing
 from analytics.timing import PolicySettings
 from data.ledger import (
-    LedgerParse,
     audit_trail,
     delete_sale,
     edit_sale,
-    import_ledger,
-    ledger_header,
     load_sales,
     premium_schedule,
-    preview_ledger,
-    proposed_mapping,
-    remember_mapping,
     save_premium_schedule,
 )
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
-from services.briefing import briefing_view
+from services.briefing import briefing_freshness, briefing_view
 from services.context import RunContext, scope_of_ledger_key
 from services.forecast import ForecastView, forecast_view
-from services.freshness import DataState, LastFetch, data_state
-from services.market import MarketView, PriceToday, local_prices, market_snapshot, market_view, price_today
+from services.freshness import DataState, Freshness, LastFetch, data_state
+from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
     ALL_COOPERATIVES,
     LedgerView,
@@ -47,6 +41,7 @@ from services.premiums import (
     premiums_view,
     selected_sales,
 )
+from services.price_today import NoPriceError, PriceToday, price_today, snapshot_price_today
 from services.timing import TimingView, timing_view
 from ui.auth import resolve_session
 from ui.store import get_store, store_for
@@ -121,13 +116,30 @@ def local_price_table(currency: str, unit: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _price_today(url: str, market_key: str, today: str, currency: str, unit: str) -> PriceToday | None:
-    return price_today(_snapshot(url, market_key, today), currency, unit)
+    try:
+        return snapshot_price_today(_snapshot(url, market_key, today), currency, unit, today)
+    except NoPriceError:
+        return None
 
 
 def price_today_view(currency: str, unit: str) -> PriceToday | None:
-    """The latest benchmark price of a unit in a currency, with its change (None without any price)."""
+    """The latest benchmark price of a unit in a currency, with its changes (None without any price)."""
     context = run_context()
     return _price_today(context.url, context.market_key, context.today, currency, unit)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_price_today(url: str, market_key: str, today: str, currency: str, unit: str) -> PriceToday | None:
+    try:
+        return price_today(store_for(url), currency, unit, as_of=today)
+    except NoPriceError:
+        return None
+
+
+def stored_price_today(currency: str, unit: str) -> PriceToday | None:
+    """Today's price from stored data only (what a WhatsApp message or a card may share); None on demo."""
+    context = run_context()
+    return _stored_price_today(context.url, context.market_key, context.today, currency, unit)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -155,7 +167,7 @@ def import_price_file(content: bytes, filename: str, series_id: str | None) -> d
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _market_view(url: str, market_key: str, today: str, currency: str, unit: str) -> MarketView:
-    return market_view(_snapshot(url, market_key, today), currency, unit)
+    return market_view(_snapshot(url, market_key, today), currency, unit, today)
 
 
 def cached_market_view(context: RunContext, currency: str, unit: str) -> MarketView:
@@ -176,7 +188,9 @@ def _forecast_view(url: str, market_key: str, today: str, target_id: str, horizo
     def advance(fraction: float) -> None:
         bar.progress(fraction)
 
-    view = forecast_view(_snapshot(url, market_key, today), target_id, horizon, model, progress=advance)
+    view = forecast_view(
+        _snapshot(url, market_key, today), target_id, horizon, model, progress=advance, today=today
+    )
     bar.empty()
     return view
 
@@ -199,7 +213,7 @@ def forecast_page_view(target_id: str, horizon: int, model: str | None) -> Forec
 def _timing_view(
     url: str, market_key: str, today: str, currency: str, settings: PolicySettings
 ) -> TimingView:
-    return timing_view(_snapshot(url, market_key, today), currency, settings)
+    return timing_view(_snapshot(url, market_key, today), currency, settings, today)
 
 
 def cached_timing_view(context: RunContext, currency: str, settings: PolicySettings) -> TimingView:
@@ -303,6 +317,12 @@ def _briefing(
     return briefing_view(store_for(url), scope_of_ledger_key(ledger_key), snapshot, start, end, kind)
 
 
+def briefing_data_freshness() -> Freshness:
+    """When the data a briefing can use end, judged on this run's day."""
+    context = run_context()
+    return briefing_freshness(cached_snapshot(context), context.today)
+
+
 def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
     """The briefing's numbers for a period (cached by data, ledger and period)."""
     context = run_context()
@@ -310,31 +330,7 @@ def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
 
 
 # ---------------------------------------------------------------- ledger writes (each bumps a version)
-
-
-def sales_file_header(content: bytes, filename: str) -> tuple[list[str], dict[str, str]]:
-    """The file's columns and the mapping proposed for them (recognised names, else the remembered one)."""
-    header = ledger_header(content, filename)
-    return header, proposed_mapping(get_store(), header)
-
-
-def preview_sales(
-    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None
-) -> LedgerParse:
-    return preview_ledger(
-        get_store(), run_context().scope, content, filename, cooperative=cooperative, mapping=mapping
-    )
-
-
-def import_sales(content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None) -> dict:
-    """Store the good rows the user may write (one transaction); caches follow the ledger version."""
-    return import_ledger(
-        get_store(), run_context().scope, content, filename, cooperative=cooperative, mapping=mapping
-    )
-
-
-def remember_columns(header: list[str], mapping: dict[str, str]) -> None:
-    remember_mapping(get_store(), header, mapping)
+# (the import step's adapters are in ui/ledger_import.py)
 
 
 def edit_stored_sale(cooperative: str, sale_id: str, changes: dict) -> None:

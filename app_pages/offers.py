@@ -1,0 +1,223 @@
+"""Offers: the buyers' quotes for one lot, valued at the day's benchmark and ranked by present value.
+
+Thin: the arithmetic is analytics/offers.py, the benchmark analytics/benchmark.py on the stored (or demo)
+prices; this file reads the lot and the quotes, formats and draws. The quotes start from
+st.session_state["offers_quotes"] when set (a table of QUOTE_COLUMNS), else from an empty table.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
+from analytics.offers import DEFAULT_RATE_PCT_YEAR, OfferError, Quote, compare_offers
+from data.exports import csv_bytes
+from data.offer_quotes import QUOTE_COLUMNS
+from ui.i18n import (
+    DATE_INPUT_FORMAT,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    offer_error_text,
+    t,
+)
+from ui.settings import current_settings
+from ui.state import snapshot as market_snapshot
+
+settings = current_settings()
+lang, currency = settings.language, settings.currency
+
+st.title(t("offers_title", lang))
+st.caption(t("offers_intro", lang))
+
+# --- the lot, the day and the rate
+gross_column, fineness_column, date_column, rate_column = st.columns(4)
+gross_g = gross_column.number_input(t("offers_gross_g", lang), 0.0, 1e7, 100.0, 10.0, key="offers_gross_g")
+fineness = fineness_column.number_input(
+    t("offers_fineness", lang),
+    0.0,
+    1000.0,
+    0.875,
+    0.005,
+    format="%.3f",
+    key="offers_fineness",
+    help=t("offers_fineness_help", lang),
+)
+today = pd.Timestamp.now().date()
+day = date_column.date_input(  # its format follows the language, which makes Streamlit rebuild it:
+    t("offers_date", lang),  # the day chosen is kept in offers_day so a language switch keeps it
+    min(st.session_state.get("offers_day", today), today),
+    max_value=today,
+    key="offers_date",
+    format=DATE_INPUT_FORMAT[lang],
+)
+st.session_state["offers_day"] = day
+rate = rate_column.number_input(
+    t("offers_rate", lang),
+    0.0,
+    200.0,
+    DEFAULT_RATE_PCT_YEAR,
+    0.5,
+    key="offers_rate",
+    help=t("offers_rate_help", lang),
+)
+
+snapshot = market_snapshot()
+try:
+    benchmark = benchmark_price_per_fine_gram(
+        snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), pd.Timestamp(day), currency=currency
+    )
+except StaleDataError:
+    st.error(t("offers_no_benchmark", lang, day=format_day(day, lang)))
+    st.stop()
+
+# --- the quotes: typed, or pasted from a spreadsheet
+labels = {name: t(f"offers_col_{name}", lang) for name in QUOTE_COLUMNS}
+start = st.session_state.get("offers_quotes")
+if not isinstance(start, pd.DataFrame):
+    start = pd.DataFrame(
+        {name: pd.Series(dtype="str" if name == "buyer" else "float") for name in QUOTE_COLUMNS}
+    )
+st.subheader(t("offers_quotes", lang))
+edited = st.data_editor(
+    start[list(QUOTE_COLUMNS)],
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    key="offers_editor",
+    column_config={
+        "buyer": st.column_config.TextColumn(labels["buyer"]),
+        "price_pct": st.column_config.NumberColumn(labels["price_pct"], min_value=0.0, max_value=200.0),
+        "fee_per_g": st.column_config.NumberColumn(labels["fee_per_g"], min_value=0.0),
+        "fixed_fee": st.column_config.NumberColumn(labels["fixed_fee"], min_value=0.0),
+        "payment_days": st.column_config.NumberColumn(
+            labels["payment_days"], min_value=0, max_value=365, step=1
+        ),
+    },
+)
+
+quotes: list[Quote] = []
+for number, row in enumerate(edited.to_dict("records"), start=1):
+    buyer = "" if pd.isna(row["buyer"]) else str(row["buyer"]).strip()
+    if not buyer and all(pd.isna(row[name]) for name in QUOTE_COLUMNS[1:]):
+        continue  # the editor's empty row
+    values = {name: row[name] for name in QUOTE_COLUMNS[1:]}
+    values.update({name: 0.0 for name in ("fee_per_g", "fixed_fee") if pd.isna(values[name])})
+    missing = [name for name in ("price_pct", "payment_days") if pd.isna(values[name])]
+    if missing:
+        reason = t("offers_error_missing", lang, field=labels[missing[0]])
+    else:
+        quote = Quote(buyer, **{name: float(value) for name, value in values.items()})
+        try:
+            quote.check()
+        except OfferError as error:
+            reason = offer_error_text(error, lang)
+        else:
+            quotes.append(quote)
+            continue
+    st.warning(t("offers_row_error", lang, row=number, buyer=buyer or "–", reason=reason))
+
+if not quotes:
+    st.info(t("offers_empty", lang))
+    st.stop()
+try:
+    result = compare_offers(
+        quotes, gross_g=gross_g, fineness=fineness, benchmark_price_per_g=benchmark.price, rate_pct_year=rate
+    )
+except OfferError as error:
+    st.error(offer_error_text(error, lang))
+    st.stop()
+
+st.caption(
+    t(
+        "offers_benchmark",
+        lang,
+        day=format_day(day, lang),
+        price=format_money(benchmark.price, currency, lang),
+        gold_date=format_day(benchmark.gold_date, lang),
+        fx_date=format_day(benchmark.fx_date or benchmark.gold_date, lang),
+        fine=f"{format_number(result.fine_gold_g, lang, 2)} g",
+        value=format_money(result.benchmark_value, currency, lang),
+    )
+)
+
+# --- the answer first, then the detail
+offers = result.offers
+best = offers[0]
+if len(offers) > 1:
+    st.markdown(
+        t(
+            "offers_best",
+            lang,
+            buyer=best.buyer,
+            value=format_money(best.present_value, currency, lang),
+            gap=format_money(-offers[1].difference_from_best, currency, lang),
+            next=offers[1].buyer,
+        )
+    )
+    top_share = max(offers, key=lambda offer: offer.quote.price_pct)
+    if top_share.rank > 1 and top_share.quote.price_pct > best.quote.price_pct:
+        st.markdown(
+            t(
+                "offers_best_share_loses",
+                lang,
+                buyer=top_share.buyer,
+                pct=format_pct(top_share.quote.price_pct, lang, signed=False),
+                rank=top_share.rank,
+            )
+        )
+else:
+    st.markdown(
+        t("offers_only", lang, buyer=best.buyer, value=format_money(best.present_value, currency, lang))
+    )
+
+
+def money(value: float) -> str:
+    return format_money(value, currency, lang)
+
+
+table = pd.DataFrame(
+    [
+        {
+            t("offers_col_rank", lang): offer.rank,
+            labels["buyer"]: offer.buyer,
+            labels["price_pct"]: format_pct(offer.quote.price_pct, lang, signed=False),
+            t("offers_col_price_per_fine_g", lang): money(offer.price_per_fine_g),
+            t("offers_col_gross_value", lang): money(offer.gross_value),
+            t("offers_col_fees", lang): money(offer.fees),
+            t("offers_col_net_value", lang): money(offer.net_value),
+            labels["payment_days"]: format_number(offer.quote.payment_days, lang, 0),
+            t("offers_col_present_value", lang): money(offer.present_value),
+            t("offers_col_difference", lang): "–" if offer.rank == 1 else money(offer.difference_from_best),
+        }
+        for offer in offers
+    ]
+)
+st.dataframe(table, hide_index=True, width="stretch")
+
+numbers = pd.DataFrame(
+    [
+        {
+            t("offers_col_rank", lang): offer.rank,
+            labels["buyer"]: offer.buyer,
+            labels["price_pct"]: offer.quote.price_pct,
+            labels["fee_per_g"]: offer.quote.fee_per_g,
+            labels["fixed_fee"]: offer.quote.fixed_fee,
+            labels["payment_days"]: offer.quote.payment_days,
+            t("offers_col_price_per_fine_g", lang): offer.price_per_fine_g,
+            t("offers_col_gross_value", lang): offer.gross_value,
+            t("offers_col_fees", lang): offer.fees,
+            t("offers_col_net_value", lang): offer.net_value,
+            t("offers_col_present_value", lang): offer.present_value,
+            t("offers_col_difference", lang): offer.difference_from_best,
+        }
+        for offer in offers
+    ]
+).set_index(t("offers_col_rank", lang))
+st.download_button(
+    t("offers_download_csv", lang),
+    lambda: csv_bytes(numbers),
+    f"ofertas_{currency}_{day:%Y-%m-%d}.csv" if lang == "es" else f"offers_{currency}_{day:%Y-%m-%d}.csv",
+    "text/csv",
+    key="offers_download",
+)

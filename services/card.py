@@ -1,0 +1,171 @@
+"""The light price card (static HTML, no script, a few KB) and the short WhatsApp text of the day's price.
+
+Both from services.price_today's answer, in the reader's language through ui/i18n's Babel helpers;
+the card is rendered by Jinja2 with autoescape on. No streamlit import, no I/O but writing the card.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote as url_quote
+
+from jinja2 import Environment, FileSystemLoader
+
+from data.series import GOLD_SERIES, fx_series_for
+from data.store import MarketStore
+from services.price_today import PriceToday, price_today
+from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+
+#: The card's budget on a rural connection (issue 17): the page, with nothing else to fetch.
+MAX_CARD_BYTES = 100_000
+WHATSAPP_URL = "https://wa.me/"
+
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def source_label(source: str, lang: str) -> str:
+    """`yahoo:GC=F` → "Yahoo Finance GC=F", `import:gold.csv` → "archivo gold.csv"; others as stored."""
+    kind, _, name = source.partition(":")
+    if kind == "yahoo" and name:
+        return t("source_yahoo", lang, ticker=name)
+    if kind == "import" and name:
+        return t("source_import", lang, name=name)
+    return source
+
+
+def shown_units(unit: str) -> list[str]:
+    """The gram always, and the chosen unit beside it (the castellano when the gram was chosen)."""
+    return ["g", "castellano"] if unit == "g" else ["g", unit]
+
+
+def _share(share: float, lang: str) -> str:
+    return format_pct(share * 100, lang, digits=0, signed=False)
+
+
+def sources_sentence(quote: PriceToday, lang: str) -> str:
+    """Gold and exchange rate used, with their dates and sources, and the rule (one sentence)."""
+    gold = format_number(quote.gold_usd_per_oz, lang, digits=2, currency=quote.currency)
+    gold_source = source_label(quote.sources.get(GOLD_SERIES, "?"), lang)
+    fx_id = fx_series_for(quote.currency)
+    if fx_id is None:
+        return t(
+            "card_sources_usd",
+            lang,
+            gold=gold,
+            gold_date=format_day(quote.gold_date, lang),
+            gold_source=gold_source,
+        )
+    return t(
+        "card_sources",
+        lang,
+        gold=gold,
+        gold_date=format_day(quote.gold_date, lang),
+        gold_source=gold_source,
+        currency=quote.currency,
+        fx=format_number(quote.fx, lang, digits=2, currency=quote.currency),
+        fx_date=format_day(quote.fx_date, lang),
+        fx_source=source_label(quote.sources.get(fx_id, "?"), lang),
+    )
+
+
+def card_html(quote: PriceToday, lang: str, *, generated: date | None = None) -> str:
+    """The card as one self-contained HTML page: no script, no image, no external file."""
+    rows = []
+    for unit in shown_units(quote.unit):
+        buyer_price = quote.buyer_price_of(unit)
+        rows.append(
+            {
+                "label": t("card_of_unit", lang, unit=unit_label(unit, lang)),
+                "price": format_money(quote.price_of(unit), quote.currency, lang),
+                "buyer": None
+                if buyer_price is None or quote.buyer_share is None
+                else t("card_buyer", lang, buyer=quote.buyer_name, share=_share(quote.buyer_share, lang))
+                + ": "
+                + format_money(buyer_price, quote.currency, lang),
+            }
+        )
+    return _TEMPLATES.get_template("card.html").render(
+        lang=lang,
+        title=t("card_title", lang),
+        currency_name=t(f"country_{quote.currency}", lang),
+        date=format_day(quote.date, lang),
+        date_line=t("card_date", lang, date=format_day(quote.date, lang)),
+        stale=t("card_stale", lang, days=format_number(quote.age_days, lang, digits=0))
+        if quote.stale
+        else None,
+        rows=rows,
+        week_label=t("change_1w", lang),
+        week=format_pct(quote.week_change_pct, lang),
+        sources=sources_sentence(quote, lang),
+        generated=t("card_generated", lang, day=format_day(generated or date.today(), lang)),
+    )
+
+
+@dataclass(frozen=True)
+class CardFile:
+    file: str
+    bytes: int
+    price: float
+    date: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"file": self.file, "bytes": self.bytes, "price": self.price, "date": self.date}
+
+
+def write_card(
+    store: MarketStore, currency: str, unit: str, lang: str, out: Path, *, as_of: object = None
+) -> CardFile:
+    """Render the card for the stored price as of `as_of` (default today) and write it to `out`."""
+    quote = price_today(store, currency, unit, as_of=as_of)
+    payload = card_html(quote, lang).encode("utf-8")
+    if len(payload) > MAX_CARD_BYTES:  # a template change that breaks the budget must not ship silently
+        raise ValueError(f"the card is {len(payload)} bytes, over the {MAX_CARD_BYTES} byte budget")
+    temporary = out.with_name(f".{out.name}.tmp")
+    temporary.write_bytes(payload)
+    temporary.replace(out)  # the web server never serves half a card
+    return CardFile(str(out), len(payload), quote.price, f"{quote.date:%Y-%m-%d}")
+
+
+def whatsapp_text(quote: PriceToday, lang: str = "es") -> str:
+    """The day's price in one or two short lines, Spanish by default (for a wa.me link)."""
+    other = ""
+    if quote.unit != "g" or quote.currency == "COP":
+        extra = shown_units(quote.unit)[1]
+        other = t(
+            "whatsapp_other_unit",
+            lang,
+            unit=unit_label(extra, lang).split(" (")[0],
+            price=format_money(quote.price_of(extra), quote.currency, lang),
+        )
+    buyer = ""
+    buyer_gram = quote.buyer_price_of("g")
+    if buyer_gram is not None and quote.buyer_name is not None and quote.buyer_share is not None:
+        buyer = t(
+            "whatsapp_buyer",
+            lang,
+            buyer=f"{quote.buyer_name} ({_share(quote.buyer_share, lang)})",
+            price=format_money(buyer_gram, quote.currency, lang),
+        )
+    week = "–" if math.isnan(quote.week_change_pct) else format_pct(quote.week_change_pct, lang)
+    return t(
+        "whatsapp_text",
+        lang,
+        date=format_day(quote.date, lang),
+        gram=format_money(quote.price_of("g"), quote.currency, lang),
+        other=other,
+        buyer=buyer,
+        week=week,
+    )
+
+
+def whatsapp_link(text: str) -> str:
+    """https://wa.me/?text=… : WhatsApp opens with the text ready to send to any chat."""
+    return f"{WHATSAPP_URL}?text={url_quote(text, safe='')}"

@@ -1,0 +1,172 @@
+"""Today's benchmark price of one unit of fine gold in a currency, as one typed answer.
+
+The single source of the number that the alert runner, the light price card, the Overview's WhatsApp
+text and `cli.py alerts run` / `card` all show. Reads stored data only (never demo data, never Yahoo);
+no streamlit import.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.benchmark import (
+    StaleDataError,
+    benchmark_price_per_fine_gram,
+    local_price_series,
+)
+from analytics.market import pct_change_since
+from analytics.units import grams_per_unit
+from data.market_data import MarketSnapshot
+from data.series import GOLD_SERIES, fx_series_for
+from data.store import MarketStore
+from services.freshness import Freshness, freshness
+from services.reference_buyers import reference_buyer
+
+
+class NoPriceError(ValueError):
+    """The store holds no usable gold or exchange-rate value on or before the date asked for."""
+
+
+@dataclass(frozen=True)
+class PriceToday:
+    """One benchmark price with everything a reader needs to trust it.
+
+    `date` is the day of the gold price used; `as_of` the day asked for (today by default);
+    `age_days` how many days the price is older than `as_of`; `stale` when that exceeds the limit.
+    """
+
+    as_of: pd.Timestamp
+    date: pd.Timestamp
+    currency: str
+    unit: str
+    price: float  # one `unit` of fine gold in `currency`
+    price_per_gram: float
+    buyer_name: str | None  # the reference buyer where one is documented (Banco de la República, COP)
+    buyer_share: float | None
+    week_change_pct: float  # NaN when there is less than a week of history
+    gold_date: pd.Timestamp
+    gold_usd_per_oz: float
+    fx_date: pd.Timestamp | None
+    fx: float
+    sources: dict[str, str]  # series id -> source of the value used
+    age_days: int
+    month_change_pct: float = float("nan")
+
+    @property
+    def freshness(self) -> Freshness:
+        """When the price's data end, judged on `as_of` with the staleness setting."""
+        return freshness(self.date, self.as_of)
+
+    @property
+    def stale(self) -> bool:
+        return self.freshness.stale
+
+    @property
+    def buyer_price(self) -> float | None:
+        return None if self.buyer_share is None else self.price * self.buyer_share
+
+    def price_of(self, unit: str) -> float:
+        return self.price_per_gram * grams_per_unit(unit)
+
+    def buyer_price_of(self, unit: str) -> float | None:
+        return None if self.buyer_share is None else self.price_of(unit) * self.buyer_share
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "date": f"{self.date:%Y-%m-%d}",
+            "as_of": f"{self.as_of:%Y-%m-%d}",
+            "currency": self.currency,
+            "unit": self.unit,
+            "price": self.price,
+            "buyer_price": self.buyer_price,
+            "week_change_pct": None if math.isnan(self.week_change_pct) else self.week_change_pct,
+            "gold_date": f"{self.gold_date:%Y-%m-%d}",
+            "fx_date": None if self.fx_date is None else f"{self.fx_date:%Y-%m-%d}",
+            "sources": self.sources,
+            "stale": self.stale,
+        }
+
+
+def price_from_series(
+    gold: pd.DataFrame,
+    fx: pd.DataFrame | None,
+    currency: str,
+    unit: str,
+    as_of: pd.Timestamp,
+) -> PriceToday:
+    """The benchmark of one `unit` on the last gold day on or before `as_of`, from series with sources.
+
+    `gold` and `fx` hold columns value and source on a DatetimeIndex (data up to `as_of` only is used).
+    Raises NoPriceError when there is no such price.
+    """
+    gold = gold.loc[:as_of].dropna(subset=["value"])
+    if gold.empty:
+        raise NoPriceError(f"no {GOLD_SERIES} stored on or before {as_of:%Y-%m-%d}")
+    fx_values = None
+    if fx is not None:
+        fx = fx.loc[:as_of].dropna(subset=["value"])
+        if fx.empty:
+            raise NoPriceError(f"no {fx_series_for(currency)} stored near {as_of:%Y-%m-%d}")
+        fx_values = fx["value"].rename(fx_series_for(currency))
+    gold_values = gold["value"].rename(GOLD_SERIES)
+    gold_day = gold_values.index[-1]
+    try:
+        quote = benchmark_price_per_fine_gram(gold_values, fx_values, gold_day, currency=currency, unit=unit)
+    except StaleDataError as error:
+        raise NoPriceError(str(error)) from None
+    local = local_price_series(gold_values, fx_values, unit="g")["price"].dropna()
+    sources = {GOLD_SERIES: str(gold.loc[quote.gold_date, "source"])}
+    if fx is not None and quote.fx_date is not None:
+        sources[str(fx_series_for(currency))] = str(fx.loc[quote.fx_date, "source"])
+    buyer = reference_buyer(currency)  # Banco de la República for COP; elsewhere only a configured one
+    return PriceToday(
+        as_of=as_of,
+        date=quote.gold_date,
+        currency=currency,
+        unit=unit,
+        price=quote.price,
+        price_per_gram=quote.price / grams_per_unit(unit),
+        buyer_name=None if buyer is None else buyer.name,
+        buyer_share=None if buyer is None else buyer.share,
+        week_change_pct=pct_change_since(local, "1W", asof=gold_day),
+        gold_date=quote.gold_date,
+        gold_usd_per_oz=quote.gold_usd_per_oz,
+        fx_date=quote.fx_date,
+        fx=quote.fx,
+        sources=sources,
+        age_days=int((as_of - quote.gold_date).days),
+        month_change_pct=pct_change_since(local, "1M", asof=gold_day),
+    )
+
+
+def price_today(store: MarketStore, currency: str, unit: str = "g", *, as_of: object = None) -> PriceToday:
+    """The benchmark price from stored data only (never demo data), on the last gold day on or before
+    `as_of` (default today); only data up to that day is read."""
+    grams_per_unit(unit)  # an unknown unit fails before any query
+    day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
+    fx_id = fx_series_for(currency)
+    gold = store.load_series_with_sources(GOLD_SERIES, None, day)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id, None, day)
+    return price_from_series(gold, fx, currency, unit, day)
+
+
+def snapshot_price_today(
+    snapshot: MarketSnapshot, currency: str, unit: str = "g", today: object = None
+) -> PriceToday:
+    """The same price from a page's snapshot (demo series included: the page's banner says so)."""
+
+    def with_sources(series_id: str) -> pd.DataFrame:
+        values = snapshot.series[series_id]
+        sources = snapshot.sources.get(series_id)
+        if sources is None:
+            sources = pd.Series("demo", index=values.index)
+        return pd.DataFrame({"value": values, "source": sources.reindex(values.index)})
+
+    fx_id = fx_series_for(currency)
+    day = pd.Timestamp(today if today is not None else pd.Timestamp.now()).normalize()
+    return price_from_series(
+        with_sources(GOLD_SERIES), None if fx_id is None else with_sources(fx_id), currency, unit, day
+    )

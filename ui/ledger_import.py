@@ -1,0 +1,85 @@
+"""The Sales page's import step: the file's columns, the proposed mapping, preview and store, for one session.
+
+Thin adapters over data/ledger.py with this session's store and scope (no parsing here). They take the
+cooperative (mappings are remembered per cooperative) and the default currency the user picked.
+An upload is parsed once: its header and its preview are kept in the session, keyed by its content.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+
+import streamlit as st
+
+from data.ledger import (
+    LedgerParse,
+    header_defaults,
+    import_ledger,
+    ledger_header,
+    preview_ledger,
+    proposed_mapping,
+    remember_mapping,
+)
+from ui.state import run_context
+from ui.store import get_store
+
+
+def sales_file_header(
+    content: bytes, filename: str, cooperative: str | None
+) -> tuple[list[str], dict[str, str], str | None]:
+    """The file's columns, the mapping proposed for them, and the currency a header names (if any).
+
+    Read once per upload: the header is kept in the session under the content's hash.
+    """
+    key = "ledger_header_" + hashlib.sha256(content).hexdigest()[:24] + filename
+    if key not in st.session_state:
+        for old in [k for k in st.session_state if str(k).startswith("ledger_header_")]:
+            del st.session_state[old]
+        st.session_state[key] = ledger_header(content, filename)
+    header = list(st.session_state[key])
+    proposed = proposed_mapping(get_store(), header, cooperative)
+    return header, proposed, header_defaults(proposed)[1]
+
+
+def preview_sales(
+    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None, currency: str | None
+) -> LedgerParse:
+    """The validated rows, kept in the session while the upload, its choices and the prices stay the same."""
+    store = get_store()
+    context = run_context()
+    scope = context.scope
+    key = json.dumps(
+        [hashlib.sha256(content).hexdigest(), filename, mapping, cooperative, currency, scope.user,
+         context.market_key],
+        sort_keys=True,
+    )  # fmt: skip
+    cached = st.session_state.get("ledger_preview")
+    if cached is not None and cached[0] == key:
+        return copy.deepcopy(cached[1])
+    parsed = preview_ledger(
+        store, scope, content, filename, cooperative=cooperative, mapping=mapping, currency=currency
+    )
+    st.session_state["ledger_preview"] = (key, copy.deepcopy(parsed))
+    return parsed
+
+
+def import_sales(
+    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None, currency: str | None
+) -> dict:
+    """Store the good rows the user may write (one transaction); caches follow the ledger version."""
+    return import_ledger(
+        get_store(),
+        run_context().scope,
+        content,
+        filename,
+        cooperative=cooperative,
+        mapping=mapping,
+        currency=currency,
+    )
+
+
+def remember_columns(header: list[str], mapping: dict[str, str], cooperative: str | None) -> None:
+    """Keep the hand-made part of the mapping for this cooperative (and only if the user may import for it)."""
+    remember_mapping(get_store(), header, mapping, cooperative, run_context().scope)
