@@ -6,7 +6,6 @@ formatted from the same Briefing fields as the tables (tests/test_briefing.py cr
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -221,8 +220,9 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
         table = briefing.premiums_by_cooperative
         figures["premiums"] = contribution_figure(
-            # plotly reads a subset of HTML in labels (<a href>, <b>): a name's "<" is shown, not obeyed
-            [html.escape(str(name)) for name in table["cooperative"]],
+            # plotly reads a subset of HTML in labels (<a href>, <b>): contribution_figure escapes each
+            # label once (ui.text.chart_text), so a name's "<" is shown, not obeyed
+            [str(name) for name in table["cooperative"]],
             list(table["premium_pct_weighted"]),
             t("brief_premiums_header", lang),
             lang,
