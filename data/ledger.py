@@ -823,12 +823,17 @@ _TEXT_LIMITS = {
 }
 
 
-def _too_long(values: Mapping[str, object]) -> str | None:
+def _too_long_problem(values: Mapping[str, object]) -> Problem | None:
     for name, limit in _TEXT_LIMITS.items():
         value = values.get(name)
         if isinstance(value, str) and len(value) > limit:
-            return f"{name} is longer than {limit} characters"
+            return Problem("too_long", {"field": name, "limit": limit})
     return None
+
+
+def _too_long(values: Mapping[str, object]) -> str | None:
+    problem = _too_long_problem(values)
+    return None if problem is None else problem.english()
 
 
 def reject_too_long(parsed: LedgerParse) -> None:
@@ -837,10 +842,16 @@ def reject_too_long(parsed: LedgerParse) -> None:
         return
     keep = []
     for record in parsed.sales.to_dict("records"):
-        reason = _too_long(record)
-        keep.append(reason is None)
-        if reason is not None:
+        problem = _too_long_problem(record)
+        keep.append(problem is None)
+        if problem is not None:
             parsed.rejected.append(
-                {"line": int(record["line"]), "sale_id": str(record["sale_id"])[:100], "reason": reason}
+                {
+                    "line": int(record["line"]),
+                    "sale_id": str(record["sale_id"])[:100],
+                    "reason": problem.english(),
+                    "code": problem.code,
+                    "problems": [problem.as_dict()],
+                }
             )
     parsed.sales = parsed.sales[keep]

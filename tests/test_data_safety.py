@@ -353,7 +353,8 @@ def test_database_errors_one_line(store, tmp_path, db_url, store_kind):
     )
     report = import_ledger(store, OPERATOR, text.encode(), "largo.csv", cooperative="Coop")
     assert report["inserted"] == 1
-    assert report["rejected"] == [{"line": 2, "reason": "buyer is longer than 200 characters"}]
+    assert [(r["line"], r["code"]) for r in report["rejected"]] == [(2, "too_long")]
+    assert report["rejected"][0]["reason"].startswith("buyer is longer than 200 characters")
     with pytest.raises(ValueError, match="buyer is longer than 200 characters"):
         edit_sale(store, OPERATOR, "Coop", "L-2", {"buyer": long_buyer})
 

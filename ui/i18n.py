@@ -605,6 +605,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_line": ("Línea", "Line"),
     "col_reason": ("Motivo", "Reason"),
     "problem_file_empty": ("el archivo está vacío", ""),
+    "problem_too_long": ("{field} tiene más de {limit} caracteres (el límite de la base de datos)", ""),
     "problem_header_only": ("el archivo tiene encabezados pero ninguna fila", ""),
     "problem_file_too_large": (
         "el archivo pesa {size_mb} MB; el límite es {limit_mb} MB (divídalo en archivos más pequeños)",
@@ -1317,6 +1318,10 @@ PROBLEM_FIELDS_ES = {
     "royalties_paid": "las regalías",
     "withholding_paid": "la retención",
     "value": "el valor",
+    "buyer": "el comprador",
+    "cooperative": "la cooperativa",
+    "certification": "la certificación",
+    "notes": "las notas",
 }
 _LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
 
