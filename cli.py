@@ -7,10 +7,11 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py prices refresh
     python cli.py benchmark --date D --currency COP [--unit g]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
-    python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b]
+    python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE] [--currency CUR]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
+    python cli.py buyers [--start D] [--end D]
     python cli.py briefing --period 2024-05 --language es --out FILE.html [--xlsx FILE.xlsx]
     python cli.py signals ID [--date D] [--language es]
     python cli.py sell-policy ID --weekly-grams 1000 --max-hold-days 30 --holding-cost-pct-month 0.5
@@ -67,6 +68,7 @@ from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
 from services.alerts import run_alerts
 from services.briefing import briefing_view
+from services.buyers import buyers_view
 from services.card import write_card
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
@@ -147,6 +149,8 @@ def cmd_backtest(store: MarketStore, args: argparse.Namespace) -> object:
     result = run_backtest(
         prices, settings, models=models, start=args.start, end=args.end, series=args.series_id.upper()
     )
+    if args.folds_csv:
+        result.folds_frame().to_csv(args.folds_csv, index=False, date_format="%Y-%m-%d")
     return result.as_json()
 
 
@@ -277,6 +281,15 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
         "by_currency": by_currency,
         "sales_without_benchmark": unpriced,
     }
+
+
+def cmd_buyers(store: MarketStore, args: argparse.Namespace) -> object:
+    """Per buyer over the stored sales of the scope in the period, most fine gold first: the same service
+    as the Buyers page (services/buyers.py). As a member (--user): their own cooperatives' figures, and the
+    median across cooperatives only where at least three sold to the buyer, without names."""
+    scope = ledger_scope(store, args)
+    view = buyers_view(store, scope, _market(store), args.start, args.end)
+    return view.as_json()
 
 
 def cmd_signals(store: MarketStore, args: argparse.Namespace) -> object:
@@ -463,6 +476,9 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("--end", type=_date, help="last day of data used")
     backtest.add_argument("--folds", type=int, default=60, help="number of origins when --start is absent")
     backtest.add_argument("--models", help=f"comma-separated, from {','.join(MODEL_NAMES)} (default: all)")
+    backtest.add_argument(
+        "--folds-csv", metavar="FILE", help="also write every model, origin and step: actual, mean and bands"
+    )
     backtest.set_defaults(run=cmd_backtest)
 
     forecast = commands.add_parser("forecast", help="forecast from the last stored day")
@@ -492,6 +508,11 @@ def build_parser() -> argparse.ArgumentParser:
     premiums.add_argument("--start", type=_date)
     premiums.add_argument("--end", type=_date)
     premiums.set_defaults(run=cmd_premiums)
+
+    buyers = commands.add_parser("buyers", help="per buyer: sales, fine gold, buyer's price, premium owed")
+    buyers.add_argument("--start", type=_date)
+    buyers.add_argument("--end", type=_date)
+    buyers.set_defaults(run=cmd_buyers)
 
     briefing = commands.add_parser("briefing", help="write a market briefing (HTML, optionally Excel)")
     briefing.add_argument("--period", required=True, help="2024-05, 2024-Q2, 2024-W19, 2024 or D1:D2")

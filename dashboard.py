@@ -33,6 +33,7 @@ ledger_pages = [
     st.Page("app_pages/sales.py", title=t("nav_sales", lang), icon=":material/receipt_long:"),
     st.Page("app_pages/premiums.py", title=t("nav_premiums", lang), icon=":material/workspace_premium:"),
     st.Page("app_pages/offers.py", title=t("nav_offers", lang), icon=":material/handshake:"),
+    st.Page("app_pages/buyers.py", title=t("nav_buyers", lang), icon=":material/groups:"),
     st.Page("app_pages/alerts.py", title=t("nav_alerts", lang), icon=":material/notifications:"),
 ]
 sign_in_page = st.Page(

@@ -119,6 +119,19 @@ if backtest.random_walk_wins:
             coverage=share_pct(rw.coverage_80),
         )
     )
+    closest = min(
+        (s for s in backtest.scores if s.dm_p_value is not None), key=lambda s: s.rmae or 9, default=None
+    )
+    if closest is not None:
+        st.write(
+            t(
+                "skill_no_model_beat",
+                lang,
+                model=model_label(closest.name),
+                rmae=format_number(closest.rmae or 1, lang, 3),
+                p=format_number(closest.dm_p_value, lang, 3),
+            )
+        )
 else:
     selected = backtest.score(backtest.selected)
     st.write(
@@ -133,6 +146,7 @@ else:
             coverage=share_pct(selected.coverage_80),
         )
     )
+    st.write(t("skill_tested", lang, p=format_number(backtest.skill_p_value, lang, 3)))
 
 leaderboard = pd.DataFrame(
     [
@@ -145,6 +159,10 @@ leaderboard = pd.DataFrame(
             t("col_coverage_80", lang): share_pct(s.coverage_80),
             t("col_coverage_95", lang): share_pct(s.coverage_95),
             t("col_width_80", lang): format_pct(s.width_80_pct, lang, signed=False),
+            t("col_interval_score_80", lang): money(s.interval_score_80)
+            if s.interval_score_80 is not None
+            else "–",
+            t("col_p_value", lang): format_number(s.dm_p_value, lang, 3) if s.dm_p_value is not None else "–",
             t("col_coverage_80_model", lang): "–"
             if s.coverage_80_model is None
             else share_pct(s.coverage_80_model),

@@ -12,6 +12,7 @@ from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.offers import DEFAULT_RATE_PCT_YEAR, OfferError, Quote, compare_offers
 from data.exports import csv_bytes
 from data.offer_quotes import QUOTE_COLUMNS
+from services.premiums import ALL_COOPERATIVES
 from ui.i18n import (
     DATE_INPUT_FORMAT,
     format_day,
@@ -21,8 +22,10 @@ from ui.i18n import (
     offer_error_text,
     t,
 )
-from ui.settings import current_settings
+from ui.settings import current_cooperative, current_settings
+from ui.state import buyers_paid_before
 from ui.state import snapshot as market_snapshot
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang, currency = settings.language, settings.currency
@@ -115,7 +118,15 @@ for number, row in enumerate(edited.to_dict("records"), start=1):
         else:
             quotes.append(quote)
             continue
-    st.warning(t("offers_row_error", lang, row=number, buyer=buyer or "–", reason=reason))
+    st.warning(
+        t(
+            "offers_row_error",
+            lang,
+            row=number,
+            buyer=plain_markdown(buyer or "–"),
+            reason=plain_markdown(reason),
+        )
+    )
 
 if not quotes:
     st.info(t("offers_empty", lang))
@@ -149,10 +160,10 @@ if len(offers) > 1:
         t(
             "offers_best",
             lang,
-            buyer=best.buyer,
+            buyer=plain_markdown(best.buyer),
             value=format_money(best.present_value, currency, lang),
             gap=format_money(-offers[1].difference_from_best, currency, lang),
-            next=offers[1].buyer,
+            next=plain_markdown(offers[1].buyer),
         )
     )
     top_share = max(offers, key=lambda offer: offer.quote.price_pct)
@@ -161,14 +172,19 @@ if len(offers) > 1:
             t(
                 "offers_best_share_loses",
                 lang,
-                buyer=top_share.buyer,
+                buyer=plain_markdown(top_share.buyer),
                 pct=format_pct(top_share.quote.price_pct, lang, signed=False),
                 rank=top_share.rank,
             )
         )
 else:
     st.markdown(
-        t("offers_only", lang, buyer=best.buyer, value=format_money(best.present_value, currency, lang))
+        t(
+            "offers_only",
+            lang,
+            buyer=plain_markdown(best.buyer),
+            value=format_money(best.present_value, currency, lang),
+        )
     )
 
 
@@ -193,7 +209,23 @@ table = pd.DataFrame(
         for offer in offers
     ]
 )
+# --- beside each known buyer, how it paid this cooperative before (stored sales the session may read)
+cooperative = current_cooperative()
+paid_before = [buyers_paid_before(cooperative).of(offer.buyer) for offer in offers]
+if any(paid_before):
+    table[t("offers_col_paid_before_pct", lang)] = [
+        "–" if before is None else format_pct(before.buyer_price_pct_weighted, lang) for before in paid_before
+    ]
+    table[t("offers_col_paid_before_sales", lang)] = [
+        "–" if before is None else format_number(before.sales, lang, 0) for before in paid_before
+    ]
+    table[t("offers_col_paid_before_owed", lang)] = [
+        "–" if before is None else format_number(before.premium_owed_usd, lang, 0) for before in paid_before
+    ]
 st.dataframe(table, hide_index=True, width="stretch")
+if any(paid_before):
+    whose = t("offers_paid_before_all", lang) if cooperative == ALL_COOPERATIVES else cooperative
+    st.caption(t("offers_paid_before", lang, cooperative=plain_markdown(whose)))
 
 numbers = pd.DataFrame(
     [

@@ -96,10 +96,10 @@ def _gold_sources(snapshot: MarketSnapshot) -> pd.Series:
     return snapshot.sources.get(GOLD_SERIES, pd.Series(dtype=object))
 
 
-def premiums_view(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.DataFrame) -> PremiumsView:
-    """Price `sales` against the snapshot's benchmark and the premium `schedule` in force."""
+def priced_sales(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
+    """Each sale against the snapshot's benchmark on its date and the premium `schedule` in force."""
     fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
-    premiums = sale_premiums(
+    return sale_premiums(
         sales,
         snapshot.gold_usd_per_oz,
         fx,
@@ -107,6 +107,12 @@ def premiums_view(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.Da
         lbma_usd_per_oz=snapshot.lbma_gold_usd_per_oz,
         gold_sources=_gold_sources(snapshot),
     )
+
+
+def premiums_view(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.DataFrame) -> PremiumsView:
+    """Price `sales` against the snapshot's benchmark and the premium `schedule` in force."""
+    fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
+    premiums = priced_sales(snapshot, sales, schedule)
     if premiums.empty:
         return PremiumsView(premiums, pd.DataFrame())
     month_average = monthly_average_benchmark(premiums, snapshot.gold_usd_per_oz, fx)

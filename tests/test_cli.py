@@ -94,12 +94,13 @@ def test_bad_input_exits_non_zero_with_one_line(db_url, args, reason):
     assert reason in result.stderr and result.stderr.count("\n") == 1
 
 
-def test_backtest_and_forecast_contract_on_a_derived_local_price(db_url):
+def test_backtest_and_forecast_contract_on_a_derived_local_price(db_url, tmp_path):
     for name in (GOLD_LBMA, COP_YAHOO):
         assert cli("prices", "import", str(shared_file(name)), db_url=db_url).returncode == 0
+    folds_csv = tmp_path / "folds.csv"
     run = cli(
         "backtest", "GOLD_COP_G", "--horizon", "20", "--step", "20", "--start", "2018-01-01",
-        "--models", "random_walk,theta", db_url=db_url,
+        "--models", "random_walk,theta", "--folds-csv", str(folds_csv), db_url=db_url,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
@@ -121,8 +122,28 @@ def test_backtest_and_forecast_contract_on_a_derived_local_price(db_url):
     assert names == ["random_walk", "theta"]
     for model in report["models"]:
         assert {"name", "rmae", "mase", "coverage_80", "coverage_95", "width_80", "seconds"} <= set(model)
+        assert model["interval_score_95"] > model["interval_score_80"] > 0  # COP per gram
     assert report["models"][0]["rmae"] == 1.0
     assert report["selected"] in names
+    assert 0 < report["skill_p_value"] <= 1 and (report["skill_p_value"] == 1.0) == (
+        report["selected"] == "random_walk"
+    )
+    folds = pd.read_csv(folds_csv)
+    assert list(folds.columns) == [
+        "model",
+        "origin",
+        "step",
+        "date",
+        "actual",
+        "mean",
+        "lo80",
+        "hi80",
+        "lo95",
+        "hi95",
+    ]
+    assert len(folds) == 2 * report["folds"] * 20  # models × origins × steps
+    assert folds["origin"].iloc[0] == report["first_origin"] and folds["step"].max() == 20
+    assert (folds["lo95"] <= folds["lo80"]).all() and (folds["hi80"] <= folds["hi95"]).all()
 
     run = cli("forecast", "GOLD_COP_G", "--horizon", "5", "--model", "random_walk", db_url=db_url)
     assert run.returncode == 0, run.stderr

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from services.freshness import STALE_DAYS_ENV, freshness, stale_after_days
+from data.settings import STALE_DAYS_ENV, stale_after_days
+from services.freshness import freshness
 
 
 def test_stale_limit_is_a_setting_with_a_default_of_seven_days(monkeypatch):

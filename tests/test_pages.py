@@ -19,6 +19,7 @@ PAGES = [
     "app_pages/premiums.py",
     "app_pages/offers.py",
     "app_pages/alerts.py",
+    "app_pages/buyers.py",
 ]
 TIMEOUT_S = 60
 
@@ -169,6 +170,8 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     assert values[expected].startswith("$ ")
     reading = " ".join(m.value for m in at.markdown)
     assert "En los últimos" in reading and "banda del 80 %" in reading
+    assert "Diebold–Mariano" in reading  # the selection, either way, is a test's verdict with its p-value
+    assert "Puntaje de intervalo 80 %" in board.columns
 
     # a shorter horizon, gold in USD, a model the user picks
     at.slider(key="forecast_horizon").set_value(5).run()

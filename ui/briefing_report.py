@@ -17,6 +17,7 @@ from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
 from analytics.briefing import Briefing
+from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
@@ -93,7 +94,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
         f = b.forecast
         out.append(
             t(
-                "brief_forecast",
+                "brief_forecast_no_skill" if f.model == RANDOM_WALK else "brief_forecast",
                 lang,
                 model=t(f"model_{f.model}", lang),
                 mean=format_money(f.mean, "USD", lang),

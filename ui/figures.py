@@ -14,6 +14,7 @@ import streamlit as st
 
 from analytics.premiums import WATERFALL_TOTALS, summary_by, waterfall
 from analytics.timing import PolicySettings
+from services.buyers import BuyersView
 from ui.charts import (
     CURRENCY_COLOURS,
     GOLD_COLOUR,
@@ -336,3 +337,46 @@ def timing_figures(currency: str, settings: PolicySettings, lang: str) -> dict[s
     """Price with averages, RSI, seasonality and lots charts (shared figures: never mutate them)."""
     context = run_context()
     return _timing_figures(context.url, context.market_key, context.today, currency, settings, lang)
+
+
+def buyers_tables(view: BuyersView, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Buyers page's table, formatted for `lang`, and the same figures as numbers under the same
+    (translated) headers for the CSV. The median across cooperatives shows "–" where it is withheld."""
+
+    def label(name: str) -> str:
+        return t(f"buyers_col_{name}", lang)
+
+    rows = view.rows
+    text = pd.DataFrame(
+        {
+            label("buyer"): [row.buyer for row in rows],
+            label("cooperatives"): [", ".join(row.cooperatives) for row in rows],
+            label("sales"): [format_number(row.sales, lang, 0) for row in rows],
+            label("fine_gold_g"): [format_number(row.fine_gold_g, lang, 1) for row in rows],
+            label("weighted"): [format_pct(row.buyer_price_pct_weighted, lang) for row in rows],
+            label("median"): [format_pct(row.buyer_price_pct_median, lang) for row in rows],
+            label("owed"): [format_number(row.premium_owed_usd, lang, 0) for row in rows],
+            label("across"): [format_pct(row.median_across_cooperatives, lang) for row in rows],
+            label("across_count"): [
+                "–"
+                if row.cooperatives_in_median is None
+                else format_number(row.cooperatives_in_median, lang, 0)
+                for row in rows
+            ],
+        }
+    )
+    numbers = pd.DataFrame(
+        {
+            label("buyer"): [row.buyer for row in rows],
+            label("cooperatives"): ["; ".join(row.cooperatives) for row in rows],
+            label("sales"): [row.sales for row in rows],
+            label("fine_gold_g"): [row.fine_gold_g for row in rows],
+            label("weighted"): [row.buyer_price_pct_weighted for row in rows],
+            label("median"): [row.buyer_price_pct_median for row in rows],
+            label("owed"): [row.premium_owed_usd for row in rows],
+            label("review"): [row.excluded_for_review for row in rows],
+            label("across"): [row.median_across_cooperatives for row in rows],
+            label("across_count"): [row.cooperatives_in_median for row in rows],
+        }
+    ).set_index(label("buyer"))
+    return text, numbers

@@ -6,6 +6,7 @@ No streamlit import: the CLI and the tests use the same formatting.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:  # only the type: the i18n module stays light (no statsmodels 
     from analytics.offers import OfferError
     from analytics.premiums import PremiumSummary
     from analytics.timing import Reason
+    from services.buyers import BuyersView
 
 LANGUAGES = ("es", "en")
 
@@ -415,6 +417,20 @@ TEXTS: dict[str, tuple[str, str]] = {
         'missed by {mape} on average at {horizon} days). So "no change" is used: the best estimate of '
         "the future price is today's, and its 80% band held the real price {coverage} of the time.",
     ),
+    "skill_no_model_beat": (
+        "Ningún modelo le ganó a «sin cambio» en una prueba estadística: el que más se acercó, «{model}», "
+        "tuvo un error {rmae} veces el de «sin cambio», pero una diferencia así puede salir por azar "
+        "(prueba de Diebold–Mariano: p = {p}; haría falta p < 0,05). Por eso el pronóstico es el precio de hoy.",
+        'No model beat "no change" in a statistical test: the closest, "{model}", had an error {rmae} times '
+        'that of "no change", but a difference like that can arise by chance (Diebold–Mariano test: '
+        "p = {p}; it would take p < 0.05). So the forecast is today's price.",
+    ),
+    "skill_tested": (
+        "Una prueba estadística (Diebold–Mariano, con varianza robusta a la autocorrelación) dice que "
+        "esta ventaja no es azar: p = {p} (menos de 0,05).",
+        "A statistical test (Diebold–Mariano, with an autocorrelation-robust variance) says this edge "
+        "is not chance: p = {p} (below 0.05).",
+    ),
     "skill_forced": (
         "Usted eligió «{model}». En el backtest su error fue {rmae} veces el de «sin cambio».",
         'You chose "{model}". In the backtest its error was {rmae} times that of "no change".',
@@ -437,6 +453,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_coverage_95": ("Cobertura 95 %", "Coverage 95%"),
     "col_width_80": ("Ancho banda 80 %", "80% band width"),
     "col_coverage_80_model": ("Cobertura 80 % sin calibrar", "Coverage 80% uncalibrated"),
+    "col_interval_score_80": ("Puntaje de intervalo 80 %", "Interval score 80%"),
+    "col_p_value": ("p frente a «sin cambio»", 'p vs "no change"'),
     "col_seconds": ("Segundos", "Seconds"),
     "selected_mark": ("elegido", "selected"),
     "error_by_horizon": ("Error relativo por horizonte", "Relative error by horizon"),
@@ -903,6 +921,14 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Pronóstico a 20 días hábiles, modelo «{model}»: {mean} la onza el {date} (80 %: {lo} a {hi}). En {folds} pruebas pasadas su error fue {rmae} veces el de «sin cambio» y su banda del 80 % contuvo el precio el {coverage} de las veces.",
         '20-trading-day forecast, model "{model}": {mean} per ounce on {date} (80 %: {lo} to {hi}). In {folds} past tests its error was {rmae} times that of "no change", and its 80 % band held the price {coverage} of the time.',
     ),
+    "brief_forecast_no_skill": (
+        "Ningún modelo superó al pronóstico «sin cambio» en {folds} pruebas pasadas, así que el pronóstico a "
+        "20 días hábiles es el último precio: {mean} la onza el {date} (80 %: {lo} a {hi}); su banda del 80 % "
+        "contuvo el precio el {coverage} de las veces.",
+        'No model beat the "no change" forecast in {folds} past tests, so the 20-trading-day forecast is the last '
+        "price: {mean} per ounce on {date} (80 %: {lo} to {hi}); its 80 % band held the price {coverage} of the "
+        "time.",
+    ),
     "brief_timing": (
         "Lectura de venta al cierre del periodo: {rec}. {reasons}",
         "Sell-timing reading at the period's end: {rec}. {reasons}",
@@ -1228,6 +1254,71 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The fineness must be a fraction (0.875) or per mille (875).",
     ),
     "offers_download_csv": ("Descargar comparación (CSV)", "Download comparison (CSV)"),
+    "offers_paid_before": (
+        "Cómo le pagó antes cada comprador conocido a {cooperative} (ventas guardadas; precio del comprador "
+        "frente a la referencia, ponderado por oro fino, sin las ventas marcadas para revisión).",
+        "How each known buyer paid {cooperative} before (stored sales; the buyer's price against the "
+        "benchmark, weighted by fine gold, sales flagged for review left out).",
+    ),
+    "offers_paid_before_all": ("sus cooperativas", "your cooperatives"),
+    "offers_col_paid_before_pct": ("Antes: precio del comprador", "Before: buyer's price"),
+    "offers_col_paid_before_sales": ("Antes: ventas", "Before: sales"),
+    "offers_col_paid_before_owed": ("Antes: prima adeudada (USD)", "Before: premium owed (USD)"),
+    # --- Buyers page (app_pages/buyers.py, services/buyers.py, analytics/buyers.py)
+    "nav_buyers": ("Compradores", "Buyers"),
+    "buyers_title": ("¿Cómo pagan los compradores?", "How do the buyers pay?"),
+    "buyers_intro": (
+        "Por comprador, en el periodo: cooperativas y ventas, oro fino, precio del comprador frente al precio "
+        "de referencia (antes de regalías y retención; ponderado por oro fino y mediana de las ventas, sin las "
+        "marcadas para revisión) y primas de certificación adeudadas (debidas − recibidas, USD).",
+        "Per buyer, in the period: cooperatives and sales, fine gold, the buyer's price against the benchmark "
+        "(before royalties and withholding; weighted by fine gold, and the median of sales, sales flagged for "
+        "review left out) and certification premium owed (due − received, USD).",
+    ),
+    "buyers_none": (
+        "Aún no hay ventas guardadas: importe su libro de ventas en la página Ventas.",
+        "No sales stored yet: import your sales ledger on the Sales page.",
+    ),
+    "buyers_period": ("Periodo", "Period"),
+    "buyers_empty": (
+        "No hay ventas con comprador en este periodo.",
+        "No sales with a buyer in this period.",
+    ),
+    "buyers_sentence": (
+        "Entre el {start} y el {end}, {buyers} compradores recibieron {fine} de oro fino. Pagó mejor **{best}**: "
+        "el {share} del precio de referencia.",
+        "From {start} to {end}, {buyers} buyers received {fine} of fine gold. **{best}** paid best: {share} of "
+        "the benchmark price.",
+    ),
+    "buyers_sentence_owed": (
+        "Quien más primas de certificación debe: **{buyer}**, {owed}.",
+        "Owing the most certification premium: **{buyer}**, {owed}.",
+    ),
+    "buyers_col_buyer": ("Comprador", "Buyer"),
+    "buyers_col_cooperatives": ("Cooperativas", "Cooperatives"),
+    "buyers_col_sales": ("Ventas", "Sales"),
+    "buyers_col_fine_gold_g": ("Oro fino (g)", "Fine gold (g)"),
+    "buyers_col_weighted": ("Precio del comprador (ponderado)", "Buyer's price (weighted)"),
+    "buyers_col_median": ("Precio del comprador (mediana)", "Buyer's price (median)"),
+    "buyers_col_owed": ("Prima adeudada (USD)", "Premium owed (USD)"),
+    "buyers_col_review": ("Ventas en revisión", "Sales under review"),
+    "buyers_col_across": ("Mediana entre cooperativas", "Median across cooperatives"),
+    "buyers_col_across_count": ("Cooperativas en la mediana", "Cooperatives in the median"),
+    "buyers_k_note": (
+        "La mediana entre cooperativas es la del precio ponderado de cada cooperativa que le vendió a ese "
+        "comprador en el periodo. Se muestra solo si le vendieron al menos {k} cooperativas, y sin sus nombres, "
+        "para que ninguna cifra se pueda atribuir a otra cooperativa; «–» significa que fueron menos.",
+        "The median across cooperatives is that of each cooperative's weighted price with that buyer in the "
+        "period. It is shown only where at least {k} cooperatives sold to the buyer, and without their names, "
+        'so that no figure can be traced to another cooperative; "–" means fewer did.',
+    ),
+    "buyers_staff_note": (
+        "Mediana entre cooperativas: la del precio ponderado de cada cooperativa con ese comprador. Los miembros "
+        "de una cooperativa la ven solo donde le vendieron al menos {k} cooperativas, sin nombres.",
+        "Median across cooperatives: that of each cooperative's weighted price with the buyer. A cooperative's "
+        "members see it only where at least {k} cooperatives sold to the buyer, without names.",
+    ),
+    "buyers_download_csv": ("Descargar compradores (CSV)", "Download buyers (CSV)"),
     # --- analytics errors (analytics.errors.CodedError codes), worded by error_text
     "error_no_value_before": (
         "no hay ningún valor de {series} en o antes del {date}.",
@@ -1576,4 +1667,33 @@ def premiums_sentence(summary: PremiumSummary, owed: pd.DataFrame, lang: str) ->
                 owed=f"{format_number(top['premium_owed_usd'], lang, 0)} USD",
             )
         )
+    return " ".join(parts)
+
+
+def buyers_sentence(
+    view: BuyersView, first: date, last: date, lang: str, user_text: Callable[[str], str] = str
+) -> str:
+    """The Buyers page's first line: how many buyers, the fine gold, who paid best and who owes the most
+    premium (each part only when it has something to say). `user_text` is applied to the buyers' names
+    (the page passes ui.text.plain_markdown: a name is shown as text, never as a link)."""
+    priced = [row for row in view.rows if not math.isnan(row.buyer_price_pct_weighted)]
+    if not priced:
+        return ""
+    best = max(priced, key=lambda row: row.buyer_price_pct_weighted)
+    parts = [
+        t(
+            "buyers_sentence",
+            lang,
+            start=format_day(first, lang),
+            end=format_day(last, lang),
+            buyers=len(view.rows),
+            fine=f"{format_number(sum(row.fine_gold_g for row in view.rows), lang, 1)} g",
+            best=user_text(best.buyer),
+            share=format_pct(100 + best.buyer_price_pct_weighted, lang, signed=False),
+        )
+    ]
+    owing = max(view.rows, key=lambda row: row.premium_owed_usd)
+    if owing.premium_owed_usd >= 1:
+        owed = f"{format_number(owing.premium_owed_usd, lang, 0)} USD"
+        parts.append(t("buyers_sentence_owed", lang, buyer=user_text(owing.buyer), owed=owed))
     return " ".join(parts)

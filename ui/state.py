@@ -27,6 +27,7 @@ from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
 from services.briefing import briefing_freshness, briefing_view
+from services.buyers import BuyersView, buyer_history, buyers_view
 from services.context import RunContext, scope_of_ledger_key
 from services.forecast import ForecastView, forecast_view
 from services.freshness import DataState, Freshness, LastFetch, data_state
@@ -327,6 +328,39 @@ def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
     """The briefing's numbers for a period (cached by data, ledger and period)."""
     context = run_context()
     return _briefing(context.url, context.ledger_key, context.market_key, context.today, start, end, kind)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _buyers(url: str, ledger_key: str, market_key: str, today: str, start: date, end: date) -> BuyersView:
+    snapshot = _snapshot(url, market_key, today)
+    return buyers_view(store_for(url), scope_of_ledger_key(ledger_key), snapshot, start, end)
+
+
+def buyers_page_view(start: date, end: date) -> BuyersView:
+    """Per buyer over the stored sales this session may read in a period (cached per scope and versions);
+    for a member, the median across cooperatives only where services/buyers allows it."""
+    context = run_context()
+    return _buyers(context.url, context.ledger_key, context.market_key, context.today, start, end)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _buyer_history(url: str, ledger_key: str, market_key: str, today: str, cooperative: str) -> BuyersView:
+    snapshot = _snapshot(url, market_key, today)
+    return buyer_history(store_for(url), scope_of_ledger_key(ledger_key), snapshot, cooperative)
+
+
+def buyers_paid_before(cooperative: str) -> BuyersView:
+    """How each buyer has paid `cooperative` (stored sales this session may read; never the demo ledger)."""
+    context = run_context()
+    return _buyer_history(context.url, context.ledger_key, context.market_key, context.today, cooperative)
+
+
+def stored_sales_days() -> tuple[date, date] | None:
+    """First and last day of the stored sales this session may read (None without any); never the demo."""
+    sales = cached_ledger(run_context(), False).sales
+    if sales.empty:
+        return None
+    return sales["date"].min().date(), sales["date"].max().date()
 
 
 # ---------------------------------------------------------------- ledger writes (each bumps a version)

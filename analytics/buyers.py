@@ -1,0 +1,123 @@
+"""Buyers compared on how they paid: per buyer, the sales and fine gold, the buyer's price against the
+benchmark (weighted by fine gold and median, sales flagged for review left out), certification premium owed.
+
+Pure: priced sales (analytics.premiums.sale_premiums) in, tables out; no I/O, no prose. Who may see which
+rows is decided before these functions are called (services/buyers.py); `cooperative_medians` returns
+aggregates only, never a cooperative's name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+#: A member sees the median across cooperatives of a buyer only when at least this many cooperatives sold
+#: to it in the period (k-anonymity: below it, the median would be, or nearly be, another cooperative's figure).
+MIN_COOPERATIVES_FOR_MEDIAN = 3
+
+BUYER_COLUMNS = (
+    "buyer_key",
+    "buyer",
+    "cooperatives",
+    "sales",
+    "fine_gold_g",
+    "buyer_price_pct_weighted",
+    "buyer_price_pct_median",
+    "premium_owed_usd",
+    "excluded_for_review",
+)
+MEDIAN_COLUMNS = ("buyer_key", "cooperatives_in_median", "median_across_cooperatives")
+
+
+def buyer_key(name: object) -> str:
+    """The name a buyer is matched by: case and accents ignored, spaces collapsed ('Refinería  UNO' and
+    'refineria uno' are one buyer); '' for a missing name."""
+    if name is None or (isinstance(name, float) and np.isnan(name)) or name is pd.NA:
+        return ""
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _keyed(premiums: pd.DataFrame) -> pd.DataFrame:
+    """The sales with a buyer's name, with their `buyer_key`, `trusted` (priced and not flagged for
+    review) and the premium still `owed` (due − received where positive)."""
+    frame = premiums.assign(buyer_key=premiums["buyer"].map(buyer_key))
+    frame = frame[frame["buyer_key"] != ""]
+    review = frame["needs_review"].fillna(False).astype(bool)
+    priced = frame["buyer_price_pct"].notna() & frame["benchmark_price_per_g"].notna()
+    owed = (frame["premium_due_usd"] - frame["premium_received_usd"]).clip(lower=0).fillna(0.0)
+    return frame.assign(trusted=priced & ~review, review=review & priced, owed=owed)
+
+
+def _weighted_pct(trusted: pd.DataFrame, keys: list[str]) -> pd.Series:
+    fine = trusted["fine_gold_g"].astype(float)
+    weighted = (trusted["buyer_price_pct"] * fine).groupby([trusted[k] for k in keys]).sum()
+    return weighted / fine.groupby([trusted[k] for k in keys]).sum()
+
+
+def buyer_summary(premiums: pd.DataFrame) -> pd.DataFrame:
+    """One row per buyer (matched by `buyer_key`), most fine gold first.
+
+    `sales`, `fine_gold_g` and `premium_owed_usd` count every sale; the buyer's price (weighted by fine
+    gold, and the median of sales) only priced sales not flagged for review, as the Premiums headline
+    does (`excluded_for_review` counts the flagged ones). `buyer` is the spelling used most often.
+    `cooperatives` is a sorted tuple of the cooperatives in `premiums`. Sales without a buyer's name
+    are left out.
+    """
+    if premiums.empty:
+        return pd.DataFrame(columns=list(BUYER_COLUMNS))
+    frame = _keyed(premiums)
+    if frame.empty:
+        return pd.DataFrame(columns=list(BUYER_COLUMNS))
+    grouped = frame.groupby("buyer_key", sort=True)
+    table = grouped.agg(
+        sales=("buyer", "size"),
+        fine_gold_g=("fine_gold_g", "sum"),
+        premium_owed_usd=("owed", "sum"),
+        excluded_for_review=("review", "sum"),
+    )
+    spelling = (
+        frame.groupby(["buyer_key", "buyer"])
+        .size()
+        .rename("count")
+        .reset_index()
+        # most used spelling first; ties: alphabetical
+        .sort_values(["buyer_key", "count", "buyer"], ascending=[True, False, True], kind="stable")
+        .drop_duplicates("buyer_key")
+        .set_index("buyer_key")["buyer"]
+    )
+    table["buyer"] = spelling
+    table["cooperatives"] = grouped["cooperative"].agg(lambda names: tuple(sorted(set(names))))
+    trusted = frame[frame["trusted"]]
+    table["buyer_price_pct_weighted"] = _weighted_pct(trusted, ["buyer_key"])
+    table["buyer_price_pct_median"] = trusted.groupby("buyer_key")["buyer_price_pct"].median()
+    table["excluded_for_review"] = table["excluded_for_review"].astype(int)
+    table = table.reset_index()[list(BUYER_COLUMNS)]
+    return table.sort_values(
+        ["fine_gold_g", "buyer_key"], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+
+
+def cooperative_medians(
+    premiums: pd.DataFrame, min_cooperatives: int = MIN_COOPERATIVES_FOR_MEDIAN
+) -> pd.DataFrame:
+    """Per buyer: the median, across cooperatives, of each cooperative's weighted buyer's price (flagged
+    sales left out), and how many cooperatives it is the median of; only buyers that at least
+    `min_cooperatives` cooperatives with a priced sale sold to. No cooperative's name is in the result."""
+    if premiums.empty:
+        return pd.DataFrame(columns=list(MEDIAN_COLUMNS))
+    frame = _keyed(premiums)
+    trusted = frame[frame["trusted"]]
+    if trusted.empty:
+        return pd.DataFrame(columns=list(MEDIAN_COLUMNS))
+    per_cooperative = _weighted_pct(trusted, ["buyer_key", "cooperative"]).dropna()
+    by_buyer = per_cooperative.groupby(level="buyer_key")
+    table = pd.DataFrame(
+        {"cooperatives_in_median": by_buyer.size(), "median_across_cooperatives": by_buyer.median()}
+    )
+    table = table[table["cooperatives_in_median"] >= min_cooperatives]
+    return table.reset_index()[list(MEDIAN_COLUMNS)]

@@ -1,0 +1,65 @@
+"""Buyers: per buyer over a period, the cooperatives and sales, fine gold, the buyer's price against the
+benchmark (weighted and median), certification premium owed, and the median across cooperatives.
+
+Thin: the figures come from services/buyers.py (through ui.state's cache), which also decides what a
+member may see (their own cooperatives, and k-anonymous medians without names); this file picks the
+period, formats and draws. Stored sales only, never the demo ledger.
+"""
+
+import streamlit as st
+
+from data.exports import csv_bytes
+from ui.figures import buyers_tables
+from ui.i18n import DATE_INPUT_FORMAT, buyers_sentence, t
+from ui.settings import current_settings
+from ui.state import buyers_page_view, stored_sales_days
+from ui.text import plain_markdown
+
+settings = current_settings()
+lang = settings.language
+
+st.title(t("buyers_title", lang))
+st.caption(t("buyers_intro", lang))
+days = stored_sales_days()
+if days is None:
+    st.info(t("buyers_none", lang))
+    st.stop()
+
+first_day, last_day = days
+# the date input's format follows the language, which makes Streamlit rebuild it: the period chosen is
+# kept in buyers_days so that a language switch keeps it
+kept = st.session_state.get("buyers_days")
+within = isinstance(kept, tuple) and len(kept) == 2 and first_day <= kept[0] <= kept[1] <= last_day
+period = st.date_input(
+    t("buyers_period", lang),
+    kept if within else (first_day, last_day),
+    first_day,
+    last_day,
+    key="buyers_period",
+    format=DATE_INPUT_FORMAT[lang],
+)
+start, end = (
+    (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (first_day, last_day)
+)
+st.session_state["buyers_days"] = (start, end)
+view = buyers_page_view(start, end)
+if not view.rows:
+    st.info(t("buyers_empty", lang))
+    st.stop()
+
+sentence = buyers_sentence(view, start, end, lang, user_text=plain_markdown)  # buyers' names as text
+if sentence:
+    st.markdown(sentence)
+text, numbers = buyers_tables(view, lang)
+st.dataframe(text, hide_index=True, width="stretch")
+note = "buyers_staff_note" if view.names_every_cooperative else "buyers_k_note"
+st.caption(t(note, lang, k=view.min_cooperatives))
+st.download_button(
+    t("buyers_download_csv", lang),
+    lambda: csv_bytes(numbers),
+    f"compradores_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
+    if lang == "es"
+    else f"buyers_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv",
+    "text/csv",
+    key="buyers_download",
+)
