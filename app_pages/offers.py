@@ -124,7 +124,7 @@ for number, row in enumerate(edited.to_dict("records"), start=1):
             lang,
             row=number,
             buyer=plain_markdown(buyer or "–"),
-            reason=plain_markdown(reason),
+            reason=reason,
         )
     )
 
