@@ -116,6 +116,8 @@ class Briefing:
     certification: pd.DataFrame | None = None
     under_minimum: pd.DataFrame | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    #: Series that are demo data (not real prices): a briefing made from any says so at its top.
+    demo_series: list[str] = field(default_factory=list)
 
     def coverage(self) -> list[dict[str, object]]:
         """Per country: the first and last day its data cover in the period, and whether that is all of it."""

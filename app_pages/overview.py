@@ -49,10 +49,10 @@ columns[0].metric(
         "price_help",
         lang,
         fx_name=fx_name,
-        gold_source=source_label(market.source_of(GOLD_SERIES), lang),
+        gold_source=source_label(today.sources.get(GOLD_SERIES), lang),  # of the values this price used
         fx_source=""
         if fx_id is None
-        else t("fx_source", lang, source=source_label(market.source_of(fx_id), lang)),
+        else t("fx_source", lang, source=source_label(today.sources.get(fx_id), lang)),
     ),
     border=True,
 )
@@ -122,7 +122,7 @@ freshness = pd.DataFrame(
         {
             t("col_series", lang): state.series_id,
             t("col_kind", lang): t(f"kind_{state.kind}", lang),
-            t("col_source", lang): ", ".join(source_label(s, lang) for s in state.source.split(", ")),
+            t("col_source", lang): source_label(state.source, lang),
             t("col_first", lang): format_day(state.first, lang),
             t("col_last", lang): format_day(state.last, lang),
             t("col_updated", lang): format_day(state.updated_at, lang) if state.updated_at else "–",

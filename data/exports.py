@@ -76,20 +76,28 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     ).encode("utf-8-sig")
 
 
-def excel_bytes(sheets: dict[str, pd.DataFrame], about: dict[str, str] | None = None) -> bytes:
-    """An .xlsx workbook with one sheet per table and an 'about' sheet (source, as-of, rules)."""
+def excel_bytes(
+    sheets: dict[str, pd.DataFrame], about: dict[str, str] | None = None, notice: str | None = None
+) -> bytes:
+    """An .xlsx workbook with one sheet per table and an 'about' sheet (source, as-of, rules).
+
+    A `notice` (e.g. "demo data, not real prices") is written in the first row of every sheet, above
+    the table, so a sheet copied or forwarded alone still says it.
+    """
     buffer = io.BytesIO()
+    first_row = 2 if notice else 0
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
+        tables = dict(sheets)
+        if about:
+            tables["about"] = pd.DataFrame(list(about.items()), columns=["item", "value"]).set_index("item")
+        for name, frame in tables.items():
             out = neutralised(frame)
             if isinstance(out.index, pd.DatetimeIndex):
                 out.index = out.index.date
             for column in out.columns:
                 if pd.api.types.is_datetime64_any_dtype(out[column]):
                     out[column] = out[column].dt.date
-            out.to_excel(writer, sheet_name=name[:31])
-        if about:
-            neutralised(pd.DataFrame(list(about.items()), columns=["item", "value"])).to_excel(
-                writer, sheet_name="about", index=False
-            )
+            out.to_excel(writer, sheet_name=name[:31], startrow=first_row)
+            if notice:
+                writer.sheets[name[:31]].cell(row=1, column=1, value=neutralise_formula(notice))
     return buffer.getvalue()

@@ -37,8 +37,7 @@ def briefing_view(
     if not premiums.empty:
         add_premiums(briefing, premiums)
     demo = snapshot.demo_series
-    if demo:
-        briefing.sources["demo data"] = f"DEMO series, not real prices: {', '.join(demo)}"
+    briefing.demo_series = list(demo)
     return briefing
 
 

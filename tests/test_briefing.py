@@ -164,3 +164,34 @@ def test_briefing_coverage_marks_a_country_whose_data_stop_inside_the_period(db_
         "complete": False,
     }
     assert coverage["USD"]["complete"] is True and coverage["USD"]["last"] == "2024-12-31"
+
+
+def test_a_briefing_from_demo_data_says_so_first_in_html_and_every_excel_sheet(db_url):
+    """A briefing made from demo prices said so only in one English line at its end."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from data.demo import demo_market_data
+    from data.ledger import OPERATOR
+    from data.store import MarketStore
+    from services.briefing import briefing_view
+    from services.market import market_snapshot
+    from ui.briefing_report import briefing_html, briefing_xlsx
+
+    store = MarketStore.from_url(db_url)
+    gold = demo_market_data(pd.Timestamp.now())["GOLD_USD"]  # gold stored; every exchange rate is demo
+    store.write_series("GOLD_USD", pd.DataFrame({"date": gold.index, "value": gold.to_numpy()}), "stooq")
+    period = pd.Period(gold.index[-1], freq="M") - 1
+    briefing = briefing_view(
+        store, OPERATOR, market_snapshot(store), period.start_time, period.end_time.normalize(), "month"
+    )
+    assert briefing.demo_series  # the exchange rates
+    html = briefing_html(briefing, "es")
+    assert html.index("ATENCIÓN: este informe usa datos de demostración") < html.index("el oro internacional")
+    workbook = load_workbook(io.BytesIO(briefing_xlsx(briefing, "es")))
+    for sheet in workbook.worksheets:  # a sheet copied or forwarded alone still says it
+        assert str(sheet["A1"].value).startswith("ATENCIÓN: este informe usa datos de demostración"), (
+            sheet.title
+        )
+    assert "WARNING: this briefing uses demo data" in briefing_html(briefing, "en")

@@ -24,6 +24,25 @@ from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_
 from ui.i18n import format_day, format_money, format_number, format_pct, reason_text, t
 
 
+def briefing_notices(briefing: Briefing, lang: str) -> list[str]:
+    """What a reader must know before any figure: demo data, and countries whose data stop early."""
+    notices = []
+    if briefing.demo_series:
+        notices.append(t("brief_demo_notice", lang, series=", ".join(briefing.demo_series)))
+    for row in briefing.countries:
+        if not row.complete:
+            notices.append(
+                t(
+                    "brief_partial_notice",
+                    lang,
+                    currency=row.currency,
+                    first=format_day(row.data_first, lang),
+                    last=format_day(row.data_last, lang),
+                )
+            )
+    return notices
+
+
 def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str], str] = str) -> list[str]:
     """The written summary: every figure formatted from the Briefing's own numbers.
 
@@ -31,7 +50,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
     `ui.text.plain_markdown` so they show as text; the HTML file escapes whole paragraphs itself.
     """
     b = briefing
-    out = [
+    out = briefing_notices(b, lang) + [
         t(
             "brief_gold_move",
             lang,
@@ -382,4 +401,5 @@ def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
         if table is not None and not table.empty:
             sheets[name] = table.set_index(table.columns[0])
     sheets["summary"] = pd.DataFrame({"text": summary_paragraphs(briefing, lang)})
-    return excel_bytes(sheets, about=sources(briefing))
+    notices = briefing_notices(briefing, lang)
+    return excel_bytes(sheets, about=sources(briefing), notice=" ".join(notices) if notices else None)

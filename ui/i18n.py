@@ -666,13 +666,28 @@ TEXTS: dict[str, tuple[str, str]] = {
         "no se guardó nada",
         "",
     ),
-    "unit_cause_thousands": ("escritos en miles (p. ej. 4,0123 por 4.012,3)", ""),
-    "unit_cause_thousand_times": ("mil veces más grandes (¿un separador de miles leído como decimal?)", ""),
-    "unit_cause_per_gram": ("un precio por gramo en una serie por onza troy", ""),
-    "unit_cause_hundred": ("cien veces desplazados (centavos, o una coma mal puesta)", ""),
-    "unit_cause_inverted": ("invertidos (dólares por moneda local en vez de moneda local por dólar)", ""),
-    "unit_cause_factor": ("varias veces los valores guardados", ""),
-    "unit_cause_outside": ("fuera del rango plausible", ""),
+    "unit_cause_thousands": (
+        "escritos en miles (p. ej. 4,0123 por 4.012,3)",
+        "written in thousands (e.g. 4.0123 for 4,012.3)",
+    ),
+    "unit_cause_thousand_times": (
+        "mil veces más grandes (¿un separador de miles leído como decimal?)",
+        "a thousand times too large (a thousands separator read as a decimal point?)",
+    ),
+    "unit_cause_per_gram": (
+        "un precio por gramo en una serie por onza troy",
+        "a price per gram in a per-troy-ounce series",
+    ),
+    "unit_cause_hundred": (
+        "cien veces desplazados (centavos, o una coma mal puesta)",
+        "a hundred times off (cents, or a misplaced decimal point)",
+    ),
+    "unit_cause_inverted": (
+        "invertidos (dólares por moneda local en vez de moneda local por dólar)",
+        "inverted (USD per local currency instead of local currency per USD)",
+    ),
+    "unit_cause_factor": ("varias veces los valores guardados", "several times the stored values"),
+    "unit_cause_outside": ("fuera del rango plausible", "outside the plausible range"),
     "problem_message": ("{text}", ""),
     "problem_unknown_series": ("serie desconocida «{series}»; las conocidas son: {known}", ""),
     "problem_unrecognised_format": (
@@ -920,6 +935,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     "brief_forecast": (
         "Pronóstico a 20 días hábiles, modelo «{model}»: {mean} la onza el {date} (80 %: {lo} a {hi}). En {folds} pruebas pasadas su error fue {rmae} veces el de «sin cambio» y su banda del 80 % contuvo el precio el {coverage} de las veces.",
         '20-trading-day forecast, model "{model}": {mean} per ounce on {date} (80 %: {lo} to {hi}). In {folds} past tests its error was {rmae} times that of "no change", and its 80 % band held the price {coverage} of the time.',
+    ),
+    "brief_demo_notice": (
+        "ATENCIÓN: este informe usa datos de demostración, no precios reales ({series}). No lo use para "
+        "decidir ventas ni lo comparta como un informe de mercado.",
+        "WARNING: this briefing uses demo data, not real prices ({series}). Do not use it to decide sales or "
+        "share it as a market briefing.",
+    ),
+    "brief_partial_notice": (
+        "Los datos de {currency} cubren solo del {first} al {last}: sus cifras se refieren a esa parte del "
+        "periodo.",
+        "The {currency} data cover only {first} to {last}: its figures refer to that part of the period.",
     ),
     "brief_forecast_no_skill": (
         "Ningún modelo superó al pronóstico «sin cambio» en {folds} pruebas pasadas, así que el pronóstico a "
@@ -1487,6 +1513,8 @@ def source_label(source: str | None, lang: str) -> str:
     import:FILE → the file's name, lbma → "LBMA (fijación PM)", demo → "demostración"."""
     if not source:
         return "–"
+    if ", " in source:  # several sources, in the order of the days they cover ("lbma, yahoo:GC=F")
+        return ", ".join(source_label(part, lang) for part in source.split(", "))
     provider, _, detail = source.partition(":")
     provider = provider.strip().lower()
     if provider.startswith("demo"):
