@@ -11,6 +11,7 @@ from sqlalchemy import select
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
+from data.backup import backup  # also registers data.alerts' tables before any store opens
 from data.ledger import (
     OPERATOR,
     LedgerAccessError,
@@ -558,8 +559,6 @@ def test_markup_from_members_shown_as_text(store):
 
 
 def test_cli_user_applies_to_every_command(db_url, store, tmp_path):
-    from data.backup import backup
-
     two_cooperatives(store)
     good_backup = tmp_path / "good.json.gz"
     backup(store, good_backup)
