@@ -24,9 +24,11 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py backup FILE[.gz]
     python cli.py restore FILE[.gz]
 
-The ledger commands act as the operator (every cooperative) unless `--user NAME` is given before the
-command; that user's password is read from GOLD_DASHBOARD_PASSWORD or asked for, and they see and
-import only their own cooperatives' sales.
+Every command acts as the operator (every cooperative, every command) unless `--user NAME` is given
+before the command; that user's password is read from GOLD_DASHBOARD_PASSWORD or asked for (and the
+sign-in throttle applies), and the command then runs with their rights: a member sees and imports only
+their own cooperatives' sales and cannot run the staff commands (users, backup, restore, alerts run, prices import,
+prices refresh).
 
 ID is a stored series (GOLD_USD, USD_COP, ...) or a derived local price such as GOLD_COP_G.
 """
@@ -36,6 +38,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import math
 import os
 import sys
@@ -44,6 +47,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError
 from analytics.briefing import parse_period
@@ -54,13 +58,14 @@ from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_poli
 from analytics.units import UNITS
 from data.alerts import add_rule, list_rules, remove_rule
 from data.backup import backup, restore
+from data.errors import describe
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
 from data.offer_quotes import read_quotes
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.store import MarketStore
-from data.users import add_user, authenticate, list_users, remove_user, set_password
+from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
 from services.alerts import run_alerts
 from services.briefing import briefing_view
 from services.buyers import buyers_view
@@ -174,14 +179,23 @@ def _password(prompt: str, confirm: bool = False) -> str:
     return password
 
 
-def ledger_scope(store: MarketStore, args: argparse.Namespace) -> LedgerScope:
-    """The operator, or the user named by --user once their password is checked."""
+def _signed_in_scope(store: MarketStore, args: argparse.Namespace) -> LedgerScope:
+    """The operator, or the user named by --user once their password is checked (throttled as on the
+    sign-in page, with "cli" as the client)."""
     if not args.user:
         return OPERATOR
-    user = authenticate(store, args.user, _password(f"password of {args.user}: "))
-    if user is None:
+    result = sign_in_attempt(store, args.user, _password(f"password of {args.user}: "), client="cli")
+    if result.reason.startswith("throttled"):
+        raise CliError(f"too many failed sign-ins; try again in {math.ceil(result.retry_after_s / 60)} min")
+    if result.user is None:
         raise CliError("wrong user name or password")
-    return user.scope
+    return result.user.scope
+
+
+def ledger_scope(store: MarketStore, args: argparse.Namespace) -> LedgerScope:
+    """Whose rights this command runs with: resolved once in `main`, before any command."""
+    scope = getattr(args, "scope", None)
+    return scope if isinstance(scope, LedgerScope) else _signed_in_scope(store, args)
 
 
 def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
@@ -421,14 +435,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--source",
         help="the provider's name (e.g. lbma, stooq, trm); default: the one the file's format names",
     )
-    do_import.set_defaults(run=cmd_prices_import)
+    do_import.set_defaults(run=cmd_prices_import, staff_only=True)
     show = prices.add_parser("show", help="print a stored series")
     show.add_argument("series_id")
     show.add_argument("--start", type=_date)
     show.add_argument("--end", type=_date)
     show.set_defaults(run=cmd_prices_show)
     refresh = prices.add_parser("refresh", help="fetch the missing days from Yahoo Finance")
-    refresh.set_defaults(run=cmd_prices_refresh)
+    refresh.set_defaults(run=cmd_prices_refresh, staff_only=True)
 
     bench = commands.add_parser("benchmark", help="benchmark price of fine gold on a date")
     bench.add_argument("--date", type=_date, required=True)
@@ -532,14 +546,16 @@ def build_parser() -> argparse.ArgumentParser:
     users_add.add_argument("--role", choices=("staff", "member"), required=True)
     users_add.add_argument("--cooperative", action="append", help="a member's cooperative (repeatable)")
     users_add.add_argument("--oidc-only", action="store_true", help="no password: signs in with st.login")
-    users_add.set_defaults(run=cmd_users_add)
-    users.add_parser("list", help="users, roles and cooperatives").set_defaults(run=cmd_users_list)
+    users_add.set_defaults(run=cmd_users_add, staff_only=True)
+    users.add_parser("list", help="users, roles and cooperatives").set_defaults(
+        run=cmd_users_list, staff_only=True
+    )
     users_remove = users.add_parser("remove", help="remove a user")
     users_remove.add_argument("name")
-    users_remove.set_defaults(run=cmd_users_remove)
+    users_remove.set_defaults(run=cmd_users_remove, staff_only=True)
     users_password = users.add_parser("password", help="set a new password")
     users_password.add_argument("name")
-    users_password.set_defaults(run=cmd_users_password)
+    users_password.set_defaults(run=cmd_users_password, staff_only=True)
 
     alerts = commands.add_parser("alerts", help="price alerts by e-mail").add_subparsers(
         dest="action", required=True
@@ -560,7 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     alerts_remove.set_defaults(run=cmd_alerts_remove)
     alerts_run = alerts.add_parser("run", help="check every rule and send the e-mails (the timer's job)")
     alerts_run.add_argument("--date", type=_date, help="as of this day, on data up to it")
-    alerts_run.set_defaults(run=cmd_alerts_run)
+    alerts_run.set_defaults(run=cmd_alerts_run, staff_only=True)  # every user's rules and e-mails
 
     card = commands.add_parser("card", help="write the light price card (static HTML, no script)")
     card.add_argument("--currency", choices=list(CURRENCIES), required=True)
@@ -572,23 +588,41 @@ def build_parser() -> argparse.ArgumentParser:
 
     do_backup = commands.add_parser("backup", help="write the whole store to a file (.gz: compressed)")
     do_backup.add_argument("file")
-    do_backup.set_defaults(run=cmd_backup)
+    do_backup.set_defaults(run=cmd_backup, staff_only=True)
     do_restore = commands.add_parser("restore", help="replace the whole store by a backup file")
     do_restore.add_argument("file")
-    do_restore.set_defaults(run=cmd_restore)
+    do_restore.set_defaults(run=cmd_restore, staff_only=True)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # A failed --user sign-in is kept in the store's sign_in_attempts; stderr stays one line.
+    logging.getLogger("gold_dashboard").addHandler(logging.NullHandler())
     try:
-        result = args.run(MarketStore.from_url(), args)
+        store = MarketStore.from_url()
+        args.scope = _signed_in_scope(store, args)  # --user applies to every command, not only the ledger's
+        if getattr(args, "staff_only", False) and not args.scope.is_staff:
+            raise LedgerAccessError(f"only staff may run '{_command_name(args)}'")
+        result = args.run(store, args)
     except (CliError, PriceFileError, StaleDataError, ValueError, LedgerAccessError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:  # one line, never the statement's values
+        print(f"error: {describe(error)}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a full or read-only disk while writing a file
+        print(
+            f"error: {error.strerror or error} ({getattr(error, 'filename', '') or 'file'})", file=sys.stderr
+        )
         return 2
     json.dump(json_safe(result), sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
     sys.stdout.write("\n")
     return 0
+
+
+def _command_name(args: argparse.Namespace) -> str:
+    return " ".join(part for part in (args.command, getattr(args, "action", None)) if part)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from ui.auth import NOBODY
 from ui.i18n import format_day, format_money, t, unit_label
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
@@ -149,7 +150,7 @@ with st.form("alert_add"):
     )
     if st.form_submit_button(t("alerts_save", lang), type="primary"):
         if not valid_email(address):
-            st.error(t("alerts_bad_email", lang, email=address))
+            st.error(t("alerts_bad_email", lang, email=plain_markdown(address)))
             st.stop()
         if not level > 0:
             st.error(t("alerts_bad_level", lang))

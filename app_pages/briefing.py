@@ -19,6 +19,7 @@ from ui.briefing_report import (
 from ui.i18n import DATE_INPUT_FORMAT, error_text, t
 from ui.settings import current_settings
 from ui.state import briefing_data_freshness, briefing_for, snapshot
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
@@ -72,10 +73,10 @@ try:
     with st.spinner(t("briefing_running", lang)):
         briefing = briefing_for(start, end, period_kind)
 except (PeriodError, ValueError) as error:
-    st.error(t("briefing_failed", lang, reason=error_text(error, lang)))
+    st.error(t("briefing_failed", lang, reason=plain_markdown(error_text(error, lang))))
     st.stop()
 
-for paragraph in summary_paragraphs(briefing, lang):
+for paragraph in summary_paragraphs(briefing, lang, user_text=plain_markdown):  # names shown as text
     st.write(paragraph)
 
 st.subheader(t("briefing_countries", lang))

@@ -13,6 +13,7 @@ from ui.figures import buyers_tables
 from ui.i18n import DATE_INPUT_FORMAT, buyers_sentence, t
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
@@ -46,7 +47,7 @@ if not view.rows:
     st.info(t("buyers_empty", lang))
     st.stop()
 
-sentence = buyers_sentence(view, start, end, lang)
+sentence = buyers_sentence(view, start, end, lang, user_text=plain_markdown)  # buyers' names as text
 if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)

@@ -25,6 +25,7 @@ from ui.i18n import (
 from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before
 from ui.state import snapshot as market_snapshot
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang, currency = settings.language, settings.currency
@@ -117,7 +118,15 @@ for number, row in enumerate(edited.to_dict("records"), start=1):
         else:
             quotes.append(quote)
             continue
-    st.warning(t("offers_row_error", lang, row=number, buyer=buyer or "–", reason=reason))
+    st.warning(
+        t(
+            "offers_row_error",
+            lang,
+            row=number,
+            buyer=plain_markdown(buyer or "–"),
+            reason=reason,
+        )
+    )
 
 if not quotes:
     st.info(t("offers_empty", lang))
@@ -151,10 +160,10 @@ if len(offers) > 1:
         t(
             "offers_best",
             lang,
-            buyer=best.buyer,
+            buyer=plain_markdown(best.buyer),
             value=format_money(best.present_value, currency, lang),
             gap=format_money(-offers[1].difference_from_best, currency, lang),
-            next=offers[1].buyer,
+            next=plain_markdown(offers[1].buyer),
         )
     )
     top_share = max(offers, key=lambda offer: offer.quote.price_pct)
@@ -163,14 +172,19 @@ if len(offers) > 1:
             t(
                 "offers_best_share_loses",
                 lang,
-                buyer=top_share.buyer,
+                buyer=plain_markdown(top_share.buyer),
                 pct=format_pct(top_share.quote.price_pct, lang, signed=False),
                 rank=top_share.rank,
             )
         )
 else:
     st.markdown(
-        t("offers_only", lang, buyer=best.buyer, value=format_money(best.present_value, currency, lang))
+        t(
+            "offers_only",
+            lang,
+            buyer=plain_markdown(best.buyer),
+            value=format_money(best.present_value, currency, lang),
+        )
     )
 
 
@@ -211,7 +225,7 @@ if any(paid_before):
 st.dataframe(table, hide_index=True, width="stretch")
 if any(paid_before):
     whose = t("offers_paid_before_all", lang) if cooperative == ALL_COOPERATIVES else cooperative
-    st.caption(t("offers_paid_before", lang, cooperative=whose))
+    st.caption(t("offers_paid_before", lang, cooperative=plain_markdown(whose)))
 
 numbers = pd.DataFrame(
     [

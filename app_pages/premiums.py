@@ -29,6 +29,7 @@ from ui.state import (
     premiums,
     save_schedule,
 )
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
@@ -77,7 +78,7 @@ if not review.empty:
             lang,
             count=len(review),
             sales=", ".join(
-                f"{s} ({format_pct(p, lang, 0)})"
+                f"{plain_markdown(s)} ({format_pct(p, lang, 0)})"
                 for s, p in zip(review["sale_id"], review["premium_pct"], strict=True)
             ),
         )
@@ -187,7 +188,7 @@ with st.expander(t("schedule", lang)):
             try:
                 save_schedule(edited)
             except ValueError as error:
-                st.error(str(error))
+                st.error(plain_markdown(error))
             else:
                 st.toast(t("schedule_saved", lang))
                 st.rerun()

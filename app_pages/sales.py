@@ -6,8 +6,10 @@ Thin: parsing, validation and storage are in data/ledger.py (through ui.state); 
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.premiums import CERTIFICATIONS
+from data.errors import describe
 from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
@@ -24,6 +26,7 @@ from ui.state import (
     own_cooperatives,
     selected_sales,
 )
+from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
@@ -39,13 +42,19 @@ def store_sales(
     content: bytes, filename: str, mapping: dict, coop_name: str | None, header: list[str], currency: str
 ) -> None:
     """Button callback: store, remember the mapping, and clear the inputs so the preview goes away."""
-    st.session_state.sales_report = import_sales(content, filename, mapping, coop_name, currency)
+    try:
+        st.session_state.sales_report = import_sales(content, filename, mapping, coop_name, currency)
+    except ValueError as error:  # a database failure, in one line (data.errors.StoreError)
+        st.session_state.sales_store_error = str(error)
+        return
     remember_columns(header, mapping, coop_name)
     st.session_state.sales_paste = ""
     st.session_state.upload_round = st.session_state.get("upload_round", 0) + 1
 
 
 report = st.session_state.pop("sales_report", None)
+if (store_error := st.session_state.pop("sales_store_error", None)) is not None:
+    st.error(t("sales_file_error", lang, reason=plain_markdown(store_error)))
 if report is not None:
     st.success(
         t(
@@ -85,7 +94,7 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
             header, proposed, header_currency = sales_file_header(content, filename, coop_name or None)
         except LedgerFileError as error:
             header, proposed, header_currency = [], {}, None
-            st.error(t("sales_file_error", lang, reason=problem_text(error.problem, lang)))
+            st.error(t("sales_file_error", lang, reason=plain_markdown(problem_text(error.problem, lang))))
         if header:
             st.markdown(f"**{t('sales_mapping', lang)}**")
             mapping: dict[str, str] = {}
@@ -107,7 +116,9 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
             try:
                 parsed = preview_sales(content, filename, mapping, coop_name or None, default_currency)
             except LedgerFileError as error:
-                st.error(t("sales_file_error", lang, reason=problem_text(error.problem, lang)))
+                st.error(
+                    t("sales_file_error", lang, reason=plain_markdown(problem_text(error.problem, lang)))
+                )
             if parsed is not None:
                 st.write(
                     t(
@@ -194,6 +205,7 @@ with st.expander(t("sales_edit", lang)):
             "date": left.date_input(
                 t("field_date", lang),
                 row["date"].date(),
+                max_value=max(pd.Timestamp.now().date(), row["date"].date()),  # no future dates, as import
                 key=f"edit_date_{sale_id}",
                 format=DATE_INPUT_FORMAT[lang],
             ),
@@ -243,25 +255,31 @@ with st.expander(t("sales_edit", lang)):
             try:
                 edit_stored_sale(coop_of_sale, sale_id, changes)
             except ValueError as error:
-                st.error(str(error))
+                st.error(plain_markdown(error))
+            except SQLAlchemyError as error:  # one line, never the row's values
+                st.error(plain_markdown(describe(error)))
             else:
-                st.toast(t("sales_saved", lang, sale=sale_id))
+                st.toast(t("sales_saved", lang, sale=plain_markdown(sale_id)))
                 st.rerun()
 
 # --- delete one sale, with confirmation
 with st.expander(t("sales_delete", lang)):
     doomed_label = st.selectbox(t("sales_pick", lang), list(labels), key="delete_pick")
     doomed_coop, doomed_id = labels[doomed_label]
-    if st.button(t("sales_delete_button", lang, sale=doomed_id), key="delete_ask"):
+    if st.button(t("sales_delete_button", lang, sale=plain_markdown(doomed_id)), key="delete_ask"):
         st.session_state.delete_pending = doomed_label
     if st.session_state.get("delete_pending") == doomed_label:
-        st.warning(t("sales_delete_confirm", lang, sale=doomed_id))
+        st.warning(t("sales_delete_confirm", lang, sale=plain_markdown(doomed_id)))
         yes, no = st.columns(2)
         if yes.button(t("sales_delete_yes", lang), type="primary", key="delete_yes"):
-            delete_stored_sale(doomed_coop, doomed_id)
-            st.session_state.delete_pending = None
-            st.toast(t("sales_deleted", lang, sale=doomed_id))
-            st.rerun()
+            try:
+                delete_stored_sale(doomed_coop, doomed_id)
+            except SQLAlchemyError as error:  # one line, never the row's values
+                st.error(plain_markdown(describe(error)))
+            else:
+                st.session_state.delete_pending = None
+                st.toast(t("sales_deleted", lang, sale=plain_markdown(doomed_id)))
+                st.rerun()
         if no.button(t("sales_delete_no", lang), key="delete_no"):
             st.session_state.delete_pending = None
             st.rerun()

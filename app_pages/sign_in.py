@@ -1,22 +1,32 @@
 """Sign-in: user name and password (argon2-hashed in the store), or OpenID Connect when configured."""
 
+import math
+
 import streamlit as st
 
 from data.users import list_users
-from ui.auth import oidc_configured, sign_in
-from ui.i18n import t
+from ui.auth import ENDED_KEY, FAILURE_KEY, idle_minutes, oidc_configured, oidc_email_verified, sign_in
+from ui.i18n import format_number, t
 from ui.settings import current_settings
 from ui.store import get_store
+from ui.text import plain_markdown
 
 lang = current_settings().language
 store = get_store()
 
 st.title(t("sign_in_title", lang))
 st.write(t("sign_in_intro", lang))
+ended = st.session_state.pop(ENDED_KEY, None)
+if ended == "idle":
+    st.info(t("sign_in_ended_idle", lang, minutes=format_number(idle_minutes(), lang, 0)))
+elif ended == "password_changed":
+    st.info(t("sign_in_ended_password_changed", lang))
 
 if oidc_configured():
-    if st.user.is_logged_in:  # signed in at the provider, but no user of that e-mail here
-        st.warning(t("sign_in_oidc_unknown", lang, email=st.user.get("email", "?")))
+    if st.user.is_logged_in:  # signed in at the provider, but no usable account of that e-mail here
+        email = plain_markdown(st.user.get("email", "?"))
+        key = "sign_in_oidc_unknown" if oidc_email_verified() else "sign_in_oidc_unverified"
+        st.warning(t(key, lang, email=email))
     st.button(t("sign_in_oidc", lang), on_click=st.login, key="sign_in_oidc", type="primary")
 
 if list_users(store).empty:
@@ -30,4 +40,8 @@ with st.form("sign_in_form"):
     if st.form_submit_button(t("sign_in_button", lang), type="primary"):
         if sign_in(store, username, password):
             st.rerun()
-        st.error(t("sign_in_failed", lang))
+        reason, wait_s = st.session_state.get(FAILURE_KEY, ("wrong_password", 0.0))
+        if reason.startswith("throttled"):
+            st.error(t("sign_in_throttled", lang, minutes=max(1, math.ceil(wait_s / 60))))
+        else:
+            st.error(t("sign_in_failed", lang))

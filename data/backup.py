@@ -2,8 +2,10 @@
 
 Every table, every row, every column: prices, sales, import logs, the audit trail, users with their
 password hashes. Numbers are written with Python's shortest exact repr, so a restore gives the same
-floats bit for bit. A restore checks the whole file first, then replaces every table in one
-transaction: a bad file or a crash leaves the store as it was.
+floats bit for bit. A restore checks the whole file first (format, every table's columns, and every
+value: types, lengths, required fields, JSON columns such as users.cooperatives, unique keys), then
+replaces every table in one transaction: a bad file or a crash leaves the store as it was. A file is
+read with a size bound (a .gz one is decompressed as a stream and stopped at the bound).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table, delete, insert, select, text
+from sqlalchemy import Date, DateTime, Float, Integer, String, Table, Text, delete, insert, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 import data.alerts  # noqa: F401  (its tables live on the shared metadata: backed up and restored too)
+from data.errors import describe
 from data.store import (
     FETCH_VERSION,
     LEDGER_VERSION,
@@ -37,6 +41,15 @@ from data.store import (
 BACKUP_FORMAT = "gold-dashboard-backup"
 BACKUP_VERSION = 2  # 2: prices kept per source (table "prices"); 1 is read and translated
 INSERT_CHUNK_ROWS = 5_000
+DEFAULT_MAX_BACKUP_MB = 2048  # decompressed; GOLD_DASHBOARD_MAX_BACKUP_MB changes it
+#: Text columns that hold JSON (checked before a restore, so a bad one cannot break sign-in or pages).
+JSON_COLUMNS = {
+    ("users", "cooperatives"): list,
+    ("column_mappings", "mapping"): dict,
+    ("imports", "report"): dict,
+    ("ledger_audit", "before"): dict,
+    ("ledger_audit", "after"): dict,
+}
 
 
 class BackupError(ValueError):
@@ -107,11 +120,35 @@ def backup(store: MarketStore, path: Path) -> dict:
     return {name: len(table["rows"]) for name, table in document["tables"].items()}
 
 
+def max_backup_bytes() -> int:
+    try:
+        megabytes = float(os.environ.get("GOLD_DASHBOARD_MAX_BACKUP_MB", DEFAULT_MAX_BACKUP_MB))
+    except ValueError:
+        megabytes = DEFAULT_MAX_BACKUP_MB
+    return int(megabytes * 1024 * 1024)
+
+
+def read_bounded(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, decompressed as a stream when it is gzip; BackupError past `limit` bytes."""
+    limit = max_backup_bytes() if limit is None else limit
+    with path.open("rb") as raw:
+        compressed = raw.read(2) == b"\x1f\x8b"
+    chunks, total = [], 0
+    with gzip.open(path, "rb") if compressed else path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise BackupError(
+                    f"{path.name} holds more than {limit // (1024 * 1024)} MB "
+                    "(GOLD_DASHBOARD_MAX_BACKUP_MB); nothing was changed"
+                )
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _read(path: Path) -> dict:
     try:
-        raw = path.read_bytes()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
+        raw = read_bounded(path)
         document = json.loads(raw.decode("utf-8"))
     except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BackupError(f"{path.name} is not a readable backup: {error}") from None
@@ -152,7 +189,80 @@ def _read(path: Path) -> dict:
             not isinstance(row, list) or len(row) != len(columns) for row in found["rows"]
         ):
             raise BackupError(f"{path.name}: table {table.name!r} has malformed rows")
+        _check_rows(path, table, columns, found["rows"])
+    _check_users(path, tables["users"]["rows"], tables["users"]["columns"])
     return tables
+
+
+def _value_problem(table: Table, column_name: str, value: object) -> str | None:
+    """What is wrong with one stored value, without quoting it (it may be a hash or a person's text)."""
+    column = table.columns[column_name]
+    if value is None:
+        return None if column.nullable and not column.primary_key else "is missing (required)"
+    kind = column.type
+    if isinstance(kind, Integer) and (isinstance(value, bool) or not isinstance(value, int)):
+        return "is not a whole number"
+    if isinstance(kind, Float) and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return "is not a number"
+    if isinstance(kind, DateTime | Date):
+        if not isinstance(value, str):
+            return "is not a date"
+        try:
+            (datetime if isinstance(kind, DateTime) else date).fromisoformat(value)
+        except ValueError:
+            return "is not a date"
+    if isinstance(kind, String | Text) and not isinstance(kind, DateTime | Date):
+        if not isinstance(value, str):
+            return "is not text"
+        if kind.length and len(value) > kind.length:
+            return f"is longer than {kind.length} characters"
+    expected = JSON_COLUMNS.get((table.name, column_name))
+    if expected is not None:
+        try:
+            parsed = json.loads(value)  # type: ignore[arg-type]
+        except (TypeError, json.JSONDecodeError):
+            return "is not valid JSON"
+        if not isinstance(parsed, expected):
+            return f"is not a JSON {'list' if expected is list else 'object'}"
+    return None
+
+
+def _check_rows(path: Path, table: Table, names: list[str], rows: list[list]) -> None:
+    """Every value of the backup's columns (`names`, as the backup lists them) against the table."""
+    key_positions = [names.index(column.name) for column in table.primary_key.columns]
+    keys = set()
+    for number, row in enumerate(rows, start=1):
+        for name, value in zip(names, row, strict=True):
+            problem = _value_problem(table, name, value)
+            if problem:
+                raise BackupError(f"{path.name}: table {table.name!r}, row {number}: {name} {problem}")
+        key = tuple(row[position] for position in key_positions)
+        if key in keys:
+            raise BackupError(f"{path.name}: table {table.name!r}, row {number}: its key appears twice")
+        keys.add(key)
+
+
+def _check_users(path: Path, rows: list[list], names: list[str]) -> None:
+    """What sign-in needs of each user: a known role, a list of cooperative names, an argon2 hash."""
+    from data.users import ROLES, account_key
+
+    seen = set()
+    for number, values in enumerate(rows, start=1):
+        user = dict(zip(names, values, strict=True))
+        where = f"{path.name}: table 'users', row {number}"
+        if user["role"] not in ROLES:
+            raise BackupError(f"{where}: role is not one of {', '.join(ROLES)}")
+        cooperatives = json.loads(user["cooperatives"])
+        if not all(isinstance(name, str) for name in cooperatives):
+            raise BackupError(f"{where}: cooperatives is not a list of names")
+        if user["role"] == "member" and not cooperatives:
+            raise BackupError(f"{where}: a member without any cooperative")
+        if user["password_hash"] is not None and not str(user["password_hash"]).startswith("$argon2"):
+            raise BackupError(f"{where}: password_hash is not an argon2 hash")
+        key = account_key(user["username"])
+        if not key or key in seen:
+            raise BackupError(f"{where}: the user name is empty or repeats another one (ignoring case)")
+        seen.add(key)
 
 
 #: The tables every version-2 backup has; a table added since may be absent (restored empty).
@@ -195,6 +305,13 @@ def _reset_sequences(conn: Connection) -> None:
 def restore(store: MarketStore, path: Path) -> dict:
     """Replace the whole store by the backup in `path`, in one transaction; row counts per table."""
     tables = _read(path)
+    try:
+        return _replace_all(store, tables)
+    except SQLAlchemyError as error:  # rolled back: the store is as it was
+        raise BackupError(f"{path.name} could not be restored: {describe(error)}") from None
+
+
+def _replace_all(store: MarketStore, tables: dict) -> dict:
     counts = {}
     with store.engine.begin() as conn:
         for table in reversed(backed_up_tables()):

@@ -2,11 +2,16 @@
 
 Every text cell a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first) is
 written with a leading apostrophe, so a buyer name like `=HYPERLINK(...)` stays text (CSV injection).
-A formatted number such as "-3,2 %" is left alone: it is not a formula and users copy it as a number.
+The same goes for such a start after a separator inside a cell (`x;=1+1;y`): a spreadsheet that
+splits on another separator than ours (Excel in Spanish splits on `;`) would make it a cell of its
+own. In CSV every text cell is also quoted, so a separator inside it never splits it where quotes
+are honoured. A formatted number such as "-3,2 %" is left alone: it is not a formula and users copy
+it as a number.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 
@@ -14,17 +19,23 @@ import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMATTED_NUMBER = re.compile(r"[+-]?[0-9][0-9.,\u00a0\u202f ]*%?|[+-]?[.,][0-9]+%?|[+-]")
+#: A separator some spreadsheet may split on (comma, semicolon, tab, pipe, line break), then optional
+#: blanks and a quote, then what would start a formula in the piece split off.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t|\r\n][ \u00a0]*\"?)(?=[=+\-@\t\r])")
 
 
 def neutralise_formula(value: object) -> object:
-    """'=1+1' → "'=1+1"; numbers, dates and harmless text unchanged."""
-    if (
-        isinstance(value, str)
-        and value.startswith(FORMULA_PREFIXES)
-        and not _FORMATTED_NUMBER.fullmatch(value.strip())
-    ):
+    """'=1+1' → "'=1+1", 'x;=1+1;y' → "x;'=1+1;y"; numbers, dates and harmless text unchanged."""
+    if not isinstance(value, str) or _FORMATTED_NUMBER.fullmatch(value.strip()):
+        return value
+    value = _FORMULA_AFTER_SEPARATOR.sub(_after_separator, value)
+    if value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def _after_separator(match: re.Match[str]) -> str:
+    return match.group(1) + "'"
 
 
 def _neutralise_labels(index: pd.Index) -> pd.Index:
@@ -53,13 +64,16 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so that Excel in Spanish opens accents correctly; ISO dates.
+    """UTF-8 with BOM so that Excel in Spanish opens accents correctly; ISO dates; every text cell
+    (names, labels, dates) in double quotes, numbers bare.
 
     Lines end in CRLF, which also makes the csv writer quote any cell holding a lone carriage
     return (with "\n" endings it does not, and a reader would start a new row inside the cell).
     """
     table = neutralised(frame)
-    return table.to_csv(index=True, date_format="%Y-%m-%d", lineterminator="\r\n").encode("utf-8-sig")
+    return table.to_csv(
+        index=True, date_format="%Y-%m-%d", lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC
+    ).encode("utf-8-sig")
 
 
 def excel_bytes(

@@ -12,14 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import random
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import String, and_, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from analytics.premiums import (
     CERTIFICATIONS,
@@ -29,6 +32,7 @@ from analytics.premiums import (
     IMPLAUSIBLE_LOW,
     benchmark_per_fine_gram,
 )
+from data.errors import StoreError, store_error
 from data.importers import MAX_FILE_BYTES, PriceFileError
 from data.parsing import FIRST_YEAR, Problem, Table, normalised_name, read_table
 from data.sale_schema import (
@@ -575,6 +579,8 @@ def edit_sale(
     unknown = set(changes) - editable
     if unknown:
         raise ValueError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
+    if (too_long := _too_long(changes)) is not None:
+        raise ValueError(too_long)
     with store.engine.begin() as conn:
         before = conn.execute(select(sales_table).where(_key(cooperative, sale_id))).mappings().first()
         if before is None:
@@ -748,6 +754,7 @@ def preview_ledger(
     """Parse, validate and flag against the stored benchmark, without storing anything."""
     parsed = parse_ledger(content, filename, cooperative=cooperative, mapping=mapping, currency=currency)
     reject_outside_scope(parsed, scope)
+    reject_too_long(parsed)
     gold = store.load_series(GOLD_SERIES)
     fx = {}
     for currency in parsed.sales["currency"].unique():
@@ -775,4 +782,76 @@ def import_ledger(
     parsed = preview_ledger(
         store, scope, content, filename, cooperative=cooperative, mapping=mapping, currency=currency
     )
-    return store_ledger(store, parsed, filename, scope)
+    return store_ledger_retrying(store, parsed, filename, scope)
+
+
+STORE_ATTEMPTS = 6
+
+
+def store_ledger_retrying(store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope) -> dict:
+    """`store_ledger`, tried again when a concurrent import of overlapping rows won the race.
+
+    Two imports read the stored sales, then both insert: the second meets the first's rows at the
+    primary key (an IntegrityError) or SQLite's write lock. Its transaction rolled back, so it simply
+    runs again, now seeing the first import's rows as duplicates. Any database failure that remains is
+    a one-line StoreError without row values.
+    """
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            return store_ledger(store, parsed, filename, scope)
+        except (IntegrityError, OperationalError) as error:
+            if attempt == STORE_ATTEMPTS - 1 or not _retryable(error):
+                raise store_error(error) from None
+            time.sleep(random.uniform(0.02, 0.1) * 2**attempt)  # noqa: S311 - jitter, not secrets
+        except SQLAlchemyError as error:
+            raise store_error(error) from None
+    raise StoreError("the import could not be stored")  # not reached
+
+
+def _retryable(error: SQLAlchemyError) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    text = str(getattr(error, "orig", "")).lower()
+    return "locked" in text or "deadlock" in text or "could not serialize" in text or "busy" in text
+
+
+#: Text columns and the longest value each holds (PostgreSQL refuses longer ones; SQLite would not).
+_TEXT_LIMITS = {
+    column.name: int(column.type.length)
+    for column in sales_table.columns
+    if isinstance(column.type, String) and column.type.length
+}
+
+
+def _too_long_problem(values: Mapping[str, object]) -> Problem | None:
+    for name, limit in _TEXT_LIMITS.items():
+        value = values.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            return Problem("too_long", {"field": name, "limit": limit})
+    return None
+
+
+def _too_long(values: Mapping[str, object]) -> str | None:
+    problem = _too_long_problem(values)
+    return None if problem is None else problem.english()
+
+
+def reject_too_long(parsed: LedgerParse) -> None:
+    """Rows with a text longer than its column go to the rejected rows with their line."""
+    if parsed.sales.empty:
+        return
+    keep = []
+    for record in parsed.sales.to_dict("records"):
+        problem = _too_long_problem(record)
+        keep.append(problem is None)
+        if problem is not None:
+            parsed.rejected.append(
+                {
+                    "line": int(record["line"]),
+                    "sale_id": str(record["sale_id"])[:100],
+                    "reason": problem.english(),
+                    "code": problem.code,
+                    "problems": [problem.as_dict()],
+                }
+            )
+    parsed.sales = parsed.sales[keep]

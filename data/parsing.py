@@ -69,6 +69,7 @@ ENGLISH: dict[str, str] = {
     "wrong_unit_range": "{series}: the file's values look {cause}: median {median:.6g}, plausible "
     "{low:g}–{high:g}; nothing stored",
     "message": "{text}",
+    "too_long": "{field} is longer than {limit} characters (the database column's limit)",
     "unknown_series": "unknown series {series!r}; known: {known}",
     "unrecognised_format": "unrecognised columns {header}: expected a FRED, Stooq, Yahoo, TRM or BCRP export, "
     "or two columns date,value",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -167,6 +168,28 @@ users_table = Table(
     Column("role", String(16), nullable=False),  # staff: every cooperative; member: the listed ones
     Column("cooperatives", Text, nullable=False),  # JSON list of cooperative names
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Sign-in attempts, kept in the store so the throttle holds across sessions and processes (data/users.py).
+sign_in_attempts_table = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("account", String(200), nullable=False),  # the name as typed, case-folded (known or not)
+    Column("client", String(200), nullable=False),  # the client's address as the server saw it
+    Column("ok", Integer, nullable=False),  # 1 signed in, 0 failed
+    Column("reason", String(32), nullable=False),  # ok, wrong_password, throttled_account, ...
+    Index("ix_sign_in_attempts_account_at", "account", "at"),
+    Index("ix_sign_in_attempts_client_at", "client", "at"),
+)
+
+# One row per user whose password changed: sessions signed in under an older epoch are ended.
+user_sessions_table = Table(
+    "user_sessions",
+    metadata,
+    Column("username", String(200), primary_key=True),
+    Column("epoch", Integer, nullable=False),
 )
 
 

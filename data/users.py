@@ -3,29 +3,55 @@
 A staff member reads every cooperative's sales; a member reads only the cooperatives listed for them.
 Sign-in is required as soon as one user exists (or GOLD_DASHBOARD_REQUIRE_SIGNIN=1); a single-machine
 store without users keeps working as before, its user owning the store. The market pages are public
-only when GOLD_DASHBOARD_PUBLIC_MARKET=1.
+only when GOLD_DASHBOARD_PUBLIC_MARKET=1. User names are case-insensitive (`Luis` is `luis`). Password
+sign-ins go through `sign_in_attempt`, which throttles per account and per client with state kept in
+the store (so it holds across sessions and processes) and logs every failure. No streamlit here.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection, RowMapping
 
 from data.ledger import LedgerScope
-from data.store import USERS_VERSION, MarketStore, bump_version, users_table
+from data.store import (
+    USERS_VERSION,
+    MarketStore,
+    bump_version,
+    sign_in_attempts_table,
+    user_sessions_table,
+    users_table,
+)
 
 ROLES = ("staff", "member")
 MIN_PASSWORD_LENGTH = 10
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified when the user name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("not a password of anyone")
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+LOG = logging.getLogger("gold_dashboard.sign_in")
+
+#: Throttle: an account's first failures are free, then each further attempt waits for a lock that
+#: doubles per failure (30 s, 1 min, 2 min ... at most 15 min) from the last failure; a client (address)
+#: gets more free failures across all accounts, then the same progressive lock. Failures count for an
+#: hour; an account's count restarts at its next successful sign-in (a client's does not).
+ACCOUNT_FREE_FAILURES = 5
+CLIENT_FREE_FAILURES = 20
+FIRST_LOCK_S = 30.0
+MAX_LOCK_S = 15 * 60.0
+FAILURE_WINDOW = timedelta(hours=1)
 
 
 class UserError(ValueError):
@@ -37,6 +63,8 @@ class User:
     username: str
     role: str
     cooperatives: tuple[str, ...]
+    epoch: int = 0  # bumped by a password change: sessions signed in under an older one are ended
+    has_password: bool = True  # False: OpenID Connect only
 
     @property
     def scope(self) -> LedgerScope:
@@ -75,12 +103,89 @@ def _validated(role: str, cooperatives: list[str]) -> list[str]:
     return names
 
 
-def _password_hash(password: str | None) -> str | None:
+def account_key(username: str) -> str:
+    """The case-insensitive form of a user name (how names are compared and throttled)."""
+    return username.strip().casefold()
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().casefold() for line in lines if line.strip() and not line.startswith("#"))
+
+
+_LEET = str.maketrans(
+    {"@": "a", "4": "a", "0": "o", "1": "i", "!": "i", "3": "e", "$": "s", "5": "s", "7": "t"}
+)
+_SEQUENCES = (
+    "0123456789",
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiop",
+    "asdfghjkl",
+    "zxcvbnm",
+    "1qaz2wsx3edc",
+)
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why this password is refused (short, common, trivially repetitive, the user name), or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+    folded = password.casefold()
+    common = common_passwords()
+    base = re.sub(r"[\W\d_]+$", "", folded)  # password12, Colombia2024! -> password, colombia
+    squeezed = re.sub(r"[\s._-]+", "", folded)
+    if {folded, squeezed, base, folded.translate(_LEET), base.translate(_LEET)} & common:
+        return "this password is on the list of common passwords; choose another"
+    if len(set(folded)) < 4:
+        return "this password repeats too few characters (like aaaaaaaaaa); choose another"
+    for size in range(1, len(folded) // 2 + 1):  # a block repeated: abcabcabca, 12121212
+        if folded == (folded[:size] * (len(folded) // size + 1))[: len(folded)]:
+            return "this password repeats one short block; choose another"
+    for run in _SEQUENCES:  # 1234567890, 0987654321, qwertyuiop, also wrapping round (7890123456)
+        if folded in run * 3 or folded in run[::-1] * 3:
+            return "this password is a keyboard or counting sequence (like 1234567890); choose another"
+    user = account_key(username)
+    if user and (user in folded or folded in user):
+        return "the password must not contain the user name"
+    return None
+
+
+def _password_hash(password: str | None, username: str = "") -> str | None:
     if password is None:
         return None
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, username)
+    if problem:
+        raise UserError(problem)
     return _HASHER.hash(password)
+
+
+def _user_row(conn: Connection, username: str) -> RowMapping | None:
+    """The user of this name, ignoring case; the exact spelling first (the common, indexed path)."""
+    query = select(users_table, user_sessions_table.c.epoch).outerjoin(
+        user_sessions_table, user_sessions_table.c.username == users_table.c.username
+    )
+    row = conn.execute(query.where(users_table.c.username == username)).mappings().first()
+    if row is not None:
+        return row
+    key = account_key(username)
+    if not key:
+        return None
+    # Compared in Python: SQLite's lower() folds ASCII only, and a users table is small.
+    names = [name for name in conn.scalars(select(users_table.c.username)) if account_key(name) == key]
+    if len(names) != 1:  # none, or an old store holding both spellings: refuse rather than guess
+        return None
+    return conn.execute(query.where(users_table.c.username == names[0])).mappings().first()
+
+
+def _as_user(row: RowMapping) -> User:
+    return User(
+        row["username"],
+        row["role"],
+        tuple(json.loads(row["cooperatives"])),
+        int(row["epoch"] or 0),
+        bool(row["password_hash"]),
+    )
 
 
 def add_user(
@@ -91,10 +196,12 @@ def add_user(
     if not username:
         raise UserError("the user name is empty")
     names = _validated(role, cooperatives)
-    hashed = _password_hash(password)
+    hashed = _password_hash(password, username)
     with store.engine.begin() as conn:
-        if conn.execute(select(users_table.c.username).where(users_table.c.username == username)).first():
-            raise UserError(f"user {username!r} already exists")
+        key = account_key(username)
+        clash = [name for name in conn.scalars(select(users_table.c.username)) if account_key(name) == key]
+        if clash:
+            raise UserError(f"user {clash[0]!r} already exists (user names ignore upper and lower case)")
         conn.execute(
             insert(users_table).values(
                 username=username,
@@ -109,28 +216,60 @@ def add_user(
 
 
 def set_password(store: MarketStore, username: str, password: str) -> None:
-    hashed = _password_hash(password)
+    """A new password; every session signed in with the old one ends at its next run."""
     with store.engine.begin() as conn:
-        changed = conn.execute(
-            update(users_table).where(users_table.c.username == username).values(password_hash=hashed)
-        ).rowcount
-        bump_version(conn, USERS_VERSION)
+        row = _user_row(conn, username)
+        if row is None:
+            raise UserError(f"no user {username!r}")
+        hashed = _password_hash(password, row["username"])
+        conn.execute(
+            update(users_table).where(users_table.c.username == row["username"]).values(password_hash=hashed)
+        )
+        _bump_epoch(conn, row["username"], int(row["epoch"] or 0))
+
+
+def _bump_epoch(conn: Connection, username: str, current: int) -> None:
+    changed = conn.execute(
+        update(user_sessions_table)
+        .where(user_sessions_table.c.username == username)
+        .values(epoch=current + 1)
+    ).rowcount
     if not changed:
-        raise UserError(f"no user {username!r}")
+        conn.execute(insert(user_sessions_table).values(username=username, epoch=current + 1))
+    bump_version(conn, USERS_VERSION)
+
+
+def end_sessions(store: MarketStore, username: str) -> None:
+    """End every session of this user (their next run asks them to sign in again)."""
+    with store.engine.begin() as conn:
+        row = _user_row(conn, username)
+        if row is None:
+            raise UserError(f"no user {username!r}")
+        _bump_epoch(conn, row["username"], int(row["epoch"] or 0))
 
 
 def remove_user(store: MarketStore, username: str) -> None:
     with store.engine.begin() as conn:
-        if not conn.execute(delete(users_table).where(users_table.c.username == username)).rowcount:
+        row = _user_row(conn, username)
+        if row is None:
             raise UserError(f"no user {username!r}")
+        conn.execute(delete(users_table).where(users_table.c.username == row["username"]))
+        conn.execute(delete(user_sessions_table).where(user_sessions_table.c.username == row["username"]))
         bump_version(conn, USERS_VERSION)
 
 
 def find_user(store: MarketStore, username: str) -> User | None:
-    """The user of this name (for an OpenID sign-in: the e-mail the provider vouched for)."""
+    """The user of this name (any upper or lower case), with their session epoch."""
     with store.engine.connect() as conn:
-        row = conn.execute(select(users_table).where(users_table.c.username == username)).mappings().first()
-    return None if row is None else User(row["username"], row["role"], tuple(json.loads(row["cooperatives"])))
+        row = _user_row(conn, username)
+    return None if row is None else _as_user(row)
+
+
+def find_oidc_user(store: MarketStore, email: str) -> User | None:
+    """The OpenID-Connect-only user (no password) registered under this e-mail; never a password user,
+    so an identity provider cannot sign anybody into an account that has its own password."""
+    user = find_user(store, email) if email.strip() else None
+    return user if user is not None and not user.has_password else None
 
 
 def list_users(store: MarketStore) -> pd.DataFrame:
@@ -151,13 +290,10 @@ def list_users(store: MarketStore) -> pd.DataFrame:
 
 
 def authenticate(store: MarketStore, username: str, password: str) -> User | None:
-    """The user when the password is right, else None (same work either way)."""
+    """The user when the password is right, else None (same work either way). Not throttled: the
+    sign-in page and `cli.py --user` go through `sign_in_attempt`."""
     with store.engine.connect() as conn:
-        row = (
-            conn.execute(select(users_table).where(users_table.c.username == username.strip()))
-            .mappings()
-            .first()
-        )
+        row = _user_row(conn, username)
     stored_hash = row["password_hash"] if row is not None and row["password_hash"] else _DUMMY_HASH
     try:
         _HASHER.verify(stored_hash, password)
@@ -172,4 +308,102 @@ def authenticate(store: MarketStore, username: str, password: str) -> User | Non
                 .where(users_table.c.username == row["username"])
                 .values(password_hash=_HASHER.hash(password))
             )
-    return User(row["username"], row["role"], tuple(json.loads(row["cooperatives"])))
+    return _as_user(row)
+
+
+# ------------------------------------------------------------------ throttled sign-in
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    """The outcome of one password sign-in: the user, or why not (and for how long, when locked)."""
+
+    user: User | None
+    reason: str  # ok, wrong_password, throttled_account, throttled_client
+    retry_after_s: float = 0.0
+
+
+def _lock_s(failures: int, free: int) -> float:
+    if failures < free:
+        return 0.0
+    return min(MAX_LOCK_S, FIRST_LOCK_S * 2.0 ** min(failures - free, 20))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def _wait_s(
+    conn: Connection, column, value: str, before_id: int, since: datetime, free: int, now: datetime
+) -> float:
+    """Seconds still to wait, from the failures (and attempts still being checked) before this one."""
+    table = sign_in_attempts_table
+    failures, last = conn.execute(
+        select(func.count(), func.max(table.c.at)).where(
+            column == value,
+            table.c.ok == 0,
+            table.c.reason.in_(("wrong_password", "checking")),
+            table.c.at > since,
+            table.c.id < before_id,
+        )
+    ).one()
+    lock = _lock_s(int(failures), free)
+    if not lock or last is None:
+        return 0.0
+    return max(0.0, (_aware(last) + timedelta(seconds=lock) - now).total_seconds())
+
+
+def sign_in_attempt(
+    store: MarketStore, username: str, password: str, client: str = "unknown", now: datetime | None = None
+) -> SignInResult:
+    """A password sign-in, throttled per account and per client with its state in the store.
+
+    The attempt is written first (as "checking"), so concurrent attempts from other sessions or
+    processes count it before its password is even verified; a locked attempt costs no argon2 work.
+    Every failure is kept in `sign_in_attempts` and logged.
+    """
+    now = now or datetime.now(UTC)
+    account, client = account_key(username)[:200], (client or "unknown")[:200]
+    table = sign_in_attempts_table
+    with store.engine.begin() as conn:
+        inserted = conn.execute(
+            insert(table).values(at=now, account=account, client=client, ok=0, reason="checking")
+        ).inserted_primary_key
+        attempt_id = int(inserted[0]) if inserted else 0
+    with store.engine.connect() as conn:
+        last_ok = conn.execute(
+            select(func.max(table.c.at)).where(table.c.account == account, table.c.ok == 1)
+        ).scalar()
+        since = now - FAILURE_WINDOW
+        account_since = max(since, _aware(last_ok)) if last_ok is not None else since
+        waits = {
+            "throttled_account": _wait_s(
+                conn, table.c.account, account, attempt_id, account_since, ACCOUNT_FREE_FAILURES, now
+            ),
+            "throttled_client": _wait_s(
+                conn, table.c.client, client, attempt_id, since, CLIENT_FREE_FAILURES, now
+            ),
+        }
+    reason, wait = max(waits.items(), key=lambda item: item[1])
+    user = None
+    if wait <= 0:
+        user = authenticate(store, username, password)
+        reason = "ok" if user is not None else "wrong_password"
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(table).where(table.c.id == attempt_id).values(ok=int(user is not None), reason=reason)
+        )
+    if user is None:
+        LOG.warning("failed sign-in: account %r from client %r (%s)", account, client, reason)
+    return SignInResult(user, reason, wait)
+
+
+def failed_sign_ins(store: MarketStore, since: datetime | None = None) -> pd.DataFrame:
+    """The failed sign-ins (newest first): when, which account name, from which client, why."""
+    table = sign_in_attempts_table
+    query = select(table.c.at, table.c.account, table.c.client, table.c.reason).where(table.c.ok == 0)
+    if since is not None:
+        query = query.where(table.c.at >= since)
+    with store.engine.connect() as conn:
+        rows = conn.execute(query.order_by(table.c.id.desc())).all()
+    return pd.DataFrame(rows, columns=["at", "account", "client", "reason"])

@@ -20,7 +20,7 @@ def test_excel_has_one_sheet_per_table_and_an_about_sheet():
 def test_csv_has_a_bom_and_iso_dates():
     frame = pd.DataFrame({"value": [1.5]}, index=pd.to_datetime(["2024-05-10"]))
     text = csv_bytes(frame)
-    assert text.startswith("\ufeff".encode()) and b"2024-05-10,1.5" in text
+    assert text.startswith("\ufeff".encode()) and b'"2024-05-10",1.5' in text  # text cells quoted
 
 
 def test_spanish_and_english_numbers_and_dates():

@@ -1,5 +1,6 @@
 """Exports never hand a spreadsheet a formula to run (CSV injection), in CSV, Excel and the HTML briefing."""
 
+import csv
 import io
 import re
 
@@ -19,9 +20,19 @@ DANGEROUS = [
 ]
 
 
+SEPARATORS = re.compile(r"[,;\t|\r\n]")
+
+
+def pieces_a_spreadsheet_could_split(cell: str) -> list[str]:
+    """The cell, and every piece of it a spreadsheet splitting on another separator would make a cell."""
+    return [cell] + [piece.lstrip(' "') for piece in SEPARATORS.split(cell)[1:]]
+
+
 @pytest.mark.parametrize("value", DANGEROUS)
 def test_formula_cells_become_text(value):
-    assert neutralise_formula(value) == "'" + value
+    safe = neutralise_formula(value)
+    assert safe.startswith("'") and safe.replace("'", "") == value.replace("'", "")
+    assert not [p for p in pieces_a_spreadsheet_could_split(safe) if p.startswith(("=", "+", "-", "@"))]
 
 
 @pytest.mark.parametrize(
@@ -101,6 +112,29 @@ def test_briefing_html_and_excel_neutralise_buyer_and_cooperative_names():
     ]
     assert "'=cmd|' /C calc'!A0" in texts and "'@evil" in texts
     assert not [v for v in texts if v.startswith(("=", "@"))]
+
+
+@pytest.mark.parametrize(
+    "buyer",
+    ["x;=1+1;y", "x,=1+1,y", "x;  =SUM(A1)", 'x;"=1+1";y', "x\t@cmd", "x|+1", "a;-2+3+cmd|' /C calc'!A0"],
+)
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_csv_formula_after_separator_quoted(buyer, separator):
+    """A buyer `x;=1+1;y` is one quoted text cell, and whatever separator a spreadsheet splits the file
+    on (Excel in Spanish uses `;`), no piece can start a formula."""
+    frame = pd.DataFrame({"buyer": [buyer], "amount": [12.5]}, index=pd.Index(["A-1"], name="sale_id"))
+    text = csv_bytes(frame).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["sale_id", "buyer", "amount"] and rows[1][0] == "A-1" and rows[1][2] == "12.5"
+    assert rows[1][1].replace("'", "") == buyer.replace("'", "")  # one cell, the same text
+    for line in text.splitlines()[1:]:
+        assert '"A-1"' in line and f'"{rows[1][1]}"' in line.replace('""', '"')  # text cells quoted
+        for cell in line.split(
+            separator
+        ):  # a spreadsheet ignoring our quoting, splitting on its own separator
+            for piece in pieces_a_spreadsheet_could_split(cell.strip('"')):
+                assert not piece.startswith(("=", "+", "@", "\t", "\r")), (separator, piece)
+                assert not (piece.startswith("-") and not piece[1:2].isdigit()), (separator, piece)
 
 
 def test_briefing_html_escapes_names_with_markup():

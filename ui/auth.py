@@ -1,8 +1,9 @@
 """Who is using this session: a password sign-in, an OpenID Connect sign-in (st.login), or nobody.
 
-The ledger functions take the LedgerScope returned by `current_scope()`; the pages never decide
+The ledger functions take the LedgerScope returned by `resolve_session()`; the pages never decide
 access themselves. Without any user in the store (a single machine), the person at the screen owns
-the store, as before sign-in existed.
+the store, as before sign-in existed. A session ends when its user's password changes (the user's
+session epoch moved on) or after GOLD_DASHBOARD_IDLE_MINUTES without a run.
 """
 
 from __future__ import annotations
@@ -14,13 +15,26 @@ import streamlit as st
 
 from data.ledger import LedgerScope
 from data.store import MarketStore, database_url
-from data.users import REQUIRE_SIGNIN_ENV, User, authenticate, find_user, sign_in_required
+from data.users import REQUIRE_SIGNIN_ENV, User, find_user, sign_in_attempt, sign_in_required
 from ui.store import store_for
 
 SESSION_KEY = "signed_in_user"
+LAST_ACTIVITY_KEY = "_last_activity"  # wall-clock time of the session's last run (idle timeout)
+ENDED_KEY = "_session_ended"  # why the last sign-in ended (shown once on the sign-in page)
+FAILURE_KEY = "_sign_in_failure"  # the last failed sign-in's reason and wait (shown on the sign-in page)
 SINGLE_MACHINE = LedgerScope("dashboard")  # no users in the store: the operator at the screen
 NOBODY = LedgerScope("anonymous", frozenset())  # signed out where sign-in is required: no sales at all
-FAILED_SIGN_IN_DELAY_S = 1.0  # slows password guessing from one session
+FAILED_SIGN_IN_DELAY_S = 1.0  # slows password guessing from one session (the store's throttle does the rest)
+DEFAULT_IDLE_MINUTES = 30.0
+
+
+def idle_minutes() -> float:
+    """GOLD_DASHBOARD_IDLE_MINUTES (default 30): a signed-in session without a run for longer ends."""
+    try:
+        value = float(os.environ.get("GOLD_DASHBOARD_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+    return value if value > 0 else DEFAULT_IDLE_MINUTES
 
 
 def oidc_configured() -> bool:
@@ -31,9 +45,16 @@ def oidc_configured() -> bool:
         return False
 
 
+def oidc_email_verified() -> bool:
+    """The identity provider vouched for the e-mail (`email_verified` claim true); absent means no."""
+    verified = st.user.get("email_verified")
+    return verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _user_named(url: str, users_version: int, username: str) -> User | None:
-    """The user as the store knows them at `users_version` (every change to users bumps it)."""
+    """The user as the store knows them at `users_version` (every change to users bumps it, a password
+    change too, which also moves the user's session epoch)."""
     return find_user(store_for(url), username)
 
 
@@ -43,40 +64,85 @@ def _sign_in_required(url: str, users_version: int, require_env: str) -> bool:
 
 
 def _oidc_user(users_version: int) -> User | None:
-    """The user whose name is the e-mail the identity provider signed in, if we know them."""
-    if not oidc_configured() or not st.user.is_logged_in:
+    """The OpenID-Connect-only user whose name is the e-mail the provider signed in and verified; never
+    a user with a password of their own."""
+    if not oidc_configured() or not st.user.is_logged_in or not oidc_email_verified():
         return None
-    email = str(st.user.get("email") or "")
-    return _user_named(database_url(), users_version, email) if email else None
+    email = str(st.user.get("email") or "").strip()
+    user = _user_named(database_url(), users_version, email) if email else None
+    return user if user is not None and not user.has_password else None
+
+
+def _end(reason: str) -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    st.session_state[ENDED_KEY] = reason
 
 
 def _signed_in_user(users_version: int) -> User | None:
-    """The signed-in user as the store knows them now: a removed user or a changed role takes effect on
-    the session's next run, not at its next sign-in."""
+    """The signed-in user as the store knows them now: a removed user, a changed role or a changed
+    password takes effect on the session's next run, not at its next sign-in."""
     user = st.session_state.get(SESSION_KEY)
     if isinstance(user, User):
         now = _user_named(database_url(), users_version, user.username)
         if now is None:
             st.session_state.pop(SESSION_KEY, None)
+        elif now.epoch != user.epoch:  # the password changed (or staff ended the sessions) since
+            _end("password_changed")
+            return None
         return now
     return _oidc_user(users_version)
 
 
+def _idle_expired() -> bool:
+    """True (and the sign-in forgotten) when the session sat idle longer than the setting."""
+    now = time.time()
+    last = st.session_state.get(LAST_ACTIVITY_KEY)
+    st.session_state[LAST_ACTIVITY_KEY] = now
+    signed_in = isinstance(st.session_state.get(SESSION_KEY), User) or (
+        oidc_configured() and st.user.is_logged_in
+    )
+    if not signed_in or not isinstance(last, int | float) or now - last <= idle_minutes() * 60:
+        return False
+    _end("idle")
+    if oidc_configured() and st.user.is_logged_in:
+        st.logout()  # the provider's cookie would sign the session straight back in
+    return True
+
+
 def resolve_session(users_version: int) -> tuple[User | None, LedgerScope]:
     """Who this session is and what it may read, at the store's current users version (cached by it)."""
-    user = _signed_in_user(users_version)
+    user = None if _idle_expired() else _signed_in_user(users_version)
     if user is not None:
         return user, user.scope
     required = _sign_in_required(database_url(), users_version, os.environ.get(REQUIRE_SIGNIN_ENV, ""))
     return None, NOBODY if required else SINGLE_MACHINE
 
 
+def client_address() -> str:
+    """Who is asking, for the per-client throttle: the proxy's X-Real-IP when the deployment says
+    it sits behind one (GOLD_DASHBOARD_TRUST_PROXY=1), else the connection's address."""
+    try:
+        if os.environ.get("GOLD_DASHBOARD_TRUST_PROXY", "").strip().lower() in ("1", "true", "yes", "on"):
+            forwarded = st.context.headers.get("X-Real-IP")
+            if isinstance(forwarded, str) and forwarded.strip():
+                return forwarded.strip()
+        address = st.context.ip_address
+        return address if isinstance(address, str) and address else "local"
+    except Exception:  # no request context (a bare script run)
+        return "local"
+
+
 def sign_in(store: MarketStore, username: str, password: str) -> bool:
-    user = authenticate(store, username, password)
-    if user is None:
+    """The sign-in form's path: the store's throttle, argon2, and a fixed pause after a failure."""
+    result = sign_in_attempt(store, username, password, client_address())
+    if result.user is None:
+        st.session_state[FAILURE_KEY] = (result.reason, result.retry_after_s)
         time.sleep(FAILED_SIGN_IN_DELAY_S)
         return False
-    st.session_state[SESSION_KEY] = user
+    st.session_state.pop(FAILURE_KEY, None)
+    st.session_state.pop(ENDED_KEY, None)
+    st.session_state[SESSION_KEY] = result.user
+    st.session_state[LAST_ACTIVITY_KEY] = time.time()
     return True
 
 

@@ -6,7 +6,7 @@ formatted from the same Briefing fields as the tables (tests/test_briefing.py cr
 
 from __future__ import annotations
 
-import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -43,8 +43,12 @@ def briefing_notices(briefing: Briefing, lang: str) -> list[str]:
     return notices
 
 
-def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
-    """The written summary: every figure formatted from the Briefing's own numbers."""
+def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str], str] = str) -> list[str]:
+    """The written summary: every figure formatted from the Briefing's own numbers.
+
+    `user_text` is applied to the names people typed (cooperatives): the page passes
+    `ui.text.plain_markdown` so they show as text; the HTML file escapes whole paragraphs itself.
+    """
     b = briefing
     out = briefing_notices(b, lang) + [
         t(
@@ -154,7 +158,9 @@ def summary_paragraphs(briefing: Briefing, lang: str) -> list[str]:
             )
         )
     if b.under_minimum is not None and not b.under_minimum.empty:
-        listed = ", ".join(f"{row.cooperative} ({row.sales})" for row in b.under_minimum.itertuples())
+        listed = ", ".join(
+            f"{user_text(str(row.cooperative))} ({row.sales})" for row in b.under_minimum.itertuples()
+        )
         out.append(t("brief_under_minimum", lang, list=listed))
     return out
 
@@ -234,8 +240,9 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
         table = briefing.premiums_by_cooperative
         figures["premiums"] = contribution_figure(
-            # plotly reads a subset of HTML in labels (<a href>, <b>): a name's "<" is shown, not obeyed
-            [html.escape(str(name)) for name in table["cooperative"]],
+            # plotly reads a subset of HTML in labels (<a href>, <b>): contribution_figure escapes each
+            # label once (ui.text.chart_text), so a name's "<" is shown, not obeyed
+            [str(name) for name in table["cooperative"]],
             list(table["premium_pct_weighted"]),
             t("brief_premiums_header", lang),
             lang,

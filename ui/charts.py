@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.i18n import day_labels, money_digits, plotly_separators, t
+from ui.text import chart_text
 
 GOLD_COLOUR = "#E69F00"
 CURRENCY_COLOURS = {"USD": "#CC79A7", "COP": "#0072B2", "PEN": "#D55E00", "BOB": "#009E73", "MNT": "#56B4E9"}
@@ -33,13 +34,13 @@ def _base_layout(
     fig: go.Figure, title: str, y_title: str, lang: str, currency: str | None, height: int
 ) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": chart_text(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=plotly_separators(lang, currency),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         height=height,
         hovermode="x unified",
         showlegend=False,
-        yaxis_title=y_title,
+        yaxis_title=chart_text(y_title),
     )
     return fig
 
@@ -102,7 +103,7 @@ def contribution_figure(
     colours = [GOLD_COLOUR, CURRENCY_COLOURS["COP"], NEUTRAL_COLOUR]
     fig = go.Figure(
         go.Bar(
-            x=labels,
+            x=[chart_text(label) for label in labels],  # cooperative names in the briefing: text only
             y=values,
             marker_color=colours[: len(values)],
             text=[f"{v:+.1f}" for v in values],
@@ -254,7 +255,7 @@ def realised_vs_benchmark_figure(
                 },
                 customdata=list(
                     zip(
-                        group["sale_id"],
+                        group["sale_id"].map(chart_text),  # a sale id is the user's text, not markup
                         day_labels(pd.DatetimeIndex(group["date"]), lang),
                         group["premium_pct"],
                         group["fine_gold_g"],

@@ -6,6 +6,7 @@ No streamlit import: the CLI and the tests use the same formatting.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -479,6 +480,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Su cuenta {email} no tiene acceso todavía: pida al personal de apoyo que la registre.",
         "Your account {email} has no access yet: ask staff to register it.",
     ),
+    "sign_in_oidc_unverified": (
+        "Su proveedor no confirmó el correo {email}: confírmelo allí y vuelva a entrar.",
+        "Your provider has not verified the e-mail {email}: verify it there and sign in again.",
+    ),
+    "sign_in_throttled": (
+        "Demasiados intentos fallidos. Espere {minutes} min antes de volver a intentarlo.",
+        "Too many failed attempts. Wait {minutes} min before trying again.",
+    ),
+    "sign_in_ended_idle": (
+        "Su sesión se cerró tras {minutes} min sin actividad. Inicie sesión de nuevo.",
+        "Your session ended after {minutes} min without activity. Please sign in again.",
+    ),
+    "sign_in_ended_password_changed": (
+        "Su contraseña cambió: inicie sesión de nuevo con la nueva.",
+        "Your password changed: please sign in again with the new one.",
+    ),
     "sign_in_no_users": (
         "Este panel exige iniciar sesión pero aún no tiene usuarios. En el servidor: "
         "`python cli.py users add NOMBRE --role staff`.",
@@ -606,6 +623,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_line": ("Línea", "Line"),
     "col_reason": ("Motivo", "Reason"),
     "problem_file_empty": ("el archivo está vacío", ""),
+    "problem_too_long": ("{field} tiene más de {limit} caracteres (el límite de la base de datos)", ""),
     "problem_header_only": ("el archivo tiene encabezados pero ninguna fila", ""),
     "problem_file_too_large": (
         "el archivo pesa {size_mb} MB; el límite es {limit_mb} MB (divídalo en archivos más pequeños)",
@@ -1425,6 +1443,10 @@ PROBLEM_FIELDS_ES = {
     "royalties_paid": "las regalías",
     "withholding_paid": "la retención",
     "value": "el valor",
+    "buyer": "el comprador",
+    "cooperative": "la cooperativa",
+    "certification": "la certificación",
+    "notes": "las notas",
 }
 _LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
 
@@ -1689,9 +1711,12 @@ def premiums_sentence(summary: PremiumSummary, owed: pd.DataFrame, lang: str) ->
     return " ".join(parts)
 
 
-def buyers_sentence(view: BuyersView, first: date, last: date, lang: str) -> str:
+def buyers_sentence(
+    view: BuyersView, first: date, last: date, lang: str, user_text: Callable[[str], str] = str
+) -> str:
     """The Buyers page's first line: how many buyers, the fine gold, who paid best and who owes the most
-    premium (each part only when it has something to say)."""
+    premium (each part only when it has something to say). `user_text` is applied to the buyers' names
+    (the page passes ui.text.plain_markdown: a name is shown as text, never as a link)."""
     priced = [row for row in view.rows if not math.isnan(row.buyer_price_pct_weighted)]
     if not priced:
         return ""
@@ -1704,12 +1729,12 @@ def buyers_sentence(view: BuyersView, first: date, last: date, lang: str) -> str
             end=format_day(last, lang),
             buyers=len(view.rows),
             fine=f"{format_number(sum(row.fine_gold_g for row in view.rows), lang, 1)} g",
-            best=best.buyer,
+            best=user_text(best.buyer),
             share=format_pct(100 + best.buyer_price_pct_weighted, lang, signed=False),
         )
     ]
     owing = max(view.rows, key=lambda row: row.premium_owed_usd)
     if owing.premium_owed_usd >= 1:
         owed = f"{format_number(owing.premium_owed_usd, lang, 0)} USD"
-        parts.append(t("buyers_sentence_owed", lang, buyer=owing.buyer, owed=owed))
+        parts.append(t("buyers_sentence_owed", lang, buyer=user_text(owing.buyer), owed=owed))
     return " ".join(parts)

@@ -9,6 +9,7 @@ from data.importers import PriceFileError
 from data.series import SERIES
 from ui.i18n import problem_text, t
 from ui.state import import_price_file
+from ui.text import plain_markdown
 
 
 def price_import_sidebar(lang: str) -> None:
@@ -29,7 +30,7 @@ def price_import_sidebar(lang: str) -> None:
                     upload.getvalue(), upload.name, None if choice == "auto" else choice
                 )
             except PriceFileError as error:
-                st.error(t("import_failed", lang, reason=problem_text(error.problem, lang)))
+                st.error(t("import_failed", lang, reason=plain_markdown(problem_text(error.problem, lang))))
                 return
             st.success(
                 t(
