@@ -14,6 +14,7 @@ from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
+from ui.text import plain_markdown
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 
@@ -51,7 +52,12 @@ else:  # nothing but the sign-in form: no prices, no banner, no sidebar data
 if context.user is not None:
     with st.sidebar:
         st.markdown(
-            t("signed_in_as", lang, user=context.user.username, role=t(f"role_{context.user.role}", lang))
+            t(
+                "signed_in_as",
+                lang,
+                user=plain_markdown(context.user.username),
+                role=t(f"role_{context.user.role}", lang),
+            )
         )
         st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
 
