@@ -11,7 +11,16 @@ from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
 from data.exports import csv_bytes, excel_bytes
 from data.series import GOLD_SERIES, fx_series_for, local_price_id
 from ui.figures import forecast_figures
-from ui.i18n import error_text, format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import (
+    error_text,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    relative_error_text,
+    t,
+    unit_label,
+)
 from ui.settings import current_settings
 from ui.state import forecast_page_view
 
@@ -104,7 +113,7 @@ months = max(1, round((backtest.dates[backtest.origins[-1] + horizon] - first_or
 coverage = share_pct(score.coverage_80)
 if model_choice != "auto":
     st.info(
-        t("skill_forced", lang, model=model_label(view.model), rmae=format_number(score.rmae or 1, lang, 3))
+        t("skill_forced", lang, model=model_label(view.model), relative=relative_error_text(score.rmae, lang))
     )
 if backtest.random_walk_wins:
     rw = backtest.score(RANDOM_WALK)

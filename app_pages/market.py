@@ -11,7 +11,7 @@ from data.series import fx_series_for
 from ui.banner import stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
-from ui.i18n import format_day, format_pct, t, unit_label
+from ui.i18n import format_day, format_pct, horizon_label, t, unit_label
 from ui.settings import current_settings
 from ui.state import market_page_view, snapshot
 
@@ -43,14 +43,26 @@ def row_name(code: str) -> str:
 
 row_names = {code: row_name(code) for code in view.performance.index}
 performance_shown = view.performance.rename(index=row_names)
-st.dataframe(performance_shown.map(lambda v: format_pct(v, lang)), width="stretch")
+st.dataframe(
+    performance_shown.map(lambda v: format_pct(v, lang)).rename(
+        columns=lambda code: horizon_label(code, lang)
+    ),
+    width="stretch",
+)
 
 # --- where the local move came from
 if currency != "USD":
     st.subheader(t("decomposition", lang, currency=currency))
     periods = [h for h in HORIZONS if h != "1D"]
     period = (
-        st.segmented_control(t("period", lang), periods, default="1M", key="decomposition_period") or "1M"
+        st.segmented_control(
+            t("period", lang),
+            periods,
+            default="1M",
+            format_func=lambda code: horizon_label(code, lang),
+            key="decomposition_period",
+        )
+        or "1M"
     )
     move = view.decompositions[period]
     if move is not None:

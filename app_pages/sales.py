@@ -12,7 +12,16 @@ from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
 from ui.banner import example_ledger_switch
-from ui.i18n import DATE_INPUT_FORMAT, format_day, format_number, t
+from ui.i18n import (
+    DATE_INPUT_FORMAT,
+    display_frame,
+    export_frame,
+    file_label,
+    format_day,
+    format_number,
+    sheet_label,
+    t,
+)
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
 from ui.state import (
     audit_trail_for,
@@ -90,7 +99,7 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
             columns = st.columns(3)
             for position, field_name in enumerate(FIELDS):
                 current = proposed.get(field_name, "")
-                label = field_name + (" *" if field_name in REQUIRED else "")
+                label = t(f"field_{field_name}", lang) + (" *" if field_name in REQUIRED else "")
                 picked = columns[position % 3].selectbox(
                     label,
                     choices,
@@ -117,10 +126,14 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                 )
                 if parsed.rejected:
                     st.markdown(f"**{t('sales_rejected', lang)}**")
-                    st.dataframe(pd.DataFrame(parsed.rejected), hide_index=True, width="stretch")
+                    st.dataframe(
+                        display_frame(pd.DataFrame(parsed.rejected), lang), hide_index=True, width="stretch"
+                    )
                 if parsed.flagged:
                     st.markdown(f"**{t('sales_flagged', lang)}**")
-                    st.dataframe(pd.DataFrame(parsed.flagged), hide_index=True, width="stretch")
+                    st.dataframe(
+                        display_frame(pd.DataFrame(parsed.flagged), lang), hide_index=True, width="stretch"
+                    )
                 if len(parsed.sales):
                     st.button(
                         t("sales_store", lang, count=len(parsed.sales)),
@@ -145,28 +158,28 @@ st.caption(
     )
 )
 shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
-column_labels = {column: t(f"field_{column}", lang) for column in shown.columns}
-st.dataframe(
-    shown.assign(date=shown["date"].dt.date).rename(columns=column_labels),
-    hide_index=True,
-    width="stretch",
-    column_config={  # thousands separators in the reader's browser locale
-        column_labels[column]: st.column_config.NumberColumn(format="localized")
-        for column in shown.columns
-        if column not in ("fineness", "sale_id") and pd.api.types.is_numeric_dtype(shown[column])
-    },
-)
+# cells as text in the chosen language (not the browser's locale); downloads keep the numbers
+st.dataframe(display_frame(shown, lang), hide_index=True, width="stretch")
+stem = file_label("sales", lang)
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(
-    t("sales_download_csv", lang), lambda: csv_bytes(shown.set_index("sale_id")), "ventas.csv", "text/csv"
+    t("sales_download_csv", lang),
+    lambda: csv_bytes(export_frame(shown.set_index("sale_id"), lang)),
+    f"{stem}.csv",
+    "text/csv",
 )
 excel_column.download_button(
     t("sales_download_xlsx", lang),
     lambda: excel_bytes(
-        {"ventas": shown.set_index("sale_id")},
-        about={"fictional demo data": "yes" if view.is_demo else "no", "cooperative": cooperative},
+        {sheet_label("sales", lang): export_frame(shown.set_index("sale_id"), lang)},
+        about={
+            t("about_demo", lang): t("yes" if view.is_demo else "no", lang),
+            t("field_cooperative", lang): cooperative,
+        },
+        about_header=(t("col_item", lang), t("col_value", lang)),
+        about_sheet=sheet_label("about", lang),
     ),
-    "ventas.xlsx",
+    f"{stem}.xlsx",
 )
 
 if view.is_demo:
@@ -259,4 +272,4 @@ with st.expander(t("sales_delete", lang)):
 
 if may_manage():  # the audit trail holds before/after values of every cooperative: staff only
     with st.expander(t("sales_audit", lang)):
-        st.dataframe(audit_trail_for(cooperative), hide_index=True, width="stretch")
+        st.dataframe(display_frame(audit_trail_for(cooperative), lang), hide_index=True, width="stretch")

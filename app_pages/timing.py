@@ -104,7 +104,7 @@ months = month_names(lang)
 table = view.seasonality
 failures = " ".join(
     t(
-        "seasonality_failed",
+        "seasonality_failed" if row.years_against else "seasonality_failed_never",
         lang,
         month=months[row.month - 1],
         count=len(row.years_against),

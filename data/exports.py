@@ -62,8 +62,15 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return table.to_csv(index=True, date_format="%Y-%m-%d", lineterminator="\r\n").encode("utf-8-sig")
 
 
-def excel_bytes(sheets: dict[str, pd.DataFrame], about: dict[str, str] | None = None) -> bytes:
-    """An .xlsx workbook with one sheet per table and an 'about' sheet (source, as-of, rules)."""
+def excel_bytes(
+    sheets: dict[str, pd.DataFrame],
+    about: dict[str, str] | None = None,
+    *,
+    about_header: tuple[str, str] = ("item", "value"),
+    about_sheet: str = "about",
+) -> bytes:
+    """An .xlsx workbook with one sheet per table and an 'about' sheet (source, as-of, rules); the caller
+    names the sheets and the about sheet's header in the reader's language."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
@@ -75,7 +82,7 @@ def excel_bytes(sheets: dict[str, pd.DataFrame], about: dict[str, str] | None = 
                     out[column] = out[column].dt.date
             out.to_excel(writer, sheet_name=name[:31])
         if about:
-            neutralised(pd.DataFrame(list(about.items()), columns=["item", "value"])).to_excel(
-                writer, sheet_name="about", index=False
+            neutralised(pd.DataFrame(list(about.items()), columns=list(about_header))).to_excel(
+                writer, sheet_name=about_sheet[:31], index=False
             )
     return buffer.getvalue()

@@ -34,7 +34,7 @@ def test_every_page_runs_on_demo_data_with_a_banner(db_url, page):
     at = app().run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
-    assert any("no son precios reales" in w.value and "offline mode" in w.value for w in at.warning)
+    assert any("no son precios reales" in w.value and "modo sin conexión" in w.value for w in at.warning)
 
 
 def test_overview_shows_the_price_of_a_fine_gram_in_pesos(db_url):

@@ -22,7 +22,9 @@ def data_banner(state: DataState, lang: str) -> None:
     """
     series = ", ".join(state.demo_series)
     if state.level == "demo":
-        st.warning(t("demo_banner", lang, reason=state.demo_reason, series=series), icon="⚠️")
+        st.warning(
+            t("demo_banner", lang, reason=demo_reason_text(state.demo_reason, lang), series=series), icon="⚠️"
+        )
         return
     if state.level == "partial":
         st.info(t("demo_partial", lang, series=series), icon=":material/info:")
@@ -31,10 +33,24 @@ def data_banner(state: DataState, lang: str) -> None:
     st.caption(t("stored_caption", lang, gold_last=format_day(state.gold_last, lang), fetch=fetch))
 
 
+def demo_reason_text(reason: str | None, lang: str) -> str:
+    """data.market_data's reason for demo data, in the reader's language."""
+    text = reason or ""
+    for prefix, key in (
+        ("offline mode", "demo_reason_offline"),
+        ("no stored data yet and Yahoo Finance not tried", "demo_reason_untried"),
+    ):
+        if text.startswith(prefix):
+            return t(key, lang)
+    if text.startswith("no stored data yet; "):
+        return t("demo_reason_fetch", lang, message=text.split("; ", 1)[1])
+    return text
+
+
 def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:
     """End the page with a clear error when no gold date has an exchange rate fresh enough to use."""
     if prices.empty:
-        st.error(t("no_price", lang, reason=f"no {currency} exchange rate within 7 days of any gold price"))
+        st.error(t("no_price", lang, reason=t("no_price_fx", lang, currency=currency)))
         st.stop()
 
 

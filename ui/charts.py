@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.i18n import day_labels, money_digits, plotly_separators, t
+from ui.i18n import day_labels, horizon_label, money_digits, plotly_separators, t
 
 GOLD_COLOUR = "#E69F00"
 CURRENCY_COLOURS = {"USD": "#CC79A7", "COP": "#0072B2", "PEN": "#D55E00", "BOB": "#009E73", "MNT": "#56B4E9"}
@@ -78,18 +78,20 @@ def time_series_figure(
         fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
     if range_selector:
         all_label = t("rangeselector_all", lang)
-        year = "A" if lang == "es" else "Y"
         fig.update_xaxes(
             rangeselector={
-                "buttons": [
-                    {"count": 1, "label": "1M", "step": "month", "stepmode": "backward"},
-                    {"count": 3, "label": "3M", "step": "month", "stepmode": "backward"},
-                    {"count": 6, "label": "6M", "step": "month", "stepmode": "backward"},
-                    {"count": 1, "label": "YTD", "step": "year", "stepmode": "todate"},
-                    {"count": 1, "label": f"1{year}", "step": "year", "stepmode": "backward"},
-                    {"count": 5, "label": f"5{year}", "step": "year", "stepmode": "backward"},
+                "buttons": [  # the labels of the Market page's performance table
+                    {"count": 1, "label": horizon_label("1M", lang), "step": "month", "stepmode": "backward"},
+                    {"count": 6, "label": horizon_label("6M", lang), "step": "month", "stepmode": "backward"},
+                    {"count": 1, "label": horizon_label("1Y", lang), "step": "year", "stepmode": "backward"},
+                    {"count": 5, "label": horizon_label("5Y", lang), "step": "year", "stepmode": "backward"},
                     {"step": "all", "label": all_label},
-                ]
+                ],
+                # below the title: on a phone the buttons would sit on it
+                "yanchor": "bottom",
+                "y": 1.0,
+                "x": 0,
+                "font": {"size": 11},
             }
         )
     return fig
