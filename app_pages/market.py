@@ -25,7 +25,8 @@ st.title(t("market_title", lang))
 stop_without_prices(prices, currency, lang)
 
 figures = market_figures(currency, unit, lang)
-st.plotly_chart(figures["price"])
+# no toolbar: on a phone it covered the title; the range buttons do the zooming
+st.plotly_chart(figures["price"], config={"displayModeBar": False})
 
 # --- performance in USD and every local currency
 st.subheader(t("performance", lang))

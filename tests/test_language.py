@@ -77,7 +77,7 @@ ALLOWED_PHRASES = (
 )
 
 #: Series identifiers shown as codes (the banner names the demo series by them).
-ALLOWED_CODES = re.compile(r"\b(?:GOLD_USD|SILVER_USD|USD_[A-Z]{3})\b")
+ALLOWED_CODES = re.compile(r"\b(?:GOLD_USD|SILVER_USD|USD_[A-Z]{3}|GOLD_DASHBOARD_OFFLINE)\b")
 
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 RAW_VALUE = re.compile(r"\b(?:None|nan|NaN|NaT|True|False)\b")

@@ -14,6 +14,7 @@ GOLD_COLOUR = "#E69F00"
 CURRENCY_COLOURS = {"USD": "#CC79A7", "COP": "#0072B2", "PEN": "#D55E00", "BOB": "#009E73", "MNT": "#56B4E9"}
 NEGATIVE_COLOUR = "#D55E00"
 NEUTRAL_COLOUR = "#999999"
+TITLE_WIDTH = 40  # characters of a chart title per line
 
 
 def price_value_format(latest_price: float) -> str:
@@ -32,10 +33,11 @@ SPANISH_TICK_FORMATS = [
 def _base_layout(
     fig: go.Figure, title: str, y_title: str, lang: str, currency: str | None, height: int
 ) -> go.Figure:
+    wrapped = wrap_label(title, TITLE_WIDTH)  # a phone shows about 40 characters of a 16-px title
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": wrapped, "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=plotly_separators(lang, currency),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 30 + 20 * (wrapped.count("<br>") + 1), "b": 10},
         height=height,
         hovermode="x unified",
         showlegend=False,
@@ -87,13 +89,14 @@ def time_series_figure(
                     {"count": 5, "label": horizon_label("5Y", lang), "step": "year", "stepmode": "backward"},
                     {"step": "all", "label": all_label},
                 ],
-                # below the title: on a phone the buttons would sit on it
+                # between the title and the plot: on a phone the buttons would sit on the title
                 "yanchor": "bottom",
-                "y": 1.0,
+                "y": 1.01,
                 "x": 0,
                 "font": {"size": 11},
             }
         )
+        fig.update_layout(margin={"t": fig.layout.margin.t + 30})
     return fig
 
 
@@ -299,27 +302,41 @@ def waterfall_figure(
         for position, name in enumerate(names)
     ]
     digits = ",.0f" if steps.abs().max() >= 1000 else ",.2f"
+    # horizontal bars, top to bottom: the step names read as lines of text, even on a 390-px phone
     fig = go.Figure(
         go.Waterfall(
-            x=[labels[name] for name in names],
-            y=[
+            orientation="h",
+            y=[wrap_label(labels[name]) for name in names],
+            x=[
                 float(steps[name]) if measure != "total" else 0.0
                 for name, measure in zip(names, measures, strict=True)
             ],
             measure=measures,
-            texttemplate=f"%{{y:{digits}}}",
-            textposition="outside",
+            texttemplate=f"%{{x:{digits}}}",
+            textposition="auto",
             connector={"line": {"color": NEUTRAL_COLOUR, "width": 1}},
             increasing={"marker": {"color": "#009E73"}},
             decreasing={"marker": {"color": NEGATIVE_COLOUR}},
             totals={"marker": {"color": GOLD_COLOUR}},
-            hovertemplate="%{x}: %{text}<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:{digits}}}<extra></extra>",
         )
     )
-    _base_layout(fig, title, currency, lang, currency, 380)
-    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
-    fig.update_xaxes(tickangle=0, automargin=True)
+    _base_layout(fig, title, "", lang, currency, 60 + 48 * len(names))
+    fig.update_layout(hovermode="closest")
+    fig.update_xaxes(tickformat=",.0f", rangemode="tozero", title={"text": currency})
+    fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
+
+
+def wrap_label(text: str, width: int = 16) -> str:
+    """A long category label on two or more lines (plotly's <br>), so labels never run into each other."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def lines_figure(
