@@ -22,6 +22,7 @@ from ui.i18n import (
     sheet_label,
     t,
 )
+from ui.inputs import number_field
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
 from ui.state import (
     audit_trail_for,
@@ -202,19 +203,24 @@ with st.expander(t("sales_edit", lang)):
                 format=DATE_INPUT_FORMAT[lang],
             ),
             "buyer": right.text_input(t("field_buyer", lang), row["buyer"], key=f"edit_buyer_{sale_id}"),
-            "gross_weight_g": left.number_input(
+            "gross_weight_g": number_field(
                 t("field_gross_weight_g", lang),
-                0.001,
-                value=float(row["gross_weight_g"]),
+                float(row["gross_weight_g"]),
+                lang,
                 key=f"edit_weight_{sale_id}",
+                digits=3,
+                min_value=0.001,
+                container=left,
             ),
-            "fineness": right.number_input(
+            "fineness": number_field(
                 t("field_fineness", lang),
-                0.001,
-                1.0,
                 float(row["fineness"]),
-                format="%.4f",
+                lang,
                 key=f"edit_fineness_{sale_id}",
+                digits=4,
+                min_value=0.001,
+                max_value=1.0,
+                container=right,
             ),
             "currency": left.selectbox(
                 t("field_currency", lang),
@@ -222,11 +228,14 @@ with st.expander(t("sales_edit", lang)):
                 list(CURRENCIES).index(row["currency"]),
                 key=f"edit_cur_{sale_id}",
             ),
-            "amount_received": right.number_input(
+            "amount_received": number_field(
                 t("field_amount_received", lang),
-                0.01,
-                value=float(row["amount_received"]),
+                float(row["amount_received"]),
+                lang,
                 key=f"edit_amount_{sale_id}",
+                digits=2,
+                min_value=0.01,
+                container=right,
             ),
             "certification": left.selectbox(
                 t("field_certification", lang),
@@ -235,11 +244,14 @@ with st.expander(t("sales_edit", lang)):
                 format_func=lambda c: t(f"cert_{c}", lang),
                 key=f"edit_cert_{sale_id}",
             ),
-            "premium_received_usd": right.number_input(
+            "premium_received_usd": number_field(
                 t("field_premium_received_usd", lang),
-                0.0,
-                value=float(row["premium_received_usd"]),
+                float(row["premium_received_usd"]),
+                lang,
                 key=f"edit_prem_{sale_id}",
+                digits=2,
+                min_value=0.0,
+                container=right,
             ),
             "notes": st.text_input(t("field_notes", lang), row["notes"], key=f"edit_notes_{sale_id}"),
         }

@@ -221,7 +221,7 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
 
     # edit L-2's fineness through the form: audited, fine gold follows
     at.selectbox(key="edit_pick").select("Cooperativa Prueba · L-2").run()
-    at.number_input(key="edit_fineness_L-2").set_value(0.8)  # inside a form: sent with the submit
+    at.text_input(key="edit_fineness_L-2").input("0,8")  # inside a form: sent with the submit
     at.button[[b.label for b in at.button].index("Guardar cambios")].click().run()
     assert not at.exception, at.exception
     from data.ledger import OPERATOR, audit_trail, load_sales
@@ -284,7 +284,7 @@ def test_timing_page_reading_signals_and_backtest(db_url):
     # the user's inputs drive the backtest
     by_year = at.dataframe[-1].value
     at.slider(key="timing_hold").set_value(10).run()
-    at.number_input(key="timing_cost").set_value(2.0).run()
+    at.text_input(key="timing_cost").input("2,0").run()
     assert not at.exception, at.exception
     assert "2,0 % al mes de costos" in " ".join(m.value for m in at.markdown)
     assert not at.dataframe[-1].value.equals(by_year)  # shorter holds, dearer costs: other results
