@@ -6,7 +6,7 @@ period and currency, formats and draws.
 
 import streamlit as st
 
-from analytics.premiums import premium_owed_by_buyer, waterfall
+from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
 from data.exports import csv_bytes, excel_bytes
 from ui.banner import example_ledger_switch
 from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
@@ -171,16 +171,31 @@ with st.expander(t("schedule", lang)):
     if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it
         st.dataframe(display_frame(current_schedule(), lang), hide_index=True)
     else:
+        # certifications by name and days as the language writes them; codes again when saved
+        names = {code: t(f"cert_{code}", lang) for code in CERTIFICATIONS if code != "none"}
+        schedule = current_schedule()
         edited = st.data_editor(
-            current_schedule(),
+            schedule.assign(certification=schedule["certification"].map(lambda c: names.get(c, c))),
             num_rows="dynamic",
             hide_index=True,
             key="schedule_editor",
-            column_config={name: column_label(name, lang) for name in current_schedule().columns},
+            column_config={
+                "certification": st.column_config.SelectboxColumn(
+                    column_label("certification", lang), options=list(names.values()), required=True
+                ),
+                "valid_from": st.column_config.DateColumn(
+                    column_label("valid_from", lang), format=DATE_INPUT_FORMAT[lang], required=True
+                ),
+                "usd_per_kg_fine": column_label("usd_per_kg_fine", lang),
+                "pct_of_benchmark": column_label("pct_of_benchmark", lang),
+            },
         )
+        codes = {name: code for code, name in names.items()}
         if st.button(t("schedule_save", lang), key="schedule_save"):
             try:
-                save_schedule(edited)
+                save_schedule(
+                    edited.assign(certification=edited["certification"].map(lambda n: codes.get(n, n)))
+                )
             except ValueError as error:
                 st.error(str(error))
             else:

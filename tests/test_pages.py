@@ -207,7 +207,7 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
     assert not at.exception, at.exception
     assert any("2 filas listas para guardar, 1 con errores" in m.value for m in at.markdown)
     rejected = at.dataframe[0].value
-    assert rejected["line"].tolist() == [4] and "in the future" in rejected["reason"].iloc[0]
+    assert rejected["Línea"].tolist() == ["4"] and "in the future" in rejected["Motivo"].iloc[0]
     at.button(key="sales_store").click().run()
     assert not at.exception, at.exception
 
@@ -256,7 +256,7 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     assert values["Primas de certificación recibidas"].endswith(" USD")
     first = at.markdown[0].value  # one plain sentence first
     assert first.startswith("Sus compradores pagaron en promedio el ") and "del precio de referencia" in first
-    assert "Sin contar 1 venta(s) marcadas para revisión" in first  # the demo's typo, left out
+    assert "Sin contar 1 venta marcada para revisión" in first  # the demo's typo, left out
     assert len(at.get("plotly_chart")) == 2  # realised vs benchmark, waterfall
     assert any("ventas con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
     peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)
