@@ -160,7 +160,10 @@ st.caption(
 )
 shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
 # cells as text in the chosen language (not the browser's locale); downloads keep the numbers
-st.dataframe(display_frame(shown, lang), hide_index=True, width="stretch")
+# the columns a manager looks for first (a phone shows two or three of them before scrolling)
+first = ["date", "sale_id", "fine_gold_g", "amount_received", "currency", "buyer", "certification"]
+ordered = [c for c in first if c in shown.columns] + [c for c in shown.columns if c not in first]
+st.dataframe(display_frame(shown[ordered], lang), hide_index=True, width="stretch")
 stem = file_label("sales", lang)
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(

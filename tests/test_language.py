@@ -86,7 +86,7 @@ PENDING_COLUMNS = ("Para revisar", "To review")
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 RAW_VALUE = re.compile(r"\b(?:None|nan|NaN|NaT|True|False)\b")
 MIDNIGHT = re.compile(r"00:00:00")
-WORD = re.compile(r"[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+")
+WORD = re.compile(r"(?<![0-9])[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+")  # not the Y of 1Y
 PLOTLY_PLACEHOLDER = re.compile(r"%\{[^}]*\}|<extra>.*?</extra>|<[^>]+>|:material/[a-z_]+:")
 
 
@@ -121,14 +121,12 @@ def frame_findings(
             out += text_findings(str(label), f"{where} row label", lang, allowed)
     for column in frame.columns:
         values = frame[column]
+        if editor and (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)):
+            continue  # typed by the user; the page's column_config sets the format
         if pd.api.types.is_bool_dtype(values):
             out.append(f"{where} column {column!r}: True/False")
         elif pd.api.types.is_datetime64_any_dtype(values):
             out.append(f"{where} column {column!r}: raw dates (browser format)")
-        elif editor and (
-            pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values)
-        ):
-            continue  # typed by the user; the page's column_config sets the format
         elif column in PENDING_COLUMNS:
             continue
         elif pd.api.types.is_float_dtype(values) or (

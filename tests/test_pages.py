@@ -85,7 +85,8 @@ def test_market_page_widgets(db_url):
     assert at.title[0].value == "Mercado del oro"
     assert len(at.get("plotly_chart")) == 4  # price, decomposition, volatility, drawdown
     performance = at.dataframe[0].value
-    assert list(performance.columns) == ["1D", "1W", "1M", "3M", "YTD", "1Y", "5Y"]
+    # one set of labels per language: the table's and the range buttons' (1 año, not 1Y beside 1A)
+    assert list(performance.columns) == ["1 día", "1 sem.", "1 mes", "3 meses", "En el año", "1 año", "5 años"]
     assert performance.index.tolist()[0] == "Oro, USD/oz"
     at.get("button_group")[0].set_value("1Y").run()
     assert not at.exception
@@ -171,7 +172,7 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     assert any("Usted eligió «Theta»" in info.value for info in at.info)
     values = metric_values(at)
     usd_per_oz = values[next(label for label in values if label.startswith("Precio esperado el "))]
-    assert usd_per_oz.startswith("$ ") and 500 < float(usd_per_oz[2:].replace(".", "")) < 10_000
+    assert usd_per_oz.startswith("US$ ") and 500 < float(usd_per_oz[4:].replace(".", "")) < 10_000
 
 
 PASTED_SALES = (
@@ -258,7 +259,7 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     assert first.startswith("Sus compradores pagaron en promedio el ") and "del precio de referencia" in first
     assert "Sin contar 1 venta marcada para revisión" in first  # the demo's typo, left out
     assert len(at.get("plotly_chart")) == 2  # realised vs benchmark, waterfall
-    assert any("ventas con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
+    assert any("venta con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
     peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)
     at.selectbox(key="coop").select(peruvian).run()
     assert not at.exception, at.exception

@@ -558,7 +558,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field_withholding_paid": ("Retención", "Withholding"),
     "field_flags": ("Para revisar", "To review"),
     "sales_table_demo": ("Ventas de demostración (ficticias)", "Demo sales (fictional)"),
-    "cert_none": ("Sin certificación", "None"),
+    "cert_none": ("Sin certificación", "Uncertified"),
     "cert_fairmined": ("Fairmined", "Fairmined"),
     "cert_fairmined_ecological": ("Fairmined Ecológico", "Fairmined Ecological"),
     "cert_fairtrade": ("Fairtrade", "Fairtrade"),
@@ -1389,7 +1389,7 @@ def format_pct(value: float | None, lang: str, digits: int = 1, signed: bool = T
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if round(value, digits) == 0:
-        value = 0.0  # "-0,00 %" reads as a loss that is not there
+        value, signed = 0.0, False  # "-0,00 %" reads as a loss that is not there; zero has no sign
     pattern = ("+" if signed else "") + "#,##0" + ("." + "0" * digits if digits else "")
     if signed:
         pattern += ";-#,##0" + ("." + "0" * digits if digits else "")
