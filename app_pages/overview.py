@@ -19,8 +19,8 @@ st.title(t("overview_title", lang))
 
 
 def money_markdown(value: float, currency: str, lang: str) -> str:
-    """Money inside markdown: "$" would open a formula there."""
-    return format_money(value, currency, lang).replace("$", "\\$")
+    """Money inside markdown: "$" would open a formula there; the space after it never breaks."""
+    return format_money(value, currency, lang).replace("$", "\\$").replace(" ", "\u00a0")  # one line
 
 
 today = price_today_view(currency, unit)

@@ -203,8 +203,13 @@ def error_by_horizon_figure(
             )
         )
     fig.add_hline(y=1.0, line={"color": NEUTRAL_COLOUR, "dash": "dash"})
-    _base_layout(fig, title, y_title, lang, None, 300)
-    fig.update_layout(showlegend=True, hovermode="x unified", legend={"orientation": "h", "y": -0.25, "x": 0})
+    _base_layout(fig, title, y_title, lang, None, 440)
+    # the legend under the axis title: on a phone its six names stack into lines
+    fig.update_layout(
+        showlegend=True,
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+    )
     fig.update_xaxes(title=x_title)
     return fig
 
@@ -314,6 +319,7 @@ def waterfall_figure(
             measure=measures,
             texttemplate=f"%{{x:{digits}}}",
             textposition="auto",
+            cliponaxis=False,  # a short bar's figure stands beside it, never cut
             connector={"line": {"color": NEUTRAL_COLOUR, "width": 1}},
             increasing={"marker": {"color": "#009E73"}},
             decreasing={"marker": {"color": NEGATIVE_COLOUR}},
@@ -321,9 +327,9 @@ def waterfall_figure(
             hovertemplate=f"%{{y}}: %{{x:{digits}}}<extra></extra>",
         )
     )
-    _base_layout(fig, title, "", lang, currency, 60 + 48 * len(names))
-    fig.update_layout(hovermode="closest")
-    fig.update_xaxes(tickformat=",.0f", rangemode="tozero", title={"text": currency})
+    _base_layout(fig, title, "", lang, currency, 80 + 58 * len(names))
+    fig.update_layout(hovermode="closest", margin={"r": 80})
+    fig.update_xaxes(tickformat=",.0f", rangemode="tozero", title={"text": currency}, nticks=4, tickangle=0)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 

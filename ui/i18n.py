@@ -680,7 +680,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waterfall_period": ("Todo el periodo", "Whole period"),
     "wf_benchmark_value": ("Valor de referencia", "Benchmark value"),
     "wf_buyer_discount": ("Descuento del comprador", "Buyer discount"),
-    "wf_charges": ("Refinación, ensayo, transporte, exportación", "Refining, assay, transport, export"),
+    "wf_charges": ("Cobros (refinación, ensayo, transporte)", "Charges (refining, assay, transport)"),
     "wf_royalties_withholding": ("Regalías y retención", "Royalties and withholding"),
     "wf_certification_premium": ("Prima de certificación", "Certification premium"),
     "wf_net_received": ("Recibido neto", "Net received"),
@@ -1552,8 +1552,9 @@ def format_cell(value: object, name: str, lang: str, currency: str | None = None
 
 def display_frame(frame: pd.DataFrame, lang: str, currency: str | None = None) -> pd.DataFrame:
     """A table for the page: every cell text formatted for `lang` (not the browser's locale), headers
-    translated. Rows keep their order; the index is dropped unless it carries labels."""
-    shown = frame if isinstance(frame.index, pd.RangeIndex) else frame.reset_index()
+    translated. Rows keep their order; the index is dropped unless it is named (it then carries labels)."""
+    named = any(name is not None for name in frame.index.names)
+    shown = frame.reset_index() if named else frame  # a row number is not worth a column
     out = pd.DataFrame(
         {
             column_label(name, lang): [format_cell(value, str(name), lang, currency) for value in shown[name]]
