@@ -86,7 +86,8 @@ def test_market_page_widgets(db_url):
     assert len(at.get("plotly_chart")) == 4  # price, decomposition, volatility, drawdown
     performance = at.dataframe[0].value
     # one set of labels per language: the table's and the range buttons' (1 año, not 1Y beside 1A)
-    assert list(performance.columns) == ["1 día", "1 sem.", "1 mes", "3 meses", "En el año", "1 año", "5 años"]
+    spanish = ["1 día", "1 sem.", "1 mes", "3 meses", "En el año", "1 año", "5 años"]
+    assert list(performance.columns) == spanish
     assert performance.index.tolist()[0] == "Oro, USD/oz"
     at.get("button_group")[0].set_value("1Y").run()
     assert not at.exception
