@@ -349,7 +349,7 @@ def sources(briefing: Briefing, lang: str = "en") -> dict[str, str]:
     """Where each figure came from and as of when (also the Excel 'about' sheet), in `lang`."""
 
     def day(value: object) -> str:
-        return format_day(value, lang)  # type: ignore[arg-type]
+        return format_day(value, lang)
 
     out = {
         t("src_period", lang): t("brief_period", lang, start=day(briefing.start), end=day(briefing.end)),

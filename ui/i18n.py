@@ -1488,7 +1488,7 @@ def file_label(name: str, lang: str) -> str:
 
 def month_label(value: object, lang: str) -> str:
     """`octubre 2026` (es) or `October 2026` (en) for a month, a period or any day in it."""
-    if value is None or (not isinstance(value, pd.Period) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, pd.Period) and pd.isna(value)):
         return "–"
     day = value.start_time if isinstance(value, pd.Period) else pd.Timestamp(str(value))
     locale = "en_US" if lang == "en" else "es_CO"
@@ -1517,7 +1517,7 @@ def _cell_kind(name: str) -> str:
 def format_cell(value: object, name: str, lang: str, currency: str | None = None) -> str:
     """One table cell as text in `lang`: numbers by the language's convention, dates as `10 may 2024`,
     certifications and yes/no in words, a missing value as "–"."""
-    if value is None or (not isinstance(value, str | pd.Period) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str | pd.Period) and pd.isna(value)):
         return "–"
     if isinstance(value, bool) or (hasattr(value, "dtype") and str(getattr(value, "dtype", "")) == "bool"):
         return t("yes" if value else "no", lang).capitalize()
