@@ -329,7 +329,8 @@ def waterfall_figure(
     )
     _base_layout(fig, title, "", lang, currency, 80 + 58 * len(names))
     fig.update_layout(hovermode="closest", margin={"r": 80})
-    fig.update_xaxes(tickformat=",.0f", rangemode="tozero", title={"text": currency}, nticks=4, tickangle=0)
+    # each bar carries its figure: axis numbers of ten digits would only run into each other on a phone
+    fig.update_xaxes(rangemode="tozero", title={"text": currency}, showticklabels=False)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 
