@@ -13,6 +13,7 @@ from data.ledger import LedgerAccessError
 from data.series import CURRENCIES
 from ui.auth import NOBODY
 from ui.i18n import format_day, format_money, t, unit_label
+from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
 from ui.text import plain_markdown
@@ -135,12 +136,7 @@ with st.form("alert_add"):
         horizontal=True,
         key="alert_direction",
     )
-    level = st.number_input(
-        t("alerts_level", lang),
-        min_value=0.0,
-        value=suggested,
-        key="alert_level",
-    )
+    level = number_field(t("alerts_level", lang), suggested, lang, key="alert_level", digits=0, min_value=0.0)
     language = st.selectbox(
         t("alerts_language", lang),
         ["es", "en"],

@@ -16,7 +16,7 @@ from ui.briefing_report import (
     country_table,
     summary_paragraphs,
 )
-from ui.i18n import DATE_INPUT_FORMAT, error_text, t
+from ui.i18n import DATE_INPUT_FORMAT, display_frame, error_text, file_label, format_day, month_label, t
 from ui.settings import current_settings
 from ui.state import briefing_data_freshness, briefing_for, snapshot
 from ui.text import plain_markdown
@@ -62,10 +62,17 @@ else:
     newest_first = list(periods)[::-1]
     # the last complete period by default: a briefing on two days of a new month says little
     complete = 1 if newest_first[0].end_time.normalize() > last_day and len(newest_first) > 1 else 0
+    shown = {  # what the reader sees: "octubre 2026", "semana del 5 oct 2026", "T3 2026"
+        "week": lambda p: t("briefing_week_of", lang, day=format_day(p.start_time, lang)),
+        "month": lambda p: month_label(p, lang),
+        "quarter": lambda p: t("briefing_quarter_label", lang, quarter=p.quarter, year=p.year),
+    }[kind]
+    by_text = {labels(p): p for p in newest_first}
     period_text = when_column.selectbox(
         t("briefing_which", lang),
-        [labels(p) for p in newest_first],
+        list(by_text),
         index=complete,
+        format_func=lambda text: shown(by_text[text]),
         key=f"briefing_{kind}_pick",
     )
 try:
@@ -87,13 +94,13 @@ for figure in briefing_figures(briefing, lang).values():
 
 if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
     st.subheader(t("briefing_premiums", lang))
-    st.dataframe(briefing.premiums_by_cooperative.round(2), hide_index=True, width="stretch")
+    st.dataframe(display_frame(briefing.premiums_by_cooperative, lang), hide_index=True, width="stretch")
     if briefing.under_minimum is not None and not briefing.under_minimum.empty:
         st.warning(t("briefing_under_minimum", lang))
-        st.dataframe(briefing.under_minimum.round(2), hide_index=True, width="stretch")
+        st.dataframe(display_frame(briefing.under_minimum, lang), hide_index=True, width="stretch")
 
 html_column, xlsx_column = st.columns(2)
-name = f"briefing_{period_text.replace(':', '_')}_{lang}"
+name = f"{file_label('briefing', lang)}_{period_text.replace(':', '_')}_{lang}"
 html_column.download_button(
     t("briefing_download_html", lang), lambda: briefing_html(briefing, lang), f"{name}.html", "text/html"
 )

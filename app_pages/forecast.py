@@ -12,7 +12,19 @@ from data.exports import csv_bytes, excel_bytes
 from data.series import GOLD_SERIES, fx_series_for, local_price_id
 from ui.banner import data_as_of
 from ui.figures import forecast_figures
-from ui.i18n import error_text, format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import (
+    error_text,
+    export_frame,
+    file_label,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    relative_error_text,
+    sheet_label,
+    t,
+    unit_label,
+)
 from ui.settings import current_settings
 from ui.state import forecast_page_view
 
@@ -105,7 +117,7 @@ months = max(1, round((backtest.dates[backtest.origins[-1] + horizon] - first_or
 coverage = share_pct(score.coverage_80)
 if model_choice != "auto":
     st.info(
-        t("skill_forced", lang, model=model_label(view.model), rmae=format_number(score.rmae or 1, lang, 3))
+        t("skill_forced", lang, model=model_label(view.model), relative=relative_error_text(score.rmae, lang))
     )
 if backtest.random_walk_wins:
     rw = backtest.score(RANDOM_WALK)
@@ -188,24 +200,33 @@ st.plotly_chart(figures["error_by_horizon"], config={"displayModeBar": False})
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(
     t("download_forecast", lang),
-    lambda: csv_bytes(frame.rename_axis("date")),
-    file_name=f"forecast_{target_id}_{horizon}d.csv",
+    lambda: csv_bytes(export_frame(frame.rename_axis("date"), lang)),
+    file_name=f"{file_label('forecast', lang)}_{target_id}_{horizon}d.csv",
     mime="text/csv",
 )
-scores_frame = pd.DataFrame([s.as_json() for s in backtest.scores]).drop(columns=["rmae_by_horizon"])
+scores_frame = pd.DataFrame([s.as_json() for s in backtest.scores]).drop(
+    columns=["rmae_by_horizon", "description", "interval_method"], errors="ignore"
+)
+scores_frame["name"] = scores_frame["name"].map(lambda name: t(f"model_{name}", lang))
 excel_column.download_button(
     t("download_backtest", lang),
     lambda: excel_bytes(
-        {"backtest": scores_frame.set_index("name"), "forecast": frame.rename_axis("date")},
-        about={
-            "series": target_id,
-            "selected": backtest.selected,
-            "folds": str(len(backtest.origins)),
-            "first_origin": first_origin.strftime("%Y-%m-%d"),
-            "last_origin": last_origin.strftime("%Y-%m-%d"),
-            "last_data_date": forecast.origin.strftime("%Y-%m-%d"),
-            "intervals": str(backtest.as_json()["interval_method"]),
+        {
+            "backtest": export_frame(scores_frame.set_index("name"), lang),
+            sheet_label("forecast", lang): export_frame(frame.rename_axis("date"), lang),
         },
+        about={
+            t("src_series", lang): target_id,
+            t("src_selected", lang): t(f"model_{backtest.selected}", lang),
+            t("src_folds", lang): str(len(backtest.origins)),
+            t("src_origins", lang): t(
+                "brief_period", lang, start=format_day(first_origin, lang), end=format_day(last_origin, lang)
+            ),
+            t("src_last_data", lang): format_day(forecast.origin, lang),
+            t("src_intervals", lang): t("src_intervals_text", lang),
+        },
+        about_header=(t("col_item", lang), t("col_value", lang)),
+        about_sheet=sheet_label("about", lang),
     ),
     file_name=f"backtest_{target_id}_{horizon}d.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

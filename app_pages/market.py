@@ -11,7 +11,16 @@ from data.series import fx_series_for
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
-from ui.i18n import format_day, format_pct, t, unit_label
+from ui.i18n import (
+    export_frame,
+    file_label,
+    format_day,
+    format_pct,
+    horizon_label,
+    sheet_label,
+    t,
+    unit_label,
+)
 from ui.settings import current_settings
 from ui.state import market_page_view, snapshot
 
@@ -26,7 +35,8 @@ stop_without_prices(prices, currency, lang)
 data_as_of(view.freshness, lang)
 
 figures = market_figures(currency, unit, lang)
-st.plotly_chart(figures["price"])
+# no toolbar: on a phone it covered the title; the range buttons do the zooming
+st.plotly_chart(figures["price"], config={"displayModeBar": False})
 
 # --- performance in USD and every local currency
 st.subheader(t("performance", lang))
@@ -70,14 +80,26 @@ if view.performance_as_of is not None:  # one date for the whole table, stated a
             ),
             icon=":material/event:",
         )
-st.dataframe(performance_shown.map(lambda v: format_pct(v, lang)), width="stretch")
+st.dataframe(
+    performance_shown.map(lambda v: format_pct(v, lang)).rename(
+        columns=lambda code: horizon_label(code, lang)
+    ),
+    width="stretch",
+)
 
 # --- where the local move came from
 if currency != "USD":
     st.subheader(t("decomposition", lang, currency=currency))
     periods = [h for h in HORIZONS if h != "1D"]
     period = (
-        st.segmented_control(t("period", lang), periods, default="1M", key="decomposition_period") or "1M"
+        st.segmented_control(
+            t("period", lang),
+            periods,
+            default="1M",
+            format_func=lambda code: horizon_label(code, lang),
+            key="decomposition_period",
+        )
+        or "1M"
     )
     move = view.decompositions[period]
     if move is not None and not move.fx_measured:  # no new rate in the period: missing, not "+0,0 pp"
@@ -141,34 +163,45 @@ with right:
 
 # --- downloads of the data shown, built only when clicked
 def shown_table():
-    return view.local.assign(volatility_30d_pct=view.volatility, drawdown_pct=view.drawdown).rename(
-        columns={"price": f"price_{currency}_per_{unit}", "fx": f"{currency}_per_USD"}
+    """The data shown, numbers kept for a spreadsheet, headers in the reader's language."""
+    table = view.local.assign(volatility_30d_pct=view.volatility, drawdown_pct=view.drawdown)
+    table = export_frame(table.rename_axis("date"), lang)
+    return table.rename(
+        columns={
+            t("col_price", lang): t("per_unit", lang, currency=currency, unit=unit_label(unit, lang)),
+            t("col_fx", lang): f"{currency}/USD",
+        }
     )
 
 
 def workbook() -> bytes:
     about = {
-        "benchmark": "gold USD/oz (last on or before the date) x local currency per USD "
-        "(last on or before, at most 7 days old) / 31.1034768 x grams per unit",
-        "gold source": market.source_of("GOLD_USD"),
-        "as of": prices.index[-1].strftime("%Y-%m-%d"),
-        "demo series (not real prices)": ", ".join(market.demo_series) or "none",
+        t("src_benchmark", lang): t("src_benchmark_text", lang),
+        t("src_gold_source", lang): market.source_of("GOLD_USD"),
+        t("src_as_of", lang): format_day(prices.index[-1], lang),
+        t("src_demo_series", lang): ", ".join(market.demo_series) or t("none_word", lang),
     }
-    return excel_bytes({"prices": shown_table(), "performance": view.performance}, about)
+    performance = view.performance.rename(columns=lambda code: horizon_label(code, lang), index=row_names)
+    return excel_bytes(
+        {sheet_label("prices", lang): shown_table(), sheet_label("performance", lang): performance},
+        about,
+        about_header=(t("col_item", lang), t("col_value", lang)),
+        about_sheet=sheet_label("about", lang),
+    )
 
 
 downloads = st.columns(2)
 downloads[0].download_button(
     t("download_csv", lang),
     lambda: csv_bytes(shown_table()),
-    file_name=f"gold_{currency}_{unit}.csv",
+    file_name=f"{file_label('gold', lang)}_{currency}_{unit}.csv",
     mime="text/csv",
     on_click="ignore",
 )
 downloads[1].download_button(
     t("download_xlsx", lang),
     workbook,
-    file_name=f"gold_{currency}_{unit}.xlsx",
+    file_name=f"{file_label('gold', lang)}_{currency}_{unit}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click="ignore",
 )

@@ -22,6 +22,7 @@ from ui.i18n import (
     offer_error_text,
     t,
 )
+from ui.inputs import number_field
 from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before
 from ui.state import snapshot as market_snapshot
@@ -35,16 +36,25 @@ st.caption(t("offers_intro", lang))
 
 # --- the lot, the day and the rate
 gross_column, fineness_column, date_column, rate_column = st.columns(4)
-gross_g = gross_column.number_input(t("offers_gross_g", lang), 0.0, 1e7, 100.0, 10.0, key="offers_gross_g")
-fineness = fineness_column.number_input(
+gross_g = number_field(
+    t("offers_gross_g", lang),
+    100.0,
+    lang,
+    key="offers_gross_g",
+    digits=1,
+    min_value=0.0,
+    container=gross_column,
+)
+fineness = number_field(
     t("offers_fineness", lang),
-    0.0,
-    1000.0,
     0.875,
-    0.005,
-    format="%.3f",
+    lang,
     key="offers_fineness",
+    digits=3,
+    min_value=0.0,
+    max_value=1000.0,
     help=t("offers_fineness_help", lang),
+    container=fineness_column,
 )
 today = pd.Timestamp.now().date()
 day = date_column.date_input(  # its format follows the language, which makes Streamlit rebuild it:
@@ -55,14 +65,16 @@ day = date_column.date_input(  # its format follows the language, which makes St
     format=DATE_INPUT_FORMAT[lang],
 )
 st.session_state["offers_day"] = day
-rate = rate_column.number_input(
+rate = number_field(
     t("offers_rate", lang),
-    0.0,
-    200.0,
     DEFAULT_RATE_PCT_YEAR,
-    0.5,
+    lang,
     key="offers_rate",
+    digits=1,
+    min_value=0.0,
+    max_value=200.0,
     help=t("offers_rate_help", lang),
+    container=rate_column,
 )
 
 snapshot = market_snapshot()

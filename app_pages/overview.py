@@ -20,10 +20,37 @@ market = snapshot()
 
 st.title(t("overview_title", lang))
 
+
+def money_markdown(value: float, currency: str, lang: str) -> str:
+    """Money inside markdown: "$" would open a formula there; the space after it never breaks."""
+    return format_money(value, currency, lang).replace("$", "\\$").replace(" ", "\u00a0")  # one line
+
+
 today = price_today_view(currency, unit)
 if today is None:
     stop_without_prices(pd.Series(dtype=float), currency, lang)
     st.stop()
+
+# the first screen on a phone: a gram and a castellano side by side, and what the reference buyer pays
+# (a markdown table keeps its two columns on a narrow screen, where st.columns stack)
+shown_units = ["g", "castellano"]
+header = "| | " + " | ".join(f"1 {unit_label(u, lang)}" for u in shown_units) + " |"
+rows = [header, "|:--|--:|--:|"]
+rows.append(
+    f"| {t('today_reference', lang)} | "
+    + " | ".join(f"**{money_markdown(today.price_of(u), currency, lang)}**" for u in shown_units)
+    + " |"
+)
+if today.buyer_price is not None:
+    rows.append(
+        f"| {t('today_buyer', lang)} | "
+        + " | ".join(money_markdown(today.buyer_price_of(u) or 0.0, currency, lang) for u in shown_units)
+        + " |"
+    )
+st.markdown("\n".join(rows))
+st.caption(
+    t("today_of", lang, day=format_day(today.gold_date, lang), week=format_pct(today.week_change_pct, lang))
+)
 
 data_as_of(today.freshness, lang)  # says when the price is from; warns when it is old
 

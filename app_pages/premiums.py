@@ -6,17 +6,22 @@ period and currency, formats and draws.
 
 import streamlit as st
 
-from analytics.premiums import premium_owed_by_buyer, waterfall
+from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
 from data.exports import csv_bytes, excel_bytes
 from ui.banner import example_ledger_switch
 from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
 from ui.i18n import (
     DATE_INPUT_FORMAT,
+    column_label,
+    display_frame,
+    export_frame,
+    file_label,
     format_day,
     format_money,
     format_number,
     format_pct,
     premiums_sentence,
+    sheet_label,
     t,
 )
 from ui.settings import current_cooperative, current_settings
@@ -118,24 +123,7 @@ fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_go
 money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
 if not owed.empty:
     st.subheader(t("owed_by_buyer", lang))
-    st.dataframe(
-        owed.rename(
-            columns={
-                "buyer": t("field_buyer", lang),
-                "sales": t("col_sales", lang),
-                "premium_due_usd": t("col_due_usd", lang),
-                "premium_received_usd": t("col_received_usd", lang),
-                "premium_owed_usd": t("col_owed_usd", lang),
-            }
-        ).style.format(
-            {
-                t(c, lang): lambda v: format_number(v, lang, 0)
-                for c in ("col_due_usd", "col_received_usd", "col_owed_usd")
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(display_frame(owed, lang), hide_index=True, width="stretch")
 
 # --- realised vs benchmark over time (figures and tables are cached per selection and language)
 view_key = (cooperative, currency, start, end, lang)
@@ -148,9 +136,12 @@ tables = premium_tables(*view_key)
 per_sale_numbers = tables["per_sale"]
 shown_tables = {**tables, "per_sale": tables["per_sale_text"]}  # the page shows text; downloads keep numbers
 del shown_tables["per_sale_text"]
-for tab, table in zip(st.tabs([t(name, lang) for name in shown_tables]), shown_tables.values(), strict=True):
+for tab, (name, table) in zip(
+    st.tabs([t(name, lang) for name in shown_tables]), shown_tables.items(), strict=True
+):
     with tab:
-        st.dataframe(table, hide_index=True, width="stretch")
+        shown = table if name == "per_sale" else display_frame(table, lang, currency)
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 # --- waterfall: the period, or one sale
 st.subheader(t("waterfall_title", lang))
@@ -171,22 +162,41 @@ if issues.empty:
 else:
     st.warning(t("cert_check_issues", lang, count=len(issues)))
     st.dataframe(
-        issues[["date", "sale_id", "certification", "premium_due_usd", "premium_received_usd", "premium_pct",
-                "meets_minimum_price"]].round(2),
+        display_frame(issues[["date", "sale_id", "certification", "premium_due_usd", "premium_received_usd",
+                              "premium_pct", "meets_minimum_price"]], lang),
         hide_index=True,
         width="stretch",
     )  # fmt: skip
 with st.expander(t("schedule", lang)):
     st.caption(t("schedule_help", lang))
     if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it
-        st.dataframe(current_schedule(), hide_index=True)
+        st.dataframe(display_frame(current_schedule(), lang), hide_index=True)
     else:
+        # certifications by name and days as the language writes them; codes again when saved
+        names = {code: t(f"cert_{code}", lang) for code in CERTIFICATIONS if code != "none"}
+        schedule = current_schedule()
         edited = st.data_editor(
-            current_schedule(), num_rows="dynamic", hide_index=True, key="schedule_editor"
+            schedule.assign(certification=schedule["certification"].map(lambda c: names.get(c, c))),
+            num_rows="dynamic",
+            hide_index=True,
+            key="schedule_editor",
+            column_config={
+                "certification": st.column_config.SelectboxColumn(
+                    column_label("certification", lang), options=list(names.values()), required=True
+                ),
+                "valid_from": st.column_config.DateColumn(
+                    column_label("valid_from", lang), format=DATE_INPUT_FORMAT[lang], required=True
+                ),
+                "usd_per_kg_fine": column_label("usd_per_kg_fine", lang),
+                "pct_of_benchmark": column_label("pct_of_benchmark", lang),
+            },
         )
+        codes = {name: code for code, name in names.items()}
         if st.button(t("schedule_save", lang), key="schedule_save"):
             try:
-                save_schedule(edited)
+                save_schedule(
+                    edited.assign(certification=edited["certification"].map(lambda n: codes.get(n, n)))
+                )
             except ValueError as error:
                 st.error(plain_markdown(error))
             else:
@@ -226,27 +236,38 @@ else:  # no Banco de la República outside Colombia, unless a buyer is configure
 
 # --- downloads: every table, the chart data, and where the figures come from
 about = {
-    "cooperative": cooperative,
-    "currency": currency,
-    "period": f"{format_day(start, lang)} – {format_day(end, lang)}",
-    "benchmark": "gold USD/oz (last close on or before the sale date) × FX ÷ 31.1034768",
-    "fictional demo data": "yes" if view.is_demo else "no",
+    t("field_cooperative", lang): cooperative,
+    t("field_currency", lang): currency,
+    t("premiums_period", lang): f"{format_day(start, lang)} – {format_day(end, lang)}",
+    t("chart_benchmark_line", lang): t("benchmark_rule", lang),
+    t("about_demo", lang): t("yes" if view.is_demo else "no", lang),
 }
 sheets = {
-    **{name: table for name, table in tables.items() if name != "per_sale_text"},
-    "waterfall": steps.rename("value").to_frame(),
-    "what_if": selection.what_if,
-    "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
-        columns={"price": "benchmark_per_g"}
-    ),
-    "certification_check": issues,
+    sheet_label(name, lang): export_frame(table, lang)
+    for name, table in {
+        **{name: table for name, table in tables.items() if name != "per_sale_text"},
+        "waterfall": steps.rename(index=lambda step: t(f"wf_{step}", lang)).rename("value").to_frame(),
+        "what_if": selection.what_if,
+        "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
+            columns={"price": "benchmark_price_per_g"}
+        ),
+        "certification_check": issues,
+    }.items()
 }
+stem = f"{file_label('premiums', lang)}_{currency}"
 download_xlsx, download_csv = st.columns(2)
 download_xlsx.download_button(
-    t("premiums_download_xlsx", lang), lambda: excel_bytes(sheets, about=about), f"primas_{currency}.xlsx"
+    t("premiums_download_xlsx", lang),
+    lambda: excel_bytes(
+        sheets,
+        about=about,
+        about_header=(t("col_item", lang), t("col_value", lang)),
+        about_sheet=sheet_label("about", lang),
+    ),
+    f"{stem}.xlsx",
 )
 download_csv.download_button(
     t("premiums_download_csv", lang),
-    lambda: csv_bytes(per_sale_numbers.set_index("date")),
-    f"primas_{currency}.csv",
+    lambda: csv_bytes(export_frame(per_sale_numbers.set_index("date"), lang)),
+    f"{stem}.csv",
 )

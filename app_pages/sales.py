@@ -14,7 +14,19 @@ from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
 from ui.banner import example_ledger_switch
-from ui.i18n import DATE_INPUT_FORMAT, format_day, format_number, problem_rows, problem_text, t
+from ui.i18n import (
+    DATE_INPUT_FORMAT,
+    display_frame,
+    export_frame,
+    file_label,
+    format_day,
+    format_number,
+    problem_rows,
+    problem_text,
+    sheet_label,
+    t,
+)
+from ui.inputs import number_field
 from ui.ledger_import import import_sales, preview_sales, remember_columns, sales_file_header
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
 from ui.state import (
@@ -165,28 +177,31 @@ st.caption(
     )
 )
 shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
-column_labels = {column: t(f"field_{column}", lang) for column in shown.columns}
-st.dataframe(
-    shown.assign(date=shown["date"].dt.date).rename(columns=column_labels),
-    hide_index=True,
-    width="stretch",
-    column_config={  # thousands separators in the reader's browser locale
-        column_labels[column]: st.column_config.NumberColumn(format="localized")
-        for column in shown.columns
-        if column not in ("fineness", "sale_id") and pd.api.types.is_numeric_dtype(shown[column])
-    },
-)
+# cells as text in the chosen language (not the browser's locale); downloads keep the numbers
+# the columns a manager looks for first (a phone shows two or three of them before scrolling)
+first = ["date", "sale_id", "fine_gold_g", "amount_received", "currency", "buyer", "certification"]
+ordered = [c for c in first if c in shown.columns] + [c for c in shown.columns if c not in first]
+st.dataframe(display_frame(shown[ordered], lang), hide_index=True, width="stretch")
+stem = file_label("sales", lang)
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(
-    t("sales_download_csv", lang), lambda: csv_bytes(shown.set_index("sale_id")), "ventas.csv", "text/csv"
+    t("sales_download_csv", lang),
+    lambda: csv_bytes(export_frame(shown.set_index("sale_id"), lang)),
+    f"{stem}.csv",
+    "text/csv",
 )
 excel_column.download_button(
     t("sales_download_xlsx", lang),
     lambda: excel_bytes(
-        {"ventas": shown.set_index("sale_id")},
-        about={"fictional demo data": "yes" if view.is_demo else "no", "cooperative": cooperative},
+        {sheet_label("sales", lang): export_frame(shown.set_index("sale_id"), lang)},
+        about={
+            t("about_demo", lang): t("yes" if view.is_demo else "no", lang),
+            t("field_cooperative", lang): cooperative,
+        },
+        about_header=(t("col_item", lang), t("col_value", lang)),
+        about_sheet=sheet_label("about", lang),
     ),
-    "ventas.xlsx",
+    f"{stem}.xlsx",
 )
 
 if view.is_demo:
@@ -210,19 +225,24 @@ with st.expander(t("sales_edit", lang)):
                 format=DATE_INPUT_FORMAT[lang],
             ),
             "buyer": right.text_input(t("field_buyer", lang), row["buyer"], key=f"edit_buyer_{sale_id}"),
-            "gross_weight_g": left.number_input(
+            "gross_weight_g": number_field(
                 t("field_gross_weight_g", lang),
-                0.001,
-                value=float(row["gross_weight_g"]),
+                float(row["gross_weight_g"]),
+                lang,
                 key=f"edit_weight_{sale_id}",
+                digits=3,
+                min_value=0.001,
+                container=left,
             ),
-            "fineness": right.number_input(
+            "fineness": number_field(
                 t("field_fineness", lang),
-                0.001,
-                1.0,
                 float(row["fineness"]),
-                format="%.4f",
+                lang,
                 key=f"edit_fineness_{sale_id}",
+                digits=4,
+                min_value=0.001,
+                max_value=1.0,
+                container=right,
             ),
             "currency": left.selectbox(
                 t("field_currency", lang),
@@ -230,11 +250,14 @@ with st.expander(t("sales_edit", lang)):
                 list(CURRENCIES).index(row["currency"]),
                 key=f"edit_cur_{sale_id}",
             ),
-            "amount_received": right.number_input(
+            "amount_received": number_field(
                 t("field_amount_received", lang),
-                0.01,
-                value=float(row["amount_received"]),
+                float(row["amount_received"]),
+                lang,
                 key=f"edit_amount_{sale_id}",
+                digits=2,
+                min_value=0.01,
+                container=right,
             ),
             "certification": left.selectbox(
                 t("field_certification", lang),
@@ -243,11 +266,14 @@ with st.expander(t("sales_edit", lang)):
                 format_func=lambda c: t(f"cert_{c}", lang),
                 key=f"edit_cert_{sale_id}",
             ),
-            "premium_received_usd": right.number_input(
+            "premium_received_usd": number_field(
                 t("field_premium_received_usd", lang),
-                0.0,
-                value=float(row["premium_received_usd"]),
+                float(row["premium_received_usd"]),
+                lang,
                 key=f"edit_prem_{sale_id}",
+                digits=2,
+                min_value=0.0,
+                container=right,
             ),
             "notes": st.text_input(t("field_notes", lang), row["notes"], key=f"edit_notes_{sale_id}"),
         }
@@ -286,4 +312,4 @@ with st.expander(t("sales_delete", lang)):
 
 if may_manage():  # the audit trail holds before/after values of every cooperative: staff only
     with st.expander(t("sales_audit", lang)):
-        st.dataframe(audit_trail_for(cooperative), hide_index=True, width="stretch")
+        st.dataframe(display_frame(audit_trail_for(cooperative), lang), hide_index=True, width="stretch")

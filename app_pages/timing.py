@@ -11,6 +11,7 @@ from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
 from ui.banner import data_as_of
 from ui.figures import timing_figures
 from ui.i18n import error_text, format_day, format_number, format_pct, month_names, reason_text, t
+from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import timing_page_view
 
@@ -28,12 +29,26 @@ st.title(t("timing_title", lang))
 st.caption(t("timing_intro", lang))
 
 grams_column, hold_column, cost_column, share_column = st.columns(4)
-weekly_grams = grams_column.number_input(
-    t("timing_weekly_grams", lang), 1.0, 1e6, 1000.0, 100.0, key="timing_grams"
+weekly_grams = number_field(
+    t("timing_weekly_grams", lang),
+    1000.0,
+    lang,
+    key="timing_grams",
+    digits=0,
+    min_value=1.0,
+    container=grams_column,
 )
 max_hold = hold_column.slider(t("timing_max_hold", lang), 0, 90, 30, key="timing_hold")
-cost = cost_column.number_input(
-    t("timing_cost", lang), 0.0, 10.0, 0.5, 0.1, key="timing_cost", help=t("timing_cost_help", lang)
+cost = number_field(
+    t("timing_cost", lang),
+    0.5,
+    lang,
+    key="timing_cost",
+    digits=1,
+    min_value=0.0,
+    max_value=10.0,
+    help=t("timing_cost_help", lang),
+    container=cost_column,
 )
 share = share_column.slider(t("timing_hold_share", lang), 0, 100, 100, 10, format="%d %%", key="timing_share")
 policy_settings = PolicySettings(
@@ -110,7 +125,7 @@ months = month_names(lang)
 table = view.seasonality
 failures = " ".join(
     t(
-        "seasonality_failed",
+        "seasonality_failed" if row.years_against else "seasonality_failed_never",
         lang,
         month=months[row.month - 1],
         count=len(row.years_against),

@@ -77,9 +77,15 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def excel_bytes(
-    sheets: dict[str, pd.DataFrame], about: dict[str, str] | None = None, notice: str | None = None
+    sheets: dict[str, pd.DataFrame],
+    about: dict[str, str] | None = None,
+    notice: str | None = None,
+    *,
+    about_header: tuple[str, str] = ("item", "value"),
+    about_sheet: str = "about",
 ) -> bytes:
-    """An .xlsx workbook with one sheet per table and an 'about' sheet (source, as-of, rules).
+    """An .xlsx workbook with one sheet per table and an 'about' sheet (source, as-of, rules); the caller
+    names the sheets and the about sheet's header in the reader's language.
 
     A `notice` (e.g. "demo data, not real prices") is written in the first row of every sheet, above
     the table, so a sheet copied or forwarded alone still says it.
@@ -89,7 +95,8 @@ def excel_bytes(
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         tables = dict(sheets)
         if about:
-            tables["about"] = pd.DataFrame(list(about.items()), columns=["item", "value"]).set_index("item")
+            header = list(about_header)
+            tables[about_sheet] = pd.DataFrame(list(about.items()), columns=header).set_index(header[0])
         for name, frame in tables.items():
             out = neutralised(frame)
             if isinstance(out.index, pd.DatetimeIndex):

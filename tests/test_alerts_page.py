@@ -40,7 +40,7 @@ def test_single_machine_adds_and_removes_an_alert(store):
     assert list_rules(store, OPERATOR) == []
 
     at.text_input(key="alert_email").input("ana@coop.org")
-    at.number_input(key="alert_level").set_value(300_000.0)
+    at.text_input(key="alert_level").input("300.000")  # as es-CO writes it
     at.radio(key="alert_direction").set_value("below")
     button(at, "Guardar alerta").click().run()
     assert not at.exception, at.exception

@@ -62,7 +62,7 @@ def test_may_by_hand_and_the_summary_uses_the_tables_numbers():
     assert table.loc["COP", "Cambio"] == "-0,3 %"  # −0.25 rounds to −0.3
     assert "bajó 0,3 %" in summary and table.loc["COP", "Gramo de oro fino"] in summary
     assert table.loc["USD", "Gramo de oro fino"] in summary
-    assert "subió 5,0 %" in summary and "$ 2.000 a $ 2.100" in summary
+    assert "subió 5,0 %" in summary and "US$ 2.000 a US$ 2.100" in summary  # US$ beside the pesos
     english = " ".join(summary_paragraphs(briefing, "en"))
     assert "rose 5.0%" in english and country_table(briefing, "en").iloc[0]["Fine gram"] in english
 
@@ -76,10 +76,12 @@ def test_html_is_self_contained_and_excel_says_where_figures_come_from():
     assert page.count('class="plotly-graph-div"') == 3
     assert "bajó 0,3 %" in page and "@media print" in page
     workbook = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, "es")))
-    assert {"countries", "gold", "local_prices", "summary"} <= set(workbook.sheetnames)
+    assert {"países", "oro", "precios locales", "resumen", "fuentes y fechas"} <= set(workbook.sheetnames)
     about = workbook[workbook.sheetnames[-1]]
     text = " ".join(str(cell.value) for row in about.iter_rows() for cell in row)
-    assert "31.1034768" in text and "2024-05-31" in text
+    assert "31,1034768" in text and "31 may 2024" in text
+    english = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, "en")))
+    assert {"countries", "gold", "local prices", "summary", "sources and dates"} <= set(english.sheetnames)
 
 
 @pytest.mark.browser

@@ -156,9 +156,9 @@ def test_offers_page_ranks_by_present_value_in_the_users_language(db_url):
 
     at = offers_page(QUOTES)
     assert not at.exception, at.exception
-    at.number_input(key="offers_gross_g").set_value(200.0).run()
-    at.number_input(key="offers_fineness").set_value(900.0).run()  # ley per mille: 180 g fine
-    at.number_input(key="offers_rate").set_value(36.5).run()
+    at.text_input(key="offers_gross_g").input("200").run()  # numbers as the language writes them
+    at.text_input(key="offers_fineness").input("900").run()  # ley per mille: 180 g fine
+    at.text_input(key="offers_rate").input("36,5").run()
     assert at.date_input(key="offers_date").value == pd.Timestamp.now().date()  # today by default
     at.date_input(key="offers_date").set_value(pd.Timestamp.now().date() - pd.Timedelta(days=14)).run()
     assert not at.exception, at.exception
@@ -181,7 +181,7 @@ def test_offers_page_ranks_by_present_value_in_the_users_language(db_url):
 
     # no interest: the net decides and the 98 % offer wins; English numbers and words
     at.session_state["lang"] = "en"
-    at.number_input(key="offers_rate").set_value(0.0).run()
+    at.text_input(key="offers_rate").input("0").run()
     table = result_table(at)
     # (the demo benchmark, about 500,000 a gram, is far above the 222,222 where D and C would swap)
     assert table["Buyer"].tolist() == ["A", "D", "C", "B"] and table["Against the best"].tolist()[0] == "–"

@@ -93,7 +93,9 @@ def test_market_page_widgets(db_url):
     assert at.title[0].value == "Mercado del oro"
     assert len(at.get("plotly_chart")) == 4  # price, decomposition, volatility, drawdown
     performance = at.dataframe[0].value
-    assert list(performance.columns) == ["1D", "1W", "1M", "3M", "YTD", "1Y", "5Y"]
+    # one set of labels per language: the table's and the range buttons' (1 año, not 1Y beside 1A)
+    spanish = ["1 día", "1 sem.", "1 mes", "3 meses", "En el año", "1 año", "5 años"]
+    assert list(performance.columns) == spanish
     assert performance.index.tolist()[0] == "Oro, USD/oz"
     at.get("button_group")[0].set_value("1Y").run()
     assert not at.exception
@@ -182,7 +184,7 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     assert any("Usted eligió «Theta»" in info.value for info in at.info)
     values = metric_values(at)
     usd_per_oz = values[next(label for label in values if label.startswith("Precio esperado el "))]
-    assert usd_per_oz.startswith("$ ") and 500 < float(usd_per_oz[2:].replace(".", "")) < 10_000
+    assert usd_per_oz.startswith("US$ ") and 500 < float(usd_per_oz[4:].replace(".", "")) < 10_000
 
 
 PASTED_SALES = (
@@ -232,7 +234,7 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
 
     # edit L-2's fineness through the form: audited, fine gold follows
     at.selectbox(key="edit_pick").select("Cooperativa Prueba · L-2").run()
-    at.number_input(key="edit_fineness_L-2").set_value(0.8)  # inside a form: sent with the submit
+    at.text_input(key="edit_fineness_L-2").input("0,8")  # inside a form: sent with the submit
     at.button[[b.label for b in at.button].index("Guardar cambios")].click().run()
     assert not at.exception, at.exception
     from data.ledger import OPERATOR, audit_trail, load_sales
@@ -269,7 +271,7 @@ def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     assert first.startswith("Sus compradores pagaron en promedio el ") and "del precio de referencia" in first
     assert "Sin contar 1 venta marcada para revisión" in first  # the demo's typo, left out
     assert len(at.get("plotly_chart")) == 2  # realised vs benchmark, waterfall
-    assert any("ventas con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
+    assert any("venta con un precio fuera del 30–200 %" in w.value for w in at.warning)  # the demo's typo
     peruvian = next(name for name in at.selectbox(key="coop").options if "Río Claro" in name)
     at.selectbox(key="coop").select(peruvian).run()
     assert not at.exception, at.exception
@@ -295,7 +297,7 @@ def test_timing_page_reading_signals_and_backtest(db_url):
     # the user's inputs drive the backtest
     by_year = at.dataframe[-1].value
     at.slider(key="timing_hold").set_value(10).run()
-    at.number_input(key="timing_cost").set_value(2.0).run()
+    at.text_input(key="timing_cost").input("2,0").run()
     assert not at.exception, at.exception
     assert "2,0 % al mes de costos" in " ".join(m.value for m in at.markdown)
     assert not at.dataframe[-1].value.equals(by_year)  # shorter holds, dearer costs: other results

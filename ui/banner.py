@@ -50,7 +50,7 @@ def data_as_of(freshness: Freshness, lang: str) -> None:
 def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:
     """End the page with a clear error when no gold date has an exchange rate fresh enough to use."""
     if prices.empty:
-        st.error(t("no_price", lang, reason=f"no {currency} exchange rate within 7 days of any gold price"))
+        st.error(t("no_price", lang, reason=t("no_price_fx", lang, currency=currency)))
         st.stop()
 
 

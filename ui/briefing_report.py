@@ -21,7 +21,18 @@ from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
-from ui.i18n import format_day, format_money, format_number, format_pct, reason_text, t
+from ui.i18n import (
+    display_frame,
+    export_frame,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    reason_text,
+    relative_error_text,
+    sheet_label,
+    t,
+)
 
 
 def briefing_notices(briefing: Briefing, lang: str) -> list[str]:
@@ -121,7 +132,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 lo=format_money(f.lo_80, "USD", lang),
                 hi=format_money(f.hi_80, "USD", lang),
                 folds=f.folds,
-                rmae=format_number(f.rmae or 1.0, lang, 3),
+                relative=relative_error_text(f.rmae or 1.0, lang),
                 coverage=format_pct(
                     None if f.coverage_80 is None else f.coverage_80 * 100, lang, digits=0, signed=False
                 ),
@@ -333,11 +344,13 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
         premium_tables.append(
             (
                 t("brief_premiums_header", lang),
-                html_table(briefing.premiums_by_cooperative.round(2)),
+                html_table(display_frame(briefing.premiums_by_cooperative, lang)),
             )
         )
         if briefing.certification is not None:
-            premium_tables.append(("Fairmined / Fairtrade", html_table(briefing.certification.round(2))))
+            premium_tables.append(
+                ("Fairmined / Fairtrade", html_table(display_frame(briefing.certification, lang)))
+            )
     period = t(
         "brief_period", lang, start=format_day(briefing.start, lang), end=format_day(briefing.end, lang)
     )
@@ -354,7 +367,7 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
         charts=charts,
         premium_tables=premium_tables,
         sources_header=t("brief_sources_header", lang),
-        sources=list(sources(briefing).items()),
+        sources=list(sources(briefing, lang).items()),
         generated=t(
             "brief_generated",
             lang,
@@ -364,34 +377,52 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
     )
 
 
-def sources(briefing: Briefing) -> dict[str, str]:
-    """Where each figure came from and as of when (also the Excel 'about' sheet)."""
+def sources(briefing: Briefing, lang: str = "en") -> dict[str, str]:
+    """Where each figure came from and as of when (also the Excel 'about' sheet), in `lang`."""
+
+    def day(value: object) -> str:
+        return format_day(value, lang)
+
     out = {
-        "period": f"{briefing.start:%Y-%m-%d} to {briefing.end:%Y-%m-%d}",
-        "gold": f"GOLD_USD, USD per troy ounce; {briefing.gold_first_date:%Y-%m-%d} (last close before the period) "
-        f"to {briefing.gold_last_date:%Y-%m-%d}",
-        "benchmark": "fine gram = gold USD/oz × currency per USD ÷ 31.1034768 (last values on or before each date, "
-        "at most 7 days old)",
-        "exchange rates": ", ".join(
-            f"{row.currency}: as of {row.price_date:%Y-%m-%d}" for row in briefing.countries
+        t("src_period", lang): t("brief_period", lang, start=day(briefing.start), end=day(briefing.end)),
+        t("src_gold", lang): t(
+            "src_gold_text", lang, first=day(briefing.gold_first_date), last=day(briefing.gold_last_date)
         ),
-        "Bolivia": "official rate (Yahoo BOB=X), not the parallel market",
-        "volatility": "30-calendar-day standard deviation of daily log returns × √252",
+        t("src_benchmark", lang): t("src_benchmark_text", lang),
+        t("src_fx", lang): ", ".join(
+            t("src_fx_item", lang, currency=row.currency, day=day(row.price_date))
+            for row in briefing.countries
+        ),
+        "Bolivia": t("src_bolivia_text", lang),
+        t("src_volatility", lang): t("src_volatility_text", lang),
     }
     if briefing.forecast:
-        out["forecast"] = (
-            f"rolling-origin backtest of random walk, drift and Theta on GOLD_USD, {briefing.forecast.folds} origins "
-            f"{briefing.forecast.first_origin:%Y-%m-%d} to {briefing.forecast.last_origin:%Y-%m-%d}; calibrated bands"
+        out[t("src_forecast", lang)] = t(
+            "src_forecast_text",
+            lang,
+            folds=briefing.forecast.folds,
+            first=day(briefing.forecast.first_origin),
+            last=day(briefing.forecast.last_origin),
         )
-    out.update(briefing.sources)
+    for key, value in briefing.sources.items():
+        if key == "demo data":  # services.briefing: "DEMO series, not real prices: USD_PEN, ..."
+            out[t("src_demo", lang)] = t("src_demo_text", lang, series=value.split(": ", 1)[-1])
+        else:
+            out[key] = value
     return out
 
 
+#: Columns that count things: whole numbers in the workbook (never 1.0).
+COUNT_COLUMNS = ("sales", "under_minimum")
+
+
 def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
-    """One sheet per table, numbers kept as numbers, and an 'about' sheet with sources and dates."""
+    """One sheet per table, numbers kept as numbers (counts as whole numbers), sheet names and headers in
+    `lang`, and a sheet with sources and dates."""
     sheets = {"countries": briefing.country_frame().set_index("currency")}
     sheets["gold"] = briefing.gold_series.rename("gold_usd_per_oz").to_frame()
     sheets["local_prices"] = pd.DataFrame(briefing.local_series)
+    sheets["local_prices"].index.name = "date"
     if briefing.notable_days:
         sheets["notable_days"] = pd.DataFrame(
             briefing.notable_days, columns=["date", "gold_change_pct"]
@@ -399,7 +430,17 @@ def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
     for name in ("premiums_by_cooperative", "premiums_by_buyer", "certification", "under_minimum"):
         table = getattr(briefing, name)
         if table is not None and not table.empty:
+            table = table.astype({c: "Int64" for c in COUNT_COLUMNS if c in table.columns})
             sheets[name] = table.set_index(table.columns[0])
     sheets["summary"] = pd.DataFrame({"text": summary_paragraphs(briefing, lang)})
+    for frame in sheets.values():
+        if isinstance(frame.index, pd.DatetimeIndex):
+            frame.index.name = frame.index.name or "date"
     notices = briefing_notices(briefing, lang)
-    return excel_bytes(sheets, about=sources(briefing), notice=" ".join(notices) if notices else None)
+    return excel_bytes(
+        {sheet_label(name, lang): export_frame(frame, lang) for name, frame in sheets.items()},
+        about=sources(briefing, lang),
+        notice=" ".join(notices) if notices else None,
+        about_header=(t("col_item", lang), t("col_value", lang)),
+        about_sheet=sheet_label("about", lang),
+    )

@@ -8,13 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.i18n import day_labels, money_digits, plotly_separators, t
+from ui.i18n import day_labels, horizon_label, money_digits, plotly_separators, t
 from ui.text import chart_text
 
 GOLD_COLOUR = "#E69F00"
 CURRENCY_COLOURS = {"USD": "#CC79A7", "COP": "#0072B2", "PEN": "#D55E00", "BOB": "#009E73", "MNT": "#56B4E9"}
 NEGATIVE_COLOUR = "#D55E00"
 NEUTRAL_COLOUR = "#999999"
+TITLE_WIDTH = 40  # characters of a chart title per line
 
 
 def price_value_format(latest_price: float) -> str:
@@ -33,10 +34,12 @@ SPANISH_TICK_FORMATS = [
 def _base_layout(
     fig: go.Figure, title: str, y_title: str, lang: str, currency: str | None, height: int
 ) -> go.Figure:
+    # user text is text (chart_text), then wrapped: a phone shows about 40 characters of a 16-px title
+    wrapped = wrap_label(chart_text(title), TITLE_WIDTH)
     fig.update_layout(
-        title={"text": chart_text(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": wrapped, "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=plotly_separators(lang, currency),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 30 + 20 * (wrapped.count("<br>") + 1), "b": 10},
         height=height,
         hovermode="x unified",
         showlegend=False,
@@ -79,20 +82,23 @@ def time_series_figure(
         fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
     if range_selector:
         all_label = t("rangeselector_all", lang)
-        year = "A" if lang == "es" else "Y"
         fig.update_xaxes(
             rangeselector={
-                "buttons": [
-                    {"count": 1, "label": "1M", "step": "month", "stepmode": "backward"},
-                    {"count": 3, "label": "3M", "step": "month", "stepmode": "backward"},
-                    {"count": 6, "label": "6M", "step": "month", "stepmode": "backward"},
-                    {"count": 1, "label": "YTD", "step": "year", "stepmode": "todate"},
-                    {"count": 1, "label": f"1{year}", "step": "year", "stepmode": "backward"},
-                    {"count": 5, "label": f"5{year}", "step": "year", "stepmode": "backward"},
+                "buttons": [  # the labels of the Market page's performance table
+                    {"count": 1, "label": horizon_label("1M", lang), "step": "month", "stepmode": "backward"},
+                    {"count": 6, "label": horizon_label("6M", lang), "step": "month", "stepmode": "backward"},
+                    {"count": 1, "label": horizon_label("1Y", lang), "step": "year", "stepmode": "backward"},
+                    {"count": 5, "label": horizon_label("5Y", lang), "step": "year", "stepmode": "backward"},
                     {"step": "all", "label": all_label},
-                ]
+                ],
+                # between the title and the plot: on a phone the buttons would sit on the title
+                "yanchor": "bottom",
+                "y": 1.01,
+                "x": 0,
+                "font": {"size": 11},
             }
         )
+        fig.update_layout(margin={"t": fig.layout.margin.t + 30})
     return fig
 
 
@@ -199,8 +205,13 @@ def error_by_horizon_figure(
             )
         )
     fig.add_hline(y=1.0, line={"color": NEUTRAL_COLOUR, "dash": "dash"})
-    _base_layout(fig, title, y_title, lang, None, 300)
-    fig.update_layout(showlegend=True, hovermode="x unified", legend={"orientation": "h", "y": -0.25, "x": 0})
+    _base_layout(fig, title, y_title, lang, None, 440)
+    # the legend under the axis title: on a phone its six names stack into lines
+    fig.update_layout(
+        showlegend=True,
+        hovermode="x unified",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+    )
     fig.update_xaxes(title=x_title)
     return fig
 
@@ -298,27 +309,43 @@ def waterfall_figure(
         for position, name in enumerate(names)
     ]
     digits = ",.0f" if steps.abs().max() >= 1000 else ",.2f"
+    # horizontal bars, top to bottom: the step names read as lines of text, even on a 390-px phone
     fig = go.Figure(
         go.Waterfall(
-            x=[labels[name] for name in names],
-            y=[
+            orientation="h",
+            y=[wrap_label(labels[name]) for name in names],
+            x=[
                 float(steps[name]) if measure != "total" else 0.0
                 for name, measure in zip(names, measures, strict=True)
             ],
             measure=measures,
-            texttemplate=f"%{{y:{digits}}}",
-            textposition="outside",
+            texttemplate=f"%{{x:{digits}}}",
+            textposition="auto",
+            cliponaxis=False,  # a short bar's figure stands beside it, never cut
             connector={"line": {"color": NEUTRAL_COLOUR, "width": 1}},
             increasing={"marker": {"color": "#009E73"}},
             decreasing={"marker": {"color": NEGATIVE_COLOUR}},
             totals={"marker": {"color": GOLD_COLOUR}},
-            hovertemplate="%{x}: %{text}<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:{digits}}}<extra></extra>",
         )
     )
-    _base_layout(fig, title, currency, lang, currency, 380)
-    fig.update_yaxes(tickformat=",.0f", rangemode="tozero")
-    fig.update_xaxes(tickangle=0, automargin=True)
+    _base_layout(fig, title, "", lang, currency, 80 + 58 * len(names))
+    fig.update_layout(hovermode="closest", margin={"r": 80})
+    # each bar carries its figure: axis numbers of ten digits would only run into each other on a phone
+    fig.update_xaxes(rangemode="tozero", title={"text": currency}, showticklabels=False)
+    fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
+
+
+def wrap_label(text: str, width: int = 16) -> str:
+    """A long category label on two or more lines (plotly's <br>), so labels never run into each other."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def lines_figure(

@@ -40,7 +40,7 @@ from ui.state import (
     run_context,
 )
 
-MIN_HISTORY_SHOWN_DAYS = 120  # about six months before the fan: enough context, and the fan stays readable
+MIN_HISTORY_SHOWN_DAYS = 40  # two months before the fan: context, and the fan a third of a phone's width
 TIMING_CHART_DAYS = 500  # about two years of daily indicators in the small charts
 TIMING_LOTS_SHOWN = 260  # the last five years of weekly lots
 
@@ -247,7 +247,7 @@ def _forecast_figures(
     currency: str,
 ) -> dict[str, go.Figure]:
     view = _forecast_view(url, market_key, today, target_id, horizon, model)
-    history = view.history.iloc[-max(MIN_HISTORY_SHOWN_DAYS, 5 * horizon) :]
+    history = view.history.iloc[-max(MIN_HISTORY_SHOWN_DAYS, 2 * horizon) :]
     scores = view.backtest.scores
     return {
         "fan": fan_chart_figure(

@@ -104,6 +104,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "import_details": ("Filas marcadas o rechazadas", "Flagged or rejected rows"),
     # overview
     "overview_title": ("¿A cómo está el oro hoy?", "What is gold worth today?"),
+    "today_reference": ("Precio de referencia", "Benchmark price"),
+    "today_buyer": ("Compra BanRep (95 %)", "BanRep buys (95%)"),
+    "today_of": (
+        "Oro fino, precio del {day}; {week} en 1 semana.",
+        "Fine gold, price of {day}; {week} over 1 week.",
+    ),
     "price_of_unit": (
         "1 {unit} de oro fino, hoy",
         "1 fine {unit} of gold, today",
@@ -161,6 +167,25 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kind_stored": ("guardada", "stored"),
     "kind_demo": ("DEMO", "DEMO"),
     "no_price": ("No hay precio para esta fecha: {reason}", "No price for this date: {reason}"),
+    "number_unreadable": (
+        "No se entiende «{text}» como número: escríbalo como {example}. Se usa el valor anterior.",
+        'Cannot read "{text}" as a number: write it like {example}. The previous value is used.',
+    ),
+    "number_outside": ("Escriba un número entre {low} y {high}.", "Enter a number between {low} and {high}."),
+    "number_at_least": ("Escriba un número de al menos {low}.", "Enter a number of at least {low}."),
+    "no_price_fx": (
+        "no hay tasa de cambio de {currency} a menos de 7 días de ningún precio del oro",
+        "no {currency} exchange rate within 7 days of any gold price",
+    ),
+    "demo_reason_offline": (
+        "modo sin conexión (GOLD_DASHBOARD_OFFLINE=1) y aún no hay datos guardados",
+        "offline mode (GOLD_DASHBOARD_OFFLINE=1), no stored data yet",
+    ),
+    "demo_reason_untried": (
+        "aún no hay datos guardados y no se consultó Yahoo Finance",
+        "no stored data yet and Yahoo Finance not tried",
+    ),
+    "demo_reason_fetch": ("aún no hay datos guardados; {message}", "no stored data yet; {message}"),
     # --- Price alerts, the light price card, sharing on WhatsApp (services/alerts.py, services/card.py)
     "nav_alerts": ("Alertas", "Alerts"),
     "alert_subject_above": (
@@ -432,9 +457,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "is not chance: p = {p} (below 0.05).",
     ),
     "skill_forced": (
-        "Usted eligió «{model}». En el backtest su error fue {rmae} veces el de «sin cambio».",
-        'You chose "{model}". In the backtest its error was {rmae} times that of "no change".',
+        "Usted eligió «{model}». En el backtest su error fue {relative} el de «sin cambio».",
+        'You chose "{model}". In the backtest its error was {relative} that of "no change".',
     ),
+    "relative_same": ("igual que", "the same as"),
+    "relative_more": ("un {pct} mayor que", "{pct} larger than"),
+    "relative_less": ("un {pct} menor que", "{pct} smaller than"),
     "leaderboard_caption": (
         "Backtest de origen móvil: {folds} orígenes del {first} al {last}, uno cada {step} días hábiles, "
         "los mismos para todos los modelos. rMAE = error medio ÷ error de «sin cambio» (menos de 1 es "
@@ -545,6 +573,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sales_rejected": ("Filas con errores", "Rows with errors"),
     "sales_flagged": ("Filas para revisar (se guardan)", "Rows to review (stored)"),
     "sales_store": ("Guardar {count} ventas", "Store {count} sales"),
+    "sales_store_one": ("Guardar 1 venta", "Store 1 sale"),
     "sales_stored": (
         "Guardadas {inserted} ventas nuevas; {duplicates} ya estaban; {rejected} rechazadas.",
         "Stored {inserted} new sales; {duplicates} were already there; {rejected} rejected.",
@@ -558,6 +587,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{count} ventas, {fine} de oro fino, del {first} al {last}.",
         "{count} sales, {fine} of fine gold, from {first} to {last}.",
     ),
+    "sales_count_one": (
+        "1 venta, {fine} de oro fino, del {first}.",
+        "1 sale, {fine} of fine gold, on {first}.",
+    ),
+    "benchmark_rule": (
+        "oro USD/onza (último cierre en o antes de la fecha de venta) × tasa de cambio ÷ 31,1034768",
+        "gold USD/oz (last close on or before the sale date) × exchange rate ÷ 31.1034768",
+    ),
+    "about_demo": ("Datos ficticios de demostración", "Fictional demo data"),
     "sales_edit": ("Corregir una venta", "Edit a sale"),
     "sales_pick": ("Venta", "Sale"),
     "sales_save": ("Guardar cambios", "Save changes"),
@@ -584,6 +622,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field_date": ("Fecha", "Date"),
     "field_buyer": ("Comprador", "Buyer"),
     "field_gross_weight_g": ("Peso bruto (g)", "Gross weight (g)"),
+    "field_gross_weight": ("Peso bruto", "Gross weight"),
+    "field_weight_unit": ("Unidad de peso", "Weight unit"),
     "field_fineness": ("Ley (0–1)", "Fineness (0–1)"),
     "field_currency": ("Moneda", "Currency"),
     "field_amount_received": ("Monto recibido", "Amount received"),
@@ -601,13 +641,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field_withholding_paid": ("Retención", "Withholding"),
     "field_flags": ("Para revisar", "To review"),
     "sales_table_demo": ("Ventas de demostración (ficticias)", "Demo sales (fictional)"),
-    "cert_none": ("Sin certificación", "None"),
+    "cert_none": ("Sin certificación", "Uncertified"),
     "cert_fairmined": ("Fairmined", "Fairmined"),
     "cert_fairmined_ecological": ("Fairmined Ecológico", "Fairmined Ecological"),
     "cert_fairtrade": ("Fairtrade", "Fairtrade"),
     # the import pipeline: labels of the mapping step, and what was refused, skipped or flagged
-    "field_gross_weight": ("Peso bruto", "Gross weight"),
-    "field_weight_unit": ("Unidad de peso", "Weight unit"),
     "sales_currency": (
         "Moneda de los valores (si el archivo no la indica)",
         "Currency of the amounts (if the file does not say)",
@@ -762,6 +800,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{count} ventas sin precio de referencia (sin oro o tasa de cambio a menos de 7 días): no entran en los totales.",
         "{count} sales without a benchmark (no gold or exchange rate within 7 days): left out of the totals.",
     ),
+    "premiums_unpriced_one": (
+        "1 venta sin precio de referencia (sin oro o tasa de cambio a menos de 7 días): no entra en los totales.",
+        "1 sale without a benchmark (no gold or exchange rate within 7 days): left out of the totals.",
+    ),
+    "premiums_review_one": (
+        "1 venta con un precio fuera del 30–200 % del de referencia (¿un cero de más, peso o ley "
+        "equivocados?): {sales}. Está incluida en los totales; corríjala en la página Ventas.",
+        "1 sale priced outside 30–200 % of the benchmark (an extra zero, a wrong weight or fineness?): "
+        "{sales}. It is included in the totals; fix it on the Sales page.",
+    ),
     "premiums_review": (
         "{count} ventas con un precio fuera del 30–200 % del de referencia (¿un cero de más, peso o ley "
         "equivocados?): {sales}. Están incluidas en los totales; corríjalas en la página Ventas.",
@@ -860,7 +908,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "waterfall_period": ("Todo el periodo", "Whole period"),
     "wf_benchmark_value": ("Valor de referencia", "Benchmark value"),
     "wf_buyer_discount": ("Descuento del comprador", "Buyer discount"),
-    "wf_charges": ("Refinación, ensayo, transporte, exportación", "Refining, assay, transport, export"),
+    "wf_charges": ("Cobros (refinación, ensayo, transporte)", "Charges (refining, assay, transport)"),
     "wf_royalties_withholding": ("Regalías y retención", "Royalties and withholding"),
     "wf_certification_premium": ("Prima de certificación", "Certification premium"),
     "wf_net_received": ("Recibido neto", "Net received"),
@@ -868,6 +916,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "cert_check_ok": (
         "Todas las ventas certificadas recibieron la prima debida y al menos el 95 % del precio de referencia.",
         "Every certified sale received the premium due and at least 95 % of the benchmark.",
+    ),
+    "cert_check_issues_one": (
+        "1 venta certificada con prima distinta de la debida o precio bajo el mínimo del 95 %:",
+        "1 certified sale with a premium different from the one due, or a price under the 95 % minimum:",
     ),
     "cert_check_issues": (
         "{count} ventas certificadas con prima distinta de la debida o precio bajo el mínimo del 95 %:",
@@ -910,6 +962,109 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_sales": ("Ventas", "Sales"),
     "yes": ("sí", "yes"),
     "no": ("no", "no"),
+    # --- table headers by column name (ui.i18n.column_label): tables on pages and in downloads
+    "col_sale_id": ("Venta (lote)", "Sale (lot)"),
+    "col_fine_gold_g": ("Oro fino (g)", "Fine gold (g)"),
+    "col_gross_weight_g": ("Peso bruto (g)", "Gross weight (g)"),
+    "col_benchmark_price_per_g": ("Referencia / g", "Benchmark / g"),
+    "col_realised_price_per_g": ("Obtenido / g", "Realised / g"),
+    "col_benchmark_value": ("Valor de referencia", "Benchmark value"),
+    "col_amount_received": ("Monto recibido", "Amount received"),
+    "col_money_vs_benchmark": ("Frente a referencia", "Vs benchmark"),
+    "col_premium_due_usd": ("Prima debida USD", "Premium due USD"),
+    "col_premium_received_usd": ("Prima recibida USD", "Premium received USD"),
+    "col_premium_owed_usd": ("Prima adeudada USD", "Premium owed USD"),
+    "col_premium_pct_weighted": ("Neto % (ponderado)", "Net % (weighted)"),
+    "col_buyer_price_pct_weighted": ("Precio del comprador % (ponderado)", "Buyer's price % (weighted)"),
+    "col_worst_premium_pct": ("Peor neto %", "Worst net %"),
+    "col_meets_minimum_price": ("Cumple el mínimo 95 %", "Meets the 95% minimum"),
+    "col_under_minimum": ("Bajo el mínimo", "Under the minimum"),
+    "col_month": ("Mes", "Month"),
+    "col_banrep_value": ("Venta al BanRep (95 %)", "Sold to BanRep (95%)"),
+    "col_month_average_value": ("A la referencia media del mes", "At the month's average benchmark"),
+    "col_vs_banrep": ("Frente al BanRep", "Vs BanRep"),
+    "col_vs_month_average": ("Frente a la media del mes", "Vs the month's average"),
+    "col_valid_from": ("Vigente desde", "Valid from"),
+    "col_usd_per_kg_fine": ("USD por kg fino", "USD per fine kg"),
+    "col_pct_of_benchmark": ("% de la referencia", "% of benchmark"),
+    "col_price_per_g": ("Precio por gramo", "Price per gram"),
+    "col_change_pct": ("Cambio %", "Change %"),
+    "col_gold_contribution_pp": ("Aporte del oro (puntos)", "Gold's part (points)"),
+    "col_fx_contribution_pp": ("Aporte de la tasa (puntos)", "Exchange rate's part (points)"),
+    "col_fx_per_usd": ("Moneda por USD", "Currency per USD"),
+    "col_fx_change_pct": ("Cambio de la tasa %", "Exchange-rate change %"),
+    "col_buy_price_95": ("Compra 95 % (BanRep)", "95% buy price (BanRep)"),
+    "col_as_of": ("Fecha del dato", "As of"),
+    "col_gold_change_pct": ("Cambio del oro %", "Gold change %"),
+    "col_gold_usd_per_oz": ("Oro, USD por onza troy", "Gold, USD per troy ounce"),
+    "col_text": ("Texto", "Text"),
+    "col_item": ("Dato", "Item"),
+    "col_step": ("Paso", "Step"),
+    "col_action": ("Acción", "Action"),
+    "col_user": ("Usuario", "User"),
+    "col_at": ("Cuándo", "When"),
+    "col_before": ("Antes", "Before"),
+    "col_after": ("Después", "After"),
+    # --- sheet names of downloaded workbooks (at most 31 characters)
+    "sheet_about": ("fuentes y fechas", "sources and dates"),
+    "sheet_countries": ("países", "countries"),
+    "sheet_gold": ("oro", "gold"),
+    "sheet_local_prices": ("precios locales", "local prices"),
+    "sheet_notable_days": ("días destacados", "notable days"),
+    "sheet_premiums_by_cooperative": ("primas por cooperativa", "premiums by cooperative"),
+    "sheet_premiums_by_buyer": ("primas por comprador", "premiums by buyer"),
+    "sheet_certification": ("certificación", "certification"),
+    "sheet_under_minimum": ("bajo el mínimo", "under the minimum"),
+    "sheet_summary": ("resumen", "summary"),
+    "sheet_per_sale": ("venta por venta", "sale by sale"),
+    "sheet_by_buyer": ("por comprador", "by buyer"),
+    "sheet_by_month": ("por mes", "by month"),
+    "sheet_by_certification": ("por certificación", "by certification"),
+    "sheet_waterfall": ("cascada", "waterfall"),
+    "sheet_what_if": ("y si", "what if"),
+    "sheet_chart_benchmark": ("referencia diaria", "daily benchmark"),
+    "sheet_certification_check": ("revisión certificación", "certification check"),
+    "sheet_sales": ("ventas", "sales"),
+    "file_sales": ("ventas", "sales"),
+    "file_premiums": ("primas", "premiums"),
+    "file_briefing": ("informe", "briefing"),
+    "file_forecast": ("pronostico", "forecast"),
+    "file_gold": ("oro", "gold"),
+    "sheet_forecast": ("pronóstico", "forecast"),
+    "sheet_prices": ("precios", "prices"),
+    "sheet_performance": ("rendimiento", "performance"),
+    "col_name": ("Modelo", "Model"),
+    "col_mae": ("Error medio absoluto", "Mean absolute error"),
+    "col_mape_pct": ("Error medio %", "Mean error %"),
+    "col_coverage_95_model": ("Cobertura 95 % sin calibrar", "Coverage 95% uncalibrated"),
+    "col_width_80_pct": ("Ancho banda 80 % (%)", "80% band width (%)"),
+    "col_mean": ("Pronóstico", "Forecast"),
+    "col_lo_80": ("Mínimo 80 %", "Low 80%"),
+    "col_hi_80": ("Máximo 80 %", "High 80%"),
+    "col_lo_95": ("Mínimo 95 %", "Low 95%"),
+    "col_hi_95": ("Máximo 95 %", "High 95%"),
+    "col_random_walk": ("Sin cambio", "No change"),
+    "col_price": ("Precio", "Price"),
+    "col_fx": ("Tasa de cambio", "Exchange rate"),
+    "col_gold_usd": ("Oro USD/onza", "Gold USD/oz"),
+    "col_volatility_30d_pct": ("Volatilidad 30 días %", "30-day volatility %"),
+    "col_drawdown_pct": ("Caída desde el máximo %", "Drawdown %"),
+    "src_series": ("Serie", "Series"),
+    "src_selected": ("Modelo elegido", "Model selected"),
+    "src_folds": ("Orígenes del backtest", "Backtest origins"),
+    "src_origins": ("Del primero al último", "First to last"),
+    "src_last_data": ("Último dato", "Last data"),
+    "src_intervals": ("Bandas", "Intervals"),
+    "src_intervals_text": (
+        "conformes: errores escalados por la volatilidad conocida en cada origen",
+        "conformal: errors scaled by the volatility known at the origin",
+    ),
+    "src_gold_source": ("Fuente del oro", "Gold source"),
+    "src_as_of": ("Datos hasta", "As of"),
+    "src_demo_series": ("Series de demostración (no son precios reales)", "Demo series (not real prices)"),
+    "none_word": ("ninguna", "none"),
+    "briefing_week_of": ("semana del {day}", "week of {day}"),
+    "briefing_quarter_label": ("{quarter}.º trimestre {year}", "Q{quarter} {year}"),
     # --- Briefing report (ui/briefing_report.py)
     "brief_title": ("Informe del mercado del oro", "Gold market briefing"),
     "brief_period": ("{start} – {end}", "{start} – {end}"),
@@ -932,8 +1087,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Bolivia: the official rate is used (BOB=X, pegged at 6.96 since 2011), not the parallel market rate.",
     ),
     "brief_volatility": (
-        "La volatilidad de 30 días del oro es {vol} anual, más alta que el {pctl} de su propia historia.",
-        "Gold's 30-day volatility is {vol} annualised, higher than {pctl} of its own history.",
+        "La volatilidad de 30 días del oro es {vol} anual, más alta que en el {pctl} de los días de su historia.",
+        "Gold's 30-day volatility is {vol} annualised, higher than on {pctl} of the days in its history.",
     ),
     "brief_range": (
         "El precio está en el percentil {p1} de su último año y en el {p3} de sus últimos tres años.",
@@ -941,8 +1096,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "brief_notable": ("Días de mayor movimiento: {days}.", "Largest daily moves: {days}."),
     "brief_forecast": (
-        "Pronóstico a 20 días hábiles, modelo «{model}»: {mean} la onza el {date} (80 %: {lo} a {hi}). En {folds} pruebas pasadas su error fue {rmae} veces el de «sin cambio» y su banda del 80 % contuvo el precio el {coverage} de las veces.",
-        '20-trading-day forecast, model "{model}": {mean} per ounce on {date} (80 %: {lo} to {hi}). In {folds} past tests its error was {rmae} times that of "no change", and its 80 % band held the price {coverage} of the time.',
+        "Pronóstico a 20 días hábiles, modelo «{model}»: {mean} la onza el {date} (80 %: {lo} a {hi}). En {folds} pruebas pasadas su error fue {relative} el de «sin cambio» y su banda del 80 % contuvo el precio el {coverage} de las veces.",
+        '20-trading-day forecast, model "{model}": {mean} per ounce on {date} (80 %: {lo} to {hi}). In {folds} past tests its error was {relative} that of "no change", and its 80 % band held the price {coverage} of the time.',
     ),
     "brief_demo_notice": (
         "ATENCIÓN: este informe usa datos de demostración, no precios reales ({series}). No lo use para "
@@ -979,6 +1134,42 @@ TEXTS: dict[str, tuple[str, str]] = {
     "brief_charts_header": ("Gráficos", "Charts"),
     "brief_premiums_header": ("Primas de las cooperativas", "Cooperative premiums"),
     "brief_sources_header": ("Fuentes y fechas", "Sources and dates"),
+    "src_period": ("Periodo", "Period"),
+    "src_gold": ("Oro", "Gold"),
+    "src_gold_text": (
+        "GOLD_USD, USD por onza troy; del {first} (último cierre antes del periodo) al {last}",
+        "GOLD_USD, USD per troy ounce; {first} (last close before the period) to {last}",
+    ),
+    "src_benchmark": ("Precio de referencia", "Benchmark"),
+    "src_benchmark_text": (
+        "gramo fino = oro USD/onza × moneda por USD ÷ 31,1034768 (últimos valores en o antes de cada fecha, "
+        "de 7 días como máximo)",
+        "fine gram = gold USD/oz × currency per USD ÷ 31.1034768 (last values on or before each date, at "
+        "most 7 days old)",
+    ),
+    "src_fx": ("Tasas de cambio", "Exchange rates"),
+    "src_fx_item": ("{currency}: al {day}", "{currency}: as of {day}"),
+    "src_bolivia_text": (
+        "tasa oficial (Yahoo BOB=X), no la del mercado paralelo",
+        "official rate (Yahoo BOB=X), not the parallel market",
+    ),
+    "src_volatility": ("Volatilidad", "Volatility"),
+    "src_volatility_text": (
+        "desviación estándar de los cambios logarítmicos diarios en 30 días calendario × √252",
+        "30-calendar-day standard deviation of daily log returns × √252",
+    ),
+    "src_forecast": ("Pronóstico", "Forecast"),
+    "src_forecast_text": (
+        "backtest de origen móvil de «sin cambio», deriva y Theta sobre GOLD_USD, {folds} orígenes del "
+        "{first} al {last}; bandas calibradas",
+        "rolling-origin backtest of random walk, drift and Theta on GOLD_USD, {folds} origins {first} to "
+        "{last}; calibrated bands",
+    ),
+    "src_demo": ("Datos de demostración", "Demo data"),
+    "src_demo_text": (
+        "series de demostración, no son precios reales: {series}",
+        "DEMO series, not real prices: {series}",
+    ),
     "brief_col_currency": ("Moneda", "Currency"),
     "brief_col_price": ("Gramo de oro fino", "Fine gram"),
     "brief_col_change": ("Cambio", "Change"),
@@ -1139,8 +1330,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Coloured months: interval excludes zero. {failed}",
     ),
     "seasonality_failed": (
-        "{month}: en contra en {count} de {years} años{list}.",
-        "{month}: went the other way in {count} of {years} years{list}.",
+        "{month}: fue en contra en {count} de {years} años ({list}).",
+        "{month}: went the other way in {count} of {years} years ({list}).",
+    ),
+    "seasonality_failed_one": (
+        "{month}: fue en contra en 1 de {years} años ({list}).",
+        "{month}: went the other way in 1 of {years} years ({list}).",
+    ),
+    "seasonality_failed_never": (
+        "{month}: nunca fue en contra en {years} años.",
+        "{month}: never went the other way in {years} years.",
     ),
     "forecast_view_header": ("Lo que dice el pronóstico", "What the forecast says"),
     "forecast_view_sentence": (
@@ -1541,7 +1740,10 @@ def source_label(source: str | None, lang: str) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """The text for `key` in `lang` ("es" or "en"), with `values` filled in."""
+    """The text for `key` in `lang` ("es" or "en"), with `values` filled in; `key_one` instead when
+    `count` is 1 and such a text exists ("1 venta", not "1 ventas")."""
+    if values.get("count") == 1 and f"{key}_one" in TEXTS:
+        key = f"{key}_one"
     es, en = TEXTS[key]
     text = en if lang == "en" else es
     return text.format(**values) if values else text
@@ -1608,10 +1810,12 @@ def money_digits(value: float) -> int:
 
 
 def format_money(value: float | None, currency: str, lang: str, digits: int | None = None) -> str:
-    """`$ 296.375` (es, COP), `COP 296,375` (en); "–" for a missing value."""
+    """`$ 296.375` (es, COP), `US$ 4.050` (es, USD), `COP 296,375` (en); "–" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     digits = money_digits(value) if digits is None else digits
+    if currency == "USD" and lang != "en":  # "$" alone is the peso's sign in Colombia: US$ for dollars
+        return "US$ " + format_number(value, lang, digits, currency)
     pattern = "¤ #,##0" + ("." + "0" * digits if digits else "")
     return format_currency(
         value, currency, format=pattern, locale=number_locale(lang, currency), currency_digits=False
@@ -1631,9 +1835,11 @@ def format_pct(value: float | None, lang: str, digits: int = 1, signed: bool = T
     """`+4,2 %` (es) or `+4.2%` (en); "–" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    pattern = ("+" if signed else "") + "#,##0." + "0" * digits
+    if round(value, digits) == 0:
+        value, signed = 0.0, False  # "-0,00 %" reads as a loss that is not there; zero has no sign
+    pattern = ("+" if signed else "") + "#,##0" + ("." + "0" * digits if digits else "")
     if signed:
-        pattern += ";-#,##0." + "0" * digits
+        pattern += ";-#,##0" + ("." + "0" * digits if digits else "")
     text = format_decimal(value, format=pattern, locale=number_locale(lang))
     return f"{text} %" if lang == "es" else f"{text}%"
 
@@ -1738,3 +1944,141 @@ def buyers_sentence(
         owed = f"{format_number(owing.premium_owed_usd, lang, 0)} USD"
         parts.append(t("buyers_sentence_owed", lang, buyer=user_text(owing.buyer), owed=owed))
     return " ".join(parts)
+
+
+# --- tables as the reader sees them: headers and cells in the chosen language
+
+
+def column_label(name: object, lang: str) -> str:
+    """A column's header in `lang`: `fine_gold_g` → "Oro fino (g)"; an unknown name unchanged."""
+    for prefix in ("field_", "col_"):
+        if f"{prefix}{name}" in TEXTS:
+            return t(f"{prefix}{name}", lang)
+    return str(name)
+
+
+def sheet_label(name: str, lang: str) -> str:
+    """A workbook sheet's name in `lang` (Excel allows 31 characters)."""
+    return (t(f"sheet_{name}", lang) if f"sheet_{name}" in TEXTS else column_label(name, lang))[:31]
+
+
+def file_label(name: str, lang: str) -> str:
+    """The stem of a download's file name in `lang`: `ventas` or `sales`."""
+    return t(f"file_{name}", lang)
+
+
+def month_label(value: object, lang: str) -> str:
+    """`octubre 2026` (es) or `October 2026` (en) for a month, a period or any day in it."""
+    if value is None or (not isinstance(value, pd.Period) and pd.isna(value)):
+        return "–"
+    day = value.start_time if isinstance(value, pd.Period) else pd.Timestamp(str(value))
+    locale = "en_US" if lang == "en" else "es_CO"
+    return babel_format_date(day.date(), format="LLLL y", locale=locale)
+
+
+def _cell_kind(name: str) -> str:
+    """How a column's numbers read: money in the table's currency, USD, percent, points, grams, counts..."""
+    if name in ("sales", "line", "under_minimum", "folds", "count"):
+        return "count"
+    if name in ("fineness",):
+        return "fineness"
+    if name in ("fx", "fx_per_usd"):
+        return "rate"
+    if name.endswith(("_pct", "_pct_weighted")) or name == "pct_of_benchmark":
+        return "pct"
+    if name.endswith("_pp"):
+        return "points"
+    if name.endswith("_usd") or name == "usd_per_kg_fine" or name == "usd_per_g":
+        return "usd"
+    if name.endswith("_g") and not name.endswith("_per_g"):
+        return "grams"
+    return "money"
+
+
+def format_cell(value: object, name: str, lang: str, currency: str | None = None) -> str:
+    """One table cell as text in `lang`: numbers by the language's convention, dates as `10 may 2024`,
+    certifications and yes/no in words, a missing value as "–"."""
+    if value is None or (not isinstance(value, str | pd.Period) and pd.isna(value)):
+        return "–"
+    if isinstance(value, bool) or (hasattr(value, "dtype") and str(getattr(value, "dtype", "")) == "bool"):
+        return t("yes" if value else "no", lang).capitalize()
+    if name == "certification" and f"cert_{value}" in TEXTS:
+        return t(f"cert_{value}", lang)
+    if name == "minimum_state" and f"minimum_{value}" in TEXTS:
+        return t(f"minimum_{value}", lang)
+    if isinstance(value, pd.Period) or name == "month":
+        return month_label(value, lang)
+    if isinstance(value, date | datetime | pd.Timestamp):
+        return format_day(value, lang)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        kind = _cell_kind(name)
+        if kind == "count":
+            return format_number(number, lang, 0)
+        if kind == "fineness":
+            return format_number(number, lang, 3)
+        if kind == "rate":
+            return format_number(number, lang, 2, currency)
+        if kind == "pct":
+            return format_pct(number, lang)
+        if kind == "points":
+            return format_number(number, lang, 1)
+        if kind == "usd":
+            return format_number(number, lang, 0 if abs(number) >= 1000 else 2)
+        if kind == "grams":
+            return format_number(number, lang, 1)
+        return format_number(number, lang, money_digits(number), currency)
+    return str(value)
+
+
+def display_frame(frame: pd.DataFrame, lang: str, currency: str | None = None) -> pd.DataFrame:
+    """A table for the page: every cell text formatted for `lang` (not the browser's locale), headers
+    translated. Rows keep their order; the index is dropped unless it is named (it then carries labels)."""
+    named = any(name is not None for name in frame.index.names)
+    shown = frame.reset_index() if named else frame  # a row number is not worth a column
+    out = pd.DataFrame(
+        {
+            column_label(name, lang): [format_cell(value, str(name), lang, currency) for value in shown[name]]
+            for name in shown.columns
+        },
+        index=pd.RangeIndex(len(shown)),
+    )
+    return out
+
+
+def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table for a download: numbers stay numbers (a spreadsheet sums them), headers and codes in
+    `lang` (certifications, yes/no, months)."""
+    out = frame.copy()
+    for name in out.columns:
+        values = out[name]
+        if (
+            pd.api.types.is_bool_dtype(values)
+            or name in ("certification", "minimum_state", "month")
+            or (values.dtype == object and values.map(lambda v: isinstance(v, bool)).any())
+        ):
+            out[name] = [format_cell(value, str(name), lang) for value in values]
+    out.columns = [column_label(name, lang) for name in out.columns]
+    out.index.names = [None if n is None else column_label(n, lang) for n in out.index.names]
+    return out
+
+
+def relative_error_text(ratio: float | None, lang: str) -> str:
+    """An error ratio against "no change" in words: "un 12 % mayor que", "igual que" (never "1,000 veces",
+    which a Spanish reader takes for a thousand)."""
+    if ratio is None or pd.isna(ratio) or round((ratio - 1) * 100) == 0:
+        return t("relative_same", lang)
+    pct = format_pct(abs(ratio - 1) * 100, lang, digits=0, signed=False)
+    return t("relative_more" if ratio > 1 else "relative_less", lang, pct=pct)
+
+
+#: Horizons of the performance table and the range selector, one set of labels per language.
+HORIZON_LABELS = {
+    "es": {"1D": "1 día", "1W": "1 sem.", "1M": "1 mes", "3M": "3 meses", "6M": "6 meses",
+           "YTD": "En el año", "1Y": "1 año", "5Y": "5 años"},
+    "en": {"1D": "1D", "1W": "1W", "1M": "1M", "3M": "3M", "6M": "6M", "YTD": "YTD", "1Y": "1Y", "5Y": "5Y"},
+}  # fmt: skip
+
+
+def horizon_label(code: str, lang: str) -> str:
+    return HORIZON_LABELS["en" if lang == "en" else "es"].get(code, code)
