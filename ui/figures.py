@@ -31,13 +31,14 @@ from ui.charts import (
 )
 from ui.i18n import format_day, format_number, format_pct, month_names, t, unit_label
 from ui.state import (
+    SelectionKey,
     _forecast_view,
     _local_prices,
     _market_view,
-    _premium_selection,
     _timing_view,
-    example_wanted,
+    cached_premium_selection,
     run_context,
+    selection_key,
 )
 
 MIN_HISTORY_SHOWN_DAYS = 40  # two months before the fan: context, and the fan a third of a phone's width
@@ -93,24 +94,11 @@ def market_figures(currency: str, unit: str, lang: str) -> dict[str, go.Figure]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _premium_tables(
-    url: str,
-    ledger_key: str,
-    market_key: str,
-    today: str,
-    cooperative: str,
-    currency: str,
-    start,
-    end,
-    lang: str,
-    example: bool = False,
-) -> dict[str, pd.DataFrame]:
-    chosen = _premium_selection(
-        url, ledger_key, market_key, today, cooperative, currency, start, end, example
-    ).sales
+def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
+    chosen = cached_premium_selection(key).sales
 
     def numbers(values: pd.Series, digits: int) -> pd.Series:
-        return values.map(lambda value: format_number(value, lang, digits, currency))
+        return values.map(lambda value: format_number(value, lang, digits, key.currency))
 
     price_digits = 0 if chosen["benchmark_price_per_g"].median() >= 1000 else 2
     text = pd.DataFrame(
@@ -145,8 +133,8 @@ def _premium_tables(
     rounding = {"fine_gold_g": 1, "benchmark_value": 0, "amount_received": 0, "money_vs_benchmark": 0,
                 "premium_pct_weighted": 2, "premium_due_usd": 2, "premium_received_usd": 2}  # fmt: skip
     tables = {"per_sale": numbers_only, "per_sale_text": text}
-    for key in ("buyer", "month", "certification"):
-        tables[f"by_{key}"] = summary_by(chosen, key).drop(columns="currency").round(rounding)
+    for group in ("buyer", "month", "certification"):
+        tables[f"by_{group}"] = summary_by(chosen, group).drop(columns="currency").round(rounding)
     return tables
 
 
@@ -154,29 +142,14 @@ def premium_tables(
     cooperative: str, currency: str, start: date, end: date, lang: str
 ) -> dict[str, pd.DataFrame]:
     """Sale-by-sale (numbers, and text formatted for `lang`) and the by-buyer/month/certification tables."""
-    context = run_context()
-    keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premium_tables(*keys, cooperative, currency, start, end, lang, example_wanted())
+    return _premium_tables(selection_key(cooperative, currency, start, end), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _premium_price_figure(
-    url: str,
-    ledger_key: str,
-    market_key: str,
-    today: str,
-    cooperative: str,
-    currency: str,
-    start,
-    end,
-    lang: str,
-    example: bool = False,
-) -> go.Figure:
-    chosen = _premium_selection(
-        url, ledger_key, market_key, today, cooperative, currency, start, end, example
-    ).sales
-    benchmark = _local_prices(url, market_key, today, currency, "g")["price"].dropna()
-    benchmark = benchmark[(benchmark.index.date >= start) & (benchmark.index.date <= end)]
+def _premium_price_figure(key: SelectionKey, lang: str) -> go.Figure:
+    chosen = cached_premium_selection(key).sales
+    benchmark = _local_prices(key.url, key.market_key, key.today, key.currency, "g")["price"].dropna()
+    benchmark = benchmark[(benchmark.index.date >= key.start) & (benchmark.index.date <= key.end)]
     priced = chosen.dropna(subset=["benchmark_price_per_g"])
     return realised_vs_benchmark_figure(
         priced[~priced["needs_review"]],  # a typo (an extra zero) would flatten every other dot
@@ -184,43 +157,27 @@ def _premium_price_figure(
         labels={"benchmark": t("chart_benchmark_line", lang)}
         | {c: t(f"cert_{c}", lang) for c in ("none", "fairmined", "fairmined_ecological", "fairtrade")},
         title=t("chart_realised", lang),
-        y_title=f"{currency} / g",
+        y_title=f"{key.currency} / g",
         lang=lang,
-        currency=currency,
+        currency=key.currency,
     )
 
 
 def premium_price_figure(cooperative: str, currency: str, start: date, end: date, lang: str) -> go.Figure:
     """Realised price per sale against the benchmark line (shared figure: never mutate it)."""
-    context = run_context()
-    keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premium_price_figure(*keys, cooperative, currency, start, end, lang, example_wanted())
+    return _premium_price_figure(selection_key(cooperative, currency, start, end), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _premium_waterfall_figure(
-    url: str,
-    ledger_key: str,
-    market_key: str,
-    today: str,
-    cooperative: str,
-    currency: str,
-    start,
-    end,
-    lang: str,
-    sale: str,
-    example: bool = False,
-) -> go.Figure:
-    chosen = _premium_selection(
-        url, ledger_key, market_key, today, cooperative, currency, start, end, example
-    ).sales
+def _premium_waterfall_figure(key: SelectionKey, lang: str, sale: str) -> go.Figure:
+    chosen = cached_premium_selection(key).sales
     steps = waterfall(chosen if not sale else chosen[chosen["sale_id"] == sale])
     return waterfall_figure(
         steps,
         labels={name: t(f"wf_{name}", lang) for name in steps.index},
         title=sale or t("waterfall_period", lang),
         lang=lang,
-        currency=currency,
+        currency=key.currency,
         totals=WATERFALL_TOTALS,
     )
 
@@ -229,9 +186,7 @@ def premium_waterfall_figure(
     cooperative: str, currency: str, start: date, end: date, lang: str, sale: str
 ) -> go.Figure:
     """The period's waterfall, or one sale's (shared figure: never mutate it)."""
-    context = run_context()
-    keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premium_waterfall_figure(*keys, cooperative, currency, start, end, lang, sale, example_wanted())
+    return _premium_waterfall_figure(selection_key(cooperative, currency, start, end), lang, sale)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -8,6 +8,7 @@ numbers come from services/ (the CLI calls the same functions); figures and tabl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -282,32 +283,45 @@ def premiums(cooperative: str) -> PremiumsView:
     return cached_premiums(run_context(), cooperative)
 
 
+@dataclass(frozen=True)
+class SelectionKey:
+    """What a premium selection (and its tables and figures) depends on: one cache key for all of them."""
+
+    url: str
+    ledger_key: str
+    market_key: str
+    today: str
+    cooperative: str
+    currency: str
+    start: date
+    end: date
+    example: bool
+
+
+def selection_key(cooperative: str, currency: str, start: date, end: date) -> SelectionKey:
+    context = run_context()
+    return SelectionKey(
+        context.url,
+        context.ledger_key,
+        context.market_key,
+        context.today,
+        cooperative,
+        currency,
+        start,
+        end,
+        example_wanted(),
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
-def _premium_selection(
-    url: str,
-    ledger_key: str,
-    market_key: str,
-    today: str,
-    cooperative: str,
-    currency: str,
-    start,
-    end,
-    example: bool = False,
-) -> PremiumSelection:
-    view = _premiums(url, ledger_key, market_key, today, cooperative, example)
-    return premium_selection(view, currency, start, end)
-
-
-def cached_premium_selection(
-    context: RunContext, cooperative: str, currency: str, start: date, end: date
-) -> PremiumSelection:
-    keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premium_selection(*keys, cooperative, currency, start, end, example_wanted())
+def cached_premium_selection(key: SelectionKey) -> PremiumSelection:
+    view = _premiums(key.url, key.ledger_key, key.market_key, key.today, key.cooperative, key.example)
+    return premium_selection(view, key.currency, key.start, key.end)
 
 
 def premium_page_selection(cooperative: str, currency: str, start: date, end: date) -> PremiumSelection:
     """The chosen cooperative's sales in one currency and period, with their summary and checks."""
-    return cached_premium_selection(run_context(), cooperative, currency, start, end)
+    return cached_premium_selection(selection_key(cooperative, currency, start, end))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
