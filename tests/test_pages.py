@@ -119,7 +119,7 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
     assert not at.exception
     # gold and COP are real now: a short note lists the series still demo, gold not among them
     note = " ".join(i.value for i in at.info)
-    assert "USD_PEN" in note and "GOLD_USD" not in note
+    assert "soles por dólar" in note and "oro en dólares" not in note and "USD_PEN" not in note
     assert not any("no son precios reales.**" in w.value for w in at.warning)
     # LBMA ends 2021-03-02; COP (Yahoo) on that day closed 3,634.5 or so: the price is a 2021 price
     assert "2 mar 2021" in " ".join(c.value for c in at.caption)
@@ -330,7 +330,9 @@ def test_banner_says_which_series_are_demo_when_gold_and_the_currency_are_stored
     at = app().run()
     assert not at.exception, at.exception
     assert not any("no son precios reales.**" in w.value for w in at.warning)
-    assert any("Otras series son de demostración" in i.value and "USD_PEN" in i.value for i in at.info)
+    assert any(
+        "Otras series son de demostración" in i.value and "soles por dólar" in i.value for i in at.info
+    )
     at.switch_page("app_pages/briefing.py").run()
     assert not at.exception, at.exception
     assert at.dataframe[0].value["Moneda"].tolist() == ["COP", "USD"]  # no real-gold × demo-rate prices
@@ -544,10 +546,10 @@ def test_banner_is_current_in_the_same_run_as_an_import(db_url, monkeypatch):
         import_price_file(cop.read_bytes(), cop.name, None)
 
     at = app().run()
-    assert any("no son precios reales.**" in w.value and "GOLD_USD" in w.value for w in at.warning)
+    assert any("no son precios reales.**" in w.value and "oro en dólares" in w.value for w in at.warning)
     monkeypatch.setattr(ui.import_widget, "price_import_sidebar", import_in_this_run)
     at.run()  # the import happens in this run, before the banner is drawn
     assert not at.exception, at.exception
     assert not any("no son precios reales.**" in w.value for w in at.warning)
-    assert "GOLD_USD" not in " ".join(i.value for i in at.info)
+    assert "oro en dólares" not in " ".join(i.value for i in at.info)
     assert stale_warnings(at, "2 mar 2021")  # and the page drawn in that run uses the imported prices

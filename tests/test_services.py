@@ -161,12 +161,12 @@ def test_an_import_through_one_process_is_seen_by_another_on_its_next_rerun(db_u
     reader, writer = AppProcess(db_url), AppProcess(db_url)
     try:
         first = reader.send("run")
-        assert "GOLD_USD" in " ".join(first["warnings"])  # demo gold, named in the banner
+        assert "oro en dólares" in " ".join(first["warnings"])  # demo gold, named in the banner
         writer.send("run")
         report = writer.send("import_prices", str(SAMPLES / "xauusd_d.csv"))
         assert report["rows_stored"] == 5
         second = reader.send("run")  # the same session, its caches warm: only the versions tell
-        assert "GOLD_USD" not in " ".join(second["warnings"]), second
+        assert "oro en dólares" not in " ".join(second["warnings"]), second
         assert any("GOLD_USD" in row for row in second["freshness"]), second
         sales = writer.send("import_ledger", str(SAMPLES / "ledger_semicolon_decimal_comma.csv"))
         assert sales["inserted"] > 0

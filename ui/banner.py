@@ -10,7 +10,7 @@ import streamlit as st
 
 from services.freshness import DataState, Freshness
 from services.premiums import LedgerView
-from ui.i18n import format_day, format_number, t
+from ui.i18n import format_day, format_number, series_label, t
 from ui.state import EXAMPLE_LEDGER_KEY
 
 
@@ -20,7 +20,7 @@ def data_banner(state: DataState, lang: str) -> None:
     The full warning when gold, or the exchange rate of the currency shown, is demo data (every local
     price is then invented); a short note when only series this view does not use are demo.
     """
-    series = ", ".join(state.demo_series)
+    series = ", ".join(series_label(series_id, lang) for series_id in state.demo_series)
     if state.level == "demo":
         code = state.demo_reason_code
         reason = t(f"demo_reason_{code}", lang) if code else state.demo_reason  # the user's language

@@ -1705,6 +1705,23 @@ def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[t("col_line", lang), t("field_sale_id", lang), t("col_reason", lang)])
 
 
+#: Readable names of the market series (what a banner lists), in Spanish and English.
+SERIES_NAMES: dict[str, tuple[str, str]] = {
+    "GOLD_USD": ("oro en dólares", "gold in dollars"),
+    "SILVER_USD": ("plata en dólares", "silver in dollars"),
+    "USD_COP": ("pesos colombianos por dólar", "Colombian pesos per dollar"),
+    "USD_PEN": ("soles por dólar", "soles per dollar"),
+    "USD_BOB": ("bolivianos por dólar", "bolivianos per dollar"),
+    "USD_MNT": ("tugriks por dólar", "tögrög per dollar"),
+}
+
+
+def series_label(series_id: str, lang: str) -> str:
+    """A series as a reader names it: USD_COP → "pesos colombianos por dólar"; an unknown id unchanged."""
+    names = SERIES_NAMES.get(series_id)
+    return series_id if names is None else names[1 if lang == "en" else 0]
+
+
 #: Readable names of the providers a series may come from (the part of a source before ":").
 SOURCE_NAMES: dict[str, tuple[str, str]] = {
     "lbma": ("LBMA (fijación PM)", "LBMA (PM fix)"),
