@@ -20,7 +20,6 @@ from data.ledger import (
     audit_trail,
     delete_sale,
     edit_sale,
-    load_sales,
     premium_schedule,
     save_premium_schedule,
 )
@@ -172,13 +171,10 @@ def _market_view(url: str, market_key: str, today: str, currency: str, unit: str
     return market_view(_snapshot(url, market_key, today), currency, unit, today)
 
 
-def cached_market_view(context: RunContext, currency: str, unit: str) -> MarketView:
-    return _market_view(context.url, context.market_key, context.today, currency, unit)
-
-
 def market_page_view(currency: str, unit: str) -> MarketView:
     """The Market page's numbers (cached by data version, currency and unit)."""
-    return cached_market_view(run_context(), currency, unit)
+    context = run_context()
+    return _market_view(context.url, context.market_key, context.today, currency, unit)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -197,18 +193,13 @@ def _forecast_view(url: str, market_key: str, today: str, target_id: str, horizo
     return view
 
 
-def cached_forecast_view(
-    context: RunContext, target_id: str, horizon: int, model: str | None
-) -> ForecastView:
-    return _forecast_view(context.url, context.market_key, context.today, target_id, horizon, model)
-
-
 def forecast_page_view(target_id: str, horizon: int, model: str | None) -> ForecastView:
     """Backtest and forecast, cached by data version, target, horizon and model.
 
     While the backtest runs, a progress bar is drawn where this is called (inside the page's st.status).
     """
-    return cached_forecast_view(run_context(), target_id, horizon, model)
+    context = run_context()
+    return _forecast_view(context.url, context.market_key, context.today, target_id, horizon, model)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -218,13 +209,10 @@ def _timing_view(
     return timing_view(_snapshot(url, market_key, today), currency, settings, today)
 
 
-def cached_timing_view(context: RunContext, currency: str, settings: PolicySettings) -> TimingView:
-    return _timing_view(context.url, context.market_key, context.today, currency, settings)
-
-
 def timing_page_view(currency: str, settings: PolicySettings) -> TimingView:
     """Indicators, today's reading, seasonality and the policy backtests (cached by data and inputs)."""
-    return cached_timing_view(run_context(), currency, settings)
+    context = run_context()
+    return _timing_view(context.url, context.market_key, context.today, currency, settings)
 
 
 # ---------------------------------------------------------------- the sales ledger
@@ -273,14 +261,11 @@ def _premiums(
     return premiums_view(_snapshot(url, market_key, today), sales, _schedule(url, ledger_key))
 
 
-def cached_premiums(context: RunContext, cooperative: str) -> PremiumsView:
-    keys = (context.url, context.ledger_key, context.market_key, context.today)
-    return _premiums(*keys, cooperative, example_wanted())
-
-
 def premiums(cooperative: str) -> PremiumsView:
     """The cooperative's sales priced against the benchmark (cached by ledger, schedule and prices)."""
-    return cached_premiums(run_context(), cooperative)
+    context = run_context()
+    keys = (context.url, context.ledger_key, context.market_key, context.today)
+    return _premiums(*keys, cooperative, example_wanted())
 
 
 @dataclass(frozen=True)
@@ -407,8 +392,3 @@ def may_manage() -> bool:
 def audit_trail_for(cooperative: str) -> pd.DataFrame:
     shown = None if cooperative == ALL_COOPERATIVES else [cooperative]
     return audit_trail(get_store(), run_context().scope, shown)
-
-
-def stored_sales(cooperatives: list[str] | None = None) -> pd.DataFrame:
-    """Stored sales this session may read (no cache: for downloads made on demand)."""
-    return load_sales(get_store(), run_context().scope, cooperatives)
