@@ -808,13 +808,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "1 venta con un precio fuera del 30–200 % del de referencia (¿un cero de más, peso o ley "
         "equivocados?): {sales}. Está incluida en los totales; corríjala en la página Ventas.",
         "1 sale priced outside 30–200 % of the benchmark (an extra zero, a wrong weight or fineness?): "
-        "{sales}. It is included in the totals; fix it on the Sales page.",
+        "{sales}. It is left out of the average percentages, not of the money totals; fix it on the Sales page.",
     ),
     "premiums_review": (
         "{count} ventas con un precio fuera del 30–200 % del de referencia (¿un cero de más, peso o ley "
-        "equivocados?): {sales}. Están incluidas en los totales; corríjalas en la página Ventas.",
+        "equivocados?): {sales}. Quedan fuera de los porcentajes promedio, no de las sumas de dinero; "
+        "corríjalas en la página Ventas.",
         "{count} sales priced outside 30–200 % of the benchmark (an extra zero, a wrong weight or fineness?): "
-        "{sales}. They are included in the totals; fix them on the Sales page.",
+        "{sales}. They are left out of the average percentages, not of the money totals; fix them on the Sales "
+        "page.",
     ),
     "premiums_sentence_price": (
         "Sus compradores pagaron en promedio el {share} del precio de referencia (mediana {median}).",
