@@ -10,7 +10,7 @@ from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_pct, source_label, t, unit_label
+from ui.i18n import format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
 from ui.settings import current_settings
 from ui.state import local_price_table, price_today_view, snapshot, stored_price_today
 
@@ -150,6 +150,7 @@ freshness = pd.DataFrame(
             t("col_series", lang): state.series_id,
             t("col_kind", lang): t(f"kind_{state.kind}", lang),
             t("col_source", lang): source_label(state.source, lang),
+            t("col_source_spans", lang): source_spans_text(state.spans, lang),
             t("col_first", lang): format_day(state.first, lang),
             t("col_last", lang): format_day(state.last, lang),
             t("col_updated", lang): format_day(state.updated_at, lang) if state.updated_at else "–",

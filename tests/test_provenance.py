@@ -171,3 +171,20 @@ def test_a_legacy_store_keeps_its_values_and_sources(tmp_path):
     frame = store.load_series_with_sources("GOLD_USD")
     assert frame["value"].tolist() == [2323.5] and frame["source"].tolist() == ["import:xauusd_d.csv"]
     assert store.versions()["series:GOLD_USD"] >= 1
+
+
+def test_the_overview_says_where_the_source_changes(db_url):
+    """Each view says which sources and dates it used, and where the source changes."""
+    from tests.test_pages import app
+
+    store = MarketStore.from_url(db_url)
+    lbma = shared_file(GOLD_LBMA)
+    import_prices(store, lbma.read_bytes(), lbma.name)
+    later = pd.bdate_range("2021-03-03", "2021-03-12")
+    store.write_series("GOLD_USD", pd.DataFrame({"date": later, "value": 1700.0}), "yahoo:GC=F")
+    at = app().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[-1].value.set_index("Serie")
+    spans = table.loc["GOLD_USD", "Fuente por fechas"]
+    assert "LBMA (fijación PM)" in spans and "2 mar 2021" in spans
+    assert "Yahoo Finance GC=F (futuro COMEX) 3 mar 2021 – 12 mar 2021" in spans

@@ -160,6 +160,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "freshness": ("Frescura de los datos", "Data freshness"),
     "col_series": ("Serie", "Series"),
     "col_kind": ("Tipo", "Kind"),
+    "col_source_spans": ("Fuente por fechas", "Source by dates"),
+    "spans_earlier": ("{count} tramos antes", "{count} earlier runs"),
+    "spans_earlier_one": ("1 tramo antes", "1 earlier run"),
     "col_source": ("Fuente", "Source"),
     "col_first": ("Desde", "From"),
     "col_last": ("Hasta", "Until"),
@@ -1722,6 +1725,20 @@ def series_label(series_id: str, lang: str) -> str:
     """A series as a reader names it: USD_COP → "pesos colombianos por dólar"; an unknown id unchanged."""
     names = SERIES_NAMES.get(series_id)
     return series_id if names is None else names[1 if lang == "en" else 0]
+
+
+def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
+    """Where a series' source changes: "LBMA (fijación PM) 4 ene 2000 – 2 mar 2021; Yahoo … 3 mar 2021 – …"
+    (the latest `most` runs; earlier ones are counted)."""
+    if not spans:
+        return "–"
+    shown = [
+        f"{source_label(source, lang)} {format_day(first, lang)} – {format_day(last, lang)}"
+        for source, first, last, _ in spans[-most:]
+    ]
+    earlier = len(spans) - len(shown)
+    prefix = [t("spans_earlier", lang, count=earlier)] if earlier else []
+    return "; ".join(prefix + shown)
 
 
 #: Readable names of the providers a series may come from (the part of a source before ":").
