@@ -118,6 +118,8 @@ class Briefing:
     sources: dict[str, str] = field(default_factory=dict)
     #: Series that are demo data (not real prices): a briefing made from any says so at its top.
     demo_series: list[str] = field(default_factory=list)
+    #: The source(s) of each series used, as stored ("lbma, yahoo:GC=F"): named in the sources list.
+    providers: dict[str, str] = field(default_factory=dict)
 
     def coverage(self) -> list[dict[str, object]]:
         """Per country: the first and last day its data cover in the period, and whether that is all of it."""

@@ -11,6 +11,7 @@ import pandas as pd
 from analytics.briefing import Briefing, add_forecast_and_timing, add_premiums, build_briefing
 from data.ledger import LedgerScope
 from data.market_data import MarketSnapshot
+from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
 from services.freshness import Freshness, freshness, last_date
 from services.market import real_fx
@@ -38,6 +39,11 @@ def briefing_view(
         add_premiums(briefing, premiums)
     demo = snapshot.demo_series
     briefing.demo_series = list(demo)
+    used = [
+        GOLD_SERIES,
+        *(str(fx_series_for(row.currency)) for row in briefing.countries if row.currency != "USD"),
+    ]
+    briefing.providers = {series_id: snapshot.source_of(series_id) for series_id in used}
     return briefing
 
 

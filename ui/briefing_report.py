@@ -30,7 +30,9 @@ from ui.i18n import (
     format_pct,
     reason_text,
     relative_error_text,
+    series_label,
     sheet_label,
+    source_label,
     t,
 )
 
@@ -404,11 +406,15 @@ def sources(briefing: Briefing, lang: str = "en") -> dict[str, str]:
             first=day(briefing.forecast.first_origin),
             last=day(briefing.forecast.last_origin),
         )
-    for key, value in briefing.sources.items():
-        if key == "demo data":  # services.briefing: "DEMO series, not real prices: USD_PEN, ..."
-            out[t("src_demo", lang)] = t("src_demo_text", lang, series=value.split(": ", 1)[-1])
-        else:
-            out[key] = value
+    if briefing.providers:  # the providers actually used, never a fixed name
+        out[t("src_providers", lang)] = "; ".join(
+            f"{series_label(series_id, lang)}: {source_label(source, lang)}"
+            for series_id, source in briefing.providers.items()
+        )
+    if briefing.demo_series:
+        series = ", ".join(series_label(series_id, lang) for series_id in briefing.demo_series)
+        out[t("src_demo", lang)] = t("src_demo_text", lang, series=series)
+    out.update(briefing.sources)
     return out
 
 

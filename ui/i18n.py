@@ -161,6 +161,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_series": ("Serie", "Series"),
     "col_kind": ("Tipo", "Kind"),
     "col_source_spans": ("Fuente por fechas", "Source by dates"),
+    "src_providers": ("Fuentes de los datos", "Data sources"),
     "spans_earlier": ("{count} tramos antes", "{count} earlier runs"),
     "spans_earlier_one": ("1 tramo antes", "1 earlier run"),
     "col_source": ("Fuente", "Source"),
