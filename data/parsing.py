@@ -105,6 +105,17 @@ ENGLISH: dict[str, str] = {
     "price_implausible": "price is {pct:.0f} % of the benchmark (outside {low:.0f}–{high:.0f} %): "
     "check the amount, weight and fineness",
     "no_benchmark": "no benchmark price within 7 days of this date: the premium cannot be computed",
+    # one row of a price file (data/cleaning.py, data/importers.py)
+    "value_missing": "missing value {value!r}",
+    "value_empty": "empty value",
+    "value_not_positive": "non-positive value {number:g}",
+    "duplicate_date": "duplicate of line {first_line}",
+    "duplicate_date_conflict": "duplicate date with a different value than line {first_line} "
+    "(line {first_line} kept)",
+    "value_impossible": "value {number:g} impossible next to its neighbours (median {median:g})",
+    "extreme_move": "extreme move {move:+.1f}% (kept)",
+    "weekend_date": "weekend date ({weekday}), kept",
+    "ohlc_impossible": "{column} {number:g} impossible next to Close {close:g} (ignored: only Close is stored)",
 }
 
 

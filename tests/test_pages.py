@@ -158,6 +158,36 @@ def test_upload_handler_stores_and_reports(db_url):
         import_price_file(b"nonsense", "x.csv", None)
 
 
+def test_sidebar_price_report_is_in_the_users_language(db_url):
+    from ui.i18n import price_problem_rows, problem_text
+    from ui.state import import_price_file
+
+    content = (
+        b"date,value\n2024-05-06,2300\n2024-05-07,2310\n2024-05-07,2310\n2024-05-08,2600\n"
+        b"2024-05-11,2600\n2024-05-13,2590\n"
+    )
+    report = import_price_file(content, "oro.csv", "GOLD_USD")
+    reasons = {flag["code"]: flag["reason"] for flag in report["flagged"]}
+    # the CLI's English reasons are unchanged
+    assert reasons == {
+        "duplicate_date": "duplicate of line 3",
+        "extreme_move": "extreme move +12.6% (kept)",
+        "weekend_date": "weekend date (Saturday), kept",
+    }
+    spanish = {flag["code"]: problem_text(flag["problems"][0], "es") for flag in report["flagged"]}
+    assert spanish == {
+        "duplicate_date": "Repetida: igual a la línea 3",
+        "extreme_move": "Movimiento extremo de +12,6 % (se conserva)",
+        "weekend_date": "Fecha en fin de semana (sábado): se conserva",
+    }
+    table = price_problem_rows(report["flagged"], report["rejected"], "es")
+    assert list(table.columns) == ["Tipo", "Línea", "Fecha", "Motivo"]
+    assert set(table["Motivo"]) == set(spanish.values())
+    assert set(table["Tipo"]) == {"Marcada"}
+    english = price_problem_rows(report["flagged"], report["rejected"], "en")
+    assert set(english["Reason"]) == set(reasons.values())
+
+
 def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     at = app().run()
     at.switch_page("app_pages/forecast.py").run()

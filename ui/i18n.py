@@ -786,6 +786,23 @@ TEXTS: dict[str, tuple[str, str]] = {
         "no hay precio de referencia a menos de 7 días de esta fecha: no se puede calcular la prima",
         "",
     ),
+    "problem_value_missing": ("falta el valor («{value}»)", ""),
+    "problem_value_empty": ("valor vacío", ""),
+    "problem_value_not_positive": ("valor no positivo: {number}", ""),
+    "problem_duplicate_date": ("repetida: igual a la línea {first_line}", ""),
+    "problem_duplicate_date_conflict": (
+        "fecha repetida con un valor distinto al de la línea {first_line} (se conserva la línea {first_line})",
+        "",
+    ),
+    "problem_value_impossible": ("el valor {number} es imposible junto a sus vecinos (mediana {median})", ""),
+    "problem_extreme_move": ("movimiento extremo de {move} % (se conserva)", ""),
+    "problem_weekend_date": ("fecha en fin de semana ({weekday}): se conserva", ""),
+    "problem_ohlc_impossible": (
+        "{column} {number} es imposible junto al cierre {close} (se ignora: solo se guarda el cierre)",
+        "",
+    ),
+    "kind_flagged": ("Marcada", "Flagged"),
+    "kind_rejected": ("Rechazada", "Rejected"),
     "premiums_title": ("Primas y descuentos", "Premiums and discounts"),
     "premiums_intro": (
         "Cada venta frente al precio de referencia de su oro fino el día de la venta (oro internacional × "
@@ -1647,6 +1664,18 @@ PROBLEM_FIELDS_ES = {
     "certification": "la certificación",
     "notes": "las notas",
 }
+#: Weekday names as pandas writes them ("%A") in a flag, in Spanish.
+WEEKDAYS_ES = {
+    "Monday": "lunes",
+    "Tuesday": "martes",
+    "Wednesday": "miércoles",
+    "Thursday": "jueves",
+    "Friday": "viernes",
+    "Saturday": "sábado",
+    "Sunday": "domingo",
+}
+#: The Open/High/Low columns of a Yahoo or Stooq file, in Spanish.
+OHLC_ES = {"Open": "la apertura", "High": "el máximo", "Low": "el mínimo"}
 _LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
 
 
@@ -1666,7 +1695,15 @@ def problem_text(problem: object, lang: str) -> str:
             value = PROBLEM_FIELDS_ES.get(str(value), str(value))
         elif key == "cause":
             value = t(f"unit_cause_{value}", lang)
-        elif key in ("median", "expected", "low", "high") and isinstance(value, int | float):
+        elif key == "weekday":
+            value = WEEKDAYS_ES.get(str(value), str(value))
+        elif key == "move" and isinstance(value, int | float):
+            value = ("+" if value >= 0 else "−") + format_number(abs(float(value)), lang, 1)
+        elif key == "column":
+            value = OHLC_ES.get(str(value), str(value))
+        elif key in ("median", "expected", "low", "high", "number", "close") and isinstance(
+            value, int | float
+        ):
             value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
         elif key == "decimal_name":
             value = "coma" if value == "comma" else "punto"
@@ -1703,6 +1740,25 @@ def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=[t("col_line", lang), t("field_sale_id", lang), t("col_reason", lang)])
+
+
+def price_problem_rows(flagged: list[dict], rejected: list[dict], lang: str) -> pd.DataFrame:
+    """A price file's flagged and rejected rows as one table in the user's language: kind, line, date, reason."""
+    columns = [t("col_kind", lang), t("col_line", lang), t("field_date", lang), t("col_reason", lang)]
+    rows = []
+    for kind, entries in (("flagged", flagged), ("rejected", rejected)):
+        reasons = problem_rows(entries, lang)[t("col_reason", lang)] if entries else []
+        for entry, reason in zip(entries, reasons, strict=True):
+            rows.append(
+                dict(
+                    zip(
+                        columns,
+                        [t(f"kind_{kind}", lang), entry.get("line"), entry.get("date"), reason],
+                        strict=True,
+                    )
+                )
+            )
+    return pd.DataFrame(rows, columns=columns)
 
 
 #: Readable names of the market series (what a banner lists), in Spanish and English.
