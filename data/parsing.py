@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 import unicodedata
@@ -160,6 +161,32 @@ class Problem:
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, **self.params}
+
+
+def flags_json(problems: list[Problem]) -> str:
+    """A sale's review flags as stored in `sales.flags`: a JSON list of codes with params ("" when none)."""
+    return json.dumps([problem.as_dict() for problem in problems], ensure_ascii=False) if problems else ""
+
+
+def stored_flags(text: str | None) -> list[Problem] | None:
+    """The problems of a stored `sales.flags` text; None for an old plain-text flag (show it as it is)."""
+    if not text or not text.startswith("["):
+        return [] if not text else None
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict) and item.get("code") in ENGLISH for item in items
+    ):
+        return None
+    return [Problem(str(item["code"]), {k: v for k, v in item.items() if k != "code"}) for item in items]
+
+
+def flags_english(text: str | None) -> str:
+    """A stored `sales.flags` text as English sentences (an old plain-text flag as it is)."""
+    problems = stored_flags(text)
+    return str(text or "") if problems is None else "; ".join(problem.english() for problem in problems)
 
 
 class FileRefused(ValueError):

@@ -1723,6 +1723,16 @@ def problem_text(problem: object, lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def flags_text(text: object, lang: str) -> str:
+    """A sale's stored review flags (`sales.flags`) in `lang`; an old plain-text flag as it is."""
+    from data.parsing import stored_flags
+
+    problems = stored_flags(str(text or ""))
+    if problems is None:
+        return str(text)
+    return "; ".join(problem_text(problem, lang) for problem in problems)
+
+
 def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
     """Rejected or flagged rows as a table in the user's language: line, sale, every reason of the line."""
     rows = []
@@ -2077,6 +2087,8 @@ def format_cell(value: object, name: str, lang: str, currency: str | None = None
         return t("yes" if value else "no", lang).capitalize()
     if name == "certification" and f"cert_{value}" in TEXTS:
         return t(f"cert_{value}", lang)
+    if name == "flags" and isinstance(value, str):
+        return flags_text(value, lang)
     if name == "minimum_state" and f"minimum_{value}" in TEXTS:
         return t(f"minimum_{value}", lang)
     if isinstance(value, pd.Period) or name == "month":
@@ -2127,7 +2139,7 @@ def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         values = out[name]
         if (
             pd.api.types.is_bool_dtype(values)
-            or name in ("certification", "minimum_state", "month")
+            or name in ("certification", "minimum_state", "month", "flags")
             or (values.dtype == object and values.map(lambda v: isinstance(v, bool)).any())
         ):
             out[name] = [format_cell(value, str(name), lang) for value in values]
