@@ -285,6 +285,50 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
     assert audit_trail(store, OPERATOR)["action"].tolist() == ["delete", "edit"]
 
 
+def test_sales_page_shows_review_flags_in_the_users_language(db_url, store):
+    """The flags stored with each sale were English sentences in the Spanish "Para revisar" column."""
+    from sqlalchemy import update
+
+    from data.ledger import OPERATOR, import_ledger, load_sales
+    from data.store import sales_table
+
+    days = pd.bdate_range("2024-05-01", "2024-05-31")
+    store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": 2300.0}), "yahoo:GC=F")
+    store.write_series("USD_COP", pd.DataFrame({"date": days, "value": 3900.0}), "trm")
+    content = (
+        b"sale_id,date,gross_weight_g,fineness,currency,amount_received\n"
+        b"L-1,2024-05-10,100,0.9,COP,260000000\n"  # ten times the benchmark: an extra zero
+        b"L-2,2024-05-17,100,0.9,COP,26000000\n"
+        b"L-3,2024-05-24,100,0.9,COP,26000000\n"
+    )
+    report = import_ledger(store, OPERATOR, content, "ventas.csv", cooperative="Cooperativa Prueba")
+    assert report["inserted"] == 3
+    stored = load_sales(store, OPERATOR).set_index("sale_id")["flags"]
+    assert json.loads(stored["L-1"])[0]["code"] == "price_implausible" and stored["L-2"] == ""
+    with store.engine.begin() as conn:  # a flag stored before flags were codes: shown as it is
+        conn.execute(
+            update(sales_table).where(sales_table.c.sale_id == "L-3").values(flags="an old English flag")
+        )
+
+    def review_column(at: AppTest, header: str) -> dict[str, str]:
+        frame = next(f.value for f in at.dataframe if header in f.value.columns)
+        sale = next(column for column in frame.columns if column in ("Venta (lote)", "Sale (lot)"))
+        return dict(zip(frame[sale], frame[header], strict=True))
+
+    at = app().run()
+    at.switch_page("app_pages/sales.py").run()
+    at.selectbox(key="coop").select("Cooperativa Prueba").run()
+    assert not at.exception, at.exception
+    spanish = review_column(at, "Para revisar")
+    assert spanish["L-1"].startswith("El precio es el 1.002 % del de referencia (fuera de 30–200 %)"), spanish
+    assert spanish["L-2"] == "" and spanish["L-3"] == "an old English flag"
+    at.selectbox(key="lang").select("en").run()
+    assert not at.exception, at.exception
+    english = review_column(at, "To review")
+    assert english["L-1"].startswith("price is 1002 % of the benchmark (outside 30–200 %)"), english
+    assert english["L-3"] == "an old English flag"
+
+
 def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):
     at = app().run()
     at.switch_page("app_pages/premiums.py").run()

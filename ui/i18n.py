@@ -1701,8 +1701,10 @@ def problem_text(problem: object, lang: str) -> str:
             value = ("+" if value >= 0 else "−") + format_number(abs(float(value)), lang, 1)
         elif key == "column":
             value = OHLC_ES.get(str(value), str(value))
-        elif key in ("median", "expected", "low", "high", "number", "close") and isinstance(
-            value, int | float
+        elif (
+            key in ("median", "expected", "low", "high", "number", "close")
+            and isinstance(value, int | float)
+            and problem.code != "price_implausible"  # its low and high are whole percentages
         ):
             value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
         elif key == "decimal_name":
