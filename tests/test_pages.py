@@ -159,6 +159,7 @@ def test_upload_handler_stores_and_reports(db_url):
 
 
 def test_sidebar_price_report_is_in_the_users_language(db_url):
+    from data.importers import PriceFileError
     from ui.i18n import price_problem_rows, problem_text
     from ui.state import import_price_file
 
@@ -186,6 +187,16 @@ def test_sidebar_price_report_is_in_the_users_language(db_url):
     assert set(table["Tipo"]) == {"Marcada"}
     english = price_problem_rows(report["flagged"], report["rejected"], "en")
     assert set(english["Reason"]) == set(reasons.values())
+
+    # a file of which no row can be stored is refused with its lines' reasons in the user's language
+    with pytest.raises(PriceFileError) as refused:
+        import_price_file(b"date,value\n2024-05-06,0\n2024-05-07,\n", "oro.csv", "GOLD_USD")
+    assert problem_text(refused.value.problem, "es") == (
+        "No se pudo guardar ninguna fila del archivo (línea 2: valor no positivo: 0; línea 3: valor vacío)"
+    )
+    assert str(refused.value) == (
+        "no row of the file could be stored (line 2: non-positive value 0; line 3: empty value)"
+    )
 
 
 def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):

@@ -786,6 +786,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "no hay precio de referencia a menos de 7 días de esta fecha: no se puede calcular la prima",
         "",
     ),
+    "problem_line_reason": ("línea {line}: {reason}", "line {line}: {reason}"),
     "problem_value_missing": ("falta el valor («{value}»)", ""),
     "problem_value_empty": ("valor vacío", ""),
     "problem_value_not_positive": ("valor no positivo: {number}", ""),
@@ -1695,6 +1696,16 @@ def problem_text(problem: object, lang: str) -> str:
             value = PROBLEM_FIELDS_ES.get(str(value), str(value))
         elif key == "cause":
             value = t(f"unit_cause_{value}", lang)
+        elif key == "reasons" and isinstance(rows := problem.params.get("rows"), list):
+            value = "; ".join(
+                t("problem_line_reason", lang, line=row.get("line"), reason=_row_reasons(row, lang))
+                for row in rows
+                if isinstance(row, dict)
+            )
+        elif key in ("number", "close") and isinstance(value, int | float):
+            written = f"{value:g}"  # as many decimals as the file's cell, like the English sentence
+            decimals = len(written.split(".")[1]) if "." in written and "e" not in written else 0
+            value = format_number(float(value), lang, min(decimals, 6))
         elif key == "weekday":
             value = WEEKDAYS_ES.get(str(value), str(value))
         elif key == "move" and isinstance(value, int | float):
@@ -1702,7 +1713,7 @@ def problem_text(problem: object, lang: str) -> str:
         elif key == "column":
             value = OHLC_ES.get(str(value), str(value))
         elif (
-            key in ("median", "expected", "low", "high", "number", "close")
+            key in ("median", "expected", "low", "high")
             and isinstance(value, int | float)
             and problem.code != "price_implausible"  # its low and high are whole percentages
         ):
@@ -1723,6 +1734,13 @@ def problem_text(problem: object, lang: str) -> str:
         values[key] = value
     text = t(f"problem_{problem.code}", lang, **values)
     return text[:1].upper() + text[1:]
+
+
+def _row_reasons(row: dict, lang: str) -> str:
+    problems = [p for p in row.get("problems") or [] if isinstance(p, dict)]
+    texts = [problem_text(p, lang) for p in problems]
+    # inside a sentence: "línea 2: el valor…", not "línea 2: El valor…"
+    return "; ".join(text[:1].lower() + text[1:] if text[1:2].islower() else text for text in texts) or "–"
 
 
 def flags_text(text: object, lang: str) -> str:
