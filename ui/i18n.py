@@ -796,7 +796,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
     ),
     "problem_value_impossible": ("el valor {number} es imposible junto a sus vecinos (mediana {median})", ""),
-    "problem_extreme_move": ("movimiento extremo de {move} % (se conserva)", ""),
+    "problem_extreme_move": ("movimiento extremo de {move} (se conserva)", ""),
     "problem_weekend_date": ("fecha en fin de semana ({weekday}): se conserva", ""),
     "problem_ohlc_impossible": (
         "{column} {number} es imposible junto al cierre {close} (se ignora: solo se guarda el cierre)",
@@ -1709,7 +1709,7 @@ def problem_text(problem: object, lang: str) -> str:
         elif key == "weekday":
             value = WEEKDAYS_ES.get(str(value), str(value))
         elif key == "move" and isinstance(value, int | float):
-            value = ("+" if value >= 0 else "−") + format_number(abs(float(value)), lang, 1)
+            value = format_pct(float(value), lang, 1)  # signed, as every change on the pages
         elif key == "column":
             value = OHLC_ES.get(str(value), str(value))
         elif (
