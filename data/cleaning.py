@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data.parsing import Problem
+
 #: A value more than this factor away from the median of its neighbours cannot be a real price
 #: (USD/COP at 2.0 beside 3,300); real one-day moves, even gold's -10 % of 2026-01-30, are far smaller.
 IMPOSSIBLE_FACTOR = 3.0
@@ -26,12 +28,29 @@ class CleanResult:
     """The observations to store, and what was flagged or rejected on the way."""
 
     observations: pd.DataFrame  # columns date, value; sorted, unique dates
-    flagged: list[dict] = field(default_factory=list)  # {"line", "date", "reason"}
-    rejected: list[dict] = field(default_factory=list)  # {"line", "date", "reason"}
+    flagged: list[dict] = field(default_factory=list)  # {"line", "date", "reason", "code", "problems", ...}
+    rejected: list[dict] = field(default_factory=list)  # {"line", "date", "reason", "code", "problems", ...}
 
 
 def _iso(date: object) -> str | None:
     return None if date is None or pd.isna(date) else pd.Timestamp(date).strftime("%Y-%m-%d")
+
+
+def problem_entry(line: object, date: object, code: str, **params: object) -> dict:
+    """A flagged or rejected row: its line and date, the English reason, and the problem as a code.
+
+    The params are repeated at the top level (the CLI's JSON) and under "problems" (what
+    ui.i18n.problem_rows reads to write the reason in the user's language).
+    """
+    problem = Problem(code, params)
+    return {
+        "line": line,
+        "date": _iso(date),
+        "reason": problem.english(),
+        "code": code,
+        **params,
+        "problems": [problem.as_dict()],
+    }
 
 
 def clean_observations(
@@ -45,16 +64,19 @@ def clean_observations(
     rejected: list[dict] = []
     flagged: list[dict] = list(extra_flags or [])
 
-    def reject(mask: pd.Series, reason_of) -> None:
+    def reject(mask: pd.Series, problem_of) -> None:
         for row in rows.loc[mask].itertuples(index=False):
-            rejected.append({"line": row.line, "date": _iso(row.date), "reason": reason_of(row)})
+            code, params = problem_of(row)
+            rejected.append(problem_entry(row.line, row.date, code, **params))
 
     no_date = rows["date"].isna()
-    reject(no_date, lambda r: f"unreadable date {r.raw_date!r}")
+    reject(no_date, lambda r: ("date_unreadable", {"value": r.raw_date}))
     no_value = ~no_date & rows["value"].isna()
-    reject(no_value, lambda r: f"missing value {r.raw_value!r}" if r.raw_value else "empty value")
+    reject(
+        no_value, lambda r: ("value_missing", {"value": r.raw_value}) if r.raw_value else ("value_empty", {})
+    )
     non_positive = ~no_date & ~no_value & (rows["value"] <= 0)
-    reject(non_positive, lambda r: f"non-positive value {r.value:g}")
+    reject(non_positive, lambda r: ("value_not_positive", {"number": float(r.value)}))
     valid = rows.loc[~(no_date | no_value | non_positive)].sort_values(["date", "line"], kind="stable")
 
     first_of_date = valid.groupby("date", sort=False)["line"].transform("first")
@@ -67,16 +89,10 @@ def clean_observations(
         strict=True,
     ):
         if same:
-            flagged.append(
-                {"line": row.line, "date": _iso(row.date), "reason": f"duplicate of line {first_line}"}
-            )
+            flagged.append(problem_entry(row.line, row.date, "duplicate_date", first_line=int(first_line)))
         else:
             rejected.append(
-                {
-                    "line": row.line,
-                    "date": _iso(row.date),
-                    "reason": f"duplicate date with a different value than line {first_line} (line {first_line} kept)",
-                }
+                problem_entry(row.line, row.date, "duplicate_date_conflict", first_line=int(first_line))
             )
     valid = valid.loc[~duplicate]
 
@@ -88,26 +104,20 @@ def clean_observations(
             valid.loc[impossible].itertuples(index=False), neighbour_median[impossible], strict=True
         ):
             rejected.append(
-                {
-                    "line": row.line,
-                    "date": _iso(row.date),
-                    "reason": f"value {row.value:g} impossible next to its neighbours (median {median:g})",
-                }
+                problem_entry(
+                    row.line, row.date, "value_impossible", number=float(row.value), median=float(median)
+                )
             )
         valid = valid.loc[~impossible]
 
     moves = valid["value"].pct_change() * 100.0
     for row, move in zip(valid.itertuples(index=False), moves, strict=True):
         if abs(move) > EXTREME_MOVE_PCT:
-            flagged.append(
-                {"line": row.line, "date": _iso(row.date), "reason": f"extreme move {move:+.1f}% (kept)"}
-            )
+            flagged.append(problem_entry(row.line, row.date, "extreme_move", move=float(move)))
     if not calendar_days:
         weekend = valid["date"].dt.day_of_week >= 5
         for row in valid.loc[weekend].itertuples(index=False):
-            flagged.append(
-                {"line": row.line, "date": _iso(row.date), "reason": f"weekend date ({row.date:%A}), kept"}
-            )
+            flagged.append(problem_entry(row.line, row.date, "weekend_date", weekday=f"{row.date:%A}"))
 
     flagged.sort(key=lambda item: (item["date"] or "", item.get("line") or 0))
     rejected.sort(key=lambda item: item.get("line") or 0)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.cleaning import IMPOSSIBLE_FACTOR, clean_observations
+from data.cleaning import IMPOSSIBLE_FACTOR, clean_observations, problem_entry
 from data.parsing import (
     MAX_FILE_BYTES,
     MISSING_MARKERS,
@@ -173,11 +173,9 @@ def _ohlc_flags(table: _Table, close_col: int, parsed: pd.DataFrame) -> list[dic
                 continue
             if value <= 0 or max(value / close, close / value) > IMPOSSIBLE_FACTOR:
                 flags.append(
-                    {
-                        "line": line,
-                        "date": None if pd.isna(day) else day.strftime("%Y-%m-%d"),
-                        "reason": f"{name} {value:g} impossible next to Close {close:g} (ignored: only Close is stored)",
-                    }
+                    problem_entry(
+                        line, day, "ohlc_impossible", column=name, number=float(value), close=float(close)
+                    )
                 )
     return flags
 
@@ -283,6 +281,7 @@ def parse_price_file(
             "date": None if dates[position] is None else dates[position].strftime("%Y-%m-%d"),  # type: ignore[union-attr]
             "reason": problem.english(),
             "code": problem.code,
+            "problems": [problem.as_dict()],
         }
         for position, problem in sorted(problems.items())
     ]

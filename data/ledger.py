@@ -34,7 +34,7 @@ from analytics.premiums import (
 )
 from data.errors import StoreError, store_error
 from data.importers import MAX_FILE_BYTES, PriceFileError
-from data.parsing import FIRST_YEAR, Problem, Table, normalised_name, read_table
+from data.parsing import FIRST_YEAR, Problem, Table, flags_json, normalised_name, read_table
 from data.sale_schema import (
     CERTIFICATION_NAMES,
     FINE_GOLD_TOLERANCE,
@@ -408,7 +408,7 @@ def flag_implausible_prices(
             )
         else:
             continue
-        sales.iat[position, sales.columns.get_loc("flags")] = problem.english()
+        sales.iat[position, sales.columns.get_loc("flags")] = flags_json([problem])
         parsed.flagged.append(_entry(int(row.line), str(row.sale_id), [problem]))
 
 

@@ -262,8 +262,11 @@ def import_prices(
     """
     parsed = parse_price_file(content, filename, series_id)
     if parsed.observations.empty:
-        reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in parsed.rejected[:3])
-        raise PriceFileError("no_row_stored", reasons=reasons)
+        first = parsed.rejected[:3]
+        reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in first)
+        # `rows` lets the page write the reasons in the user's language (ui.i18n.problem_text)
+        rows = [{"line": r["line"], "problems": r.get("problems", [])} for r in first]
+        raise PriceFileError("no_row_stored", reasons=reasons, rows=rows)
     provider = provider_for_import(parsed.format, parsed.series_id, filename, source)
     new = parsed.observations.set_index(pd.to_datetime(parsed.observations["date"]))["value"]
     stored = store.load_series_sources(parsed.series_id, new.index.min(), new.index.max())

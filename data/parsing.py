@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 import unicodedata
@@ -105,6 +106,17 @@ ENGLISH: dict[str, str] = {
     "price_implausible": "price is {pct:.0f} % of the benchmark (outside {low:.0f}–{high:.0f} %): "
     "check the amount, weight and fineness",
     "no_benchmark": "no benchmark price within 7 days of this date: the premium cannot be computed",
+    # one row of a price file (data/cleaning.py, data/importers.py)
+    "value_missing": "missing value {value!r}",
+    "value_empty": "empty value",
+    "value_not_positive": "non-positive value {number:g}",
+    "duplicate_date": "duplicate of line {first_line}",
+    "duplicate_date_conflict": "duplicate date with a different value than line {first_line} "
+    "(line {first_line} kept)",
+    "value_impossible": "value {number:g} impossible next to its neighbours (median {median:g})",
+    "extreme_move": "extreme move {move:+.1f}% (kept)",
+    "weekend_date": "weekend date ({weekday}), kept",
+    "ohlc_impossible": "{column} {number:g} impossible next to Close {close:g} (ignored: only Close is stored)",
 }
 
 
@@ -149,6 +161,32 @@ class Problem:
 
     def as_dict(self) -> dict[str, object]:
         return {"code": self.code, **self.params}
+
+
+def flags_json(problems: list[Problem]) -> str:
+    """A sale's review flags as stored in `sales.flags`: a JSON list of codes with params ("" when none)."""
+    return json.dumps([problem.as_dict() for problem in problems], ensure_ascii=False) if problems else ""
+
+
+def stored_flags(text: str | None) -> list[Problem] | None:
+    """The problems of a stored `sales.flags` text; None for an old plain-text flag (show it as it is)."""
+    if not text or not text.startswith("["):
+        return [] if not text else None
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict) and item.get("code") in ENGLISH for item in items
+    ):
+        return None
+    return [Problem(str(item["code"]), {k: v for k, v in item.items() if k != "code"}) for item in items]
+
+
+def flags_english(text: str | None) -> str:
+    """A stored `sales.flags` text as English sentences (an old plain-text flag as it is)."""
+    problems = stored_flags(text)
+    return str(text or "") if problems is None else "; ".join(problem.english() for problem in problems)
 
 
 class FileRefused(ValueError):

@@ -112,7 +112,9 @@ sales_table = Table(
     Column("royalties_paid", Float, nullable=False),
     Column("withholding_paid", Float, nullable=False),
     Column("notes", Text, nullable=False),
-    Column("flags", Text, nullable=False),  # review reasons found at import, "" when none
+    # review reasons found at import, "" when none: a JSON list of problem codes with params
+    # (data.parsing.flags_json); rows stored before are English text, shown as they are
+    Column("flags", Text, nullable=False),
     Column("import_id", Integer, nullable=True),
 )
 

@@ -57,3 +57,31 @@ def test_calendar_day_series_have_no_weekend_flags():
     frame = rows([4000.0] * 7, dates=pd.date_range("2024-05-06", periods=7, freq="D"))
     assert clean_observations(frame, calendar_days=True).flagged == []
     assert len(clean_observations(frame).flagged) == 2
+
+
+def test_every_flag_and_rejection_is_a_code_with_params_worded_in_spanish():
+    from data.parsing import Problem
+    from ui.i18n import problem_text
+
+    values = [3300.0, 3310.0, 3305.0, 2.0, 3320.0, 3315.0, 2980.0, 2990.0, 3000.0, None, -1.0, 3000.0]
+    dates = [*pd.bdate_range("2024-05-06", periods=11), "2024-05-25"]  # the last a Saturday
+    result = clean_observations(rows(values, dates=dates))
+    entries = result.flagged + result.rejected
+    assert {e["code"] for e in entries} == {
+        "value_impossible",
+        "extreme_move",
+        "value_missing",
+        "value_not_positive",
+        "weekend_date",
+    }
+    for entry in entries:
+        (problem,) = entry["problems"]
+        params = {key: value for key, value in problem.items() if key != "code"}
+        assert problem["code"] == entry["code"] and params.items() <= entry.items()
+        assert Problem(entry["code"], params).english() == entry["reason"]  # the CLI's reason, unchanged
+    spanish = {e["code"]: problem_text(e["problems"][0], "es") for e in entries}
+    assert spanish["value_impossible"] == "El valor 2 es imposible junto a sus vecinos (mediana 3.300,00)"
+    assert spanish["extreme_move"] == "Movimiento extremo de -10,1 % (se conserva)"
+    assert spanish["value_missing"] == "Falta el valor («null»)"
+    assert spanish["value_not_positive"] == "Valor no positivo: -1"
+    assert spanish["weekend_date"] == "Fecha en fin de semana (sábado): se conserva"

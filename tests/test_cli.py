@@ -40,7 +40,14 @@ def test_prices_import_show_and_benchmark_on_real_files(db_url):
         13_807,
         13_291,
     )
-    assert report["rejected"][0] == {"line": 11, "date": "1968-04-12", "reason": "missing value '.'"}
+    assert report["rejected"][0] == {
+        "line": 11,
+        "date": "1968-04-12",
+        "reason": "missing value '.'",
+        "code": "value_missing",
+        "value": ".",
+        "problems": [{"code": "value_missing", "value": "."}],
+    }
     assert set(report["flagged"][0]) >= {"date", "reason"}
 
     cop = json.loads(cli("prices", "import", str(shared_file(COP_YAHOO)), db_url=db_url).stdout)

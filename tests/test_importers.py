@@ -38,7 +38,10 @@ def test_yahoo_old_cop_with_real_bad_rows():
     parsed = parse_path(shared_file(COP_YAHOO))
     assert (parsed.format, parsed.series_id) == ("yahoo_old", "USD_COP")
     assert parsed.rows_read == 1_469
-    assert parsed.rejected == [{"line": 850, "date": "2019-05-22", "reason": "missing value 'null'"}]
+    assert [(r["line"], r["date"], r["reason"], r["code"]) for r in parsed.rejected] == [
+        (850, "2019-05-22", "missing value 'null'", "value_missing")
+    ]
+    assert parsed.rejected[0]["problems"] == [{"code": "value_missing", "value": "null"}]
     flagged_lows = {f["date"]: f["reason"] for f in parsed.flagged if f["reason"].startswith("Low")}
     assert set(flagged_lows) == {"2016-04-15", "2019-05-15", "2019-10-22"}
     assert flagged_lows["2016-04-15"].startswith("Low 2 impossible")
@@ -90,8 +93,16 @@ def test_yfinance_two_row_header_names_its_ticker():
         "USD_COP",
         "content",
     )
-    assert parsed.rejected == [{"line": 6, "date": "2024-05-08", "reason": "empty value"}]
-    assert {"line": 8, "date": "2024-05-12", "reason": "weekend date (Sunday), kept"} in parsed.flagged
+    assert [(r["line"], r["date"], r["reason"]) for r in parsed.rejected] == [
+        (6, "2024-05-08", "empty value")
+    ]
+    weekend = {
+        "line": 8,
+        "date": "2024-05-12",
+        "reason": "weekend date (Sunday), kept",
+        "code": "weekend_date",
+    }
+    assert any(weekend.items() <= flag.items() and flag["weekday"] == "Sunday" for flag in parsed.flagged)
     assert len(parsed.observations) == 4
 
 

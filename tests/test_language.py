@@ -79,10 +79,6 @@ ALLOWED_PHRASES = (
 #: Series identifiers shown as codes (the banner names the demo series by them).
 ALLOWED_CODES = re.compile(r"\b(?:GOLD_USD|SILVER_USD|USD_[A-Z]{3}|GOLD_DASHBOARD_OFFLINE)\b")
 
-#: Columns whose words come from another branch's work in progress (data/ledger.py's flags become codes
-#: worded by ui/i18n there); remove once it is merged.
-PENDING_COLUMNS = ("Para revisar", "To review")
-
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 RAW_VALUE = re.compile(r"\b(?:None|nan|NaN|NaT|True|False)\b")
 MIDNIGHT = re.compile(r"00:00:00")
@@ -127,8 +123,6 @@ def frame_findings(
             out.append(f"{where} column {column!r}: True/False")
         elif pd.api.types.is_datetime64_any_dtype(values):
             out.append(f"{where} column {column!r}: raw dates (browser format)")
-        elif column in PENDING_COLUMNS:
-            continue
         elif pd.api.types.is_float_dtype(values) or (
             pd.api.types.is_integer_dtype(values)
             and values.abs().max() >= 1000

@@ -158,6 +158,47 @@ def test_upload_handler_stores_and_reports(db_url):
         import_price_file(b"nonsense", "x.csv", None)
 
 
+def test_sidebar_price_report_is_in_the_users_language(db_url):
+    from data.importers import PriceFileError
+    from ui.i18n import price_problem_rows, problem_text
+    from ui.state import import_price_file
+
+    content = (
+        b"date,value\n2024-05-06,2300\n2024-05-07,2310\n2024-05-07,2310\n2024-05-08,2600\n"
+        b"2024-05-11,2600\n2024-05-13,2590\n"
+    )
+    report = import_price_file(content, "oro.csv", "GOLD_USD")
+    reasons = {flag["code"]: flag["reason"] for flag in report["flagged"]}
+    # the CLI's English reasons are unchanged
+    assert reasons == {
+        "duplicate_date": "duplicate of line 3",
+        "extreme_move": "extreme move +12.6% (kept)",
+        "weekend_date": "weekend date (Saturday), kept",
+    }
+    spanish = {flag["code"]: problem_text(flag["problems"][0], "es") for flag in report["flagged"]}
+    assert spanish == {
+        "duplicate_date": "Repetida: igual a la línea 3",
+        "extreme_move": "Movimiento extremo de +12,6 % (se conserva)",
+        "weekend_date": "Fecha en fin de semana (sábado): se conserva",
+    }
+    table = price_problem_rows(report["flagged"], report["rejected"], "es")
+    assert list(table.columns) == ["Tipo", "Línea", "Fecha", "Motivo"]
+    assert set(table["Motivo"]) == set(spanish.values())
+    assert set(table["Tipo"]) == {"Marcada"}
+    english = price_problem_rows(report["flagged"], report["rejected"], "en")
+    assert set(english["Reason"]) == set(reasons.values())
+
+    # a file of which no row can be stored is refused with its lines' reasons in the user's language
+    with pytest.raises(PriceFileError) as refused:
+        import_price_file(b"date,value\n2024-05-06,0\n2024-05-07,\n", "oro.csv", "GOLD_USD")
+    assert problem_text(refused.value.problem, "es") == (
+        "No se pudo guardar ninguna fila del archivo (línea 2: valor no positivo: 0; línea 3: valor vacío)"
+    )
+    assert str(refused.value) == (
+        "no row of the file could be stored (line 2: non-positive value 0; line 3: empty value)"
+    )
+
+
 def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     at = app().run()
     at.switch_page("app_pages/forecast.py").run()
@@ -253,6 +294,50 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
     assert not at.exception, at.exception
     assert load_sales(store, OPERATOR)["sale_id"].tolist() == ["L-2"]
     assert audit_trail(store, OPERATOR)["action"].tolist() == ["delete", "edit"]
+
+
+def test_sales_page_shows_review_flags_in_the_users_language(db_url, store):
+    """The flags stored with each sale were English sentences in the Spanish "Para revisar" column."""
+    from sqlalchemy import update
+
+    from data.ledger import OPERATOR, import_ledger, load_sales
+    from data.store import sales_table
+
+    days = pd.bdate_range("2024-05-01", "2024-05-31")
+    store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": 2300.0}), "yahoo:GC=F")
+    store.write_series("USD_COP", pd.DataFrame({"date": days, "value": 3900.0}), "trm")
+    content = (
+        b"sale_id,date,gross_weight_g,fineness,currency,amount_received\n"
+        b"L-1,2024-05-10,100,0.9,COP,260000000\n"  # ten times the benchmark: an extra zero
+        b"L-2,2024-05-17,100,0.9,COP,26000000\n"
+        b"L-3,2024-05-24,100,0.9,COP,26000000\n"
+    )
+    report = import_ledger(store, OPERATOR, content, "ventas.csv", cooperative="Cooperativa Prueba")
+    assert report["inserted"] == 3
+    stored = load_sales(store, OPERATOR).set_index("sale_id")["flags"]
+    assert json.loads(stored["L-1"])[0]["code"] == "price_implausible" and stored["L-2"] == ""
+    with store.engine.begin() as conn:  # a flag stored before flags were codes: shown as it is
+        conn.execute(
+            update(sales_table).where(sales_table.c.sale_id == "L-3").values(flags="an old English flag")
+        )
+
+    def review_column(at: AppTest, header: str) -> dict[str, str]:
+        frame = next(f.value for f in at.dataframe if header in f.value.columns)
+        sale = next(column for column in frame.columns if column in ("Venta (lote)", "Sale (lot)"))
+        return dict(zip(frame[sale], frame[header], strict=True))
+
+    at = app().run()
+    at.switch_page("app_pages/sales.py").run()
+    at.selectbox(key="coop").select("Cooperativa Prueba").run()
+    assert not at.exception, at.exception
+    spanish = review_column(at, "Para revisar")
+    assert spanish["L-1"].startswith("El precio es el 1.002 % del de referencia (fuera de 30–200 %)"), spanish
+    assert spanish["L-2"] == "" and spanish["L-3"] == "an old English flag"
+    at.selectbox(key="lang").select("en").run()
+    assert not at.exception, at.exception
+    english = review_column(at, "To review")
+    assert english["L-1"].startswith("price is 1002 % of the benchmark (outside 30–200 %)"), english
+    assert english["L-3"] == "an old English flag"
 
 
 def test_premiums_page_figures_and_widgets_on_the_demo_ledger(db_url):

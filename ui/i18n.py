@@ -790,6 +790,24 @@ TEXTS: dict[str, tuple[str, str]] = {
         "no hay precio de referencia a menos de 7 días de esta fecha: no se puede calcular la prima",
         "",
     ),
+    "problem_line_reason": ("línea {line}: {reason}", "line {line}: {reason}"),
+    "problem_value_missing": ("falta el valor («{value}»)", ""),
+    "problem_value_empty": ("valor vacío", ""),
+    "problem_value_not_positive": ("valor no positivo: {number}", ""),
+    "problem_duplicate_date": ("repetida: igual a la línea {first_line}", ""),
+    "problem_duplicate_date_conflict": (
+        "fecha repetida con un valor distinto al de la línea {first_line} (se conserva la línea {first_line})",
+        "",
+    ),
+    "problem_value_impossible": ("el valor {number} es imposible junto a sus vecinos (mediana {median})", ""),
+    "problem_extreme_move": ("movimiento extremo de {move} (se conserva)", ""),
+    "problem_weekend_date": ("fecha en fin de semana ({weekday}): se conserva", ""),
+    "problem_ohlc_impossible": (
+        "{column} {number} es imposible junto al cierre {close} (se ignora: solo se guarda el cierre)",
+        "",
+    ),
+    "kind_flagged": ("Marcada", "Flagged"),
+    "kind_rejected": ("Rechazada", "Rejected"),
     "premiums_title": ("Primas y descuentos", "Premiums and discounts"),
     "premiums_intro": (
         "Cada venta frente al precio de referencia de su oro fino el día de la venta (oro internacional × "
@@ -1653,6 +1671,18 @@ PROBLEM_FIELDS_ES = {
     "certification": "la certificación",
     "notes": "las notas",
 }
+#: Weekday names as pandas writes them ("%A") in a flag, in Spanish.
+WEEKDAYS_ES = {
+    "Monday": "lunes",
+    "Tuesday": "martes",
+    "Wednesday": "miércoles",
+    "Thursday": "jueves",
+    "Friday": "viernes",
+    "Saturday": "sábado",
+    "Sunday": "domingo",
+}
+#: The Open/High/Low columns of a Yahoo or Stooq file, in Spanish.
+OHLC_ES = {"Open": "la apertura", "High": "el máximo", "Low": "el mínimo"}
 _LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
 
 
@@ -1672,7 +1702,27 @@ def problem_text(problem: object, lang: str) -> str:
             value = PROBLEM_FIELDS_ES.get(str(value), str(value))
         elif key == "cause":
             value = t(f"unit_cause_{value}", lang)
-        elif key in ("median", "expected", "low", "high") and isinstance(value, int | float):
+        elif key == "reasons" and isinstance(rows := problem.params.get("rows"), list):
+            value = "; ".join(
+                t("problem_line_reason", lang, line=row.get("line"), reason=_row_reasons(row, lang))
+                for row in rows
+                if isinstance(row, dict)
+            )
+        elif key in ("number", "close") and isinstance(value, int | float):
+            written = f"{value:g}"  # as many decimals as the file's cell, like the English sentence
+            decimals = len(written.split(".")[1]) if "." in written and "e" not in written else 0
+            value = format_number(float(value), lang, min(decimals, 6))
+        elif key == "weekday":
+            value = WEEKDAYS_ES.get(str(value), str(value))
+        elif key == "move" and isinstance(value, int | float):
+            value = format_pct(float(value), lang, 1)  # signed, as every change on the pages
+        elif key == "column":
+            value = OHLC_ES.get(str(value), str(value))
+        elif (
+            key in ("median", "expected", "low", "high")
+            and isinstance(value, int | float)
+            and problem.code != "price_implausible"  # its low and high are whole percentages
+        ):
             value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
         elif key == "decimal_name":
             value = "coma" if value == "comma" else "punto"
@@ -1692,6 +1742,23 @@ def problem_text(problem: object, lang: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _row_reasons(row: dict, lang: str) -> str:
+    problems = [p for p in row.get("problems") or [] if isinstance(p, dict)]
+    texts = [problem_text(p, lang) for p in problems]
+    # inside a sentence: "línea 2: el valor…", not "línea 2: El valor…"
+    return "; ".join(text[:1].lower() + text[1:] if text[1:2].islower() else text for text in texts) or "–"
+
+
+def flags_text(text: object, lang: str) -> str:
+    """A sale's stored review flags (`sales.flags`) in `lang`; an old plain-text flag as it is."""
+    from data.parsing import stored_flags
+
+    problems = stored_flags(str(text or ""))
+    if problems is None:
+        return str(text)
+    return "; ".join(problem_text(problem, lang) for problem in problems)
+
+
 def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
     """Rejected or flagged rows as a table in the user's language: line, sale, every reason of the line."""
     rows = []
@@ -1709,6 +1776,25 @@ def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=[t("col_line", lang), t("field_sale_id", lang), t("col_reason", lang)])
+
+
+def price_problem_rows(flagged: list[dict], rejected: list[dict], lang: str) -> pd.DataFrame:
+    """A price file's flagged and rejected rows as one table in the user's language: kind, line, date, reason."""
+    columns = [t("col_kind", lang), t("col_line", lang), t("field_date", lang), t("col_reason", lang)]
+    rows = []
+    for kind, entries in (("flagged", flagged), ("rejected", rejected)):
+        reasons = problem_rows(entries, lang)[t("col_reason", lang)] if entries else []
+        for entry, reason in zip(entries, reasons, strict=True):
+            rows.append(
+                dict(
+                    zip(
+                        columns,
+                        [t(f"kind_{kind}", lang), entry.get("line"), entry.get("date"), reason],
+                        strict=True,
+                    )
+                )
+            )
+    return pd.DataFrame(rows, columns=columns)
 
 
 #: Readable names of the market series (what a banner lists), in Spanish and English.
@@ -2041,6 +2127,8 @@ def format_cell(value: object, name: str, lang: str, currency: str | None = None
         return t("yes" if value else "no", lang).capitalize()
     if name == "certification" and f"cert_{value}" in TEXTS:
         return t(f"cert_{value}", lang)
+    if name == "flags" and isinstance(value, str):
+        return flags_text(value, lang)
     if name == "minimum_state" and f"minimum_{value}" in TEXTS:
         return t(f"minimum_{value}", lang)
     if isinstance(value, pd.Period) or name == "month":
@@ -2091,7 +2179,7 @@ def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         values = out[name]
         if (
             pd.api.types.is_bool_dtype(values)
-            or name in ("certification", "minimum_state", "month")
+            or name in ("certification", "minimum_state", "month", "flags")
             or (values.dtype == object and values.map(lambda v: isinstance(v, bool)).any())
         ):
             out[name] = [format_cell(value, str(name), lang) for value in values]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from data.importers import PriceFileError
 from data.series import SERIES
-from ui.i18n import problem_text, t
+from ui.i18n import price_problem_rows, problem_text, t
 from ui.state import import_price_file
 from ui.text import plain_markdown
 
@@ -44,9 +43,10 @@ def price_import_sidebar(lang: str) -> None:
                     rejected=len(report["rejected"]),
                 )
             )
-            problems = [{"kind": "flagged", **row} for row in report["flagged"]] + [
-                {"kind": "rejected", **row} for row in report["rejected"]
-            ]
-            if problems:
+            if report["flagged"] or report["rejected"]:
                 st.caption(t("import_details", lang))
-                st.dataframe(pd.DataFrame(problems), hide_index=True, height=200)
+                st.dataframe(
+                    price_problem_rows(report["flagged"], report["rejected"], lang),
+                    hide_index=True,
+                    height=200,
+                )
