@@ -13,14 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
-    Column,
-    Date,
-    DateTime,
-    Float,
-    Integer,
-    String,
-    Table,
-    Text,
     delete,
     insert,
     select,
@@ -30,32 +22,11 @@ from sqlalchemy import (
 from analytics.units import UNITS
 from data.ledger import LedgerAccessError, LedgerScope
 from data.series import CURRENCIES
-from data.store import MarketStore, metadata
+from data.store import MarketStore, alert_rules_table
 
 KINDS = ("price", "stale")  # price: above/below a level; stale: the data went more than 7 days old
 LANGUAGES = ("es", "en")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
-
-alert_rules_table = Table(
-    "alert_rules",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner", String(200), nullable=False),  # the user who made it (`cli` for the operator)
-    Column("email", String(320), nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("currency", String(3), nullable=False),
-    Column("unit", String(16), nullable=False),
-    Column("above", Float, nullable=True),
-    Column("below", Float, nullable=True),
-    Column("language", String(2), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    # State: 1 = armed (the next run on which the condition holds sends); 0 = fired for this crossing.
-    Column("armed", Integer, nullable=False),
-    Column("last_checked", Date, nullable=True),
-    Column("last_price", Float, nullable=True),
-    Column("last_sent_at", DateTime(timezone=True), nullable=True),
-    Column("last_error", Text, nullable=True),  # the last failed send, cleared by a successful one
-)
 
 
 class AlertError(ValueError):
@@ -95,11 +66,6 @@ class AlertRule:
 def valid_email(address: str) -> bool:
     """One plausible address (no list, no display name): what a rule may send to."""
     return bool(_EMAIL.match(address.strip()))
-
-
-def _ensure_table(store: MarketStore) -> None:
-    """A store opened before this module was imported lacks the table: create it (idempotent)."""
-    alert_rules_table.create(store.engine, checkfirst=True)
 
 
 def _rule(row) -> AlertRule:
@@ -153,7 +119,6 @@ def add_rule(
             raise AlertError("the level must be a positive number")
     elif above is not None or below is not None:
         raise AlertError("a stale-data rule takes no price level")
-    _ensure_table(store)
     with store.engine.begin() as conn:
         result = conn.execute(
             insert(alert_rules_table).values(
@@ -179,7 +144,6 @@ def add_rule(
 
 def list_rules(store: MarketStore, scope: LedgerScope) -> list[AlertRule]:
     """The rules `scope` may see: its own, or every rule for staff (and the operator)."""
-    _ensure_table(store)
     query = select(alert_rules_table).order_by(alert_rules_table.c.id)
     if not scope.is_staff:
         query = query.where(alert_rules_table.c.owner == scope.user)
@@ -193,7 +157,6 @@ def get_rule(store: MarketStore, scope: LedgerScope, rule_id: int) -> AlertRule 
 
 def remove_rule(store: MarketStore, scope: LedgerScope, rule_id: int) -> None:
     """Delete a rule; a member may delete only their own (AlertError otherwise, nothing changed)."""
-    _ensure_table(store)
     query = delete(alert_rules_table).where(alert_rules_table.c.id == rule_id)
     if not scope.is_staff:
         query = query.where(alert_rules_table.c.owner == scope.user)

@@ -22,7 +22,6 @@ from sqlalchemy import Date, DateTime, Float, Integer, String, Table, Text, dele
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-import data.alerts  # noqa: F401  (its tables live on the shared metadata: backed up and restored too)
 from data.errors import describe
 from data.store import (
     FETCH_VERSION,

@@ -195,6 +195,30 @@ user_sessions_table = Table(
 )
 
 
+#: Price alert rules and their state (data/alerts.py reads and writes them); defined here with every
+#: other table, so a store always has it and backup and restore always cover it.
+alert_rules_table = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(200), nullable=False),  # the user who made it (`cli` for the operator)
+    Column("email", String(320), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("above", Float, nullable=True),
+    Column("below", Float, nullable=True),
+    Column("language", String(2), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # State: 1 = armed (the next run on which the condition holds sends); 0 = fired for this crossing.
+    Column("armed", Integer, nullable=False),
+    Column("last_checked", Date, nullable=True),
+    Column("last_price", Float, nullable=True),
+    Column("last_sent_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),  # the last failed send, cleared by a successful one
+)
+
+
 data_versions_table = Table(
     "data_versions",
     metadata,
