@@ -204,10 +204,15 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
     states: dict[str, SeriesState] = {}
     demo: dict[str, pd.Series] | None = None
     sources: dict[str, pd.Series] = {}
+    lbma = pd.Series(dtype=float)
     for series_id in SERIES:
         if series_id in status.index:
-            stored_frame = store.load_series_with_sources(series_id)
+            every_value = store.load_series_sources(series_id)  # read once: combined, and the LBMA fix
+            stored_frame = combine_sources(series_id, every_value)
             stored = stored_frame["value"].rename(series_id)
+            if series_id == GOLD_SERIES:
+                fix = every_value[every_value["source"] == LBMA_SOURCE]
+                lbma = pd.Series(fix["value"].to_numpy(), index=pd.DatetimeIndex(fix["date"]), name=series_id)
         else:
             stored = pd.Series(dtype=float)
         if not stored.empty:
@@ -238,11 +243,6 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
             )
         else:
             reason, code = "no stored data yet and Yahoo Finance not tried", NOT_TRIED
-    lbma = pd.Series(dtype=float)
-    if GOLD_SERIES in status.index and LBMA_SOURCE in status.loc[GOLD_SERIES, "sources"]:
-        gold_values = store.load_series_sources(GOLD_SERIES)
-        fix = gold_values[gold_values["source"] == LBMA_SOURCE]
-        lbma = pd.Series(fix["value"].to_numpy(), index=pd.DatetimeIndex(fix["date"]), name=GOLD_SERIES)
     return MarketSnapshot(series, states, reason, sources, lbma, code)
 
 
