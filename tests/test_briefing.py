@@ -86,6 +86,35 @@ def test_html_is_self_contained_and_excel_says_where_figures_come_from():
     assert {"countries", "gold", "local prices", "summary", "sources and dates"} <= set(english.sheetnames)
 
 
+def test_every_number_in_the_briefing_workbook_is_formatted_for_its_column():
+    gold, fx = market()
+    briefing = build_briefing(gold, fx, *parse_period("2024-05"))
+    for lang, dollars, pct in (("es", '"US$ "', '" %"'), ("en", '"$ "', '"%"')):
+        book = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, lang)))
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                        assert cell.number_format != "General", (sheet.title, cell.coordinate, cell.value)
+        sheets = {sheet.title: sheet for sheet in book.worksheets}
+        gold_sheet = sheets["oro" if lang == "es" else "gold"]
+        price = next(c for c in gold_sheet["B"] if isinstance(c.value, float))
+        assert price.number_format == dollars + "#,##0"  # about 2,000 dollars an ounce: whole dollars
+        countries = sheets["países" if lang == "es" else "countries"]
+        header = [c.value for c in next(r for r in countries.iter_rows() if r[0].value is not None)]
+        formats = {
+            row[0].value: [c.number_format for c in row]
+            for row in countries.iter_rows()
+            if row[0].value in ("COP", "USD")
+        }
+        price_column = next(i for i, h in enumerate(header) if h in ("Precio por gramo", "Price per gram"))
+        assert formats["COP"][price_column] == ('"$ "#,##0' if lang == "es" else '"COP "#,##0')
+        assert formats["USD"][price_column] == dollars + "#,##0.00"  # 67.52 a gram: cents
+        assert any(f == "#,##0.0" + pct for f in formats["COP"])  # a change in percent
+        dated = next(c for c in gold_sheet["A"] if c.is_date)
+        assert dated.number_format == ("DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD")
+
+
 def test_the_vendored_plotly_bundle_is_the_version_plotly_writes_for():
     from plotly.offline import get_plotlyjs
 

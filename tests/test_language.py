@@ -305,6 +305,15 @@ def workbook_findings(content: bytes, lang: str, allowed: list[str]) -> list[str
                     out += text_findings(cell, f"sheet {sheet.title!r} cell", lang, allowed)
                 elif isinstance(cell, float) and cell.is_integer() and sheet.title == "summary":
                     out.append(f"sheet {sheet.title!r}: count written as {cell}")
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if (
+                    isinstance(value, int | float)
+                    and not isinstance(value, bool)
+                    and cell.number_format == "General"
+                ):
+                    out.append(f"sheet {sheet.title!r} {cell.coordinate}: unformatted number {value!r}")
     return out
 
 

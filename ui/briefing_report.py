@@ -6,6 +6,7 @@ formatted from the same Briefing fields as the tables (tests/test_briefing.py cr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,8 @@ from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
 from ui.i18n import (
+    _cell_kind,
+    column_label,
     display_frame,
     export_frame,
     format_day,
@@ -437,6 +440,63 @@ def sources(briefing: Briefing, lang: str = "en") -> dict[str, str]:
 #: Columns that count things: whole numbers in the workbook (never 1.0).
 COUNT_COLUMNS = ("sales", "under_minimum")
 
+#: Excel number formats by the kind of a column's numbers (ui.i18n's table kinds). Excel shows `,` and
+#: `.` in them by the reader's own locale; the words and signs around them follow the briefing's language.
+EXCEL_FORMATS = {
+    "count": "#,##0",
+    "fineness": "0.000",
+    "rate": "#,##0.00",
+    "points": '+#,##0.0" pp";-#,##0.0" pp";0.0" pp"',
+    "grams": '#,##0.0" g"',
+}
+
+
+def currency_prefix(currency: str, lang: str) -> str:
+    """The sign written before an amount: "$ " (pesos), "S/ ", "US$ " in Spanish; "COP " in English."""
+    prefix = re.match(r"\D*", format_money(1.0, currency, lang, 2))
+    return (prefix.group() if prefix else "").replace("\u00a0", " ")
+
+
+def excel_format(kind: str, lang: str, currency: str | None = None, values: pd.Series | None = None) -> str:
+    """One column's Excel format: `"$ "#,##0` (pesos), `"US$ "#,##0.00`, `#,##0.0" %"`, `#,##0.0" g"`..."""
+    if kind == "pct":
+        return '#,##0.0" %"' if lang == "es" else '#,##0.0"%"'
+    if kind in EXCEL_FORMATS:
+        return EXCEL_FORMATS[kind]
+    money = "USD" if kind == "usd" else (currency or "USD")
+    typical = float(values.abs().median()) if values is not None and values.notna().any() else 0.0
+    digits = "#,##0" if typical >= 1000 else "#,##0.00"  # whole pesos, cents of a sol or a dollar
+    return f'"{currency_prefix(money, lang)}"{digits}'
+
+
+def workbook_formats(sheets: dict[str, pd.DataFrame], lang: str) -> dict[str, dict[str, str | list[str]]]:
+    """Every number column of the briefing's sheets with its Excel format, keyed as the sheets are written
+    (translated sheet names and headers)."""
+    out: dict[str, dict[str, str | list[str]]] = {}
+    for name, frame in sheets.items():
+        formats: dict[str, str | list[str]] = {}
+        for column in frame.columns:
+            values = frame[column]
+            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                continue
+            column_name = str(column)
+            if name == "countries" and column_name == "price_per_g":  # each row in its own currency
+                wanted: str | list[str] = [
+                    excel_format("money", lang, str(currency), values.loc[[currency]])
+                    for currency in frame.index
+                ]
+            elif name == "countries" and column_name == "buy_price_95":
+                wanted = excel_format("money", lang, "COP", values)
+            elif name == "local_prices":  # one column per currency
+                wanted = excel_format("money", lang, column_name, values)
+            elif column_name == "gold_usd_per_oz":
+                wanted = excel_format("usd", lang, values=values)
+            else:
+                wanted = excel_format(_cell_kind(column_name), lang, None, values)
+            formats[column_label(column_name, lang)] = wanted
+        out[sheet_label(name, lang)] = formats
+    return out
+
 
 def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
     """One sheet per table, numbers kept as numbers (counts as whole numbers), sheet names and headers in
@@ -465,4 +525,6 @@ def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
         notice=" ".join(notices) if notices else None,
         about_header=(t("col_item", lang), t("col_value", lang)),
         about_sheet=sheet_label("about", lang),
+        number_formats=workbook_formats(sheets, lang),
+        date_format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
     )
