@@ -14,12 +14,14 @@ from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
+from ui.style import page_style
 from ui.text import plain_markdown
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 
 settings = sidebar_settings()
 lang = settings.language
+page_style(lang)
 context = resolve_run_context()  # once per run: data versions, user and scope
 signed_in = context.scope != NOBODY  # signed in, or a single machine without users
 

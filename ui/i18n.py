@@ -1634,6 +1634,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "cada lote.",
         "no complete lot in this period: the data must cover the {days} days each lot may be held.",
     ),
+    # --- issue 25: phone layout and Streamlit's own texts (ui/style.py)
+    "uploader_button": ("Elegir archivo", "Choose file"),
+    "uploader_limit": ("Hasta {mb} MB por archivo", "Up to {mb} MB per file"),
+    "table_full": ("Ver la tabla completa ({count} columnas)", "See the whole table ({count} columns)"),
 }
 
 
