@@ -10,7 +10,7 @@ import streamlit as st
 from data.users import market_is_public
 from ui.auth import NOBODY, sign_out
 from ui.banner import data_banner
-from ui.i18n import t
+from ui.i18n import set_reader_currency, t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
@@ -22,6 +22,7 @@ st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout
 settings = sidebar_settings()
 lang = settings.language
 page_style(lang)
+set_reader_currency(settings.currency)  # one number convention for every text of this run
 context = resolve_run_context()  # once per run: data versions, user and scope
 signed_in = context.scope != NOBODY  # signed in, or a single machine without users
 

@@ -17,7 +17,9 @@ from ui.i18n import (
     format_day,
     format_pct,
     horizon_label,
+    series_label,
     sheet_label,
+    source_label,
     t,
     unit_label,
 )
@@ -177,9 +179,10 @@ def shown_table():
 def workbook() -> bytes:
     about = {
         t("src_benchmark", lang): t("src_benchmark_text", lang),
-        t("src_gold_source", lang): market.source_of("GOLD_USD"),
+        t("src_gold_source", lang): source_label(market.source_of("GOLD_USD"), lang),
         t("src_as_of", lang): format_day(prices.index[-1], lang),
-        t("src_demo_series", lang): ", ".join(market.demo_series) or t("none_word", lang),
+        t("src_demo_series", lang): ", ".join(series_label(s, lang) for s in market.demo_series)
+        or t("none_word", lang),
     }
     performance = view.performance.rename(columns=lambda code: horizon_label(code, lang), index=row_names)
     return excel_bytes(

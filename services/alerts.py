@@ -21,7 +21,7 @@ from data.mail import MailError, SmtpSettings, send_email
 from data.store import MarketStore
 from services.card import sources_sentence
 from services.price_today import NoPriceError, PriceToday, price_today
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import format_day, format_money, format_number, format_pct, reading_for, t, unit_label
 
 DASHBOARD_URL_ENV = "GOLD_DASHBOARD_URL"
 DEFAULT_DASHBOARD_URL = "http://localhost:8501"
@@ -82,6 +82,11 @@ def condition_holds(rule: AlertRule, quote: PriceToday) -> bool:
 
 def price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     """(subject, body) of a price alert, in the rule's language with its currency's number format."""
+    with reading_for(rule.currency):
+        return _price_message(rule, quote)
+
+
+def _price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     lang, currency = rule.language, rule.currency
     unit = unit_label(rule.unit, lang)
     price = format_money(quote.price, currency, lang)
@@ -117,6 +122,11 @@ def price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
 
 
 def stale_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
+    with reading_for(rule.currency):
+        return _stale_message(rule, quote)
+
+
+def _stale_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     lang = rule.language
     day = format_day(quote.date, lang)
     body = t("alert_body_stale", lang, date=day, days=format_number(quote.age_days, lang, digits=0))

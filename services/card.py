@@ -17,7 +17,8 @@ from jinja2 import Environment, FileSystemLoader
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
 from services.price_today import PriceToday, price_today
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from ui.i18n import format_day, format_money, format_number, format_pct, reading_for, t, unit_label
+from ui.i18n import source_label as reader_source_label
 
 #: The card's budget on a rural connection (issue 17): the page, with nothing else to fetch.
 MAX_CARD_BYTES = 100_000
@@ -38,7 +39,7 @@ def source_label(source: str, lang: str) -> str:
         return t("source_yahoo", lang, ticker=name)
     if kind == "import" and name:
         return t("source_import", lang, name=name)
-    return source
+    return reader_source_label(source, lang)  # lbma → "oro, fijación LBMA", trm → "TRM oficial"
 
 
 def shown_units(unit: str) -> list[str]:
@@ -77,7 +78,13 @@ def sources_sentence(quote: PriceToday, lang: str) -> str:
 
 
 def card_html(quote: PriceToday, lang: str, *, generated: date | None = None) -> str:
-    """The card as one self-contained HTML page: no script, no image, no external file."""
+    """The card as one self-contained HTML page: no script, no image, no external file; every number
+    in the convention of the currency's country."""
+    with reading_for(quote.currency):
+        return _card_html(quote, lang, generated=generated)
+
+
+def _card_html(quote: PriceToday, lang: str, *, generated: date | None = None) -> str:
     rows = []
     for unit in shown_units(quote.unit):
         buyer_price = quote.buyer_price_of(unit)
@@ -136,6 +143,11 @@ def write_card(
 
 def whatsapp_text(quote: PriceToday, lang: str = "es") -> str:
     """The day's price in one or two short lines, Spanish by default (for a wa.me link)."""
+    with reading_for(quote.currency):
+        return _whatsapp_text(quote, lang)
+
+
+def _whatsapp_text(quote: PriceToday, lang: str = "es") -> str:
     other = ""
     if quote.unit != "g" or quote.currency == "COP":
         extra = shown_units(quote.unit)[1]

@@ -604,7 +604,7 @@ def test_help_texts_name_the_providers_actually_used(db_url, store):
     help_text = next(m.proto.help for m in at.metric if m.label.startswith("1 gramo de oro fino"))
     assert "GC=F" not in help_text
     # each imported file is stored under the provider its format names: the FRED series is the LBMA fix
-    assert "Fuente del precio del oro aquí: LBMA (fijación PM)" in help_text
+    assert "Fuente del precio del oro aquí: oro, fijación LBMA" in help_text
     assert "Fuente de la tasa de cambio: Yahoo Finance COP=X" in help_text
     days = pd.bdate_range(end=pd.Timestamp.now().normalize(), periods=30)
     store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": 2300.0}), "yahoo:GC=F")
@@ -612,10 +612,10 @@ def test_help_texts_name_the_providers_actually_used(db_url, store):
     at = app().run()
     help_text = next(m.proto.help for m in at.metric if m.label.startswith("1 gramo de oro fino"))
     assert "Yahoo Finance GC=F (futuro COMEX)" in help_text
-    assert "Fuente de la tasa de cambio: TRM (Superintendencia Financiera)" in help_text
+    assert "Fuente de la tasa de cambio: TRM oficial" in help_text
     sources = at.dataframe[0].value["Fuente"].tolist()  # the freshness table names them the same way,
     # every source of a series in the order of the days it covers (the fix until 2021, then the future)
-    assert "LBMA (fijación PM), Yahoo Finance GC=F (futuro COMEX)" in sources and "demostración" in sources
+    assert "oro, fijación LBMA, Yahoo Finance GC=F (futuro COMEX)" in sources and "demostración" in sources
 
 
 def test_banner_is_current_in_the_same_run_as_an_import(db_url, monkeypatch):

@@ -45,7 +45,13 @@ def briefing_notices(briefing: Briefing, lang: str) -> list[str]:
     """What a reader must know before any figure: demo data, and countries whose data stop early."""
     notices = []
     if briefing.demo_series:
-        notices.append(t("brief_demo_notice", lang, series=", ".join(briefing.demo_series)))
+        notices.append(
+            t(
+                "brief_demo_notice",
+                lang,
+                series=", ".join(series_label(s, lang) for s in briefing.demo_series),
+            )
+        )
     for row in briefing.countries:
         if not row.complete:
             notices.append(

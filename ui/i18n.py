@@ -6,7 +6,9 @@ No streamlit import: the CLI and the tests use the same formatting.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -96,9 +98,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "import_auto": ("detectar", "detect"),
     "import_button": ("Importar", "Import"),
     "import_done": (
-        "{series} importada de un archivo {format}: {stored} filas guardadas ({new} nuevas), "
+        "Importado: {series}, de un archivo {format}. {stored} filas guardadas ({new} nuevas), "
         "{flagged} marcadas, {rejected} rechazadas.",
-        "{series} imported from a {format} file: {stored} rows stored ({new} new), {flagged} flagged, {rejected} rejected.",
+        "Imported: {series}, from a {format} file. {stored} rows stored ({new} new), {flagged} flagged, "
+        "{rejected} rejected.",
     ),
     "import_failed": ("No se importó nada: {reason}", "Nothing was imported: {reason}"),
     "import_details": ("Filas marcadas o rechazadas", "Flagged or rejected rows"),
@@ -1728,6 +1731,12 @@ def problem_text(problem: object, lang: str) -> str:
             and problem.code != "price_implausible"  # its low and high are whole percentages
         ):
             value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
+        elif key in ("series", "detected") and problem.code != "unknown_series":
+            value = series_label(str(value), lang)
+        elif key == "known" and problem.code in ("unknown_series", "series_undetected"):
+            value = ", ".join(series_label(str(v), lang) for v in value) if isinstance(value, list) else value
+        elif key == "format":
+            value = format_label(str(value), lang)
         elif key == "decimal_name":
             value = "coma" if value == "comma" else "punto"
         elif key in ("columns", "header") and isinstance(value, list | tuple):
@@ -1819,7 +1828,7 @@ def series_label(series_id: str, lang: str) -> str:
 
 
 def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
-    """Where a series' source changes: "LBMA (fijación PM) 4 ene 2000 – 2 mar 2021; Yahoo … 3 mar 2021 – …"
+    """Where a series' source changes: "oro, fijación LBMA 4 ene 2000 – 2 mar 2021; Yahoo … 3 mar 2021 – …"
     (the latest `most` runs; earlier ones are counted)."""
     if not spans:
         return "–"
@@ -1834,17 +1843,36 @@ def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
 
 #: Readable names of the providers a series may come from (the part of a source before ":").
 SOURCE_NAMES: dict[str, tuple[str, str]] = {
-    "lbma": ("LBMA (fijación PM)", "LBMA (PM fix)"),
-    "fred": ("LBMA (fijación PM)", "LBMA (PM fix)"),
-    "stooq": ("Stooq (spot)", "Stooq (spot)"),
-    "trm": ("TRM (Superintendencia Financiera)", "TRM (Superintendencia Financiera)"),
-    "bcrp": ("BCRP", "BCRP"),
+    "lbma": ("oro, fijación LBMA", "gold, LBMA fix"),
+    "fred": ("oro, fijación LBMA", "gold, LBMA fix"),
+    "stooq": ("Stooq (precio spot)", "Stooq (spot price)"),
+    "trm": ("TRM oficial", "official TRM"),
+    "bcrp": ("BCRP (tipo de cambio oficial)", "BCRP (official rate)"),
 }
+
+
+#: Price-file formats as a reader names them ("un archivo {format}").
+FORMAT_NAMES: dict[str, tuple[str, str]] = {
+    "fred": ("FRED (fijación LBMA del oro)", "FRED (LBMA gold fix)"),
+    "stooq": ("Stooq", "Stooq"),
+    "trm": ("de la TRM (datos.gov.co)", "TRM (datos.gov.co)"),
+    "bcrp": ("del BCRP", "BCRP"),
+    "yahoo_old": ("Yahoo Finance", "Yahoo Finance"),
+    "yahoo_new": ("Yahoo Finance", "Yahoo Finance"),
+    "yahoo_yfinance": ("Yahoo Finance", "Yahoo Finance"),
+    "generic": ("de dos columnas (fecha y valor)", "two-column (date and value)"),
+}
+
+
+def format_label(code: str, lang: str) -> str:
+    """A price file's format as a reader names it: fred → "FRED (fijación LBMA del oro)"."""
+    names = FORMAT_NAMES.get(str(code))
+    return str(code) if names is None else names[1 if lang == "en" else 0]
 
 
 def source_label(source: str | None, lang: str) -> str:
     """A series' source as a reader names it: yahoo:GC=F → "Yahoo Finance GC=F (futuro COMEX)",
-    import:FILE → the file's name, lbma → "LBMA (fijación PM)", demo → "demostración"."""
+    import:FILE → the file's name, lbma → "oro, fijación LBMA", demo → "demostración"."""
     if not source:
         return "–"
     if ", " in source:  # several sources, in the order of the days they cover ("lbma, yahoo:GC=F")
@@ -1927,8 +1955,33 @@ def offer_error_text(error: OfferError, lang: str) -> str:
     return t(f"offers_error_{error.code}", lang, **bounds)
 
 
+#: The country whose number convention a Spanish text follows, named by its currency: one locale per text.
+#: Set for a page run (the sidebar's currency), an alert or a card (its currency); unset, each amount
+#: follows its own currency's country and percentages Colombia's.
+_READER_CURRENCY: ContextVar[str | None] = ContextVar("reader_currency", default=None)
+
+
+def set_reader_currency(currency: str | None) -> None:
+    """Every number written from here on in this context (a page run) follows `currency`'s country:
+    for a reader in Peru `S/ 279.98`, `US$ 74.84` and `-6.3 %` alike, never `US$ 74,84` beside them."""
+    _READER_CURRENCY.set(currency)
+
+
+@contextmanager
+def reading_for(currency: str | None) -> Iterator[None]:
+    """`set_reader_currency` for one text (an e-mail, a card), then back to what it was."""
+    token = _READER_CURRENCY.set(currency)
+    try:
+        yield
+    finally:
+        _READER_CURRENCY.reset(token)
+
+
 def number_locale(lang: str, currency: str | None = None) -> str:
-    return "en_US" if lang == "en" else SPANISH_LOCALE_BY_CURRENCY.get(currency or "COP", "es_CO")
+    if lang == "en":
+        return "en_US"
+    reader = _READER_CURRENCY.get()
+    return SPANISH_LOCALE_BY_CURRENCY.get(reader or currency or "COP", "es_CO")
 
 
 def money_digits(value: float) -> int:

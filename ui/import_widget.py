@@ -6,7 +6,7 @@ import streamlit as st
 
 from data.importers import PriceFileError
 from data.series import SERIES
-from ui.i18n import price_problem_rows, problem_text, t
+from ui.i18n import format_label, price_problem_rows, problem_text, series_label, t
 from ui.state import import_price_file
 from ui.text import plain_markdown
 
@@ -18,7 +18,9 @@ def price_import_sidebar(lang: str) -> None:
             t("import_series", lang),
             ["auto", *SERIES],
             key="price_upload_series",
-            format_func=lambda s: t("import_auto", lang) if s == "auto" else s,
+            format_func=lambda s: (
+                t("import_auto", lang) if s == "auto" else series_label(s, lang).capitalize()
+            ),
         )
         if (
             st.button(t("import_button", lang), key="price_upload_button", disabled=upload is None)
@@ -35,8 +37,8 @@ def price_import_sidebar(lang: str) -> None:
                 t(
                     "import_done",
                     lang,
-                    series=report["series"],
-                    format=report["format"],
+                    series=series_label(report["series"], lang),
+                    format=format_label(report["format"], lang),
                     stored=report["rows_stored"],
                     new=report["rows_new"],
                     flagged=len(report["flagged"]),
