@@ -21,6 +21,7 @@ from ui.i18n import (
     format_number,
     format_pct,
     premiums_sentence,
+    sale_label,
     sheet_label,
     t,
 )
@@ -83,8 +84,9 @@ if not review.empty:
             lang,
             count=len(review),
             sales=", ".join(
-                f"{plain_markdown(s)} ({format_pct(p, lang, 0)})"
-                for s, p in zip(review["sale_id"], review["premium_pct"], strict=True)
+                f"{plain_markdown(sale_label(row.sale_id, row.date, row.buyer, lang))} "
+                f"({format_pct(row.premium_pct, lang, 0)})"
+                for row in review.itertuples()
             ),
         )
     )
@@ -144,11 +146,12 @@ for tab, (name, table) in zip(
         st.dataframe(shown, hide_index=True, width="stretch")
 
 # --- waterfall: the period, or one sale
+sale_names = {row.sale_id: sale_label(row.sale_id, row.date, row.buyer, lang) for row in chosen.itertuples()}
 st.subheader(t("waterfall_title", lang))
 sale_choice = st.selectbox(
     t("waterfall_sale", lang),
     ["", *chosen["sale_id"].tolist()],
-    format_func=lambda sale: sale or t("waterfall_period", lang),
+    format_func=lambda sale: sale_names.get(sale, sale) or t("waterfall_period", lang),
     key="waterfall_sale",
 )
 steps = selection.waterfall if not sale_choice else waterfall(chosen[chosen["sale_id"] == sale_choice])

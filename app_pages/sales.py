@@ -23,6 +23,7 @@ from ui.i18n import (
     format_number,
     problem_rows,
     problem_text,
+    sale_label,
     sheet_label,
     t,
 )
@@ -47,7 +48,7 @@ view = ledger()
 sales = selected_sales(view, cooperative)
 
 st.title(t("sales_title", lang))
-example_ledger_switch(view, lang)
+example_ledger_switch(view, lang, on_sales_page=True)
 
 
 def store_sales(
@@ -209,7 +210,11 @@ if view.is_demo:
     st.stop()
 
 # --- edit one sale
-labels = {f"{row.cooperative} · {row.sale_id}": (row.cooperative, row.sale_id) for row in sales.itertuples()}
+names = {
+    (row.cooperative, row.sale_id): sale_label(row.sale_id, row.date, row.buyer, lang)
+    for row in sales.itertuples()
+}
+labels = {f"{key[0]} · {name}": key for key, name in names.items()}
 with st.expander(t("sales_edit", lang)):
     picked_label = st.selectbox(t("sales_pick", lang), list(labels), key="edit_pick")
     coop_of_sale, sale_id = labels[picked_label]
@@ -285,17 +290,19 @@ with st.expander(t("sales_edit", lang)):
             except SQLAlchemyError as error:  # one line, never the row's values
                 st.error(plain_markdown(describe(error)))
             else:
-                st.toast(t("sales_saved", lang, sale=plain_markdown(sale_id)))
+                st.toast(t("sales_saved", lang, sale=plain_markdown(names[coop_of_sale, sale_id])))
                 st.rerun()
 
 # --- delete one sale, with confirmation
 with st.expander(t("sales_delete", lang)):
     doomed_label = st.selectbox(t("sales_pick", lang), list(labels), key="delete_pick")
     doomed_coop, doomed_id = labels[doomed_label]
-    if st.button(t("sales_delete_button", lang, sale=plain_markdown(doomed_id)), key="delete_ask"):
+    if st.button(
+        t("sales_delete_button", lang, sale=plain_markdown(names[doomed_coop, doomed_id])), key="delete_ask"
+    ):
         st.session_state.delete_pending = doomed_label
     if st.session_state.get("delete_pending") == doomed_label:
-        st.warning(t("sales_delete_confirm", lang, sale=plain_markdown(doomed_id)))
+        st.warning(t("sales_delete_confirm", lang, sale=plain_markdown(names[doomed_coop, doomed_id])))
         yes, no = st.columns(2)
         if yes.button(t("sales_delete_yes", lang), type="primary", key="delete_yes"):
             try:
@@ -304,7 +311,7 @@ with st.expander(t("sales_delete", lang)):
                 st.error(plain_markdown(describe(error)))
             else:
                 st.session_state.delete_pending = None
-                st.toast(t("sales_deleted", lang, sale=plain_markdown(doomed_id)))
+                st.toast(t("sales_deleted", lang, sale=plain_markdown(names[doomed_coop, doomed_id])))
                 st.rerun()
         if no.button(t("sales_delete_no", lang), key="delete_no"):
             st.session_state.delete_pending = None

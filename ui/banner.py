@@ -54,12 +54,13 @@ def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:
         st.stop()
 
 
-def example_ledger_switch(view: LedgerView, lang: str) -> None:
-    """Without stored sales: say so, and offer the fictional example (off by default), marked when on."""
+def example_ledger_switch(view: LedgerView, lang: str, *, on_sales_page: bool = False) -> None:
+    """Without stored sales: say so, and offer the fictional example (off by default), marked when on.
+    On the Sales page itself the import is pointed to below, not on "the Sales page"."""
     if view.has_stored_sales:
         return
     st.toggle(t("example_ledger_toggle", lang), key=EXAMPLE_LEDGER_KEY, help=t("example_ledger_help", lang))
     if view.is_demo:
         st.info(t("demo_ledger_banner", lang), icon=":material/theater_comedy:")
     else:
-        st.info(t("no_sales_yet", lang), icon=":material/info:")
+        st.info(t("no_sales_yet_here" if on_sales_page else "no_sales_yet", lang), icon=":material/info:")

@@ -29,7 +29,7 @@ from ui.charts import (
     time_series_figure,
     waterfall_figure,
 )
-from ui.i18n import format_day, format_number, format_pct, month_names, t, unit_label
+from ui.i18n import format_day, format_number, format_pct, lot_numbers, month_names, t, unit_label
 from ui.state import (
     SelectionKey,
     _forecast_view,
@@ -104,7 +104,7 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
     text = pd.DataFrame(
         {
             t("field_date", lang): chosen["date"].map(lambda day: format_day(day, lang)),
-            t("col_sale", lang): chosen["sale_id"],
+            t("col_sale", lang): lot_numbers(chosen["sale_id"]),
             t("field_buyer", lang): chosen["buyer"],
             t("field_certification", lang): chosen["certification"].map(lambda c: t(f"cert_{c}", lang)),
             t("col_fine_g", lang): numbers(chosen["fine_gold_g"], 2),

@@ -98,10 +98,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "import_auto": ("detectar", "detect"),
     "import_button": ("Importar", "Import"),
     "import_done": (
-        "Importado: {series}, de un archivo {format}. {stored} filas guardadas ({new} nuevas), "
-        "{flagged} marcadas, {rejected} rechazadas.",
-        "Imported: {series}, from a {format} file. {stored} rows stored ({new} new), {flagged} flagged, "
-        "{rejected} rejected.",
+        "Importado: {series}, de un archivo {format}. Filas guardadas: {stored} (nuevas: {new}); marcadas: "
+        "{flagged}; rechazadas: {rejected}.",
+        "Imported: {series}, from a {format} file. Rows stored: {stored} (new: {new}); flagged: {flagged}; "
+        "rejected: {rejected}.",
     ),
     "import_failed": ("No se importó nada: {reason}", "Nothing was imported: {reason}"),
     "import_details": ("Filas marcadas o rechazadas", "Flagged or rejected rows"),
@@ -554,6 +554,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Aún no hay ventas guardadas. Importe el registro de ventas de su cooperativa en la página Ventas.",
         "No sales stored yet. Import your cooperative's sales records on the Sales page.",
     ),
+    "no_sales_yet_here": (
+        "Aún no hay ventas guardadas. Importe el registro de ventas de su cooperativa aquí abajo, en "
+        "«Importar ventas».",
+        "No sales stored yet. Import your cooperative's sales records just below, under “Import sales”.",
+    ),
     "demo_ledger_banner": (
         "**Ventas ficticias de demostración**: cooperativas, compradores y montos inventados para mostrar "
         "la página. Importe el registro de ventas de su cooperativa para ver sus cifras.",
@@ -664,6 +669,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sales_skipped": (
         "{count} filas de total o subtotal omitidas (líneas {lines}).",
         "{count} total or subtotal rows skipped (lines {lines}).",
+    ),
+    "sales_skipped_one": (
+        "1 fila de total o subtotal omitida (línea {lines}).",
+        "1 total or subtotal row skipped (line {lines}).",
     ),
     "col_line": ("Línea", "Line"),
     "col_reason": ("Motivo", "Reason"),
@@ -1424,10 +1433,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_offers": ("Ofertas", "Offers"),
     "offers_title": ("¿Qué comprador deja más?", "Which buyer leaves the most?"),
     "offers_intro": (
-        "Escriba o pegue (desde Excel) las ofertas de los compradores para un lote. Cada una se valora con el "
+        "Anote las ofertas de los compradores para un lote, una por una. Cada una se valora con el "
         "precio de referencia del día: oro fino × precio de referencia × % pagado − cargos; el valor presente "
         "descuenta la espera hasta el pago: neto ÷ (1 + tasa × días / 365).",
-        "Type or paste (from Excel) the buyers' quotes for one lot. Each is valued at the day's benchmark: "
+        "Enter the buyers' quotes for one lot, one at a time. Each is valued at the day's benchmark: "
         "fine gold × benchmark × % paid − charges; the present value discounts the wait until payment: "
         "net ÷ (1 + rate × days / 365).",
     ),
@@ -1470,6 +1479,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "offers_col_net_value": ("Neto", "Net"),
     "offers_col_present_value": ("Valor presente", "Present value"),
     "offers_col_difference": ("Frente a la mejor", "Against the best"),
+    "offers_add": ("Agregar oferta", "Add quote"),
+    "offers_remove": ("Quitar", "Remove"),
+    "offers_card": (
+        "{pct} del precio de referencia · cargos: {per_g} por gramo bruto y {per_lot} por lote · días hasta el "
+        "pago: {days}",
+        "{pct} of the benchmark · charges: {per_g} per gross gram and {per_lot} per lot · days to payment: {days}",
+    ),
     "offers_empty": (
         "Escriba al menos una oferta: comprador y % del precio de referencia (los cargos vacíos cuentan como 0).",
         "Enter at least one quote: buyer and % of the benchmark (empty charges count as 0).",
@@ -2186,6 +2202,8 @@ def format_cell(value: object, name: str, lang: str, currency: str | None = None
         return t(f"cert_{value}", lang)
     if name == "flags" and isinstance(value, str):
         return flags_text(value, lang)
+    if name == "sale_id" and isinstance(value, str) and not has_lot_number(value):
+        return ""  # no lot number in the sheet: the date and buyer beside it name the sale
     if name == "minimum_state" and f"minimum_{value}" in TEXTS:
         return t(f"minimum_{value}", lang)
     if isinstance(value, pd.Period) or name == "month":
@@ -2211,6 +2229,29 @@ def format_cell(value: object, name: str, lang: str, currency: str | None = None
             return format_number(number, lang, 1)
         return format_number(number, lang, money_digits(number), currency)
     return str(value)
+
+
+#: The start of the id the importer gives a sale without a lot number (data.ledger: a hash of its content).
+AUTO_SALE_PREFIX = "auto-"
+
+
+def has_lot_number(sale_id: object) -> bool:
+    return not str(sale_id).startswith(AUTO_SALE_PREFIX)
+
+
+def sale_label(sale_id: object, day: object, buyer: object, lang: str) -> str:
+    """A sale as a reader names it: its lot number, or, for a sheet kept without lot numbers, its date and
+    buyer ("7 mar 2019 · Refinería X"), never the importer's `auto-b9aafc1d7c`."""
+    if has_lot_number(sale_id):
+        return str(sale_id)
+    named = "" if buyer is None or (not isinstance(buyer, str) and pd.isna(buyer)) else str(buyer).strip()
+    return f"{format_day(day, lang)} · {named}" if named else format_day(day, lang)
+
+
+def lot_numbers(values: pd.Series) -> pd.Series:
+    """A sale-id column as shown in a table that has the date and buyer beside it: the lot number, or empty
+    for a sale the importer numbered itself."""
+    return values.map(lambda value: str(value) if has_lot_number(value) else "")
 
 
 def display_frame(frame: pd.DataFrame, lang: str, currency: str | None = None) -> pd.DataFrame:
