@@ -215,6 +215,16 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     assert "En los últimos" in reading and "banda del 80 %" in reading
     assert "Diebold–Mariano" in reading  # the selection, either way, is a test's verdict with its p-value
     assert "Puntaje de intervalo 80 %" in board.columns
+    # plain words first; the tests' names, the leaderboard and rMAE only inside "Detalles técnicos"
+    details = next(e for e in at.expander if e.label == "Detalles técnicos")
+    technical = {m.value for m in details.markdown} | {c.value for c in details.caption}
+    for element in [*at.markdown, *at.caption]:
+        if element.value not in technical:
+            assert not any(w in element.value for w in ("Diebold", "rMAE", "conformal", "acktest")), (
+                element.value
+            )
+    assert details.dataframe[0].value.equals(board)
+    assert any("Cómo leer estos números" in c.value for c in at.caption)
 
     # a shorter horizon, gold in USD, a model the user picks
     at.slider(key="forecast_horizon").set_value(5).run()

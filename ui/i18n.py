@@ -402,7 +402,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "target_fx": ("Dólar: {currency} por USD", "Dollar: {currency} per USD"),
     "forecast_horizon": ("Horizonte (días hábiles)", "Horizon (trading days)"),
     "forecast_model": ("Modelo", "Model"),
-    "model_auto": ("Automático: el mejor del backtest", "Automatic: the backtest's best"),
+    "model_auto": (
+        "Automático: el que mejor acertó en el pasado",
+        "Automatic: the one that did best on the past",
+    ),
     "model_random_walk": ("Sin cambio (paseo aleatorio)", "No change (random walk)"),
     "model_random_walk_drift": ("Sin cambio con tendencia", "Random walk with drift"),
     "model_ets_damped": ("Suavizado exponencial amortiguado", "Damped exponential smoothing"),
@@ -411,8 +414,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "model_combination": ("Combinación de los mejores", "Combination of the best"),
     "forecast_running": ("Midiendo los modelos en el pasado…", "Measuring the models on the past…"),
     "forecast_ready": (
-        "Backtest listo: {folds} pruebas, {seconds} s",
-        "Backtest done: {folds} tests, {seconds} s",
+        "Prueba en el pasado lista: {folds} pronósticos comparados con lo que pasó, {seconds} s",
+        "Test on the past done: {folds} forecasts checked against what happened, {seconds} s",
     ),
     "forecast_failed": ("No se pudo pronosticar: {reason}", "Could not forecast: {reason}"),
     "fan_title": (
@@ -450,28 +453,47 @@ TEXTS: dict[str, tuple[str, str]] = {
         "the future price is today's, and its 80% band held the real price {coverage} of the time.",
     ),
     "skill_no_model_beat": (
-        "Ningún modelo le ganó a «sin cambio» en una prueba estadística: el que más se acercó, «{model}», "
-        "tuvo un error {rmae} veces el de «sin cambio», pero una diferencia así puede salir por azar "
-        "(prueba de Diebold–Mariano: p = {p}; haría falta p < 0,05). Por eso el pronóstico es el precio de hoy.",
-        'No model beat "no change" in a statistical test: the closest, "{model}", had an error {rmae} times '
-        'that of "no change", but a difference like that can arise by chance (Diebold–Mariano test: '
-        "p = {p}; it would take p < 0.05). So the forecast is today's price.",
+        "Ningún modelo le ganó con claridad a «sin cambio»: el que más se acercó, «{model}», se equivocó "
+        "{relative} «sin cambio», una diferencia que puede salir por azar. Por eso el pronóstico es el "
+        "precio de hoy.",
+        'No model clearly beat "no change": the closest, "{model}", missed by {relative} "no change", a '
+        "difference that can arise by chance. So the forecast is today's price.",
+    ),
+    "skill_no_model_beat_technical": (
+        "Prueba de Diebold–Mariano de «{model}» contra «sin cambio»: p = {p} (haría falta p < 0,05 tras el "
+        "ajuste de Bonferroni); error relativo (rMAE) {rmae}.",
+        'Diebold–Mariano test of "{model}" against "no change": p = {p} (it would take p < 0.05 after the '
+        "Bonferroni adjustment); relative error (rMAE) {rmae}.",
     ),
     "skill_tested": (
-        "Una prueba estadística (Diebold–Mariano, con varianza robusta a la autocorrelación) dice que "
-        "esta ventaja no es azar: p = {p} (menos de 0,05).",
-        "A statistical test (Diebold–Mariano, with an autocorrelation-robust variance) says this edge "
-        "is not chance: p = {p} (below 0.05).",
+        "Una prueba estadística dice que esta ventaja no es azar.",
+        "A statistical test says this edge is not chance.",
     ),
+    "skill_tested_technical": (
+        "Prueba de Diebold–Mariano unilateral, con varianza robusta a la autocorrelación (Newey–West) y "
+        "ajuste de Bonferroni: p = {p} (menos de 0,05).",
+        "One-sided Diebold–Mariano test, with an autocorrelation-robust (Newey–West) variance and a "
+        "Bonferroni adjustment: p = {p} (below 0.05).",
+    ),
+    "skill_meaning": (
+        "Cómo leer estos números: «se equivocó en promedio un 4 %» quiere decir que el precio real terminó, "
+        "en promedio, un 4 % por encima o por debajo del pronosticado; la banda del 80 % es el rango en el que "
+        "el precio real debería caer 8 de cada 10 veces.",
+        'How to read these numbers: "missed by 4 % on average" means the real price ended, on average, 4 % '
+        "above or below the forecast; the 80 % band is the range the real price should fall in 8 times out "
+        "of 10.",
+    ),
+    "technical_details": ("Detalles técnicos", "Technical details"),
     "skill_forced": (
-        "Usted eligió «{model}». En el backtest su error fue {relative} el de «sin cambio».",
-        'You chose "{model}". In the backtest its error was {relative} that of "no change".',
+        "Usted eligió «{model}». En la prueba en el pasado su error fue {relative} el de «sin cambio».",
+        'You chose "{model}". In the test on the past its error was {relative} that of "no change".',
     ),
     "relative_same": ("igual que", "the same as"),
     "relative_more": ("un {pct} mayor que", "{pct} larger than"),
     "relative_less": ("un {pct} menor que", "{pct} smaller than"),
     "leaderboard_caption": (
-        "Backtest de origen móvil: {folds} orígenes del {first} al {last}, uno cada {step} días hábiles, "
+        "Prueba en el pasado (backtest de origen móvil): {folds} orígenes del {first} al {last}, uno cada "
+        "{step} días hábiles, "
         "los mismos para todos los modelos. rMAE = error medio ÷ error de «sin cambio» (menos de 1 es "
         "mejor). Bandas calibradas (conformal): errores pasados escalados por la volatilidad del momento; "
         "la columna «sin calibrar» muestra la cobertura de la banda gaussiana del modelo.",
@@ -1087,7 +1109,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_drawdown_pct": ("Caída desde el máximo %", "Drawdown %"),
     "src_series": ("Serie", "Series"),
     "src_selected": ("Modelo elegido", "Model selected"),
-    "src_folds": ("Orígenes del backtest", "Backtest origins"),
+    "src_folds": ("Pronósticos de la prueba en el pasado", "Backtest origins"),
     "src_origins": ("Del primero al último", "First to last"),
     "src_last_data": ("Último dato", "Last data"),
     "src_intervals": ("Bandas", "Intervals"),
@@ -1196,8 +1218,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "src_forecast": ("Pronóstico", "Forecast"),
     "src_forecast_text": (
-        "backtest de origen móvil de «sin cambio», deriva y Theta sobre GOLD_USD, {folds} orígenes del "
-        "{first} al {last}; bandas calibradas",
+        "prueba en el pasado de «sin cambio», «sin cambio con tendencia» y Theta sobre el oro en dólares: "
+        "{folds} pronósticos del {first} al {last}; bandas calibradas",
         "rolling-origin backtest of random walk, drift and Theta on GOLD_USD, {folds} origins {first} to "
         "{last}; calibrated bands",
     ),
@@ -1428,7 +1450,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_signal": ("Señal", "Signal"),
     "col_value": ("Valor", "Value"),
     "timing_failed": ("No se pudo calcular: {reason}", "Could not compute: {reason}"),
-    "download_backtest": ("Descargar backtest (Excel)", "Download backtest (Excel)"),
+    "download_backtest": ("Descargar la prueba en el pasado (Excel)", "Download backtest (Excel)"),
+    "sheet_backtest": ("prueba en el pasado", "backtest"),
+    "file_backtest": ("prueba_pasado", "backtest"),
     # --- Offers page (app_pages/offers.py, analytics/offers.py)
     "nav_offers": ("Ofertas", "Offers"),
     "offers_title": ("¿Qué comprador deja más?", "Which buyer leaves the most?"),
@@ -1627,7 +1651,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{min_train} days of history come first).",
     ),
     "error_not_enough_data": (
-        "faltan datos: hay {days} días; el backtest necesita {min_train} días de historia y {horizon} más.",
+        "faltan datos: hay {days} días; la prueba en el pasado necesita {min_train} días de historia y "
+        "{horizon} más.",
         "not enough data: {days} days; the backtest needs {min_train} days of history and {horizon} more.",
     ),
     "error_unknown_model": ("modelo desconocido: {model}.", "unknown model: {model}."),
