@@ -148,6 +148,66 @@ def smtp_sender() -> Sender:
     return send
 
 
+#: What a run does with one rule (`decide`): the page shows the same state as `alerts run` reports.
+NO_PRICE, STALE, NOT_MET, ALREADY_SENT, SEND = "no_price", "stale", "not_met", "already_sent", "send"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the next run would do with a rule: `code` one of the constants above, `reason` the English
+    sentence `alerts run` reports for a skip, `quote` the price it is judged on (None without one)."""
+
+    code: str
+    reason: str
+    quote: PriceToday | None = None
+
+
+def decide(rule: AlertRule, quote: PriceToday | str, day: pd.Timestamp) -> Decision:
+    """The rule against the price as of `day` (or the reason there is none), without sending anything."""
+    if isinstance(quote, str):
+        return Decision(NO_PRICE, quote)
+    if rule.kind == "price" and quote.stale:
+        reason = (
+            f"stale data: the last gold price is from {quote.date:%Y-%m-%d}, "
+            f"{quote.age_days} days before {day:%Y-%m-%d}"
+        )
+        return Decision(STALE, reason, quote)
+    if not condition_holds(rule, quote):
+        return Decision(NOT_MET, "condition not met", quote)
+    if not rule.armed:
+        return Decision(ALREADY_SENT, "already sent for this crossing", quote)
+    return Decision(SEND, "", quote)
+
+
+def quote_for(store: MarketStore, currency: str, unit: str, day: pd.Timestamp) -> PriceToday | str:
+    try:
+        return price_today(store, currency, unit, as_of=day)
+    except NoPriceError as error:
+        return f"no price: {error}"
+
+
+def preview(store: MarketStore, rules: list[AlertRule], *, as_of: object = None) -> dict[int, Decision]:
+    """Per rule id, what `run_alerts` on `as_of` (default today) would do: the Alerts page's states."""
+    day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
+    quotes: dict[tuple[str, str], PriceToday | str] = {}
+    out = {}
+    for rule in rules:
+        key = (rule.currency, rule.unit)
+        if key not in quotes:
+            quotes[key] = quote_for(store, rule.currency, rule.unit, day)
+        out[rule.id] = decide(rule, quotes[key], day)
+    return out
+
+
+def mail_configured() -> bool:
+    """Whether the SMTP_* settings name a mail server that sends can be tried on (not that it answers)."""
+    try:
+        SmtpSettings.from_env()
+    except MailError:
+        return False
+    return True
+
+
 def run_alerts(store: MarketStore, *, as_of: object = None, send: Sender | None = None) -> AlertRun:
     """Check every rule against the price as of `as_of` (default today, data up to it only) and send.
 
@@ -160,29 +220,18 @@ def run_alerts(store: MarketStore, *, as_of: object = None, send: Sender | None 
     for rule in all_rules(store):
         key = (rule.currency, rule.unit)
         if key not in quotes:
-            try:
-                quotes[key] = price_today(store, rule.currency, rule.unit, as_of=day)
-            except NoPriceError as error:
-                quotes[key] = f"no price: {error}"
-        quote = quotes[key]
-        if isinstance(quote, str):
-            run.skipped.append(SkippedAlert(rule.id, quote))
+            quotes[key] = quote_for(store, rule.currency, rule.unit, day)
+        decision = decide(rule, quotes[key], day)
+        if decision.code in (NO_PRICE, STALE):
+            run.skipped.append(SkippedAlert(rule.id, decision.reason))
             continue
-        if rule.kind == "price" and quote.stale:
-            run.skipped.append(
-                SkippedAlert(
-                    rule.id,
-                    f"stale data: the last gold price is from {quote.date:%Y-%m-%d}, "
-                    f"{quote.age_days} days before {day:%Y-%m-%d}",
-                )
-            )
-            continue
-        holds = condition_holds(rule, quote)
-        if not holds:
+        quote = decision.quote
+        assert quote is not None
+        if decision.code == NOT_MET:
             record_check(store, rule.id, checked=day.date(), price=quote.price, armed=True)
-            run.skipped.append(SkippedAlert(rule.id, "condition not met"))
+            run.skipped.append(SkippedAlert(rule.id, decision.reason))
             continue
-        if not rule.armed or not claim(store, rule.id):
+        if decision.code == ALREADY_SENT or not claim(store, rule.id):
             record_check(store, rule.id, checked=day.date(), price=quote.price, armed=False)
             run.skipped.append(SkippedAlert(rule.id, "already sent for this crossing"))
             continue

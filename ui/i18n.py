@@ -308,12 +308,50 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alerts_rule_above": ("1 {unit} por encima de {level}", "1 {unit} above {level}"),
     "alerts_rule_below": ("1 {unit} por debajo de {level}", "1 {unit} below {level}"),
     "alerts_rule_stale": ("datos de más de 7 días", "data older than 7 days"),
-    "alerts_status_armed": ("esperando el cruce", "waiting for a crossing"),
     "alerts_status_fired": (
         "enviada el {day}; espera que el precio vuelva",
         "sent on {day}; waits for the price to return",
     ),
-    "alerts_status_error": ("envío fallido, se reintenta: {error}", "send failed, will retry: {error}"),
+    "alerts_mail_ready": (
+        "El correo está configurado en este servidor: cada alerta se envía cuando el precio cruza su nivel.",
+        "E-mail is set up on this server: each alert is sent when the price crosses its level.",
+    ),
+    "alerts_mail_missing": (
+        "El correo no está configurado en este servidor: las alertas se guardan y se revisan, pero no sale "
+        "ningún correo. Cada envío que falla se intenta otra vez en la revisión siguiente, mientras el precio "
+        "siga pasado el nivel. Pida al administrador que configure el servidor de correo.",
+        "E-mail is not set up on this server (SMTP_HOST): alerts are saved and checked, but no e-mail goes "
+        "out. Each failed send is tried again on the next check, as long as the price is still past the "
+        "level. Ask the administrator to set up the mail server.",
+    ),
+    "alerts_no_price_to_start": (
+        "No hay precio guardado para esta moneda y unidad: escriba el nivel usted.",
+        "No stored price for this currency and unit: type the level yourself.",
+    ),
+    "alerts_state_no_price": (
+        "no se revisa: no hay precio guardado en {currency} por {unit}",
+        "not checked: no stored price in {currency} per {unit}",
+    ),
+    "alerts_state_stale": (
+        "no se revisa: el último precio del oro es del {date} (hace {days} días; se revisa con datos de 7 días "
+        "o menos)",
+        "not checked: the last gold price is from {date} ({days} days ago; checked on data 7 days old or less)",
+    ),
+    "alerts_state_fresh": (
+        "esperando: los datos están al día ({date})",
+        "waiting: the data are current ({date})",
+    ),
+    "alerts_state_not_met": ("esperando el cruce (ahora {price})", "waiting for a crossing (now {price})"),
+    "alerts_state_send": (
+        "el precio ya cruzó el nivel ({price}): se envía en la próxima revisión",
+        "the price has crossed the level ({price}): sent on the next check",
+    ),
+    "alerts_state_retry": (
+        "el último envío falló ({error}); se intenta otra vez en la próxima revisión",
+        "the last send failed ({error}); tried again on the next check",
+    ),
+    "alerts_error_no_server": ("no hay servidor de correo configurado", "no mail server is set up"),
+    "alerts_error_refused": ("el servidor de correo no lo aceptó", "the mail server did not accept it"),
     # market
     "market_title": ("Mercado del oro", "Gold market"),
     "chart_title_up": (
