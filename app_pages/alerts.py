@@ -17,6 +17,7 @@ from ui.i18n import format_day, format_money, format_number, t, unit_label
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
+from ui.style import fitted_table
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -101,7 +102,12 @@ else:
             for rule in rules
         ]
     )
-    st.dataframe(table, hide_index=True)
+    fitted_table(
+        table,
+        [t("alerts_col_id", lang), t("alerts_col_rule", lang), t("alerts_col_status", lang)],
+        lang,
+        key="alerts",
+    )
     with st.form("alert_remove"):
         chosen = st.selectbox(
             t("alerts_remove", lang),

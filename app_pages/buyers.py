@@ -13,6 +13,7 @@ from ui.figures import buyers_tables
 from ui.i18n import DATE_INPUT_FORMAT, buyers_sentence, t
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
+from ui.style import fitted_table
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -51,7 +52,7 @@ sentence = buyers_sentence(view, start, end, lang, user_text=plain_markdown)  # 
 if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
-st.dataframe(text, hide_index=True, width="stretch")
+fitted_table(text, 3, lang, key="buyers_table")
 note = "buyers_staff_note" if view.names_every_cooperative else "buyers_k_note"
 st.caption(t(note, lang, k=view.min_cooperatives))
 st.download_button(

@@ -25,6 +25,7 @@ from ui.i18n import (
 )
 from ui.settings import current_settings
 from ui.state import market_page_view, snapshot
+from ui.style import fitted_table
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -82,11 +83,17 @@ if view.performance_as_of is not None:  # one date for the whole table, stated a
             ),
             icon=":material/event:",
         )
-st.dataframe(
-    performance_shown.map(lambda v: format_pct(v, lang)).rename(
-        columns=lambda code: horizon_label(code, lang)
-    ),
-    width="stretch",
+performance_text = (
+    performance_shown.map(lambda v: format_pct(v, lang))
+    .rename(columns=lambda code: horizon_label(code, lang))
+    .rename_axis(t("col_series", lang))
+    .reset_index()
+)
+fitted_table(
+    performance_text,
+    [performance_text.columns[0], *(horizon_label(code, lang) for code in ("1W", "1M", "1Y"))],
+    lang,
+    key="market_performance",
 )
 
 # --- where the local move came from

@@ -10,9 +10,19 @@ from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
+from ui.i18n import (
+    format_day,
+    format_money,
+    format_pct,
+    series_label,
+    source_label,
+    source_spans_text,
+    t,
+    unit_label,
+)
 from ui.settings import current_settings
 from ui.state import local_price_table, price_today_view, snapshot, stored_price_today
+from ui.style import fitted_table
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -147,7 +157,7 @@ st.subheader(t("freshness", lang))
 freshness = pd.DataFrame(
     [
         {
-            t("col_series", lang): state.series_id,
+            t("col_series", lang): series_label(state.series_id, lang).capitalize(),
             t("col_kind", lang): t(f"kind_{state.kind}", lang),
             t("col_source", lang): source_label(state.source, lang),
             t("col_source_spans", lang): source_spans_text(state.spans, lang),
@@ -158,4 +168,6 @@ freshness = pd.DataFrame(
         for state in market.states.values()
     ]
 )
-st.dataframe(freshness, hide_index=True)
+fitted_table(
+    freshness, [t("col_series", lang), t("col_source", lang), t("col_last", lang)], lang, key="overview_data"
+)

@@ -35,6 +35,7 @@ from ui.state import (
     premiums,
     save_schedule,
 )
+from ui.style import fitted_table
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -125,7 +126,7 @@ fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_go
 money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
 if not owed.empty:
     st.subheader(t("owed_by_buyer", lang))
-    st.dataframe(display_frame(owed, lang), hide_index=True, width="stretch")
+    fitted_table(display_frame(owed, lang), 3, lang, key="premiums_owed")
 
 # --- realised vs benchmark over time (figures and tables are cached per selection and language)
 view_key = (cooperative, currency, start, end, lang)
@@ -143,7 +144,8 @@ for tab, (name, table) in zip(
 ):
     with tab:
         shown = table if name == "per_sale" else display_frame(table, lang, currency)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        phone = [shown.columns[0], shown.columns[2], shown.columns[-1]] if name == "per_sale" else 3
+        fitted_table(shown, phone, lang, key=f"premiums_{name}")
 
 # --- waterfall: the period, or one sale
 sale_names = {row.sale_id: sale_label(row.sale_id, row.date, row.buyer, lang) for row in chosen.itertuples()}
@@ -164,12 +166,21 @@ if issues.empty:
     st.success(t("cert_check_ok", lang))
 else:
     st.warning(t("cert_check_issues", lang, count=len(issues)))
-    st.dataframe(
-        display_frame(issues[["date", "sale_id", "certification", "premium_due_usd", "premium_received_usd",
-                              "premium_pct", "meets_minimum_price"]], lang),
-        hide_index=True,
-        width="stretch",
-    )  # fmt: skip
+    issue_table = display_frame(
+        issues[
+            [
+                "date",
+                "sale_id",
+                "certification",
+                "premium_due_usd",
+                "premium_received_usd",
+                "premium_pct",
+                "meets_minimum_price",
+            ]
+        ],
+        lang,
+    )
+    fitted_table(issue_table, [issue_table.columns[i] for i in (0, 2, 3, 4)], lang, key="premiums_issues")  # fmt: skip
 with st.expander(t("schedule", lang)):
     st.caption(t("schedule_help", lang))
     if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it

@@ -16,6 +16,7 @@ from data.series import CURRENCIES
 from ui.banner import example_ledger_switch
 from ui.i18n import (
     DATE_INPUT_FORMAT,
+    column_label,
     display_frame,
     export_frame,
     file_label,
@@ -39,6 +40,7 @@ from ui.state import (
     own_cooperatives,
     selected_sales,
 )
+from ui.style import fitted_table
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -182,7 +184,12 @@ shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
 # the columns a manager looks for first (a phone shows two or three of them before scrolling)
 first = ["date", "sale_id", "fine_gold_g", "amount_received", "currency", "buyer", "certification"]
 ordered = [c for c in first if c in shown.columns] + [c for c in shown.columns if c not in first]
-st.dataframe(display_frame(shown[ordered], lang), hide_index=True, width="stretch")
+fitted_table(
+    display_frame(shown[ordered], lang),
+    [column_label(name, lang) for name in ("date", "buyer", "fine_gold_g", "amount_received")],
+    lang,
+    key="sales_stored",
+)
 stem = file_label("sales", lang)
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(

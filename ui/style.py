@@ -52,18 +52,19 @@ def page_style(lang: str) -> None:
 
 def fitted_table(
     full: pd.DataFrame,
-    phone_columns: Sequence[str],
+    phone_columns: Sequence[str] | int,
     lang: str,
     *,
     key: str,
     full_label: str | None = None,
 ) -> None:
     """`full` (already formatted for the reader) across a wide screen; on a phone only `phone_columns`
-    (headers as shown), with the whole table in an expander below."""
+    (headers as shown, or the first so many), with the whole table in an expander below."""
     with st.container(key=f"wide-{key}"):
         st.dataframe(full, hide_index=True, width="stretch")
     with st.container(key=f"phone-{key}"):
-        shown = [column for column in phone_columns if column in full.columns]
+        wanted = list(full.columns[:phone_columns]) if isinstance(phone_columns, int) else phone_columns
+        shown = [column for column in wanted if column in full.columns]
         st.dataframe(full[shown], hide_index=True, width="stretch")
         if len(shown) < len(full.columns):
             with st.expander(full_label or t("table_full", lang, count=len(full.columns))):
