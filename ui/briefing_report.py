@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment
 from markupsafe import Markup
 
-from analytics.briefing import Briefing
+from analytics.briefing import Briefing, CountryRow
 from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
@@ -32,6 +32,7 @@ from ui.i18n import (
     format_money,
     format_number,
     format_pct,
+    reading_for,
     reason_text,
     relative_error_text,
     series_label,
@@ -96,19 +97,20 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 )
             )
             continue
-        out.append(
-            t(
-                "brief_local_move",
-                lang,
-                currency=row.currency,
-                verb=t("brief_up" if row.change_pct >= 0 else "brief_down", lang),
-                pct=format_pct(abs(row.change_pct), lang, signed=False),
-                price=format_money(row.price_per_g, row.currency, lang),
-                gold=format_number(row.gold_contribution_pp, lang, 1),
-                fx=format_number(row.fx_contribution_pp, lang, 1),
-                fx_pct=format_pct(row.fx_change_pct, lang),
+        with reading_for(row.currency):  # a country's sentence as that country writes numbers (S/ 204.58)
+            out.append(
+                t(
+                    "brief_local_move",
+                    lang,
+                    currency=row.currency,
+                    verb=t("brief_up" if row.change_pct >= 0 else "brief_down", lang),
+                    pct=format_pct(abs(row.change_pct), lang, signed=False),
+                    price=format_money(row.price_per_g, row.currency, lang),
+                    gold=format_number(row.gold_contribution_pp, lang, 1),
+                    fx=format_number(row.fx_contribution_pp, lang, 1),
+                    fx_pct=format_pct(row.fx_change_pct, lang),
+                )
             )
-        )
         if row.currency == "BOB":
             out.append(t("brief_bob_note", lang))
     out.append(
@@ -192,24 +194,27 @@ def country_table(briefing: Briefing, lang: str) -> pd.DataFrame:
     """The multi-country table as the reader sees it (numbers formatted for the language)."""
     rows = []
     for row in briefing.countries:
-        rows.append(
-            {
-                t("brief_col_currency", lang): row.currency + (" *" if row.currency == "BOB" else ""),
-                t("brief_col_price", lang): format_money(row.price_per_g, row.currency, lang),
-                t("brief_col_change", lang): format_pct(row.change_pct, lang),
-                t("brief_col_gold_pp", lang): format_number(row.gold_contribution_pp, lang, 1),
-                # the dollar has no exchange rate: its part is missing ("–"), not "0,0"
-                t("brief_col_fx_pp", lang): "–"
-                if row.currency == "USD"
-                else format_number(row.fx_contribution_pp, lang, 1),
-                t("brief_col_fx", lang): format_number(row.fx, lang, 2, row.currency),
-                t("brief_col_buy", lang): "–"
-                if row.buy_price_95 is None
-                else format_money(row.buy_price_95, "COP", lang),
-                t("brief_col_as_of", lang): format_day(row.price_date, lang),
-            }
-        )
+        with reading_for(row.currency):  # each row as its country writes numbers, one convention a row
+            rows.append(_country_row(row, lang))
     return pd.DataFrame(rows)
+
+
+def _country_row(row: CountryRow, lang: str) -> dict[str, str]:
+    return {
+        t("brief_col_currency", lang): row.currency + (" *" if row.currency == "BOB" else ""),
+        t("brief_col_price", lang): format_money(row.price_per_g, row.currency, lang),
+        t("brief_col_change", lang): format_pct(row.change_pct, lang),
+        t("brief_col_gold_pp", lang): format_number(row.gold_contribution_pp, lang, 1),
+        # the dollar has no exchange rate: its part is missing ("–"), not "0,0"
+        t("brief_col_fx_pp", lang): "–"
+        if row.currency == "USD"
+        else format_number(row.fx_contribution_pp, lang, 1),
+        t("brief_col_fx", lang): format_number(row.fx, lang, 2, row.currency),
+        t("brief_col_buy", lang): "–"
+        if row.buy_price_95 is None
+        else format_money(row.buy_price_95, "COP", lang),
+        t("brief_col_as_of", lang): format_day(row.price_date, lang),
+    }
 
 
 def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 if TYPE_CHECKING:  # only the type: the i18n module stays light (no statsmodels import)
     from analytics.offers import OfferError
@@ -2075,6 +2075,11 @@ def format_money(value: float | None, currency: str, lang: str, digits: int | No
     digits = money_digits(value) if digits is None else digits
     if currency == "USD" and lang != "en":  # "$" alone is the peso's sign in Colombia: US$ for dollars
         return "US$ " + format_number(value, lang, digits, currency)
+    if lang != "en":  # the currency's own sign (S/ for soles), the reader's number convention
+        home = SPANISH_LOCALE_BY_CURRENCY.get(currency, "es_CO")
+        sign = get_currency_symbol(currency, locale=home)
+        number = format_number(abs(value), lang, digits, currency)
+        return f"{'-' if value < 0 and number.strip('0,.') else ''}{sign} {number}"
     pattern = "¤ #,##0" + ("." + "0" * digits if digits else "")
     return format_currency(
         value, currency, format=pattern, locale=number_locale(lang, currency), currency_digits=False
