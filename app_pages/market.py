@@ -83,17 +83,14 @@ if view.performance_as_of is not None:  # one date for the whole table, stated a
             ),
             icon=":material/event:",
         )
-performance_text = (
-    performance_shown.map(lambda v: format_pct(v, lang))
-    .rename(columns=lambda code: horizon_label(code, lang))
-    .rename_axis(t("col_series", lang))
-    .reset_index()
-)
 fitted_table(
-    performance_text,
-    [performance_text.columns[0], *(horizon_label(code, lang) for code in ("1W", "1M", "1Y"))],
+    performance_shown.map(lambda v: format_pct(v, lang)).rename(
+        columns=lambda code: horizon_label(code, lang)
+    ),
+    [horizon_label(code, lang) for code in ("1W", "1M", "1Y")],
     lang,
     key="market_performance",
+    index=True,
 )
 
 # --- where the local move came from

@@ -384,8 +384,8 @@ def test_timing_page_reading_signals_and_backtest(db_url):
     assert at.title[0].value == "¿Vender ahora o esperar?"
     reading = at.subheader[0].value
     assert any(word in reading for word in ("Vender ahora", "Vender una parte", "Guardar (máximo 30 días)"))
-    signals = at.dataframe[0].value
-    assert "RSI de 14 días (más de 70: subida muy rápida)" in signals["Señal"].tolist()
+    signals = at.table[0].value  # a static table: two columns that wrap on a phone
+    assert "RSI de 14 días (más de 70: subida muy rápida)" in signals.index.tolist()
     assert len(at.get("plotly_chart")) == 4  # price and averages, RSI, seasonality, lots
     sentences = " ".join(m.value for m in at.markdown)
     assert sentences.count("lotes semanales") == 3 and "intervalo del 95 %" in sentences

@@ -57,15 +57,17 @@ def fitted_table(
     *,
     key: str,
     full_label: str | None = None,
+    index: bool = False,
 ) -> None:
     """`full` (already formatted for the reader) across a wide screen; on a phone only `phone_columns`
-    (headers as shown, or the first so many), with the whole table in an expander below."""
+    (headers as shown, or the first so many), with the whole table in an expander below. `index`: the
+    frame's index holds the rows' names (shown as the first column on both widths)."""
     with st.container(key=f"wide-{key}"):
-        st.dataframe(full, hide_index=True, width="stretch")
+        st.dataframe(full, hide_index=not index, width="stretch")
     with st.container(key=f"phone-{key}"):
         wanted = list(full.columns[:phone_columns]) if isinstance(phone_columns, int) else phone_columns
         shown = [column for column in wanted if column in full.columns]
-        st.dataframe(full[shown], hide_index=True, width="stretch")
+        st.dataframe(full[shown], hide_index=not index, width="stretch")
         if len(shown) < len(full.columns):
-            with st.expander(full_label or t("table_full", lang, count=len(full.columns))):
-                st.dataframe(full, hide_index=True, width="stretch")
+            with st.expander(full_label or t("table_full", lang, count=len(full.columns) + index)):
+                st.dataframe(full, hide_index=not index, width="stretch")
