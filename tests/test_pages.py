@@ -516,7 +516,7 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
     and the 7 days PEN's last rate was carried read '+0,0 pp from the exchange rate'."""
     from analytics.market import pct_change_since, performance_table
     from services.market import local_prices, market_snapshot
-    from ui.i18n import format_pct, horizon_label
+    from ui.i18n import format_pct, horizon_label, reading_for
 
     store.write_series("GOLD_USD", recent_gold(), "test")
     import_real(db_url, COP_YAHOO, PEN_BCRP)
@@ -538,8 +538,9 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
     pen = local_prices(snapshot, "PEN", "g")["price"].loc[:"2024-06-05"]
     expected = performance_table({"g": gold, "p": pen}, pd.Timestamp("2024-06-05"))
     week, month = horizon_label("1W", "es"), horizon_label("1M", "es")  # the table's Spanish headers
-    assert table.loc["Oro, USD/oz", week] == format_pct(expected.loc["g", "1W"], "es")
-    assert table.loc["Oro, PEN/g", month] == format_pct(expected.loc["p", "1M"], "es")
+    with reading_for("PEN"):  # a reader in Peru: every number on the page as Peru writes it (-1.2 %)
+        assert table.loc["Oro, USD/oz", week] == format_pct(expected.loc["g", "1W"], "es")
+        assert table.loc["Oro, PEN/g", month] == format_pct(expected.loc["p", "1M"], "es")
     assert expected.loc["g", "1W"] != pct_change_since(gold, "1W")  # not gold's own last week
     # the last week of PEN prices reuses the 2024-06-05 rate: its part is missing, never "+0,0 pp"
     at.get("button_group")[0].set_value("1W").run()
