@@ -16,7 +16,16 @@ from ui.briefing_report import (
     country_table,
     summary_paragraphs,
 )
-from ui.i18n import DATE_INPUT_FORMAT, display_frame, error_text, file_label, format_day, month_label, t
+from ui.i18n import (
+    DATE_INPUT_FORMAT,
+    column_label,
+    display_frame,
+    error_text,
+    file_label,
+    format_day,
+    month_label,
+    t,
+)
 from ui.settings import current_settings
 from ui.state import briefing_data_freshness, briefing_for, snapshot
 from ui.style import fitted_table
@@ -95,7 +104,13 @@ for figure in briefing_figures(briefing, lang).values():
 
 if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
     st.subheader(t("briefing_premiums", lang))
-    fitted_table(display_frame(briefing.premiums_by_cooperative, lang), 3, lang, key="briefing_premiums")
+    premium_table = display_frame(briefing.premiums_by_cooperative, lang)
+    fitted_table(
+        premium_table,
+        [column_label("cooperative", lang), column_label("premium_pct_weighted", lang)],
+        lang,
+        key="briefing_premiums",
+    )
     if briefing.under_minimum is not None and not briefing.under_minimum.empty:
         st.warning(t("briefing_under_minimum", lang))
         st.dataframe(display_frame(briefing.under_minimum, lang), hide_index=True, width="stretch")

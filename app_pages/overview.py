@@ -168,6 +168,4 @@ freshness = pd.DataFrame(
         for state in market.states.values()
     ]
 )
-fitted_table(
-    freshness, [t("col_series", lang), t("col_source", lang), t("col_last", lang)], lang, key="overview_data"
-)
+fitted_table(freshness, [t("col_series", lang), t("col_last", lang)], lang, key="overview_data")

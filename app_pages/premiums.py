@@ -126,7 +126,8 @@ fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_go
 money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
 if not owed.empty:
     st.subheader(t("owed_by_buyer", lang))
-    fitted_table(display_frame(owed, lang), 3, lang, key="premiums_owed")
+    owed_table = display_frame(owed, lang)
+    fitted_table(owed_table, [owed_table.columns[0], owed_table.columns[2]], lang, key="premiums_owed")
 
 # --- realised vs benchmark over time (figures and tables are cached per selection and language)
 view_key = (cooperative, currency, start, end, lang)
@@ -144,7 +145,7 @@ for tab, (name, table) in zip(
 ):
     with tab:
         shown = table if name == "per_sale" else display_frame(table, lang, currency)
-        phone = [shown.columns[0], shown.columns[2], shown.columns[-1]] if name == "per_sale" else 3
+        phone = [shown.columns[0], t("col_premium_pct", lang)] if name == "per_sale" else 2
         fitted_table(shown, phone, lang, key=f"premiums_{name}")
 
 # --- waterfall: the period, or one sale

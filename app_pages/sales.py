@@ -186,7 +186,7 @@ first = ["date", "sale_id", "fine_gold_g", "amount_received", "currency", "buyer
 ordered = [c for c in first if c in shown.columns] + [c for c in shown.columns if c not in first]
 fitted_table(
     display_frame(shown[ordered], lang),
-    [column_label(name, lang) for name in ("date", "buyer", "fine_gold_g", "amount_received")],
+    [column_label(name, lang) for name in ("date", "fine_gold_g", "amount_received")],
     lang,
     key="sales_stored",
 )

@@ -29,7 +29,16 @@ from ui.charts import (
     time_series_figure,
     waterfall_figure,
 )
-from ui.i18n import format_day, format_number, format_pct, lot_numbers, month_names, t, unit_label
+from ui.i18n import (
+    format_day,
+    format_number,
+    format_pct,
+    lot_numbers,
+    month_names,
+    source_label,
+    t,
+    unit_label,
+)
 from ui.state import (
     SelectionKey,
     _forecast_view,
@@ -122,7 +131,9 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
                 t(f"minimum_{state}", lang) if certification != "none" and state else "–"
                 for state, certification in zip(chosen["minimum_state"], chosen["certification"], strict=True)
             ],
-            t("col_minimum_reference", lang): chosen["minimum_reference"],
+            t("col_minimum_reference", lang): chosen["minimum_reference"].map(
+                lambda s: source_label(s, lang)
+            ),
         }
     )
     numbers_only = chosen[

@@ -317,7 +317,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "E-mail is set up on this server: each alert is sent when the price crosses its level.",
     ),
     "alerts_mail_missing": (
-        "El correo no está configurado en este servidor: las alertas se guardan y se revisan, pero no sale "
+        "El correo no está configurado en este servidor: las alertas se guardan y se revisan, pero no se envía "
         "ningún correo. Cada envío que falla se intenta otra vez en la revisión siguiente, mientras el precio "
         "siga pasado el nivel. Pida al administrador que configure el servidor de correo.",
         "E-mail is not set up on this server (SMTP_HOST): alerts are saved and checked, but no e-mail goes "
@@ -2270,6 +2270,8 @@ def format_cell(value: object, name: str, lang: str, currency: str | None = None
         return t(f"cert_{value}", lang)
     if name == "flags" and isinstance(value, str):
         return flags_text(value, lang)
+    if name == "minimum_reference" and isinstance(value, str):
+        return source_label(value, lang)  # lbma → "oro, fijación LBMA"
     if name == "sale_id" and isinstance(value, str) and not has_lot_number(value):
         return ""  # no lot number in the sheet: the date and buyer beside it name the sale
     if name == "minimum_state" and f"minimum_{value}" in TEXTS:
@@ -2345,7 +2347,7 @@ def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         values = out[name]
         if (
             pd.api.types.is_bool_dtype(values)
-            or name in ("certification", "minimum_state", "month", "flags")
+            or name in ("certification", "minimum_state", "month", "flags", "minimum_reference")
             or (values.dtype == object and values.map(lambda v: isinstance(v, bool)).any())
         ):
             out[name] = [format_cell(value, str(name), lang) for value in values]

@@ -39,7 +39,7 @@ def style_sheet(lang: str, max_upload_mb: int) -> str:
   content: {button}; font-size: 0.875rem; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {{ content: {limit}; font-size: 0.875rem; }}
-[data-baseweb="tab-list"] {{ flex-wrap: wrap; row-gap: 0.25rem; }}
+[data-testid="stTabs"] [role="tablist"] {{ flex-wrap: wrap; row-gap: 0.25rem; overflow: visible; }}
 @media (max-width: {PHONE_MAX_PX}px) {{ div[class*="st-key-wide-"] {{ display: none; }} }}
 @media (min-width: {PHONE_MAX_PX + 1}px) {{ div[class*="st-key-phone-"] {{ display: none; }} }}
 </style>"""
