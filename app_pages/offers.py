@@ -140,6 +140,12 @@ if st.session_state.get("offers_form_error"):
     st.error(st.session_state["offers_form_error"])
 
 
+def charge(value: object) -> str:
+    """A blank charge is no charge: "$ 0", not "$ 0,00"."""
+    amount = 0.0 if pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return format_money(amount, currency, lang, digits=0 if amount == 0 else None)
+
+
 def number_or_dash(value: object, digits: int) -> str:
     return "–" if pd.isna(value) else format_number(float(value), lang, digits)  # type: ignore[arg-type]
 
@@ -163,12 +169,8 @@ for position, row in entered.iterrows():
                 pct="–"
                 if pd.isna(row["price_pct"])
                 else format_pct(float(row["price_pct"]), lang, signed=False),
-                per_g=format_money(
-                    0.0 if pd.isna(row["fee_per_g"]) else float(row["fee_per_g"]), currency, lang
-                ),
-                per_lot=format_money(
-                    0.0 if pd.isna(row["fixed_fee"]) else float(row["fixed_fee"]), currency, lang
-                ),
+                per_g=charge(row["fee_per_g"]),
+                per_lot=charge(row["fixed_fee"]),
                 days=number_or_dash(row["payment_days"], 0),
             )
         )

@@ -181,7 +181,7 @@ else:
         ],
         lang,
     )
-    fitted_table(issue_table, [issue_table.columns[i] for i in (0, 2, 3, 4)], lang, key="premiums_issues")  # fmt: skip
+    fitted_table(issue_table, [issue_table.columns[i] for i in (0, 2, 3)], lang, key="premiums_issues")  # fmt: skip
 with st.expander(t("schedule", lang)):
     st.caption(t("schedule_help", lang))
     if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it

@@ -85,6 +85,7 @@ ALLOWED_CODES = re.compile(r"\b(?:GOLD_USD|SILVER_USD|USD_[A-Z]{3}|GOLD_DASHBOAR
 
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 AUTO_SALE_ID = re.compile(r"\bauto-[0-9a-f]{10}\b")  # the importer's id of a sale without lot number
+RAW_SOURCE = re.compile(r"\b(?:lbma|fred|stooq|trm|bcrp)\b")  # a provider's code, not its name (case matters)
 RAW_VALUE = re.compile(r"\b(?:None|nan|NaN|NaT|True|False)\b")
 MIDNIGHT = re.compile(r"00:00:00")
 WORD = re.compile(r"(?<![0-9])[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+")  # not the Y of 1Y
@@ -98,6 +99,7 @@ def text_findings(text: str, where: str, lang: str, allowed: Iterable[str] = ())
     for pattern, kind in (
         (SNAKE_CASE, "raw name"),
         (AUTO_SALE_ID, "raw name"),
+        (RAW_SOURCE, "raw name"),
         (RAW_VALUE, "raw value"),
         (MIDNIGHT, "midnight time"),
     ):

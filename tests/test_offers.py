@@ -221,7 +221,7 @@ def test_offers_are_entered_one_at_a_time_in_a_short_form_and_shown_as_cards(db_
     assert pd.isna(quotes["fee_per_g"]).all()  # left blank: no charge, shown as $ 0 on the card
     cards = [c.value for c in at.caption if "del precio de referencia ·" in c.value]
     assert cards[0] == (
-        "97,5 % del precio de referencia · cargos: $ 0,00 por gramo bruto y $ 200.000 por lote · días hasta el "
+        "97,5 % del precio de referencia · cargos: $ 0 por gramo bruto y $ 200.000 por lote · días hasta el "
         "pago: 30"
     )
     assert at.text_input(key="offer_new_buyer").value == ""  # the form is empty again for the next quote
