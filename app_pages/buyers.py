@@ -52,7 +52,7 @@ sentence = buyers_sentence(view, start, end, lang, user_text=plain_markdown)  # 
 if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
-fitted_table(text, 3, lang, key="buyers_table")
+fitted_table(text, [t("buyers_col_buyer", lang), t("buyers_col_weighted", lang)], lang, key="buyers_table")
 note = "buyers_staff_note" if view.names_every_cooperative else "buyers_k_note"
 st.caption(t(note, lang, k=view.min_cooperatives))
 st.download_button(
