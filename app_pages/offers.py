@@ -90,11 +90,14 @@ except StaleDataError:
 
 # --- the quotes: one at a time in a short form (a phone's width), each shown as a card
 labels = {name: t(f"offers_col_{name}", lang) for name in QUOTE_COLUMNS}
-entered = st.session_state.get("offers_quotes")
-if not isinstance(entered, pd.DataFrame):
-    entered = pd.DataFrame(
+stored_quotes = st.session_state.get("offers_quotes")
+entered: pd.DataFrame = (
+    stored_quotes
+    if isinstance(stored_quotes, pd.DataFrame)
+    else pd.DataFrame(
         {name: pd.Series(dtype="str" if name == "buyer" else "float") for name in QUOTE_COLUMNS}
     )
+)
 entered = entered[list(QUOTE_COLUMNS)].reset_index(drop=True)
 
 
