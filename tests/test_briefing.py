@@ -208,7 +208,10 @@ def test_briefing_coverage_marks_a_country_whose_data_stop_inside_the_period(db_
     assert coverage["USD"]["complete"] is True and coverage["USD"]["last"] == "2024-12-31"
     html = (tmp_path / "b.html").read_text(encoding="utf-8")
     assert "Los datos de PEN cubren solo del 29 dic 2023 al 5 jun 2024" in html  # said in the text too
-    assert "oro en dólares: Stooq (precio spot)" in html and "soles por dólar: BCRP (tipo de cambio oficial)" in html  # the providers used
+    assert (
+        "oro en dólares: Stooq (precio spot)" in html
+        and "soles por dólar: BCRP (tipo de cambio oficial)" in html
+    )  # the providers used
 
 
 def test_a_briefing_from_demo_data_says_so_first_in_html_and_every_excel_sheet(db_url):
