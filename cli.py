@@ -5,7 +5,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py prices import FILE [--series ID]
     python cli.py prices show ID [--start D] [--end D]
     python cli.py prices refresh
-    python cli.py benchmark --date D --currency COP [--unit g]
+    python cli.py benchmark --currency COP [--unit g] [--date D]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
     python cli.py forecast ID --horizon 20 [--model NAME]
@@ -445,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(run=cmd_prices_refresh, staff_only=True)
 
     bench = commands.add_parser("benchmark", help="benchmark price of fine gold on a date")
-    bench.add_argument("--date", type=_date, required=True)
+    bench.add_argument("--date", type=_date, help="default: the latest day gold and the rate both have")
     bench.add_argument("--currency", choices=list(CURRENCIES), required=True)
     bench.add_argument("--unit", choices=list(UNITS), default="g")
     bench.add_argument("--max-staleness-days", type=int, default=MAX_STALENESS_DAYS)

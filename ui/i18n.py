@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # only the type: the i18n module stays light (no statsmodels 
     from analytics.offers import OfferError
     from analytics.premiums import PremiumSummary
     from analytics.timing import Reason
+    from services.as_of import AsOf
     from services.buyers import BuyersView
 
 LANGUAGES = ("es", "en")
@@ -89,6 +90,17 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Stored data; gold as of {gold_last}. Last Yahoo Finance check: {fetch}.",
     ),
     "never": ("nunca", "never"),
+    "fetch_failed": (
+        "No se pudo consultar Yahoo Finance ({reason}; último intento: {day}). Se muestran los datos "
+        "guardados, con el oro hasta el {gold_last}.",
+        "Yahoo Finance could not be asked ({reason}; last try: {day}). The stored data are shown, with gold "
+        "up to {gold_last}.",
+    ),
+    "fetch_reason_no_connection": ("sin conexión", "no connection"),
+    "fetch_reason_rate_limited": ("demasiadas consultas, se reintentará", "too many requests, will retry"),
+    "fetch_reason_yahoo_empty": ("respondió sin datos", "it answered with no data"),
+    "fetch_reason_offline_mode": ("modo sin conexión", "offline mode"),
+    "fetch_reason_not_tried": ("aún no se intentó", "not tried yet"),
     "refresh": ("Actualizar desde Yahoo Finance", "Refresh from Yahoo Finance"),
     "import_header": ("Importar precios (CSV o Excel)", "Import prices (CSV or Excel)"),
     "import_file": ("Archivo de precios", "Price file"),
@@ -213,11 +225,44 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alert_direction_above": ("por encima del", "above the"),
     "alert_direction_below": ("por debajo del", "below the"),
     "alert_body_stale": (
-        "El último precio del oro guardado es del {date}, hace {days} días: las cifras del tablero no están al "
-        "día. Revise la actualización de datos.",
-        "The latest stored gold price is from {date}, {days} days ago: the dashboard's figures are not up to "
-        "date. Check the data refresh.",
+        "El precio completo más reciente (oro y tasa de cambio de {currency}) es del {date}, hace {days} "
+        "días: las cifras del tablero no están al día. Lo retiene: {held}. Revise la actualización de datos.",
+        "The newest complete price (gold and the {currency} exchange rate) is from {date}, {days} days ago: "
+        "the dashboard's figures are not up to date. Held back by: {held}. Check the data refresh.",
     ),
+    "alert_subject_no_price": (
+        "Sin precio del oro en {currency}: faltan datos",
+        "No gold price in {currency}: data missing",
+    ),
+    "alert_body_no_price": (
+        "Ningún día tiene a la vez precio del oro y tasa de cambio de {currency}, así que el tablero no "
+        "muestra precio en {currency}. Falta: {held}. Importe o actualice esos datos.",
+        "No day has both a gold price and a {currency} exchange rate, so the dashboard shows no price in "
+        "{currency}. Missing: {held}. Import or refresh those data.",
+    ),
+    "demo_marked": ("{label} (DEMOSTRACIÓN, no es real)", "{label} (DEMO, not real)"),
+    "no_local_price": (
+        "No hay precio del oro en {currency}: ningún día tiene a la vez precio del oro y tasa de cambio "
+        "real. Falta: {held}. Importe esa tasa en la barra lateral (por ejemplo la TRM oficial).",
+        "No gold price in {currency}: no day has both a gold price and a real exchange rate. Missing: "
+        "{held}. Import that rate from the sidebar (the official rate, for instance).",
+    ),
+    "price_held_back": (
+        "Precio al {day}, el último día con precio del oro y tasa de cambio a la vez: {held}. El oro llega "
+        "hasta el {gold_last}.",
+        "Price as of {day}, the last day with both a gold price and an exchange rate: {held}. Gold goes up "
+        "to {gold_last}.",
+    ),
+    "gold_usd_of_unit": (
+        "1 {unit} de oro fino en dólares, al {day}",
+        "1 fine {unit} of gold in dollars, as of {day}",
+    ),
+    "gold_usd_per_oz_on": (
+        "Oro, dólares por onza troy, al {day}",
+        "Gold, dollars per troy ounce, as of {day}",
+    ),
+    "held_back_missing": ("{series} (sin datos reales)", "{series} (no real data)"),
+    "held_back_until": ("{series} (hasta el {date})", "{series} (until {date})"),
     "alert_body_buyer": (
         "Compra {buyer} ({share}): {price}.",
         "{buyer} buy price ({share}): {price}.",
@@ -1812,6 +1857,18 @@ def series_label(series_id: str, lang: str) -> str:
     """A series as a reader names it: USD_COP → "pesos colombianos por dólar"; an unknown id unchanged."""
     names = SERIES_NAMES.get(series_id)
     return series_id if names is None else names[1 if lang == "en" else 0]
+
+
+def held_back_text(rule: AsOf, lang: str) -> str:
+    """Which series hold the price back, as a reader names them: "tasa de cambio ... (hasta el 25 ago 2025)"."""
+    parts = []
+    for held in rule.limiting_series:
+        name = series_label(held.series, lang)
+        if held.last is None:
+            parts.append(t("held_back_missing", lang, series=name))
+        else:
+            parts.append(t("held_back_until", lang, series=name, date=format_day(held.last, lang)))
+    return "; ".join(parts)
 
 
 def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
