@@ -1174,6 +1174,23 @@ TEXTS: dict[str, tuple[str, str]] = {
         "WARNING: this briefing uses demo data, not real prices ({series}). Do not use it to decide sales or "
         "share it as a market briefing.",
     ),
+    "brief_missing_country": (
+        "{country}: sin tasa de cambio después del {last}; no tiene cifras en este periodo.",
+        "{country}: no exchange rate after {last}; it has no figures in this period.",
+    ),
+    "brief_missing_country_never": (
+        "{country}: sin tasa de cambio real guardada; no tiene cifras en este informe.",
+        "{country}: no real exchange rate stored; it has no figures in this briefing.",
+    ),
+    "country_name_COP": ("Colombia", "Colombia"),
+    "country_name_PEN": ("Perú", "Peru"),
+    "country_name_BOB": ("Bolivia", "Bolivia"),
+    "country_name_USD": ("Ecuador", "Ecuador"),
+    "country_name_MNT": ("Mongolia", "Mongolia"),
+    "briefing_period_countries": (
+        "{label} · {count} de {total} países",
+        "{label} · {count} of {total} countries",
+    ),
     "brief_partial_notice": (
         "Los datos de {currency} cubren solo del {first} al {last}: sus cifras se refieren a esa parte del "
         "periodo.",
@@ -1495,9 +1512,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "offers_no_benchmark": (
         "No hay precio de referencia para el {day} (sin oro o tasa de cambio de los 7 días anteriores). "
-        "Elija otro día o importe precios más recientes.",
-        "No benchmark for {day} (no gold price or exchange rate in the 7 days before). Pick another day or "
-        "import newer prices.",
+        "El último día con precio es el {latest}: elija ese u otro día, o importe precios más recientes.",
+        "No benchmark for {day} (no gold price or exchange rate in the 7 days before). The latest day with a "
+        "price is {latest}: pick that or another day, or import newer prices.",
     ),
     "offers_quotes": ("Ofertas", "Quotes"),
     "offers_col_buyer": ("Comprador", "Buyer"),

@@ -26,7 +26,7 @@ from data.ledger import (
 from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
-from services.briefing import briefing_freshness, briefing_view
+from services.briefing import briefing_freshness, briefing_periods, briefing_view
 from services.buyers import BuyersView, buyer_history, buyers_view
 from services.context import RunContext, scope_of_ledger_key
 from services.forecast import ForecastView, forecast_view
@@ -327,6 +327,17 @@ def briefing_data_freshness() -> Freshness:
     """When the data a briefing can use end, judged on this run's day."""
     context = run_context()
     return briefing_freshness(cached_snapshot(context), context.today)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _briefing_periods(url: str, market_key: str, today: str, kind: str) -> pd.DataFrame:
+    return briefing_periods(_snapshot(url, market_key, today), kind)
+
+
+def briefing_periods_view(kind: str) -> pd.DataFrame:
+    """Every week, month or quarter with data, with its number of countries (the picker's choices)."""
+    context = run_context()
+    return _briefing_periods(context.url, context.market_key, context.today, kind)
 
 
 def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
