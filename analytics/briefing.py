@@ -251,25 +251,28 @@ PERIOD_FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 def countries_by_period(
     gold_usd_per_oz: pd.Series, fx_per_usd: dict[str, pd.Series], kind: str
 ) -> pd.DataFrame:
-    """Per period of `kind` from gold's first to its last day: how many countries have a local price in
-    it (Ecuador's dollar whenever gold has one) and whether the period is complete (over by gold's last
-    day). Columns countries, complete; a PeriodIndex, oldest first."""
+    """Per period of `kind` from gold's first to its last day: how many countries have local prices over
+    the whole of it (from its first to its last gold day; Ecuador's dollar wherever gold is), and
+    whether it is complete (over by gold's last day). Columns countries, complete; a PeriodIndex."""
     freq = PERIOD_FREQ[kind]
     gold = gold_usd_per_oz.dropna().sort_index()
     if gold.empty:
         return pd.DataFrame({"countries": [], "complete": []}, index=pd.PeriodIndex([], freq=freq))
-    periods = pd.period_range(gold.index[0], gold.index[-1], freq=freq)
-    counts = pd.Series(0, index=periods)
-    priced_days = [gold.index]
+    days = pd.Series(gold.index, index=gold.index.to_period(freq))
+    first_day, last_day = days.groupby(level=0).min(), days.groupby(level=0).max()
+    counts = pd.Series(1, index=first_day.index)  # the dollar: priced wherever gold is
     for currency in BRIEFING_CURRENCIES:
         fx = fx_per_usd.get(currency)
-        if currency != "USD" and fx is not None and not fx.dropna().empty:
-            priced_days.append(local_price_series(gold, fx)["price"].dropna().index)
-    for days in priced_days:
-        with_data = pd.DatetimeIndex(days).to_period(freq).unique()
-        counts.loc[counts.index.isin(with_data)] += 1
-    complete = periods.end_time.normalize() <= gold.index[-1]
-    return pd.DataFrame({"countries": counts.to_numpy(), "complete": complete}, index=periods)
+        if currency == "USD" or fx is None or fx.dropna().empty:
+            continue
+        priced = local_price_series(gold, fx)["price"]
+        priced_days = priced.index[priced.notna().to_numpy()]
+        if priced_days.empty:
+            continue
+        covers = (first_day >= priced_days[0]) & (last_day <= priced_days[-1])
+        counts += covers.astype(int)
+    complete = counts.index.end_time.normalize() <= gold.index[-1]
+    return pd.DataFrame({"countries": counts.to_numpy(), "complete": complete}, index=counts.index)
 
 
 def default_period(coverage: pd.DataFrame) -> pd.Period | None:

@@ -22,7 +22,7 @@ from ui.i18n import (
     unit_label,
 )
 from ui.settings import current_settings
-from ui.state import market_page_view, snapshot
+from ui.state import market_page_view, price_answer_view, snapshot
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -31,7 +31,7 @@ prices = view.local["price"].dropna()
 unit_name = unit_label(unit, lang)
 
 st.title(t("market_title", lang))
-stop_without_prices(prices, currency, lang)
+stop_without_prices(prices, price_answer_view(currency, unit).rule, lang)
 data_as_of(view.freshness, lang)
 
 figures = market_figures(currency, unit, lang)

@@ -182,6 +182,15 @@ class MarketSnapshot:
     def gold_usd_per_oz(self) -> pd.Series:
         return self.series[GOLD_SERIES]
 
+    def usable(self, series_id: str) -> pd.Series:
+        """A series as a figure may use it: a demo exchange rate beside real gold is empty, since real gold
+        times an invented rate is no price (with demo gold every series goes along, and says so)."""
+        series = self.series[series_id]
+        demo = self.demo_series
+        if series_id != GOLD_SERIES and series_id in demo and GOLD_SERIES not in demo:
+            return series.iloc[:0]
+        return series
+
     def fx_per_usd(self, currency: str) -> pd.Series | None:
         """Local currency per USD (None for USD)."""
         series_id = fx_series_for(currency)

@@ -45,21 +45,21 @@ def real_fx(snapshot: MarketSnapshot) -> dict[str, pd.Series]:
     Real gold times a demo exchange rate would be an invented price: such a currency is left out. When
     gold itself is demo, every rate goes with it (the whole view is then demo, and says so).
     """
-    demo = snapshot.demo_series
     rates = {}
     for currency in CURRENCIES:
-        rate = snapshot.fx_per_usd(currency)
-        if rate is None or rate.empty:
-            continue
-        series_id = f"USD_{currency}"
-        if GOLD_SERIES in demo or series_id not in demo:
+        series_id = fx_series_for(currency)
+        rate = None if series_id is None else snapshot.usable(series_id)
+        if rate is not None and not rate.empty:
             rates[currency] = rate
     return rates
 
 
 def local_prices(snapshot: MarketSnapshot, currency: str, unit: str) -> pd.DataFrame:
-    """Benchmark price per `unit` in `currency` on every gold date, with the inputs used."""
-    return local_price_series(snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), unit=unit)
+    """Benchmark price per `unit` in `currency` on every gold date, with the inputs used (no price from a
+    demo rate beside real gold)."""
+    fx_id = fx_series_for(currency)
+    fx = None if fx_id is None else snapshot.usable(fx_id)
+    return local_price_series(snapshot.gold_usd_per_oz, fx, unit=unit)
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def market_view(
         if code != "USD":
             # a row ends with its exchange rate's last observation: a rate carried past its end would
             # make the row move with gold alone
-            fx_end = last_date(snapshot.fx_per_usd(code))
+            fx_end = last_date(snapshot.usable(str(fx_series_for(code))))
             price = local_prices(snapshot, code, "g")["price"]
             rows[code] = price.loc[:fx_end] if fx_end is not None else price.iloc[:0]
     as_of = common_end_date(rows)

@@ -77,10 +77,10 @@ def held_back_notice(rule: AsOf, lang: str) -> None:
         )
 
 
-def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:
-    """End the page with a clear error when no gold date has an exchange rate fresh enough to use."""
+def stop_without_prices(prices: pd.Series, rule: AsOf, lang: str) -> None:
+    """End the page, saying which series are missing, when no gold date has a real exchange rate."""
     if prices.empty:
-        st.error(t("no_price", lang, reason=t("no_price_fx", lang, currency=currency)))
+        held_back_notice(rule, lang)
         st.stop()
 
 

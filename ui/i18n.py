@@ -182,17 +182,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_updated": ("Actualizada", "Updated"),
     "kind_stored": ("guardada", "stored"),
     "kind_demo": ("DEMO", "DEMO"),
-    "no_price": ("No hay precio para esta fecha: {reason}", "No price for this date: {reason}"),
-    "number_unreadable": (
-        "No se entiende «{text}» como número: escríbalo como {example}. Se usa el valor anterior.",
-        'Cannot read "{text}" as a number: write it like {example}. The previous value is used.',
-    ),
     "number_outside": ("Escriba un número entre {low} y {high}.", "Enter a number between {low} and {high}."),
     "number_at_least": ("Escriba un número de al menos {low}.", "Enter a number of at least {low}."),
-    "no_price_fx": (
-        "no hay tasa de cambio de {currency} a menos de 7 días de ningún precio del oro",
-        "no {currency} exchange rate within 7 days of any gold price",
-    ),
     "demo_reason_offline": (
         "modo sin conexión (GOLD_DASHBOARD_OFFLINE=1) y aún no hay datos guardados",
         "offline mode (GOLD_DASHBOARD_OFFLINE=1), no stored data yet",
