@@ -7,7 +7,6 @@ import streamlit as st
 
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
-from data.series import fx_series_for
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
@@ -41,19 +40,16 @@ st.plotly_chart(figures["price"], config={"displayModeBar": False})
 # --- performance in USD and every local currency
 st.subheader(t("performance", lang))
 market = snapshot()
-demo_series = market.demo_series
 
 
 def row_name(code: str) -> str:
-    """Real gold times a demo exchange rate says so on its row (all-demo data has the full banner)."""
+    """A row without a (real) exchange rate says so: a demo rate never prices real gold, so such a row is
+    missing, never 0 (all-demo data has the full banner)."""
     if code == "GOLD_USD":
         return t("perf_row_gold_usd", lang)
-    mixed = "GOLD_USD" not in demo_series and fx_series_for(code) in demo_series
-    missing = view.performance_ends.get(code) is None  # no exchange rate: shown as missing, never as 0
-    return (
-        t("perf_row_gold_local", lang, currency=code)
-        + (" · DEMO" if mixed else "")
-        + (f" · {t('perf_no_rate', lang)}" if missing else "")
+    missing = view.performance_ends.get(code) is None
+    return t("perf_row_gold_local", lang, currency=code) + (
+        f" · {t('perf_no_rate', lang)}" if missing else ""
     )
 
 

@@ -84,7 +84,7 @@ rows.append(
 )
 if today.buyer_price is not None:
     rows.append(
-        f"| {t('today_buyer', lang)} | "
+        f"| {demo_marked(t('today_buyer', lang), today.demo, lang)} | "
         + " | ".join(money_markdown(today.buyer_price_of(u) or 0.0, currency, lang) for u in shown_units)
         + " |"
     )

@@ -182,6 +182,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_updated": ("Actualizada", "Updated"),
     "kind_stored": ("guardada", "stored"),
     "kind_demo": ("DEMO", "DEMO"),
+    "number_unreadable": (
+        "No se entiende «{text}» como número: escríbalo como {example}. Se usa el valor anterior.",
+        'Cannot read "{text}" as a number: write it like {example}. The previous value is used.',
+    ),
     "number_outside": ("Escriba un número entre {low} y {high}.", "Enter a number between {low} and {high}."),
     "number_at_least": ("Escriba un número de al menos {low}.", "Enter a number of at least {low}."),
     "demo_reason_offline": (
