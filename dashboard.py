@@ -8,9 +8,9 @@ themselves are filtered in data/ledger.
 import streamlit as st
 
 from data.users import market_is_public
+from i18n import t
 from ui.auth import NOBODY, sign_out
 from ui.banner import data_banner
-from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context

@@ -11,8 +11,8 @@ from analytics.units import UNITS
 from data.alerts import AlertError, add_rule, list_rules, remove_rule, valid_email
 from data.ledger import LedgerAccessError
 from data.series import CURRENCIES
+from i18n import format_day, format_money, t, unit_label
 from ui.auth import NOBODY
-from ui.i18n import format_day, format_money, t, unit_label
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today

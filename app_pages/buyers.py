@@ -9,8 +9,9 @@ period, formats and draws. Stored sales only, never the demo ledger.
 import streamlit as st
 
 from data.exports import csv_bytes
+from i18n import DATE_INPUT_FORMAT, t
 from ui.figures import buyers_tables
-from ui.i18n import DATE_INPUT_FORMAT, buyers_sentence, t
+from ui.sentences import buyers_sentence
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
 from ui.text import plain_markdown

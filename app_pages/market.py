@@ -8,21 +8,13 @@ import streamlit as st
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
 from data.series import fx_series_for
+from i18n import format_day, format_pct, horizon_label, t, unit_label
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
-from ui.i18n import (
-    export_frame,
-    file_label,
-    format_day,
-    format_pct,
-    horizon_label,
-    sheet_label,
-    t,
-    unit_label,
-)
 from ui.settings import current_settings
 from ui.state import market_page_view, snapshot
+from ui.tables import export_frame, file_label, sheet_label
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit

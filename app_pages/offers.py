@@ -12,16 +12,8 @@ from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.offers import DEFAULT_RATE_PCT_YEAR, OfferError, Quote, compare_offers
 from data.exports import csv_bytes
 from data.offer_quotes import QUOTE_COLUMNS
+from i18n import DATE_INPUT_FORMAT, format_day, format_money, format_number, format_pct, offer_error_text, t
 from services.premiums import ALL_COOPERATIVES
-from ui.i18n import (
-    DATE_INPUT_FORMAT,
-    format_day,
-    format_money,
-    format_number,
-    format_pct,
-    offer_error_text,
-    t,
-)
 from ui.inputs import number_field
 from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from data.series import GOLD_SERIES, fx_series_for
+from i18n import format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
 from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
 from ui.settings import current_settings
 from ui.state import local_price_table, price_today_view, snapshot, stored_price_today
 

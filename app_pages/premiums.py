@@ -8,22 +8,10 @@ import streamlit as st
 
 from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
 from data.exports import csv_bytes, excel_bytes
+from i18n import DATE_INPUT_FORMAT, format_day, format_money, format_number, format_pct, t, tn
 from ui.banner import example_ledger_switch
 from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
-from ui.i18n import (
-    DATE_INPUT_FORMAT,
-    column_label,
-    display_frame,
-    export_frame,
-    file_label,
-    format_day,
-    format_money,
-    format_number,
-    format_pct,
-    premiums_sentence,
-    sheet_label,
-    t,
-)
+from ui.sentences import premiums_sentence
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
     current_schedule,
@@ -34,6 +22,7 @@ from ui.state import (
     premiums,
     save_schedule,
 )
+from ui.tables import column_label, display_frame, export_frame, file_label, sheet_label
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -72,16 +61,16 @@ if chosen.empty:
     st.stop()
 unpriced = int(chosen["benchmark_price_per_g"].isna().sum())
 if unpriced:
-    st.warning(t("premiums_unpriced", lang, count=unpriced))
+    st.warning(tn("premiums_unpriced", unpriced, lang))
 if unpriced == len(chosen):  # nothing to compare: empty figures would only puzzle
     st.stop()
 review = selection.review
 if not review.empty:
     st.warning(
-        t(
+        tn(
             "premiums_review",
+            len(review),
             lang,
-            count=len(review),
             sales=", ".join(
                 f"{plain_markdown(s)} ({format_pct(p, lang, 0)})"
                 for s, p in zip(review["sale_id"], review["premium_pct"], strict=True)
@@ -160,7 +149,7 @@ issues = selection.issues
 if issues.empty:
     st.success(t("cert_check_ok", lang))
 else:
-    st.warning(t("cert_check_issues", lang, count=len(issues)))
+    st.warning(tn("cert_check_issues", len(issues), lang))
     st.dataframe(
         display_frame(issues[["date", "sale_id", "certification", "premium_due_usd", "premium_received_usd",
                               "premium_pct", "meets_minimum_price"]], lang),

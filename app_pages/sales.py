@@ -13,19 +13,8 @@ from data.errors import describe
 from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
+from i18n import DATE_INPUT_FORMAT, format_day, format_number, problem_text, t, tn
 from ui.banner import example_ledger_switch
-from ui.i18n import (
-    DATE_INPUT_FORMAT,
-    display_frame,
-    export_frame,
-    file_label,
-    format_day,
-    format_number,
-    problem_rows,
-    problem_text,
-    sheet_label,
-    t,
-)
 from ui.inputs import number_field
 from ui.ledger_import import import_sales, preview_sales, remember_columns, sales_file_header
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
@@ -38,6 +27,7 @@ from ui.state import (
     own_cooperatives,
     selected_sales,
 )
+from ui.tables import display_frame, export_frame, file_label, problem_rows, sheet_label
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -155,7 +145,7 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                     st.dataframe(problem_rows(parsed.flagged, lang), hide_index=True, width="stretch")
                 if len(parsed.sales):
                     st.button(
-                        t("sales_store", lang, count=len(parsed.sales)),
+                        tn("sales_store", len(parsed.sales), lang),
                         type="primary",
                         key="sales_store",
                         on_click=store_sales,
@@ -167,10 +157,10 @@ st.subheader(t("sales_table_demo" if view.is_demo else "sales_table", lang))
 if sales.empty:
     st.stop()
 st.caption(
-    t(
+    tn(
         "sales_count",
+        len(sales),
         lang,
-        count=len(sales),
         fine=f"{format_number(sales['fine_gold_g'].sum(), lang, 1)} g",
         first=format_day(sales["date"].min(), lang),
         last=format_day(sales["date"].max(), lang),

@@ -5,8 +5,8 @@ import math
 import streamlit as st
 
 from data.users import list_users
+from i18n import format_number, t
 from ui.auth import ENDED_KEY, FAILURE_KEY, idle_minutes, oidc_configured, oidc_email_verified, sign_in
-from ui.i18n import format_number, t
 from ui.settings import current_settings
 from ui.store import get_store
 from ui.text import plain_markdown

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
+from i18n import error_text, format_day, format_number, format_pct, month_names, reason_text, t, tn
 from ui.banner import data_as_of
 from ui.figures import timing_figures
-from ui.i18n import error_text, format_day, format_number, format_pct, month_names, reason_text, t
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import timing_page_view
@@ -124,15 +124,17 @@ st.subheader(t("seasonality_header", lang))
 months = month_names(lang)
 table = view.seasonality
 failures = " ".join(
-    t(
-        "seasonality_failed" if row.years_against else "seasonality_failed_never",
+    tn(
+        "seasonality_failed",
+        len(row.years_against),
         lang,
         month=months[row.month - 1],
-        count=len(row.years_against),
         years=row.years,
         list=", ".join(str(year) for year in row.years_against[-6:])
         + ("…" if len(row.years_against) > 6 else ""),
     )
+    if row.years_against
+    else t("seasonality_failed_never", lang, month=months[row.month - 1], years=row.years)
     for row in table.itertuples()
     if row.significant
 )

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
-from ui.i18n import t  # noqa: E402
+from i18n import t  # noqa: E402
 
 SHARED_MARKET = ROOT.parent / "shared" / "data" / "market"
 MARKET_FILES = [

@@ -19,9 +19,9 @@ import pandas as pd
 from data.alerts import AlertRule, all_rules, claim, record_check
 from data.mail import MailError, SmtpSettings, send_email
 from data.store import MarketStore
+from i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from services.card import sources_sentence
 from services.price_today import NoPriceError, PriceToday, price_today
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 
 DASHBOARD_URL_ENV = "GOLD_DASHBOARD_URL"
 DEFAULT_DASHBOARD_URL = "http://localhost:8501"

@@ -1,6 +1,6 @@
 """The light price card (static HTML, no script, a few KB) and the short WhatsApp text of the day's price.
 
-Both from services.price_today's answer, in the reader's language through ui/i18n's Babel helpers;
+Both from services.price_today's answer, in the reader's language through i18n's Babel helpers;
 the card is rendered by Jinja2 with autoescape on. No streamlit import, no I/O but writing the card.
 """
 
@@ -16,8 +16,8 @@ from jinja2 import Environment, FileSystemLoader
 
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
+from i18n import format_day, format_money, format_number, format_pct, t, unit_label
 from services.price_today import PriceToday, price_today
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 
 #: The card's budget on a rural connection (issue 17): the page, with nothing else to fetch.
 MAX_CARD_BYTES = 100_000

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from i18n import format_day, format_number, series_label, t
 from services.freshness import DataState, Freshness
 from services.premiums import LedgerView
-from ui.i18n import format_day, format_number, series_label, t
 from ui.state import EXAMPLE_LEDGER_KEY
 
 

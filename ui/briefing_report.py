@@ -20,21 +20,19 @@ from analytics.briefing import Briefing
 from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
-from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
-from ui.i18n import (
-    display_frame,
-    export_frame,
+from i18n import (
     format_day,
     format_money,
     format_number,
     format_pct,
     reason_text,
-    relative_error_text,
     series_label,
-    sheet_label,
     source_label,
     t,
 )
+from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
+from ui.sentences import relative_error_text
+from ui.tables import display_frame, export_frame, sheet_label
 
 
 def briefing_notices(briefing: Briefing, lang: str) -> list[str]:

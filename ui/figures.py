@@ -14,6 +14,7 @@ import streamlit as st
 
 from analytics.premiums import WATERFALL_TOTALS, summary_by, waterfall
 from analytics.timing import PolicySettings
+from i18n import format_day, format_number, format_pct, month_names, t, unit_label
 from services.buyers import BuyersView
 from ui.charts import (
     CURRENCY_COLOURS,
@@ -29,7 +30,6 @@ from ui.charts import (
     time_series_figure,
     waterfall_figure,
 )
-from ui.i18n import format_day, format_number, format_pct, month_names, t, unit_label
 from ui.state import (
     SelectionKey,
     _forecast_view,

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 from babel.numbers import NumberFormatError, parse_decimal
 
-from ui.i18n import format_number, number_locale, t
+from i18n import format_number, number_locale, t
 
 
 def number_field(

@@ -11,8 +11,8 @@ import streamlit as st
 
 from analytics.units import UNITS
 from data.series import CURRENCIES
+from i18n import LANGUAGES, default_language, t, unit_label
 from services.premiums import ALL_COOPERATIVES
-from ui.i18n import LANGUAGES, default_language, t, unit_label
 
 DEFAULT_CURRENCY = "COP"
 DEFAULT_UNIT = "g"
