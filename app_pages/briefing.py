@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.briefing import PeriodError, parse_period
-from i18n import DATE_INPUT_FORMAT, error_text, format_day, month_label, t
+from i18n import DATE_INPUT_FORMAT, N_, error_text, format_day, month_label, t
 from ui.banner import data_as_of
 from ui.briefing_report import (
     briefing_figures,
@@ -22,6 +22,14 @@ from ui.state import briefing_data_freshness, briefing_for, snapshot
 from ui.tables import display_frame, file_label
 from ui.text import plain_markdown
 
+PERIOD_KINDS = {
+    "week": N_("briefing_week"),
+    "month": N_("briefing_month"),
+    "quarter": N_("briefing_quarter"),
+    "custom": N_("briefing_custom"),
+}
+
+
 settings = current_settings()
 lang = settings.language
 last_day = snapshot().gold_usd_per_oz.index[-1]
@@ -34,7 +42,7 @@ kind = (
         t("briefing_kind", lang),
         ["week", "month", "quarter", "custom"],
         default="month",
-        format_func=lambda name: t(f"briefing_{name}", lang),
+        format_func=lambda name: t(PERIOD_KINDS[name], lang),
         key="briefing_kind",
     )
     or "month"

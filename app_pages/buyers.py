@@ -9,7 +9,7 @@ period, formats and draws. Stored sales only, never the demo ledger.
 import streamlit as st
 
 from data.exports import csv_bytes
-from i18n import DATE_INPUT_FORMAT, t
+from i18n import DATE_INPUT_FORMAT, N_, t
 from ui.figures import buyers_tables
 from ui.sentences import buyers_sentence
 from ui.settings import current_settings
@@ -53,7 +53,7 @@ if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
 st.dataframe(text, hide_index=True, width="stretch")
-note = "buyers_staff_note" if view.names_every_cooperative else "buyers_k_note"
+note = N_("buyers_staff_note") if view.names_every_cooperative else N_("buyers_k_note")
 st.caption(t(note, lang, k=view.min_cooperatives))
 st.download_button(
     t("buyers_download_csv", lang),

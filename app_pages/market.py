@@ -45,7 +45,7 @@ def row_name(code: str) -> str:
     return (
         t("perf_row_gold_local", lang, currency=code)
         + (" · DEMO" if mixed else "")
-        + (f" · {t('perf_no_rate', lang)}" if missing else "")
+        + (" · " + t("perf_no_rate", lang) if missing else "")
     )
 
 

@@ -79,7 +79,7 @@ def test_plural_forms_follow_each_language():
     with pytest.raises(KeyError):
         t("sales_store", "es")  # a plural message needs its number
     with pytest.raises(KeyError):
-        tn("app_title", 2, "es")
+        tn("nav_overview", 2, "es")
     with pytest.raises(KeyError):
         t("no_such_key", "es")
 
@@ -122,15 +122,15 @@ def test_port_legacy_moves_old_pairs_into_both_catalogues(scratch_locale):
     legacy.write_text(
         '"""Old module."""\n\nTEXTS: dict[str, tuple[str, str]] = {\n'
         '    "zz_new": ("Hola {name}", "Hello {name}"),\n'
-        '    "app_title": ("Precio del oro hoy", "Gold price today"),\n'
+        '    "nav_overview": ("Inicio", "Home"),\n'
         '    "problem_file_empty": ("el archivo está vacío", ""),\n'
         "}\n\n\ndef kept():\n    return 1\n",
         encoding="utf-8",
     )
     changed = port_legacy(legacy)
-    assert "added es zz_new" in changed and "changed en app_title" in changed
+    assert "added es zz_new" in changed and "changed en nav_overview" in changed
     assert t("zz_new", "es", name="Ana") == "Hola Ana" and t("zz_new", "en", name="Ana") == "Hello Ana"
-    assert t("app_title", "es") == "Precio del oro hoy"  # the newer wording wins
+    assert t("nav_overview", "es") == "Inicio"  # the newer wording wins
     assert t("problem_file_empty", "en") == "the file is empty"  # the data layer's English, kept
     text = legacy.read_text(encoding="utf-8")
     assert "TEXTS: dict[str, tuple[str, str]] = {}\n" in text and "def kept():" in text
@@ -175,3 +175,134 @@ def test_the_words_are_below_services():
             if name.split(".")[0] in ("ui", "services", "app_pages", "streamlit")
         }
         assert above == set(), path
+
+
+def keys_the_code_names() -> set[str]:
+    """What `pybabel extract -F babel.cfg -k t:1 -k tn:1,1 -k N_` finds (tests/ are ignored by babel.cfg)."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (PROJECT_ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {"t": (1,), "tn": (1, 1), "N_": None}
+    found = set()
+    for _, _, message, _, _ in extract_from_dir(
+        str(PROJECT_ROOT),
+        method_map,
+        options_map,
+        keywords=keywords,
+        comment_tags=(),
+        strip_comment_tags=True,
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def test_every_key_the_code_names_is_in_the_catalogue():
+    missing = sorted(keys_the_code_names() - set(catalogue.all_keys()))
+    assert missing == []
+
+
+def test_every_key_of_the_catalogue_is_named_by_the_code():
+    unused = sorted(set(catalogue.all_keys()) - keys_the_code_names())
+    assert unused == [], "remove them (python -m i18n update) or name them with t()/tn()/N_()"
+
+
+def key_arguments(path: Path) -> list[str]:
+    """t()/tn() calls whose key is built at run time (an f-string, a concatenation, a call, a bare literal
+    in a conditional) or that sit inside an f-string: pybabel cannot see such a key."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):  # pybabel on Python 3.11 cannot look inside an f-string
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in ("t", "tn")
+                ):
+                    found.append(f"{path.relative_to(PROJECT_ROOT)}:{inner.lineno}: inside an f-string")
+        if not (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("t", "tn")
+        ):
+            continue
+        if not node.args:
+            continue
+        key = node.args[0]
+        bad = isinstance(key, ast.JoinedStr | ast.BinOp | ast.Call) and not (
+            isinstance(key, ast.Call) and isinstance(key.func, ast.Name) and key.func.id == "N_"
+        )
+        if isinstance(key, ast.IfExp):
+            branches = [key.body, key.orelse]
+            while any(isinstance(b, ast.IfExp) for b in branches):
+                branches = [
+                    part
+                    for b in branches
+                    for part in ((b.body, b.orelse) if isinstance(b, ast.IfExp) else (b,))
+                ]
+            bad = any(
+                not (isinstance(b, ast.Call) and isinstance(b.func, ast.Name) and b.func.id == "N_")
+                for b in branches
+            )
+        if bad:
+            found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}: {ast.unparse(key)}")
+    return found
+
+
+def test_no_key_is_built_at_run_time():
+    """`t(f"country_{code}")` hides a key from every tool: use a table of N_() keys (i18n/keys.py)."""
+    sources = [
+        path
+        for folder in ("analytics", "app_pages", "benchmarks", "data", "i18n", "services", "ui")
+        for path in (PROJECT_ROOT / folder).rglob("*.py")
+    ] + [PROJECT_ROOT / "cli.py", PROJECT_ROOT / "dashboard.py"]
+    assert [found for path in sources for found in key_arguments(path)] == []
+
+
+def test_a_key_built_at_run_time_would_be_caught(tmp_path):
+    sample = PROJECT_ROOT / "tests" / "helpers" / "_built_keys_sample.py"
+    sample.write_text(
+        'a = t(f"country_{c}", lang)\nb = t("x" if c else "y", lang)\nc = t(N_("x") if c else N_("y"), lang)\n'
+        'd = t(KEYS[c], lang)\ne = t("unit_" + u, lang)\nf = tn("sales_store", 2, lang)\ng = f"**{t(\'x\', lang)}**"\n',
+        encoding="utf-8",
+    )
+    try:
+        found = key_arguments(sample)
+    finally:
+        sample.unlink()
+    assert sorted(line.split(":")[1] for line in found) == ["1", "2", "5", "7"]
+
+
+def test_each_table_of_keys_covers_the_codes_of_the_layer_below():
+    """A code the layer below can produce has a message: i18n/keys.py against the codes themselves."""
+    from analytics.forecast import MODEL_NAMES
+    from analytics.premiums import CERTIFICATIONS
+    from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART
+    from analytics.units import UNITS
+    from data.ledger import FIELDS
+    from data.market_data import REASON_CODES
+    from data.parsing import ENGLISH, UNIT_CAUSES_ENGLISH
+    from data.series import CURRENCIES
+    from i18n import keys
+
+    assert set(keys.COUNTRY) == set(CURRENCIES)
+    assert set(keys.UNIT) == set(UNITS)
+    assert set(keys.CERTIFICATION) == set(CERTIFICATIONS)
+    assert set(keys.MODEL) == {*MODEL_NAMES, "auto"}
+    assert set(keys.POLICY) == set(POLICIES)
+    assert set(keys.RECOMMENDATION) == {SELL_NOW, SELL_PART, HOLD}
+    assert set(keys.DEMO_REASON) == set(REASON_CODES)
+    assert set(keys.PROBLEM) == set(ENGLISH)
+    assert set(keys.UNIT_CAUSE) == set(UNIT_CAUSES_ENGLISH)
+    assert set(FIELDS) <= set(keys.FIELD)
+    tree = ast.parse((PROJECT_ROOT / "analytics" / "timing.py").read_text(encoding="utf-8"))
+    reasons = {
+        node.args[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Reason"
+        and isinstance(node.args[0], ast.Constant)
+    }  # fmt: skip
+    assert reasons and reasons == set(keys.REASON)
+    tables = [table for name, table in vars(keys).items() if name.isupper() and isinstance(table, dict)]
+    every = [key for table in tables for key in table.values()]
+    assert [key for key in every if not has(key)] == []

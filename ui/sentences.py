@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from i18n import format_day, format_number, format_pct, t, tn
+from i18n import N_, format_day, format_number, format_pct, t, tn
 
 if TYPE_CHECKING:
     from analytics.premiums import PremiumSummary
@@ -87,4 +87,4 @@ def relative_error_text(ratio: float | None, lang: str) -> str:
     if ratio is None or pd.isna(ratio) or round((ratio - 1) * 100) == 0:
         return t("relative_same", lang)
     pct = format_pct(abs(ratio - 1) * 100, lang, digits=0, signed=False)
-    return t("relative_more" if ratio > 1 else "relative_less", lang, pct=pct)
+    return t(N_("relative_more") if ratio > 1 else N_("relative_less"), lang, pct=pct)
