@@ -8,7 +8,7 @@ import streamlit as st
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
 from data.series import fx_series_for
-from i18n import format_day, format_pct, horizon_label, t, unit_label
+from i18n import format_day, format_pct, horizon_label, t, tn, unit_label
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
@@ -63,8 +63,9 @@ if view.performance_as_of is not None:  # one date for the whole table, stated a
             row_names[code] for code, end in view.performance_ends.items() if end == view.performance_as_of
         ]
         st.info(
-            t(
+            tn(
                 "perf_dates_differ",
+                len(held_back),
                 lang,
                 rows=", ".join(held_back),
                 day=format_day(view.performance_as_of, lang),

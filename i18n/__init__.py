@@ -25,14 +25,8 @@ ui/i18n.py's old `TEXTS` dict into the catalogues (after a merge). See i18n/READ
 
 from i18n.catalogue import LANGUAGES, N_, all_keys, has, t, tn
 from i18n.codes import (
-    HORIZON_LABELS,
-    OHLC_ES,
-    PROBLEM_FIELDS_ES,
     REASON_PARAMS,
     REASON_PCT_DIGITS,
-    SERIES_NAMES,
-    SOURCE_NAMES,
-    WEEKDAYS_ES,
     error_text,
     flags_text,
     horizon_label,
@@ -65,18 +59,12 @@ from i18n.formats import (
 __all__ = [
     "DATE_INPUT_FORMAT",
     "ENGLISH_MONTHS",
-    "HORIZON_LABELS",
     "LANGUAGES",
     "N_",
-    "OHLC_ES",
-    "PROBLEM_FIELDS_ES",
     "REASON_PARAMS",
     "REASON_PCT_DIGITS",
-    "SERIES_NAMES",
-    "SOURCE_NAMES",
     "SPANISH_LOCALE_BY_CURRENCY",
     "SPANISH_MONTHS",
-    "WEEKDAYS_ES",
     "day_labels",
     "default_language",
     "error_text",

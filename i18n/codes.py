@@ -8,51 +8,40 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from babel.dates import get_day_names
 
 from i18n.catalogue import t, tn
 from i18n.formats import format_day, format_number, format_pct
-from i18n.keys import ERROR, FIELD, OFFER_ERROR, PROBLEM, REASON, UNIT, UNIT_CAUSE
+from i18n.keys import (
+    DECIMAL_NAME,
+    ERROR,
+    FIELD,
+    HORIZON,
+    OFFER_ERROR,
+    PROBLEM,
+    PROBLEM_COLUMN,
+    PROBLEM_FIELD,
+    REASON,
+    SERIES,
+    SOURCE,
+    UNIT,
+    UNIT_CAUSE,
+)
 
 if TYPE_CHECKING:  # only the type: the i18n package stays light (no statsmodels import)
     from analytics.offers import OfferError
     from analytics.timing import Reason
 
-#: How a Spanish sentence names a field of the import (the English ones are data.parsing.FIELD_NAMES).
-PROBLEM_FIELDS_ES = {
-    "sale_id": "el lote",
-    "date": "la fecha",
-    "gross_weight": "el peso",
-    "gross_weight_g": "el peso en gramos",
-    "fineness": "la ley",
-    "fine_gold_g": "el oro fino",
-    "currency": "la moneda",
-    "amount_received": "el valor recibido",
-    "premium_received_usd": "la prima (USD)",
-    "refining_charge": "la refinación",
-    "assay_charge": "el ensayo",
-    "transport_charge": "el transporte",
-    "export_charge": "la exportación",
-    "royalties_paid": "las regalías",
-    "withholding_paid": "la retención",
-    "value": "el valor",
-    "buyer": "el comprador",
-    "cooperative": "la cooperativa",
-    "certification": "la certificación",
-    "notes": "las notas",
-}
-#: Weekday names as pandas writes them ("%A") in a flag, in Spanish.
-WEEKDAYS_ES = {
-    "Monday": "lunes",
-    "Tuesday": "martes",
-    "Wednesday": "miércoles",
-    "Thursday": "jueves",
-    "Friday": "viernes",
-    "Saturday": "sábado",
-    "Sunday": "domingo",
-}
-#: The Open/High/Low columns of a Yahoo or Stooq file, in Spanish.
-OHLC_ES = {"Open": "la apertura", "High": "el máximo", "Low": "el mínimo"}
+#: Weekdays as pandas writes them ("%A", English) in a flag, Monday first.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
+
+
+def weekday_name(english: str, lang: str) -> str:
+    """A weekday pandas wrote in English ("Saturday") in `lang`, from Babel's calendar: "sábado"."""
+    if english not in WEEKDAYS:
+        return english
+    return str(get_day_names("wide", locale="en_US" if lang == "en" else "es_CO")[WEEKDAYS.index(english)])
 
 
 def problem_text(problem: object, lang: str) -> str:
@@ -68,7 +57,7 @@ def problem_text(problem: object, lang: str) -> str:
     values: dict[str, object] = {}
     for key, value in problem.params.items():
         if key == "field":
-            value = PROBLEM_FIELDS_ES.get(str(value), str(value))
+            value = t(PROBLEM_FIELD[str(value)], lang) if str(value) in PROBLEM_FIELD else str(value)
         elif key == "cause":
             value = t(UNIT_CAUSE[str(value)], lang)
         elif key == "reasons" and isinstance(rows := problem.params.get("rows"), list):
@@ -82,11 +71,11 @@ def problem_text(problem: object, lang: str) -> str:
             decimals = len(written.split(".")[1]) if "." in written and "e" not in written else 0
             value = format_number(float(value), lang, min(decimals, 6))
         elif key == "weekday":
-            value = WEEKDAYS_ES.get(str(value), str(value))
+            value = weekday_name(str(value), lang)
         elif key == "move" and isinstance(value, int | float):
             value = format_pct(float(value), lang, 1)  # signed, as every change on the pages
         elif key == "column":
-            value = OHLC_ES.get(str(value), str(value))
+            value = t(PROBLEM_COLUMN[str(value)], lang) if str(value) in PROBLEM_COLUMN else str(value)
         elif (
             key in ("median", "expected", "low", "high")
             and isinstance(value, int | float)
@@ -94,7 +83,7 @@ def problem_text(problem: object, lang: str) -> str:
         ):
             value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
         elif key == "decimal_name":
-            value = "coma" if value == "comma" else "punto"
+            value = t(DECIMAL_NAME["comma" if value == "comma" else "point"], lang)
         elif key in ("columns", "header") and isinstance(value, list | tuple):
             names = [t(FIELD[v], lang) if v in FIELD and key == "columns" else str(v) for v in value]
             value = ", ".join(names)
@@ -126,21 +115,9 @@ def flags_text(text: object, lang: str) -> str:
     return "; ".join(problem_text(problem, lang) for problem in problems)
 
 
-#: Readable names of the market series (what a banner lists), in Spanish and English.
-SERIES_NAMES: dict[str, tuple[str, str]] = {
-    "GOLD_USD": ("oro en dólares", "gold in dollars"),
-    "SILVER_USD": ("plata en dólares", "silver in dollars"),
-    "USD_COP": ("pesos colombianos por dólar", "Colombian pesos per dollar"),
-    "USD_PEN": ("soles por dólar", "soles per dollar"),
-    "USD_BOB": ("bolivianos por dólar", "bolivianos per dollar"),
-    "USD_MNT": ("tugriks por dólar", "tögrög per dollar"),
-}
-
-
 def series_label(series_id: str, lang: str) -> str:
     """A series as a reader names it: USD_COP → "pesos colombianos por dólar"; an unknown id unchanged."""
-    names = SERIES_NAMES.get(series_id)
-    return series_id if names is None else names[1 if lang == "en" else 0]
+    return t(SERIES[series_id], lang) if series_id in SERIES else series_id
 
 
 def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
@@ -157,16 +134,6 @@ def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
     return "; ".join(prefix + shown)
 
 
-#: Readable names of the providers a series may come from (the part of a source before ":").
-SOURCE_NAMES: dict[str, tuple[str, str]] = {
-    "lbma": ("LBMA (fijación PM)", "LBMA (PM fix)"),
-    "fred": ("LBMA (fijación PM)", "LBMA (PM fix)"),
-    "stooq": ("Stooq (spot)", "Stooq (spot)"),
-    "trm": ("TRM (Superintendencia Financiera)", "TRM (Superintendencia Financiera)"),
-    "bcrp": ("BCRP", "BCRP"),
-}
-
-
 def source_label(source: str | None, lang: str) -> str:
     """A series' source as a reader names it: yahoo:GC=F → "Yahoo Finance GC=F (futuro COMEX)",
     import:FILE → the file's name, lbma → "LBMA (fijación PM)", demo → "demostración"."""
@@ -177,17 +144,16 @@ def source_label(source: str | None, lang: str) -> str:
     provider, _, detail = source.partition(":")
     provider = provider.strip().lower()
     if provider.startswith("demo"):
-        return "demostración" if lang == "es" else "demo"
+        return t(SOURCE["demo"], lang)
     if provider == "import":
         return detail.strip() or source
     if provider == "yahoo":
         ticker = detail.strip()
         if ticker.upper() == "GC=F":
-            return "Yahoo Finance GC=F (" + ("futuro COMEX" if lang == "es" else "COMEX future") + ")"
+            return t(SOURCE["yahoo_gold_future"], lang)
         return f"Yahoo Finance {ticker}".strip()
-    if provider in SOURCE_NAMES:
-        es, en = SOURCE_NAMES[provider]
-        return en if lang == "en" else es
+    if provider in SOURCE:
+        return t(SOURCE[provider], lang)
     return source
 
 
@@ -246,13 +212,5 @@ def unit_label(unit: str, lang: str) -> str:
     return t(UNIT[unit], lang)
 
 
-#: Horizons of the performance table and the range selector, one set of labels per language.
-HORIZON_LABELS = {
-    "es": {"1D": "1 día", "1W": "1 sem.", "1M": "1 mes", "3M": "3 meses", "6M": "6 meses",
-           "YTD": "En el año", "1Y": "1 año", "5Y": "5 años"},
-    "en": {"1D": "1D", "1W": "1W", "1M": "1M", "3M": "3M", "6M": "6M", "YTD": "YTD", "1Y": "1Y", "5Y": "5Y"},
-}  # fmt: skip
-
-
 def horizon_label(code: str, lang: str) -> str:
-    return HORIZON_LABELS["en" if lang == "en" else "es"].get(code, code)
+    return t(HORIZON[code], lang) if code in HORIZON else code

@@ -390,3 +390,71 @@ WATERFALL: dict[str, str] = {
     "net_received": N_("wf_net_received"),
     "royalties_withholding": N_("wf_royalties_withholding"),
 }
+
+#: Market series, by id (data.series), as a reader names them.
+SERIES: dict[str, str] = {
+    "GOLD_USD": N_("series_GOLD_USD"),
+    "SILVER_USD": N_("series_SILVER_USD"),
+    "USD_COP": N_("series_USD_COP"),
+    "USD_PEN": N_("series_USD_PEN"),
+    "USD_BOB": N_("series_USD_BOB"),
+    "USD_MNT": N_("series_USD_MNT"),
+}
+
+#: Providers a series may come from (the part of a source before ":"), and two whole sources.
+SOURCE: dict[str, str] = {
+    "lbma": N_("source_lbma"),
+    "fred": N_("source_fred"),
+    "stooq": N_("source_stooq"),
+    "trm": N_("source_trm"),
+    "bcrp": N_("source_bcrp"),
+    "demo": N_("source_demo"),
+    "yahoo_gold_future": N_("source_yahoo_gold_future"),
+}
+
+#: Horizons of the performance table and the range selector (analytics.market.HORIZONS).
+HORIZON: dict[str, str] = {
+    "1D": N_("horizon_1D"),
+    "1W": N_("horizon_1W"),
+    "1M": N_("horizon_1M"),
+    "3M": N_("horizon_3M"),
+    "6M": N_("horizon_6M"),
+    "YTD": N_("horizon_YTD"),
+    "1Y": N_("horizon_1Y"),
+    "5Y": N_("horizon_5Y"),
+}
+
+#: How a sentence about an import problem names a field ("el peso"), by field name.
+PROBLEM_FIELD: dict[str, str] = {
+    "sale_id": N_("problem_field_sale_id"),
+    "date": N_("problem_field_date"),
+    "gross_weight": N_("problem_field_gross_weight"),
+    "gross_weight_g": N_("problem_field_gross_weight_g"),
+    "fineness": N_("problem_field_fineness"),
+    "fine_gold_g": N_("problem_field_fine_gold_g"),
+    "currency": N_("problem_field_currency"),
+    "amount_received": N_("problem_field_amount_received"),
+    "premium_received_usd": N_("problem_field_premium_received_usd"),
+    "refining_charge": N_("problem_field_refining_charge"),
+    "assay_charge": N_("problem_field_assay_charge"),
+    "transport_charge": N_("problem_field_transport_charge"),
+    "export_charge": N_("problem_field_export_charge"),
+    "royalties_paid": N_("problem_field_royalties_paid"),
+    "withholding_paid": N_("problem_field_withholding_paid"),
+    "value": N_("problem_field_value"),
+    "buyer": N_("problem_field_buyer"),
+    "cooperative": N_("problem_field_cooperative"),
+    "certification": N_("problem_field_certification"),
+    "notes": N_("problem_field_notes"),
+    "weight_unit": N_("problem_field_weight_unit"),
+}
+
+#: The Open/High/Low columns of a Yahoo or Stooq file, as a problem sentence names them.
+PROBLEM_COLUMN: dict[str, str] = {
+    "Open": N_("problem_column_open"),
+    "High": N_("problem_column_high"),
+    "Low": N_("problem_column_low"),
+}
+
+#: The decimal mark a file writes, as a problem sentence names it.
+DECIMAL_NAME: dict[str, str] = {"comma": N_("problem_decimal_comma"), "point": N_("problem_decimal_point")}

@@ -26,6 +26,8 @@ from i18n.catalogue import DOMAIN, LANGUAGES, LOCALE_DIR, messages, po_path, rea
 ROOT = Path(__file__).resolve().parent.parent
 LEGACY_FILE = ROOT / "ui" / "i18n.py"
 LEGACY_NAME = "TEXTS"
+#: Old dicts of (es, en) pairs a merge may bring back into ui/i18n.py, and the key prefix of each.
+LEGACY_DICTS = {LEGACY_NAME: "", "SERIES_NAMES": "series_", "SOURCE_NAMES": "source_"}
 
 #: A message's text in one language: a str, or its plural forms (one, then other).
 Text = str | tuple[str, ...]
@@ -84,9 +86,9 @@ def set_messages(entries: dict[str, dict[str, Text]]) -> list[str]:
 
 
 def legacy_texts(
-    path: Path = LEGACY_FILE,
+    path: Path = LEGACY_FILE, name: str = LEGACY_NAME
 ) -> tuple[dict[str, tuple[str, str]], ast.Assign | ast.AnnAssign | None]:
-    """The (es, en) pairs of the module-level dict `TEXTS` in `path`, read without importing it."""
+    """The (es, en) pairs of the module-level dict `name` in `path`, read without importing it."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     target: ast.expr
     for node in tree.body:
@@ -96,7 +98,7 @@ def legacy_texts(
             target, value = node.targets[0], node.value
         else:
             continue
-        if isinstance(target, ast.Name) and target.id == LEGACY_NAME and value is not None:
+        if isinstance(target, ast.Name) and target.id == name and value is not None:
             return ast.literal_eval(value), node
     return {}, None
 
@@ -110,25 +112,40 @@ def english_problems() -> dict[str, str]:
 
 def port_legacy(path: Path = LEGACY_FILE) -> list[str]:
     """Moves every (es, en) pair of `path`'s TEXTS into the .po files (a pair replaces a message of the
-    same key: it is the newer wording) and leaves `TEXTS: dict[str, tuple[str, str]] = {}` in the file.
-    An empty English of a `problem_` key is the data layer's sentence. Also copies the data layer's English
-    problem sentences into en.po, so that file stays the whole English source."""
-    pairs, node = legacy_texts(path)
+    same key: it is the newer wording) and leaves `TEXTS: dict[str, tuple[str, str]] = {}` in the file;
+    the old SERIES_NAMES and SOURCE_NAMES dicts, if a merge brought them back, become `series_ID` and
+    `source_PROVIDER` messages and leave the file. An empty English of a `problem_` key is the data layer's
+    sentence. Also copies the data layer's English problem sentences into en.po, so that file stays the
+    whole English source."""
+    from i18n import keys
+
     problems = english_problems()
     entries: dict[str, dict[str, Text]] = {}
-    for key, (es, en) in pairs.items():
-        entries[key] = {"es": es, "en": en or problems.get(key, "")}
+    nodes: list[tuple[str, ast.Assign | ast.AnnAssign]] = []
+    notes: list[str] = []
+    for name, prefix in LEGACY_DICTS.items():
+        pairs, node = legacy_texts(path, name)
+        if node is not None and (pairs or name != LEGACY_NAME):
+            nodes.append((name, node))
+        for code, (es, en) in pairs.items():
+            key = f"{prefix}{code}"
+            entries[key] = {"es": es, "en": en or problems.get(key, "")}
+            table = {"series_": keys.SERIES, "source_": keys.SOURCE}.get(prefix)
+            if table is not None and code not in table:
+                notes.append(f"add {code!r}: N_({key!r}) to the table of i18n/keys.py that names {prefix}*")
     for key, english in problems.items():
         if key in entries or key in messages("en").texts:
             entries.setdefault(key, {})["en"] = english
     changed = set_messages(entries)
-    if node is not None and pairs:
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for name, node in sorted(nodes, key=lambda item: item[1].lineno, reverse=True):
         start, end = node.lineno - 1, node.end_lineno or node.lineno
-        replacement = f"{LEGACY_NAME}: dict[str, tuple[str, str]] = {{}}\n"
-        path.write_text("".join(lines[:start] + [replacement] + lines[end:]), encoding="utf-8")
-        changed.append(f"emptied {LEGACY_NAME} in {path}")
-    return changed
+        replacement = [f"{LEGACY_NAME}: dict[str, tuple[str, str]] = {{}}\n"] if name == LEGACY_NAME else []
+        lines[start:end] = replacement
+        changed.append(f"{'emptied' if name == LEGACY_NAME else 'removed'} {name} in {path}")
+    if nodes:
+        path.write_text("".join(lines), encoding="utf-8")
+    return changed + notes
 
 
 def pybabel(args: Iterable[str]) -> None:

@@ -124,7 +124,8 @@ def test_port_legacy_moves_old_pairs_into_both_catalogues(scratch_locale):
         '    "zz_new": ("Hola {name}", "Hello {name}"),\n'
         '    "nav_overview": ("Inicio", "Home"),\n'
         '    "problem_file_empty": ("el archivo está vacío", ""),\n'
-        "}\n\n\ndef kept():\n    return 1\n",
+        "}\n\n#: old names\nSOURCE_NAMES: dict[str, tuple[str, str]] = {\n"
+        '    "trm": ("TRM oficial", "official TRM"),\n}\n\n\ndef kept():\n    return 1\n',
         encoding="utf-8",
     )
     changed = port_legacy(legacy)
@@ -132,8 +133,10 @@ def test_port_legacy_moves_old_pairs_into_both_catalogues(scratch_locale):
     assert t("zz_new", "es", name="Ana") == "Hola Ana" and t("zz_new", "en", name="Ana") == "Hello Ana"
     assert t("nav_overview", "es") == "Inicio"  # the newer wording wins
     assert t("problem_file_empty", "en") == "the file is empty"  # the data layer's English, kept
+    assert t("source_trm", "es") == "TRM oficial" and "removed SOURCE_NAMES" in " ".join(changed)
     text = legacy.read_text(encoding="utf-8")
     assert "TEXTS: dict[str, tuple[str, str]] = {}\n" in text and "def kept():" in text
+    assert "SOURCE_NAMES" not in text
     assert legacy_texts(legacy)[0] == {}
     assert port_legacy(legacy) == []  # nothing left to move
 
@@ -276,13 +279,14 @@ def test_a_key_built_at_run_time_would_be_caught(tmp_path):
 def test_each_table_of_keys_covers_the_codes_of_the_layer_below():
     """A code the layer below can produce has a message: i18n/keys.py against the codes themselves."""
     from analytics.forecast import MODEL_NAMES
+    from analytics.market import HORIZONS
     from analytics.premiums import CERTIFICATIONS
     from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART
     from analytics.units import UNITS
     from data.ledger import FIELDS
     from data.market_data import REASON_CODES
     from data.parsing import ENGLISH, UNIT_CAUSES_ENGLISH
-    from data.series import CURRENCIES
+    from data.series import CURRENCIES, fx_series_for
     from i18n import keys
 
     assert set(keys.COUNTRY) == set(CURRENCIES)
@@ -294,7 +298,13 @@ def test_each_table_of_keys_covers_the_codes_of_the_layer_below():
     assert set(keys.DEMO_REASON) == set(REASON_CODES)
     assert set(keys.PROBLEM) == set(ENGLISH)
     assert set(keys.UNIT_CAUSE) == set(UNIT_CAUSES_ENGLISH)
-    assert set(FIELDS) <= set(keys.FIELD)
+    assert set(FIELDS) <= set(keys.FIELD) and set(FIELDS) <= set(keys.PROBLEM_FIELD)
+    assert set(keys.SERIES) == {
+        "GOLD_USD",
+        "SILVER_USD",
+        *(fx_series_for(c) for c in CURRENCIES if c != "USD"),
+    }
+    assert set(HORIZONS) <= set(keys.HORIZON)  # and 6M, a button of the range selector
     tree = ast.parse((PROJECT_ROOT / "analytics" / "timing.py").read_text(encoding="utf-8"))
     reasons = {
         node.args[0].value

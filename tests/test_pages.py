@@ -521,7 +521,7 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
         c.startswith("Cambios al 5 jun 2024, la última fecha con datos en todas las filas") for c in captions
     )
     held = " ".join(i.value for i in at.info if i.value.startswith("Las filas terminan en fechas distintas"))
-    assert "Oro, PEN/g termina(n) el 5 jun 2024" in held and "Oro, USD/oz: " in held
+    assert "Oro, PEN/g termina el 5 jun 2024" in held and "Oro, USD/oz: " in held  # one row: singular
     table = at.dataframe[0].value
     assert (table.loc["Oro, COP/g · sin tasa de cambio"] == "–").all()  # COP's 2021 rate meets no gold day
     snapshot = market_snapshot(store)
