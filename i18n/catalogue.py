@@ -1,11 +1,11 @@
 """The message catalogues: gettext `.po` files read with Babel at run time, `t()` and `tn()`.
 
 `i18n/locale/<lang>/LC_MESSAGES/messages.po` holds one entry per message: the msgid is the key the code
-names (`t("nav_overview", lang)`), the msgstr its text in that language. The `.po` files are read when a
-message is first asked for (Babel's `read_po`, about a tenth of a second for both), so a fresh clone works
-with no compile step; nothing compiled is committed. Plural forms are gettext's: an entry with a
-`msgid_plural` has one text per form of the language (`nplurals` in its header), chosen by the header's
-`Plural-Forms` expression, as `ngettext` does.
+names (`t("nav_overview", lang)`), the msgstr its text in that language. A language's `.po` file is read
+when one of its messages is first asked for (Babel's `read_po`; `benchmarks/catalogue.py` prints the
+cost), so a fresh clone works with no compile step; nothing compiled is committed. Plural forms are
+gettext's: an entry with a `msgid_plural` has one text per form of the language (`nplurals` in its
+header), chosen by the header's `Plural-Forms` expression, as `ngettext` does.
 """
 
 from __future__ import annotations
