@@ -7,11 +7,12 @@ import streamlit as st
 
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
+from i18n import N_, format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
+from i18n.keys import KIND
 from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, demo_marked, held_back_notice
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
 from ui.settings import current_settings
 from ui.state import local_price_table, price_answer_view, snapshot, stored_price_today
 
@@ -29,7 +30,7 @@ def freshness_table(market: MarketSnapshot, lang: str) -> None:
         [
             {
                 t("col_series", lang): state.series_id,
-                t("col_kind", lang): t(f"kind_{state.kind}", lang),
+                t("col_kind", lang): t(KIND[state.kind], lang),
                 t("col_source", lang): source_label(state.source, lang),
                 t("col_source_spans", lang): source_spans_text(state.spans, lang),
                 t("col_first", lang): format_day(state.first, lang),
@@ -98,7 +99,11 @@ held_back_notice(today.rule, lang)  # and, when a rate ends before gold, which o
 
 fx_id = fx_series_for(currency)
 fx_name = t(
-    "fx_name_COP" if currency == "COP" else "fx_name_USD" if currency == "USD" else "fx_name_other",
+    N_("fx_name_COP")
+    if currency == "COP"
+    else N_("fx_name_USD")
+    if currency == "USD"
+    else N_("fx_name_other"),
     lang,
     currency=currency,
 )

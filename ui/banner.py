@@ -8,10 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from i18n import format_day, format_number, held_back_text, series_label, t
+from i18n.keys import DEMO_REASON, FETCH_REASON
 from services.as_of import AsOf
 from services.freshness import DataState, Freshness
 from services.premiums import LedgerView
-from ui.i18n import format_day, format_number, held_back_text, series_label, t
 from ui.state import EXAMPLE_LEDGER_KEY
 
 
@@ -24,7 +25,7 @@ def data_banner(state: DataState, lang: str) -> None:
     series = ", ".join(series_label(series_id, lang) for series_id in state.demo_series)
     if state.level == "demo":
         code = state.demo_reason_code
-        reason = t(f"demo_reason_{code}", lang) if code else state.demo_reason  # the user's language
+        reason = t(DEMO_REASON[code], lang) if code else state.demo_reason  # the user's language
         st.warning(t("demo_banner", lang, reason=reason, series=series), icon="⚠️")
         return
     if state.level == "partial":
@@ -32,7 +33,7 @@ def data_banner(state: DataState, lang: str) -> None:
     last = state.last_fetch
     gold_last = format_day(state.gold_last, lang)
     if last is not None and not last.ok:  # the reason in the user's words; hosts and errno stay in the log
-        reason = t(f"fetch_reason_{last.code or 'yahoo_empty'}", lang)
+        reason = t(FETCH_REASON[last.code or "yahoo_empty"], lang)
         st.caption(t("fetch_failed", lang, reason=reason, day=format_day(last.at, lang), gold_last=gold_last))
         return
     fetch = t("never", lang) if last is None else format_day(last.at, lang)
@@ -61,7 +62,7 @@ def demo_marked(label: str, demo: bool, lang: str) -> str:
 def held_back_notice(rule: AsOf, lang: str) -> None:
     """Why the price's day is earlier than gold's last day (a rate ends first), or why there is no price
     at all (a rate missing, or only demo beside real gold): named series, their last days."""
-    held = held_back_text(rule, lang)
+    held = held_back_text([(h.series, h.last) for h in rule.limiting_series], lang)
     if rule.day is None:
         st.warning(t("no_local_price", lang, currency=rule.currency, held=held), icon="⚠️")
     elif rule.held_back_by and rule.gold_last is not None:
