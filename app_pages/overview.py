@@ -79,13 +79,17 @@ shown_units = ["g", "castellano"]
 header = "| | " + " | ".join(f"1 {unit_label(u, lang)}" for u in shown_units) + " |"
 rows = [header, "|:--|--:|--:|"]
 rows.append(
-    f"| {demo_marked(t('today_reference', lang), today.demo, lang)} | "
+    "| "
+    + demo_marked(t("today_reference", lang), today.demo, lang)
+    + " | "
     + " | ".join(f"**{money_markdown(today.price_of(u), currency, lang)}**" for u in shown_units)
     + " |"
 )
 if today.buyer_price is not None:
     rows.append(
-        f"| {demo_marked(t('today_buyer', lang), today.demo, lang)} | "
+        "| "
+        + demo_marked(t("today_buyer", lang), today.demo, lang)
+        + " | "
         + " | ".join(money_markdown(today.buyer_price_of(u) or 0.0, currency, lang) for u in shown_units)
         + " |"
     )
