@@ -555,7 +555,7 @@ def test_banrep_buy_price_is_shown_for_colombia_only(db_url, monkeypatch):
     at.selectbox(key="cur").select("PEN").run()
     values = metric_values(at)
     price = next(v for label, v in values.items() if label.startswith("1 gramo de oro fino"))
-    bought = values["Compra Activos Mineros (96 %) (DEMOSTRACIÓN, no es real)"]
+    bought = values["Compra Activos Mineros (96 %)"]  # real gold and real soles
 
     def number(text: str) -> float:  # es-PE writes S/ 1,234.56
         return float(text.replace("S/", "").replace(",", "").strip())
