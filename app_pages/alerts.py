@@ -11,14 +11,21 @@ from analytics.units import UNITS
 from data.alerts import AlertError, add_rule, list_rules, remove_rule, valid_email
 from data.ledger import LedgerAccessError
 from data.series import CURRENCIES
-from services.alerts import ALREADY_SENT, NO_PRICE, NOT_MET, SEND, STALE, decide, mail_configured
+from i18n import N_, format_day, format_money, format_number, t, unit_label
+from i18n.keys import COUNTRY
+from services.alerts import ALREADY_SENT, NO_PRICE, NOT_MET, SEND, STALE, decide, mail_configured, quote_for
+from services.price_today import NoPriceError, PriceToday
 from ui.auth import NOBODY
-from ui.i18n import format_day, format_money, format_number, t, unit_label
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
 from ui.style import fitted_table
 from ui.text import plain_markdown
+
+#: Owners that are ours, not a person: the CLI's operator and the single machine's dashboard.
+OWNERS = {"cli": N_("alerts_owner_cli"), "dashboard": N_("alerts_owner_dashboard")}
+DIRECTIONS = {"above": N_("alerts_above"), "below": N_("alerts_below")}
+
 
 settings = current_settings()
 lang = settings.language
@@ -52,23 +59,29 @@ def mail_error(error: str) -> str:
     """A failed send's reason: the stored English of the mail library, worded for the reader."""
     if lang == "en":
         return error
-    return t("alerts_error_no_server" if "SMTP_HOST" in error else "alerts_error_refused", lang)
+    return t(N_("alerts_error_no_server") if "SMTP_HOST" in error else N_("alerts_error_refused"), lang)
+
+
+answers: dict[tuple[str, str], PriceToday | NoPriceError] = {}
 
 
 def status(rule) -> str:
     """The state `alerts run` would report for the rule today (services.alerts.decide on the same price)."""
-    quote = stored_price_today(rule.currency, rule.unit)
-    decision = decide(rule, quote if quote is not None else "no price", today)
+    key = (rule.currency, rule.unit)
+    if key not in answers:  # the same stored price `alerts run` reads (services.price_today)
+        answers[key] = quote_for(store, rule.currency, rule.unit, today)
+    decision = decide(rule, answers[key], today)
     if decision.code == NO_PRICE:
         return t("alerts_state_no_price", lang, currency=rule.currency, unit=unit_label(rule.unit, lang))
-    assert decision.quote is not None
-    price = format_money(decision.quote.price, rule.currency, lang)
+    quote, rule_day = decision.quote, decision.rule_day
+    price = "–" if quote is None else format_money(quote.price, rule.currency, lang)
     if decision.code == STALE:
-        days = format_number(decision.quote.age_days, lang, 0)
-        return t("alerts_state_stale", lang, date=format_day(decision.quote.date, lang), days=days)
+        assert quote is not None
+        days = format_number(quote.age_days, lang, 0)
+        return t("alerts_state_stale", lang, date=format_day(quote.date, lang), days=days)
     if decision.code == NOT_MET:
-        if rule.kind == "stale":
-            return t("alerts_state_fresh", lang, date=format_day(decision.quote.date, lang))
+        if rule.kind == "stale":  # judged on the newest complete day
+            return t("alerts_state_fresh", lang, date=format_day(rule_day.day if rule_day else None, lang))
         return t("alerts_state_not_met", lang, price=price)
     if decision.code == ALREADY_SENT:
         return t("alerts_status_fired", lang, day=format_day(rule.last_sent_at or rule.last_checked, lang))
@@ -80,7 +93,7 @@ def status(rule) -> str:
 
 def owner(name: str) -> str:
     """The operator's and the single machine's names are ours, not a person's: say what they are."""
-    return t(f"alerts_owner_{name}", lang) if name in ("cli", "dashboard") else name
+    return t(OWNERS[name], lang) if name in OWNERS else name
 
 
 if not rules:
@@ -95,7 +108,7 @@ else:
                 **({t("alerts_col_owner", lang): owner(rule.owner)} if scope.is_staff else {}),
                 t("alerts_email", lang): rule.email,
                 t("alerts_col_rule", lang): describe(rule),
-                t("currency", lang): t(f"country_{rule.currency}", lang),
+                t("currency", lang): t(COUNTRY[rule.currency], lang),
                 t("alerts_language", lang): {"es": "Español", "en": "English"}[rule.language],
                 t("alerts_col_status", lang): status(rule),
             }
@@ -136,7 +149,7 @@ currency = columns[0].selectbox(
     t("currency", lang),
     list(CURRENCIES),
     index=list(CURRENCIES).index(settings.currency),
-    format_func=lambda c: t(f"country_{c}", lang),
+    format_func=lambda c: t(COUNTRY[c], lang),
     key="alert_currency",
 )
 unit = columns[1].selectbox(
@@ -167,7 +180,7 @@ with st.form("alert_add"):
     direction = st.radio(
         t("alerts_direction", lang),
         ["above", "below"],
-        format_func=lambda d: t(f"alerts_{d}", lang),
+        format_func=lambda d: t(DIRECTIONS[d], lang),
         horizontal=True,
         key="alert_direction",
     )

@@ -13,9 +13,9 @@ from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.offers import DEFAULT_RATE_PCT_YEAR, OfferError, Quote, compare_offers
 from data.exports import csv_bytes
 from data.offer_quotes import QUOTE_COLUMNS
-from services.premiums import ALL_COOPERATIVES
-from ui.i18n import (
+from i18n import (
     DATE_INPUT_FORMAT,
+    N_,
     format_day,
     format_money,
     format_number,
@@ -23,12 +23,24 @@ from ui.i18n import (
     offer_error_text,
     t,
 )
+from services.premiums import ALL_COOPERATIVES
+from ui.banner import held_back_notice
 from ui.inputs import number_field, parse_number
 from ui.settings import current_cooperative, current_settings
-from ui.state import buyers_paid_before
+from ui.state import buyers_paid_before, price_answer_view
 from ui.state import snapshot as market_snapshot
 from ui.style import fitted_table
 from ui.text import plain_markdown
+
+#: The quote's columns (data.offer_quotes.QUOTE_COLUMNS) as headers.
+QUOTE_COLUMN_KEYS = {
+    "buyer": N_("offers_col_buyer"),
+    "price_pct": N_("offers_col_price_pct"),
+    "fee_per_g": N_("offers_col_fee_per_g"),
+    "fixed_fee": N_("offers_col_fixed_fee"),
+    "payment_days": N_("offers_col_payment_days"),
+}
+
 
 settings = current_settings()
 lang, currency = settings.language, settings.currency
@@ -59,9 +71,11 @@ fineness = number_field(
     container=fineness_column,
 )
 today = pd.Timestamp.now().date()
+latest = price_answer_view(currency, "g").rule  # the "as of" rule: the latest day with gold and a rate
+opening_day = today if latest.day is None else latest.day.date()
 day = date_column.date_input(  # its format follows the language, which makes Streamlit rebuild it:
     t("offers_date", lang),  # the day chosen is kept in offers_day so a language switch keeps it
-    min(st.session_state.get("offers_day", today), today),
+    min(st.session_state.get("offers_day", opening_day), today),
     max_value=today,
     key="offers_date",
     format=DATE_INPUT_FORMAT[lang],
@@ -80,16 +94,19 @@ rate = number_field(
 )
 
 snapshot = market_snapshot()
+if latest.day is None:  # no real rate beside real gold: no benchmark to value the quotes at
+    held_back_notice(latest, lang)
+    st.stop()
 try:
     benchmark = benchmark_price_per_fine_gram(
         snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), pd.Timestamp(day), currency=currency
     )
 except StaleDataError:
-    st.error(t("offers_no_benchmark", lang, day=format_day(day, lang)))
+    st.error(t("offers_no_benchmark", lang, day=format_day(day, lang), latest=format_day(latest.day, lang)))
     st.stop()
 
 # --- the quotes: one at a time in a short form (a phone's width), each shown as a card
-labels = {name: t(f"offers_col_{name}", lang) for name in QUOTE_COLUMNS}
+labels = {name: t(QUOTE_COLUMN_KEYS[name], lang) for name in QUOTE_COLUMNS}
 stored_quotes = st.session_state.get("offers_quotes")
 entered: pd.DataFrame = (
     stored_quotes

@@ -19,9 +19,20 @@ import pandas as pd
 from data.alerts import AlertRule, all_rules, claim, record_check
 from data.mail import MailError, SmtpSettings, send_email
 from data.store import MarketStore
+from i18n import (
+    N_,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    held_back_text,
+    reading_for,
+    t,
+    unit_label,
+)
+from services.as_of import AsOf
 from services.card import sources_sentence
 from services.price_today import NoPriceError, PriceToday, price_today
-from ui.i18n import format_day, format_money, format_number, format_pct, reading_for, t, unit_label
 
 DASHBOARD_URL_ENV = "GOLD_DASHBOARD_URL"
 DEFAULT_DASHBOARD_URL = "http://localhost:8501"
@@ -72,9 +83,8 @@ def dashboard_link(rule: AlertRule) -> str:
     return f"{base.rstrip('/')}/?{query}"
 
 
-def condition_holds(rule: AlertRule, quote: PriceToday) -> bool:
-    if rule.kind == "stale":
-        return quote.stale
+def price_condition_holds(rule: AlertRule, quote: PriceToday) -> bool:
+    """A price rule's level is crossed (a staleness rule is judged on the day's age instead)."""
     if rule.above is not None:
         return quote.price >= rule.above
     return rule.below is not None and quote.price <= rule.below
@@ -93,7 +103,11 @@ def _price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     above = rule.above is not None
     level = format_money(rule.above if above else rule.below, currency, lang)
     subject = t(
-        "alert_subject_above" if above else "alert_subject_below", lang, unit=unit, price=price, level=level
+        N_("alert_subject_above") if above else N_("alert_subject_below"),
+        lang,
+        unit=unit,
+        price=price,
+        level=level,
     )
     lines = [
         t(
@@ -102,7 +116,7 @@ def _price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
             unit=unit,
             price=price,
             date=format_day(quote.date, lang),
-            direction=t("alert_direction_above" if above else "alert_direction_below", lang),
+            direction=t(N_("alert_direction_above") if above else N_("alert_direction_below"), lang),
             level=level,
         )
     ]
@@ -121,15 +135,22 @@ def _price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     return subject, _body(rule, [*lines, "", sources_sentence(quote, lang)])
 
 
-def stale_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
+def stale_message(rule: AlertRule, as_of: AsOf) -> tuple[str, str]:
+    """(subject, body) of a staleness alert: how old the newest complete price is and what holds it back."""
     with reading_for(rule.currency):
-        return _stale_message(rule, quote)
+        return _stale_message(rule, as_of)
 
 
-def _stale_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
+def _stale_message(rule: AlertRule, as_of: AsOf) -> tuple[str, str]:
     lang = rule.language
-    day = format_day(quote.date, lang)
-    body = t("alert_body_stale", lang, date=day, days=format_number(quote.age_days, lang, digits=0))
+    held = held_back_text([(h.series, h.last) for h in as_of.limiting_series], lang)
+    if as_of.day is None:
+        subject = t("alert_subject_no_price", lang, currency=as_of.currency)
+        body = t("alert_body_no_price", lang, currency=as_of.currency, held=held)
+        return subject, _body(rule, [body])
+    day = format_day(as_of.day, lang)
+    days = format_number(as_of.age_days, lang, digits=0)
+    body = t("alert_body_stale", lang, date=day, days=days, currency=as_of.currency, held=held)
     return t("alert_subject_stale", lang, date=day), _body(rule, [body])
 
 
@@ -148,55 +169,52 @@ def smtp_sender() -> Sender:
     return send
 
 
-#: What a run does with one rule (`decide`): the page shows the same state as `alerts run` reports.
+#: What a run does with one rule (`decide`): the Alerts page shows the same state as `alerts run` reports.
 NO_PRICE, STALE, NOT_MET, ALREADY_SENT, SEND = "no_price", "stale", "not_met", "already_sent", "send"
 
 
 @dataclass(frozen=True)
 class Decision:
     """What the next run would do with a rule: `code` one of the constants above, `reason` the English
-    sentence `alerts run` reports for a skip, `quote` the price it is judged on (None without one)."""
+    sentence `alerts run` reports for a skip, `quote` the price it is judged on (None without one),
+    `rule_day` the as-of answer a staleness rule is judged on."""
 
     code: str
     reason: str
     quote: PriceToday | None = None
+    rule_day: AsOf | None = None
 
 
-def decide(rule: AlertRule, quote: PriceToday | str, day: pd.Timestamp) -> Decision:
-    """The rule against the price as of `day` (or the reason there is none), without sending anything."""
-    if isinstance(quote, str):
-        return Decision(NO_PRICE, quote)
-    if rule.kind == "price" and quote.stale:
-        reason = (
-            f"stale data: the last gold price is from {quote.date:%Y-%m-%d}, "
-            f"{quote.age_days} days before {day:%Y-%m-%d}"
-        )
-        return Decision(STALE, reason, quote)
-    if not condition_holds(rule, quote):
-        return Decision(NOT_MET, "condition not met", quote)
-    if not rule.armed:
-        return Decision(ALREADY_SENT, "already sent for this crossing", quote)
-    return Decision(SEND, "", quote)
-
-
-def quote_for(store: MarketStore, currency: str, unit: str, day: pd.Timestamp) -> PriceToday | str:
+def quote_for(store: MarketStore, currency: str, unit: str, day: pd.Timestamp) -> PriceToday | NoPriceError:
     try:
         return price_today(store, currency, unit, as_of=day)
     except NoPriceError as error:
-        return f"no price: {error}"
+        return error
 
 
-def preview(store: MarketStore, rules: list[AlertRule], *, as_of: object = None) -> dict[int, Decision]:
-    """Per rule id, what `run_alerts` on `as_of` (default today) would do: the Alerts page's states."""
-    day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
-    quotes: dict[tuple[str, str], PriceToday | str] = {}
-    out = {}
-    for rule in rules:
-        key = (rule.currency, rule.unit)
-        if key not in quotes:
-            quotes[key] = quote_for(store, rule.currency, rule.unit, day)
-        out[rule.id] = decide(rule, quotes[key], day)
-    return out
+def decide(rule: AlertRule, answer: PriceToday | NoPriceError, day: pd.Timestamp) -> Decision:
+    """The rule against the price as of `day` (or the reason there is none), without sending anything."""
+    quote = answer if isinstance(answer, PriceToday) else None
+    rule_day = quote.rule if quote is not None else answer.as_of if isinstance(answer, NoPriceError) else None
+    if rule.kind == "stale":
+        if rule_day is None:  # an unknown unit or currency: nothing to judge
+            return Decision(NO_PRICE, f"no price: {answer}")
+        holds = rule_day.stale  # judged on the newest complete day, whatever series are missing
+    elif quote is None:
+        return Decision(NO_PRICE, f"no price: {answer}", rule_day=rule_day)
+    elif quote.stale:
+        reason = (
+            f"stale data: the newest complete price is from {quote.date:%Y-%m-%d}, "
+            f"{quote.age_days} days before {day:%Y-%m-%d}"
+        )
+        return Decision(STALE, reason, quote, rule_day)
+    else:
+        holds = price_condition_holds(rule, quote)
+    if not holds:
+        return Decision(NOT_MET, "condition not met", quote, rule_day)
+    if not rule.armed:
+        return Decision(ALREADY_SENT, "already sent for this crossing", quote, rule_day)
+    return Decision(SEND, "", quote, rule_day)
 
 
 def mail_configured() -> bool:
@@ -211,41 +229,45 @@ def mail_configured() -> bool:
 def run_alerts(store: MarketStore, *, as_of: object = None, send: Sender | None = None) -> AlertRun:
     """Check every rule against the price as of `as_of` (default today, data up to it only) and send.
 
-    A price rule on data more than 7 days old is skipped with the reason (its state is unchanged).
+    A price rule on data more than 7 days old is skipped with the reason (its state is unchanged). What
+    to do with each rule is `decide`, which the Alerts page shows too.
     """
     send = send or smtp_sender()
     day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
     run = AlertRun(day)
-    quotes: dict[tuple[str, str], PriceToday | str] = {}
+    answers: dict[tuple[str, str], PriceToday | NoPriceError] = {}
     for rule in all_rules(store):
         key = (rule.currency, rule.unit)
-        if key not in quotes:
-            quotes[key] = quote_for(store, rule.currency, rule.unit, day)
-        decision = decide(rule, quotes[key], day)
+        if key not in answers:
+            answers[key] = quote_for(store, rule.currency, rule.unit, day)
+        decision = decide(rule, answers[key], day)
         if decision.code in (NO_PRICE, STALE):
             run.skipped.append(SkippedAlert(rule.id, decision.reason))
             continue
-        quote = decision.quote
-        assert quote is not None
+        quote, rule_day = decision.quote, decision.rule_day
+        price = None if quote is None else quote.price
         if decision.code == NOT_MET:
-            record_check(store, rule.id, checked=day.date(), price=quote.price, armed=True)
+            record_check(store, rule.id, checked=day.date(), price=price, armed=True)
             run.skipped.append(SkippedAlert(rule.id, decision.reason))
             continue
         if decision.code == ALREADY_SENT or not claim(store, rule.id):
-            record_check(store, rule.id, checked=day.date(), price=quote.price, armed=False)
+            record_check(store, rule.id, checked=day.date(), price=price, armed=False)
             run.skipped.append(SkippedAlert(rule.id, "already sent for this crossing"))
             continue
-        subject, body = stale_message(rule, quote) if rule.kind == "stale" else price_message(rule, quote)
+        if rule.kind == "stale":
+            assert rule_day is not None
+            subject, body = stale_message(rule, rule_day)
+        else:
+            assert quote is not None
+            subject, body = price_message(rule, quote)
         try:
             send(rule.email, subject, body)
         except MailError as error:
-            record_check(store, rule.id, checked=day.date(), price=quote.price, armed=True, error=str(error))
+            record_check(store, rule.id, checked=day.date(), price=price, armed=True, error=str(error))
             failure = SkippedAlert(rule.id, f"send failed, will retry on the next run: {error}")
             run.skipped.append(failure)
             run.failed.append(failure)
             continue
-        record_check(
-            store, rule.id, checked=day.date(), price=quote.price, armed=False, sent_at=datetime.now(UTC)
-        )
-        run.sent.append(SentAlert(rule.id, rule.email, quote.price, rule.currency, rule.unit))
+        record_check(store, rule.id, checked=day.date(), price=price, armed=False, sent_at=datetime.now(UTC))
+        run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit))
     return run
