@@ -90,6 +90,53 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "never": ("nunca", "never"),
     "refresh": ("Actualizar desde Yahoo Finance", "Refresh from Yahoo Finance"),
+    "fetch_source_lbma": ("el precio LBMA del oro", "the LBMA gold price"),
+    "fetch_source_trm": ("la TRM en datos.gov.co", "the TRM on datos.gov.co"),
+    "fetch_source_bcrp": ("el tipo de cambio del BCRP", "the BCRP exchange rate"),
+    "fetch_source_yahoo": ("Yahoo Finance", "Yahoo Finance"),
+    "fetch_failed": (
+        "No se pudo consultar {source} ({why}). Los datos guardados no cambiaron.",
+        "Could not fetch {source} ({why}). The stored data did not change.",
+    ),
+    "fetch_why_no_connection": ("sin conexión", "no connection"),
+    "fetch_why_timeout": ("no respondió a tiempo", "no answer in time"),
+    "fetch_why_refused": (
+        "el servidor rechazó la consulta con el error {status}",
+        "the server refused the request with error {status}",
+    ),
+    "fetch_why_refused_address": ("la dirección configurada no es válida", "the address set is not valid"),
+    "fetch_why_empty": ("la respuesta llegó vacía", "the answer was empty"),
+    "fetch_why_changed_format": (
+        "la respuesta cambió de formato; puede que la fuente se haya mudado",
+        "the answer changed format; the source may have moved",
+    ),
+    "fetch_why_yahoo_empty": ("respondió sin datos", "it answered with no data"),
+    "fetch_why_rate_limited": (
+        "demasiadas consultas; se intentará de nuevo más tarde",
+        "too many requests; it will be tried again later",
+    ),
+    "fetch_skipped_offline_mode": (
+        "Yahoo Finance no se consultó: el tablero está en modo sin conexión (GOLD_DASHBOARD_OFFLINE=1).",
+        "Yahoo Finance was not asked: the dashboard is in offline mode (GOLD_DASHBOARD_OFFLINE=1).",
+    ),
+    "fetch_added": (
+        "{source}, {series}: {count} días nuevos, del {first} al {last}.",
+        "{source}, {series}: {count} new days, {first} to {last}.",
+    ),
+    "fetch_added_one": (
+        "{source}, {series}: 1 día nuevo, el {first}.",
+        "{source}, {series}: 1 new day, {first}.",
+    ),
+    "fetch_nothing_new": ("{source}, {series}: nada nuevo.", "{source}, {series}: nothing new."),
+    "refresh_header": ("Actualizar precios de las fuentes", "Refresh prices from the sources"),
+    "refresh_help": (
+        "Consulta la LBMA, la TRM, el BCRP y Yahoo Finance, solo por los días que faltan. Tarda unos segundos.",
+        "Asks the LBMA, the TRM, the BCRP and Yahoo Finance, only for the missing days. Takes a few seconds.",
+    ),
+    "refresh_button": ("Actualizar ahora", "Refresh now"),
+    "refresh_asking": ("Consultando {source} ({done} de {total})…", "Asking {source} ({done} of {total})…"),
+    "refresh_done": ("Precios actualizados", "Prices refreshed"),
+    "refresh_some_failed": ("Algunas fuentes fallaron", "Some sources failed"),
     "import_header": ("Importar precios (CSV o Excel)", "Import prices (CSV or Excel)"),
     "import_file": ("Archivo de precios", "Price file"),
     "import_series": ("Serie (si el archivo no lo dice)", "Series (if the file does not say)"),
@@ -1831,6 +1878,7 @@ def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
 #: Readable names of the providers a series may come from (the part of a source before ":").
 SOURCE_NAMES: dict[str, tuple[str, str]] = {
     "lbma": ("LBMA (fijación PM)", "LBMA (PM fix)"),
+    "lbma_am": ("LBMA (fijación AM)", "LBMA (AM fix)"),
     "fred": ("LBMA (fijación PM)", "LBMA (PM fix)"),
     "stooq": ("Stooq (spot)", "Stooq (spot)"),
     "trm": ("TRM (Superintendencia Financiera)", "TRM (Superintendencia Financiera)"),
@@ -1870,6 +1918,54 @@ def t(key: str, lang: str, **values: object) -> str:
     es, en = TEXTS[key]
     text = en if lang == "en" else es
     return text.format(**values) if values else text
+
+
+def fetch_source_name(source: str, lang: str) -> str:
+    """A source `prices refresh` asks, as a sentence names it ("la TRM en datos.gov.co")."""
+    key = f"fetch_source_{source}"
+    return t(key, lang) if key in TEXTS else source
+
+
+def fetch_failure_text(source: str, code: str, params: dict[str, object], lang: str) -> str:
+    """Why a source's fetch failed, in the user's language; the host and the details stay in the log."""
+    why_key = f"fetch_why_{code}"
+    if code == "refused" and not params.get("status"):
+        why_key = "fetch_why_refused_address"
+    if why_key not in TEXTS:
+        why_key = "fetch_why_changed_format"
+    why = t(why_key, lang, status=params.get("status", ""))
+    return t("fetch_failed", lang, source=fetch_source_name(source, lang), why=why)
+
+
+def fetch_result_text(
+    source: str,
+    series: str | None,
+    rows_added: int,
+    first: object,
+    last: object,
+    error_code: str | None,
+    error_params: dict[str, object],
+    skipped: str | None,
+    lang: str,
+) -> str:
+    """One line of a refresh's report: what a source added, that it had nothing new, or why it failed."""
+    if error_code is not None:
+        return fetch_failure_text(source, error_code, error_params, lang)
+    if skipped is not None:
+        return t(f"fetch_skipped_{skipped}", lang)
+    name = fetch_source_name(source, lang)
+    label = series_label(series or "", lang)
+    if not rows_added:
+        return t("fetch_nothing_new", lang, source=name, series=label)
+    return t(
+        "fetch_added",
+        lang,
+        source=name,
+        series=label,
+        count=rows_added,
+        first=format_day(first, lang),
+        last=format_day(last, lang),
+    )
 
 
 #: How each parameter of a sell-timing reason is written: (kind, digits). Percentiles and probabilities
