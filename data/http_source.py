@@ -136,5 +136,5 @@ def get_json(
         except ValueError:  # JSONDecodeError and UnicodeDecodeError
             raise SourceFormatError(f"{url}: the answer is not JSON ({body[:80]!r})") from None
     assert last is not None
-    log.warning("%s (after %d attempts)", last, attempts)
+    log.info("%s (after %d attempts)", last, attempts)
     raise last

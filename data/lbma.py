@@ -48,19 +48,20 @@ def transform(payload: Any, start: pd.Timestamp, end: pd.Timestamp | None = None
         raise SourceFormatError(f"LBMA feed: expected a JSON list, got {type(payload).__name__}")
     if not payload:
         raise SourceEmptyError("LBMA feed: an empty list")
-    days, values = [], []
+    texts, values = [], []
     for position, row in enumerate(payload):
         if not isinstance(row, dict) or "d" not in row or not isinstance(row.get("v"), list) or not row["v"]:
             raise SourceFormatError(f"LBMA feed: row {position} is not {{'d': date, 'v': [USD, GBP, EUR]}}")
-        day = pd.to_datetime(row["d"], format="%Y-%m-%d", errors="coerce")
         usd = row["v"][0]
-        if pd.isna(day) or (usd is not None and not isinstance(usd, int | float)):
-            raise SourceFormatError(f"LBMA feed: row {position} has date {row['d']!r}, USD {usd!r}")
-        if usd is None or usd <= 0:
-            continue
-        days.append(day)
-        values.append(float(usd))
-    rows = pd.DataFrame({"date": pd.DatetimeIndex(days, dtype="datetime64[ns]"), "value": values})
+        if usd is not None and (isinstance(usd, bool) or not isinstance(usd, int | float)):
+            raise SourceFormatError(f"LBMA feed: row {position} has USD {usd!r}")
+        texts.append(str(row["d"]))
+        values.append(float("nan") if usd is None or usd <= 0 else float(usd))
+    days = pd.to_datetime(pd.Series(texts, dtype=object), format="%Y-%m-%d", errors="coerce")
+    if days.isna().any():
+        position = int(days.isna().to_numpy().argmax())
+        raise SourceFormatError(f"LBMA feed: row {position} has date {texts[position]!r}")
+    rows = pd.DataFrame({"date": days.astype("datetime64[ns]").to_numpy(), "value": values}).dropna()
     keep = rows["date"] >= pd.Timestamp(start)
     if end is not None:
         keep &= rows["date"] <= pd.Timestamp(end)

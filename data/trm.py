@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from data.http_source import SourceFormatError, get_json
@@ -46,12 +47,15 @@ def build_query(url: str, start: pd.Timestamp, end: pd.Timestamp | None = None) 
     }
 
 
-def _day(text: object, position: int, field: str) -> pd.Timestamp:
+def _days(texts: list[str], field: str) -> pd.Series:
     """SODA writes '2024-05-15T00:00:00.000'; the date part is the day."""
-    day = pd.to_datetime(str(text)[:10], format="%Y-%m-%d", errors="coerce")
-    if pd.isna(day):
-        raise SourceFormatError(f"TRM: row {position} has {field} {text!r}")
-    return pd.Timestamp(day)
+    days = pd.to_datetime(
+        pd.Series([text[:10] for text in texts], dtype=object), format="%Y-%m-%d", errors="coerce"
+    )
+    if days.isna().any():
+        position = int(days.isna().to_numpy().argmax())
+        raise SourceFormatError(f"TRM: row {position} has {field} {texts[position]!r}")
+    return days.astype("datetime64[ns]")
 
 
 def transform(payload: Any, start: pd.Timestamp, end: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -63,7 +67,7 @@ def transform(payload: Any, start: pd.Timestamp, end: pd.Timestamp | None = None
     """
     if not isinstance(payload, list):
         raise SourceFormatError(f"TRM: expected a JSON list of rows, got {type(payload).__name__}")
-    pieces = []
+    values: list[float] = []
     for position, row in enumerate(payload):
         if not isinstance(row, dict) or not all(field in row for field in FIELDS):
             raise SourceFormatError(f"TRM: row {position} lacks one of {', '.join(FIELDS)}")
@@ -73,21 +77,29 @@ def transform(payload: Any, start: pd.Timestamp, end: pd.Timestamp | None = None
             value = float(row["valor"])
         except (TypeError, ValueError):
             raise SourceFormatError(f"TRM: row {position} has valor {row['valor']!r}") from None
-        if not value > 0 or value == float("inf"):
+        if not 0 < value < float("inf"):
             raise SourceFormatError(f"TRM: row {position} has valor {row['valor']!r}")
-        first, last = (
-            _day(row["vigenciadesde"], position, "vigenciadesde"),
-            _day(row["vigenciahasta"], position, "vigenciahasta"),
-        )
-        if last < first:
-            raise SourceFormatError(f"TRM: row {position} ends ({last:%Y-%m-%d}) before it begins")
-        days = pd.date_range(first, last, freq="D")
-        pieces.append(pd.DataFrame({"date": days, "value": value, "begins": first}))
-    if not pieces:
+        values.append(value)
+    if not values:
         return pd.DataFrame(
             {"date": pd.DatetimeIndex([], dtype="datetime64[ns]"), "value": pd.Series(dtype=float)}
         )
-    rows = pd.concat(pieces, ignore_index=True).sort_values(["date", "begins"], kind="stable")
+    first = _days([str(row["vigenciadesde"]) for row in payload], "vigenciadesde")
+    last = _days([str(row["vigenciahasta"]) for row in payload], "vigenciahasta")
+    lengths = ((last - first).dt.days + 1).to_numpy()
+    if (lengths < 1).any():
+        position = int((lengths < 1).argmax())
+        raise SourceFormatError(f"TRM: row {position} ends ({last[position]:%Y-%m-%d}) before it begins")
+    # every calendar day of each window: the window's first day plus 0, 1, ... days
+    begins = np.repeat(first.to_numpy(), lengths)
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    rows = pd.DataFrame(
+        {
+            "date": begins + offsets.astype("timedelta64[D]"),
+            "value": np.repeat(np.asarray(values), lengths),
+            "begins": begins,
+        }
+    ).sort_values(["date", "begins"], kind="stable")
     rows = rows.drop_duplicates("date", keep="last")  # a later window over the same day is the newer value
     keep = rows["date"] >= pd.Timestamp(start)
     if end is not None:
