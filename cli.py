@@ -115,6 +115,7 @@ def refresh_row_json(row: SourceRefresh, lang: str) -> dict[str, object]:
         row.error_params,
         row.skipped,
         lang,
+        row.stored_as,
     )
     return {
         "source": row.source,
@@ -125,6 +126,7 @@ def refresh_row_json(row: SourceRefresh, lang: str) -> dict[str, object]:
         "error": text if row.error_code is not None else None,
         "error_code": row.error_code,
         "skipped": row.skipped,
+        "stored_as": row.stored_as,
         "message": text,
     }
 

@@ -52,6 +52,7 @@ class SourceRefresh:
     message: str = ""
     asked_from: pd.Timestamp | None = None
     skipped: str | None = None  # a code when the source was deliberately not asked (offline mode)
+    stored_as: str | None = None  # the provenance the values are stored under (lbma, lbma_am, trm, ...)
 
     @property
     def ok(self) -> bool:
@@ -102,7 +103,7 @@ def refresh_feed(
 ) -> SourceRefresh:
     """Fetch the days of `feed` after the last one stored under its source, check them, store them."""
     today = (today or pd.Timestamp.now()).normalize()
-    result = SourceRefresh(feed.source, feed.series_id)
+    result = SourceRefresh(feed.source, feed.series_id, stored_as=feed.store_source)
     last_stored = store.last_source_date(feed.series_id, feed.store_source)
     start, ask_from, end = _window(feed, last_stored, today)
     result.asked_from = start

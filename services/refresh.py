@@ -16,6 +16,7 @@ import pandas as pd
 
 from data.market_data import OFFLINE_MODE, YAHOO, failure_code, offline_mode, refresh_from_yahoo
 from data.official import SourceRefresh, refresh_official
+from data.series import SERIES
 from data.store import MarketStore
 
 SOURCES_ENV = "GOLD_DASHBOARD_SOURCES"
@@ -53,6 +54,7 @@ def _yahoo_rows(store: MarketStore, **yahoo: Any) -> list[SourceRefresh]:
             first=report.written.get(series_id, (None, None))[0],
             last=report.written.get(series_id, (None, None))[1],
             message=f"{series_id}: {report.rows_added.get(series_id, 0)} rows added",
+            stored_as=f"{YAHOO}:{SERIES[series_id].yahoo_ticker}",
         )
         for series_id in report.rows_stored
     ]

@@ -431,3 +431,28 @@ def test_sources_setting_and_yahoo_in_offline_mode(store, monkeypatch):
         configured_sources()
     (row,) = refresh_prices(store, ["yahoo"])  # GOLD_DASHBOARD_OFFLINE=1 in the tests
     assert (row.source, row.skipped, row.ok) == ("yahoo", "offline_mode", True)
+
+
+def test_staff_button_refreshes_with_progress_and_says_what_failed(db_url, store, monkeypatch):
+    """The sidebar's button asks the sources in the page run, before the banner, in the user's language."""
+    from tests.test_pages import app
+
+    last_days = lbma_feed_from_shared_fred()[-2:]  # 2021-03-01 and 2021-03-02, the file's last fixes
+    with loopback_server() as server:
+        server.static("/pm.json", json_answer(last_days))
+        server.static("/trm.json", (403, b"", 0.0))
+        monkeypatch.setenv("GOLD_DASHBOARD_LBMA_URL", server.base + "/pm.json")
+        monkeypatch.setenv("GOLD_DASHBOARD_TRM_URL", server.base + "/trm.json")
+        monkeypatch.setenv("GOLD_DASHBOARD_SOURCES", "lbma,trm")
+        at = app().run()
+        assert not server.requests  # opening a page asks no official source
+        at.button(key="price_refresh_button").click().run()
+        assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [
+        "LBMA (fijación PM), oro en dólares: 2 días nuevos, del 1 mar 2021 al 2 mar 2021."
+    ]
+    assert [e.value for e in at.error] == [
+        "No se pudo consultar la TRM en datos.gov.co (el servidor rechazó la consulta con el error 403). "
+        "Los datos guardados no cambiaron."
+    ]
+    assert store.load_series("GOLD_USD").tolist() == [1734.15, 1723.85]

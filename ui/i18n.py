@@ -1947,13 +1947,14 @@ def fetch_result_text(
     error_params: dict[str, object],
     skipped: str | None,
     lang: str,
+    stored_as: str | None = None,
 ) -> str:
     """One line of a refresh's report: what a source added, that it had nothing new, or why it failed."""
     if error_code is not None:
         return fetch_failure_text(source, error_code, error_params, lang)
     if skipped is not None:
         return t(f"fetch_skipped_{skipped}", lang)
-    name = fetch_source_name(source, lang)
+    name = source_label(stored_as or source, lang)
     label = series_label(series or "", lang)
     if not rows_added:
         return t("fetch_nothing_new", lang, source=name, series=label)
