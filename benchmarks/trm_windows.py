@@ -29,6 +29,7 @@ from data.parsing import parse_dates  # noqa: E402
 def per_window_frames(table, parsed: pd.DataFrame, day_first: bool) -> pd.DataFrame:
     """The expansion before: one small DataFrame per window, concatenated."""
     until_col = importers._column(table.header, "VIGENCIAHASTA")
+    assert until_col is not None
     until = parse_dates(
         pd.Series([r[until_col] if until_col < len(r) else "" for r in table.rows]), day_first
     )
