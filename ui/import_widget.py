@@ -7,8 +7,9 @@ import streamlit as st
 
 from data.importers import PriceFileError
 from data.series import SERIES
-from ui.i18n import fetch_result_text, fetch_source_name, price_problem_rows, problem_text, t
+from i18n import fetch_result_text, fetch_source_name, problem_text, t
 from ui.state import import_price_file, refresh_prices_now
+from ui.tables import price_problem_rows
 from ui.text import plain_markdown
 
 
