@@ -29,6 +29,7 @@ from data.importers import parse_price_file
 from data.market_data import import_prices
 from data.official import refresh_official
 from data.store import MarketStore, observations_table
+from services.price_today import price_today
 from services.refresh import UnknownSourceError, configured_sources, refresh_failed, refresh_prices
 from tests.helpers.loopback import Loopback, json_answer, loopback_server
 from tests.helpers.official_fixtures import (
@@ -362,6 +363,13 @@ def test_a_static_file_that_ignores_the_parameters_works_too(store, monkeypatch)
         assert [
             result.rows_added for result in refresh_prices(store, ["lbma", "trm", "bcrp"], http=FAST)
         ] == [0, 0, 0]
+    # the price is as of the latest day both official series cover: the LBMA fix ends first (2 Mar 2021)
+    quote = price_today(store, "COP", "g")
+    assert (quote.date, quote.fx_date) == (pd.Timestamp("2021-03-02"), pd.Timestamp("2021-03-02"))
+    assert quote.sources == {"GOLD_USD": "lbma", "USD_COP": "trm"}
+    windows = trm_windows_from_shared_yahoo_cop()
+    in_force = windows[(windows["desde"] <= "2021-03-02") & (windows["hasta"] >= "2021-03-02")]
+    assert (quote.gold_usd_per_oz, quote.fx) == (1723.85, pytest.approx(in_force["valor"].item()))
 
 
 def test_an_answer_in_another_unit_or_a_timeout_stores_nothing(store, monkeypatch):
