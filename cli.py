@@ -127,6 +127,7 @@ def refresh_row_json(row: SourceRefresh, lang: str) -> dict[str, object]:
         "error_code": row.error_code,
         "skipped": row.skipped,
         "stored_as": row.stored_as,
+        "asked_from": None if row.asked_from is None else row.asked_from.strftime("%Y-%m-%d"),
         "message": text,
     }
 

@@ -67,6 +67,7 @@ class OfficialFeed:
     store_source: str  # the provenance its values are stored under
     series_id: str
     fetch: Callable[..., pd.DataFrame]
+    address: Callable[[], str | None]  # where it is asked (the setting, else the public endpoint)
     calendar_days: bool = False  # the TRM covers every calendar day: weekends are not flagged
 
 
@@ -77,14 +78,18 @@ def _lbma_am(start: pd.Timestamp, end: pd.Timestamp | None = None, **http: Any) 
 def feeds_for(source: str) -> list[OfficialFeed]:
     """The feeds `refresh --source NAME` asks: the LBMA PM (and AM when its address is set), TRM, BCRP."""
     if source == lbma.SOURCE:
-        feeds = [OfficialFeed(lbma.SOURCE, lbma.SOURCE, lbma.SERIES_ID, lbma.fetch)]
+        feeds = [OfficialFeed(lbma.SOURCE, lbma.SOURCE, lbma.SERIES_ID, lbma.fetch, lbma.feed_url)]
         if lbma.feed_url("am") is not None:
-            feeds.append(OfficialFeed(lbma.SOURCE, lbma.AM_SOURCE, lbma.SERIES_ID, _lbma_am))
+            feeds.append(
+                OfficialFeed(
+                    lbma.SOURCE, lbma.AM_SOURCE, lbma.SERIES_ID, _lbma_am, lambda: lbma.feed_url("am")
+                )
+            )
         return feeds
     if source == trm.SOURCE:
-        return [OfficialFeed(trm.SOURCE, trm.SOURCE, trm.SERIES_ID, trm.fetch, calendar_days=True)]
+        return [OfficialFeed(trm.SOURCE, trm.SOURCE, trm.SERIES_ID, trm.fetch, trm.resource_url, True)]
     if source == bcrp.SOURCE:
-        return [OfficialFeed(bcrp.SOURCE, bcrp.SOURCE, bcrp.SERIES_ID, bcrp.fetch)]
+        return [OfficialFeed(bcrp.SOURCE, bcrp.SOURCE, bcrp.SERIES_ID, bcrp.fetch, bcrp.base_url)]
     raise ValueError(f"unknown official source {source!r}")
 
 
@@ -119,11 +124,14 @@ def refresh_feed(
         store.log_fetch(feed.store_source, False, f"{feed.series_id}: {error}", error.code)
         return result
     if observations.empty:
-        result.message = f"{feed.series_id}: nothing new after {start:%Y-%m-%d}"
+        result.message = f"{feed.series_id}: nothing new after {start:%Y-%m-%d} from {feed.address()}"
     else:
         result.rows_added = store.write_series(feed.series_id, observations, feed.store_source)
         result.first, result.last = observations["date"].min(), observations["date"].max()
-        result.message = f"{feed.series_id}: {result.rows_added} rows added, {result.first:%Y-%m-%d}..{result.last:%Y-%m-%d}"
+        result.message = (
+            f"{feed.series_id}: {result.rows_added} rows added, {result.first:%Y-%m-%d}..{result.last:%Y-%m-%d}"
+            f" from {feed.address()}"
+        )
     store.log_fetch(feed.store_source, True, result.message)
     log.info("%s %s", feed.store_source, result.message)
     return result

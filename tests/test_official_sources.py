@@ -315,6 +315,7 @@ def test_refresh_adds_exactly_the_missing_days_then_nothing_and_a_failure_change
             assert stored.index.tolist() == days.index.tolist()
             assert stored.tolist() == pytest.approx(days.tolist())
         assert (len(expected["lbma"]), len(expected["trm"]), len(expected["bcrp"])) == (22, 21, 15)
+        assert [row["asked_from"] for row in report] == ["2021-01-30", "2021-09-16", "2024-05-16"]
         # only the missing days were asked for, with each API's own parameters
         assert server.asked("/trm")[0][1]["$where"] == "vigenciadesde >= '2021-09-16T00:00:00'"
         assert server.asked("/bcrp")[0][0].startswith("/bcrp/api/PD04638PD/json/2024-05-16/")
