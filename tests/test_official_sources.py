@@ -465,3 +465,35 @@ def test_staff_button_refreshes_with_progress_and_says_what_failed(db_url, store
         "Los datos guardados no cambiaron."
     ]
     assert store.load_series("GOLD_USD").tolist() == [1734.15, 1723.85]
+
+
+def test_yahoo_rows_in_the_refresh_report(store, monkeypatch):
+    """Yahoo's refresh as rows of the same report: days new to the store per series, then its failure."""
+    from i18n import fetch_result_text
+
+    monkeypatch.delenv("GOLD_DASHBOARD_OFFLINE")
+    stored = pd.DataFrame({"date": pd.bdate_range("2024-04-22", "2024-05-03"), "value": 2300.0})
+    store.write_series("GOLD_USD", stored, "yahoo:GC=F")
+
+    def download(tickers, start, **kwargs):
+        if tickers != ["GC=F"]:
+            return pd.DataFrame()  # nothing for the series never stored
+        index = pd.bdate_range(start, "2024-05-10")
+        columns = pd.MultiIndex.from_product([["Close"], tickers], names=["Price", "Ticker"])
+        return pd.DataFrame(2310.0, index=index, columns=columns)
+
+    rows = refresh_prices(store, ["yahoo"], yahoo={"download": download, "probe": lambda: None})
+    gold, failure = rows
+    # asked from the last stored day minus the 7-day overlap: 26 Apr .. 10 May written, 6 May .. 10 May new
+    assert (gold.series, gold.rows_added, gold.first, gold.last, gold.ok) == (
+        "GOLD_USD",
+        5,
+        pd.Timestamp("2024-04-26"),
+        pd.Timestamp("2024-05-10"),
+        True,
+    )
+    assert (failure.series, failure.error_code) == (None, "yahoo_empty") and refresh_failed(rows)
+    text = fetch_result_text("yahoo", None, 0, None, None, failure.error_code, {}, None, "es")
+    assert (
+        text == "No se pudo consultar Yahoo Finance (respondió sin datos). Los datos guardados no cambiaron."
+    )
