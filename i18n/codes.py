@@ -4,6 +4,7 @@ units and horizons, each written from its code and parameters through the catalo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -123,6 +124,19 @@ def series_label(series_id: str, lang: str) -> str:
     return t(SERIES[series_id], lang) if series_id in SERIES else series_id
 
 
+def held_back_text(held: Iterable[tuple[str, pd.Timestamp | None]], lang: str) -> str:
+    """Series that hold a price's day back, as a reader names them: "pesos colombianos por dólar (hasta el
+    25 ago 2020)"; a series with no real values "(sin datos reales)". `held` is (series id, last day)."""
+    parts = []
+    for series_id, last in held:
+        name = series_label(series_id, lang)
+        if last is None:
+            parts.append(t("held_back_missing", lang, series=name))
+        else:
+            parts.append(t("held_back_until", lang, series=name, date=format_day(last, lang)))
+    return "; ".join(parts)
+
+
 def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
     """Where a series' source changes: "LBMA (fijación PM) 4 ene 2000 – 2 mar 2021; Yahoo … 3 mar 2021 – …"
     (the latest `most` runs; earlier ones are counted)."""
@@ -172,7 +186,7 @@ def fetch_failure_text(source: str, code: str, params: dict[str, object], lang: 
     if code not in FETCH_WHY:
         code = "changed_format"
     why = t(FETCH_WHY[code], lang, status=params.get("status", ""))
-    return t("fetch_failed", lang, source=fetch_source_name(source, lang), why=why)
+    return t("source_fetch_failed", lang, source=fetch_source_name(source, lang), why=why)
 
 
 def fetch_result_text(

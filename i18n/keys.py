@@ -109,6 +109,24 @@ DEMO_REASON: dict[str, str] = {
     "not_tried": N_("demo_reason_not_tried"),
 }
 
+#: Why the last Yahoo fetch failed, by code (data.market_data.REASON_CODES), in a few words.
+FETCH_REASON: dict[str, str] = {
+    "offline_mode": N_("fetch_reason_offline_mode"),
+    "no_connection": N_("fetch_reason_no_connection"),
+    "yahoo_empty": N_("fetch_reason_yahoo_empty"),
+    "rate_limited": N_("fetch_reason_rate_limited"),
+    "not_tried": N_("fetch_reason_not_tried"),
+}
+
+#: A country by name alone, by currency code (a sentence names Colombia, not "Colombia (COP)").
+COUNTRY_NAME: dict[str, str] = {
+    "BOB": N_("country_name_BOB"),
+    "COP": N_("country_name_COP"),
+    "MNT": N_("country_name_MNT"),
+    "PEN": N_("country_name_PEN"),
+    "USD": N_("country_name_USD"),
+}
+
 #: Analytics errors, by code (analytics.errors.CodedError).
 ERROR: dict[str, str] = {
     "hold_settings": N_("error_hold_settings"),
@@ -469,16 +487,17 @@ FETCH_SOURCE: dict[str, str] = {
     "yahoo": N_("fetch_source_yahoo"),
 }
 
-#: Why a fetch failed: data.http_source's codes, Yahoo's (data.market_data), and a refused address.
+#: Why a fetch of `prices refresh` failed: data.http_source's codes and a refused address; the codes
+#: Yahoo's fetch shares (no connection, an empty answer, too many requests) are worded as FETCH_REASON.
 FETCH_WHY: dict[str, str] = {
-    "no_connection": N_("fetch_why_no_connection"),
+    "no_connection": N_("fetch_reason_no_connection"),
     "timeout": N_("fetch_why_timeout"),
     "refused": N_("fetch_why_refused"),
     "refused_address": N_("fetch_why_refused_address"),
     "empty": N_("fetch_why_empty"),
     "changed_format": N_("fetch_why_changed_format"),
-    "yahoo_empty": N_("fetch_why_yahoo_empty"),
-    "rate_limited": N_("fetch_why_rate_limited"),
+    "yahoo_empty": N_("fetch_reason_yahoo_empty"),
+    "rate_limited": N_("fetch_reason_rate_limited"),
 }
 
 #: Why a source was deliberately not asked (services.refresh).
