@@ -4,7 +4,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
 
     python cli.py prices import FILE [--series ID]
     python cli.py prices show ID [--start D] [--end D]
-    python cli.py prices refresh
+    python cli.py prices refresh [--source lbma|trm|bcrp|yahoo ...] [--language es|en]
     python cli.py benchmark --currency COP [--unit g] [--date D]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
@@ -42,7 +42,6 @@ import logging
 import math
 import os
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -61,18 +60,20 @@ from data.backup import backup, restore
 from data.errors import describe
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
-from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
+from data.market_data import MarketSnapshot, import_prices, target_fx, target_prices
 from data.offer_quotes import read_quotes
+from data.official import SourceRefresh
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
-from i18n import reason_text
+from i18n import fetch_result_text, reason_text
 from services.alerts import run_alerts
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
+from services.refresh import KNOWN_SOURCES, SOURCES_ENV, UnknownSourceError, refresh_failed, refresh_prices
 
 
 class CliError(Exception):
@@ -102,9 +103,47 @@ def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
     ]
 
 
+def refresh_row_json(row: SourceRefresh, lang: str) -> dict[str, object]:
+    """One source's row of `prices refresh`: {source, series, rows_added, first, last, error, ...}."""
+    text = fetch_result_text(
+        row.source,
+        row.series,
+        row.rows_added,
+        row.first,
+        row.last,
+        row.error_code,
+        row.error_params,
+        row.skipped,
+        lang,
+        row.stored_as,
+    )
+    return {
+        "source": row.source,
+        "series": row.series,
+        "rows_added": row.rows_added,
+        "first": None if row.first is None else row.first.strftime("%Y-%m-%d"),
+        "last": None if row.last is None else row.last.strftime("%Y-%m-%d"),
+        "error": text if row.error_code is not None else None,
+        "error_code": row.error_code,
+        "skipped": row.skipped,
+        "stored_as": row.stored_as,
+        "asked_from": None if row.asked_from is None else row.asked_from.strftime("%Y-%m-%d"),
+        "message": text,
+    }
+
+
 def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
-    report = refresh_from_yahoo(store, min_interval=timedelta(0))  # the user asked: no 15-minute pause
-    return {"ok": report.ok, "message": report.message, "rows_stored": report.rows_stored}
+    """Ask every configured source for its missing days (Yahoo with no 15-minute pause: the user asked)."""
+    try:
+        results = refresh_prices(store, args.source)
+    except UnknownSourceError as error:
+        raise CliError(str(error)) from None
+    rows = [refresh_row_json(row, args.language) for row in results]
+    for row in rows:
+        if row["error"] is not None:
+            print(row["error"], file=sys.stderr)
+    args.exit_code = 1 if refresh_failed(results) else 0
+    return rows
 
 
 def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
@@ -453,7 +492,16 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--start", type=_date)
     show.add_argument("--end", type=_date)
     show.set_defaults(run=cmd_prices_show)
-    refresh = prices.add_parser("refresh", help="fetch the missing days from Yahoo Finance")
+    refresh = prices.add_parser(
+        "refresh", help="fetch the missing days from the LBMA, the TRM, the BCRP and Yahoo Finance"
+    )
+    refresh.add_argument(
+        "--source",
+        action="append",
+        choices=list(KNOWN_SOURCES),
+        help=f"repeatable; default: {SOURCES_ENV} or every source ({','.join(KNOWN_SOURCES)})",
+    )
+    refresh.add_argument("--language", choices=["es", "en"], default="es", help="of the failure reasons")
     refresh.set_defaults(run=cmd_prices_refresh, staff_only=True)
 
     bench = commands.add_parser("benchmark", help="benchmark price of fine gold on a date")
@@ -634,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     json.dump(json_safe(result), sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
     sys.stdout.write("\n")
-    return 0
+    return int(getattr(args, "exit_code", 0))  # 1: the command ran, and part of it failed (prices refresh)
 
 
 def _command_name(args: argparse.Namespace) -> str:

@@ -12,7 +12,7 @@ from i18n import t
 from i18n.keys import ROLE
 from ui.auth import NOBODY, sign_out
 from ui.banner import data_banner
-from ui.import_widget import price_import_sidebar
+from ui.import_widget import price_import_sidebar, price_refresh_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
 from ui.text import plain_markdown
@@ -65,6 +65,7 @@ if context.user is not None:
 refresh_market_data()
 if signed_in and may_manage():  # price files change everyone's prices: staff only
     price_import_sidebar(lang)  # before the banner, so an import shows in this very run
+    price_refresh_sidebar(lang)  # the same for a refresh from the sources
 data_banner(current_data_state(settings.currency), lang)
 if signed_in:
     cooperative_sidebar(ledger().cooperatives, lang)

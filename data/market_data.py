@@ -78,6 +78,9 @@ class RefreshReport:
     message: str
     rows_stored: dict[str, int] = field(default_factory=dict)
     flagged: dict[str, list[dict]] = field(default_factory=dict)
+    #: Per series: days new to the store, and the first and last day written (`prices refresh`).
+    rows_added: dict[str, int] = field(default_factory=dict)
+    written: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = field(default_factory=dict)
 
 
 def refresh_from_yahoo(
@@ -127,10 +130,13 @@ def refresh_from_yahoo(
             rows["raw_date"] = rows["date"].dt.strftime("%Y-%m-%d")
             rows["raw_value"] = rows["value"].astype(str)
             cleaned = clean_observations(rows)
-            store.write_series(
+            report.rows_added[str(series_id)] = store.write_series(
                 str(series_id), cleaned.observations, f"{YAHOO}:{SERIES[str(series_id)].yahoo_ticker}"
             )
             report.rows_stored[str(series_id)] = len(cleaned.observations)
+            if not cleaned.observations.empty:
+                days = cleaned.observations["date"]
+                report.written[str(series_id)] = (pd.Timestamp(days.min()), pd.Timestamp(days.max()))
             report.flagged[str(series_id)] = cleaned.flagged + cleaned.rejected
     report.ok = not failures
     stored = ", ".join(f"{k} {v}" for k, v in report.rows_stored.items())

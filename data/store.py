@@ -477,6 +477,16 @@ class MarketStore:
         """
         return self.load_series_with_sources(series_id, start, end)["value"].rename(series_id)
 
+    def last_source_date(self, series_id: str, source: str) -> pd.Timestamp | None:
+        """The last day stored for `series_id` under `source` (None when it has none): a refresh asks after it."""
+        with self.engine.connect() as conn:
+            last = conn.scalar(
+                select(func.max(observations_table.c.date)).where(
+                    observations_table.c.series_id == series_id, observations_table.c.source == source
+                )
+            )
+        return None if last is None else pd.Timestamp(last)
+
     def series_status(self) -> pd.DataFrame:
         """Per stored series: sources, first and last date, days, last update (index: series_id)."""
         query = select(

@@ -16,6 +16,9 @@ from i18n.formats import format_day, format_number, format_pct
 from i18n.keys import (
     DECIMAL_NAME,
     ERROR,
+    FETCH_SKIPPED,
+    FETCH_SOURCE,
+    FETCH_WHY,
     FIELD,
     HORIZON,
     OFFER_ERROR,
@@ -169,6 +172,53 @@ def source_label(source: str | None, lang: str) -> str:
     if provider in SOURCE:
         return t(SOURCE[provider], lang)
     return source
+
+
+def fetch_source_name(source: str, lang: str) -> str:
+    """A source `prices refresh` asks, as a sentence names it ("la TRM en datos.gov.co")."""
+    return t(FETCH_SOURCE[source], lang) if source in FETCH_SOURCE else source
+
+
+def fetch_failure_text(source: str, code: str, params: dict[str, object], lang: str) -> str:
+    """Why a source's fetch failed, in the user's language; the host and the details stay in the log."""
+    if code == "refused" and not params.get("status"):
+        code = "refused_address"
+    if code not in FETCH_WHY:
+        code = "changed_format"
+    why = t(FETCH_WHY[code], lang, status=params.get("status", ""))
+    return t("source_fetch_failed", lang, source=fetch_source_name(source, lang), why=why)
+
+
+def fetch_result_text(
+    source: str,
+    series: str | None,
+    rows_added: int,
+    first: object,
+    last: object,
+    error_code: str | None,
+    error_params: dict[str, object],
+    skipped: str | None,
+    lang: str,
+    stored_as: str | None = None,
+) -> str:
+    """One line of a refresh's report: what a source added, that it had nothing new, or why it failed."""
+    if error_code is not None:
+        return fetch_failure_text(source, error_code, error_params, lang)
+    if skipped is not None:
+        return t(FETCH_SKIPPED[skipped], lang)
+    name = source_label(stored_as or source, lang)
+    label = series_label(series or "", lang)
+    if not rows_added:
+        return t("fetch_nothing_new", lang, source=name, series=label)
+    return tn(
+        "fetch_added",
+        rows_added,
+        lang,
+        source=name,
+        series=label,
+        first=format_day(first, lang),
+        last=format_day(last, lang),
+    )
 
 
 #: How each parameter of a sell-timing reason is written: (kind, digits). Percentiles and probabilities

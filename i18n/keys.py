@@ -422,6 +422,7 @@ SERIES: dict[str, str] = {
 #: Providers a series may come from (the part of a source before ":"), and two whole sources.
 SOURCE: dict[str, str] = {
     "lbma": N_("source_lbma"),
+    "lbma_am": N_("source_lbma_am"),
     "fred": N_("source_fred"),
     "stooq": N_("source_stooq"),
     "trm": N_("source_trm"),
@@ -476,3 +477,28 @@ PROBLEM_COLUMN: dict[str, str] = {
 
 #: The decimal mark a file writes, as a problem sentence names it.
 DECIMAL_NAME: dict[str, str] = {"comma": N_("problem_decimal_comma"), "point": N_("problem_decimal_point")}
+
+
+#: The sources `prices refresh` asks, as a sentence names them (services.refresh.KNOWN_SOURCES).
+FETCH_SOURCE: dict[str, str] = {
+    "lbma": N_("fetch_source_lbma"),
+    "trm": N_("fetch_source_trm"),
+    "bcrp": N_("fetch_source_bcrp"),
+    "yahoo": N_("fetch_source_yahoo"),
+}
+
+#: Why a fetch of `prices refresh` failed: data.http_source's codes and a refused address; the codes
+#: Yahoo's fetch shares (no connection, an empty answer, too many requests) are worded as FETCH_REASON.
+FETCH_WHY: dict[str, str] = {
+    "no_connection": N_("fetch_reason_no_connection"),
+    "timeout": N_("fetch_why_timeout"),
+    "refused": N_("fetch_why_refused"),
+    "refused_address": N_("fetch_why_refused_address"),
+    "empty": N_("fetch_why_empty"),
+    "changed_format": N_("fetch_why_changed_format"),
+    "yahoo_empty": N_("fetch_reason_yahoo_empty"),
+    "rate_limited": N_("fetch_reason_rate_limited"),
+}
+
+#: Why a source was deliberately not asked (services.refresh).
+FETCH_SKIPPED: dict[str, str] = {"offline_mode": N_("fetch_skipped_offline_mode")}

@@ -8,6 +8,7 @@ numbers come from services/ (the CLI calls the same functions); figures and tabl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +25,7 @@ from data.ledger import (
     save_premium_schedule,
 )
 from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
+from data.official import SourceRefresh
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
 from services.briefing import briefing_freshness, briefing_periods, briefing_view
@@ -49,6 +51,7 @@ from services.price_today import (
     price_today,
     snapshot_price_answer,
 )
+from services.refresh import refresh_prices
 from services.timing import TimingView, timing_view
 from ui.auth import resolve_session
 from ui.store import get_store, store_for
@@ -170,6 +173,17 @@ def import_price_file(content: bytes, filename: str, series_id: str | None) -> d
     report = import_prices(get_store(), content, filename, series_id)
     resolve_run_context()
     return report
+
+
+def refresh_prices_now(on_progress: Callable[[int, int, str], None]) -> list[SourceRefresh]:
+    """Ask every configured source for its missing days (staff only), reporting each source's start.
+
+    The run context is read again at once, so the banner drawn after the refresh in this run is current.
+    """
+    run_context().scope.require_staff("refresh prices")
+    results = refresh_prices(get_store(), on_progress=on_progress)
+    resolve_run_context()
+    return results
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
