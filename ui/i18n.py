@@ -790,6 +790,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "no hay precio de referencia a menos de 7 días de esta fecha: no se puede calcular la prima",
         "",
     ),
+    "problem_gross_net_mismatch": (
+        "el valor bruto, {gross}, difiere del neto más las deducciones, {computed}, en {pct} % (más del 1 %): "
+        "revise cuál columna es el valor neto",
+        "",
+    ),
+    "problem_no_rate": (
+        "{field}: {value} {currency} sin tasa {series} a menos de 7 días de esta fecha; se guarda 0, "
+        "escríbala en {target}",
+        "",
+    ),
     "problem_line_reason": ("línea {line}: {reason}", "line {line}: {reason}"),
     "problem_value_missing": ("falta el valor («{value}»)", ""),
     "problem_value_empty": ("valor vacío", ""),
@@ -1658,6 +1668,7 @@ PROBLEM_FIELDS_ES = {
     "fine_gold_g": "el oro fino",
     "currency": "la moneda",
     "amount_received": "el valor recibido",
+    "gross_amount": "el valor bruto",
     "premium_received_usd": "la prima (USD)",
     "refining_charge": "la refinación",
     "assay_charge": "el ensayo",
@@ -1683,7 +1694,7 @@ WEEKDAYS_ES = {
 }
 #: The Open/High/Low columns of a Yahoo or Stooq file, in Spanish.
 OHLC_ES = {"Open": "la apertura", "High": "el máximo", "Low": "el mínimo"}
-_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
+_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0, "gross": 2}
 
 
 def problem_text(problem: object, lang: str) -> str:
@@ -1731,6 +1742,10 @@ def problem_text(problem: object, lang: str) -> str:
                 t(f"field_{v}", lang) if f"field_{v}" in TEXTS and key == "columns" else str(v) for v in value
             ]
             value = ", ".join(names)
+        elif key == "value" and isinstance(value, float):  # an amount (a cell is quoted as text)
+            value = format_number(value, lang, 2)
+        elif key == "target" and value == "the sale's currency":
+            value = "la moneda de la venta"
         elif key in _LOCALISED_NUMBERS and isinstance(value, int | float):
             value = format_number(float(value), lang, _LOCALISED_NUMBERS[key])
         elif isinstance(value, list | tuple):
