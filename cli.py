@@ -218,6 +218,7 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
         cooperative=args.cooperative,
         mapping=mapping,
         currency=args.currency,
+        apply_changes=args.apply_changes,
     )
 
 
@@ -259,15 +260,16 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
         "premium_received_usd", "meets_minimum_price", "certification", "buyer",
         "buyer_price_pct", "all_in_pct", "minimum_reference", "minimum_state", "minimum_margin_pp",
+        "buyer_quote_pct", "minimum_near_pp",
     ]  # fmt: skip
     rows = []
     for record in premiums[fields].to_dict("records"):
         record["date"] = record["date"].strftime("%Y-%m-%d")
-        record["meets_minimum_price"] = (
-            None
-            if record["benchmark_price_per_g"] != record["benchmark_price_per_g"]
-            else bool(record["meets_minimum_price"])
-        )
+        # null for an uncertified sale (no minimum applies) and for a sale without a benchmark
+        meets = record["meets_minimum_price"]
+        record["meets_minimum_price"] = None if meets is None or meets != meets else bool(meets)
+        if record["certification"] == "none":
+            record["minimum_state"] = None
         rows.append(record)
     summary = summarise(premiums).as_json()
     currencies = sorted(premiums["currency"].unique())
@@ -500,6 +502,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--currency",
         choices=list(CURRENCIES),
         help='currency of rows that name none, when no header does (e.g. "Valor recibido (COP)")',
+    )
+    ledger_import.add_argument(
+        "--apply-changes",
+        action="store_true",
+        help="write the corrections of stored lots listed under 'changed' (audited, as an edit)",
     )
     ledger_import.set_defaults(run=cmd_ledger_import)
 
