@@ -10,7 +10,7 @@ import streamlit as st
 
 from data.exports import csv_bytes
 from ui.figures import buyers_tables
-from ui.i18n import DATE_INPUT_FORMAT, buyers_sentence, t
+from ui.i18n import DATE_INPUT_FORMAT, buyers_sentence, format_day, format_number, t
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
 from ui.text import plain_markdown
@@ -46,14 +46,37 @@ view = buyers_page_view(start, end)
 if not view.rows:
     st.info(t("buyers_empty", lang))
     st.stop()
+if view.period is not None:  # a member: whole quarters (disclosure control), said above the figures
+    start, end = view.start or start, view.end or end
+    cross = list(view.period.get("cross_cooperative_quarters") or [])  # type: ignore[call-overload]
+    quarters = list(view.period.get("quarters") or [])  # type: ignore[call-overload]
+    note = t(
+        "buyers_quarters_note",
+        lang,
+        quarters=", ".join(quarters),
+        start=format_day(start, lang),
+        end=format_day(end, lang),
+        cross=", ".join(cross) if cross else t("buyers_quarters_none", lang),
+    )
+    if view.period.get("snapped"):
+        note += " " + t("buyers_quarters_snapped", lang)
+    st.caption(note)
 
 sentence = buyers_sentence(view, start, end, lang, user_text=plain_markdown)  # buyers' names as text
 if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
 st.dataframe(text, hide_index=True, width="stretch")
-note = "buyers_staff_note" if view.names_every_cooperative else "buyers_k_note"
-st.caption(t(note, lang, k=view.min_cooperatives))
+note_key = "buyers_staff_note" if view.names_every_cooperative else "buyers_k_note"
+st.caption(
+    t(
+        note_key,
+        lang,
+        k=view.min_cooperatives,
+        share=format_number(view.max_share_pct, lang, 0),
+        rounding=format_number(view.rounding_pp, lang, 1),
+    )
+)
 st.download_button(
     t("buyers_download_csv", lang),
     lambda: csv_bytes(numbers),

@@ -1584,18 +1584,33 @@ TEXTS: dict[str, tuple[str, str]] = {
     "buyers_col_across": ("Mediana entre cooperativas", "Median across cooperatives"),
     "buyers_col_across_count": ("Cooperativas en la mediana", "Cooperatives in the median"),
     "buyers_k_note": (
-        "La mediana entre cooperativas es la del precio ponderado de cada cooperativa que le vendió a ese "
-        "comprador en el periodo. Se muestra solo si le vendieron al menos {k} cooperativas, y sin sus nombres, "
-        "para que ninguna cifra se pueda atribuir a otra cooperativa; «–» significa que fueron menos.",
-        "The median across cooperatives is that of each cooperative's weighted price with that buyer in the "
-        "period. It is shown only where at least {k} cooperatives sold to the buyer, and without their names, "
-        'so that no figure can be traced to another cooperative; "–" means fewer did.',
+        "La mediana entre cooperativas es la del precio ponderado de cada otra cooperativa que le vendió a ese "
+        "comprador, sin las suyas, en trimestres completos ya cerrados. Se muestra solo si le vendieron al "
+        "menos {k} otras cooperativas y ninguna tiene más del {share} % del oro fino, redondeada a {rounding} "
+        "puntos y sin nombres, para que ninguna cifra ni fecha se pueda atribuir a otra cooperativa; «–» "
+        "significa que no se cumplen esas condiciones.",
+        "The median across cooperatives is that of each other cooperative's weighted price with that buyer, "
+        "yours left out, over whole quarters already over. It is shown only where at least {k} other "
+        "cooperatives sold to the buyer and none holds more than {share}% of the fine gold, rounded to "
+        "{rounding} points and without names, so that no figure or date can be traced to another cooperative; "
+        '"–" means those conditions are not met.',
     ),
+    "buyers_quarters_note": (
+        "Periodo en trimestres completos: {quarters} ({start} – {end}). Figura entre cooperativas: {cross}.",
+        "Period in whole quarters: {quarters} ({start} – {end}). Figure across cooperatives: {cross}.",
+    ),
+    "buyers_quarters_snapped": (
+        "Las fechas elegidas se ajustaron a los trimestres que las contienen.",
+        "The dates chosen were widened to the quarters that hold them.",
+    ),
+    "buyers_quarters_none": ("ningún trimestre cerrado aún", "no quarter over yet"),
     "buyers_staff_note": (
-        "Mediana entre cooperativas: la del precio ponderado de cada cooperativa con ese comprador. Los miembros "
-        "de una cooperativa la ven solo donde le vendieron al menos {k} cooperativas, sin nombres.",
-        "Median across cooperatives: that of each cooperative's weighted price with the buyer. A cooperative's "
-        "members see it only where at least {k} cooperatives sold to the buyer, without names.",
+        "Mediana entre cooperativas: la del precio ponderado de cada cooperativa con ese comprador, exacta. Los "
+        "miembros de una cooperativa la ven en trimestres completos, sin las suyas, solo donde le vendieron al "
+        "menos {k} otras cooperativas sin que ninguna pase del {share} % del oro fino, redondeada y sin nombres.",
+        "Median across cooperatives: that of each cooperative's weighted price with the buyer, exact. A "
+        "cooperative's members see it over whole quarters, their own left out, only where at least {k} other "
+        "cooperatives sold to the buyer with none above {share}% of the fine gold, rounded, without names.",
     ),
     "buyers_download_csv": ("Descargar compradores (CSV)", "Download buyers (CSV)"),
     # --- analytics errors (analytics.errors.CodedError codes), worded by error_text
