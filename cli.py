@@ -52,7 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError
 from analytics.briefing import parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
-from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
+from analytics.offers import compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
@@ -64,6 +64,7 @@ from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger,
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
 from data.offer_quotes import read_quotes
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
+from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
 from services.alerts import run_alerts
@@ -125,12 +126,13 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
         gross_g=args.gross_g,
         fineness=args.fineness,
         benchmark_price_per_g=benchmark.price,
-        rate_pct_year=args.rate_pct_year,
+        rate_pct_year=discount_rate_pct() if args.rate_pct_year is None else args.rate_pct_year,
     )
     return {
         "date": f"{args.date:%Y-%m-%d}",
         "benchmark_price_per_g": benchmark.price,
         "fine_gold_g": comparison.fine_gold_g,
+        "rate_pct_year": comparison.rate_pct_year,
         "offers": [offer.as_json() for offer in comparison.offers],
     }
 
@@ -465,8 +467,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--rate-pct-year",
         type=float,
-        default=DEFAULT_RATE_PCT_YEAR,
-        help="interest rate for the present value, %% a year (default 0: no discounting)",
+        default=None,
+        help="the cooperative's cost of money for the present value, %% a year "
+        "(default: GOLD_DASHBOARD_DISCOUNT_RATE_PCT, else 12; 0: no discounting)",
     )
     compare.set_defaults(run=cmd_offers_compare)
 

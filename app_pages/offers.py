@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
-from analytics.offers import DEFAULT_RATE_PCT_YEAR, OfferError, Quote, compare_offers
+from analytics.offers import OfferError, Quote, compare_offers
 from data.exports import csv_bytes
 from data.offer_quotes import QUOTE_COLUMNS
+from data.settings import discount_rate_pct
 from services.premiums import ALL_COOPERATIVES
 from ui.i18n import (
     DATE_INPUT_FORMAT,
@@ -57,9 +58,14 @@ fineness = number_field(
     container=fineness_column,
 )
 today = pd.Timestamp.now().date()
+snapshot = market_snapshot()
+# opens on the latest day with a price of gold and of the currency (not today, which may have none yet)
+fx_series = snapshot.fx_per_usd(currency)
+last_days = [snapshot.gold_usd_per_oz.index[-1]] + ([fx_series.index[-1]] if fx_series is not None else [])
+latest_priced = min(min(last_days).date(), today)
 day = date_column.date_input(  # its format follows the language, which makes Streamlit rebuild it:
     t("offers_date", lang),  # the day chosen is kept in offers_day so a language switch keeps it
-    min(st.session_state.get("offers_day", today), today),
+    min(st.session_state.get("offers_day", latest_priced), today),
     max_value=today,
     key="offers_date",
     format=DATE_INPUT_FORMAT[lang],
@@ -67,7 +73,7 @@ day = date_column.date_input(  # its format follows the language, which makes St
 st.session_state["offers_day"] = day
 rate = number_field(
     t("offers_rate", lang),
-    DEFAULT_RATE_PCT_YEAR,
+    discount_rate_pct(),
     lang,
     key="offers_rate",
     digits=1,
@@ -77,7 +83,6 @@ rate = number_field(
     container=rate_column,
 )
 
-snapshot = market_snapshot()
 try:
     benchmark = benchmark_price_per_fine_gram(
         snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), pd.Timestamp(day), currency=currency
@@ -217,6 +222,8 @@ table = pd.DataFrame(
             labels["payment_days"]: format_number(offer.quote.payment_days, lang, 0),
             t("offers_col_present_value", lang): money(offer.present_value),
             t("offers_col_difference", lang): "–" if offer.rank == 1 else money(offer.difference_from_best),
+            t("offers_col_flags", lang): "; ".join(t(f"offers_flag_{flag}", lang) for flag in offer.flags)
+            or "–",
         }
         for offer in offers
     ]
@@ -235,6 +242,9 @@ if any(paid_before):
         "–" if before is None else format_number(before.premium_owed_usd, lang, 0) for before in paid_before
     ]
 st.dataframe(table, hide_index=True, width="stretch")
+st.caption(t("offers_rate_used", lang, rate=format_number(result.rate_pct_year, lang, 1)))
+if any(offer.flags for offer in offers):
+    st.warning(t("offers_flagged", lang, count=sum(1 for offer in offers if offer.flags)))
 if any(paid_before):
     whose = t("offers_paid_before_all", lang) if cooperative == ALL_COOPERATIVES else cooperative
     st.caption(t("offers_paid_before", lang, cooperative=plain_markdown(whose)))
@@ -254,6 +264,7 @@ numbers = pd.DataFrame(
             t("offers_col_net_value", lang): offer.net_value,
             t("offers_col_present_value", lang): offer.present_value,
             t("offers_col_difference", lang): offer.difference_from_best,
+            t("offers_col_flags", lang): "; ".join(t(f"offers_flag_{flag}", lang) for flag in offer.flags),
         }
         for offer in offers
     ]

@@ -1457,7 +1457,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The share of pure gold: 0.875 or, per mille, 875.",
     ),
     "offers_date": ("Día del precio de referencia", "Benchmark day"),
-    "offers_rate": ("Tasa de interés (% al año)", "Interest rate (% a year)"),
+    "offers_rate": ("Costo del dinero (% al año)", "Cost of money (% a year)"),
     "offers_rate_help": (
         "Lo que le cuesta a la cooperativa esperar el dinero: la tasa de un préstamo o lo que ganaría con él. "
         "Con 0 no se descuenta la espera.",
@@ -1469,6 +1469,25 @@ TEXTS: dict[str, tuple[str, str]] = {
         "del {fx_date}). Lote: {fine} de oro fino, {value} al 100 %.",
         "Benchmark on {day}: {price} per fine gram (gold of {gold_date}, exchange rate of {fx_date}). "
         "Lot: {fine} of fine gold, {value} at 100 %.",
+    ),
+    "offers_col_flags": ("Revisar", "Review"),
+    "offers_flag_price_above_105": (
+        "revise esta oferta: paga más del 105 % del precio de referencia",
+        "review this offer: it pays more than 105% of the benchmark",
+    ),
+    "offers_flag_fees_above_value": (
+        "revise esta oferta: los cargos superan el valor del lote",
+        "review this offer: the fees exceed the lot's value",
+    ),
+    "offers_flagged": (
+        "{count} oferta(s) con algo raro (columna «Revisar»): compruebe los números con el comprador antes de decidir.",
+        '{count} offer(s) look odd ("Review" column): check the figures with the buyer before deciding.',
+    ),
+    "offers_rate_used": (
+        "Clasificadas por valor presente con un costo del dinero de {rate} % al año: un pago a 60 días vale hoy "
+        "menos que el mismo pago hoy. Cámbielo arriba («Costo del dinero»).",
+        "Ranked by present value at a cost of money of {rate}% a year: a payment in 60 days is worth less today "
+        'than the same payment now. Change it above ("Cost of money").',
     ),
     "offers_no_benchmark": (
         "No hay precio de referencia para el {day} (sin oro o tasa de cambio de los 7 días anteriores). "
