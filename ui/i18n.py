@@ -577,6 +577,50 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sales_rejected": ("Filas con errores", "Rows with errors"),
     "sales_flagged": ("Filas para revisar (se guardan)", "Rows to review (stored)"),
     "sales_store": ("Guardar {count} ventas", "Store {count} sales"),
+    "sales_store_without_changes": (
+        "Guardar solo las {count} ventas nuevas o iguales (sin aplicar las correcciones)",
+        "Store only the {count} new or unchanged sales (corrections not applied)",
+    ),
+    "sales_store_with_changes": (
+        "Guardar y aplicar las {count} correcciones (quedan en el registro de cambios)",
+        "Store and apply the {count} corrections (kept in the audit trail)",
+    ),
+    "sales_changes_applied": (
+        "Se aplicaron {count} correcciones a lotes ya guardados (registro de cambios).",
+        "{count} corrections applied to stored lots (audit trail).",
+    ),
+    "sales_changes_not_applied": (
+        "{count} lotes ya guardados traían otros valores: no se cambiaron. Vuelva a cargar el archivo y use "
+        "«Guardar y aplicar las correcciones» si son correcciones.",
+        "{count} stored lots came with other values: they were not changed. Load the file again and use "
+        '"Store and apply the corrections" if they are corrections.',
+    ),
+    "sales_understood": (
+        "Lo que se entendió del archivo (revíselo antes de guardar)",
+        "What was understood from the file (check it before storing)",
+    ),
+    "sales_understood_field": ("Dato", "Field"),
+    "sales_understood_column": ("Columna del archivo", "Column in the file"),
+    "sales_understood_unit": ("Unidad leída", "Unit read"),
+    "sales_understood_currency": ("Moneda leída", "Currency read"),
+    "sales_understood_per_row": ("la de cada fila", "each row's"),
+    "sales_conversion": (
+        "«{field}» está en {source}: se convierte a {target} con la tasa del día de cada venta ({series}); "
+        "{rows} filas{missing}.",
+        '"{field}" is in {source}: converted to {target} at each sale day\'s rate ({series}); {rows} rows{missing}.',
+    ),
+    "sales_conversion_missing": (
+        ", {count} sin tasa a menos de 7 días (se guardan en 0 y quedan para revisar)",
+        ", {count} without a rate within 7 days (stored as 0, flagged for review)",
+    ),
+    "sales_conversion_sale_currency": ("la moneda de la venta", "the sale's currency"),
+    "sales_changed": (
+        "{count} lotes ya guardados llegan con otros valores (¿una corrección?)",
+        "{count} stored lots arrive with other values (a correction?)",
+    ),
+    "sales_changed_line": ("Línea", "Line"),
+    "sales_changed_lot": ("Lote guardado", "Stored lot"),
+    "sales_changed_what": ("Qué cambia", "What changes"),
     "sales_store_one": ("Guardar 1 venta", "Store 1 sale"),
     "sales_stored": (
         "Guardadas {inserted} ventas nuevas; {duplicates} ya estaban; {rejected} rechazadas.",
@@ -630,7 +674,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field_weight_unit": ("Unidad de peso", "Weight unit"),
     "field_fineness": ("Ley (0–1)", "Fineness (0–1)"),
     "field_currency": ("Moneda", "Currency"),
-    "field_amount_received": ("Monto recibido", "Amount received"),
+    "field_amount_received": ("Monto recibido (neto)", "Amount received (net)"),
+    "field_gross_amount": ("Valor bruto (se verifica)", "Gross value (cross-checked)"),
     "field_certification": ("Certificación", "Certification"),
     "field_premium_received_usd": ("Prima recibida (USD)", "Premium received (USD)"),
     "field_notes": ("Notas", "Notes"),
@@ -1808,6 +1853,74 @@ def _row_reasons(row: dict, lang: str) -> str:
     texts = [problem_text(p, lang) for p in problems]
     # inside a sentence: "línea 2: el valor…", not "línea 2: El valor…"
     return "; ".join(text[:1].lower() + text[1:] if text[1:2].islower() else text for text in texts) or "–"
+
+
+def understood_rows(parsed: object, lang: str) -> pd.DataFrame:
+    """The import's reading of the file (data.ledger.LedgerParse.understood) as the preview's table."""
+    rows = []
+    for entry in getattr(parsed, "understood", []):
+        unit = entry.get("unit")
+        currency = entry.get("currency")
+        money = entry["field"] in ("amount_received", "gross_amount", "premium_received_usd") or entry[
+            "field"
+        ].endswith(("_charge", "_paid"))
+        rows.append(
+            {
+                t("sales_understood_field", lang): t(f"field_{entry['field']}", lang),
+                t("sales_understood_column", lang): str(entry["column"]),
+                t("sales_understood_unit", lang): unit_label(unit, lang)
+                if unit
+                else (
+                    t("sales_understood_per_row", lang)
+                    if entry["field"] in ("gross_weight", "fine_gold_g")
+                    else "–"
+                ),
+                t("sales_understood_currency", lang): str(currency)
+                if currency
+                else (t("sales_understood_per_row", lang) if money else "–"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def conversion_text(conversion: dict, lang: str) -> str:
+    """One money column converted at the sale day's rate, as a sentence."""
+    target = conversion.get("to_currency")
+    missing = int(conversion.get("rows_without_rate", 0))
+    return t(
+        "sales_conversion",
+        lang,
+        field=t(f"field_{conversion['field']}", lang),
+        source=conversion["from_currency"],
+        target=target,
+        series=conversion.get("rate_series") or "–",
+        rows=conversion.get("rows", 0),
+        missing=t("sales_conversion_missing", lang, count=missing) if missing else "",
+    )
+
+
+def changed_rows(changed: list[dict], lang: str) -> pd.DataFrame:
+    """Stored lots a re-sent sheet corrects: line, the stored lot, each field from → to."""
+
+    def value(name: str, raw: object) -> str:
+        if isinstance(raw, float):
+            return format_number(raw, lang, 4 if name == "fineness" else 2)
+        return str(raw)
+
+    return pd.DataFrame(
+        [
+            {
+                t("sales_changed_line", lang): entry["line"],
+                t("sales_changed_lot", lang): entry["sale_id"],
+                t("sales_changed_what", lang): "; ".join(
+                    f"{t(f'field_{name}', lang) if f'field_{name}' in TEXTS else name}: "
+                    f"{value(name, entry['before'].get(name))} → {value(name, entry['after'].get(name))}"
+                    for name in entry["fields"]
+                ),
+            }
+            for entry in changed
+        ]
+    )
 
 
 def flags_text(text: object, lang: str) -> str:
