@@ -517,8 +517,8 @@ def _understood(
             entry["unit"] = fine_unit or weight_unit
         elif name == "premium_received_usd":
             entry["currency"] = named_currency.get(name) or "USD"
-        elif name in named_currency:
-            entry["currency"] = named_currency[name] or currency
+        elif name in named_currency or name == "amount_received":
+            entry["currency"] = column_currency(columns[name]) or currency
         rows.append(entry)
     return rows
 
