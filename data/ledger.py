@@ -433,10 +433,10 @@ def parse_ledger(
             target = "USD" if name == "premium_received_usd" else result.currency
             if source is None or source == target or not money.get(name):
                 continue
-            converted, problem = converter.convert(name, float(money[name]), source, target, result.date)
+            converted, no_rate = converter.convert(name, float(money[name]), source, target, result.date)
             money[name] = converted
-            if problem is not None:
-                flags.append(problem)
+            if no_rate is not None:
+                flags.append(no_rate)
         gross = money.get("gross_amount")
         if gross:
             deductions = sum(
@@ -648,7 +648,7 @@ def _identity(row: Mapping[str, object]) -> tuple[object, ...]:
     certification; never its amount, which a corrected sheet changes."""
     return (
         str(row["cooperative"]),
-        f"{pd.Timestamp(row['date']):%Y-%m-%d}",  # type: ignore[arg-type]
+        f"{pd.Timestamp(row['date']):%Y-%m-%d}",
         normalised_name(str(row["buyer"] or "")),
         round(float(row["gross_weight_g"]), 3),  # type: ignore[arg-type]
         round(float(row["fineness"]), 4),  # type: ignore[arg-type]
@@ -674,7 +674,7 @@ def _differences(stored: Mapping[str, object], new: Mapping[str, object]) -> lis
 
 def _plain(value: object) -> object:
     if hasattr(value, "isoformat"):
-        return f"{pd.Timestamp(value):%Y-%m-%d}"  # type: ignore[arg-type]
+        return f"{pd.Timestamp(value):%Y-%m-%d}"
     return value.item() if isinstance(value, np.generic) else value
 
 

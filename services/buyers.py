@@ -177,7 +177,7 @@ def buyers_view(
 
 
 def _stamp(value: object) -> pd.Timestamp | None:
-    return None if value is None else pd.Timestamp(value).normalize()  # type: ignore[arg-type]
+    return None if value is None else pd.Timestamp(value).normalize()
 
 
 def buyer_history(

@@ -578,20 +578,20 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sales_flagged": ("Filas para revisar (se guardan)", "Rows to review (stored)"),
     "sales_store": ("Guardar {count} ventas", "Store {count} sales"),
     "sales_store_without_changes": (
-        "Guardar solo las {count} ventas nuevas o iguales (sin aplicar las correcciones)",
-        "Store only the {count} new or unchanged sales (corrections not applied)",
+        "Guardar sin aplicar las correcciones (filas nuevas o iguales: {count})",
+        "Store without applying the corrections (new or unchanged rows: {count})",
     ),
     "sales_store_with_changes": (
-        "Guardar y aplicar las {count} correcciones (quedan en el registro de cambios)",
-        "Store and apply the {count} corrections (kept in the audit trail)",
+        "Guardar y aplicar las correcciones ({count}; quedan en el historial de cambios)",
+        "Store and apply the corrections ({count}; kept in the audit trail)",
     ),
     "sales_changes_applied": (
-        "Se aplicaron {count} correcciones a lotes ya guardados (registro de cambios).",
+        "Correcciones aplicadas a lotes ya guardados: {count} (en el historial de cambios).",
         "{count} corrections applied to stored lots (audit trail).",
     ),
     "sales_changes_not_applied": (
-        "{count} lotes ya guardados traían otros valores: no se cambiaron. Vuelva a cargar el archivo y use "
-        "«Guardar y aplicar las correcciones» si son correcciones.",
+        "Lotes ya guardados que traían otros valores: {count}; no se cambiaron. Vuelva a cargar el archivo y "
+        "use «Guardar y aplicar las correcciones» si son correcciones.",
         "{count} stored lots came with other values: they were not changed. Load the file again and use "
         '"Store and apply the corrections" if they are corrections.',
     ),
@@ -615,7 +615,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "sales_conversion_sale_currency": ("la moneda de la venta", "the sale's currency"),
     "sales_changed": (
-        "{count} lotes ya guardados llegan con otros valores (¿una corrección?)",
+        "Lotes ya guardados que llegan con otros valores (¿correcciones?): {count}",
         "{count} stored lots arrive with other values (a correction?)",
     ),
     "sales_changed_line": ("Línea", "Line"),
@@ -1525,7 +1525,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "review this offer: the fees exceed the lot's value",
     ),
     "offers_flagged": (
-        "{count} oferta(s) con algo raro (columna «Revisar»): compruebe los números con el comprador antes de decidir.",
+        "Ofertas con algo raro (columna «Revisar»): {count}. Compruebe los números con el comprador antes de "
+        "decidir.",
         '{count} offer(s) look odd ("Review" column): check the figures with the buyer before deciding.',
     ),
     "offers_rate_used": (
