@@ -13,9 +13,9 @@ from analytics.offers import OfferError, Quote, compare_offers
 from data.exports import csv_bytes
 from data.offer_quotes import QUOTE_COLUMNS
 from data.settings import discount_rate_pct
-from services.premiums import ALL_COOPERATIVES
-from ui.i18n import (
+from i18n import (
     DATE_INPUT_FORMAT,
+    N_,
     format_day,
     format_money,
     format_number,
@@ -23,11 +23,29 @@ from ui.i18n import (
     offer_error_text,
     t,
 )
+from services.premiums import ALL_COOPERATIVES
+from ui.banner import held_back_notice
 from ui.inputs import number_field
 from ui.settings import current_cooperative, current_settings
-from ui.state import buyers_paid_before
+from ui.state import buyers_paid_before, price_answer_view
 from ui.state import snapshot as market_snapshot
 from ui.text import plain_markdown
+
+#: The quote's columns (data.offer_quotes.QUOTE_COLUMNS) as headers.
+QUOTE_COLUMN_KEYS = {
+    "buyer": N_("offers_col_buyer"),
+    "price_pct": N_("offers_col_price_pct"),
+    "fee_per_g": N_("offers_col_fee_per_g"),
+    "fixed_fee": N_("offers_col_fixed_fee"),
+    "payment_days": N_("offers_col_payment_days"),
+}
+
+
+#: A review flag of an offer (analytics.offers.OFFER_FLAGS) in words
+OFFER_FLAG_KEYS = {
+    "price_above_105": N_("offers_flag_price_above_105"),
+    "fees_above_value": N_("offers_flag_fees_above_value"),
+}
 
 settings = current_settings()
 lang, currency = settings.language, settings.currency
@@ -58,14 +76,11 @@ fineness = number_field(
     container=fineness_column,
 )
 today = pd.Timestamp.now().date()
-snapshot = market_snapshot()
-# opens on the latest day with a price of gold and of the currency (not today, which may have none yet)
-fx_series = snapshot.fx_per_usd(currency)
-last_days = [snapshot.gold_usd_per_oz.index[-1]] + ([fx_series.index[-1]] if fx_series is not None else [])
-latest_priced = min(min(last_days).date(), today)
+latest = price_answer_view(currency, "g").rule  # the "as of" rule: the latest day with gold and a rate
+opening_day = today if latest.day is None else latest.day.date()
 day = date_column.date_input(  # its format follows the language, which makes Streamlit rebuild it:
     t("offers_date", lang),  # the day chosen is kept in offers_day so a language switch keeps it
-    min(st.session_state.get("offers_day", latest_priced), today),
+    min(st.session_state.get("offers_day", opening_day), today),
     max_value=today,
     key="offers_date",
     format=DATE_INPUT_FORMAT[lang],
@@ -83,16 +98,20 @@ rate = number_field(
     container=rate_column,
 )
 
+snapshot = market_snapshot()
+if latest.day is None:  # no real rate beside real gold: no benchmark to value the quotes at
+    held_back_notice(latest, lang)
+    st.stop()
 try:
     benchmark = benchmark_price_per_fine_gram(
         snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), pd.Timestamp(day), currency=currency
     )
 except StaleDataError:
-    st.error(t("offers_no_benchmark", lang, day=format_day(day, lang)))
+    st.error(t("offers_no_benchmark", lang, day=format_day(day, lang), latest=format_day(latest.day, lang)))
     st.stop()
 
 # --- the quotes: typed, or pasted from a spreadsheet
-labels = {name: t(f"offers_col_{name}", lang) for name in QUOTE_COLUMNS}
+labels = {name: t(QUOTE_COLUMN_KEYS[name], lang) for name in QUOTE_COLUMNS}
 start = st.session_state.get("offers_quotes")
 if not isinstance(start, pd.DataFrame):
     start = pd.DataFrame(
@@ -222,7 +241,7 @@ table = pd.DataFrame(
             labels["payment_days"]: format_number(offer.quote.payment_days, lang, 0),
             t("offers_col_present_value", lang): money(offer.present_value),
             t("offers_col_difference", lang): "–" if offer.rank == 1 else money(offer.difference_from_best),
-            t("offers_col_flags", lang): "; ".join(t(f"offers_flag_{flag}", lang) for flag in offer.flags)
+            t("offers_col_flags", lang): "; ".join(t(OFFER_FLAG_KEYS[flag], lang) for flag in offer.flags)
             or "–",
         }
         for offer in offers
@@ -264,7 +283,7 @@ numbers = pd.DataFrame(
             t("offers_col_net_value", lang): offer.net_value,
             t("offers_col_present_value", lang): offer.present_value,
             t("offers_col_difference", lang): offer.difference_from_best,
-            t("offers_col_flags", lang): "; ".join(t(f"offers_flag_{flag}", lang) for flag in offer.flags),
+            t("offers_col_flags", lang): "; ".join(t(OFFER_FLAG_KEYS[flag], lang) for flag in offer.flags),
         }
         for offer in offers
     ]

@@ -7,6 +7,7 @@ stored, seeded demo data stands in for it and the snapshot says why.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from data.sources import combine_sources, provider_for_import, source_spans
 from data.store import MarketStore
 from data.yahoo import YahooError, fetch_closes, yahoo_unreachable
 
+logger = logging.getLogger(__name__)
+
 YAHOO = "yahoo"
 MIN_FETCH_INTERVAL = timedelta(minutes=15)
 #: First date fetched for a series the store has never seen (GC=F history starts in 2000).
@@ -34,7 +37,7 @@ HISTORY_START = pd.Timestamp("2000-01-01")
 REFETCH_OVERLAP_DAYS = 7
 OFFLINE_ENV = "GOLD_DASHBOARD_OFFLINE"
 
-#: Why demo data stand in for a series (the snapshot's `demo_reason_code`; ui/i18n words each one).
+#: Why demo data stand in for a series (the snapshot's `demo_reason_code`; i18n words each one).
 OFFLINE_MODE = "offline_mode"  # GOLD_DASHBOARD_OFFLINE=1: Yahoo never contacted
 NO_CONNECTION = "no_connection"  # Yahoo's host could not be reached
 YAHOO_EMPTY = "yahoo_empty"  # Yahoo answered, with no data (for this series)
@@ -131,6 +134,9 @@ def refresh_from_yahoo(
             report.flagged[str(series_id)] = cleaned.flagged + cleaned.rejected
     report.ok = not failures
     stored = ", ".join(f"{k} {v}" for k, v in report.rows_stored.items())
+    failures = list(dict.fromkeys(failures))  # one line per distinct failure, not one per date group
+    for failure in failures:  # hosts and errno for the operator; pages word the code instead
+        logger.warning("Yahoo Finance fetch failed: %s", failure)
     report.message = "; ".join(failures) if failures else f"Yahoo Finance refreshed ({stored})"
     code = next((c for c in _CODE_PRIORITY if c in codes), YAHOO_EMPTY) if failures else None
     store.log_fetch(YAHOO, report.ok, report.message, code)
@@ -178,6 +184,15 @@ class MarketSnapshot:
     @property
     def gold_usd_per_oz(self) -> pd.Series:
         return self.series[GOLD_SERIES]
+
+    def usable(self, series_id: str) -> pd.Series:
+        """A series as a figure may use it: a demo exchange rate beside real gold is empty, since real gold
+        times an invented rate is no price (with demo gold every series goes along, and says so)."""
+        series = self.series[series_id]
+        demo = self.demo_series
+        if series_id != GOLD_SERIES and series_id in demo and GOLD_SERIES not in demo:
+            return series.iloc[:0]
+        return series
 
     def fx_per_usd(self, currency: str) -> pd.Series | None:
         """Local currency per USD (None for USD)."""
@@ -291,7 +306,7 @@ def import_prices(
     if parsed.observations.empty:
         first = parsed.rejected[:3]
         reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in first)
-        # `rows` lets the page write the reasons in the user's language (ui.i18n.problem_text)
+        # `rows` lets the page write the reasons in the user's language (i18n.problem_text)
         rows = [{"line": r["line"], "problems": r.get("problems", [])} for r in first]
         raise PriceFileError("no_row_stored", reasons=reasons, rows=rows)
     provider = provider_for_import(parsed.format, parsed.series_id, filename, source)
