@@ -51,7 +51,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError
 from analytics.briefing import default_period, parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
-from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
+from analytics.offers import compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
@@ -64,6 +64,7 @@ from data.market_data import MarketSnapshot, import_prices, target_fx, target_pr
 from data.offer_quotes import read_quotes
 from data.official import SourceRefresh
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
+from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
 from i18n import fetch_result_text, reason_text
@@ -164,12 +165,13 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
         gross_g=args.gross_g,
         fineness=args.fineness,
         benchmark_price_per_g=benchmark.price,
-        rate_pct_year=args.rate_pct_year,
+        rate_pct_year=discount_rate_pct() if args.rate_pct_year is None else args.rate_pct_year,
     )
     return {
         "date": f"{args.date:%Y-%m-%d}",
         "benchmark_price_per_g": benchmark.price,
         "fine_gold_g": comparison.fine_gold_g,
+        "rate_pct_year": comparison.rate_pct_year,
         "offers": [offer.as_json() for offer in comparison.offers],
     }
 
@@ -257,6 +259,7 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
         cooperative=args.cooperative,
         mapping=mapping,
         currency=args.currency,
+        apply_changes=args.apply_changes,
     )
 
 
@@ -298,15 +301,16 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
         "premium_received_usd", "meets_minimum_price", "certification", "buyer",
         "buyer_price_pct", "all_in_pct", "minimum_reference", "minimum_state", "minimum_margin_pp",
+        "buyer_quote_pct", "minimum_near_pp",
     ]  # fmt: skip
     rows = []
     for record in premiums[fields].to_dict("records"):
         record["date"] = record["date"].strftime("%Y-%m-%d")
-        record["meets_minimum_price"] = (
-            None
-            if record["benchmark_price_per_g"] != record["benchmark_price_per_g"]
-            else bool(record["meets_minimum_price"])
-        )
+        # null for an uncertified sale (no minimum applies) and for a sale without a benchmark
+        meets = record["meets_minimum_price"]
+        record["meets_minimum_price"] = None if meets is None or meets != meets else bool(meets)
+        if record["certification"] == "none":
+            record["minimum_state"] = None
         rows.append(record)
     summary = summarise(premiums).as_json()
     currencies = sorted(premiums["currency"].unique())
@@ -523,8 +527,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--rate-pct-year",
         type=float,
-        default=DEFAULT_RATE_PCT_YEAR,
-        help="interest rate for the present value, %% a year (default 0: no discounting)",
+        default=None,
+        help="the cooperative's cost of money for the present value, %% a year "
+        "(default: GOLD_DASHBOARD_DISCOUNT_RATE_PCT, else 12; 0: no discounting)",
     )
     compare.set_defaults(run=cmd_offers_compare)
 
@@ -560,6 +565,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--currency",
         choices=list(CURRENCIES),
         help='currency of rows that name none, when no header does (e.g. "Valor recibido (COP)")',
+    )
+    ledger_import.add_argument(
+        "--apply-changes",
+        action="store_true",
+        help="write the corrections of stored lots listed under 'changed' (audited, as an edit)",
     )
     ledger_import.set_defaults(run=cmd_ledger_import)
 

@@ -304,7 +304,7 @@ def premium_sections(
                 "premium_pct_weighted": float(np.average(group["premium_pct"], weights=group["fine_gold_g"])),
                 "premium_due_usd": group["premium_due_usd"].sum(),
                 "premium_received_usd": group["premium_received_usd"].sum(),
-                "under_minimum": int((group["certified"] & ~group["meets_minimum_price"]).sum()),
+                "under_minimum": int((group["certified"] & group["meets_minimum_price"].eq(False)).sum()),
             }
         )
 
@@ -326,7 +326,7 @@ def premium_sections(
         )  # fmt: skip
         .reset_index()
     )
-    under = certified[~certified["meets_minimum_price"]]
+    under = certified[certified["meets_minimum_price"].eq(False)]
     under_minimum = (
         under.groupby("cooperative")
         .agg(sales=("sale_id", "count"), worst_premium_pct=("premium_pct", "min"))

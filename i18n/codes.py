@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # only the type: the i18n package stays light (no statsmodels
 
 #: Weekdays as pandas writes them ("%A", English) in a flag, Monday first.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
+_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0, "gross": 2}
 
 
 def weekday_name(english: str, lang: str) -> str:
@@ -91,6 +91,10 @@ def problem_text(problem: object, lang: str) -> str:
         elif key in ("columns", "header") and isinstance(value, list | tuple):
             names = [t(FIELD[v], lang) if v in FIELD and key == "columns" else str(v) for v in value]
             value = ", ".join(names)
+        elif key == "value" and isinstance(value, float):  # an amount (a cell is quoted as text)
+            value = format_number(value, lang, 2)
+        elif key == "target" and value == "the sale's currency":
+            value = t("sales_conversion_sale_currency", lang)
         elif key in _LOCALISED_NUMBERS and isinstance(value, int | float):
             value = format_number(float(value), lang, _LOCALISED_NUMBERS[key])
         elif isinstance(value, list | tuple):
