@@ -70,6 +70,7 @@ from services.alerts import run_alerts
 from services.briefing import briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
+from services.forecast import refresh_backtests_after_write
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
 from ui.i18n import reason_text
@@ -90,7 +91,9 @@ def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    return import_prices(store, path.read_bytes(), path.name, args.series, args.source)
+    report = import_prices(store, path.read_bytes(), path.name, args.series, args.source)
+    # the forecast backtests on the new data are measured now, so the Forecast page opens at once
+    return {**report, "backtests": refresh_backtests_after_write(store)}
 
 
 def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
@@ -104,7 +107,12 @@ def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
 
 def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
     report = refresh_from_yahoo(store, min_interval=timedelta(0))  # the user asked: no 15-minute pause
-    return {"ok": report.ok, "message": report.message, "rows_stored": report.rows_stored}
+    return {
+        "ok": report.ok,
+        "message": report.message,
+        "rows_stored": report.rows_stored,
+        "backtests": refresh_backtests_after_write(store),
+    }
 
 
 def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
@@ -398,7 +406,8 @@ def cmd_alerts_run(store: MarketStore, args: argparse.Namespace) -> object:
     run = run_alerts(store, as_of=args.date)
     for failure in run.failed:
         print(f"alert {failure.id}: {failure.reason}", file=sys.stderr)
-    return run.as_json()
+    # the timer also measures the forecast backtests that data written since the last run made stale
+    return {**run.as_json(), "backtests": refresh_backtests_after_write(store)}
 
 
 def cmd_card(store: MarketStore, args: argparse.Namespace) -> object:
