@@ -384,10 +384,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "forecast_title": ("Pronóstico del precio", "Price forecast"),
     "forecast_intro": (
         "El oro se comporta casi como un paseo aleatorio: nadie sabe el precio del próximo mes. "
-        "Este pronóstico se muestra junto a «sin cambio» (el precio de hoy) y con su acierto medido "
-        "en el pasado, para que usted decida cuánto confiar en él.",
+        "Este pronóstico se muestra junto a «sin cambio» (el último precio conocido) y con su acierto "
+        "medido en el pasado, para que usted decida cuánto confiar en él.",
         "Gold behaves almost like a random walk: nobody knows next month's price. This forecast is "
-        'shown beside "no change" (today\'s price) and with its accuracy measured on the past, so '
+        'shown beside "no change" (the last known price) and with its accuracy measured on the past, so '
         "you can decide how far to trust it.",
     ),
     "forecast_target": ("Qué pronosticar", "What to forecast"),
@@ -410,6 +410,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "forecast_ready": (
         "Backtest listo: {folds} pruebas, {seconds} s",
         "Backtest done: {folds} tests, {seconds} s",
+    ),
+    "forecast_measured": (
+        "Backtest medido el {measured}, con datos al {day}: {folds} pruebas, {seconds} s",
+        "Backtest measured on {measured}, with data to {day}: {folds} tests, {seconds} s",
+    ),
+    "forecast_measured_now": (
+        "Backtest con datos al {day}: {folds} pruebas, {seconds} s",
+        "Backtest with data to {day}: {folds} tests, {seconds} s",
     ),
     "forecast_failed": ("No se pudo pronosticar: {reason}", "Could not forecast: {reason}"),
     "fan_title": (
@@ -440,25 +448,28 @@ TEXTS: dict[str, tuple[str, str]] = {
     "skill_random_walk": (
         "En los últimos {months} meses, ningún modelo pronosticó mejor que suponer que el precio no "
         "cambia (que se equivocó en promedio un {mape} a {horizon} días). Por eso se usa «sin cambio»: "
-        "la mejor estimación del precio futuro es el de hoy, y la banda del 80 % contuvo el precio "
-        "real el {coverage} de las veces.",
+        "la mejor estimación del precio futuro es el último precio conocido, con datos al {day}, y la "
+        "banda del 80 % contuvo el precio real el {coverage} de las veces.",
         "Over the last {months} months, no model forecast better than assuming no change (which "
         'missed by {mape} on average at {horizon} days). So "no change" is used: the best estimate of '
-        "the future price is today's, and its 80% band held the real price {coverage} of the time.",
+        "the future price is the last known price, with data to {day}, and its 80% band held the real "
+        "price {coverage} of the time.",
     ),
     "skill_no_model_beat": (
         "Ningún modelo le ganó a «sin cambio» en una prueba estadística: el que más se acercó, «{model}», "
-        "tuvo un error {rmae} veces el de «sin cambio», pero una diferencia así puede salir por azar "
-        "(prueba de Diebold–Mariano: p = {p}; haría falta p < 0,05). Por eso el pronóstico es el precio de hoy.",
-        'No model beat "no change" in a statistical test: the closest, "{model}", had an error {rmae} times '
-        'that of "no change", but a difference like that can arise by chance (Diebold–Mariano test: '
-        "p = {p}; it would take p < 0.05). So the forecast is today's price.",
+        "tuvo un puntaje de intervalo del 80 % (ancho de la banda más lo que falló) {ratio} veces el de "
+        "«sin cambio», pero una diferencia así puede salir por azar (prueba de Diebold–Mariano: p = {p}; "
+        "haría falta p < 0,05). Por eso el pronóstico es el último precio conocido, del {day}.",
+        'No model beat "no change" in a statistical test: the closest, "{model}", had an 80% interval '
+        'score (band width plus what it missed by) {ratio} times that of "no change", but a difference '
+        "like that can arise by chance (Diebold–Mariano test: p = {p}; it would take p < 0.05). So the "
+        "forecast is the last known price, of {day}.",
     ),
     "skill_tested": (
-        "Una prueba estadística (Diebold–Mariano, con varianza robusta a la autocorrelación) dice que "
-        "esta ventaja no es azar: p = {p} (menos de 0,05).",
-        "A statistical test (Diebold–Mariano, with an autocorrelation-robust variance) says this edge "
-        "is not chance: p = {p} (below 0.05).",
+        "Una prueba estadística (Diebold–Mariano sobre el puntaje de intervalo del 80 %, con varianza "
+        "robusta a la autocorrelación) dice que esta ventaja no es azar: p = {p} (menos de 0,05).",
+        "A statistical test (Diebold–Mariano on the 80% interval score, with an autocorrelation-robust "
+        "variance) says this edge is not chance: p = {p} (below 0.05).",
     ),
     "skill_forced": (
         "Usted eligió «{model}». En el backtest su error fue {relative} el de «sin cambio».",
@@ -470,12 +481,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "leaderboard_caption": (
         "Backtest de origen móvil: {folds} orígenes del {first} al {last}, uno cada {step} días hábiles, "
         "los mismos para todos los modelos. rMAE = error medio ÷ error de «sin cambio» (menos de 1 es "
-        "mejor). Bandas calibradas (conformal): errores pasados escalados por la volatilidad del momento; "
-        "la columna «sin calibrar» muestra la cobertura de la banda gaussiana del modelo.",
+        "mejor). Bandas calibradas: volatilidad reciente (250 días o promedio exponencial de 120 días) "
+        "con o sin una corrección que sigue sus propias fallas, elegidas en cada origen por un backtest "
+        "interno sobre el pasado; la columna «sin calibrar» muestra la cobertura de la banda gaussiana del modelo.",
         "Rolling-origin backtest: {folds} origins from {first} to {last}, one every {step} trading days, "
         "the same for every model. rMAE = mean error ÷ the no-change error (below 1 is better). Calibrated "
-        '(conformal) bands: past errors scaled by the volatility of the moment; the "uncalibrated" '
-        "column shows the coverage of the model's Gaussian band.",
+        "bands: recent volatility (250 days or a 120-day exponential average) with or without a "
+        "correction that follows the band's own misses, chosen at each origin by an inner backtest on the "
+        'past; the "uncalibrated" column shows the coverage of the model\'s Gaussian band.',
     ),
     "col_model": ("Modelo", "Model"),
     "col_rmae": ("rMAE", "rMAE"),
@@ -486,7 +499,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col_width_80": ("Ancho banda 80 %", "80% band width"),
     "col_coverage_80_model": ("Cobertura 80 % sin calibrar", "Coverage 80% uncalibrated"),
     "col_interval_score_80": ("Puntaje de intervalo 80 %", "Interval score 80%"),
-    "col_p_value": ("p frente a «sin cambio»", 'p vs "no change"'),
+    "col_p_value": ("p frente a «sin cambio» (puntaje de intervalo)", 'p vs "no change" (interval score)'),
+    "col_interval_score_95": ("Puntaje de intervalo 95 %", "Interval score 95%"),
+    "col_dm_p_value": ("p frente a «sin cambio» (error)", 'p vs "no change" (error)'),
+    "col_dm_p_value_interval": (
+        "p frente a «sin cambio» (puntaje de intervalo)",
+        'p vs "no change" (interval score)',
+    ),
+    "col_p_value_abs": ("p frente a «sin cambio» (error)", 'p vs "no change" (error)'),
     "col_seconds": ("Segundos", "Seconds"),
     "selected_mark": ("elegido", "selected"),
     "error_by_horizon": ("Error relativo por horizonte", "Relative error by horizon"),
@@ -1080,8 +1100,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "src_last_data": ("Último dato", "Last data"),
     "src_intervals": ("Bandas", "Intervals"),
     "src_intervals_text": (
-        "conformes: errores escalados por la volatilidad conocida en cada origen",
-        "conformal: errors scaled by the volatility known at the origin",
+        "volatilidad reciente con o sin corrección por fallas, elegida en cada origen por un backtest interno",
+        "recent volatility with or without a miss correction, chosen at each origin by an inner backtest",
     ),
     "src_gold_source": ("Fuente del oro", "Gold source"),
     "src_as_of": ("Datos hasta", "As of"),
