@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,10 @@ def test_an_import_measures_the_backtest_and_a_new_process_reads_it_without_runn
     assert imported.returncode == 0, imported.stderr
     report = json.loads(imported.stdout)
     measured = {entry["target_id"]: entry["status"] for entry in report["backtests"]}
-    assert measured == {"GOLD_USD": "measured", "GOLD_USD_G": "measured"}  # no exchange rate stored: gold only
+    assert measured == {
+        "GOLD_USD": "measured",
+        "GOLD_USD_G": "measured",
+    }  # no exchange rate stored: gold only
 
     store = MarketStore.from_url(db_url)
     row = store.load_backtest("GOLD_USD", DEFAULT_HORIZON)
@@ -102,7 +106,7 @@ def test_an_import_that_changes_the_data_makes_the_backtest_measured_again(store
     from data.market_data import import_prices
 
     first = tmp_path / "gold.csv"
-    import_prices(store, open(gold_file(first), "rb").read(), first.name)
+    import_prices(store, Path(gold_file(first)).read_bytes(), first.name)
     assert [entry["status"] for entry in refresh_backtests(store, ["GOLD_USD"])] == ["measured"]
     kept = stored_backtest(store, "GOLD_USD", DEFAULT_HORIZON)
     assert kept is not None and kept.summary.last_data_date == pd.Timestamp("2020-08-10")
@@ -111,7 +115,7 @@ def test_an_import_that_changes_the_data_makes_the_backtest_measured_again(store
 
     # twenty more days: the data version moves, the stored result no longer counts, and it is measured again
     longer = tmp_path / "gold_longer.csv"
-    import_prices(store, open(gold_file(longer, DAYS + 20), "rb").read(), longer.name)
+    import_prices(store, Path(gold_file(longer, DAYS + 20)).read_bytes(), longer.name)
     assert target_data_version(store.versions(), "GOLD_USD") == f"{BACKTEST_METHOD};GOLD_USD=2"
     assert stored_backtest(store, "GOLD_USD", DEFAULT_HORIZON) is None
     assert [entry["status"] for entry in refresh_backtests(store, ["GOLD_USD"])] == ["measured"]
@@ -131,7 +135,7 @@ def test_a_local_price_depends_on_gold_and_its_rate_and_the_table_is_backed_up(s
     from data.market_data import import_prices
 
     path = tmp_path / "gold.csv"
-    import_prices(store, open(gold_file(path), "rb").read(), path.name)
+    import_prices(store, Path(gold_file(path)).read_bytes(), path.name)
     measured = measure_backtest(store, "GOLD_USD", 20)
     read = stored_backtest(store, "GOLD_USD", 20)
     assert read is not None
