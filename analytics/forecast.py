@@ -12,25 +12,21 @@ How it works, and why:
   therefore uses data up to t only; ``tests/test_forecast.py`` perturbs the data after an origin
   to prove it.
 - Intervals are calibrated, not just reported: model intervals assume a constant volatility,
-  and gold's volatility comes in regimes. The interval used is a conformal band. Each error is
-  divided by the volatility known at its origin (a blend of exponentially weighted averages with
-  half-lives ``VOL_HALFLIFE_DAYS`` and ``VOL_LONG_HALFLIFE_DAYS``) and by sqrt(step), which puts
-  every step on one scale. The band's multiplier is the 80 % / 95 % quantile of those normalised errors, all steps pooled, over the
-  trailing ``calibration_window`` origins whose outcome was already known at the forecast origin,
-  plus a correction that tracks the band's own misses. Half-width at step k = multiplier ×
-  volatility × sqrt(k): one multiplier per origin, so the band grows smoothly with the horizon and
-  is never narrower at a later step. (A quantile and correction per step, the former method, left
-  each step to its own ~40 effective errors: a jagged 95 % band with a spike on the last day.) The
-  model's own Gaussian interval is still scored and reported, so the user sees why calibration is
-  needed. Bands are scored by coverage and by the Winkler interval score (``interval_score``).
+  and gold's volatility comes in regimes. Each band is ± coefficient × the volatility known at the
+  origin × sqrt(step), where the volatility (a 250-day window or a 120-day EWMA) and the coefficient
+  (Gaussian, or Gaussian plus a correction that tracks the band's own misses) are chosen at every
+  origin by a nested inner backtest: the interval score of each candidate's past daily bands on the
+  outcomes known at the origin (``calibrated_bands``). One coefficient per origin: the band grows
+  with sqrt(step), never narrower at a later step. The model's own Gaussian interval is still scored
+  and reported, so the user sees why calibration is needed. Bands are scored by coverage and by the
+  Winkler interval score (``interval_score``).
 - Skill is tested, not read off a ratio. A model replaces no-change (the random walk) only when a
   one-sided Diebold–Mariano test (``diebold_mariano``: Newey–West HAC variance from statsmodels)
-  finds its loss lower, with p < ``SKILL_ALPHA`` after a Bonferroni adjustment for the number of
-  candidates. The loss is the absolute error of the point forecast in the target's units, averaged
-  over steps 1..h per origin: it is the claim the page makes ("missed by X %, less than no change"),
-  and rMAE is its ratio; the interval score would mostly test the shared conformal band (every model
-  gets the same calibration), not the model. ``skill_p_value`` is that adjusted p-value (1.0 when
-  no-change is selected).
+  finds its 80 % interval-score loss lower, with p < ``SKILL_ALPHA`` after a Bonferroni adjustment for
+  the number of candidates, and its point error is no larger (rMAE ≤ 1); the lowest interval score
+  among those wins, else the simplest model is kept. The same test on absolute error is reported
+  (``dm_p_value``). ``skill_p_value`` is the selected model's adjusted p-value on the interval score
+  (1.0 when no-change is selected).
 """
 
 from __future__ import annotations
