@@ -196,7 +196,7 @@ leaderboard = pd.DataFrame(
             t("col_p_value", lang): "–"
             if s.dm_p_value_interval is None
             else format_number(s.dm_p_value_interval, lang, 3),
-            t("col_p_value_abs", lang): format_number(s.dm_p_value, lang, 3)
+            t("col_dm_p_value", lang): format_number(s.dm_p_value, lang, 3)
             if s.dm_p_value is not None
             else "–",
             t("col_coverage_80_model", lang): "–"

@@ -407,10 +407,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     "model_theta": ("Theta", "Theta"),
     "model_combination": ("Combinación de los mejores", "Combination of the best"),
     "forecast_running": ("Midiendo los modelos en el pasado…", "Measuring the models on the past…"),
-    "forecast_ready": (
-        "Backtest listo: {folds} pruebas, {seconds} s",
-        "Backtest done: {folds} tests, {seconds} s",
-    ),
     "forecast_measured": (
         "Backtest medido el {measured}, con datos al {day}: {folds} pruebas, {seconds} s",
         "Backtest measured on {measured}, with data to {day}: {folds} tests, {seconds} s",
@@ -506,7 +502,6 @@ TEXTS: dict[str, tuple[str, str]] = {
         "p frente a «sin cambio» (puntaje de intervalo)",
         'p vs "no change" (interval score)',
     ),
-    "col_p_value_abs": ("p frente a «sin cambio» (error)", 'p vs "no change" (error)'),
     "col_seconds": ("Segundos", "Seconds"),
     "selected_mark": ("elegido", "selected"),
     "error_by_horizon": ("Error relativo por horizonte", "Relative error by horizon"),
