@@ -375,25 +375,31 @@ def conformal_bands(
 def _tracked_correction(known: np.ndarray, base: np.ndarray, miss_rate: float) -> np.ndarray:
     """Per day, the correction added to the band: c(t+1) = c(t) + rate × (share missed among the
     outcomes that became known on day t − miss_rate). Only outcomes known on day t are used. Starts at 0.
+
+    A recursion (each day's misses are judged against the correction in force when the forecast was
+    made), so it runs day by day; on plain Python floats, which for ~20 outcomes a day is ~30× faster
+    than small numpy arrays.
     """
     n_days, h = known.shape
-    correction = np.zeros(n_days)
+    rows = known.tolist()
+    bases = base.tolist()
+    correction = [0.0] * n_days
     current = 0.0
-    steps = np.arange(1, h + 1)
     for day in range(n_days):
         correction[day] = current
-        made = day - steps  # the forecasts whose step-k outcome becomes known today
-        usable = made >= 0
-        if not usable.any():
-            continue
-        score = known[day, usable]
-        seen = ~np.isnan(score)
-        if not seen.any():
-            continue
-        rows = made[usable][seen]
-        missed = score[seen] > base[rows] + correction[rows]
-        current += TRACKING_RATE * (float(np.mean(missed)) - miss_rate)
-    return correction
+        row = rows[day]
+        seen = missed = 0
+        for k in range(1, min(h, day) + 1):  # the forecast made on day - k has its step-k outcome today
+            score = row[k - 1]
+            if score != score:  # NaN: not known
+                continue
+            seen += 1
+            made = day - k
+            if score > bases[made] + correction[made]:
+                missed += 1
+        if seen:
+            current += TRACKING_RATE * (missed / seen - miss_rate)
+    return np.array(correction)
 
 
 # The band's volatility and calibration are chosen per origin by a nested inner backtest (see
