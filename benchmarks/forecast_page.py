@@ -7,7 +7,10 @@
    Target: the Forecast page's first view costs at most 2x the Overview's. The script also checks that
    no backtest ran in those processes (the stored rows keep their measurement time).
 
-    python benchmarks/forecast_page.py [--repeats 3]
+    python benchmarks/forecast_page.py [--repeats 3] [--store URL]
+
+`--store` skips step 1 and uses a store already filled by `cli.py prices import` (the imports measure
+the backtests: minutes on a busy machine).
 
 Uses ../shared/data/market (skipped when absent).
 """
@@ -62,12 +65,12 @@ def measured_times(url: str) -> dict[tuple[str, int], str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--store", help="a store the real files were already imported into with the CLI")
     args = parser.parse_args()
-    if not all((SHARED / name).exists() for name in FILES):
+    if not args.store and not all((SHARED / name).exists() for name in FILES):
         print("../shared/data/market is absent; skipped")
         return
-    tmp = Path(tempfile.mkdtemp())
-    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    url = args.store or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -76,7 +79,7 @@ def main() -> None:
     }
     env.pop("GOLD_DASHBOARD_BACKTESTS_ON_WRITE", None)  # the default: an import measures them
     started = time.perf_counter()
-    for name in FILES:
+    for name in () if args.store else FILES:
         out = subprocess.run(
             [sys.executable, str(ROOT / "cli.py"), "prices", "import", str(SHARED / name)],
             capture_output=True,
@@ -89,7 +92,8 @@ def main() -> None:
             f"{b['target_id']} {b.get('seconds', 0):.0f} s" for b in backtests if b["status"] == "measured"
         ]
         print(f"import {name}: backtests measured: {', '.join(measured) or 'none'}")
-    print(f"imports with their backtests: {time.perf_counter() - started:.0f} s (once per data change)")
+    if not args.store:
+        print(f"imports with their backtests: {time.perf_counter() - started:.0f} s (once per data change)")
     before = measured_times(url)
 
     runs = []

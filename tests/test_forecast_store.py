@@ -144,3 +144,37 @@ def test_a_local_price_depends_on_gold_and_its_rate_and_the_table_is_backed_up(s
     ]
     assert read.summary.skill_p_value == measured.summary.skill_p_value
     assert stored_backtest(store, "GOLD_USD", 10) is None  # another horizon is another backtest
+
+
+def test_the_forecast_page_reads_the_stored_backtest_and_names_the_datas_date(
+    db_url, store, tmp_path, monkeypatch
+):
+    from streamlit.testing.v1 import AppTest
+
+    from data.market_data import import_prices
+
+    path = tmp_path / "gold.csv"
+    import_prices(store, Path(gold_file(path)).read_bytes(), path.name)
+    kept = measure_backtest(
+        store, "GOLD_USD_G", DEFAULT_HORIZON
+    )  # what an import measures for Ecuador's page
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the page ran the backtest")
+
+    monkeypatch.setattr("services.forecast.run_backtest", forbidden)
+    at = AppTest.from_file(str(PROJECT_ROOT / "dashboard.py"), default_timeout=120)
+    at.query_params["cur"] = "USD"  # the gram in dollars: gold alone, all of it stored
+    at.run()
+    at.switch_page("app_pages/forecast.py").run()
+    assert not at.exception, at.exception
+    moment = kept.measured_at.astimezone(pd.Timestamp.now(tz="UTC").tzinfo)
+    day = f"{moment.day} {['ene', 'feb', 'mar', 'abr', 'may', 'jun', 'jul', 'ago', 'sept', 'oct', 'nov', 'dic'][moment.month - 1]}"
+    label = at.status[0].label
+    assert label.startswith(f"Backtest medido el {day}") and label.endswith(
+        f"{moment:%H:%M} UTC, con datos al 10 ago 2020: 8 pruebas, {kept.seconds:.1f} s".replace(".", ",")
+    )
+    assert "Último dato (10 ago 2020)" in {m.label for m in at.metric}
+    reading = " ".join(m.value for m in at.markdown)
+    assert "el último precio conocido, con datos al 10 ago 2020" in reading
+    assert "hoy" not in reading.lower()
