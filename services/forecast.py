@@ -201,6 +201,8 @@ def forecast_view(
     if store is not None and on_stored_data:
         versions = store.versions()
         kept = stored_backtest(store, target_id, horizon, versions)
+        if kept is not None and not prices.empty and kept.summary.last_data_date != prices.index[-1]:
+            kept = None  # counters that match data they were not measured on (a restore renumbers them)
         if kept is None:
             kept = measure_backtest(store, target_id, horizon, prices, report, versions)
         summary, measured_at, seconds = kept.summary, kept.measured_at, kept.seconds
