@@ -72,6 +72,7 @@ from services.alerts import run_alerts
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
+from services.forecast import refresh_backtests_after_write
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
 from services.refresh import KNOWN_SOURCES, SOURCES_ENV, UnknownSourceError, refresh_failed, refresh_prices
@@ -92,7 +93,9 @@ def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    return import_prices(store, path.read_bytes(), path.name, args.series, args.source)
+    report = import_prices(store, path.read_bytes(), path.name, args.series, args.source)
+    # the forecast backtests on the new data are measured now, so the Forecast page opens at once
+    return {**report, "backtests": refresh_backtests_after_write(store)}
 
 
 def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
@@ -143,6 +146,9 @@ def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
     for row in rows:
         if row["error"] is not None:
             print(row["error"], file=sys.stderr)
+    if any(row.rows_added for row in results):  # the timer job also measures the backtests made stale
+        for entry in refresh_backtests_after_write(store):
+            print(f"backtest {entry['target_id']}: {entry['status']}", file=sys.stderr)
     args.exit_code = 1 if refresh_failed(results) else 0
     return rows
 
@@ -453,7 +459,8 @@ def cmd_alerts_run(store: MarketStore, args: argparse.Namespace) -> object:
     run = run_alerts(store, as_of=args.date)
     for failure in run.failed:
         print(f"alert {failure.id}: {failure.reason}", file=sys.stderr)
-    return run.as_json()
+    # the timer also measures the forecast backtests that data written since the last run made stale
+    return {**run.as_json(), "backtests": refresh_backtests_after_write(store)}
 
 
 def cmd_card(store: MarketStore, args: argparse.Namespace) -> object:

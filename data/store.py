@@ -219,6 +219,21 @@ alert_rules_table = Table(
 )
 
 
+#: The forecast backtest of one target (a stored series or a derived local price such as GOLD_COP_G) and
+#: horizon, measured on the data version it names (services/forecast.py writes it after an import, a
+#: refresh or the timer job; the Forecast page and the briefing read it instead of re-running it).
+backtests_table = Table(
+    "backtests",
+    metadata,
+    Column("target_id", String(40), primary_key=True),
+    Column("horizon", Integer, primary_key=True),
+    Column("data_version", String(400), nullable=False),  # the versions of the series it was run on
+    Column("measured_at", DateTime(timezone=True), nullable=False),
+    Column("seconds", Float, nullable=False),  # how long the backtest took
+    Column("result", Text, nullable=False),  # the backtest's JSON (analytics.forecast.BacktestSummary)
+)
+
+
 data_versions_table = Table(
     "data_versions",
     metadata,
@@ -531,6 +546,52 @@ class MarketStore:
     def data_version(self) -> str:
         """A key that changes whenever any series is written (the market part of the versions)."""
         return market_version_key(self.versions())
+
+    def save_backtest(
+        self, target_id: str, horizon: int, data_version: str, seconds: float, result: dict
+    ) -> datetime:
+        """Store (or replace) the backtest of one target and horizon; returns when it was measured."""
+        measured_at = _utcnow()
+        row = {
+            "data_version": data_version,
+            "measured_at": measured_at,
+            "seconds": float(seconds),
+            "result": json.dumps(result),
+        }
+        upsert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = upsert(backtests_table).values(target_id=target_id, horizon=horizon, **row)
+        with self.engine.begin() as conn:  # one statement: two processes measuring at once both succeed
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[backtests_table.c.target_id, backtests_table.c.horizon], set_=row
+                )
+            )
+        return measured_at
+
+    def load_backtest(self, target_id: str, horizon: int) -> dict | None:
+        """The stored backtest of one target and horizon: {"data_version", "measured_at", "seconds",
+        "result"} or None."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(backtests_table).where(
+                        backtests_table.c.target_id == target_id, backtests_table.c.horizon == horizon
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        measured_at = row["measured_at"]
+        if measured_at.tzinfo is None:  # SQLite keeps no zone: it was written in UTC
+            measured_at = measured_at.replace(tzinfo=UTC)
+        return {
+            "data_version": row["data_version"],
+            "measured_at": measured_at,
+            "seconds": float(row["seconds"]),
+            "result": json.loads(row["result"]),
+        }
 
     def last_fetch(self, source: str) -> dict | None:
         """The latest fetch attempt for `source`: {"at", "ok", "message", "code"} or None."""
