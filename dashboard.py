@@ -8,9 +8,9 @@ themselves are filtered in data/ledger.
 import streamlit as st
 
 from data.users import market_is_public
-from ui.auth import NOBODY, sign_out
+from ui.auth import NOBODY, NOTICE_KEY, sign_out
 from ui.banner import data_banner
-from ui.i18n import t
+from ui.i18n import format_day, t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
@@ -60,6 +60,10 @@ if context.user is not None:
             )
         )
         st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:  # failed attempts against this account since its last sign-in: told once, on arrival
+        count, last = notice
+        st.warning(t("sign_in_notice_failures", lang, count=count, day=format_day(last, lang)))
 
 refresh_market_data()
 if signed_in and may_manage():  # price files change everyone's prices: staff only

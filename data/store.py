@@ -186,6 +186,18 @@ sign_in_attempts_table = Table(
     Index("ix_sign_in_attempts_client_at", "client", "at"),
 )
 
+#: Per known account, what the pruned or throttled attempts leave behind: the failures since its last
+#: successful sign-in (told to the user at their next one) and when that was. At most one row per user.
+sign_in_summary_table = Table(
+    "sign_in_summary",
+    metadata,
+    Column("account", String(200), primary_key=True),  # account_key of a user that exists
+    Column("failures", Integer, nullable=False),  # failures since last_ok_at no longer in sign_in_attempts
+    Column("first_failure_at", DateTime(timezone=True), nullable=True),
+    Column("last_failure_at", DateTime(timezone=True), nullable=True),
+    Column("last_ok_at", DateTime(timezone=True), nullable=True),
+)
+
 # One row per user whose password changed: sessions signed in under an older epoch are ended.
 user_sessions_table = Table(
     "user_sessions",

@@ -520,6 +520,18 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Demasiados intentos fallidos. Espere {minutes} min antes de volver a intentarlo.",
         "Too many failed attempts. Wait {minutes} min before trying again.",
     ),
+    "sign_in_notice_failures": (
+        "Desde su último ingreso hubo {count} intentos fallidos de entrar con su usuario (el último, el "
+        "{day}). Si no fue usted, cambie su contraseña y avise al equipo de apoyo.",
+        "Since your last sign-in there were {count} failed attempts to sign in as you (the last on {day}). "
+        "If it was not you, change your password and tell the support team.",
+    ),
+    "sign_in_notice_failures_one": (
+        "Desde su último ingreso hubo 1 intento fallido de entrar con su usuario (el {day}). Si no fue "
+        "usted, cambie su contraseña y avise al equipo de apoyo.",
+        "Since your last sign-in there was 1 failed attempt to sign in as you (on {day}). If it was not "
+        "you, change your password and tell the support team.",
+    ),
     "sign_in_ended_idle": (
         "Su sesión se cerró tras {minutes} min sin actividad. Inicie sesión de nuevo.",
         "Your session ended after {minutes} min without activity. Please sign in again.",
