@@ -56,7 +56,7 @@ from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
-from data.alerts import add_rule, list_rules, remove_rule
+from data.alerts import list_rules, remove_rule
 from data.backup import backup, restore
 from data.errors import describe
 from data.importers import PriceFileError
@@ -66,7 +66,7 @@ from data.offer_quotes import read_quotes
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
-from services.alerts import run_alerts
+from services.alerts import add_alert, run_alerts
 from services.briefing import briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
@@ -370,7 +370,7 @@ def cmd_users_password(store: MarketStore, args: argparse.Namespace) -> object:
 
 
 def cmd_alerts_add(store: MarketStore, args: argparse.Namespace) -> object:
-    rule = add_rule(
+    rule = add_alert(
         store,
         ledger_scope(store, args),
         email=args.email,

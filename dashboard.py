@@ -7,6 +7,7 @@ themselves are filtered in data/ledger.
 
 import streamlit as st
 
+from data.alerts import confirm_address
 from data.users import market_is_public
 from ui.auth import NOBODY, NOTICE_KEY, sign_out
 from ui.banner import data_banner
@@ -14,12 +15,19 @@ from ui.i18n import format_day, t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
+from ui.store import get_store
 from ui.text import plain_markdown
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 
 settings = sidebar_settings()
 lang = settings.language
+if "confirm" in st.query_params:  # an alert address's confirmation link: no sign-in needed
+    confirmed = confirm_address(get_store(), str(st.query_params.pop("confirm")))
+    if confirmed:
+        st.success(t("alerts_confirmed", lang, email=plain_markdown(confirmed)))
+    else:
+        st.error(t("alerts_confirm_unknown", lang))
 context = resolve_run_context()  # once per run: data versions, user and scope
 signed_in = context.scope != NOBODY  # signed in, or a single machine without users
 

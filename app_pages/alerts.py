@@ -8,11 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from analytics.units import UNITS
-from data.alerts import AlertError, add_rule, list_rules, remove_rule, valid_email
-from data.ledger import LedgerAccessError
+from data.alerts import AlertError, AlertRule, list_rules, needs_confirmation, remove_rule, valid_email
 from data.series import CURRENCIES
+from services.alerts import add_alert
 from ui.auth import NOBODY
-from ui.i18n import format_day, format_money, t, unit_label
+from ui.i18n import TEXTS, format_day, format_money, t, unit_label
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
@@ -51,9 +51,28 @@ def describe(rule) -> str:
     unit = unit_label(rule.unit, lang)
     if rule.kind == "stale":
         return t("alerts_rule_stale", lang)
-    if rule.above is not None:
-        return t("alerts_rule_above", lang, unit=unit, level=format_money(rule.above, rule.currency, lang))
-    return t("alerts_rule_below", lang, unit=unit, level=format_money(rule.below, rule.currency, lang))
+    try:  # a level an older version accepted (1e308) cannot be written: the rule can still be removed
+        if rule.above is not None:
+            return t(
+                "alerts_rule_above", lang, unit=unit, level=format_money(rule.above, rule.currency, lang)
+            )
+        return t("alerts_rule_below", lang, unit=unit, level=format_money(rule.below, rule.currency, lang))
+    except (ArithmeticError, ValueError, TypeError):
+        return t("alerts_rule_unreadable", lang)
+
+
+def alert_error(error: AlertError, currency: str) -> str:
+    """The reason in the reader's language (the English sentence stays for the command line)."""
+    key = f"alert_error_{error.code}"
+    if key not in TEXTS:
+        return t("alert_error_other", lang)
+    values = {
+        name: format_money(float(value), currency, lang)  # type: ignore[arg-type]
+        if name in ("low", "high", "price")
+        else value
+        for name, value in error.params.items()
+    }
+    return t(key, lang, **values)
 
 
 def status(rule) -> str:
@@ -101,8 +120,8 @@ else:
         if st.form_submit_button(t("alerts_remove", lang)):
             try:
                 remove_rule(store, scope, int(chosen))
-            except (AlertError, LedgerAccessError) as error:
-                st.error(t("alerts_failed", lang, reason=error))
+            except AlertError as error:
+                st.error(t("alerts_failed", lang, reason=alert_error(error, settings.currency)))
             else:
                 st.session_state["alert_flash"] = t("alerts_removed", lang, id=chosen)
                 st.rerun()
@@ -152,7 +171,7 @@ with st.form("alert_add"):
             st.error(t("alerts_bad_level", lang))
             st.stop()
         try:
-            rule = add_rule(
+            rule: AlertRule = add_alert(
                 store,
                 scope,
                 email=address,
@@ -163,7 +182,10 @@ with st.form("alert_add"):
                 language=str(language),
             )
         except AlertError as error:
-            st.error(t("alerts_failed", lang, reason=error))
+            st.error(t("alerts_failed", lang, reason=alert_error(error, str(currency))))
         else:
-            st.session_state["alert_flash"] = t("alerts_saved", lang, id=rule.id)
+            flash = t("alerts_saved", lang, id=rule.id)
+            if needs_confirmation(rule):
+                flash += " " + t("alerts_confirm_pending", lang, email=plain_markdown(rule.email))
+            st.session_state["alert_flash"] = flash
             st.rerun()

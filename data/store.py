@@ -231,6 +231,21 @@ alert_rules_table = Table(
 )
 
 
+#: Who may receive alerts: an address that is not its rule owner's own must confirm by the link in a
+#: first message before anything else is sent to it (double opt-in), and no address gets more than a
+#: few messages a day, whoever made the rules (data/alerts.py).
+alert_addresses_table = Table(
+    "alert_addresses",
+    metadata,
+    Column("address", String(254), primary_key=True),  # case-folded
+    Column("token_sha256", String(64), nullable=True),  # the pending confirmation link's token, hashed
+    Column("requested_at", DateTime(timezone=True), nullable=True),  # the last confirmation message
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("day", Date, nullable=True),  # the day `sent` counts
+    Column("sent", Integer, nullable=False),
+)
+
+
 data_versions_table = Table(
     "data_versions",
     metadata,

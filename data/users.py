@@ -505,7 +505,8 @@ def sign_in_attempt(
         "throttled_client": _wait_s(*by_client, CLIENT_FREE_FAILURES, now),
     }
     reason, wait = max(waits.items(), key=lambda item: item[1])
-    user, delayed, notice = None, 0.0, (0, None)
+    user, delayed = None, 0.0
+    notice: tuple[int, datetime | None] = (0, None)
     if wait <= 0:
         delayed = _delay_s(by_account)
         if delayed:

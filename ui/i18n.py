@@ -293,6 +293,59 @@ TEXTS: dict[str, tuple[str, str]] = {
     "alerts_save": ("Guardar alerta", "Save alert"),
     "alerts_saved": ("Alerta n.º {id} guardada.", "Alert no. {id} saved."),
     "alerts_failed": ("No se guardó: {reason}", "Not saved: {reason}"),
+    "alert_error_bad_email": (
+        "la dirección no es un correo al que se pueda escribir (una sola dirección, como nombre@dominio.org, "
+        "de hasta 254 caracteres, sin caracteres de control).",
+        "the address is not one we can write to (a single address such as name@domain.org, at most 254 "
+        "characters, no control characters).",
+    ),
+    "alert_error_bad_level": (
+        "el nivel debe ser un número mayor que cero.",
+        "the level must be a number above zero.",
+    ),
+    "alert_error_no_price": (
+        "todavía no hay precio con el que comparar el nivel; primero hay que cargar precios.",
+        "there is no price yet to check the level against; prices must be loaded first.",
+    ),
+    "alert_error_level_out_of_band": (
+        "el nivel debe estar entre el 1 % y el 10.000 % del precio del día ({price}): entre {low} y {high}.",
+        "the level must be between 1 % and 10,000 % of the day's price ({price}): between {low} and {high}.",
+    ),
+    "alert_error_too_many_rules": (
+        "ya tiene {limit} alertas, el máximo; borre una antes de crear otra.",
+        "you have {limit} alerts already, the most allowed; remove one before adding another.",
+    ),
+    "alert_error_no_such_rule": (
+        "no hay ninguna alerta suya con el n.º {id}.",
+        "you have no alert no. {id}.",
+    ),
+    "alert_error_other": ("la alerta no es válida.", "the alert is not valid."),
+    "alerts_rule_unreadable": ("nivel ilegible (bórrela)", "unreadable level (remove it)"),
+    "alerts_confirm_pending": (
+        "{email} recibirá primero un correo con un enlace de confirmación; hasta que lo abra no le llegará "
+        "ninguna alerta.",
+        "{email} first gets an e-mail with a confirmation link; until it is opened no alert is sent there.",
+    ),
+    "alerts_confirmed": (
+        "Listo: {email} recibirá las alertas de precio que se pidieron para esta dirección.",
+        "Done: {email} will receive the price alerts requested for this address.",
+    ),
+    "alerts_confirm_unknown": (
+        "Este enlace de confirmación no es válido o ya se usó.",
+        "This confirmation link is not valid or was used already.",
+    ),
+    "alert_confirm_subject": (
+        "Confirme que quiere recibir alertas del precio del oro",
+        "Confirm that you want gold price alerts",
+    ),
+    "alert_confirm_body": (
+        "La persona usuaria «{owner}» del tablero de precios del oro pidió enviar alertas de precio a "
+        "{email}.\n\nSi las quiere, abra este enlace:\n{link}\n\nSi no, no haga nada: no le llegará "
+        "ningún otro correo por esta alerta.",
+        'The user "{owner}" of the gold price dashboard asked to send price alerts to {email}.\n\n'
+        "If you want them, open this link:\n{link}\n\nIf not, do nothing: you will get no other e-mail "
+        "for this alert.",
+    ),
     "alerts_remove": ("Borrar la alerta", "Remove the alert"),
     "alerts_removed": ("Alerta n.º {id} borrada.", "Alert no. {id} removed."),
     "alerts_now": ("Precio de 1 {unit} ahora: {price} ({date}).", "Price of 1 {unit} now: {price} ({date})."),
