@@ -182,3 +182,206 @@ def test_sign_in_attempts_stay_bounded_and_the_count_survives_pruning(store):
     oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=UTC)
     cutoff = START + timedelta(hours=hours, minutes=2) - FAILURE_WINDOW
     assert oldest >= cutoff - timedelta(minutes=PRUNE_EVERY_ATTEMPTS)  # pruned up to the last batch
+
+
+# ------------------------------------------------------------------ findings 6, 7, 10: alerts
+
+
+class Outbox:
+    """The Sender interface of services.alerts (to, subject, body): keeps what a run hands over."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, str, str]] = []
+
+    def __call__(self, to: str, subject: str, body: str) -> None:
+        self.messages.append((to, subject, body))
+
+
+def prices_of_today(store) -> None:
+    import pandas as pd
+
+    from tests.test_alerts import write_prices
+
+    write_prices(store, last_day=f"{pd.Timestamp.now():%Y-%m-%d}")
+
+
+PRICE_COP_G = 2300.0 * 3912.5 / 31.1034768  # today's pesos per gram in write_prices (289,317)
+
+
+@pytest.mark.both_stores
+def test_alert_levels_finite_and_within_the_band_of_the_day(store):
+    from data.alerts import AlertError, list_rules
+    from data.ledger import OPERATOR
+    from services.alerts import add_alert
+
+    with pytest.raises(AlertError) as refused:  # no price yet: nothing to check the level against
+        add_alert(store, OPERATOR, email="ana@coop.org", currency="COP", unit="g", above=300_000.0)
+    assert refused.value.code == "no_price"
+    prices_of_today(store)
+    for level, code in ((1e308, "level_out_of_band"), (float("inf"), "bad_level"), (float("nan"), "bad_level"),
+                        (-5.0, "bad_level"), (PRICE_COP_G * 0.0099, "level_out_of_band"),
+                        (PRICE_COP_G * 100.01, "level_out_of_band")):  # fmt: skip
+        with pytest.raises(AlertError) as refused:
+            add_alert(store, OPERATOR, email="ana@coop.org", currency="COP", unit="g", above=level)
+        assert refused.value.code == code, level
+    assert list_rules(store, OPERATOR) == []
+    low = add_alert(
+        store, OPERATOR, email="ana@coop.org", currency="COP", unit="g", below=PRICE_COP_G * 0.0101
+    )
+    high = add_alert(
+        store, OPERATOR, email="ana@coop.org", currency="COP", unit="g", above=PRICE_COP_G * 99.9
+    )
+    assert [r.id for r in list_rules(store, OPERATOR)] == [low.id, high.id]
+
+
+def insert_rule(store, **values) -> int:
+    """A rule as an older version stored it, without today's checks (1e308 was accepted)."""
+    from datetime import datetime
+
+    from sqlalchemy import insert
+
+    from data.store import alert_rules_table
+
+    row = {"owner": "cli", "email": "ana@coop.org", "kind": "price", "currency": "COP", "unit": "g",
+           "above": None, "below": None, "language": "es", "created_at": datetime.now(UTC), "armed": 1, **values}  # fmt: skip
+    with store.engine.begin() as conn:
+        return int(conn.execute(insert(alert_rules_table).values(**row)).inserted_primary_key[0])
+
+
+@pytest.mark.both_stores
+def test_one_bad_rule_never_stops_the_run(store):
+    """An old 1e308 rule is reported, not sent, and the rules after it are sent (before: the run died
+    with decimal.InvalidOperation and the later rules waited)."""
+    from services.alerts import run_alerts
+
+    prices_of_today(store)
+    bad = insert_rule(store, above=1e308)
+    worse = insert_rule(store, below=float("inf"))
+    good = insert_rule(store, email="luis@coop.org", above=100_000.0)
+    outbox = Outbox()
+    run = run_alerts(store, send=outbox)
+    assert [s.id for s in run.sent] == [good] and [m[0] for m in outbox.messages] == ["luis@coop.org"]
+    assert {f.id for f in run.failed} == {bad, worse}
+    assert all("not sent" in f.reason for f in run.failed)
+
+    def broken(to: str, subject: str, body: str) -> None:  # a failure no one foresaw, for one address
+        if to == "ana@coop.org":
+            raise RuntimeError("the mail library broke")
+        outbox(to, subject, body)
+
+    first = insert_rule(store, email="ana@coop.org", above=100_000.0)
+    later = insert_rule(store, email="rosa@coop.org", above=100_000.0)
+    again = run_alerts(store, send=broken)
+    assert [s.id for s in again.sent] == [later]
+    assert any(f.id == first and "RuntimeError" in f.reason for f in again.failed)
+
+
+def test_the_alerts_page_survives_an_unreadable_rule_and_can_remove_it(store):
+    from streamlit.testing.v1 import AppTest
+
+    from data.alerts import list_rules
+    from data.ledger import OPERATOR
+    from tests.conftest import PROJECT_ROOT
+
+    prices_of_today(store)
+    bad = insert_rule(store, owner="dashboard", above=1e308)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app_pages" / "alerts.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.dataframe[0].value["Regla"].tolist() == ["nivel ilegible (bórrela)"]
+    next(b for b in at.button if b.label == "Borrar la alerta").click().run()
+    assert not at.exception, at.exception
+    assert [r.id for r in list_rules(store, OPERATOR)] == [] and bad
+
+
+@pytest.mark.both_stores
+def test_at_most_the_setting_s_rules_per_member(store, monkeypatch):
+    from data.alerts import AlertError, list_rules
+    from data.ledger import LedgerScope
+    from services.alerts import add_alert
+
+    prices_of_today(store)
+    luis, rosa = LedgerScope("luis", frozenset({"Coop"})), LedgerScope("rosa", frozenset({"Otra"}))
+    for i in range(20):
+        add_alert(store, luis, email="luis@coop.org", currency="COP", unit="g", above=300_000.0 + i)
+    with pytest.raises(AlertError) as refused:
+        add_alert(store, luis, email="luis@coop.org", currency="COP", unit="g", above=400_000.0)
+    assert refused.value.code == "too_many_rules" and refused.value.params == {"limit": 20}
+    add_alert(store, rosa, email="rosa@coop.org", currency="COP", unit="g", above=300_000.0)  # her own count
+    monkeypatch.setenv("GOLD_DASHBOARD_MAX_ALERT_RULES", "1")
+    with pytest.raises(AlertError):
+        add_alert(store, rosa, email="rosa@coop.org", currency="COP", unit="g", above=300_000.0)
+    assert len(list_rules(store, luis)) == 20 and len(list_rules(store, rosa)) == 1
+
+
+@pytest.mark.both_stores
+def test_an_address_not_the_members_own_must_confirm_first(store):
+    """Double opt-in: one message with a link, nothing else until the link is opened; the member's
+    own address (their user name) needs none; an address gets at most 3 messages a day."""
+    import re
+
+    from data.alerts import confirm_address
+    from data.ledger import LedgerScope
+    from services.alerts import add_alert, run_alerts
+
+    prices_of_today(store)
+    luis = LedgerScope("luis", frozenset({"Coop"}))
+    for level in (100_000.0, 150_000.0):  # both hold today
+        add_alert(store, luis, email="Victima@Example.org", currency="COP", unit="g", above=level)
+    outbox = Outbox()
+    first = run_alerts(store, send=outbox)
+    assert first.sent == [] and len(outbox.messages) == 1  # one confirmation, not one per rule
+    to, subject, body = outbox.messages[0]
+    assert to == "Victima@Example.org" and subject == "Confirme que quiere recibir alertas del precio del oro"
+    assert "«luis»" in body
+    token = re.search(r"\?confirm=([\w-]+)", body).group(1)
+    second = run_alerts(store, send=outbox)
+    assert second.sent == [] and len(outbox.messages) == 1  # nothing else until confirmed
+    assert all("confirm" in s.reason for s in second.skipped)
+    assert confirm_address(store, "not-the-token") is None
+    assert confirm_address(store, token) == "victima@example.org"
+    assert confirm_address(store, token) is None  # used once
+    third = run_alerts(store, send=outbox)
+    assert len(third.sent) == 2 and len(outbox.messages) == 3  # the confirmation and both alerts
+
+    maria = LedgerScope("maria@coop.org", frozenset({"Coop"}))
+    for level in (100_000.0, 110_000.0, 120_000.0, 130_000.0):
+        add_alert(store, maria, email="Maria@Coop.org", currency="COP", unit="g", above=level)
+    fourth = run_alerts(store, send=outbox)
+    to_maria = [m for m in outbox.messages if m[0] == "Maria@Coop.org"]
+    assert len(to_maria) == 3 and len(fourth.sent) == 3  # her own address, but at most 3 a day
+    assert any("already had 3 messages today" in s.reason for s in fourth.skipped)
+
+
+@pytest.mark.both_stores
+@pytest.mark.parametrize(
+    "address",
+    ["ana\x00@coop.org", "ana@coop.org\x00", "a" * 5000 + "@coop.org", "ana@coop.org\r\nBcc: x@y.org",
+     "ana@coop", "ana@coop.org, otra@coop.org", "Ana <ana@coop.org>", "a" * 64 + "@" + "b" * 186 + ".org"],
+)  # fmt: skip
+def test_addresses_rfc_valid_short_and_without_control_characters(store, address):
+    from data.alerts import AlertError, list_rules
+    from data.ledger import OPERATOR
+    from services.alerts import add_alert
+
+    prices_of_today(store)
+    with pytest.raises(AlertError) as refused:
+        add_alert(store, OPERATOR, email=address, currency="COP", unit="g", above=300_000.0)
+    assert refused.value.code == "bad_email"
+    assert list_rules(store, OPERATOR) == []
+
+
+@pytest.mark.both_stores
+def test_another_members_rule_and_a_missing_one_answer_alike(store):
+    from data.alerts import AlertError, remove_rule
+    from data.ledger import LedgerScope
+    from services.alerts import add_alert
+
+    prices_of_today(store)
+    luis, rosa = LedgerScope("luis", frozenset({"Coop"})), LedgerScope("rosa", frozenset({"Otra"}))
+    hers = add_alert(store, rosa, email="rosa@coop.org", currency="COP", unit="g", above=300_000.0)
+    answers = []
+    for rule_id in (hers.id, hers.id + 1000):
+        with pytest.raises(Exception) as refused:
+            remove_rule(store, luis, rule_id)
+        answers.append((type(refused.value), str(refused.value).replace(str(rule_id), "N")))
+    assert answers[0] == answers[1] == (AlertError, "no alert with id N")
