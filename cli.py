@@ -22,7 +22,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py alerts list | alerts remove ID | alerts run [--date D]
     python cli.py card --currency CUR --unit UNIT --language es|en [--date D] --out FILE.html
     python cli.py backup FILE[.gz]
-    python cli.py restore FILE[.gz]
+    python cli.py restore FILE[.gz] [--allow-new-staff]
 
 Every command acts as the operator (every cooperative, every command) unless `--user NAME` is given
 before the command; that user's password is read from GOLD_DASHBOARD_PASSWORD or asked for (and the
@@ -415,7 +415,7 @@ def cmd_backup(store: MarketStore, args: argparse.Namespace) -> object:
 def cmd_restore(store: MarketStore, args: argparse.Namespace) -> object:
     if not Path(args.file).is_file():
         raise CliError(f"no such file: {args.file}")
-    return {"file": args.file, "rows": restore(store, Path(args.file))}
+    return {"file": args.file, "rows": restore(store, Path(args.file), allow_new_staff=args.allow_new_staff)}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -591,6 +591,11 @@ def build_parser() -> argparse.ArgumentParser:
     do_backup.set_defaults(run=cmd_backup, staff_only=True)
     do_restore = commands.add_parser("restore", help="replace the whole store by a backup file")
     do_restore.add_argument("file")
+    do_restore.add_argument(
+        "--allow-new-staff",
+        action="store_true",
+        help="restore staff accounts this store does not have (refused otherwise, unless it has no users)",
+    )
     do_restore.set_defaults(run=cmd_restore, staff_only=True)
     return parser
 
