@@ -385,3 +385,119 @@ def test_another_members_rule_and_a_missing_one_answer_alike(store):
             remove_rule(store, luis, rule_id)
         answers.append((type(refused.value), str(refused.value).replace(str(rule_id), "N")))
     assert answers[0] == answers[1] == (AlertError, "no alert with id N")
+
+
+# ------------------------------------------------------------------ findings 8 and 10: restore
+
+
+def edited_backup(store, tmp_path, table: str, field: str, value, raw: str | None = None):
+    """The store's backup with one value changed (written as `raw` JSON text when given: NaN, 1e999)."""
+    import json
+
+    from tests.test_data_safety import backup_document, column
+
+    document = backup_document(store, tmp_path)
+    marker = "__RAW_VALUE__"
+    document["tables"][table]["rows"][0][column(document, table, field)] = marker if raw else value
+    text = json.dumps(document)
+    if raw:
+        text = text.replace(f'"{marker}"', raw)
+    path = tmp_path / "edited.json"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.both_stores
+@pytest.mark.parametrize(
+    ("table", "field", "value", "raw", "message"),
+    [
+        ("sales", "gross_weight_g", -3.0, None, "gross_weight_g is not a weight above 0"),
+        ("sales", "fine_gold_g", 0.0, None, "fine_gold_g is not a weight above 0"),
+        ("sales", "gross_weight_g", None, "Infinity", r"table 'sales', row 1: a value is not a number .*Infinity"),
+        ("sales", "gross_weight_g", None, "1e999", r"table .sales., row 1: a value is not a number"),
+        ("sales", "fineness", None, "NaN", r"table 'sales', row 1: a value is not a number .*NaN"),
+        ("sales", "fineness", 1.5, None, "fineness is not a fineness above 0 and at most 1"),
+        ("prices", "value", -1.0, None, "value is not a price above 0"),
+        ("alert_rules", "above", None, "1e999", r"table .alert_rules., row 1: a value is not a number"),
+        ("users", "password_hash", "$argon2id$v=19$m=65536,t=3,p=4$garbage", None, "not an argon2 hash that can be read"),
+        ("users", "role", "admin", None, "role is not one of staff, member"),
+        ("sales", "notes", "a\x00b", None, "notes holds a NUL character"),
+    ],
+)  # fmt: skip
+def test_restore_validates_like_an_import(store, tmp_path, table, field, value, raw, message):
+    from data.backup import BackupError, dump_tables, restore
+    from data.users import authenticate
+    from tests.test_data_safety import filled_store
+
+    filled_store(store, tmp_path)
+    before = dump_tables(store)
+    with pytest.raises(BackupError, match=message) as refused:
+        restore(store, edited_backup(store, tmp_path, table, field, value, raw))
+    assert "twice" not in str(refused.value)
+    assert dump_tables(store) == before
+    assert authenticate(store, "luis", "la segunda clave larga") is not None
+
+
+@pytest.mark.both_stores
+def test_restore_smuggles_no_new_staff_account(store, tmp_path):
+    """A backup that adds a staff account, or makes a member staff, is refused unless the operator says
+    so; a store without any user (a new machine) takes the backup's users as they are."""
+    import json
+
+    from data.backup import BackupError, dump_tables, restore
+    from data.users import find_user
+    from tests.test_data_safety import backup_document, column, filled_store
+
+    filled_store(store, tmp_path)
+    before = dump_tables(store)
+    document = backup_document(store, tmp_path)
+    users = document["tables"]["users"]
+    luis = next(row for row in users["rows"] if row[column(document, "users", "username")] == "luis")
+    luis[column(document, "users", "role")] = "staff"
+    path = tmp_path / "promoted.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(BackupError, match="row 2: a staff account this store does not have"):
+        restore(store, path)
+    assert dump_tables(store) == before
+    restore(store, path, allow_new_staff=True)
+    assert find_user(store, "luis").role == "staff"
+
+
+def test_restore_into_a_store_without_users_takes_its_staff(tmp_path):
+    from data.backup import backup, dump_tables, restore
+    from data.store import MarketStore
+    from tests.test_data_safety import filled_store
+
+    source = MarketStore.from_url(f"sqlite:///{tmp_path / 'source.sqlite'}")
+    filled_store(source, tmp_path)
+    backup(source, tmp_path / "all.json.gz")
+    fresh = MarketStore.from_url(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    restore(fresh, tmp_path / "all.json.gz")
+    assert dump_tables(fresh) == dump_tables(source)
+
+
+def test_restore_bounded_by_the_current_store_not_2_gb(store, tmp_path, monkeypatch):
+    """Without a setting, a 300 MB expansion is refused past 4x the store (at least 100 MB), while it
+    streams: memory stays far below what reading it whole costs."""
+    import gzip
+    import resource
+
+    from data.backup import BackupError, dump_tables, max_backup_bytes, restore, store_bytes
+    from tests.test_data_safety import filled_store
+
+    monkeypatch.delenv("GOLD_DASHBOARD_MAX_BACKUP_MB", raising=False)
+    filled_store(store, tmp_path)
+    assert max_backup_bytes(store) == max(100 * 1024 * 1024, 4 * store_bytes(store))
+    before = dump_tables(store)
+    bomb = tmp_path / "bomb.json.gz"
+    with gzip.open(bomb, "wb", compresslevel=9) as out:
+        out.write(b'{"format": "gold-dashboard-backup", "version": 2, "pad": "')
+        for _ in range(300):
+            out.write(b" " * (1 << 20))
+        out.write(b'"}')
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(BackupError, match="more than 100 MB"):
+        restore(store, bomb)
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before) / 1024
+    assert grown_mb < 60, grown_mb  # a 100 MB string would be read into memory on the old code
+    assert dump_tables(store) == before
