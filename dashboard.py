@@ -9,9 +9,10 @@ import streamlit as st
 
 from data.alerts import confirm_address
 from data.users import market_is_public
+from i18n import format_day, t, tn
+from i18n.keys import ROLE
 from ui.auth import NOBODY, NOTICE_KEY, sign_out
 from ui.banner import data_banner
-from ui.i18n import format_day, t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
@@ -64,14 +65,14 @@ if context.user is not None:
                 "signed_in_as",
                 lang,
                 user=plain_markdown(context.user.username),
-                role=t(f"role_{context.user.role}", lang),
+                role=t(ROLE[context.user.role], lang),
             )
         )
         st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:  # failed attempts against this account since its last sign-in: told once, on arrival
         count, last = notice
-        st.warning(t("sign_in_notice_failures", lang, count=count, day=format_day(last, lang)))
+        st.warning(tn("sign_in_notice_failures", count, lang, day=format_day(last, lang)))
 
 refresh_market_data()
 if signed_in and may_manage():  # price files change everyone's prices: staff only

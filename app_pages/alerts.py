@@ -10,13 +10,28 @@ import streamlit as st
 from analytics.units import UNITS
 from data.alerts import AlertError, AlertRule, list_rules, needs_confirmation, remove_rule, valid_email
 from data.series import CURRENCIES
+from i18n import N_, format_day, format_money, t, unit_label
+from i18n.keys import COUNTRY
 from services.alerts import add_alert
 from ui.auth import NOBODY
-from ui.i18n import TEXTS, format_day, format_money, t, unit_label
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
 from ui.text import plain_markdown
+
+#: Owners that are ours, not a person: the CLI's operator and the single machine's dashboard.
+OWNERS = {"cli": N_("alerts_owner_cli"), "dashboard": N_("alerts_owner_dashboard")}
+DIRECTIONS = {"above": N_("alerts_above"), "below": N_("alerts_below")}
+#: Why a rule was refused (data.alerts.AlertError.code), in the reader's words.
+ALERT_ERRORS = {
+    "bad_email": N_("alert_error_bad_email"),
+    "bad_level": N_("alert_error_bad_level"),
+    "no_price": N_("alert_error_no_price"),
+    "level_out_of_band": N_("alert_error_level_out_of_band"),
+    "too_many_rules": N_("alert_error_too_many_rules"),
+    "no_such_rule": N_("alert_error_no_such_rule"),
+}
+
 
 settings = current_settings()
 lang = settings.language
@@ -63,8 +78,8 @@ def describe(rule) -> str:
 
 def alert_error(error: AlertError, currency: str) -> str:
     """The reason in the reader's language (the English sentence stays for the command line)."""
-    key = f"alert_error_{error.code}"
-    if key not in TEXTS:
+    key = ALERT_ERRORS.get(error.code)
+    if key is None:  # a code the form cannot cause (currency, unit, language are chosen from lists)
         return t("alert_error_other", lang)
     values = {
         name: format_money(float(value), currency, lang)  # type: ignore[arg-type]
@@ -85,7 +100,7 @@ def status(rule) -> str:
 
 def owner(name: str) -> str:
     """The operator's and the single machine's names are ours, not a person's: say what they are."""
-    return t(f"alerts_owner_{name}", lang) if name in ("cli", "dashboard") else name
+    return t(OWNERS[name], lang) if name in OWNERS else name
 
 
 if not rules:
@@ -100,7 +115,7 @@ else:
                 **({t("alerts_col_owner", lang): owner(rule.owner)} if scope.is_staff else {}),
                 t("alerts_email", lang): rule.email,
                 t("alerts_col_rule", lang): describe(rule),
-                t("currency", lang): t(f"country_{rule.currency}", lang),
+                t("currency", lang): t(COUNTRY[rule.currency], lang),
                 t("alerts_language", lang): {"es": "Español", "en": "English"}[rule.language],
                 t("alerts_col_status", lang): status(rule),
             }
@@ -138,7 +153,7 @@ with st.form("alert_add"):
         t("currency", lang),
         list(CURRENCIES),
         index=list(CURRENCIES).index(settings.currency),
-        format_func=lambda c: t(f"country_{c}", lang),
+        format_func=lambda c: t(COUNTRY[c], lang),
         key="alert_currency",
     )
     unit = columns[1].selectbox(
@@ -151,7 +166,7 @@ with st.form("alert_add"):
     direction = st.radio(
         t("alerts_direction", lang),
         ["above", "below"],
-        format_func=lambda d: t(f"alerts_{d}", lang),
+        format_func=lambda d: t(DIRECTIONS[d], lang),
         horizontal=True,
         key="alert_direction",
     )
