@@ -22,7 +22,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py alerts list | alerts remove ID | alerts run [--date D]
     python cli.py card --currency CUR --unit UNIT --language es|en [--date D] --out FILE.html
     python cli.py backup FILE[.gz]
-    python cli.py restore FILE[.gz]
+    python cli.py restore FILE[.gz] [--allow-new-staff]
 
 Every command acts as the operator (every cooperative, every command) unless `--user NAME` is given
 before the command; that user's password is read from GOLD_DASHBOARD_PASSWORD or asked for (and the
@@ -55,7 +55,7 @@ from analytics.offers import compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
-from data.alerts import add_rule, list_rules, remove_rule
+from data.alerts import list_rules, remove_rule
 from data.backup import backup, restore
 from data.errors import describe
 from data.importers import PriceFileError
@@ -68,7 +68,7 @@ from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
 from i18n import fetch_result_text, reason_text
-from services.alerts import run_alerts
+from services.alerts import add_alert, run_alerts
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
@@ -431,7 +431,7 @@ def cmd_users_password(store: MarketStore, args: argparse.Namespace) -> object:
 
 
 def cmd_alerts_add(store: MarketStore, args: argparse.Namespace) -> object:
-    rule = add_rule(
+    rule = add_alert(
         store,
         ledger_scope(store, args),
         email=args.email,
@@ -477,7 +477,7 @@ def cmd_backup(store: MarketStore, args: argparse.Namespace) -> object:
 def cmd_restore(store: MarketStore, args: argparse.Namespace) -> object:
     if not Path(args.file).is_file():
         raise CliError(f"no such file: {args.file}")
-    return {"file": args.file, "rows": restore(store, Path(args.file))}
+    return {"file": args.file, "rows": restore(store, Path(args.file), allow_new_staff=args.allow_new_staff)}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -672,6 +672,11 @@ def build_parser() -> argparse.ArgumentParser:
     do_backup.set_defaults(run=cmd_backup, staff_only=True)
     do_restore = commands.add_parser("restore", help="replace the whole store by a backup file")
     do_restore.add_argument("file")
+    do_restore.add_argument(
+        "--allow-new-staff",
+        action="store_true",
+        help="restore staff accounts this store does not have (refused otherwise, unless it has no users)",
+    )
     do_restore.set_defaults(run=cmd_restore, staff_only=True)
     return parser
 

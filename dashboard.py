@@ -7,20 +7,28 @@ themselves are filtered in data/ledger.
 
 import streamlit as st
 
+from data.alerts import confirm_address
 from data.users import market_is_public
-from i18n import t
+from i18n import format_day, t, tn
 from i18n.keys import ROLE
-from ui.auth import NOBODY, sign_out
+from ui.auth import NOBODY, NOTICE_KEY, sign_out
 from ui.banner import data_banner
 from ui.import_widget import price_import_sidebar, price_refresh_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
+from ui.store import get_store
 from ui.text import plain_markdown
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 
 settings = sidebar_settings()
 lang = settings.language
+if "confirm" in st.query_params:  # an alert address's confirmation link: no sign-in needed
+    confirmed = confirm_address(get_store(), str(st.query_params.pop("confirm")))
+    if confirmed:
+        st.success(t("alerts_confirmed", lang, email=plain_markdown(confirmed)))
+    else:
+        st.error(t("alerts_confirm_unknown", lang))
 context = resolve_run_context()  # once per run: data versions, user and scope
 signed_in = context.scope != NOBODY  # signed in, or a single machine without users
 
@@ -61,6 +69,10 @@ if context.user is not None:
             )
         )
         st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:  # failed attempts against this account since its last sign-in: told once, on arrival
+        count, last = notice
+        st.warning(tn("sign_in_notice_failures", count, lang, day=format_day(last, lang)))
 
 refresh_market_data()
 if signed_in and may_manage():  # price files change everyone's prices: staff only

@@ -186,6 +186,18 @@ sign_in_attempts_table = Table(
     Index("ix_sign_in_attempts_client_at", "client", "at"),
 )
 
+#: Per known account, what the pruned or throttled attempts leave behind: the failures since its last
+#: successful sign-in (told to the user at their next one) and when that was. At most one row per user.
+sign_in_summary_table = Table(
+    "sign_in_summary",
+    metadata,
+    Column("account", String(200), primary_key=True),  # account_key of a user that exists
+    Column("failures", Integer, nullable=False),  # failures since last_ok_at no longer in sign_in_attempts
+    Column("first_failure_at", DateTime(timezone=True), nullable=True),
+    Column("last_failure_at", DateTime(timezone=True), nullable=True),
+    Column("last_ok_at", DateTime(timezone=True), nullable=True),
+)
+
 # One row per user whose password changed: sessions signed in under an older epoch are ended.
 user_sessions_table = Table(
     "user_sessions",
@@ -231,6 +243,20 @@ backtests_table = Table(
     Column("measured_at", DateTime(timezone=True), nullable=False),
     Column("seconds", Float, nullable=False),  # how long the backtest took
     Column("result", Text, nullable=False),  # the backtest's JSON (analytics.forecast.BacktestSummary)
+)
+
+#: Who may receive alerts: an address that is not its rule owner's own must confirm by the link in a
+#: first message before anything else is sent to it (double opt-in), and no address gets more than a
+#: few messages a day, whoever made the rules (data/alerts.py).
+alert_addresses_table = Table(
+    "alert_addresses",
+    metadata,
+    Column("address", String(254), primary_key=True),  # case-folded
+    Column("token_sha256", String(64), nullable=True),  # the pending confirmation link's token, hashed
+    Column("requested_at", DateTime(timezone=True), nullable=True),  # the last confirmation message
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("day", Date, nullable=True),  # the day `sent` counts
+    Column("sent", Integer, nullable=False),
 )
 
 
