@@ -9,7 +9,7 @@ import streamlit as st
 
 from data.alerts import confirm_address
 from data.users import market_is_public
-from i18n import format_day, t, tn
+from i18n import format_day, set_reader_currency, t, tn
 from i18n.keys import ROLE
 from ui.auth import NOBODY, NOTICE_KEY, sign_out
 from ui.banner import data_banner
@@ -17,12 +17,15 @@ from ui.import_widget import price_import_sidebar, price_refresh_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
 from ui.store import get_store
+from ui.style import page_style
 from ui.text import plain_markdown
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 
 settings = sidebar_settings()
 lang = settings.language
+page_style(lang)
+set_reader_currency(settings.currency)  # one number convention for every text of this run
 if "confirm" in st.query_params:  # an alert address's confirmation link: no sign-in needed
     confirmed = confirm_address(get_store(), str(st.query_params.pop("confirm")))
     if confirmed:

@@ -10,13 +10,25 @@ import streamlit as st
 from analytics.units import UNITS
 from data.alerts import AlertError, AlertRule, list_rules, needs_confirmation, remove_rule, valid_email
 from data.series import CURRENCIES
-from i18n import N_, format_day, format_money, t, unit_label
+from i18n import N_, format_day, format_money, format_number, t, unit_label
 from i18n.keys import COUNTRY
-from services.alerts import add_alert
+from services.alerts import (
+    ALREADY_SENT,
+    NO_PRICE,
+    NOT_MET,
+    SEND,
+    STALE,
+    add_alert,
+    decide,
+    mail_configured,
+    quote_for,
+)
+from services.price_today import NoPriceError, PriceToday
 from ui.auth import NOBODY
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
+from ui.style import fitted_table
 from ui.text import plain_markdown
 
 #: Owners that are ours, not a person: the CLI's operator and the single machine's dashboard.
@@ -43,23 +55,13 @@ if scope == NOBODY:  # the router shows this page only to a signed-in session; n
     st.info(t("sign_in_intro", lang))
     st.stop()
 st.write(t("alerts_intro", lang))
-
-now = stored_price_today(settings.currency, settings.unit)
-if now is not None:
-    st.caption(
-        t(
-            "alerts_now",
-            lang,
-            unit=unit_label(now.unit, lang),
-            price=format_money(now.price, now.currency, lang),
-            date=format_day(now.date, lang),
-        )
-    )
-    suggested = float(round(now.price, -3) if now.price >= 10_000 else round(now.price, 2))
-else:
-    suggested = 0.0
+if mail_configured():
+    st.caption(t("alerts_mail_ready", lang))
+else:  # say it before anyone saves a rule that will never arrive
+    st.warning(t("alerts_mail_missing", lang), icon=":material/mail_off:")
 
 rules = list_rules(store, scope)
+today = pd.Timestamp(run_context().today)
 
 
 def describe(rule) -> str:
@@ -90,12 +92,40 @@ def alert_error(error: AlertError, currency: str) -> str:
     return t(key, lang, **values)
 
 
+def mail_error(error: str) -> str:
+    """A failed send's reason: the stored English of the mail library, worded for the reader."""
+    if lang == "en":
+        return error
+    return t(N_("alerts_error_no_server") if "SMTP_HOST" in error else N_("alerts_error_refused"), lang)
+
+
+answers: dict[tuple[str, str], PriceToday | NoPriceError] = {}
+
+
 def status(rule) -> str:
-    if rule.last_error:
-        return t("alerts_status_error", lang, error=rule.last_error)
-    if not rule.armed:
+    """The state `alerts run` would report for the rule today (services.alerts.decide on the same price)."""
+    key = (rule.currency, rule.unit)
+    if key not in answers:  # the same stored price `alerts run` reads (services.price_today)
+        answers[key] = quote_for(store, rule.currency, rule.unit, today)
+    decision = decide(rule, answers[key], today)
+    if decision.code == NO_PRICE:
+        return t("alerts_state_no_price", lang, currency=rule.currency, unit=unit_label(rule.unit, lang))
+    quote, rule_day = decision.quote, decision.rule_day
+    price = "–" if quote is None else format_money(quote.price, rule.currency, lang)
+    if decision.code == STALE:
+        assert quote is not None
+        days = format_number(quote.age_days, lang, 0)
+        return t("alerts_state_stale", lang, date=format_day(quote.date, lang), days=days)
+    if decision.code == NOT_MET:
+        if rule.kind == "stale":  # judged on the newest complete day
+            return t("alerts_state_fresh", lang, date=format_day(rule_day.day if rule_day else None, lang))
+        return t("alerts_state_not_met", lang, price=price)
+    if decision.code == ALREADY_SENT:
         return t("alerts_status_fired", lang, day=format_day(rule.last_sent_at or rule.last_checked, lang))
-    return t("alerts_status_armed", lang)
+    assert decision.code == SEND
+    if rule.last_error:
+        return t("alerts_state_retry", lang, error=mail_error(rule.last_error))
+    return t("alerts_state_send", lang, price=price)
 
 
 def owner(name: str) -> str:
@@ -122,7 +152,12 @@ else:
             for rule in rules
         ]
     )
-    st.dataframe(table, hide_index=True)
+    fitted_table(
+        table,
+        [t("alerts_col_id", lang), t("alerts_col_rule", lang), t("alerts_col_status", lang)],
+        lang,
+        key="alerts",
+    )
     with st.form("alert_remove"):
         chosen = st.selectbox(
             t("alerts_remove", lang),
@@ -145,24 +180,40 @@ if "alert_flash" in st.session_state:
     st.success(st.session_state.pop("alert_flash"))
 
 st.subheader(t("alerts_add", lang))
+# currency and unit outside the form: choosing them reruns the page, so the level starts at their price
+columns = st.columns(2)
+currency = columns[0].selectbox(
+    t("currency", lang),
+    list(CURRENCIES),
+    index=list(CURRENCIES).index(settings.currency),
+    format_func=lambda c: t(COUNTRY[c], lang),
+    key="alert_currency",
+)
+unit = columns[1].selectbox(
+    t("unit", lang),
+    UNITS,
+    index=UNITS.index(settings.unit),
+    format_func=lambda u: unit_label(u, lang),
+    key="alert_unit",
+)
+now = stored_price_today(str(currency), str(unit))
+if now is not None:
+    st.caption(
+        t(
+            "alerts_now",
+            lang,
+            unit=unit_label(now.unit, lang),
+            price=format_money(now.price, now.currency, lang),
+            date=format_day(now.date, lang),
+        )
+    )
+    suggested = float(round(now.price, -3) if now.price >= 10_000 else round(now.price, 2))
+else:
+    st.caption(t("alerts_no_price_to_start", lang))
+    suggested = 0.0
 with st.form("alert_add"):
     default_email = scope.user if "@" in scope.user else ""
     address = st.text_input(t("alerts_email", lang), value=default_email, key="alert_email")
-    columns = st.columns(2)
-    currency = columns[0].selectbox(
-        t("currency", lang),
-        list(CURRENCIES),
-        index=list(CURRENCIES).index(settings.currency),
-        format_func=lambda c: t(COUNTRY[c], lang),
-        key="alert_currency",
-    )
-    unit = columns[1].selectbox(
-        t("unit", lang),
-        UNITS,
-        index=UNITS.index(settings.unit),
-        format_func=lambda u: unit_label(u, lang),
-        key="alert_unit",
-    )
     direction = st.radio(
         t("alerts_direction", lang),
         ["above", "below"],
@@ -170,7 +221,14 @@ with st.form("alert_add"):
         horizontal=True,
         key="alert_direction",
     )
-    level = number_field(t("alerts_level", lang), suggested, lang, key="alert_level", digits=0, min_value=0.0)
+    level = number_field(  # keyed by the pair: another currency or unit starts again at its own price
+        t("alerts_level", lang),
+        suggested,
+        lang,
+        key=f"alert_level_{currency}_{unit}",
+        digits=0 if suggested >= 1000 else 2,
+        min_value=0.0,
+    )
     language = st.selectbox(
         t("alerts_language", lang),
         ["es", "en"],

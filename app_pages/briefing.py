@@ -19,7 +19,8 @@ from ui.briefing_report import (
 )
 from ui.settings import current_settings
 from ui.state import briefing_data_freshness, briefing_for, briefing_periods_view, snapshot
-from ui.tables import display_frame, file_label
+from ui.style import fitted_table
+from ui.tables import column_label, display_frame, file_label
 from ui.text import plain_markdown
 
 PERIOD_KINDS = {
@@ -108,14 +109,20 @@ for paragraph in summary_paragraphs(briefing, lang, user_text=plain_markdown):  
     st.write(paragraph)
 
 st.subheader(t("briefing_countries", lang))
-st.dataframe(country_table(briefing, lang), hide_index=True, width="stretch")
+fitted_table(country_table(briefing, lang), 3, lang, key="briefing_countries")
 
 for figure in briefing_figures(briefing, lang).values():
     st.plotly_chart(figure, config={"displayModeBar": False})
 
 if briefing.premiums_by_cooperative is not None and not briefing.premiums_by_cooperative.empty:
     st.subheader(t("briefing_premiums", lang))
-    st.dataframe(display_frame(briefing.premiums_by_cooperative, lang), hide_index=True, width="stretch")
+    premium_table = display_frame(briefing.premiums_by_cooperative, lang)
+    fitted_table(
+        premium_table,
+        [column_label("cooperative", lang), column_label("premium_pct_weighted", lang)],
+        lang,
+        key="briefing_premiums",
+    )
     if briefing.under_minimum is not None and not briefing.under_minimum.empty:
         st.warning(t("briefing_under_minimum", lang))
         st.dataframe(display_frame(briefing.under_minimum, lang), hide_index=True, width="stretch")

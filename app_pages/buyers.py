@@ -14,6 +14,7 @@ from ui.figures import buyers_tables
 from ui.sentences import buyers_sentence
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
+from ui.style import fitted_table
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -67,7 +68,7 @@ sentence = buyers_sentence(view, start, end, lang, user_text=plain_markdown)  # 
 if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
-st.dataframe(text, hide_index=True, width="stretch")
+fitted_table(text, [t("buyers_col_buyer", lang), t("buyers_col_weighted", lang)], lang, key="buyers_table")
 note_key = N_("buyers_staff_note") if view.names_every_cooperative else N_("buyers_k_note")
 st.caption(
     t(

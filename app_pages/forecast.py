@@ -124,6 +124,7 @@ st.subheader(t("skill_header", lang))
 first_origin, last_origin = backtest.first_origin, backtest.last_origin
 months = max(1, round((backtest.last_target - first_origin).days / 30.44))
 coverage = share_pct(score.coverage_80)
+technical: list[str] = []  # the tests' names and numbers: only in "Detalles técnicos"
 if model_choice != "auto":
     st.info(
         t("skill_forced", lang, model=model_label(view.model), relative=relative_error_text(score.rmae, lang))
@@ -152,9 +153,17 @@ if backtest.random_walk_wins:
                 "skill_no_model_beat",
                 lang,
                 model=model_label(closest.name),
-                ratio=format_number((closest.interval_score_80 or 0.0) / rw.interval_score_80, lang, 3),
-                p=format_number(closest.dm_p_value_interval, lang, 3),
+                ratio=format_number((closest.interval_score_80 or 0.0) / rw.interval_score_80, lang, 2),
                 day=data_day,
+            )
+        )
+        technical.append(
+            t(
+                "skill_no_model_beat_technical",
+                lang,
+                model=model_label(closest.name),
+                rmae=format_number(closest.rmae or 1, lang, 3),
+                p=format_number(closest.dm_p_value_interval, lang, 3),
             )
         )
 else:
@@ -171,7 +180,9 @@ else:
             coverage=share_pct(selected.coverage_80),
         )
     )
-    st.write(t("skill_tested", lang, p=format_number(backtest.skill_p_value, lang, 3)))
+    st.write(t("skill_tested", lang))
+    technical.append(t("skill_tested_technical", lang, p=format_number(backtest.skill_p_value, lang, 3)))
+st.caption(t("skill_meaning", lang))
 
 leaderboard = pd.DataFrame(
     [
@@ -201,18 +212,21 @@ leaderboard = pd.DataFrame(
         for s in backtest.scores
     ]
 )
-st.dataframe(leaderboard, hide_index=True, width="stretch")
-st.caption(
-    t(
-        "leaderboard_caption",
-        lang,
-        folds=backtest.folds,
-        first=format_day(first_origin, lang),
-        last=format_day(last_origin, lang),
-        step=backtest.step,
+with st.expander(t("technical_details", lang), icon=":material/science:"):
+    for sentence in technical:
+        st.write(sentence)
+    st.dataframe(leaderboard, hide_index=True, width="stretch")
+    st.caption(
+        t(
+            "leaderboard_caption",
+            lang,
+            folds=backtest.folds,
+            first=format_day(first_origin, lang),
+            last=format_day(last_origin, lang),
+            step=backtest.step,
+        )
     )
-)
-st.plotly_chart(figures["error_by_horizon"], config={"displayModeBar": False})
+    st.plotly_chart(figures["error_by_horizon"], config={"displayModeBar": False})
 
 # --- downloads
 csv_column, excel_column = st.columns(2)
@@ -230,11 +244,11 @@ excel_column.download_button(
     t("download_backtest", lang),
     lambda: excel_bytes(
         {
-            "backtest": export_frame(scores_frame.set_index("name"), lang),
+            sheet_label("backtest", lang): export_frame(scores_frame.set_index("name"), lang),
             sheet_label("forecast", lang): export_frame(frame.rename_axis("date"), lang),
         },
         about={
-            t("src_series", lang): target_id,
+            t("src_series", lang): targets[target_id],
             t("src_selected", lang): t(MODEL[backtest.selected], lang),
             t("src_folds", lang): str(backtest.folds),
             t("src_origins", lang): t(
@@ -246,6 +260,6 @@ excel_column.download_button(
         about_header=(t("col_item", lang), t("col_value", lang)),
         about_sheet=sheet_label("about", lang),
     ),
-    file_name=f"backtest_{target_id}_{horizon}d.xlsx",
+    file_name=f"{file_label('backtest', lang)}_{target_id}_{horizon}d.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

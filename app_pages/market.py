@@ -7,12 +7,13 @@ import streamlit as st
 
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
-from i18n import format_day, format_pct, horizon_label, t, tn, unit_label
+from i18n import format_day, format_pct, horizon_label, series_label, source_label, t, tn, unit_label
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
 from ui.settings import current_settings
 from ui.state import market_page_view, price_answer_view, snapshot
+from ui.style import fitted_table
 from ui.tables import export_frame, file_label, sheet_label
 
 settings = current_settings()
@@ -69,11 +70,14 @@ if view.performance_as_of is not None:  # one date for the whole table, stated a
             ),
             icon=":material/event:",
         )
-st.dataframe(
+fitted_table(
     performance_shown.map(lambda v: format_pct(v, lang)).rename(
         columns=lambda code: horizon_label(code, lang)
     ),
-    width="stretch",
+    [horizon_label(code, lang) for code in ("1W", "1M", "1Y")],
+    lang,
+    key="market_performance",
+    index=True,
 )
 
 # --- where the local move came from
@@ -166,9 +170,10 @@ def shown_table():
 def workbook() -> bytes:
     about = {
         t("src_benchmark", lang): t("src_benchmark_text", lang),
-        t("src_gold_source", lang): market.source_of("GOLD_USD"),
+        t("src_gold_source", lang): source_label(market.source_of("GOLD_USD"), lang),
         t("src_as_of", lang): format_day(prices.index[-1], lang),
-        t("src_demo_series", lang): ", ".join(market.demo_series) or t("none_word", lang),
+        t("src_demo_series", lang): ", ".join(series_label(s, lang) for s in market.demo_series)
+        or t("none_word", lang),
     }
     performance = view.performance.rename(columns=lambda code: horizon_label(code, lang), index=row_names)
     return excel_bytes(

@@ -1,8 +1,9 @@
 """Offers: the buyers' quotes for one lot, valued at the day's benchmark and ranked by present value.
 
 Thin: the arithmetic is analytics/offers.py, the benchmark analytics/benchmark.py on the stored (or demo)
-prices; this file reads the lot and the quotes, formats and draws. The quotes start from
-st.session_state["offers_quotes"] when set (a table of QUOTE_COLUMNS), else from an empty table.
+prices; this file reads the lot and the quotes, formats and draws. The quotes are
+st.session_state["offers_quotes"] (a table of QUOTE_COLUMNS; empty at first): a short form adds one at a
+time and each is shown as a card with its remove button, so the page works on a phone's width.
 """
 
 import pandas as pd
@@ -25,10 +26,11 @@ from i18n import (
 )
 from services.premiums import ALL_COOPERATIVES
 from ui.banner import held_back_notice
-from ui.inputs import number_field
+from ui.inputs import number_field, parse_number
 from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before, price_answer_view
 from ui.state import snapshot as market_snapshot
+from ui.style import fitted_table
 from ui.text import plain_markdown
 
 #: The quote's columns (data.offer_quotes.QUOTE_COLUMNS) as headers.
@@ -110,30 +112,96 @@ except StaleDataError:
     st.error(t("offers_no_benchmark", lang, day=format_day(day, lang), latest=format_day(latest.day, lang)))
     st.stop()
 
-# --- the quotes: typed, or pasted from a spreadsheet
+# --- the quotes: one at a time in a short form (a phone's width), each shown as a card
 labels = {name: t(QUOTE_COLUMN_KEYS[name], lang) for name in QUOTE_COLUMNS}
-start = st.session_state.get("offers_quotes")
-if not isinstance(start, pd.DataFrame):
-    start = pd.DataFrame(
+stored_quotes = st.session_state.get("offers_quotes")
+entered: pd.DataFrame = (
+    stored_quotes
+    if isinstance(stored_quotes, pd.DataFrame)
+    else pd.DataFrame(
         {name: pd.Series(dtype="str" if name == "buyer" else "float") for name in QUOTE_COLUMNS}
     )
-st.subheader(t("offers_quotes", lang))
-edited = st.data_editor(
-    start[list(QUOTE_COLUMNS)],
-    num_rows="dynamic",
-    hide_index=True,
-    width="stretch",
-    key="offers_editor",
-    column_config={
-        "buyer": st.column_config.TextColumn(labels["buyer"]),
-        "price_pct": st.column_config.NumberColumn(labels["price_pct"], min_value=0.0, max_value=200.0),
-        "fee_per_g": st.column_config.NumberColumn(labels["fee_per_g"], min_value=0.0),
-        "fixed_fee": st.column_config.NumberColumn(labels["fixed_fee"], min_value=0.0),
-        "payment_days": st.column_config.NumberColumn(
-            labels["payment_days"], min_value=0, max_value=365, step=1
-        ),
-    },
 )
+entered = entered[list(QUOTE_COLUMNS)].reset_index(drop=True)
+
+
+def add_quote() -> None:
+    """Form callback: the typed quote becomes one more row (numbers read as the language writes them)."""
+    state = st.session_state
+    row: dict[str, object] = {"buyer": str(state.get("offer_new_buyer", "")).strip()}
+    for name in QUOTE_COLUMNS[1:]:
+        text = str(state.get(f"offer_new_{name}", "")).strip()
+        number = parse_number(text, lang) if text else None
+        if text and number is None:
+            state["offers_form_error"] = t(
+                "number_unreadable", lang, text=text, example=format_number(1234.5, lang, 1)
+            )
+            return
+        row[name] = float("nan") if number is None else number
+    quotes_so_far = state.get("offers_quotes")
+    base = quotes_so_far if isinstance(quotes_so_far, pd.DataFrame) else entered.iloc[0:0]
+    state["offers_quotes"] = pd.concat([base, pd.DataFrame([row])], ignore_index=True)
+    for name in QUOTE_COLUMNS:
+        state[f"offer_new_{name}"] = ""
+    state["offers_form_error"] = None
+
+
+def remove_quote(position: int) -> None:
+    state = st.session_state
+    state["offers_quotes"] = entered.drop(index=position).reset_index(drop=True)
+
+
+st.subheader(t("offers_quotes", lang))
+with st.form("offers_form", border=True):
+    st.text_input(labels["buyer"], key="offer_new_buyer")
+    share_column, days_column = st.columns(2)
+    share_column.text_input(
+        labels["price_pct"], key="offer_new_price_pct", placeholder="97,5" if lang == "es" else "97.5"
+    )
+    days_column.text_input(labels["payment_days"], key="offer_new_payment_days", placeholder="0")
+    per_gram_column, per_lot_column = st.columns(2)
+    per_gram_column.text_input(labels["fee_per_g"], key="offer_new_fee_per_g", placeholder="0")
+    per_lot_column.text_input(labels["fixed_fee"], key="offer_new_fixed_fee", placeholder="0")
+    st.form_submit_button(t("offers_add", lang), on_click=add_quote, icon=":material/add:")
+if st.session_state.get("offers_form_error"):
+    st.error(st.session_state["offers_form_error"])
+
+
+def charge(value: object) -> str:
+    """A blank charge is no charge: "$ 0", not "$ 0,00"."""
+    amount = 0.0 if pd.isna(value) else float(value)  # type: ignore[arg-type]
+    return format_money(amount, currency, lang, digits=0 if amount == 0 else None)
+
+
+def number_or_dash(value: object, digits: int) -> str:
+    return "–" if pd.isna(value) else format_number(float(value), lang, digits)  # type: ignore[arg-type]
+
+
+for position, row in entered.iterrows():
+    with st.container(border=True):
+        name_column, remove_column = st.columns([4, 1], vertical_alignment="center")
+        buyer_name = "" if pd.isna(row["buyer"]) else str(row["buyer"])
+        name_column.markdown(f"**{plain_markdown(buyer_name or '–')}**")
+        remove_column.button(
+            t("offers_remove", lang),
+            key=f"offer_remove_{position}",
+            on_click=remove_quote,
+            args=(position,),
+            icon=":material/close:",
+        )
+        st.caption(
+            t(
+                "offers_card",
+                lang,
+                pct="–"
+                if pd.isna(row["price_pct"])
+                else format_pct(float(row["price_pct"]), lang, signed=False),
+                per_g=charge(row["fee_per_g"]),
+                per_lot=charge(row["fixed_fee"]),
+                days=number_or_dash(row["payment_days"], 0),
+            )
+        )
+edited = entered
 
 quotes: list[Quote] = []
 for number, row in enumerate(edited.to_dict("records"), start=1):
@@ -260,7 +328,12 @@ if any(paid_before):
     table[t("offers_col_paid_before_owed", lang)] = [
         "–" if before is None else format_number(before.premium_owed_usd, lang, 0) for before in paid_before
     ]
-st.dataframe(table, hide_index=True, width="stretch")
+fitted_table(
+    table,
+    [t("offers_col_rank", lang), labels["buyer"], t("offers_col_present_value", lang)],
+    lang,
+    key="offers_result",
+)
 st.caption(t("offers_rate_used", lang, rate=format_number(result.rate_pct_year, lang, 1)))
 if any(offer.flags for offer in offers):
     st.warning(t("offers_flagged", lang, count=sum(1 for offer in offers if offer.flags)))

@@ -7,7 +7,17 @@ import streamlit as st
 
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
-from i18n import N_, format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
+from i18n import (
+    N_,
+    format_day,
+    format_money,
+    format_pct,
+    series_label,
+    source_label,
+    source_spans_text,
+    t,
+    unit_label,
+)
 from i18n.keys import KIND
 from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
@@ -15,6 +25,7 @@ from ui.banner import data_as_of, demo_marked, held_back_notice
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.settings import current_settings
 from ui.state import local_price_table, price_answer_view, snapshot, stored_price_today
+from ui.style import fitted_table
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -29,7 +40,7 @@ def freshness_table(market: MarketSnapshot, lang: str) -> None:
     freshness = pd.DataFrame(
         [
             {
-                t("col_series", lang): state.series_id,
+                t("col_series", lang): series_label(state.series_id, lang).capitalize(),
                 t("col_kind", lang): t(KIND[state.kind], lang),
                 t("col_source", lang): source_label(state.source, lang),
                 t("col_source_spans", lang): source_spans_text(state.spans, lang),
@@ -40,7 +51,7 @@ def freshness_table(market: MarketSnapshot, lang: str) -> None:
             for state in market.states.values()
         ]
     )
-    st.dataframe(freshness, hide_index=True)
+    fitted_table(freshness, [t("col_series", lang), t("col_last", lang)], lang, key="overview_data")
 
 
 def money_markdown(value: float, currency: str, lang: str) -> str:

@@ -23,7 +23,8 @@ from ui.state import (
     premiums,
     save_schedule,
 )
-from ui.tables import column_label, display_frame, export_frame, file_label, sheet_label
+from ui.style import fitted_table
+from ui.tables import column_label, display_frame, export_frame, file_label, sale_label, sheet_label
 from ui.text import plain_markdown
 
 #: The tabs of the sale-by-sale and summary tables (ui.figures.premium_tables' names).
@@ -82,8 +83,9 @@ if not review.empty:
             len(review),
             lang,
             sales=", ".join(
-                f"{plain_markdown(s)} ({format_pct(p, lang, 0)})"
-                for s, p in zip(review["sale_id"], review["premium_pct"], strict=True)
+                f"{plain_markdown(sale_label(row.sale_id, row.date, row.buyer, lang))} "
+                f"({format_pct(row.premium_pct, lang, 0)})"
+                for row in review.itertuples()
             ),
         )
     )
@@ -122,7 +124,8 @@ fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_go
 money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
 if not owed.empty:
     st.subheader(t("owed_by_buyer", lang))
-    st.dataframe(display_frame(owed, lang), hide_index=True, width="stretch")
+    owed_table = display_frame(owed, lang)
+    fitted_table(owed_table, [owed_table.columns[0], owed_table.columns[2]], lang, key="premiums_owed")
 
 # --- realised vs benchmark over time (figures and tables are cached per selection and language)
 view_key = (cooperative, currency, start, end, lang)
@@ -140,14 +143,16 @@ for tab, (name, table) in zip(
 ):
     with tab:
         shown = table if name == "per_sale" else display_frame(table, lang, currency)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        phone = [shown.columns[0], t("col_premium_pct", lang)] if name == "per_sale" else 2
+        fitted_table(shown, phone, lang, key=f"premiums_{name}")
 
 # --- waterfall: the period, or one sale
+sale_names = {row.sale_id: sale_label(row.sale_id, row.date, row.buyer, lang) for row in chosen.itertuples()}
 st.subheader(t("waterfall_title", lang))
 sale_choice = st.selectbox(
     t("waterfall_sale", lang),
     ["", *chosen["sale_id"].tolist()],
-    format_func=lambda sale: sale or t("waterfall_period", lang),
+    format_func=lambda sale: sale_names.get(sale, sale) or t("waterfall_period", lang),
     key="waterfall_sale",
 )
 steps = selection.waterfall if not sale_choice else waterfall(chosen[chosen["sale_id"] == sale_choice])
@@ -160,12 +165,21 @@ if issues.empty:
     st.success(t("cert_check_ok", lang))
 else:
     st.warning(tn("cert_check_issues", len(issues), lang))
-    st.dataframe(
-        display_frame(issues[["date", "sale_id", "certification", "premium_due_usd", "premium_received_usd",
-                              "premium_pct", "meets_minimum_price"]], lang),
-        hide_index=True,
-        width="stretch",
-    )  # fmt: skip
+    issue_table = display_frame(
+        issues[
+            [
+                "date",
+                "sale_id",
+                "certification",
+                "premium_due_usd",
+                "premium_received_usd",
+                "premium_pct",
+                "meets_minimum_price",
+            ]
+        ],
+        lang,
+    )
+    fitted_table(issue_table, [issue_table.columns[i] for i in (0, 2, 3)], lang, key="premiums_issues")  # fmt: skip
 with st.expander(t("schedule", lang)):
     st.caption(t("schedule_help", lang))
     if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it

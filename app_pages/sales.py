@@ -28,13 +28,16 @@ from ui.state import (
     own_cooperatives,
     selected_sales,
 )
+from ui.style import fitted_table
 from ui.tables import (
     changed_rows,
+    column_label,
     conversion_text,
     display_frame,
     export_frame,
     file_label,
     problem_rows,
+    sale_label,
     sheet_label,
     understood_rows,
 )
@@ -47,7 +50,7 @@ view = ledger()
 sales = selected_sales(view, cooperative)
 
 st.title(t("sales_title", lang))
-example_ledger_switch(view, lang)
+example_ledger_switch(view, lang, on_sales_page=True)
 
 
 def store_sales(
@@ -169,7 +172,7 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                     st.dataframe(changed_rows(parsed.changed, lang), hide_index=True, width="stretch")
                 if parsed.skipped:
                     lines = ", ".join(str(row["line"]) for row in parsed.skipped)
-                    st.caption(t("sales_skipped", lang, count=len(parsed.skipped), lines=lines))
+                    st.caption(tn("sales_skipped", len(parsed.skipped), lang, lines=lines))
                 if parsed.rejected:
                     st.markdown("**" + t("sales_rejected", lang) + "**")
                     st.dataframe(problem_rows(parsed.rejected, lang), hide_index=True, width="stretch")
@@ -215,7 +218,12 @@ shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
 # the columns a manager looks for first (a phone shows two or three of them before scrolling)
 first = ["date", "sale_id", "fine_gold_g", "amount_received", "currency", "buyer", "certification"]
 ordered = [c for c in first if c in shown.columns] + [c for c in shown.columns if c not in first]
-st.dataframe(display_frame(shown[ordered], lang), hide_index=True, width="stretch")
+fitted_table(
+    display_frame(shown[ordered], lang),
+    [column_label(name, lang) for name in ("date", "fine_gold_g", "amount_received")],
+    lang,
+    key="sales_stored",
+)
 stem = file_label("sales", lang)
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(
@@ -243,7 +251,11 @@ if view.is_demo:
     st.stop()
 
 # --- edit one sale
-labels = {f"{row.cooperative} · {row.sale_id}": (row.cooperative, row.sale_id) for row in sales.itertuples()}
+names = {
+    (row.cooperative, row.sale_id): sale_label(row.sale_id, row.date, row.buyer, lang)
+    for row in sales.itertuples()
+}
+labels = {f"{key[0]} · {name}": key for key, name in names.items()}
 with st.expander(t("sales_edit", lang)):
     picked_label = st.selectbox(t("sales_pick", lang), list(labels), key="edit_pick")
     coop_of_sale, sale_id = labels[picked_label]
@@ -319,17 +331,19 @@ with st.expander(t("sales_edit", lang)):
             except SQLAlchemyError as error:  # one line, never the row's values
                 st.error(plain_markdown(describe(error)))
             else:
-                st.toast(t("sales_saved", lang, sale=plain_markdown(sale_id)))
+                st.toast(t("sales_saved", lang, sale=plain_markdown(names[coop_of_sale, sale_id])))
                 st.rerun()
 
 # --- delete one sale, with confirmation
 with st.expander(t("sales_delete", lang)):
     doomed_label = st.selectbox(t("sales_pick", lang), list(labels), key="delete_pick")
     doomed_coop, doomed_id = labels[doomed_label]
-    if st.button(t("sales_delete_button", lang, sale=plain_markdown(doomed_id)), key="delete_ask"):
+    if st.button(
+        t("sales_delete_button", lang, sale=plain_markdown(names[doomed_coop, doomed_id])), key="delete_ask"
+    ):
         st.session_state.delete_pending = doomed_label
     if st.session_state.get("delete_pending") == doomed_label:
-        st.warning(t("sales_delete_confirm", lang, sale=plain_markdown(doomed_id)))
+        st.warning(t("sales_delete_confirm", lang, sale=plain_markdown(names[doomed_coop, doomed_id])))
         yes, no = st.columns(2)
         if yes.button(t("sales_delete_yes", lang), type="primary", key="delete_yes"):
             try:
@@ -338,7 +352,7 @@ with st.expander(t("sales_delete", lang)):
                 st.error(plain_markdown(describe(error)))
             else:
                 st.session_state.delete_pending = None
-                st.toast(t("sales_deleted", lang, sale=plain_markdown(doomed_id)))
+                st.toast(t("sales_deleted", lang, sale=plain_markdown(names[doomed_coop, doomed_id])))
                 st.rerun()
         if no.button(t("sales_delete_no", lang), key="delete_no"):
             st.session_state.delete_pending = None

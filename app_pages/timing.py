@@ -15,6 +15,7 @@ from ui.figures import timing_figures
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import timing_page_view
+from ui.style import fitted_table
 
 RECOMMENDATION_ICONS = {
     SELL_NOW: ":material/sell:",
@@ -115,7 +116,7 @@ for name in (
     else:
         shown = format_number(value, lang, 0)
     rows.append({t("col_signal", lang): t(INDICATOR[name], lang), t("col_value", lang): shown})
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.table(pd.DataFrame(rows).set_index(t("col_signal", lang)))  # two columns that wrap: fits a phone
 
 figures = timing_figures(currency, policy_settings, lang)
 price_column, rsi_column = st.columns(2)
@@ -193,4 +194,4 @@ for policy in POLICIES:
         .to_numpy()
     )
 st.caption(t("by_year_header", lang))
-st.dataframe(by_year.iloc[::-1], hide_index=True, width="stretch")
+fitted_table(by_year.iloc[::-1], 2, lang, key="timing_by_year")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -83,12 +84,19 @@ def excel_bytes(
     *,
     about_header: tuple[str, str] = ("item", "value"),
     about_sheet: str = "about",
+    number_formats: Mapping[str, Mapping[str, str | Sequence[str]]] | None = None,
+    date_format: str | None = None,
 ) -> bytes:
     """An .xlsx workbook with one sheet per table and an 'about' sheet (source, as-of, rules); the caller
     names the sheets and the about sheet's header in the reader's language.
 
     A `notice` (e.g. "demo data, not real prices") is written in the first row of every sheet, above
     the table, so a sheet copied or forwarded alone still says it.
+
+    `number_formats` gives, per sheet and column header (as written), Excel's number format for the
+    column's cells (`#,##0.0" g"`), or one format per row (a column whose rows are in different
+    currencies). Excel writes `,` and `.` in such a format by the reader's own locale. `date_format`
+    (`DD/MM/YYYY`) replaces openpyxl's ISO format on every date cell.
     """
     buffer = io.BytesIO()
     first_row = 2 if notice else 0
@@ -104,7 +112,29 @@ def excel_bytes(
             for column in out.columns:
                 if pd.api.types.is_datetime64_any_dtype(out[column]):
                     out[column] = out[column].dt.date
-            out.to_excel(writer, sheet_name=name[:31], startrow=first_row)
+            numbered = isinstance(out.index, pd.RangeIndex) and out.index.name is None  # no row numbers
+            out.to_excel(writer, sheet_name=name[:31], startrow=first_row, index=not numbered)
+            formats = (number_formats or {}).get(name)
+            if formats:
+                _apply_number_formats(writer.sheets[name[:31]], first_row + 1, len(out), formats)
+            if date_format:
+                for row in writer.sheets[name[:31]].iter_rows():
+                    for cell in row:
+                        if cell.is_date:
+                            cell.number_format = date_format
             if notice:
                 writer.sheets[name[:31]].cell(row=1, column=1, value=neutralise_formula(notice))
     return buffer.getvalue()
+
+
+def _apply_number_formats(
+    sheet: object, header_row: int, rows: int, formats: Mapping[str, str | Sequence[str]]
+) -> None:
+    """Excel number formats on the cells below each named header (openpyxl's 1-based rows)."""
+    for cell in sheet[header_row]:  # type: ignore[index]
+        wanted = formats.get(str(cell.value)) if cell.value is not None else None
+        if wanted is None:
+            continue
+        for offset in range(rows):
+            target = sheet.cell(row=header_row + 1 + offset, column=cell.column)  # type: ignore[attr-defined]
+            target.number_format = wanted if isinstance(wanted, str) else wanted[offset]

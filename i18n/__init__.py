@@ -32,6 +32,7 @@ from i18n.codes import (
     fetch_result_text,
     fetch_source_name,
     flags_text,
+    format_label,
     held_back_text,
     horizon_label,
     offer_error_text,
@@ -58,9 +59,14 @@ from i18n.formats import (
     month_names,
     number_locale,
     plotly_separators,
+    reading_for,
+    set_reader_currency,
 )
 
 __all__ = [
+    "format_label",
+    "reading_for",
+    "set_reader_currency",
     "DATE_INPUT_FORMAT",
     "ENGLISH_MONTHS",
     "LANGUAGES",

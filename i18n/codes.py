@@ -20,6 +20,7 @@ from i18n.keys import (
     FETCH_SOURCE,
     FETCH_WHY,
     FIELD,
+    FORMAT,
     HORIZON,
     OFFER_ERROR,
     PROBLEM,
@@ -86,6 +87,12 @@ def problem_text(problem: object, lang: str) -> str:
             and problem.code != "price_implausible"  # its low and high are whole percentages
         ):
             value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
+        elif key in ("series", "detected") and problem.code != "unknown_series":
+            value = series_label(str(value), lang)
+        elif key == "known" and problem.code in ("unknown_series", "series_undetected"):
+            value = ", ".join(series_label(str(v), lang) for v in value) if isinstance(value, list) else value
+        elif key == "format":
+            value = format_label(str(value), lang)
         elif key == "decimal_name":
             value = t(DECIMAL_NAME["comma" if value == "comma" else "point"], lang)
         elif key in ("columns", "header") and isinstance(value, list | tuple):
@@ -155,9 +162,14 @@ def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
     return "; ".join(prefix + shown)
 
 
+def format_label(code: str, lang: str) -> str:
+    """A price file's format as a reader names it: fred → "FRED (fijación LBMA del oro)"."""
+    return t(FORMAT[str(code)], lang) if str(code) in FORMAT else str(code)
+
+
 def source_label(source: str | None, lang: str) -> str:
     """A series' source as a reader names it: yahoo:GC=F → "Yahoo Finance GC=F (futuro COMEX)",
-    import:FILE → the file's name, lbma → "LBMA (fijación PM)", demo → "demostración"."""
+    import:FILE → the file's name, lbma → "oro, fijación LBMA", demo → "demostración"."""
     if not source:
         return "–"
     if ", " in source:  # several sources, in the order of the days they cover ("lbma, yahoo:GC=F")

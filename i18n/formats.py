@@ -5,11 +5,14 @@ and e-mails alike. No streamlit import, no catalogue needed.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 import pandas as pd
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 #: Spanish number conventions of the country whose currency is shown (Peru writes 1,234.56).
 SPANISH_LOCALE_BY_CURRENCY = {"COP": "es_CO", "PEN": "es_PE", "BOB": "es_BO", "USD": "es_EC", "MNT": "es_CO"}
@@ -21,8 +24,33 @@ SPANISH_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept"
 ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+#: The country whose number convention a Spanish text follows, named by its currency: one locale per text.
+#: Set for a page run (the sidebar's currency), an alert or a card (its currency); unset, each amount
+#: follows its own currency's country and percentages Colombia's.
+_READER_CURRENCY: ContextVar[str | None] = ContextVar("reader_currency", default=None)
+
+
+def set_reader_currency(currency: str | None) -> None:
+    """Every number written from here on in this context (a page run) follows `currency`'s country:
+    for a reader in Peru `S/ 279.98`, `US$ 74.84` and `-6.3 %` alike, never `US$ 74,84` beside them."""
+    _READER_CURRENCY.set(currency)
+
+
+@contextmanager
+def reading_for(currency: str | None) -> Iterator[None]:
+    """`set_reader_currency` for one text (an e-mail, a card, a country's sentence), then back."""
+    token = _READER_CURRENCY.set(currency)
+    try:
+        yield
+    finally:
+        _READER_CURRENCY.reset(token)
+
+
 def number_locale(lang: str, currency: str | None = None) -> str:
-    return "en_US" if lang == "en" else SPANISH_LOCALE_BY_CURRENCY.get(currency or "COP", "es_CO")
+    if lang == "en":
+        return "en_US"
+    reader = _READER_CURRENCY.get()
+    return SPANISH_LOCALE_BY_CURRENCY.get(reader or currency or "COP", "es_CO")
 
 
 def money_digits(value: float) -> int:
@@ -37,6 +65,10 @@ def format_money(value: float | None, currency: str, lang: str, digits: int | No
     digits = money_digits(value) if digits is None else digits
     if currency == "USD" and lang != "en":  # "$" alone is the peso's sign in Colombia: US$ for dollars
         return "US$ " + format_number(value, lang, digits, currency)
+    if lang != "en":  # the currency's own sign (S/ for soles), the reader's number convention
+        sign = get_currency_symbol(currency, locale=SPANISH_LOCALE_BY_CURRENCY.get(currency, "es_CO"))
+        number = format_number(abs(value), lang, digits, currency)
+        return f"{'-' if value < 0 and number.strip('0,.') else ''}{sign} {number}"
     pattern = "¤ #,##0" + ("." + "0" * digits if digits else "")
     return format_currency(
         value, currency, format=pattern, locale=number_locale(lang, currency), currency_digits=False

@@ -366,6 +366,7 @@ COLUMN: dict[str, str] = {
 
 #: Workbook sheets, by name.
 SHEET: dict[str, str] = {
+    "backtest": N_("sheet_backtest"),
     "about": N_("sheet_about"),
     "by_buyer": N_("sheet_by_buyer"),
     "by_certification": N_("sheet_by_certification"),
@@ -392,6 +393,7 @@ SHEET: dict[str, str] = {
 
 #: Stems of download file names, by name.
 FILE: dict[str, str] = {
+    "backtest": N_("file_backtest"),
     "briefing": N_("file_briefing"),
     "forecast": N_("file_forecast"),
     "gold": N_("file_gold"),
@@ -431,6 +433,18 @@ SERIES: dict[str, str] = {
 }
 
 #: Providers a series may come from (the part of a source before ":"), and two whole sources.
+#: Price-file formats as a reader names them ("un archivo {format}").
+FORMAT: dict[str, str] = {
+    "fred": N_("format_fred"),
+    "stooq": N_("format_stooq"),
+    "trm": N_("format_trm"),
+    "bcrp": N_("format_bcrp"),
+    "yahoo_old": N_("format_yahoo"),
+    "yahoo_new": N_("format_yahoo"),
+    "yahoo_yfinance": N_("format_yahoo"),
+    "generic": N_("format_generic"),
+}
+
 SOURCE: dict[str, str] = {
     "lbma": N_("source_lbma"),
     "lbma_am": N_("source_lbma_am"),

@@ -41,7 +41,17 @@ from data.ledger import LedgerScope
 from data.mail import MailError, SmtpSettings, send_email
 from data.series import CURRENCIES
 from data.store import MarketStore
-from i18n import N_, format_day, format_money, format_number, format_pct, held_back_text, t, unit_label
+from i18n import (
+    N_,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    held_back_text,
+    reading_for,
+    t,
+    unit_label,
+)
 from services.as_of import AsOf
 from services.card import sources_sentence
 from services.price_today import NoPriceError, PriceToday, price_today
@@ -133,6 +143,11 @@ def price_condition_holds(rule: AlertRule, quote: PriceToday) -> bool:
 
 def price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     """(subject, body) of a price alert, in the rule's language with its currency's number format."""
+    with reading_for(rule.currency):
+        return _price_message(rule, quote)
+
+
+def _price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     lang, currency = rule.language, rule.currency
     unit = unit_label(rule.unit, lang)
     price = format_money(quote.price, currency, lang)
@@ -173,6 +188,11 @@ def price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
 
 def stale_message(rule: AlertRule, as_of: AsOf) -> tuple[str, str]:
     """(subject, body) of a staleness alert: how old the newest complete price is and what holds it back."""
+    with reading_for(rule.currency):
+        return _stale_message(rule, as_of)
+
+
+def _stale_message(rule: AlertRule, as_of: AsOf) -> tuple[str, str]:
     lang = rule.language
     held = held_back_text([(h.series, h.last) for h in as_of.limiting_series], lang)
     if as_of.day is None:
@@ -198,6 +218,63 @@ def smtp_sender() -> Sender:
         send_email(SmtpSettings.from_env(), to, subject, body)
 
     return send
+
+
+#: What a run does with one rule (`decide`): the Alerts page shows the same state as `alerts run` reports.
+NO_PRICE, STALE, NOT_MET, ALREADY_SENT, SEND = "no_price", "stale", "not_met", "already_sent", "send"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the next run would do with a rule: `code` one of the constants above, `reason` the English
+    sentence `alerts run` reports for a skip, `quote` the price it is judged on (None without one),
+    `rule_day` the as-of answer a staleness rule is judged on."""
+
+    code: str
+    reason: str
+    quote: PriceToday | None = None
+    rule_day: AsOf | None = None
+
+
+def quote_for(store: MarketStore, currency: str, unit: str, day: pd.Timestamp) -> PriceToday | NoPriceError:
+    try:
+        return price_today(store, currency, unit, as_of=day)
+    except NoPriceError as error:
+        return error
+
+
+def decide(rule: AlertRule, answer: PriceToday | NoPriceError, day: pd.Timestamp) -> Decision:
+    """The rule against the price as of `day` (or the reason there is none), without sending anything."""
+    quote = answer if isinstance(answer, PriceToday) else None
+    rule_day = quote.rule if quote is not None else answer.as_of if isinstance(answer, NoPriceError) else None
+    if rule.kind == "stale":
+        if rule_day is None:  # an unknown unit or currency: nothing to judge
+            return Decision(NO_PRICE, f"no price: {answer}")
+        holds = rule_day.stale  # judged on the newest complete day, whatever series are missing
+    elif quote is None:
+        return Decision(NO_PRICE, f"no price: {answer}", rule_day=rule_day)
+    elif quote.stale:
+        reason = (
+            f"stale data: the newest complete price is from {quote.date:%Y-%m-%d}, "
+            f"{quote.age_days} days before {day:%Y-%m-%d}"
+        )
+        return Decision(STALE, reason, quote, rule_day)
+    else:
+        holds = price_condition_holds(rule, quote)
+    if not holds:
+        return Decision(NOT_MET, "condition not met", quote, rule_day)
+    if not rule.armed:
+        return Decision(ALREADY_SENT, "already sent for this crossing", quote, rule_day)
+    return Decision(SEND, "", quote, rule_day)
+
+
+def mail_configured() -> bool:
+    """Whether the SMTP_* settings name a mail server that sends can be tried on (not that it answers)."""
+    try:
+        SmtpSettings.from_env()
+    except MailError:
+        return False
+    return True
 
 
 def run_alerts(store: MarketStore, *, as_of: object = None, send: Sender | None = None) -> AlertRun:

@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader
 
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
-from i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from i18n import format_day, format_money, format_number, format_pct, reading_for, t, unit_label
+from i18n import source_label as reader_source_label
 from i18n.keys import COUNTRY
 from services.price_today import PriceToday, price_today
 
@@ -39,7 +40,7 @@ def source_label(source: str, lang: str) -> str:
         return t("source_yahoo", lang, ticker=name)
     if kind == "import" and name:
         return t("source_import", lang, name=name)
-    return source
+    return reader_source_label(source, lang)  # lbma → "oro, fijación LBMA", trm → "TRM oficial"
 
 
 def shown_units(unit: str) -> list[str]:
@@ -78,7 +79,13 @@ def sources_sentence(quote: PriceToday, lang: str) -> str:
 
 
 def card_html(quote: PriceToday, lang: str, *, generated: date | None = None) -> str:
-    """The card as one self-contained HTML page: no script, no image, no external file."""
+    """The card as one self-contained HTML page: no script, no image, no external file; every number
+    in the convention of the currency's country."""
+    with reading_for(quote.currency):
+        return _card_html(quote, lang, generated=generated)
+
+
+def _card_html(quote: PriceToday, lang: str, *, generated: date | None = None) -> str:
     rows = []
     for unit in shown_units(quote.unit):
         buyer_price = quote.buyer_price_of(unit)
@@ -137,6 +144,11 @@ def write_card(
 
 def whatsapp_text(quote: PriceToday, lang: str = "es") -> str:
     """The day's price in one or two short lines, Spanish by default (for a wa.me link)."""
+    with reading_for(quote.currency):
+        return _whatsapp_text(quote, lang)
+
+
+def _whatsapp_text(quote: PriceToday, lang: str = "es") -> str:
     other = ""
     if quote.unit != "g" or quote.currency == "COP":
         extra = shown_units(quote.unit)[1]

@@ -40,7 +40,7 @@ def test_single_machine_adds_and_removes_an_alert(store):
     assert list_rules(store, OPERATOR) == []
 
     at.text_input(key="alert_email").input("ana@coop.org")
-    at.text_input(key="alert_level").input("300.000")  # as es-CO writes it
+    at.text_input(key="alert_level_COP_g").input("300.000")  # as es-CO writes it
     at.radio(key="alert_direction").set_value("below")
     button(at, "Guardar alerta").click().run()
     assert not at.exception, at.exception
@@ -51,7 +51,9 @@ def test_single_machine_adds_and_removes_an_alert(store):
     assert any(s.value == f"Alerta n.º {rule.id} guardada." for s in at.success)
     table = at.dataframe[0].value
     assert table["Regla"].tolist() == ["1 gramo por debajo de $ 300.000"]
-    assert table["Estado"].tolist() == ["esperando el cruce"]
+    (state,) = table["Estado"].tolist()
+    # below 300,000 while a gram is 289,317: the next `alerts run` sends it (not "waiting for a crossing")
+    assert state == "el precio ya cruzó el nivel ($ 289.317): se envía en la próxima revisión"
     assert table["Creada por"].tolist() == ["este equipo"]  # no users: the person at the screen, as staff
 
     button(at, "Borrar la alerta").click().run()
@@ -83,3 +85,59 @@ def test_a_member_sees_only_their_own_alerts_and_staff_see_all(store):
     staff.run()
     assert not staff.exception, staff.exception
     assert staff.dataframe[0].value["Creada por"].tolist() == ["luis@coop.org", "ana"]
+
+
+def test_the_page_says_whether_mail_is_configured_and_the_level_starts_at_the_chosen_price(
+    store, monkeypatch
+):
+    from services.price_today import price_today
+    from ui.i18n import format_number
+
+    write_prices(store, last_day=f"{pd.Timestamp.now():%Y-%m-%d}")
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    at = page().run()
+    assert any(w.value.startswith("El correo no está configurado en este servidor") for w in at.warning)
+    gram = price_today(store, "COP", "g").price
+    assert at.text_input(key="alert_level_COP_g").value == format_number(round(gram, -3), "es", 0)
+    at.selectbox(key="alert_unit").set_value("castellano").run()  # outside the form: the level follows
+    castellano = price_today(store, "COP", "castellano").price
+    assert at.text_input(key="alert_level_COP_castellano").value == format_number(
+        round(castellano, -3), "es", 0
+    )
+    at.selectbox(key="alert_currency").set_value("PEN").run()  # no soles stored: say so, level empty
+    assert any(c.value.startswith("No hay precio guardado para esta moneda") for c in at.caption)
+
+    monkeypatch.setenv("SMTP_HOST", "mail.example.org")
+    at = page().run()
+    assert not at.warning and any(c.value.startswith("El correo está configurado") for c in at.caption)
+
+
+def test_each_rule_shows_the_state_alerts_run_would_report(store, monkeypatch):
+    from services.alerts import run_alerts
+    from services.price_today import price_today
+
+    today = pd.Timestamp.now().normalize()
+    write_prices(store, last_day=f"{today:%Y-%m-%d}")
+    gram = price_today(store, "COP", "g").price
+    crossed = add_rule(store, OPERATOR, email="a@coop.org", currency="COP", unit="g", above=gram / 2)
+    waiting = add_rule(store, OPERATOR, email="b@coop.org", currency="COP", unit="g", below=gram / 2)
+    no_price = add_rule(store, OPERATOR, email="c@coop.org", currency="PEN", unit="g", above=100.0)
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+
+    states = dict(zip(*(lambda t: (t["N.º"], t["Estado"]))(page().run().dataframe[0].value), strict=True))
+    assert states[crossed.id].startswith("el precio ya cruzó el nivel")
+    assert states[waiting.id].startswith("esperando el cruce (ahora $ ")
+    assert states[no_price.id] == "no se revisa: no hay precio guardado en PEN por gramo"
+
+    run = run_alerts(store)  # no mail server: the crossed rule's send fails and stays armed
+    reasons = {skip.id: skip.reason for skip in run.skipped}
+    assert reasons[crossed.id].startswith("send failed, will retry")
+    assert reasons[waiting.id] == "condition not met" and reasons[no_price.id].startswith("no price")
+    states = dict(zip(*(lambda t: (t["N.º"], t["Estado"]))(page().run().dataframe[0].value), strict=True))
+    assert states[crossed.id] == (
+        "el último envío falló (no hay servidor de correo configurado); se intenta otra vez en la próxima revisión"
+    )
+
+    stale = pd.Timestamp.now().normalize() + pd.Timedelta(days=30)  # a month on, the same data are old
+    run = run_alerts(store, as_of=stale)
+    assert all(skip.reason.startswith("stale data") for skip in run.skipped if skip.id != no_price.id)

@@ -72,7 +72,9 @@ def test_html_is_self_contained_and_excel_says_where_figures_come_from():
     briefing = build_briefing(gold, fx, *parse_period("2024-05"))
     page = briefing_html(briefing, "es")
     assert re.search(r'<(script|link|img)[^>]+(src|href)="https?:', page) is None  # nothing fetched
-    assert len(page) > 3_000_000  # plotly.js is inside the file
+    assert (
+        1_000_000 < len(page.encode()) <= 1_500_000
+    )  # plotly.js's basic bundle is inside, not the full 4.8 MB
     assert page.count('class="plotly-graph-div"') == 3
     assert "bajó 0,3 %" in page and "@media print" in page
     workbook = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, "es")))
@@ -82,6 +84,44 @@ def test_html_is_self_contained_and_excel_says_where_figures_come_from():
     assert "31,1034768" in text and "31 may 2024" in text
     english = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, "en")))
     assert {"countries", "gold", "local prices", "summary", "sources and dates"} <= set(english.sheetnames)
+
+
+def test_every_number_in_the_briefing_workbook_is_formatted_for_its_column():
+    gold, fx = market()
+    briefing = build_briefing(gold, fx, *parse_period("2024-05"))
+    for lang, dollars, pct in (("es", '"US$ "', '" %"'), ("en", '"$ "', '"%"')):
+        book = openpyxl.load_workbook(io.BytesIO(briefing_xlsx(briefing, lang)))
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                        assert cell.number_format != "General", (sheet.title, cell.coordinate, cell.value)
+        sheets = {sheet.title: sheet for sheet in book.worksheets}
+        gold_sheet = sheets["oro" if lang == "es" else "gold"]
+        price = next(c for c in gold_sheet["B"] if isinstance(c.value, float))
+        assert price.number_format == dollars + "#,##0"  # about 2,000 dollars an ounce: whole dollars
+        countries = sheets["países" if lang == "es" else "countries"]
+        header = [c.value for c in next(r for r in countries.iter_rows() if r[0].value is not None)]
+        formats = {
+            row[0].value: [c.number_format for c in row]
+            for row in countries.iter_rows()
+            if row[0].value in ("COP", "USD")
+        }
+        price_column = next(i for i, h in enumerate(header) if h in ("Precio por gramo", "Price per gram"))
+        assert formats["COP"][price_column] == ('"$ "#,##0' if lang == "es" else '"COP "#,##0')
+        assert formats["USD"][price_column] == dollars + "#,##0.00"  # 67.52 a gram: cents
+        assert any(f == "#,##0.0" + pct for f in formats["COP"])  # a change in percent
+        dated = next(c for c in gold_sheet["A"] if c.is_date)
+        assert dated.number_format == ("DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD")
+
+
+def test_the_vendored_plotly_bundle_is_the_version_plotly_writes_for():
+    from plotly.offline import get_plotlyjs
+
+    from ui.briefing_report import plotly_basic_js
+
+    version = re.search(r"plotly\.js v[0-9.]+", get_plotlyjs()[:400])
+    assert version is not None and f"(basic - minified) {version.group(0)[10:]}" in plotly_basic_js()[:200]
 
 
 @pytest.mark.browser
@@ -134,7 +174,7 @@ def test_cli_writes_the_briefing(db_url, store, tmp_path):
     report = json.loads(run.stdout)
     assert report["period"] == {"start": "2024-05-01", "end": "2024-05-31", "kind": "month"}
     assert report["countries"] == ["COP", "USD"]
-    assert out.stat().st_size > 1_000_000 and xlsx.stat().st_size > 1_000  # plotly.js embedded
+    assert 1_000_000 < out.stat().st_size <= 1_500_000 and xlsx.stat().st_size > 1_000  # plotly.js embedded
     assert re.search(r"el oro internacional subió 5,0 %", out.read_text(encoding="utf-8"))
     bad = cli("briefing", "--period", "May", "--out", str(out), db_url=db_url)
     assert bad.returncode == 2 and "cannot read the period" in bad.stderr
@@ -168,7 +208,10 @@ def test_briefing_coverage_marks_a_country_whose_data_stop_inside_the_period(db_
     assert coverage["USD"]["complete"] is True and coverage["USD"]["last"] == "2024-12-31"
     html = (tmp_path / "b.html").read_text(encoding="utf-8")
     assert "Los datos de PEN cubren solo del 29 dic 2023 al 5 jun 2024" in html  # said in the text too
-    assert "oro en dólares: Stooq (spot)" in html and "soles por dólar: BCRP" in html  # the providers used
+    assert (
+        "oro en dólares: Stooq (precio spot)" in html
+        and "soles por dólar: BCRP (tipo de cambio oficial)" in html
+    )  # the providers used
 
 
 def test_a_briefing_from_demo_data_says_so_first_in_html_and_every_excel_sheet(db_url):

@@ -66,3 +66,18 @@ def test_every_analytics_error_code_is_worded_in_both_languages():
     )
     assert error_text(error, "en").startswith("the last GOLD_USD value is from Mar 2, 2021")
     assert error_text(ValueError("plain"), "es") == "plain"
+
+
+def test_one_number_convention_per_text():
+    """A text follows one country's convention: a reader in Peru reads S/ 279.98 beside US$ 74.84 and
+    -6.3 %, never US$ 74,84 (Ecuador's, the dollar's default) in the same sentence."""
+    from ui.i18n import format_money, format_pct, reading_for
+
+    assert (format_money(74.84, "USD", "es"), format_pct(-6.3, "es")) == ("US$ 74,84", "-6,3 %")  # no reader
+    with reading_for("PEN"):
+        peru = (format_money(279.98, "PEN", "es"), format_money(74.84, "USD", "es"), format_pct(-6.3, "es"))
+        assert peru == ("S/ 279.98", "US$ 74.84", "-6.3 %")
+        with reading_for("COP"):  # nested: the inner text's country (the sign stays the sol's), then back
+            assert format_money(279.98, "PEN", "es") == "S/ 279,98"
+        assert format_money(279.98, "PEN", "es") == "S/ 279.98"
+    assert format_money(279.98, "PEN", "es") == "S/ 279.98"  # soles alone: as Peru writes them

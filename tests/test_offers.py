@@ -197,3 +197,40 @@ def test_offers_page_names_bad_rows_and_keeps_the_good_ones(db_url):
     assert any(w.startswith("Fila 2 (Typo) no se tuvo en cuenta: el % del precio") for w in warnings)
     assert any(w.startswith("Fila 3 (–)") and "nombre del comprador" in w for w in warnings)
     assert result_table(at)["Comprador"].tolist() == ["A"]
+
+
+def test_offers_are_entered_one_at_a_time_in_a_short_form_and_shown_as_cards(db_url):
+    """The phone's way in: no grid, a form of five fields; each quote a card with its own remove button."""
+    import pandas as pd
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_ROOT
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app_pages" / "offers.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert all(frame.editing_mode == "read_only" for frame in at.dataframe)  # no grid to type into
+    for buyer, pct, days, per_lot in (("Fundidora Andina", "97,5", "30", "200.000"), ("Banco", "95", "", "")):
+        at.text_input(key="offer_new_buyer").input(buyer)
+        at.text_input(key="offer_new_price_pct").input(pct)
+        at.text_input(key="offer_new_payment_days").input(days or "0")
+        at.text_input(key="offer_new_fixed_fee").input(per_lot)
+        at.button[0].click().run()  # the form's "Agregar oferta"
+        assert not at.exception, at.exception
+    quotes = at.session_state["offers_quotes"]
+    assert quotes["buyer"].tolist() == ["Fundidora Andina", "Banco"]
+    assert quotes["price_pct"].tolist() == [97.5, 95.0] and quotes["fixed_fee"].tolist()[0] == 200_000.0
+    assert pd.isna(quotes["fee_per_g"]).all()  # left blank: no charge, shown as $ 0 on the card
+    cards = [c.value for c in at.caption if "del precio de referencia ·" in c.value]
+    assert cards[0] == (
+        "97,5 % del precio de referencia · cargos: $ 0 por gramo bruto y $ 200.000 por lote · días hasta el "
+        "pago: 30"
+    )
+    assert at.text_input(key="offer_new_buyer").value == ""  # the form is empty again for the next quote
+    assert {"**Fundidora Andina**", "**Banco**"} <= {m.value for m in at.markdown}
+    at.button(key="offer_remove_0").click().run()
+    assert at.session_state["offers_quotes"]["buyer"].tolist() == ["Banco"]
+    at.text_input(key="offer_new_buyer").input("Mal escrito")
+    at.text_input(key="offer_new_price_pct").input("97.5")  # a point in Spanish: not read as 975
+    at.button[0].click().run()
+    assert at.session_state["offers_quotes"]["buyer"].tolist() == ["Banco"]
+    assert any("97.5" in e.value for e in at.error)

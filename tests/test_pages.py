@@ -216,6 +216,16 @@ def test_forecast_page_fan_chart_leaderboard_and_widgets(db_url):
     assert "En los últimos" in reading and "banda del 80 %" in reading
     assert "Diebold–Mariano" in reading  # the selection, either way, is a test's verdict with its p-value
     assert "Puntaje de intervalo 80 %" in board.columns
+    # plain words first; the tests' names, the leaderboard and rMAE only inside "Detalles técnicos"
+    details = next(e for e in at.expander if e.label == "Detalles técnicos")
+    technical = {m.value for m in details.markdown} | {c.value for c in details.caption}
+    for element in [*at.markdown, *at.caption]:
+        if element.value not in technical:
+            assert not any(w in element.value for w in ("Diebold", "rMAE", "conformal", "acktest")), (
+                element.value
+            )
+    assert details.dataframe[0].value.equals(board)
+    assert any("Cómo leer estos números" in c.value for c in at.caption)
 
     # a shorter horizon, gold in USD, a model the user picks
     at.slider(key="forecast_horizon").set_value(5).run()
@@ -377,8 +387,8 @@ def test_timing_page_reading_signals_and_backtest(db_url):
     assert at.title[0].value == "¿Vender ahora o esperar?"
     reading = at.subheader[0].value
     assert any(word in reading for word in ("Vender ahora", "Vender una parte", "Guardar (máximo 30 días)"))
-    signals = at.dataframe[0].value
-    assert "RSI de 14 días (más de 70: subida muy rápida)" in signals["Señal"].tolist()
+    signals = at.table[0].value  # a static table: two columns that wrap on a phone
+    assert "RSI de 14 días (más de 70: subida muy rápida)" in signals.index.tolist()
     assert len(at.get("plotly_chart")) == 4  # price and averages, RSI, seasonality, lots
     sentences = " ".join(m.value for m in at.markdown)
     assert sentences.count("lotes semanales") == 3 and "intervalo del 95 %" in sentences
@@ -508,7 +518,7 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
     """Gold to today, COP (Yahoo) ending 2021, PEN (BCRP) ending 2024-06-05 were mixed in one '1W' column,
     and the 7 days PEN's last rate was carried read '+0,0 pp from the exchange rate'."""
     from analytics.market import pct_change_since, performance_table
-    from i18n import format_pct, horizon_label
+    from i18n import format_pct, horizon_label, reading_for
     from services.market import local_prices, market_snapshot
 
     store.write_series("GOLD_USD", recent_gold(), "test")
@@ -531,8 +541,9 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
     pen = local_prices(snapshot, "PEN", "g")["price"].loc[:"2024-06-05"]
     expected = performance_table({"g": gold, "p": pen}, pd.Timestamp("2024-06-05"))
     week, month = horizon_label("1W", "es"), horizon_label("1M", "es")  # the table's Spanish headers
-    assert table.loc["Oro, USD/oz", week] == format_pct(expected.loc["g", "1W"], "es")
-    assert table.loc["Oro, PEN/g", month] == format_pct(expected.loc["p", "1M"], "es")
+    with reading_for("PEN"):  # a reader in Peru: every number on the page as Peru writes it (-1.2 %)
+        assert table.loc["Oro, USD/oz", week] == format_pct(expected.loc["g", "1W"], "es")
+        assert table.loc["Oro, PEN/g", month] == format_pct(expected.loc["p", "1M"], "es")
     assert expected.loc["g", "1W"] != pct_change_since(gold, "1W")  # not gold's own last week
     # PEN prices end with their rate (2024-06-05, the as-of rule): the last week is measured, never a
     # rate carried past its end that reads "+0,0 pp"
@@ -608,7 +619,7 @@ def test_help_texts_name_the_providers_actually_used(db_url, store):
     help_text = next(m.proto.help for m in at.metric if m.label.startswith("1 gramo de oro fino"))
     assert "GC=F" not in help_text
     # each imported file is stored under the provider its format names: the FRED series is the LBMA fix
-    assert "Fuente del precio del oro aquí: LBMA (fijación PM)" in help_text
+    assert "Fuente del precio del oro aquí: oro, fijación LBMA" in help_text
     assert "Fuente de la tasa de cambio: Yahoo Finance COP=X" in help_text
     days = pd.bdate_range(end=pd.Timestamp.now().normalize(), periods=30)
     store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": 2300.0}), "yahoo:GC=F")
@@ -616,10 +627,10 @@ def test_help_texts_name_the_providers_actually_used(db_url, store):
     at = app().run()
     help_text = next(m.proto.help for m in at.metric if m.label.startswith("1 gramo de oro fino"))
     assert "Yahoo Finance GC=F (futuro COMEX)" in help_text
-    assert "Fuente de la tasa de cambio: TRM (Superintendencia Financiera)" in help_text
+    assert "Fuente de la tasa de cambio: TRM oficial" in help_text
     sources = at.dataframe[0].value["Fuente"].tolist()  # the freshness table names them the same way,
     # every source of a series in the order of the days it covers (the fix until 2021, then the future)
-    assert "LBMA (fijación PM), Yahoo Finance GC=F (futuro COMEX)" in sources and "demostración" in sources
+    assert "oro, fijación LBMA, Yahoo Finance GC=F (futuro COMEX)" in sources and "demostración" in sources
 
 
 def test_banner_is_current_in_the_same_run_as_an_import(db_url, monkeypatch):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from i18n import format_day, format_number, held_back_text, series_label, t
+from i18n import N_, format_day, format_number, held_back_text, series_label, t
 from i18n.keys import DEMO_REASON, FETCH_REASON
 from services.as_of import AsOf
 from services.freshness import DataState, Freshness
@@ -85,12 +85,15 @@ def stop_without_prices(prices: pd.Series, rule: AsOf, lang: str) -> None:
         st.stop()
 
 
-def example_ledger_switch(view: LedgerView, lang: str) -> None:
-    """Without stored sales: say so, and offer the fictional example (off by default), marked when on."""
+def example_ledger_switch(view: LedgerView, lang: str, *, on_sales_page: bool = False) -> None:
+    """Without stored sales: say so, and offer the fictional example (off by default), marked when on.
+    On the Sales page itself the import is pointed to below, not on "the Sales page"."""
     if view.has_stored_sales:
         return
     st.toggle(t("example_ledger_toggle", lang), key=EXAMPLE_LEDGER_KEY, help=t("example_ledger_help", lang))
     if view.is_demo:
         st.info(t("demo_ledger_banner", lang), icon=":material/theater_comedy:")
     else:
-        st.info(t("no_sales_yet", lang), icon=":material/info:")
+        st.info(
+            t(N_("no_sales_yet_here") if on_sales_page else N_("no_sales_yet"), lang), icon=":material/info:"
+        )

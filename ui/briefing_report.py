@@ -6,17 +6,19 @@ formatted from the same Briefing fields as the tables (tests/test_briefing.py cr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment
 from markupsafe import Markup
-from plotly.offline import get_plotlyjs
 
-from analytics.briefing import Briefing
+from analytics.briefing import Briefing, CountryRow
 from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
@@ -26,6 +28,7 @@ from i18n import (
     format_money,
     format_number,
     format_pct,
+    reading_for,
     reason_text,
     series_label,
     source_label,
@@ -34,7 +37,7 @@ from i18n import (
 from i18n.keys import COUNTRY_NAME, MODEL, RECOMMENDATION
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
 from ui.sentences import relative_error_text
-from ui.tables import display_frame, export_frame, sheet_label
+from ui.tables import _cell_kind, column_label, display_frame, export_frame, sheet_label
 
 
 def briefing_notices(briefing: Briefing, lang: str) -> list[str]:
@@ -93,19 +96,20 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 )
             )
             continue
-        out.append(
-            t(
-                "brief_local_move",
-                lang,
-                currency=row.currency,
-                verb=t(N_("brief_up") if row.change_pct >= 0 else N_("brief_down"), lang),
-                pct=format_pct(abs(row.change_pct), lang, signed=False),
-                price=format_money(row.price_per_g, row.currency, lang),
-                gold=format_number(row.gold_contribution_pp, lang, 1),
-                fx=format_number(row.fx_contribution_pp, lang, 1),
-                fx_pct=format_pct(row.fx_change_pct, lang),
+        with reading_for(row.currency):  # a country's sentence as that country writes numbers (S/ 204.58)
+            out.append(
+                t(
+                    "brief_local_move",
+                    lang,
+                    currency=row.currency,
+                    verb=t(N_("brief_up") if row.change_pct >= 0 else N_("brief_down"), lang),
+                    pct=format_pct(abs(row.change_pct), lang, signed=False),
+                    price=format_money(row.price_per_g, row.currency, lang),
+                    gold=format_number(row.gold_contribution_pp, lang, 1),
+                    fx=format_number(row.fx_contribution_pp, lang, 1),
+                    fx_pct=format_pct(row.fx_change_pct, lang),
+                )
             )
-        )
         if row.currency == "BOB":
             out.append(t("brief_bob_note", lang))
     out.append(
@@ -189,24 +193,27 @@ def country_table(briefing: Briefing, lang: str) -> pd.DataFrame:
     """The multi-country table as the reader sees it (numbers formatted for the language)."""
     rows = []
     for row in briefing.countries:
-        rows.append(
-            {
-                t("brief_col_currency", lang): row.currency + (" *" if row.currency == "BOB" else ""),
-                t("brief_col_price", lang): format_money(row.price_per_g, row.currency, lang),
-                t("brief_col_change", lang): format_pct(row.change_pct, lang),
-                t("brief_col_gold_pp", lang): format_number(row.gold_contribution_pp, lang, 1),
-                # the dollar has no exchange rate: its part is missing ("–"), not "0,0"
-                t("brief_col_fx_pp", lang): "–"
-                if row.currency == "USD"
-                else format_number(row.fx_contribution_pp, lang, 1),
-                t("brief_col_fx", lang): format_number(row.fx, lang, 2, row.currency),
-                t("brief_col_buy", lang): "–"
-                if row.buy_price_95 is None
-                else format_money(row.buy_price_95, "COP", lang),
-                t("brief_col_as_of", lang): format_day(row.price_date, lang),
-            }
-        )
+        with reading_for(row.currency):  # each row as its country writes numbers, one convention a row
+            rows.append(_country_row(row, lang))
     return pd.DataFrame(rows)
+
+
+def _country_row(row: CountryRow, lang: str) -> dict[str, str]:
+    return {
+        t("brief_col_currency", lang): row.currency + (" *" if row.currency == "BOB" else ""),
+        t("brief_col_price", lang): format_money(row.price_per_g, row.currency, lang),
+        t("brief_col_change", lang): format_pct(row.change_pct, lang),
+        t("brief_col_gold_pp", lang): format_number(row.gold_contribution_pp, lang, 1),
+        # the dollar has no exchange rate: its part is missing ("–"), not "0,0"
+        t("brief_col_fx_pp", lang): "–"
+        if row.currency == "USD"
+        else format_number(row.fx_contribution_pp, lang, 1),
+        t("brief_col_fx", lang): format_number(row.fx, lang, 2, row.currency),
+        t("brief_col_buy", lang): "–"
+        if row.buy_price_95 is None
+        else format_money(row.buy_price_95, "COP", lang),
+        t("brief_col_as_of", lang): format_day(row.price_date, lang),
+    }
 
 
 def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
@@ -269,6 +276,17 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
             "%",
         )
     return figures
+
+
+#: plotly.js's basic partial bundle (scatter, bar, pie; ui/vendor/README.md): 1.2 MB instead of the full
+#: 4.8 MB, so the self-contained briefing stays under 1.5 MB. The briefing draws only these trace types.
+PLOTLY_BASIC = Path(__file__).parent / "vendor" / "plotly-basic-4.1.1.min.js"
+PLOTLY_BASIC_TRACES = frozenset({"scatter", "bar", "pie"})
+
+
+@cache
+def plotly_basic_js() -> str:
+    return PLOTLY_BASIC.read_text(encoding="utf-8")
 
 
 PAGE = """<!DOCTYPE html>
@@ -338,8 +356,12 @@ def html_table(frame: pd.DataFrame) -> HtmlTable:
 
 
 def briefing_html(briefing: Briefing, lang: str) -> str:
-    """One self-contained file: plotly.js is embedded once, the charts stay interactive offline."""
+    """One self-contained file: plotly.js's basic bundle is embedded once, the charts stay interactive
+    offline."""
     figures = briefing_figures(briefing, lang)
+    drawn = {trace.type for figure in figures.values() for trace in figure.data}
+    if not drawn <= PLOTLY_BASIC_TRACES:  # a new chart type needs a bigger bundle
+        raise ValueError(f"the basic plotly bundle cannot draw {sorted(drawn - PLOTLY_BASIC_TRACES)}")
     charts = [  # plotly's own HTML: its data travels as JSON with "<" escaped, so it is trusted markup
         Markup(  # noqa: S704
             figure.update_layout(template="plotly_white").to_html(  # white paper: it prints cleanly
@@ -367,7 +389,7 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
         lang=lang,
         title=t("brief_title", lang),
         period=period,
-        plotly_js=Markup(get_plotlyjs()),  # noqa: S704 - the plotly.js library itself, trusted
+        plotly_js=Markup(plotly_basic_js()),  # noqa: S704 - the plotly.js library itself, trusted
         summary=summary_paragraphs(briefing, lang),
         countries_header=t("brief_countries_header", lang),
         countries_table=html_table(country_table(briefing, lang)),
@@ -428,6 +450,63 @@ def sources(briefing: Briefing, lang: str = "en") -> dict[str, str]:
 #: Columns that count things: whole numbers in the workbook (never 1.0).
 COUNT_COLUMNS = ("sales", "under_minimum")
 
+#: Excel number formats by the kind of a column's numbers (ui.i18n's table kinds). Excel shows `,` and
+#: `.` in them by the reader's own locale; the words and signs around them follow the briefing's language.
+EXCEL_FORMATS = {
+    "count": "#,##0",
+    "fineness": "0.000",
+    "rate": "#,##0.00",
+    "points": '+#,##0.0" pp";-#,##0.0" pp";0.0" pp"',
+    "grams": '#,##0.0" g"',
+}
+
+
+def currency_prefix(currency: str, lang: str) -> str:
+    """The sign written before an amount: "$ " (pesos), "S/ ", "US$ " in Spanish; "COP " in English."""
+    prefix = re.match(r"\D*", format_money(1.0, currency, lang, 2))
+    return (prefix.group() if prefix else "").replace("\u00a0", " ")
+
+
+def excel_format(kind: str, lang: str, currency: str | None = None, values: pd.Series | None = None) -> str:
+    """One column's Excel format: `"$ "#,##0` (pesos), `"US$ "#,##0.00`, `#,##0.0" %"`, `#,##0.0" g"`..."""
+    if kind == "pct":
+        return '#,##0.0" %"' if lang == "es" else '#,##0.0"%"'
+    if kind in EXCEL_FORMATS:
+        return EXCEL_FORMATS[kind]
+    money = "USD" if kind == "usd" else (currency or "USD")
+    typical = float(values.abs().median()) if values is not None and values.notna().any() else 0.0
+    digits = "#,##0" if typical >= 1000 else "#,##0.00"  # whole pesos, cents of a sol or a dollar
+    return f'"{currency_prefix(money, lang)}"{digits}'
+
+
+def workbook_formats(sheets: dict[str, pd.DataFrame], lang: str) -> dict[str, dict[str, str | list[str]]]:
+    """Every number column of the briefing's sheets with its Excel format, keyed as the sheets are written
+    (translated sheet names and headers)."""
+    out: dict[str, dict[str, str | list[str]]] = {}
+    for name, frame in sheets.items():
+        formats: dict[str, str | list[str]] = {}
+        for column in frame.columns:
+            values = frame[column]
+            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                continue
+            column_name = str(column)
+            if name == "countries" and column_name == "price_per_g":  # each row in its own currency
+                wanted: str | list[str] = [
+                    excel_format("money", lang, str(currency), values.loc[[currency]])
+                    for currency in frame.index
+                ]
+            elif name == "countries" and column_name == "buy_price_95":
+                wanted = excel_format("money", lang, "COP", values)
+            elif name == "local_prices":  # one column per currency
+                wanted = excel_format("money", lang, column_name, values)
+            elif column_name == "gold_usd_per_oz":
+                wanted = excel_format("usd", lang, values=values)
+            else:
+                wanted = excel_format(_cell_kind(column_name), lang, None, values)
+            formats[column_label(column_name, lang)] = wanted
+        out[sheet_label(name, lang)] = formats
+    return out
+
 
 def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
     """One sheet per table, numbers kept as numbers (counts as whole numbers), sheet names and headers in
@@ -456,4 +535,6 @@ def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
         notice=" ".join(notices) if notices else None,
         about_header=(t("col_item", lang), t("col_value", lang)),
         about_sheet=sheet_label("about", lang),
+        number_formats=workbook_formats(sheets, lang),
+        date_format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
     )

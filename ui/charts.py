@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from i18n import day_labels, horizon_label, money_digits, plotly_separators, t
+from ui.tables import has_lot_number
 from ui.text import chart_text
 
 GOLD_COLOUR = "#E69F00"
@@ -266,7 +267,10 @@ def realised_vs_benchmark_figure(
                 },
                 customdata=list(
                     zip(
-                        group["sale_id"].map(chart_text),  # a sale id is the user's text, not markup
+                        [  # the lot number, else the buyer; the user's text, not markup
+                            chart_text(sale if has_lot_number(sale) else buyer)
+                            for sale, buyer in zip(group["sale_id"], group["buyer"].fillna(""), strict=True)
+                        ],
                         day_labels(pd.DatetimeIndex(group["date"]), lang),
                         group["premium_pct"],
                         group["fine_gold_g"],

@@ -41,6 +41,7 @@ from ui.state import (
     run_context,
     selection_key,
 )
+from ui.tables import lot_numbers
 
 #: The Buyers page's columns, by name (services.buyers.BuyerRow's fields).
 BUYERS_COLUMN = {
@@ -120,7 +121,7 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
     text = pd.DataFrame(
         {
             t("field_date", lang): chosen["date"].map(lambda day: format_day(day, lang)),
-            t("col_sale", lang): chosen["sale_id"],
+            t("col_sale", lang): lot_numbers(chosen["sale_id"]),
             t("field_buyer", lang): chosen["buyer"],
             t("field_certification", lang): chosen["certification"].map(lambda c: t(CERTIFICATION[c], lang)),
             t("col_fine_g", lang): numbers(chosen["fine_gold_g"], 2),

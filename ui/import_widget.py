@@ -7,7 +7,7 @@ import streamlit as st
 
 from data.importers import PriceFileError
 from data.series import SERIES
-from i18n import fetch_result_text, fetch_source_name, problem_text, t
+from i18n import fetch_result_text, fetch_source_name, format_label, problem_text, series_label, t
 from ui.state import import_price_file, refresh_prices_now
 from ui.tables import price_problem_rows
 from ui.text import plain_markdown
@@ -20,7 +20,9 @@ def price_import_sidebar(lang: str) -> None:
             t("import_series", lang),
             ["auto", *SERIES],
             key="price_upload_series",
-            format_func=lambda s: t("import_auto", lang) if s == "auto" else s,
+            format_func=lambda s: (
+                t("import_auto", lang) if s == "auto" else series_label(s, lang).capitalize()
+            ),
         )
         if (
             st.button(t("import_button", lang), key="price_upload_button", disabled=upload is None)
@@ -37,8 +39,8 @@ def price_import_sidebar(lang: str) -> None:
                 t(
                     "import_done",
                     lang,
-                    series=report["series"],
-                    format=report["format"],
+                    series=series_label(report["series"], lang),
+                    format=format_label(report["format"], lang),
                     stored=report["rows_stored"],
                     new=report["rows_new"],
                     flagged=len(report["flagged"]),

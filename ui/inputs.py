@@ -11,6 +11,14 @@ from babel.numbers import NumberFormatError, parse_decimal
 from i18n import N_, format_number, number_locale, t
 
 
+def parse_number(text: str, lang: str) -> float | None:
+    """`1.000,5` (es) or `1,000.5` (en) as a number; None when it cannot be read that way."""
+    try:
+        return float(parse_decimal(text.strip(), locale=number_locale(lang), strict=True))
+    except (NumberFormatError, ValueError):
+        return None
+
+
 def number_field(
     label: str,
     value: float,
@@ -27,9 +35,8 @@ def number_field(
     (Babel, strict: `2.0` is refused in Spanish rather than read as 20). A number it cannot read, or one
     outside the bounds, is said in words and the default is used."""
     text = container.text_input(label, format_number(value, lang, digits), key=key, help=help)
-    try:
-        number = float(parse_decimal(text.strip(), locale=number_locale(lang), strict=True))
-    except (NumberFormatError, ValueError):
+    number = parse_number(text, lang)
+    if number is None:
         container.error(t("number_unreadable", lang, text=text, example=format_number(1234.5, lang, 1)))
         return value
     low = -float("inf") if min_value is None else min_value

@@ -17,6 +17,7 @@ from i18n import (
     money_digits,
     month_label,
     problem_text,
+    source_label,
     t,
 )
 from i18n.keys import CERTIFICATION, COLUMN, FIELD, FILE, KIND, MINIMUM_STATE, PROBLEM, SHEET, UNIT
@@ -96,6 +97,29 @@ def _cell_kind(name: str) -> str:
     return "money"
 
 
+#: The start of the id the importer gives a sale without a lot number (data.ledger: a hash of its content).
+AUTO_SALE_PREFIX = "auto-"
+
+
+def has_lot_number(sale_id: object) -> bool:
+    return not str(sale_id).startswith(AUTO_SALE_PREFIX)
+
+
+def sale_label(sale_id: object, day: object, buyer: object, lang: str) -> str:
+    """A sale as a reader names it: its lot number, or, for a sheet kept without lot numbers, its date and
+    buyer ("7 mar 2019 · Refinería X"), never the importer's `auto-b9aafc1d7c`."""
+    if has_lot_number(sale_id):
+        return str(sale_id)
+    named = "" if buyer is None or (not isinstance(buyer, str) and pd.isna(buyer)) else str(buyer).strip()
+    return f"{format_day(day, lang)} · {named}" if named else format_day(day, lang)
+
+
+def lot_numbers(values: pd.Series) -> pd.Series:
+    """A sale-id column as shown in a table that has the date and buyer beside it: the lot number, or empty
+    for a sale the importer numbered itself."""
+    return values.map(lambda value: str(value) if has_lot_number(value) else "")
+
+
 def format_cell(value: object, name: str, lang: str, currency: str | None = None) -> str:
     """One table cell as text in `lang`: numbers by the language's convention, dates as `10 may 2024`,
     certifications and yes/no in words, a missing value as "–"."""
@@ -109,6 +133,10 @@ def format_cell(value: object, name: str, lang: str, currency: str | None = None
         return flags_text(value, lang)
     if name == "minimum_state" and value in MINIMUM_STATE:
         return t(MINIMUM_STATE[value], lang)
+    if name == "minimum_reference" and isinstance(value, str):
+        return source_label(value, lang)  # lbma → "oro, fijación LBMA"
+    if name == "sale_id" and isinstance(value, str) and not has_lot_number(value):
+        return ""  # no lot number in the sheet: the date and buyer beside it name the sale
     if isinstance(value, pd.Period) or name == "month":
         return month_label(value, lang)
     if isinstance(value, date | datetime | pd.Timestamp):
@@ -157,7 +185,7 @@ def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         values = out[name]
         if (
             pd.api.types.is_bool_dtype(values)
-            or name in ("certification", "minimum_state", "month", "flags")
+            or name in ("certification", "minimum_state", "month", "flags", "minimum_reference")
             or (values.dtype == object and values.map(lambda v: isinstance(v, bool)).any())
         ):
             out[name] = [format_cell(value, str(name), lang) for value in values]
