@@ -4,7 +4,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
 
     python cli.py prices import FILE [--series ID]
     python cli.py prices show ID [--start D] [--end D]
-    python cli.py prices refresh
+    python cli.py prices refresh [--source lbma|trm|bcrp|yahoo ...] [--language es|en]
     python cli.py benchmark --currency COP [--unit g] [--date D]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
@@ -22,7 +22,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py alerts list | alerts remove ID | alerts run [--date D]
     python cli.py card --currency CUR --unit UNIT --language es|en [--date D] --out FILE.html
     python cli.py backup FILE[.gz]
-    python cli.py restore FILE[.gz]
+    python cli.py restore FILE[.gz] [--allow-new-staff]
 
 Every command acts as the operator (every cooperative, every command) unless `--user NAME` is given
 before the command; that user's password is read from GOLD_DASHBOARD_PASSWORD or asked for (and the
@@ -42,7 +42,6 @@ import logging
 import math
 import os
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -52,27 +51,31 @@ from sqlalchemy.exc import SQLAlchemyError
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError
 from analytics.briefing import default_period, parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
-from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
+from analytics.offers import compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
-from data.alerts import add_rule, list_rules, remove_rule
+from data.alerts import list_rules, remove_rule
 from data.backup import backup, restore
 from data.errors import describe
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
-from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo, target_fx, target_prices
+from data.market_data import MarketSnapshot, import_prices, target_fx, target_prices
 from data.offer_quotes import read_quotes
+from data.official import SourceRefresh
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
+from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
-from i18n import reason_text
-from services.alerts import run_alerts
+from i18n import fetch_result_text, reason_text
+from services.alerts import add_alert, run_alerts
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
+from services.forecast import refresh_backtests_after_write
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
+from services.refresh import KNOWN_SOURCES, SOURCES_ENV, UnknownSourceError, refresh_failed, refresh_prices
 
 
 class CliError(Exception):
@@ -90,7 +93,9 @@ def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    return import_prices(store, path.read_bytes(), path.name, args.series, args.source)
+    report = import_prices(store, path.read_bytes(), path.name, args.series, args.source)
+    # the forecast backtests on the new data are measured now, so the Forecast page opens at once
+    return {**report, "backtests": refresh_backtests_after_write(store)}
 
 
 def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
@@ -102,9 +107,50 @@ def cmd_prices_show(store: MarketStore, args: argparse.Namespace) -> object:
     ]
 
 
+def refresh_row_json(row: SourceRefresh, lang: str) -> dict[str, object]:
+    """One source's row of `prices refresh`: {source, series, rows_added, first, last, error, ...}."""
+    text = fetch_result_text(
+        row.source,
+        row.series,
+        row.rows_added,
+        row.first,
+        row.last,
+        row.error_code,
+        row.error_params,
+        row.skipped,
+        lang,
+        row.stored_as,
+    )
+    return {
+        "source": row.source,
+        "series": row.series,
+        "rows_added": row.rows_added,
+        "first": None if row.first is None else row.first.strftime("%Y-%m-%d"),
+        "last": None if row.last is None else row.last.strftime("%Y-%m-%d"),
+        "error": text if row.error_code is not None else None,
+        "error_code": row.error_code,
+        "skipped": row.skipped,
+        "stored_as": row.stored_as,
+        "asked_from": None if row.asked_from is None else row.asked_from.strftime("%Y-%m-%d"),
+        "message": text,
+    }
+
+
 def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
-    report = refresh_from_yahoo(store, min_interval=timedelta(0))  # the user asked: no 15-minute pause
-    return {"ok": report.ok, "message": report.message, "rows_stored": report.rows_stored}
+    """Ask every configured source for its missing days (Yahoo with no 15-minute pause: the user asked)."""
+    try:
+        results = refresh_prices(store, args.source)
+    except UnknownSourceError as error:
+        raise CliError(str(error)) from None
+    rows = [refresh_row_json(row, args.language) for row in results]
+    for row in rows:
+        if row["error"] is not None:
+            print(row["error"], file=sys.stderr)
+    if any(row.rows_added for row in results):  # the timer job also measures the backtests made stale
+        for entry in refresh_backtests_after_write(store):
+            print(f"backtest {entry['target_id']}: {entry['status']}", file=sys.stderr)
+    args.exit_code = 1 if refresh_failed(results) else 0
+    return rows
 
 
 def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
@@ -125,12 +171,13 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
         gross_g=args.gross_g,
         fineness=args.fineness,
         benchmark_price_per_g=benchmark.price,
-        rate_pct_year=args.rate_pct_year,
+        rate_pct_year=discount_rate_pct() if args.rate_pct_year is None else args.rate_pct_year,
     )
     return {
         "date": f"{args.date:%Y-%m-%d}",
         "benchmark_price_per_g": benchmark.price,
         "fine_gold_g": comparison.fine_gold_g,
+        "rate_pct_year": comparison.rate_pct_year,
         "offers": [offer.as_json() for offer in comparison.offers],
     }
 
@@ -218,6 +265,7 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
         cooperative=args.cooperative,
         mapping=mapping,
         currency=args.currency,
+        apply_changes=args.apply_changes,
     )
 
 
@@ -259,15 +307,16 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
         "premium_received_usd", "meets_minimum_price", "certification", "buyer",
         "buyer_price_pct", "all_in_pct", "minimum_reference", "minimum_state", "minimum_margin_pp",
+        "buyer_quote_pct", "minimum_near_pp",
     ]  # fmt: skip
     rows = []
     for record in premiums[fields].to_dict("records"):
         record["date"] = record["date"].strftime("%Y-%m-%d")
-        record["meets_minimum_price"] = (
-            None
-            if record["benchmark_price_per_g"] != record["benchmark_price_per_g"]
-            else bool(record["meets_minimum_price"])
-        )
+        # null for an uncertified sale (no minimum applies) and for a sale without a benchmark
+        meets = record["meets_minimum_price"]
+        record["meets_minimum_price"] = None if meets is None or meets != meets else bool(meets)
+        if record["certification"] == "none":
+            record["minimum_state"] = None
         rows.append(record)
     summary = summarise(premiums).as_json()
     currencies = sorted(premiums["currency"].unique())
@@ -382,7 +431,7 @@ def cmd_users_password(store: MarketStore, args: argparse.Namespace) -> object:
 
 
 def cmd_alerts_add(store: MarketStore, args: argparse.Namespace) -> object:
-    rule = add_rule(
+    rule = add_alert(
         store,
         ledger_scope(store, args),
         email=args.email,
@@ -410,7 +459,8 @@ def cmd_alerts_run(store: MarketStore, args: argparse.Namespace) -> object:
     run = run_alerts(store, as_of=args.date)
     for failure in run.failed:
         print(f"alert {failure.id}: {failure.reason}", file=sys.stderr)
-    return run.as_json()
+    # the timer also measures the forecast backtests that data written since the last run made stale
+    return {**run.as_json(), "backtests": refresh_backtests_after_write(store)}
 
 
 def cmd_card(store: MarketStore, args: argparse.Namespace) -> object:
@@ -427,7 +477,7 @@ def cmd_backup(store: MarketStore, args: argparse.Namespace) -> object:
 def cmd_restore(store: MarketStore, args: argparse.Namespace) -> object:
     if not Path(args.file).is_file():
         raise CliError(f"no such file: {args.file}")
-    return {"file": args.file, "rows": restore(store, Path(args.file))}
+    return {"file": args.file, "rows": restore(store, Path(args.file), allow_new_staff=args.allow_new_staff)}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -453,7 +503,16 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--start", type=_date)
     show.add_argument("--end", type=_date)
     show.set_defaults(run=cmd_prices_show)
-    refresh = prices.add_parser("refresh", help="fetch the missing days from Yahoo Finance")
+    refresh = prices.add_parser(
+        "refresh", help="fetch the missing days from the LBMA, the TRM, the BCRP and Yahoo Finance"
+    )
+    refresh.add_argument(
+        "--source",
+        action="append",
+        choices=list(KNOWN_SOURCES),
+        help=f"repeatable; default: {SOURCES_ENV} or every source ({','.join(KNOWN_SOURCES)})",
+    )
+    refresh.add_argument("--language", choices=["es", "en"], default="es", help="of the failure reasons")
     refresh.set_defaults(run=cmd_prices_refresh, staff_only=True)
 
     bench = commands.add_parser("benchmark", help="benchmark price of fine gold on a date")
@@ -475,8 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--rate-pct-year",
         type=float,
-        default=DEFAULT_RATE_PCT_YEAR,
-        help="interest rate for the present value, %% a year (default 0: no discounting)",
+        default=None,
+        help="the cooperative's cost of money for the present value, %% a year "
+        "(default: GOLD_DASHBOARD_DISCOUNT_RATE_PCT, else 12; 0: no discounting)",
     )
     compare.set_defaults(run=cmd_offers_compare)
 
@@ -512,6 +572,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--currency",
         choices=list(CURRENCIES),
         help='currency of rows that name none, when no header does (e.g. "Valor recibido (COP)")',
+    )
+    ledger_import.add_argument(
+        "--apply-changes",
+        action="store_true",
+        help="write the corrections of stored lots listed under 'changed' (audited, as an edit)",
     )
     ledger_import.set_defaults(run=cmd_ledger_import)
 
@@ -607,6 +672,11 @@ def build_parser() -> argparse.ArgumentParser:
     do_backup.set_defaults(run=cmd_backup, staff_only=True)
     do_restore = commands.add_parser("restore", help="replace the whole store by a backup file")
     do_restore.add_argument("file")
+    do_restore.add_argument(
+        "--allow-new-staff",
+        action="store_true",
+        help="restore staff accounts this store does not have (refused otherwise, unless it has no users)",
+    )
     do_restore.set_defaults(run=cmd_restore, staff_only=True)
     return parser
 
@@ -634,7 +704,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     json.dump(json_safe(result), sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
     sys.stdout.write("\n")
-    return 0
+    return int(getattr(args, "exit_code", 0))  # 1: the command ran, and part of it failed (prices refresh)
 
 
 def _command_name(args: argparse.Namespace) -> str:

@@ -7,14 +7,16 @@ themselves are filtered in data/ledger.
 
 import streamlit as st
 
+from data.alerts import confirm_address
 from data.users import market_is_public
-from i18n import set_reader_currency, t
+from i18n import format_day, set_reader_currency, t, tn
 from i18n.keys import ROLE
-from ui.auth import NOBODY, sign_out
+from ui.auth import NOBODY, NOTICE_KEY, sign_out
 from ui.banner import data_banner
-from ui.import_widget import price_import_sidebar
+from ui.import_widget import price_import_sidebar, price_refresh_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
+from ui.store import get_store
 from ui.style import page_style
 from ui.text import plain_markdown
 
@@ -24,6 +26,12 @@ settings = sidebar_settings()
 lang = settings.language
 page_style(lang)
 set_reader_currency(settings.currency)  # one number convention for every text of this run
+if "confirm" in st.query_params:  # an alert address's confirmation link: no sign-in needed
+    confirmed = confirm_address(get_store(), str(st.query_params.pop("confirm")))
+    if confirmed:
+        st.success(t("alerts_confirmed", lang, email=plain_markdown(confirmed)))
+    else:
+        st.error(t("alerts_confirm_unknown", lang))
 context = resolve_run_context()  # once per run: data versions, user and scope
 signed_in = context.scope != NOBODY  # signed in, or a single machine without users
 
@@ -64,10 +72,15 @@ if context.user is not None:
             )
         )
         st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:  # failed attempts against this account since its last sign-in: told once, on arrival
+        count, last = notice
+        st.warning(tn("sign_in_notice_failures", count, lang, day=format_day(last, lang)))
 
 refresh_market_data()
 if signed_in and may_manage():  # price files change everyone's prices: staff only
     price_import_sidebar(lang)  # before the banner, so an import shows in this very run
+    price_refresh_sidebar(lang)  # the same for a refresh from the sources
 data_banner(current_data_state(settings.currency), lang)
 if signed_in:
     cooperative_sidebar(ledger().cooperatives, lang)

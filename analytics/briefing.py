@@ -15,6 +15,7 @@ import pandas as pd
 
 from analytics.benchmark import local_price_series
 from analytics.errors import CodedError
+from analytics.forecast import BacktestSummary
 from analytics.market import annualised_volatility, decompose_local_move
 from analytics.premiums import BANREP_BUY_SHARE
 from analytics.timing import Signal
@@ -304,7 +305,7 @@ def premium_sections(
                 "premium_pct_weighted": float(np.average(group["premium_pct"], weights=group["fine_gold_g"])),
                 "premium_due_usd": group["premium_due_usd"].sum(),
                 "premium_received_usd": group["premium_received_usd"].sum(),
-                "under_minimum": int((group["certified"] & ~group["meets_minimum_price"]).sum()),
+                "under_minimum": int((group["certified"] & group["meets_minimum_price"].eq(False)).sum()),
             }
         )
 
@@ -326,7 +327,7 @@ def premium_sections(
         )  # fmt: skip
         .reset_index()
     )
-    under = certified[~certified["meets_minimum_price"]]
+    under = certified[certified["meets_minimum_price"].eq(False)]
     under_minimum = (
         under.groupby("cooperative")
         .agg(sales=("sale_id", "count"), worst_premium_pct=("premium_pct", "min"))
@@ -345,11 +346,15 @@ BRIEFING_FORECAST_FOLDS = 24
 BRIEFING_HISTORY_DAYS = 2_520 + 750 + 24 * 20 + 260
 
 
-def add_forecast_and_timing(briefing: Briefing, gold_usd_per_oz: pd.Series) -> None:
+def add_forecast_and_timing(
+    briefing: Briefing, gold_usd_per_oz: pd.Series, stored: BacktestSummary | None = None
+) -> None:
     """Gold's 20-day forecast with its measured skill, and the sell-timing reading, as of the period's end.
 
-    A lighter backtest than the Forecast page's (three fast models, 24 monthly folds), so a briefing
-    takes seconds; the page has the full comparison.
+    When the period ends with the data and `stored` (the Forecast page's stored backtest of gold at
+    20 days) was measured on data ending on that same day, its selection and scores are used, as on the
+    page. Otherwise (an older period) a lighter backtest than the page's (three fast models, 24 monthly
+    folds) is run, so a briefing takes seconds.
     """
     from analytics.forecast import BacktestError, BacktestSettings, forecast_from_last, run_backtest
     from analytics.timing import indicator_frame, signal_on
@@ -358,20 +363,31 @@ def add_forecast_and_timing(briefing: Briefing, gold_usd_per_oz: pd.Series) -> N
     # the backtest fits on at most 2,520 days and calibrates on 750 more; older days change nothing
     history = history[history.index <= briefing.end].iloc[-BRIEFING_HISTORY_DAYS:]
     settings = BacktestSettings(horizon=20, step=20, folds=BRIEFING_FORECAST_FOLDS)
+    usable = (
+        stored is not None
+        and stored.horizon == 20
+        and not history.empty
+        and pd.Timestamp(history.index[-1]) == stored.last_data_date
+    )
     try:
-        result = run_backtest(history, settings, models=list(BRIEFING_FORECAST_MODELS), series="GOLD_USD")
-        forecast = forecast_from_last(history, result.selected, horizon=20, settings=settings)
+        if stored is not None and usable:
+            summary = stored
+        else:
+            summary = run_backtest(
+                history, settings, models=list(BRIEFING_FORECAST_MODELS), series="GOLD_USD"
+            ).summary()
+        forecast = forecast_from_last(history, summary.selected, horizon=20, settings=settings)
     except BacktestError:
         return
-    score = result.score(result.selected)
+    score = summary.score(summary.selected)
     last = forecast.frame().iloc[-1]
     briefing.forecast = BriefingForecast(
-        model=result.selected,
+        model=summary.selected,
         rmae=score.rmae,
         coverage_80=score.coverage_80,
-        folds=len(result.origins),
-        first_origin=pd.Timestamp(result.dates[result.origins[0]]),
-        last_origin=pd.Timestamp(result.dates[result.origins[-1]]),
+        folds=summary.folds,
+        first_origin=summary.first_origin,
+        last_origin=summary.last_origin,
         date=pd.Timestamp(forecast.dates[-1]),
         mean=float(last["mean"]),
         lo_80=float(last["lo_80"]),

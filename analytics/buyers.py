@@ -2,8 +2,9 @@
 benchmark (weighted by fine gold and median, sales flagged for review left out), certification premium owed.
 
 Pure: priced sales (analytics.premiums.sale_premiums) in, tables out; no I/O, no prose. Who may see which
-rows is decided before these functions are called (services/buyers.py); `cooperative_medians` returns
-aggregates only, never a cooperative's name.
+rows is decided before these functions are called (services/buyers.py); `cooperative_medians` and
+`protected_medians` return aggregates only, never a cooperative's name; `quarters_covering` snaps a
+member's period to whole calendar quarters.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-#: A member sees the median across cooperatives of a buyer only when at least this many cooperatives sold
-#: to it in the period (k-anonymity: below it, the median would be, or nearly be, another cooperative's figure).
-MIN_COOPERATIVES_FOR_MEDIAN = 3
+#: Statistical disclosure control of the figure across cooperatives a member sees (as statistics offices
+#: publish cells): at least this many *other* cooperatives behind it (a median of 3 is somebody's figure),
+MIN_COOPERATIVES_FOR_MEDIAN = 5
+#: no single one of them holding more than this share of the fine gold behind it (dominance rule),
+MAX_COOPERATIVE_SHARE = 0.60
+#: and the median rounded to this many percentage points (no exact figure to difference).
+MEDIAN_ROUNDING_PP = 0.5
 
 BUYER_COLUMNS = (
     "buyer_key",
@@ -121,3 +126,55 @@ def cooperative_medians(
     )
     table = table[table["cooperatives_in_median"] >= min_cooperatives]
     return table.reset_index()[list(MEDIAN_COLUMNS)]
+
+
+def protected_medians(
+    premiums: pd.DataFrame,
+    own_cooperatives: frozenset[str] | set[str],
+    *,
+    min_others: int = MIN_COOPERATIVES_FOR_MEDIAN,
+    max_share: float = MAX_COOPERATIVE_SHARE,
+    rounding_pp: float = MEDIAN_ROUNDING_PP,
+) -> pd.DataFrame:
+    """The median across cooperatives a member may see, per buyer (MEDIAN_COLUMNS).
+
+    Computed without the member's own cooperatives (moving their own figure cannot read the others'
+    minimum or maximum); only where at least `min_others` other cooperatives have priced sales to the
+    buyer in `premiums` (the caller passes whole quarters), none of them holding more than `max_share`
+    of the fine gold behind the figure; rounded to `rounding_pp`. No cooperative's name is returned.
+    """
+    if premiums.empty:
+        return pd.DataFrame(columns=list(MEDIAN_COLUMNS))
+    frame = _keyed(premiums)
+    trusted = frame[frame["trusted"] & ~frame["cooperative"].isin(set(own_cooperatives))]
+    if trusted.empty:
+        return pd.DataFrame(columns=list(MEDIAN_COLUMNS))
+    per_cooperative = _weighted_pct(trusted, ["buyer_key", "cooperative"]).dropna()
+    fine = trusted["fine_gold_g"].astype(float).groupby([trusted["buyer_key"], trusted["cooperative"]]).sum()
+    fine = fine.reindex(per_cooperative.index)
+    by_buyer = per_cooperative.groupby(level="buyer_key")
+    share = fine.groupby(level="buyer_key").max() / fine.groupby(level="buyer_key").sum()
+    median = by_buyer.median()
+    table = pd.DataFrame(
+        {
+            "cooperatives_in_median": by_buyer.size(),
+            "median_across_cooperatives": np.round(median / rounding_pp) * rounding_pp,
+        }
+    )
+    keep = (table["cooperatives_in_median"] >= min_others) & (share.reindex(table.index) <= max_share)
+    return table[keep].reset_index()[list(MEDIAN_COLUMNS)]
+
+
+def quarters_covering(
+    start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    """The first day of the quarter holding `start` and the last day of the quarter holding `end`
+    (None stays None: no bound)."""
+    first = None if start is None else pd.Period(start, freq="Q").start_time.normalize()
+    last = None if end is None else pd.Period(end, freq="Q").end_time.normalize()
+    return first, last
+
+
+def quarter_names(start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
+    """'2024-Q1', … for every quarter from `start` to `end` (inclusive)."""
+    return [f"{period.year}-Q{period.quarter}" for period in pd.period_range(start, end, freq="Q")]

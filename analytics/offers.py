@@ -9,7 +9,8 @@ prose: i18n writes the words). For each quote:
     net value           = gross value − fees
     present value       = net value ÷ (1 + rate × payment_days / 365)   (simple interest, rate a year)
 
-Ranked by present value, best first; the difference from the best is in the lot's currency.
+Ranked by present value, best first; the difference from the best is in the lot's currency. A quote
+above 105 % of the benchmark, or with fees above the lot's value, carries a flag (review it).
 """
 
 from __future__ import annotations
@@ -24,8 +25,13 @@ DAYS_PER_YEAR = 365
 #: A quoted share of the benchmark outside 30–200 % is a typo (0.975 for 97.5, 9750), as for sales.
 MIN_PRICE_PCT, MAX_PRICE_PCT = IMPLAUSIBLE_LOW * 100, IMPLAUSIBLE_HIGH * 100
 MAX_PAYMENT_DAYS = 365
-#: Present value needs a rate; 0 means "no discounting" (the user sets theirs on the page or the CLI).
+#: Present value needs a rate; 0 means "no discounting". The page and the CLI start from the deployment's
+#: setting (data/settings.py, 12 % a year by default), never from 0.
 DEFAULT_RATE_PCT_YEAR = 0.0
+#: A quote above this share of the benchmark, or fees above the lot's value, is flagged in its row:
+#: possible, but more often a typo or a trap; "revise esta oferta".
+SUSPICIOUS_PRICE_PCT = 105.0
+OFFER_FLAGS = ("price_above_105", "fees_above_value")
 
 
 class OfferError(CodedError):
@@ -87,6 +93,7 @@ class OfferValue:
     present_value: float
     rank: int  # 1 = the highest present value
     difference_from_best: float  # present value − the best present value (0 for the best, else < 0)
+    flags: tuple[str, ...] = ()  # codes of OFFER_FLAGS: review this offer
 
     @property
     def buyer(self) -> str:
@@ -102,6 +109,7 @@ class OfferValue:
             "net_value": self.net_value,
             "present_value": self.present_value,
             "rank": self.rank,
+            "flags": list(self.flags),
         }
 
 
@@ -123,6 +131,15 @@ class OfferComparison:
 def present_value(amount: float, rate_pct_year: float, days: float) -> float:
     """`amount` paid in `days`, worth today at simple interest `rate_pct_year` % a year."""
     return amount / (1 + rate_pct_year / 100 * days / DAYS_PER_YEAR)
+
+
+def _flags(quote: Quote, price: float, gross_value: float, fees: float) -> tuple[str, ...]:
+    flags = []
+    if quote.price_pct > SUSPICIOUS_PRICE_PCT:
+        flags.append("price_above_105")
+    if fees > gross_value:
+        flags.append("fees_above_value")
+    return tuple(flags)
 
 
 def compare_offers(
@@ -160,7 +177,9 @@ def compare_offers(
     order = sorted(range(len(valued)), key=lambda i: -valued[i][5])
     best = valued[order[0]][5]
     offers = [
-        OfferValue(*valued[i], rank=rank, difference_from_best=valued[i][5] - best)
+        OfferValue(
+            *valued[i], rank=rank, difference_from_best=valued[i][5] - best, flags=_flags(*valued[i][:4])
+        )
         for rank, i in enumerate(order, start=1)
     ]
     return OfferComparison(gross_g, fraction, fine, benchmark_price_per_g, rate_pct_year, offers)

@@ -8,12 +8,21 @@ import pandas as pd
 import streamlit as st
 
 from analytics.units import UNITS
-from data.alerts import AlertError, add_rule, list_rules, remove_rule, valid_email
-from data.ledger import LedgerAccessError
+from data.alerts import AlertError, AlertRule, list_rules, needs_confirmation, remove_rule, valid_email
 from data.series import CURRENCIES
 from i18n import N_, format_day, format_money, format_number, t, unit_label
 from i18n.keys import COUNTRY
-from services.alerts import ALREADY_SENT, NO_PRICE, NOT_MET, SEND, STALE, decide, mail_configured, quote_for
+from services.alerts import (
+    ALREADY_SENT,
+    NO_PRICE,
+    NOT_MET,
+    SEND,
+    STALE,
+    add_alert,
+    decide,
+    mail_configured,
+    quote_for,
+)
 from services.price_today import NoPriceError, PriceToday
 from ui.auth import NOBODY
 from ui.inputs import number_field
@@ -25,6 +34,15 @@ from ui.text import plain_markdown
 #: Owners that are ours, not a person: the CLI's operator and the single machine's dashboard.
 OWNERS = {"cli": N_("alerts_owner_cli"), "dashboard": N_("alerts_owner_dashboard")}
 DIRECTIONS = {"above": N_("alerts_above"), "below": N_("alerts_below")}
+#: Why a rule was refused (data.alerts.AlertError.code), in the reader's words.
+ALERT_ERRORS = {
+    "bad_email": N_("alert_error_bad_email"),
+    "bad_level": N_("alert_error_bad_level"),
+    "no_price": N_("alert_error_no_price"),
+    "level_out_of_band": N_("alert_error_level_out_of_band"),
+    "too_many_rules": N_("alert_error_too_many_rules"),
+    "no_such_rule": N_("alert_error_no_such_rule"),
+}
 
 
 settings = current_settings()
@@ -50,9 +68,28 @@ def describe(rule) -> str:
     unit = unit_label(rule.unit, lang)
     if rule.kind == "stale":
         return t("alerts_rule_stale", lang)
-    if rule.above is not None:
-        return t("alerts_rule_above", lang, unit=unit, level=format_money(rule.above, rule.currency, lang))
-    return t("alerts_rule_below", lang, unit=unit, level=format_money(rule.below, rule.currency, lang))
+    try:  # a level an older version accepted (1e308) cannot be written: the rule can still be removed
+        if rule.above is not None:
+            return t(
+                "alerts_rule_above", lang, unit=unit, level=format_money(rule.above, rule.currency, lang)
+            )
+        return t("alerts_rule_below", lang, unit=unit, level=format_money(rule.below, rule.currency, lang))
+    except (ArithmeticError, ValueError, TypeError):
+        return t("alerts_rule_unreadable", lang)
+
+
+def alert_error(error: AlertError, currency: str) -> str:
+    """The reason in the reader's language (the English sentence stays for the command line)."""
+    key = ALERT_ERRORS.get(error.code)
+    if key is None:  # a code the form cannot cause (currency, unit, language are chosen from lists)
+        return t("alert_error_other", lang)
+    values = {
+        name: format_money(float(value), currency, lang)  # type: ignore[arg-type]
+        if name in ("low", "high", "price")
+        else value
+        for name, value in error.params.items()
+    }
+    return t(key, lang, **values)
 
 
 def mail_error(error: str) -> str:
@@ -133,8 +170,8 @@ else:
         if st.form_submit_button(t("alerts_remove", lang)):
             try:
                 remove_rule(store, scope, int(chosen))
-            except (AlertError, LedgerAccessError) as error:
-                st.error(t("alerts_failed", lang, reason=error))
+            except AlertError as error:
+                st.error(t("alerts_failed", lang, reason=alert_error(error, settings.currency)))
             else:
                 st.session_state["alert_flash"] = t("alerts_removed", lang, id=chosen)
                 st.rerun()
@@ -207,7 +244,7 @@ with st.form("alert_add"):
             st.error(t("alerts_bad_level", lang))
             st.stop()
         try:
-            rule = add_rule(
+            rule: AlertRule = add_alert(
                 store,
                 scope,
                 email=address,
@@ -218,7 +255,10 @@ with st.form("alert_add"):
                 language=str(language),
             )
         except AlertError as error:
-            st.error(t("alerts_failed", lang, reason=error))
+            st.error(t("alerts_failed", lang, reason=alert_error(error, str(currency))))
         else:
-            st.session_state["alert_flash"] = t("alerts_saved", lang, id=rule.id)
+            flash = t("alerts_saved", lang, id=rule.id)
+            if needs_confirmation(rule):
+                flash += " " + t("alerts_confirm_pending", lang, email=plain_markdown(rule.email))
+            st.session_state["alert_flash"] = flash
             st.rerun()

@@ -9,7 +9,7 @@ period, formats and draws. Stored sales only, never the demo ledger.
 import streamlit as st
 
 from data.exports import csv_bytes
-from i18n import DATE_INPUT_FORMAT, N_, t
+from i18n import DATE_INPUT_FORMAT, N_, format_day, format_number, t
 from ui.figures import buyers_tables
 from ui.sentences import buyers_sentence
 from ui.settings import current_settings
@@ -48,14 +48,37 @@ view = buyers_page_view(start, end)
 if not view.rows:
     st.info(t("buyers_empty", lang))
     st.stop()
+if view.period is not None:  # a member: whole quarters (disclosure control), said above the figures
+    start, end = view.start or start, view.end or end
+    cross = list(view.period.get("cross_cooperative_quarters") or [])  # type: ignore[call-overload]
+    quarters = list(view.period.get("quarters") or [])  # type: ignore[call-overload]
+    note = t(
+        "buyers_quarters_note",
+        lang,
+        quarters=", ".join(quarters),
+        start=format_day(start, lang),
+        end=format_day(end, lang),
+        cross=", ".join(cross) if cross else t("buyers_quarters_none", lang),
+    )
+    if view.period.get("snapped"):
+        note += " " + t("buyers_quarters_snapped", lang)
+    st.caption(note)
 
 sentence = buyers_sentence(view, start, end, lang, user_text=plain_markdown)  # buyers' names as text
 if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
 fitted_table(text, [t("buyers_col_buyer", lang), t("buyers_col_weighted", lang)], lang, key="buyers_table")
-note = N_("buyers_staff_note") if view.names_every_cooperative else N_("buyers_k_note")
-st.caption(t(note, lang, k=view.min_cooperatives))
+note_key = N_("buyers_staff_note") if view.names_every_cooperative else N_("buyers_k_note")
+st.caption(
+    t(
+        note_key,
+        lang,
+        k=view.min_cooperatives,
+        share=format_number(view.max_share_pct, lang, 0),
+        rounding=format_number(view.rounding_pp, lang, 1),
+    )
+)
 st.download_button(
     t("buyers_download_csv", lang),
     lambda: csv_bytes(numbers),

@@ -1,8 +1,11 @@
 """Forecast: a fan chart beside the no-change line, and the backtest that says how far to trust it.
 
-Thin: the backtest and forecast come from ui.state.forecast_page_view (services/forecast.py) (cached by data version and
-parameters, with progress while it runs); this file picks the target, formats and draws.
+Thin: the backtest and forecast come from ui.state.forecast_page_view (services/forecast.py: the backtest is
+read from the store, measured there after an import; only a target or horizon never measured runs here, with
+progress); this file picks the target, formats and draws.
 """
+
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -47,6 +50,11 @@ target_currency = "USD" if target_id == GOLD_SERIES else currency
 chosen_model = None if model_choice == "auto" else model_choice
 
 
+def measured_text(moment: datetime) -> str:
+    """When the backtest was run: the day and the UTC time (the store keeps it in UTC)."""
+    return f"{format_day(moment, lang)}, {moment.astimezone(UTC):%H:%M} UTC"
+
+
 def model_label(name: str) -> str:
     return t(MODEL[name], lang)
 
@@ -64,11 +72,19 @@ with st.status(t("forecast_running", lang), expanded=True) as status:
         status.update(state="error")
         st.error(t("forecast_failed", lang, reason=error_text(error, lang)))
         st.stop()
-    seconds = sum(score.seconds for score in view.backtest.scores)
+    data_day = format_day(view.forecast.origin, lang)  # the last date of the series forecast
+    folds, seconds = view.backtest.folds, format_number(view.backtest_seconds, lang, 1)
     status.update(
         label=t(
-            "forecast_ready", lang, folds=len(view.backtest.origins), seconds=format_number(seconds, lang, 1)
-        ),
+            "forecast_measured",
+            lang,
+            measured=measured_text(view.measured_at),
+            day=data_day,
+            folds=folds,
+            seconds=seconds,
+        )
+        if view.measured_at is not None
+        else t("forecast_measured_now", lang, day=data_day, folds=folds, seconds=seconds),
         state="complete",
         expanded=False,
     )
@@ -105,8 +121,8 @@ def share_pct(share: float | None) -> str:
 
 # --- how good are these forecasts?
 st.subheader(t("skill_header", lang))
-first_origin, last_origin = backtest.dates[backtest.origins[0]], backtest.dates[backtest.origins[-1]]
-months = max(1, round((backtest.dates[backtest.origins[-1] + horizon] - first_origin).days / 30.44))
+first_origin, last_origin = backtest.first_origin, backtest.last_origin
+months = max(1, round((backtest.last_target - first_origin).days / 30.44))
 coverage = share_pct(score.coverage_80)
 technical: list[str] = []  # the tests' names and numbers: only in "Detalles técnicos"
 if model_choice != "auto":
@@ -123,18 +139,22 @@ if backtest.random_walk_wins:
             horizon=horizon,
             mape=format_pct(rw.mape_pct, lang, signed=False),
             coverage=share_pct(rw.coverage_80),
+            day=data_day,
         )
     )
     closest = min(
-        (s for s in backtest.scores if s.dm_p_value is not None), key=lambda s: s.rmae or 9, default=None
+        (s for s in backtest.scores if s.dm_p_value_interval is not None and s.interval_score_80),
+        key=lambda s: s.interval_score_80 or 0.0,
+        default=None,
     )
-    if closest is not None:
+    if closest is not None and rw.interval_score_80:
         st.write(
             t(
                 "skill_no_model_beat",
                 lang,
                 model=model_label(closest.name),
-                relative=relative_error_text(closest.rmae, lang),
+                ratio=format_number((closest.interval_score_80 or 0.0) / rw.interval_score_80, lang, 2),
+                day=data_day,
             )
         )
         technical.append(
@@ -143,7 +163,7 @@ if backtest.random_walk_wins:
                 lang,
                 model=model_label(closest.name),
                 rmae=format_number(closest.rmae or 1, lang, 3),
-                p=format_number(closest.dm_p_value, lang, 3),
+                p=format_number(closest.dm_p_value_interval, lang, 3),
             )
         )
 else:
@@ -178,7 +198,12 @@ leaderboard = pd.DataFrame(
             t("col_interval_score_80", lang): money(s.interval_score_80)
             if s.interval_score_80 is not None
             else "–",
-            t("col_p_value", lang): format_number(s.dm_p_value, lang, 3) if s.dm_p_value is not None else "–",
+            t("col_p_value", lang): "–"
+            if s.dm_p_value_interval is None
+            else format_number(s.dm_p_value_interval, lang, 3),
+            t("col_dm_p_value", lang): format_number(s.dm_p_value, lang, 3)
+            if s.dm_p_value is not None
+            else "–",
             t("col_coverage_80_model", lang): "–"
             if s.coverage_80_model is None
             else share_pct(s.coverage_80_model),
@@ -195,10 +220,10 @@ with st.expander(t("technical_details", lang), icon=":material/science:"):
         t(
             "leaderboard_caption",
             lang,
-            folds=len(backtest.origins),
+            folds=backtest.folds,
             first=format_day(first_origin, lang),
             last=format_day(last_origin, lang),
-            step=backtest.settings.step,
+            step=backtest.step,
         )
     )
     st.plotly_chart(figures["error_by_horizon"], config={"displayModeBar": False})
@@ -225,7 +250,7 @@ excel_column.download_button(
         about={
             t("src_series", lang): targets[target_id],
             t("src_selected", lang): t(MODEL[backtest.selected], lang),
-            t("src_folds", lang): str(len(backtest.origins)),
+            t("src_folds", lang): str(backtest.folds),
             t("src_origins", lang): t(
                 "brief_period", lang, start=format_day(first_origin, lang), end=format_day(last_origin, lang)
             ),

@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
-from analytics.offers import DEFAULT_RATE_PCT_YEAR, OfferError, Quote, compare_offers
+from analytics.offers import OfferError, Quote, compare_offers
 from data.exports import csv_bytes
 from data.offer_quotes import QUOTE_COLUMNS
+from data.settings import discount_rate_pct
 from i18n import (
     DATE_INPUT_FORMAT,
     N_,
@@ -41,6 +42,12 @@ QUOTE_COLUMN_KEYS = {
     "payment_days": N_("offers_col_payment_days"),
 }
 
+
+#: A review flag of an offer (analytics.offers.OFFER_FLAGS) in words
+OFFER_FLAG_KEYS = {
+    "price_above_105": N_("offers_flag_price_above_105"),
+    "fees_above_value": N_("offers_flag_fees_above_value"),
+}
 
 settings = current_settings()
 lang, currency = settings.language, settings.currency
@@ -83,7 +90,7 @@ day = date_column.date_input(  # its format follows the language, which makes St
 st.session_state["offers_day"] = day
 rate = number_field(
     t("offers_rate", lang),
-    DEFAULT_RATE_PCT_YEAR,
+    discount_rate_pct(),
     lang,
     key="offers_rate",
     digits=1,
@@ -302,6 +309,8 @@ table = pd.DataFrame(
             labels["payment_days"]: format_number(offer.quote.payment_days, lang, 0),
             t("offers_col_present_value", lang): money(offer.present_value),
             t("offers_col_difference", lang): "–" if offer.rank == 1 else money(offer.difference_from_best),
+            t("offers_col_flags", lang): "; ".join(t(OFFER_FLAG_KEYS[flag], lang) for flag in offer.flags)
+            or "–",
         }
         for offer in offers
     ]
@@ -325,6 +334,9 @@ fitted_table(
     lang,
     key="offers_result",
 )
+st.caption(t("offers_rate_used", lang, rate=format_number(result.rate_pct_year, lang, 1)))
+if any(offer.flags for offer in offers):
+    st.warning(t("offers_flagged", lang, count=sum(1 for offer in offers if offer.flags)))
 if any(paid_before):
     whose = t("offers_paid_before_all", lang) if cooperative == ALL_COOPERATIVES else cooperative
     st.caption(t("offers_paid_before", lang, cooperative=plain_markdown(whose)))
@@ -344,6 +356,7 @@ numbers = pd.DataFrame(
             t("offers_col_net_value", lang): offer.net_value,
             t("offers_col_present_value", lang): offer.present_value,
             t("offers_col_difference", lang): offer.difference_from_best,
+            t("offers_col_flags", lang): "; ".join(t(OFFER_FLAG_KEYS[flag], lang) for flag in offer.flags),
         }
         for offer in offers
     ]

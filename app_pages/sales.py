@@ -30,13 +30,16 @@ from ui.state import (
 )
 from ui.style import fitted_table
 from ui.tables import (
+    changed_rows,
     column_label,
+    conversion_text,
     display_frame,
     export_frame,
     file_label,
     problem_rows,
     sale_label,
     sheet_label,
+    understood_rows,
 )
 from ui.text import plain_markdown
 
@@ -51,11 +54,19 @@ example_ledger_switch(view, lang, on_sales_page=True)
 
 
 def store_sales(
-    content: bytes, filename: str, mapping: dict, coop_name: str | None, header: list[str], currency: str
+    content: bytes,
+    filename: str,
+    mapping: dict,
+    coop_name: str | None,
+    header: list[str],
+    currency: str,
+    apply_changes: bool = False,
 ) -> None:
     """Button callback: store, remember the mapping, and clear the inputs so the preview goes away."""
     try:
-        st.session_state.sales_report = import_sales(content, filename, mapping, coop_name, currency)
+        st.session_state.sales_report = import_sales(
+            content, filename, mapping, coop_name, currency, apply_changes
+        )
     except ValueError as error:  # a database failure, in one line (data.errors.StoreError)
         st.session_state.sales_store_error = str(error)
         return
@@ -77,6 +88,13 @@ if report is not None:
             rejected=len(report["rejected"]),
         )
     )
+    if report.get("changed"):
+        applied = int(report.get("changes_applied", 0))
+        st.info(
+            t("sales_changes_applied", lang, count=applied)
+            if applied
+            else t("sales_changes_not_applied", lang, count=len(report["changed"]))
+        )
 
 # --- import: a file or pasted rows; mapping; preview; store
 with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
@@ -144,6 +162,14 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                 if header_currency and "currency" not in parsed.mapping:
                     column = parsed.mapping.get("amount_received", "")
                     st.caption(t("sales_currency_from_header", lang, column=column, currency=header_currency))
+                # what the import understood, before anything is stored: field, column, unit, currency
+                st.markdown("**" + t("sales_understood", lang) + "**")
+                st.dataframe(understood_rows(parsed, lang), hide_index=True, width="stretch")
+                for conversion in parsed.conversions:
+                    st.caption(conversion_text(conversion, lang))
+                if parsed.changed:
+                    st.markdown("**" + t("sales_changed", lang, count=len(parsed.changed)) + "**")
+                    st.dataframe(changed_rows(parsed.changed, lang), hide_index=True, width="stretch")
                 if parsed.skipped:
                     lines = ", ".join(str(row["line"]) for row in parsed.skipped)
                     st.caption(tn("sales_skipped", len(parsed.skipped), lang, lines=lines))
@@ -154,12 +180,23 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                     st.markdown("**" + t("sales_flagged", lang) + "**")
                     st.dataframe(problem_rows(parsed.flagged, lang), hide_index=True, width="stretch")
                 if len(parsed.sales):
+                    new_rows = len(parsed.sales) - len(parsed.changed)
                     st.button(
-                        tn("sales_store", len(parsed.sales), lang),
-                        type="primary",
+                        tn("sales_store", new_rows, lang)
+                        if not parsed.changed
+                        else t("sales_store_without_changes", lang, count=new_rows),
+                        type="secondary" if parsed.changed else "primary",
                         key="sales_store",
                         on_click=store_sales,
                         args=(content, filename, mapping, coop_name or None, header, default_currency),
+                    )
+                if parsed.changed:
+                    st.button(
+                        t("sales_store_with_changes", lang, count=len(parsed.changed)),
+                        type="primary",
+                        key="sales_store_changes",
+                        on_click=store_sales,
+                        args=(content, filename, mapping, coop_name or None, header, default_currency, True),
                     )
 
 # --- the ledger

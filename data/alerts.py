@@ -3,34 +3,133 @@
 I/O only: which rules exist, who owns them, and whether each is armed (the next crossing sends) or has
 fired (waits until the price is back on the other side). Owners are the signed-in user's name (or
 `cli`); a member reads and removes only their own rules, staff every rule, enforced here.
+
+What keeps alerts from being turned against anyone: a level must be finite and within 1 % to 10,000 %
+of the day's price; at most GOLD_DASHBOARD_MAX_ALERT_RULES (20) rules per owner; an address must be
+RFC-valid (email-validator, no DNS look-up), at most 254 characters, without control characters; an
+address that is not the owner's own (their user name, when it is an e-mail) gets nothing until it
+confirms by the link of a first message (`alert_addresses`); no address gets more than
+GOLD_DASHBOARD_MAX_ALERT_MAILS_PER_DAY (3) messages a day. Removing a rule that is not yours and one
+that is not there give the same answer.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import re
+import os
+import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import (
+    and_,
+    case,
     delete,
+    func,
     insert,
+    or_,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from analytics.units import UNITS
-from data.ledger import LedgerAccessError, LedgerScope
+from data.ledger import LedgerScope
 from data.series import CURRENCIES
-from data.store import MarketStore, alert_rules_table
+from data.store import MarketStore, alert_addresses_table, alert_rules_table
 
 KINDS = ("price", "stale")  # price: above/below a level; stale: the data went more than 7 days old
 LANGUAGES = ("es", "en")
-_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit for a path, less its angle brackets
+LEVEL_BAND = (0.01, 100.0)  # a level between 1 % and 10,000 % of the day's price
+MAX_RULES_ENV, DEFAULT_MAX_RULES = "GOLD_DASHBOARD_MAX_ALERT_RULES", 20
+MAX_MAILS_ENV, DEFAULT_MAX_MAILS = "GOLD_DASHBOARD_MAX_ALERT_MAILS_PER_DAY", 3
+#: Owners that are no person: the operator's CLI and the single machine without users (their rules'
+#: addresses are the operator's word, as everything else they do with the store).
+OPERATOR_OWNERS = ("cli", "dashboard")
+CONFIRMATION_RESEND = timedelta(days=7)  # an unconfirmed address is asked again at most once a week
 
 
 class AlertError(ValueError):
-    """A rule cannot be added or removed as asked."""
+    """A rule cannot be added or removed as asked: `code` and `params` for the pages' words, the
+    English sentence as the message (the CLI's stderr)."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+def _setting(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def max_rules() -> int:
+    """GOLD_DASHBOARD_MAX_ALERT_RULES: the rules one owner may have (default 20)."""
+    return _setting(MAX_RULES_ENV, DEFAULT_MAX_RULES)
+
+
+def max_mails_per_day() -> int:
+    """GOLD_DASHBOARD_MAX_ALERT_MAILS_PER_DAY: messages one address may get a day (default 3)."""
+    return _setting(MAX_MAILS_ENV, DEFAULT_MAX_MAILS)
+
+
+def email_problem(address: str) -> str | None:
+    """Why this is not an address a rule may send to (one RFC 5322 mailbox, no display name, no list),
+    as an English sentence, or None."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in address):
+        return "the address contains a control character"
+    address = address.strip()
+    if len(address) > MAX_EMAIL_LENGTH:
+        return f"the address is longer than {MAX_EMAIL_LENGTH} characters"
+    try:
+        validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        return str(error)
+    return None
+
+
+def valid_email(address: str) -> bool:
+    """One plausible address (no list, no display name): what a rule may send to."""
+    return email_problem(address) is None
+
+
+def address_key(address: str) -> str:
+    return address.strip().casefold()
+
+
+def level_problem(level: object, reference_price: float | None) -> AlertError | None:
+    """Why a level cannot be a rule's: not a finite positive number, or outside 1 %–10,000 % of the
+    day's price (`reference_price`, in the rule's currency and unit)."""
+    if (
+        isinstance(level, bool)
+        or not isinstance(level, int | float)
+        or not math.isfinite(level)
+        or level <= 0
+    ):
+        return AlertError("bad_level", "the level must be a positive number")
+    if reference_price is None:  # checked against the band where a price exists (every run does)
+        return None
+    if not math.isfinite(reference_price) or reference_price <= 0:
+        return AlertError("no_price", "there is no price yet to check the level against; import prices first")
+    low, high = reference_price * LEVEL_BAND[0], reference_price * LEVEL_BAND[1]
+    if not low <= level <= high:
+        return AlertError(
+            "level_out_of_band",
+            f"the level {level:.6g} is not within 1 % to 10,000 % of the day's price {reference_price:.6g} "
+            f"({low:.6g} to {high:.6g})",
+            low=low,
+            high=high,
+            price=reference_price,
+        )
+    return None
 
 
 @dataclass(frozen=True)
@@ -63,11 +162,6 @@ class AlertRule:
         }
 
 
-def valid_email(address: str) -> bool:
-    """One plausible address (no list, no display name): what a rule may send to."""
-    return bool(_EMAIL.match(address.strip()))
-
-
 def _rule(row) -> AlertRule:
     return AlertRule(
         id=int(row["id"]),
@@ -98,28 +192,43 @@ def add_rule(
     below: float | None = None,
     language: str = "es",
     kind: str = "price",
+    reference_price: float | None = None,
 ) -> AlertRule:
-    """Store a new rule owned by `scope.user`; it starts armed."""
+    """Store a new rule owned by `scope.user`; it starts armed. A price rule's level must be finite and
+    positive, and within 1 %–10,000 % of `reference_price`, the day's price in its currency and unit
+    (services.alerts.add_alert, which the CLI and the page use, reads it and refuses when there is none;
+    every run checks the band again before sending)."""
+    problem = email_problem(email)
+    if problem:
+        raise AlertError("bad_email", f"not an e-mail address we can send to: {problem}")
     email = email.strip()
-    if not valid_email(email):
-        raise AlertError(f"not an e-mail address: {email!r}")
     if currency not in CURRENCIES:
-        raise AlertError(f"unknown currency {currency!r}; known: {', '.join(CURRENCIES)}")
+        raise AlertError("unknown_currency", f"unknown currency {currency!r}; known: {', '.join(CURRENCIES)}")
     if unit not in UNITS:
-        raise AlertError(f"unknown unit {unit!r}; known: {', '.join(UNITS)}")
+        raise AlertError("unknown_unit", f"unknown unit {unit!r}; known: {', '.join(UNITS)}")
     if language not in LANGUAGES:
-        raise AlertError(f"unknown language {language!r}; use es or en")
+        raise AlertError("unknown_language", f"unknown language {language!r}; use es or en")
     if kind not in KINDS:
-        raise AlertError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        raise AlertError("unknown_kind", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if kind == "price":
         if (above is None) == (below is None):
-            raise AlertError("give exactly one level: --above X or --below X")
-        level = above if above is not None else below
-        if level is None or not math.isfinite(level) or level <= 0:
-            raise AlertError("the level must be a positive number")
+            raise AlertError("one_level", "give exactly one level: --above X or --below X")
+        wrong = level_problem(above if above is not None else below, reference_price)
+        if wrong is not None:
+            raise wrong
     elif above is not None or below is not None:
-        raise AlertError("a stale-data rule takes no price level")
+        raise AlertError("stale_with_level", "a stale-data rule takes no price level")
+    limit = max_rules()
     with store.engine.begin() as conn:
+        count = (
+            select(func.count()).select_from(alert_rules_table).where(alert_rules_table.c.owner == scope.user)
+        )
+        if int(conn.execute(count).scalar() or 0) >= limit:
+            raise AlertError(
+                "too_many_rules",
+                f"{scope.user!r} has {limit} alert rules already, the most allowed ({MAX_RULES_ENV}); remove one first",
+                limit=limit,
+            )
         result = conn.execute(
             insert(alert_rules_table).values(
                 owner=scope.user,
@@ -156,16 +265,125 @@ def get_rule(store: MarketStore, scope: LedgerScope, rule_id: int) -> AlertRule 
 
 
 def remove_rule(store: MarketStore, scope: LedgerScope, rule_id: int) -> None:
-    """Delete a rule; a member may delete only their own (AlertError otherwise, nothing changed)."""
+    """Delete a rule; a member may delete only their own. Another's rule and a missing one get the same
+    AlertError (ids cannot be probed); nothing is changed."""
     query = delete(alert_rules_table).where(alert_rules_table.c.id == rule_id)
     if not scope.is_staff:
         query = query.where(alert_rules_table.c.owner == scope.user)
     with store.engine.begin() as conn:
         removed = conn.execute(query).rowcount
     if not removed:
-        if not scope.is_staff and get_rule(store, LedgerScope("check"), rule_id) is not None:
-            raise LedgerAccessError(f"{scope.user!r} may not remove alert {rule_id}")
-        raise AlertError(f"no alert with id {rule_id}")
+        raise AlertError("no_such_rule", f"no alert with id {rule_id}", id=rule_id)
+
+
+# ------------------------------------------------------------------ who may receive, and how often
+
+
+def needs_confirmation(rule: AlertRule) -> bool:
+    """True when the rule's address is not its owner's own (the user name, when it is an e-mail)."""
+    return rule.owner not in OPERATOR_OWNERS and address_key(rule.owner) != address_key(rule.email)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _ensure_address(conn, address: str) -> None:
+    upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(upsert(alert_addresses_table).values(address=address, sent=0).on_conflict_do_nothing())
+
+
+def address_confirmed(store: MarketStore, email: str) -> bool:
+    table = alert_addresses_table
+    with store.engine.connect() as conn:
+        moment = conn.execute(
+            select(table.c.confirmed_at).where(table.c.address == address_key(email))
+        ).scalar()
+    return moment is not None
+
+
+def request_confirmation(store: MarketStore, email: str, now: datetime | None = None) -> str | None:
+    """A new confirmation token for an unconfirmed address, or None when it was asked within the last
+    week (or is confirmed). One conditional UPDATE: two runs at once never both ask. Only the token's
+    hash is stored."""
+    now = now or datetime.now(UTC)
+    address, table = address_key(email), alert_addresses_table
+    token = secrets.token_urlsafe(24)
+    with store.engine.begin() as conn:
+        _ensure_address(conn, address)
+        changed = conn.execute(
+            update(table)
+            .where(
+                table.c.address == address,
+                table.c.confirmed_at.is_(None),
+                or_(table.c.requested_at.is_(None), table.c.requested_at < now - CONFIRMATION_RESEND),
+            )
+            .values(token_sha256=_token_hash(token), requested_at=now)
+        ).rowcount
+    return token if changed == 1 else None
+
+
+def withdraw_confirmation(store: MarketStore, email: str) -> None:
+    """The confirmation message was not sent: the next run may ask again."""
+    table = alert_addresses_table
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.address == address_key(email), table.c.confirmed_at.is_(None))
+            .values(token_sha256=None, requested_at=None)
+        )
+
+
+def confirm_address(store: MarketStore, token: str, now: datetime | None = None) -> str | None:
+    """The address whose confirmation link carries `token`, now confirmed; None for an unknown token."""
+    if not token or len(token) > 200:
+        return None
+    table = alert_addresses_table
+    with store.engine.begin() as conn:
+        address = conn.execute(
+            select(table.c.address).where(table.c.token_sha256 == _token_hash(token))
+        ).scalar()
+        if address is None:
+            return None
+        conn.execute(
+            update(table)
+            .where(table.c.address == address)
+            .values(confirmed_at=now or datetime.now(UTC), token_sha256=None)
+        )
+    return str(address)
+
+
+def take_mail_slot(store: MarketStore, email: str, day: date, limit: int | None = None) -> bool:
+    """Count one message to this address on `day`; False (nothing counted) when it had `limit` already."""
+    limit = max_mails_per_day() if limit is None else limit
+    address, table = address_key(email), alert_addresses_table
+    with store.engine.begin() as conn:
+        _ensure_address(conn, address)
+        taken = conn.execute(
+            update(table)
+            .where(
+                table.c.address == address,
+                or_(
+                    table.c.day.is_(None), table.c.day != day, and_(table.c.day == day, table.c.sent < limit)
+                ),
+            )
+            .values(
+                sent=case((table.c.day == day, table.c.sent + 1), else_=1),
+                day=day,
+            )
+        ).rowcount
+    return taken == 1
+
+
+def release_mail_slot(store: MarketStore, email: str, day: date) -> None:
+    """A counted message was not sent after all."""
+    table = alert_addresses_table
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.address == address_key(email), table.c.day == day, table.c.sent > 0)
+            .values(sent=table.c.sent - 1)
+        )
 
 
 def claim(store: MarketStore, rule_id: int) -> bool:

@@ -2,22 +2,32 @@
 
 Every table, every row, every column: prices, sales, import logs, the audit trail, users with their
 password hashes. Numbers are written with Python's shortest exact repr, so a restore gives the same
-floats bit for bit. A restore checks the whole file first (format, every table's columns, and every
-value: types, lengths, required fields, JSON columns such as users.cooperatives, unique keys), then
-replaces every table in one transaction: a bad file or a crash leaves the store as it was. A file is
-read with a size bound (a .gz one is decompressed as a stream and stopped at the bound).
+floats bit for bit. A restore reads the file as a stream (ijson), never whole, and checks all of it
+first (format, every table's columns, and every value: types, lengths, required fields, finite numbers,
+weights and fineness as an import bounds them, JSON columns such as users.cooperatives, roles, argon2
+hashes that parse, unique keys, no staff account the store does not have), naming the first problem;
+only then does a second pass replace every table in one transaction: a bad file or a crash leaves the
+store as it was. The expanded size is bounded while it streams (GOLD_DASHBOARD_MAX_BACKUP_MB, by default
+4 times the current store and at least 100 MB).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import math
 import os
 import tempfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+import ijson
+from argon2 import extract_parameters
+from argon2.exceptions import InvalidHashError
 from sqlalchemy import Date, DateTime, Float, Integer, String, Table, Text, delete, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,7 +50,6 @@ from data.store import (
 BACKUP_FORMAT = "gold-dashboard-backup"
 BACKUP_VERSION = 2  # 2: prices kept per source (table "prices"); 1 is read and translated
 INSERT_CHUNK_ROWS = 5_000
-DEFAULT_MAX_BACKUP_MB = 2048  # decompressed; GOLD_DASHBOARD_MAX_BACKUP_MB changes it
 #: Text columns that hold JSON (checked before a restore, so a bad one cannot break sign-in or pages).
 JSON_COLUMNS = {
     ("users", "cooperatives"): list,
@@ -119,78 +128,215 @@ def backup(store: MarketStore, path: Path) -> dict:
     return {name: len(table["rows"]) for name, table in document["tables"].items()}
 
 
-def max_backup_bytes() -> int:
-    try:
-        megabytes = float(os.environ.get("GOLD_DASHBOARD_MAX_BACKUP_MB", DEFAULT_MAX_BACKUP_MB))
-    except ValueError:
-        megabytes = DEFAULT_MAX_BACKUP_MB
-    return int(megabytes * 1024 * 1024)
+MIN_MAX_BACKUP_MB = 100
+STORE_SIZE_FACTOR = 4
+
+
+def store_bytes(store: MarketStore) -> int:
+    """The current store's size on disk: SQLite's pages, or PostgreSQL's tables with their indexes."""
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            total = 0
+            for table in metadata.sorted_tables:
+                size = conn.execute(
+                    text("SELECT pg_total_relation_size(to_regclass(:name))"), {"name": table.name}
+                ).scalar()
+                total += int(size or 0)
+            return total
+        if conn.dialect.name == "sqlite":
+            pages = conn.execute(text("PRAGMA page_count")).scalar() or 0
+            return int(pages) * int(conn.execute(text("PRAGMA page_size")).scalar() or 0)
+    return 0
+
+
+def max_backup_bytes(store: MarketStore | None = None) -> int:
+    """GOLD_DASHBOARD_MAX_BACKUP_MB when set; else 4 times the current store, at least 100 MB."""
+    setting = os.environ.get("GOLD_DASHBOARD_MAX_BACKUP_MB", "").strip()
+    if setting:
+        try:
+            return int(float(setting) * 1024 * 1024)
+        except ValueError:
+            pass
+    current = store_bytes(store) if store is not None else 0
+    return max(MIN_MAX_BACKUP_MB * 1024 * 1024, STORE_SIZE_FACTOR * current)
+
+
+class _Limited:
+    """A binary stream that raises BackupError as soon as more than `limit` bytes were read from it."""
+
+    def __init__(self, stream: BinaryIO, limit: int, name: str) -> None:
+        self.stream, self.limit, self.name, self.total = stream, limit, name, 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson asks for nothing first, to learn whether the stream gives bytes
+            return b""
+        chunk = self.stream.read(size if size is not None and size > 0 else 1 << 16)
+        self.total += len(chunk)
+        if self.total > self.limit:
+            raise BackupError(
+                f"{self.name} holds more than {self.limit // (1024 * 1024)} MB "
+                "(GOLD_DASHBOARD_MAX_BACKUP_MB, default 4 times the current store); nothing was changed"
+            )
+        return chunk
+
+
+@contextmanager
+def _opened(path: Path, limit: int) -> Iterator[_Limited]:
+    """The file as a stream, decompressed on the fly when it is gzip, stopped past `limit` bytes."""
+    with path.open("rb") as raw:
+        compressed = raw.read(2) == b"\x1f\x8b"
+    with gzip.open(path, "rb") if compressed else path.open("rb") as stream:
+        yield _Limited(stream, limit, path.name)  # type: ignore[arg-type]
 
 
 def read_bounded(path: Path, limit: int | None = None) -> bytes:
     """The file's bytes, decompressed as a stream when it is gzip; BackupError past `limit` bytes."""
-    limit = max_backup_bytes() if limit is None else limit
-    with path.open("rb") as raw:
-        compressed = raw.read(2) == b"\x1f\x8b"
-    chunks, total = [], 0
-    with gzip.open(path, "rb") if compressed else path.open("rb") as stream:
+    chunks = []
+    with _opened(path, max_backup_bytes() if limit is None else limit) as stream:
         while chunk := stream.read(1 << 20):
-            total += len(chunk)
-            if total > limit:
-                raise BackupError(
-                    f"{path.name} holds more than {limit // (1024 * 1024)} MB "
-                    "(GOLD_DASHBOARD_MAX_BACKUP_MB); nothing was changed"
-                )
             chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _read(path: Path) -> dict:
-    try:
-        raw = read_bounded(path)
-        document = json.loads(raw.decode("utf-8"))
-    except (OSError, EOFError, gzip.BadGzipFile, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BackupError(f"{path.name} is not a readable backup: {error}") from None
-    if not isinstance(document, dict) or document.get("format") != BACKUP_FORMAT:
-        raise BackupError(f"{path.name} is not a backup of this dashboard")
-    if document.get("version") not in (1, BACKUP_VERSION):
-        raise BackupError(
-            f"{path.name} is backup version {document.get('version')}; this needs {BACKUP_VERSION}"
-        )
-    tables = document.get("tables")
-    if not isinstance(tables, dict):
-        raise BackupError(f"{path.name} has no tables")
-    mappings = tables.get("column_mappings")
-    if isinstance(mappings, dict) and mappings.get("columns") == ["signature", "mapping", "updated_at"]:
-        # a backup from before mappings were kept per cooperative: its global mappings are not restored
-        tables["column_mappings"] = {
-            "columns": ["cooperative", "signature", "mapping", "updated_at"],
-            "rows": [],
-        }
-    if document.get("version") == 1:
-        tables = _from_version_1(tables)
-    for table in backed_up_tables():
+_SCALARS = ("null", "boolean", "integer", "double", "number", "string")
+
+
+class _Plan:
+    """How the backup's tables map onto the store's, learnt from the header and each table's columns
+    as the stream goes by (a version-1 backup's "observations" are the prices of version 2)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.header: dict[str, object] = {}
+        self.columns: dict[str, list[str]] = {}  # by the store's table name, as the backup lists them
+        self.skip: set[str] = set()  # backup tables whose rows are not restored
+        self.source: dict[str, str] = {}  # backup table -> store table
+        self.saw_tables = False
+
+    def check_header(self) -> None:
+        if self.header.get("format") != BACKUP_FORMAT:
+            raise BackupError(f"{self.name} is not a backup of this dashboard")
+        if self.header.get("version") not in (1, BACKUP_VERSION):
+            raise BackupError(
+                f"{self.name} is backup version {self.header.get('version')}; this needs {BACKUP_VERSION}"
+            )
+
+    def add_table(self, found: str, columns: list[object]) -> None:
+        tables = {table.name: table for table in backed_up_tables()}
+        if found == "column_mappings" and columns == ["signature", "mapping", "updated_at"]:
+            self.skip.add(found)  # global mappings from before they were kept per cooperative: not restored
+            self.columns["column_mappings"] = [column.name for column in tables["column_mappings"].columns]
+            return
+        if self.header.get("version") == 1 and found == "observations":
+            if columns != ["series_id", "date", "value", "source"]:
+                raise BackupError("a version-1 backup without its observations table")
+            self.columns["prices"] = ["series_id", "source", "date", "value"]  # rows are reordered so
+            self.source[found] = "prices"
+            return
+        if found not in tables:
+            self.skip.add(found)  # not a table of this version: ignored, as before
+            return
+        table = tables[found]
         expected = [column.name for column in table.columns]
-        found = tables.get(table.name)
-        if found is None and table.name not in VERSION_2_TABLES:  # a table newer than the backup: empty
-            tables[table.name] = found = {"columns": expected, "rows": []}
-        columns = found.get("columns") if isinstance(found, dict) else None
-        # a backup made before a nullable column was added restores with NULL in it (as the store migrates)
         addable = {column.name for column in table.columns if column.nullable}
         if (
-            not isinstance(found, dict)
-            or not isinstance(columns, list)
+            not all(isinstance(name, str) for name in columns)
             or [name for name in expected if name in columns] != columns
-            or not set(expected) - set(columns) <= addable
+            or not set(expected) - {str(name) for name in columns} <= addable
         ):
-            raise BackupError(f"{path.name}: table {table.name!r} is missing or has other columns")
-        if not isinstance(found.get("rows"), list) or any(
-            not isinstance(row, list) or len(row) != len(columns) for row in found["rows"]
-        ):
-            raise BackupError(f"{path.name}: table {table.name!r} has malformed rows")
-        _check_rows(path, table, columns, found["rows"])
-    _check_users(path, tables["users"]["rows"], tables["users"]["columns"])
-    return tables
+            raise BackupError(f"{self.name}: table {found!r} is missing or has other columns")
+        self.columns[found] = [str(name) for name in columns]
+        self.source[found] = found
+
+    def check_tables(self) -> None:
+        if self.header.get("version") == 1 and "prices" not in self.columns:
+            raise BackupError("a version-1 backup without its observations table")
+        for table in backed_up_tables():
+            if table.name not in self.columns and table.name in VERSION_2_TABLES:
+                raise BackupError(f"{self.name}: table {table.name!r} is missing or has other columns")
+
+
+def _scan(path: Path, limit: int, on_row: Callable[[str, list[str], list, int], None]) -> _Plan:
+    """One streaming pass over the backup: its header, each table's columns, and `on_row(table, names,
+    row, number)` for every row, one at a time; the file is never held whole."""
+    plan = _Plan(path.name)
+    table: str | None = None
+    names: list[object] | None = None
+    row: list[object] | None = None
+    number = 0
+    try:
+        with _opened(path, limit) as stream:
+            for prefix, event, value in ijson.parse(stream, use_float=True):
+                if prefix in ("format", "version", "created_at") and event in _SCALARS:
+                    plan.header[prefix] = value
+                    continue
+                if prefix == "tables":
+                    if event == "start_map":
+                        plan.check_header()
+                        plan.saw_tables = True
+                    elif event == "map_key":
+                        table, names, number = str(value), None, 0
+                    elif event == "end_map":
+                        plan.check_tables()
+                    else:
+                        raise BackupError(f"{path.name} has no tables")
+                    continue
+                if table is None or not (
+                    prefix == f"tables.{table}" or prefix.startswith(f"tables.{table}.")
+                ):
+                    continue
+                rest = prefix[len(f"tables.{table}") :]
+                if rest == "":
+                    if event not in ("start_map", "map_key", "end_map"):
+                        raise BackupError(f"{path.name}: table {table!r} is missing or has other columns")
+                elif rest == ".columns":
+                    if event == "start_array":
+                        names = []
+                    elif event == "end_array" and names is not None:
+                        plan.add_table(table, names)
+                    else:
+                        raise BackupError(f"{path.name}: table {table!r} is missing or has other columns")
+                elif rest == ".columns.item" and names is not None:
+                    names.append(value if event == "string" else None)
+                elif rest == ".rows":
+                    if event == "start_array" and table not in plan.source and table not in plan.skip:
+                        raise BackupError(f"{path.name}: table {table!r} lists its rows before its columns")
+                    if event not in ("start_array", "end_array"):
+                        raise BackupError(f"{path.name}: table {table!r} has malformed rows")
+                elif rest == ".rows.item":
+                    if event == "start_array":
+                        row = []
+                    elif event == "end_array" and row is not None:
+                        number += 1
+                        if table in plan.source:
+                            target = plan.source[table]
+                            if target == "prices" and table == "observations":  # version 1's order
+                                if len(row) != 4:
+                                    raise BackupError("a version-1 backup with malformed observations")
+                                series_id, day, value_, source = row
+                                row = [series_id, source, day, value_]
+                            on_row(target, plan.columns[target], row, number)
+                        row = None
+                    else:
+                        raise BackupError(f"{path.name}: table {table!r} has malformed rows")
+                elif rest == ".rows.item.item" and row is not None:
+                    if event not in _SCALARS:
+                        raise BackupError(f"{path.name}: table {table!r} has malformed rows")
+                    row.append(value)
+    except (ijson.JSONError, ijson.IncompleteJSONError) as error:
+        if row is not None and table is not None:
+            raise BackupError(
+                f"{path.name}: table {table!r}, row {number + 1}: a value is not a number or text a backup "
+                "may hold (NaN and Infinity are not numbers)"
+            ) from None
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise BackupError(f"{path.name} is not a readable backup: {reason}") from None
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
+        raise BackupError(f"{path.name} is not a readable backup: {error}") from None
+    if not plan.saw_tables:
+        plan.check_header()
+        raise BackupError(f"{path.name} has no tables")
+    return plan
 
 
 def _value_problem(table: Table, column_name: str, value: object) -> str | None:
@@ -201,8 +347,14 @@ def _value_problem(table: Table, column_name: str, value: object) -> str | None:
     kind = column.type
     if isinstance(kind, Integer) and (isinstance(value, bool) or not isinstance(value, int)):
         return "is not a whole number"
-    if isinstance(kind, Float) and (isinstance(value, bool) or not isinstance(value, int | float)):
-        return "is not a number"
+    if isinstance(kind, Float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "is not a number"
+        if not math.isfinite(value):
+            return "is not a finite number"
+        bounds = VALUE_BOUNDS.get((table.name, column_name))
+        if bounds is not None and not bounds[0](value):
+            return bounds[1]
     if isinstance(kind, DateTime | Date):
         if not isinstance(value, str):
             return "is not a date"
@@ -215,6 +367,8 @@ def _value_problem(table: Table, column_name: str, value: object) -> str | None:
             return "is not text"
         if kind.length and len(value) > kind.length:
             return f"is longer than {kind.length} characters"
+        if "\x00" in value:
+            return "holds a NUL character"
     expected = JSON_COLUMNS.get((table.name, column_name))
     if expected is not None:
         try:
@@ -226,28 +380,61 @@ def _value_problem(table: Table, column_name: str, value: object) -> str | None:
     return None
 
 
-def _check_rows(path: Path, table: Table, names: list[str], rows: list[list]) -> None:
-    """Every value of the backup's columns (`names`, as the backup lists them) against the table."""
-    key_positions = [names.index(column.name) for column in table.primary_key.columns]
-    keys = set()
-    for number, row in enumerate(rows, start=1):
-        for name, value in zip(names, row, strict=True):
-            problem = _value_problem(table, name, value)
+def _positive(value: float) -> bool:
+    return value > 0
+
+
+#: What an import would refuse, refused in a restore too (the ledger importer's limits).
+VALUE_BOUNDS = {
+    ("sales", "gross_weight_g"): (lambda v: 0 < v <= 1e6, "is not a weight above 0 and at most a tonne"),
+    ("sales", "fine_gold_g"): (lambda v: 0 < v <= 1e6, "is not a weight above 0 and at most a tonne"),
+    ("sales", "fineness"): (lambda v: 0 < v <= 1, "is not a fineness above 0 and at most 1"),
+    ("sales", "amount_received"): (lambda v: 0 <= v <= 1e15, "is not an amount from 0 to 10^15"),
+    ("prices", "value"): (_positive, "is not a price above 0"),
+    ("alert_rules", "above"): (_positive, "is not a level above 0"),
+    ("alert_rules", "below"): (_positive, "is not a level above 0"),
+    ("alert_rules", "last_price"): (_positive, "is not a price above 0"),
+}
+
+
+class _Checker:
+    """Every row of the backup checked as it streams by: values, unique keys, and what sign-in needs
+    of the users (kept, they are few)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tables = {table.name: table for table in backed_up_tables()}
+        self.keys: dict[str, set] = {}
+        self.users: list[dict] = []
+
+    def __call__(self, name: str, names: list[str], row: list, number: int) -> None:
+        table = self.tables[name]
+        if len(row) != len(names):
+            raise BackupError(f"{self.path.name}: table {name!r} has malformed rows")
+        for column, value in zip(names, row, strict=True):
+            problem = _value_problem(table, column, value)
             if problem:
-                raise BackupError(f"{path.name}: table {table.name!r}, row {number}: {name} {problem}")
-        key = tuple(row[position] for position in key_positions)
-        if key in keys:
-            raise BackupError(f"{path.name}: table {table.name!r}, row {number}: its key appears twice")
-        keys.add(key)
+                raise BackupError(f"{self.path.name}: table {name!r}, row {number}: {column} {problem}")
+        values = dict(zip(names, row, strict=True))
+        key = tuple(values[column.name] for column in table.primary_key.columns)
+        seen = self.keys.setdefault(name, set())
+        if key in seen:
+            raise BackupError(f"{self.path.name}: table {name!r}, row {number}: its key appears twice")
+        seen.add(key)
+        if name == "users":
+            self.users.append(values)
 
 
-def _check_users(path: Path, rows: list[list], names: list[str]) -> None:
-    """What sign-in needs of each user: a known role, a list of cooperative names, an argon2 hash."""
+def _check_users(
+    path: Path, users: list[dict], current_staff: set[str] | None, allow_new_staff: bool
+) -> None:
+    """What sign-in needs of each user: a known role, a list of cooperative names, an argon2 hash that
+    parses; and no staff account the current store does not have (unless allowed, or the store has no
+    users yet: a new machine)."""
     from data.users import ROLES, account_key
 
     seen = set()
-    for number, values in enumerate(rows, start=1):
-        user = dict(zip(names, values, strict=True))
+    for number, user in enumerate(users, start=1):
         where = f"{path.name}: table 'users', row {number}"
         if user["role"] not in ROLES:
             raise BackupError(f"{where}: role is not one of {', '.join(ROLES)}")
@@ -256,12 +443,28 @@ def _check_users(path: Path, rows: list[list], names: list[str]) -> None:
             raise BackupError(f"{where}: cooperatives is not a list of names")
         if user["role"] == "member" and not cooperatives:
             raise BackupError(f"{where}: a member without any cooperative")
-        if user["password_hash"] is not None and not str(user["password_hash"]).startswith("$argon2"):
-            raise BackupError(f"{where}: password_hash is not an argon2 hash")
+        hashed = user["password_hash"]
+        if hashed is not None:
+            try:
+                if not str(hashed).startswith("$argon2"):
+                    raise InvalidHashError
+                extract_parameters(str(hashed))
+            except (InvalidHashError, ValueError, IndexError):
+                raise BackupError(f"{where}: password_hash is not an argon2 hash that can be read") from None
         key = account_key(user["username"])
         if not key or key in seen:
             raise BackupError(f"{where}: the user name is empty or repeats another one (ignoring case)")
         seen.add(key)
+        if (
+            user["role"] == "staff"
+            and current_staff is not None
+            and key not in current_staff
+            and not allow_new_staff
+        ):
+            raise BackupError(
+                f"{where}: a staff account this store does not have; restore with --allow-new-staff "
+                "if it is meant to be there"
+            )
 
 
 #: The tables every version-2 backup has; a table added since may be absent (restored empty).
@@ -271,19 +474,24 @@ VERSION_2_TABLES = (
 )  # fmt: skip
 
 
-def _from_version_1(tables: dict) -> dict:
-    """Version 1 kept one value per series and day in "observations" (series_id, date, value, source)."""
-    old = tables.pop("observations", None)
-    if not isinstance(old, dict) or old.get("columns") != ["series_id", "date", "value", "source"]:
-        raise BackupError("a version-1 backup without its observations table")
-    rows = old.get("rows")
-    if not isinstance(rows, list) or any(not isinstance(row, list) or len(row) != 4 for row in rows):
-        raise BackupError("a version-1 backup with malformed observations")
-    tables["prices"] = {
-        "columns": ["series_id", "source", "date", "value"],
-        "rows": [[series_id, source, day, value] for series_id, day, value, source in rows],
-    }
-    return tables
+def _current_staff(store: MarketStore) -> set[str] | None:
+    """The case-folded names of the store's staff; None when it has no user at all (a new machine)."""
+    from data.store import users_table
+    from data.users import account_key
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(users_table.c.username, users_table.c.role)).all()
+    if not rows:
+        return None
+    return {account_key(name) for name, role in rows if role == "staff"}
+
+
+def check_backup(store: MarketStore, path: Path, *, allow_new_staff: bool = False) -> _Plan:
+    """Read the whole backup as a stream and check every value (nothing is changed); its plan."""
+    checker = _Checker(path)
+    plan = _scan(path, max_backup_bytes(store), checker)
+    _check_users(path, checker.users, _current_staff(store), allow_new_staff)
+    return plan
 
 
 def _reset_sequences(conn: Connection) -> None:
@@ -301,28 +509,45 @@ def _reset_sequences(conn: Connection) -> None:
                 )
 
 
-def restore(store: MarketStore, path: Path) -> dict:
-    """Replace the whole store by the backup in `path`, in one transaction; row counts per table."""
-    tables = _read(path)
+def restore(store: MarketStore, path: Path, *, allow_new_staff: bool = False) -> dict:
+    """Replace the whole store by the backup in `path`, in one transaction; row counts per table.
+
+    The file is read twice as a stream, never whole: once to check every value (the first problem is
+    named and nothing is replaced), once to insert the rows in chunks; its expanded size is bounded by
+    GOLD_DASHBOARD_MAX_BACKUP_MB, by default 4 times the current store (at least 100 MB). A staff account
+    the current store does not have is refused unless `allow_new_staff` (or the store has no users)."""
+    check_backup(store, path, allow_new_staff=allow_new_staff)
     try:
-        return _replace_all(store, tables)
+        return _replace_all(store, path)
     except SQLAlchemyError as error:  # rolled back: the store is as it was
         raise BackupError(f"{path.name} could not be restored: {describe(error)}") from None
 
 
-def _replace_all(store: MarketStore, tables: dict) -> dict:
-    counts = {}
+def _replace_all(store: MarketStore, path: Path) -> dict:
+    tables = {table.name: table for table in backed_up_tables()}
+    counts = {name: 0 for name in tables}
     with store.engine.begin() as conn:
         for table in reversed(backed_up_tables()):
             conn.execute(delete(table))
-        for table in backed_up_tables():
-            columns = tables[table.name]["columns"]
-            rows = [
-                _from_json(table, dict(zip(columns, row, strict=True))) for row in tables[table.name]["rows"]
-            ]
-            for start in range(0, len(rows), INSERT_CHUNK_ROWS):
-                conn.execute(insert(table), rows[start : start + INSERT_CHUNK_ROWS])
-            counts[table.name] = len(rows)
+        pending: dict[str, list[dict]] = {}
+
+        def flush(name: str) -> None:
+            if pending.get(name):
+                conn.execute(insert(tables[name]), pending[name])
+                pending[name] = []
+
+        def add(name: str, names: list[str], row: list, number: int) -> None:
+            table = tables[name]
+            values = dict.fromkeys((column.name for column in table.columns), None)
+            values.update(zip(names, row, strict=True))
+            pending.setdefault(name, []).append(_from_json(table, values))
+            counts[name] += 1
+            if len(pending[name]) >= INSERT_CHUNK_ROWS:
+                flush(name)
+
+        _scan(path, max_backup_bytes(store) * 2, add)  # the file was checked: the bound is a safety net
+        for name in tables:
+            flush(name)
         _reset_sequences(conn)
         # Every cached view of every process must drop what it holds: bump each counter, never reset one
         # (a counter that went back to an old value would serve an old cached view as current).

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from data.cleaning import IMPOSSIBLE_FACTOR, clean_observations, problem_entry
@@ -187,24 +188,20 @@ def _expand_trm_windows(table: _Table, parsed: pd.DataFrame, day_first: bool) ->
     until = parse_dates(
         pd.Series([r[until_col] if until_col < len(r) else "" for r in table.rows]), day_first
     )
-    pieces = []
-    for row, end in zip(parsed.itertuples(index=False), until, strict=True):
-        if pd.isna(row.date) or pd.isna(end) or end < row.date:
-            pieces.append(pd.DataFrame([row._asdict()]))
-            continue
-        days = pd.date_range(row.date, end, freq="D")
-        pieces.append(
-            pd.DataFrame(
-                {
-                    "line": row.line,
-                    "date": days,
-                    "value": row.value,
-                    "raw_date": row.raw_date,
-                    "raw_value": row.raw_value,
-                }
-            )
-        )
-    return pd.concat(pieces, ignore_index=True) if pieces else parsed
+    if parsed.empty:
+        return parsed
+    begins = parsed["date"].to_numpy(dtype="datetime64[ns]")
+    ends = pd.to_datetime(until).to_numpy(dtype="datetime64[ns]")
+    whole = ~(pd.isna(begins) | pd.isna(ends))
+    whole[whole] = ends[whole] >= begins[whole]
+    # a row without a readable window stays one row (the cleaner reports it); the others, one per day
+    lengths = np.ones(len(parsed), dtype=np.int64)
+    lengths[whole] = (ends[whole] - begins[whole]).astype("timedelta64[D]").astype(np.int64) + 1
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    expanded = parsed.loc[parsed.index.repeat(lengths)].reset_index(drop=True)
+    shift = np.where(np.repeat(whole, lengths), offsets, 0).astype("timedelta64[D]")
+    expanded["date"] = np.repeat(begins, lengths) + shift
+    return expanded
 
 
 def _cell_problems(

@@ -15,7 +15,7 @@ import math
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -34,11 +34,12 @@ from analytics.premiums import (
 )
 from data.errors import StoreError, store_error
 from data.importers import MAX_FILE_BYTES, PriceFileError
-from data.parsing import FIRST_YEAR, Problem, Table, flags_json, normalised_name, read_table
+from data.parsing import FIRST_YEAR, Problem, Table, flags_json, normalised_name, read_table, stored_flags
 from data.sale_schema import (
     CERTIFICATION_NAMES,
     FINE_GOLD_TOLERANCE,
     MAX_GROSS_WEIGHT_G,
+    MONEY_COLUMNS,
     WEIGHT_UNITS,
     SaleRow,
     validate_row,
@@ -60,7 +61,15 @@ __all__ = ["CERTIFICATION_NAMES", "FINE_GOLD_TOLERANCE", "WEIGHT_UNITS", "normal
 
 MAX_LEDGER_BYTES = MAX_FILE_BYTES  # the same upload limit as a price file (Streamlit's, 20 MB)
 MAX_LEDGER_ROWS = 100_000
+MAX_RATE_AGE_DAYS = 7  # a money column is converted at the last rate on or before the sale day, within this
 
+#: Names that say the amount is what reached the cooperative (net), and names that may mean either: with
+#: a net column in the sheet, a generic "Valor" beside it is the gross value, cross-checked, never the net.
+NET_NAMES = ("amount_received", "neto_recibido", "valor_neto", "neto", "net_received", "net_amount",
+             "monto_neto", "neto_pagado", "total_neto", "valor_neto_recibido", "liquido", "valor_liquido",
+             "monto_recibido", "valor_recibido", "pago_recibido", "total_recibido", "valor_pagado")  # fmt: skip
+GENERIC_AMOUNT_NAMES = ("monto", "valor", "amount", "total", "valor_total")
+GROSS_NET_TOLERANCE = 0.01  # gross vs net + deductions: beyond 1 % of the gross, flag the sale for review
 #: Our columns, and the names people give them (normalised: lower case, no accents, "_" between words).
 #: A unit or currency in parentheses ("Peso bruto (g)", "Valor recibido (COP)") is read apart: the name
 #: before it is matched here, and the unit or currency becomes the column's default.
@@ -77,9 +86,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "fine_gold_g": ("fine_gold_g", "oro_fino_g", "peso_fino", "peso_fino_g", "fine_weight", "fine_gold",
                     "oro_fino"),
     "currency": ("currency", "moneda", "divisa"),
-    "amount_received": ("amount_received", "monto_recibido", "valor_recibido", "monto", "valor", "amount",
-                        "total", "valor_total", "valor_pagado", "pago_recibido", "total_recibido",
-                        "valor_neto", "neto_recibido"),
+    "amount_received": (*NET_NAMES, *GENERIC_AMOUNT_NAMES),
+    "gross_amount": ("gross_amount", "valor_bruto", "monto_bruto", "bruto", "total_bruto", "gross_value",
+                     "gross", "valor_liquidado", "valor_liquidacion", "valor_factura", "valor_facturado"),
     "certification": ("certification", "certificacion", "sello", "certificado", "certificacion_del_oro"),
     "premium_received_usd": ("premium_received_usd", "prima_recibida_usd", "prima_usd", "premium_usd", "prima",
                              "prima_fairmined", "prima_fairmined_usd", "prima_fairtrade", "prima_recibida",
@@ -184,6 +193,11 @@ def auto_mapping(header: list[str]) -> dict[str, str]:
     full = {normalised_name(column): column for column in reversed(header)}
     base = {_header_parts(column)[0]: column for column in reversed(header)}
     mapping: dict[str, str] = {}
+    # the net amount first: "Neto recibido (COP)" beside "Valor (COP)" is the amount received, whichever
+    # of the two matches by its whole name
+    net = next((names_of[name] for names_of in (full, base) for name in NET_NAMES if name in names_of), None)
+    if net is not None:
+        mapping["amount_received"] = net
     for names_of in (full, base):
         for field_name, names in FIELDS.items():
             if field_name in mapping:
@@ -193,7 +207,41 @@ def auto_mapping(header: list[str]) -> dict[str, str]:
                 if column is not None and column not in mapping.values():
                     mapping[field_name] = column
                     break
+    if net is not None and "gross_amount" not in mapping:  # a generic "Valor" beside the net: the gross
+        gross = next(
+            (
+                names_of[name]
+                for names_of in (full, base)
+                for name in GENERIC_AMOUNT_NAMES
+                if name in names_of and names_of[name] not in mapping.values()
+            ),
+            None,
+        )
+        if gross is not None:
+            mapping["gross_amount"] = gross
     return mapping
+
+
+def column_currency(column: str) -> str | None:
+    """The currency a header names in parentheses: 'Prima Fairmined (COP)' → 'COP'; None when none."""
+    tokens = [token.upper() for token in _header_parts(column)[1]]
+    return next((token for token in tokens if token in CURRENCIES), None)
+
+
+def fine_gold_unit(mapping: Mapping[str, str]) -> str | None:
+    """The unit of the fine-gold column: named in it ("Oro fino (g)", "Peso fino (castellanos)") or in
+    its name ("fine_gold_g", "oro_fino_g"); None: the gross weight's unit."""
+    column = mapping.get("fine_gold_g")
+    if column is None:
+        return None
+    base, inside = _header_parts(column)
+    for token in inside:
+        if token in WEIGHT_UNITS:
+            return WEIGHT_UNITS[token]
+    full = normalised_name(column)
+    if full.endswith("_g") or full.endswith("_gramos"):
+        return "g"
+    return None
 
 
 def header_defaults(mapping: Mapping[str, str]) -> tuple[str | None, str | None]:
@@ -235,6 +283,15 @@ class LedgerParse:
     mapping: dict[str, str] = field(default_factory=dict)
     skipped: list[dict] = field(default_factory=list)  # TOTAL/subtotal rows: {"line", "reason", "code", ...}
     currency: str | None = None  # the currency of rows without a currency cell (header or default)
+    #: What the import understood, field by field: {"field", "column", "unit", "currency"} (before storing)
+    understood: list[dict] = field(default_factory=list)
+    #: Money columns converted at the sale day's rate: {"field", "from_currency", "to_currency",
+    #: "rate_series", "rows", "rows_without_rate"}
+    conversions: list[dict] = field(default_factory=list)
+    #: Whether the sheet names its lots (a sale_id column); without, lots are matched by what they are
+    has_ids: bool = False
+    #: Stored lots this sheet corrects: {"line", "sale_id", "fields", "before", "after"} (preview_ledger)
+    changed: list[dict] = field(default_factory=list)
 
 
 def _entry(line: int, sale_id: str, problems: list[Problem]) -> dict:
@@ -281,12 +338,17 @@ def parse_ledger(
     mapping: Mapping[str, str] | None = None,
     today: pd.Timestamp | None = None,
     currency: str | None = None,
+    rates: Callable[[str], pd.Series | None] | None = None,
 ) -> LedgerParse:
     """Read and validate a sales file; raises LedgerFileError when the file as a whole is unusable.
 
     `currency` is the default for rows without one (a header such as "Valor recibido (COP)" wins over
     it). Every row is validated by the declared schema (data/sale_schema.py); a wrong row is rejected
     with all its problems, a TOTAL row skipped, and nothing about one row refuses the whole file.
+    A money column whose header names another currency ("Prima Fairmined (COP)") is converted at the
+    sale day's rate, `rates(currency)` being the stored local-currency-per-USD series (None: no rate,
+    the value is stored as 0 and the sale flagged for review). A gross column beside the net amount is
+    cross-checked against net + the sheet's deductions.
     """
     table = _read(content, filename)
     if not table.header or not any(table.header):
@@ -314,8 +376,13 @@ def parse_ledger(
         "unit": header_unit or "g",
         "currency": default_currency,
     }
+    fine_unit = fine_gold_unit(columns)
     index = {name: table.header.index(column) for name, column in columns.items()}
     has_ids = "sale_id" in columns
+    #: money fields whose header names a currency (premium: USD unless its header names another)
+    named_currency = {name: column_currency(columns[name]) for name in MONEY_COLUMNS if name in columns}
+    converter = _Converter(rates)
+    row_flags: dict[int, list[Problem]] = {}
 
     good: list[dict] = []
     rejected: list[dict] = []
@@ -347,6 +414,7 @@ def parse_ledger(
             problems.append(Problem("duplicate_sale_id", {"sale_id": sale_id, "first_line": seen[key]}))
         elif sale_id:
             seen[key] = line
+        raw["fine_gold_unit"] = fine_unit or ""
         result = validate_row(raw, context)
         if isinstance(result, list):
             problems += result
@@ -359,6 +427,31 @@ def parse_ledger(
             count = derived_seen.get((raw["cooperative"], base), 0) + 1
             derived_seen[(raw["cooperative"], base)] = count
             sale_id = base if count == 1 else f"{base}-{count}"  # the same sale twice in one sheet
+        money = {name: getattr(result, name) for name in (*MONEY_COLUMNS, "amount_received")}
+        flags: list[Problem] = []
+        for name, source in named_currency.items():
+            target = "USD" if name == "premium_received_usd" else result.currency
+            if source is None or source == target or not money.get(name):
+                continue
+            converted, no_rate = converter.convert(name, float(money[name]), source, target, result.date)
+            money[name] = converted
+            if no_rate is not None:
+                flags.append(no_rate)
+        gross = money.get("gross_amount")
+        if gross:
+            deductions = sum(
+                float(money[name]) for name in (*CHARGE_COLUMNS, "royalties_paid", "withholding_paid")
+            )
+            computed = float(money["amount_received"]) + deductions
+            if abs(gross - computed) > GROSS_NET_TOLERANCE * gross:
+                flags.append(
+                    Problem(
+                        "gross_net_mismatch",
+                        {"gross": gross, "computed": computed, "pct": (gross / computed - 1) * 100},
+                    )
+                )
+        if flags:
+            row_flags[line] = flags
         good.append(
             {
                 "line": line,
@@ -370,18 +463,124 @@ def parse_ledger(
                 "fineness": result.fineness,
                 "fine_gold_g": result.fine_weight_g,
                 "currency": result.currency,
-                "amount_received": result.amount_received,
+                "amount_received": money["amount_received"],
                 "certification": result.certification,
-                "premium_received_usd": result.premium_received_usd,
-                **{name: getattr(result, name) for name in CHARGE_COLUMNS},
-                "royalties_paid": result.royalties_paid,
-                "withholding_paid": result.withholding_paid,
+                "premium_received_usd": money["premium_received_usd"],
+                **{name: money[name] for name in CHARGE_COLUMNS},
+                "royalties_paid": money["royalties_paid"],
+                "withholding_paid": money["withholding_paid"],
                 "notes": result.notes,
             }
         )
     sales = pd.DataFrame(good, columns=["line", *STORED_COLUMNS])
-    sales["flags"] = ""
-    return LedgerParse(len(table.rows), sales, rejected, [], columns, skipped, default_currency)
+    sales["flags"] = [flags_json(row_flags.get(int(line), [])) for line in sales["line"]]
+    flagged = [
+        _entry(int(record["line"]), str(record["sale_id"]), row_flags[int(record["line"])])
+        for record in good
+        if int(record["line"]) in row_flags
+    ]
+    understood = _understood(columns, header_unit, fine_unit, named_currency, default_currency)
+    return LedgerParse(
+        len(table.rows),
+        sales,
+        rejected,
+        flagged,
+        columns,
+        skipped,
+        default_currency,
+        understood=understood,
+        conversions=converter.report(),
+        has_ids=has_ids,
+    )
+
+
+def _understood(
+    columns: Mapping[str, str],
+    unit: str | None,
+    fine_unit: str | None,
+    named_currency: Mapping[str, str | None],
+    currency: str | None,
+) -> list[dict]:
+    """Field by field, the column it came from and the unit or currency it was read in (the preview's table).
+
+    `currency` None: each row's currency column; a money field's own header currency wins (converted).
+    """
+    weight_unit = None if "weight_unit" in columns else (unit or "g")
+    rows = []
+    for name in FIELDS:
+        if name not in columns:
+            continue
+        entry: dict[str, object] = {"field": name, "column": columns[name], "unit": None, "currency": None}
+        if name == "gross_weight":
+            entry["unit"] = weight_unit
+        elif name == "fine_gold_g":
+            entry["unit"] = fine_unit or weight_unit
+        elif name == "premium_received_usd":
+            entry["currency"] = named_currency.get(name) or "USD"
+        elif name in named_currency or name == "amount_received":
+            entry["currency"] = column_currency(columns[name]) or currency
+        rows.append(entry)
+    return rows
+
+
+class _Converter:
+    """Converts money between currencies at the sale day's rate (the last within 7 days), and counts."""
+
+    def __init__(self, rates: Callable[[str], pd.Series | None] | None):
+        self._rates = rates
+        self._series: dict[str, pd.Series | None] = {}
+        self._counts: dict[tuple[str, str, str], list[int]] = {}
+
+    def _per_usd(self, currency: str, day: pd.Timestamp) -> float | None:
+        if currency == "USD":
+            return 1.0
+        if currency not in self._series:
+            series = self._rates(currency) if self._rates is not None else None
+            self._series[currency] = None if series is None else series.dropna().sort_index()
+        series = self._series[currency]
+        if series is None or series.empty:
+            return None
+        position = int(series.index.searchsorted(day, side="right")) - 1
+        if position < 0 or (day - series.index[position]).days > MAX_RATE_AGE_DAYS:
+            return None
+        value = float(series.iloc[position])
+        return value if value > 0 else None
+
+    def convert(
+        self, name: str, value: float, source: str, target: str, day: pd.Timestamp
+    ) -> tuple[float, Problem | None]:
+        counts = self._counts.setdefault((name, source, target), [0, 0])
+        counts[0] += 1
+        source_rate, target_rate = self._per_usd(source, day), self._per_usd(target, day)
+        if source_rate is None or target_rate is None:
+            counts[1] += 1
+            series = _rate_series(source, target)
+            where = "USD" if target == "USD" else "the sale's currency"
+            return 0.0, Problem(
+                "no_rate",
+                {"field": name, "value": value, "currency": source, "series": series, "target": where},
+            )
+        return value / source_rate * target_rate, None
+
+    def report(self) -> list[dict]:
+        return [
+            {
+                "field": name,
+                "from_currency": source,
+                "to_currency": target,
+                "rate_series": _rate_series(source, target),
+                "rows": counts[0],
+                "rows_without_rate": counts[1],
+            }
+            for (name, source, target), counts in self._counts.items()
+        ]
+
+
+def _rate_series(source: str, target: str) -> str:
+    """The stored series a conversion uses: 'USD_COP'; two for a cross rate: 'USD_PEN,USD_COP'."""
+    return ",".join(
+        series for currency in (source, target) if (series := fx_series_for(currency)) is not None
+    )
 
 
 def flag_implausible_prices(
@@ -408,8 +607,14 @@ def flag_implausible_prices(
             )
         else:
             continue
-        sales.iat[position, sales.columns.get_loc("flags")] = flags_json([problem])
-        parsed.flagged.append(_entry(int(row.line), str(row.sale_id), [problem]))
+        earlier = stored_flags(str(row.flags)) or []
+        sales.iat[position, sales.columns.get_loc("flags")] = flags_json([*earlier, problem])
+        entry = next((e for e in parsed.flagged if e["line"] == int(row.line)), None)
+        if entry is None:
+            parsed.flagged.append(_entry(int(row.line), str(row.sale_id), [problem]))
+        else:  # the same line was flagged while it was read (a gross/net or currency problem)
+            entry.update(_entry(int(row.line), str(row.sale_id), [*earlier, problem]))
+    parsed.flagged.sort(key=lambda entry: entry["line"])
 
 
 # ---------------------------------------------------------------- the store
@@ -421,17 +626,6 @@ def _row_values(record: Mapping[str, object]) -> dict[str, object]:
     for name in ("gross_weight_g", "fineness", "fine_gold_g", "amount_received", "premium_received_usd"):
         values[name] = float(values[name])  # type: ignore[arg-type]
     return values
-
-
-def _same_sale(stored: Mapping[str, object], new: Mapping[str, object]) -> bool:
-    for name in STORED_COLUMNS:
-        a, b = stored[name], new[name]
-        if isinstance(a, float) or isinstance(b, float):
-            if not math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9):  # type: ignore[arg-type]
-                return False
-        elif str(a) != str(b):
-            return False
-    return True
 
 
 def reject_outside_scope(parsed: LedgerParse, scope: LedgerScope) -> None:
@@ -449,12 +643,129 @@ def _cli_entry(entry: Mapping[str, object]) -> dict[str, object]:
     return {"line": entry["line"], "reason": entry["reason"], "code": entry.get("code")}
 
 
-def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope) -> dict:
+def _identity(row: Mapping[str, object]) -> tuple[object, ...]:
+    """What makes a lot the same lot (DOMAIN.md): cooperative, date, buyer, weights, fineness and
+    certification; never its amount, which a corrected sheet changes."""
+    return (
+        str(row["cooperative"]),
+        f"{pd.Timestamp(row['date']):%Y-%m-%d}",
+        normalised_name(str(row["buyer"] or "")),
+        round(float(row["gross_weight_g"]), 3),  # type: ignore[arg-type]
+        round(float(row["fineness"]), 4),  # type: ignore[arg-type]
+        str(row["certification"]),
+    )
+
+
+#: The stored fields a re-sent sheet may correct (its lot stays the same lot).
+CORRECTABLE = tuple(name for name in STORED_COLUMNS if name not in ("cooperative", "sale_id"))
+
+
+def _differences(stored: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
+    changed = []
+    for name in CORRECTABLE:
+        a, b = stored[name], new[name]
+        if isinstance(a, float) or isinstance(b, float):
+            if not math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9):  # type: ignore[arg-type]
+                changed.append(name)
+        elif str(a) != str(b):
+            changed.append(name)
+    return changed
+
+
+def _plain(value: object) -> object:
+    if hasattr(value, "isoformat"):
+        return f"{pd.Timestamp(value):%Y-%m-%d}"
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _match_stored(
+    rows: list[dict[str, object]], existing: Mapping[tuple[object, object], dict], has_ids: bool
+) -> list[tuple[str, dict | None, list[str]]]:
+    """For each row: ("new", None, []), ("same", stored, []) or ("changed", stored, fields).
+
+    A row is the stored lot of the same id; in a sheet without lot ids (ids derived from the content,
+    amount included), else the stored lot of the same identity not claimed by another row, the k-th
+    twin of the sheet pairing with the k-th stored twin.
+    """
+    actions: list[tuple[str, dict | None, list[str]]] = [("new", None, [])] * len(rows)
+    claimed: set[tuple[object, object]] = set()
+    for position, row in enumerate(rows):
+        key = (row["cooperative"], row["sale_id"])
+        stored = existing.get(key)
+        if stored is not None:
+            claimed.add(key)
+            fields = _differences(stored, row)
+            actions[position] = ("changed", stored, fields) if fields else ("same", stored, [])
+    if has_ids:
+        return actions
+    by_identity: dict[tuple[object, ...], list[dict]] = {}
+    for key, stored in sorted(existing.items(), key=lambda item: str(item[0][1])):
+        if key not in claimed:
+            by_identity.setdefault(_identity(stored), []).append(stored)
+    for position, row in enumerate(rows):
+        if actions[position][0] != "new":
+            continue
+        candidates = by_identity.get(_identity(row))
+        if candidates:
+            stored = candidates.pop(0)
+            fields = _differences(stored, row)
+            actions[position] = ("changed", stored, fields) if fields else ("same", stored, [])
+    return actions
+
+
+def _changed_entry(
+    line: int, stored: Mapping[str, object], row: Mapping[str, object], fields: list[str]
+) -> dict:
+    return {
+        "line": line,
+        "sale_id": str(stored["sale_id"]),
+        "fields": fields,
+        "before": {name: _plain(stored[name]) for name in fields},
+        "after": {name: _plain(row[name]) for name in fields},
+    }
+
+
+def _stored_of(conn, cooperatives: set[object]) -> dict[tuple[object, object], dict]:
+    existing: dict[tuple[object, object], dict] = {}
+    for cooperative in cooperatives:
+        result = conn.execute(select(sales_table).where(sales_table.c.cooperative == cooperative))
+        for stored in result.mappings():
+            existing[(stored["cooperative"], stored["sale_id"])] = dict(stored)
+    return existing
+
+
+def find_changes(store: MarketStore, parsed: LedgerParse) -> None:
+    """Fill `parsed.changed`: the stored lots this sheet corrects (read only; nothing is stored)."""
+    if parsed.sales.empty:
+        parsed.changed = []
+        return
+    rows = [_row_values(record) for record in parsed.sales.to_dict("records")]
+    with store.engine.connect() as conn:
+        existing = _stored_of(conn, {row["cooperative"] for row in rows})
+    actions = _match_stored(rows, existing, parsed.has_ids)
+    lines = parsed.sales["line"].tolist()
+    parsed.changed = [
+        _changed_entry(int(line), stored, row, fields)
+        for (kind, stored, fields), row, line in zip(actions, rows, lines, strict=True)
+        if kind == "changed" and stored is not None
+    ]
+
+
+def store_ledger(
+    store: MarketStore,
+    parsed: LedgerParse,
+    filename: str,
+    scope: LedgerScope,
+    *,
+    apply_changes: bool = False,
+) -> dict:
     """Insert the new good rows and the import log in one transaction; report in the CLI's shape.
 
-    A sale already stored with the same values counts as a duplicate (importing a file twice adds
-    nothing); the same sale_id with different values is rejected (edit it instead). Rows of a
-    cooperative outside the user's scope are rejected, line by line.
+    A lot already stored (the same id, or in a sheet without ids the same date, buyer, weights, fineness
+    and certification) is never stored twice: with the same values it counts as a duplicate (importing a
+    file twice adds nothing); with other values it is listed under `changed`, and written, with an audit
+    entry as an edit has, only with `apply_changes`. Rows of a cooperative outside the user's scope are
+    rejected, line by line.
     """
     reject_outside_scope(parsed, scope)
     report_rejected = list(parsed.rejected)
@@ -463,12 +774,7 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: 
         rows = [_row_values(record) for record in parsed.sales.to_dict("records")]
         flags = parsed.sales["flags"].tolist()
         lines = parsed.sales["line"].tolist()
-        keys = {(row["cooperative"], row["sale_id"]) for row in rows}
-        existing: dict[tuple[object, object], dict] = {}
-        for cooperative in {key[0] for key in keys}:
-            result = conn.execute(select(sales_table).where(sales_table.c.cooperative == cooperative))
-            for stored in result.mappings():
-                existing[(stored["cooperative"], stored["sale_id"])] = dict(stored)
+        existing = _stored_of(conn, {row["cooperative"] for row in rows})
         log = conn.execute(
             insert(ledger_imports_table).values(
                 at=datetime.now(UTC),
@@ -481,15 +787,33 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: 
         )
         import_id = log.inserted_primary_key[0] if log.inserted_primary_key else None
         to_insert: list[dict[str, object]] = []
-        for row, flag, line in zip(rows, flags, lines, strict=True):
-            previous = existing.get((row["cooperative"], row["sale_id"]))
-            if previous is None:
+        changed: list[dict] = []
+        actions = _match_stored(rows, existing, parsed.has_ids)
+        for (kind, stored, fields), row, flag, line in zip(actions, rows, flags, lines, strict=True):
+            if kind == "new":
                 to_insert.append({**row, "flags": flag, "import_id": import_id})
-            elif _same_sale(previous, row):
+            elif kind == "same":
                 duplicates += 1
-            else:
-                problem = Problem("stored_different", {"sale_id": row["sale_id"]})
-                report_rejected.append(_entry(int(line), str(row["sale_id"]), [problem]))
+            elif stored is not None:
+                entry = _changed_entry(int(line), stored, row, fields)
+                if apply_changes:
+                    values = {name: row[name] for name in CORRECTABLE}
+                    key = _key(str(stored["cooperative"]), str(stored["sale_id"]))
+                    conn.execute(update(sales_table).where(key).values(**values, flags=flag))
+                    after = {**stored, **values, "flags": flag}
+                    _audit(
+                        conn,
+                        scope.user,
+                        "edit",
+                        str(stored["cooperative"]),
+                        str(stored["sale_id"]),
+                        stored,
+                        after,
+                    )
+                    entry["applied"] = True
+                else:
+                    entry["applied"] = False
+                changed.append(entry)
         if to_insert:
             conn.execute(insert(sales_table), to_insert)
         bump_version(conn, LEDGER_VERSION)  # the import log changed even when no sale was new
@@ -502,6 +826,11 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: 
             "rejected": sorted([_cli_entry(r) for r in report_rejected], key=lambda r: int(str(r["line"]))),
             "skipped": [_cli_entry(s) for s in parsed.skipped],
             "currency": parsed.currency,
+            "mapping": dict(parsed.mapping),
+            "conversions": list(parsed.conversions),
+            "changed": changed,
+            "changes_applied": sum(1 for entry in changed if entry["applied"]),
+            "understood": list(parsed.understood),
         }
         conn.execute(
             update(ledger_imports_table)
@@ -751,17 +1080,28 @@ def preview_ledger(
     mapping: Mapping[str, str] | None = None,
     currency: str | None = None,
 ) -> LedgerParse:
-    """Parse, validate and flag against the stored benchmark, without storing anything."""
-    parsed = parse_ledger(content, filename, cooperative=cooperative, mapping=mapping, currency=currency)
+    """Parse, validate, convert and flag against the stored benchmark, and find the stored lots the sheet
+    corrects (`changed`), without storing anything: what the user sees and confirms."""
+    fx: dict[str, pd.Series] = {}
+
+    def rates(code: str) -> pd.Series | None:
+        series_id = fx_series_for(code)
+        if series_id is None:
+            return None
+        if code not in fx:
+            fx[code] = store.load_series(series_id)
+        return fx[code]
+
+    parsed = parse_ledger(
+        content, filename, cooperative=cooperative, mapping=mapping, currency=currency, rates=rates
+    )
     reject_outside_scope(parsed, scope)
     reject_too_long(parsed)
     gold = store.load_series(GOLD_SERIES)
-    fx = {}
-    for currency in parsed.sales["currency"].unique():
-        series_id = fx_series_for(str(currency))
-        if series_id is not None:
-            fx[str(currency)] = store.load_series(series_id)
+    for code in parsed.sales["currency"].unique():
+        rates(str(code))
     flag_implausible_prices(parsed, gold, fx)
+    find_changes(store, parsed)
     return parsed
 
 
@@ -774,21 +1114,25 @@ def import_ledger(
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
     currency: str | None = None,
+    apply_changes: bool = False,
 ) -> dict:
     """Parse, validate, flag against the stored benchmark, and store in one transaction.
 
     `currency` is the default for rows that name none (a header such as "Valor recibido (COP)" wins).
+    `apply_changes` writes the corrections of stored lots (listed under `changed`) with an audit entry.
     """
     parsed = preview_ledger(
         store, scope, content, filename, cooperative=cooperative, mapping=mapping, currency=currency
     )
-    return store_ledger_retrying(store, parsed, filename, scope)
+    return store_ledger_retrying(store, parsed, filename, scope, apply_changes=apply_changes)
 
 
 STORE_ATTEMPTS = 6
 
 
-def store_ledger_retrying(store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope) -> dict:
+def store_ledger_retrying(
+    store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope, *, apply_changes: bool = False
+) -> dict:
     """`store_ledger`, tried again when a concurrent import of overlapping rows won the race.
 
     Two imports read the stored sales, then both insert: the second meets the first's rows at the
@@ -798,7 +1142,7 @@ def store_ledger_retrying(store: MarketStore, parsed: LedgerParse, filename: str
     """
     for attempt in range(STORE_ATTEMPTS):
         try:
-            return store_ledger(store, parsed, filename, scope)
+            return store_ledger(store, parsed, filename, scope, apply_changes=apply_changes)
         except (IntegrityError, OperationalError) as error:
             if attempt == STORE_ATTEMPTS - 1 or not _retryable(error):
                 raise store_error(error) from None

@@ -78,6 +78,9 @@ class RefreshReport:
     message: str
     rows_stored: dict[str, int] = field(default_factory=dict)
     flagged: dict[str, list[dict]] = field(default_factory=dict)
+    #: Per series: days new to the store, and the first and last day written (`prices refresh`).
+    rows_added: dict[str, int] = field(default_factory=dict)
+    written: dict[str, tuple[pd.Timestamp, pd.Timestamp]] = field(default_factory=dict)
 
 
 def refresh_from_yahoo(
@@ -127,10 +130,13 @@ def refresh_from_yahoo(
             rows["raw_date"] = rows["date"].dt.strftime("%Y-%m-%d")
             rows["raw_value"] = rows["value"].astype(str)
             cleaned = clean_observations(rows)
-            store.write_series(
+            report.rows_added[str(series_id)] = store.write_series(
                 str(series_id), cleaned.observations, f"{YAHOO}:{SERIES[str(series_id)].yahoo_ticker}"
             )
             report.rows_stored[str(series_id)] = len(cleaned.observations)
+            if not cleaned.observations.empty:
+                days = cleaned.observations["date"]
+                report.written[str(series_id)] = (pd.Timestamp(days.min()), pd.Timestamp(days.max()))
             report.flagged[str(series_id)] = cleaned.flagged + cleaned.rejected
     report.ok = not failures
     stored = ", ".join(f"{k} {v}" for k, v in report.rows_stored.items())
@@ -173,6 +179,9 @@ class MarketSnapshot:
     #: The LBMA gold fix where stored (whatever the precedence): the reference of the 95 % minimum price.
     lbma_gold_usd_per_oz: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     demo_reason_code: str | None = None
+    #: Per other gold source, its measured gap to the LBMA fix on common days: the 90th percentile of
+    #: |source ÷ fix − 1| in % (only with at least MIN_GAP_DAYS common days): the minimum's "near" band.
+    gold_source_gaps_pct: dict[str, float] = field(default_factory=dict)
 
     @property
     def demo_series(self) -> list[str]:
@@ -220,6 +229,7 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
     demo: dict[str, pd.Series] | None = None
     sources: dict[str, pd.Series] = {}
     lbma = pd.Series(dtype=float)
+    gaps: dict[str, float] = {}
     for series_id in SERIES:
         if series_id in status.index:
             every_value = store.load_series_sources(series_id)  # read once: combined, and the LBMA fix
@@ -228,6 +238,7 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
             if series_id == GOLD_SERIES:
                 fix = every_value[every_value["source"] == LBMA_SOURCE]
                 lbma = pd.Series(fix["value"].to_numpy(), index=pd.DatetimeIndex(fix["date"]), name=series_id)
+                gaps = source_gaps_to_fix(every_value)
         else:
             stored = pd.Series(dtype=float)
         if not stored.empty:
@@ -258,7 +269,29 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
             )
         else:
             reason, code = "no stored data yet and Yahoo Finance not tried", NOT_TRIED
-    return MarketSnapshot(series, states, reason, sources, lbma, code)
+    return MarketSnapshot(series, states, reason, sources, lbma, code, gaps)
+
+
+MIN_GAP_DAYS = 250  # about a year of common days before a source's gap to the fix counts as measured
+
+
+def source_gaps_to_fix(values: pd.DataFrame) -> dict[str, float]:
+    """Per source other than the LBMA fix: the 90th percentile of |value ÷ fix − 1| in % over the days both
+    have (`values`: the date, value, source rows of one series), when there are MIN_GAP_DAYS of them."""
+    if values.empty:
+        return {}
+    table = values.pivot_table(index="date", columns="source", values="value", aggfunc="last")
+    if LBMA_SOURCE not in table.columns:
+        return {}
+    fix = table[LBMA_SOURCE]
+    gaps = {}
+    for source in table.columns:
+        if source == LBMA_SOURCE:
+            continue
+        ratio = (table[source] / fix - 1).abs().dropna() * 100
+        if len(ratio) >= MIN_GAP_DAYS:
+            gaps[str(source)] = float(ratio.quantile(0.9))
+    return gaps
 
 
 def import_prices(

@@ -106,6 +106,10 @@ ENGLISH: dict[str, str] = {
     "price_implausible": "price is {pct:.0f} % of the benchmark (outside {low:.0f}–{high:.0f} %): "
     "check the amount, weight and fineness",
     "no_benchmark": "no benchmark price within 7 days of this date: the premium cannot be computed",
+    "gross_net_mismatch": "gross {gross:.2f} differs from net + deductions = {computed:.2f} by {pct:.1f} % "
+    "(over 1 %): check which column is the net amount",
+    "no_rate": "{field} {value:.2f} {currency}: no {series} rate within 7 days of this date, stored as 0; "
+    "enter it in {target}",
     # one row of a price file (data/cleaning.py, data/importers.py)
     "value_missing": "missing value {value!r}",
     "value_empty": "empty value",
@@ -126,6 +130,7 @@ FIELD_NAMES = {
     "gross_weight_g": "weight in grams",
     "fine_gold_g": "fine gold",
     "amount_received": "amount received",
+    "gross_amount": "gross amount",
     "premium_received_usd": "premium received (USD)",
     "refining_charge": "refining charge",
     "assay_charge": "assay charge",

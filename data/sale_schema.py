@@ -47,6 +47,8 @@ CERTIFICATION_NAMES = {
 }  # fmt: skip
 CHARGE_FIELDS = ("refining_charge", "assay_charge", "transport_charge", "export_charge")
 NON_NEGATIVE_FIELDS = ("premium_received_usd", *CHARGE_FIELDS, "royalties_paid", "withholding_paid")
+#: Money columns whose header may name a currency other than the sale's (converted at the day's rate).
+MONEY_COLUMNS = (*NON_NEGATIVE_FIELDS, "gross_amount")
 
 
 def _fail(error: CellError, **more: object) -> PydanticCustomError:
@@ -68,8 +70,9 @@ class SaleRow(BaseModel):
     """One sales row as written in the file (text cells), validated and typed.
 
     Validation context: `decimal` ("," in a semicolon file, else None), `today`, `unit` (the weight
-    unit a header such as "Peso (castellanos)" names, default g), `currency` (from a header such as
-    "Valor recibido (COP)", or the caller's default).
+    unit a header such as "Peso (castellanos)" names, default g), `fine_unit` (the fine-gold column's
+    own unit: "Oro fino (g)" is grams whatever the gross weight's unit; default the weight's unit),
+    `currency` (from a header such as "Valor recibido (COP)", or the caller's default).
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -93,6 +96,10 @@ class SaleRow(BaseModel):
     royalties_paid: float = 0.0
     withholding_paid: float = 0.0
     notes: str = ""
+    #: The gross value when the sheet has one beside the net amount (cross-checked, not stored).
+    gross_amount: float | None = None
+    #: The fine-gold column's own unit ("Oro fino (g)"), None: the gross weight's unit.
+    fine_gold_unit: str | None = None
 
     @field_validator("cooperative", "sale_id", "buyer", "notes", mode="before")
     @classmethod
@@ -192,6 +199,19 @@ class SaleRow(BaseModel):
             )
         return name
 
+    @field_validator("fine_gold_unit", mode="before")
+    @classmethod
+    def _fine_unit(cls, raw: str | None) -> str | None:
+        return WEIGHT_UNITS.get(normalised_name(raw)) if raw else None
+
+    @field_validator("gross_amount", mode="before")
+    @classmethod
+    def _gross(cls, raw: str, info: ValidationInfo) -> float | None:
+        value = _number(raw, info, "gross_amount")
+        if value is None:
+            return None
+        return cls._bounded(value, raw, "gross_amount")
+
     @field_validator(*NON_NEGATIVE_FIELDS, mode="before")
     @classmethod
     def _non_negative(cls, raw: str, info: ValidationInfo) -> float:
@@ -199,6 +219,10 @@ class SaleRow(BaseModel):
         value = _number(raw, info, field)
         if value is None:
             return 0.0
+        return cls._bounded(value, raw, field)
+
+    @staticmethod
+    def _bounded(value: float, raw: str, field: str) -> float:
         if value < 0:
             raise PydanticCustomError("negative", "negative", {"field": field, "value": raw})
         limit = MAX_PREMIUM_USD if field == "premium_received_usd" else MAX_AMOUNT
@@ -218,13 +242,17 @@ class SaleRow(BaseModel):
                 {"field": "gross_weight_g", "value": f"{grams:g}", "limit": int(MAX_GROSS_WEIGHT_G)},
             )
         if self.fine_gold_g is not None:
-            given = self.fine_gold_g * GRAMS_PER_UNIT[self.weight_unit]
+            given = self.fine_gold_g * GRAMS_PER_UNIT[self.fine_unit]
             computed = grams * self.fineness
             if abs(given - computed) > FINE_GOLD_TOLERANCE * computed:
                 raise PydanticCustomError(
                     "fine_gold_mismatch", "fine_gold_mismatch", {"given": given, "computed": computed}
                 )
         return self
+
+    @property
+    def fine_unit(self) -> str:
+        return self.fine_gold_unit or self.weight_unit
 
     @property
     def gross_weight_g(self) -> float:
@@ -234,7 +262,7 @@ class SaleRow(BaseModel):
     def fine_weight_g(self) -> float:
         """The given assay weight when there is one (within 1 %), else gross × fineness."""
         if self.fine_gold_g is not None:
-            return self.fine_gold_g * GRAMS_PER_UNIT[self.weight_unit]
+            return self.fine_gold_g * GRAMS_PER_UNIT[self.fine_unit]
         return self.gross_weight_g * self.fineness
 
 

@@ -15,3 +15,27 @@ def stale_after_days() -> int:
     except ValueError:
         return DEFAULT_STALE_DAYS
     return days if days >= 0 else DEFAULT_STALE_DAYS
+
+
+DISCOUNT_RATE_ENV = "GOLD_DASHBOARD_DISCOUNT_RATE_PCT"
+#: The cooperative's cost of money, % a year, that ranks offers paid later (Offers page, `offers compare`):
+#: money paid in 60 days is worth less today; 0 would rank a later 98 % above 96 % paid now.
+DEFAULT_DISCOUNT_RATE_PCT = 12.0
+
+
+def discount_rate_pct() -> float:
+    """The setting's rate (% a year, 0–200); the default when unset or unreadable."""
+    try:
+        rate = float(os.environ.get(DISCOUNT_RATE_ENV, "").strip().replace(",", "."))
+    except ValueError:
+        return DEFAULT_DISCOUNT_RATE_PCT
+    return rate if 0 <= rate <= 200 else DEFAULT_DISCOUNT_RATE_PCT
+
+
+BACKTESTS_ON_WRITE_ENV = "GOLD_DASHBOARD_BACKTESTS_ON_WRITE"
+
+
+def backtests_on_write() -> bool:
+    """Whether a price import, a refresh and the timer job measure the forecast backtests they made stale
+    (default yes; `0` leaves them to the Forecast page's first view, as the test suite does)."""
+    return os.environ.get(BACKTESTS_ON_WRITE_ENV, "1").strip() != "0"

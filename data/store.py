@@ -186,6 +186,18 @@ sign_in_attempts_table = Table(
     Index("ix_sign_in_attempts_client_at", "client", "at"),
 )
 
+#: Per known account, what the pruned or throttled attempts leave behind: the failures since its last
+#: successful sign-in (told to the user at their next one) and when that was. At most one row per user.
+sign_in_summary_table = Table(
+    "sign_in_summary",
+    metadata,
+    Column("account", String(200), primary_key=True),  # account_key of a user that exists
+    Column("failures", Integer, nullable=False),  # failures since last_ok_at no longer in sign_in_attempts
+    Column("first_failure_at", DateTime(timezone=True), nullable=True),
+    Column("last_failure_at", DateTime(timezone=True), nullable=True),
+    Column("last_ok_at", DateTime(timezone=True), nullable=True),
+)
+
 # One row per user whose password changed: sessions signed in under an older epoch are ended.
 user_sessions_table = Table(
     "user_sessions",
@@ -216,6 +228,35 @@ alert_rules_table = Table(
     Column("last_price", Float, nullable=True),
     Column("last_sent_at", DateTime(timezone=True), nullable=True),
     Column("last_error", Text, nullable=True),  # the last failed send, cleared by a successful one
+)
+
+
+#: The forecast backtest of one target (a stored series or a derived local price such as GOLD_COP_G) and
+#: horizon, measured on the data version it names (services/forecast.py writes it after an import, a
+#: refresh or the timer job; the Forecast page and the briefing read it instead of re-running it).
+backtests_table = Table(
+    "backtests",
+    metadata,
+    Column("target_id", String(40), primary_key=True),
+    Column("horizon", Integer, primary_key=True),
+    Column("data_version", String(400), nullable=False),  # the versions of the series it was run on
+    Column("measured_at", DateTime(timezone=True), nullable=False),
+    Column("seconds", Float, nullable=False),  # how long the backtest took
+    Column("result", Text, nullable=False),  # the backtest's JSON (analytics.forecast.BacktestSummary)
+)
+
+#: Who may receive alerts: an address that is not its rule owner's own must confirm by the link in a
+#: first message before anything else is sent to it (double opt-in), and no address gets more than a
+#: few messages a day, whoever made the rules (data/alerts.py).
+alert_addresses_table = Table(
+    "alert_addresses",
+    metadata,
+    Column("address", String(254), primary_key=True),  # case-folded
+    Column("token_sha256", String(64), nullable=True),  # the pending confirmation link's token, hashed
+    Column("requested_at", DateTime(timezone=True), nullable=True),  # the last confirmation message
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
+    Column("day", Date, nullable=True),  # the day `sent` counts
+    Column("sent", Integer, nullable=False),
 )
 
 
@@ -477,6 +518,16 @@ class MarketStore:
         """
         return self.load_series_with_sources(series_id, start, end)["value"].rename(series_id)
 
+    def last_source_date(self, series_id: str, source: str) -> pd.Timestamp | None:
+        """The last day stored for `series_id` under `source` (None when it has none): a refresh asks after it."""
+        with self.engine.connect() as conn:
+            last = conn.scalar(
+                select(func.max(observations_table.c.date)).where(
+                    observations_table.c.series_id == series_id, observations_table.c.source == source
+                )
+            )
+        return None if last is None else pd.Timestamp(last)
+
     def series_status(self) -> pd.DataFrame:
         """Per stored series: sources, first and last date, days, last update (index: series_id)."""
         query = select(
@@ -521,6 +572,52 @@ class MarketStore:
     def data_version(self) -> str:
         """A key that changes whenever any series is written (the market part of the versions)."""
         return market_version_key(self.versions())
+
+    def save_backtest(
+        self, target_id: str, horizon: int, data_version: str, seconds: float, result: dict
+    ) -> datetime:
+        """Store (or replace) the backtest of one target and horizon; returns when it was measured."""
+        measured_at = _utcnow()
+        row = {
+            "data_version": data_version,
+            "measured_at": measured_at,
+            "seconds": float(seconds),
+            "result": json.dumps(result),
+        }
+        upsert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = upsert(backtests_table).values(target_id=target_id, horizon=horizon, **row)
+        with self.engine.begin() as conn:  # one statement: two processes measuring at once both succeed
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[backtests_table.c.target_id, backtests_table.c.horizon], set_=row
+                )
+            )
+        return measured_at
+
+    def load_backtest(self, target_id: str, horizon: int) -> dict | None:
+        """The stored backtest of one target and horizon: {"data_version", "measured_at", "seconds",
+        "result"} or None."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(backtests_table).where(
+                        backtests_table.c.target_id == target_id, backtests_table.c.horizon == horizon
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        measured_at = row["measured_at"]
+        if measured_at.tzinfo is None:  # SQLite keeps no zone: it was written in UTC
+            measured_at = measured_at.replace(tzinfo=UTC)
+        return {
+            "data_version": row["data_version"],
+            "measured_at": measured_at,
+            "seconds": float(row["seconds"]),
+            "result": json.loads(row["result"]),
+        }
 
     def last_fetch(self, source: str) -> dict | None:
         """The latest fetch attempt for `source`: {"at", "ok", "message", "code"} or None."""

@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -23,6 +25,8 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
 
 from data.ledger import LedgerScope
@@ -31,6 +35,7 @@ from data.store import (
     MarketStore,
     bump_version,
     sign_in_attempts_table,
+    sign_in_summary_table,
     user_sessions_table,
     users_table,
 )
@@ -43,15 +48,26 @@ _DUMMY_HASH = _HASHER.hash("not a password of anyone")
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 LOG = logging.getLogger("gold_dashboard.sign_in")
 
-#: Throttle: an account's first failures are free, then each further attempt waits for a lock that
-#: doubles per failure (30 s, 1 min, 2 min ... at most 15 min) from the last failure; a client (address)
-#: gets more free failures across all accounts, then the same progressive lock. Failures count for an
-#: hour; an account's count restarts at its next successful sign-in (a client's does not).
-ACCOUNT_FREE_FAILURES = 5
+#: Throttle, so a guesser locks only themself:
+#: - one account from one client (the pair): 5 free failures, then each further attempt of that pair
+#:   waits for a lock that doubles from its last failure (30 s, 1 min ... at most 15 min), until the
+#:   pair's next successful sign-in. The same account from another client is not locked by it.
+#: - one client across all accounts: 20 free failures, then the same progressive lock (that client only).
+#: - one account across all clients (an attack from many addresses): never a lock, but after 10 failures
+#:   every attempt of the account is answered only after a delay that doubles per further failure
+#:   (1 s, 2 s ... at most 8 s), so the right password still gets in, a little later.
+#: Failures count for an hour (FAILURE_WINDOW); older rows are pruned (`prune_sign_in_attempts`), and
+#: what a known account needs of them (failures since its last sign-in) is kept in `sign_in_summary`.
+PAIR_FREE_FAILURES = 5
+ACCOUNT_FREE_FAILURES = PAIR_FREE_FAILURES  # the name of earlier versions: an account from one client
 CLIENT_FREE_FAILURES = 20
 FIRST_LOCK_S = 30.0
 MAX_LOCK_S = 15 * 60.0
+ACCOUNT_DELAY_FREE_FAILURES = 10
+FIRST_DELAY_S = 1.0
+MAX_DELAY_S = 8.0
 FAILURE_WINDOW = timedelta(hours=1)
+PRUNE_EVERY_ATTEMPTS = 50  # every 50th attempt prunes the rows older than the window
 
 
 class UserError(ValueError):
@@ -316,11 +332,17 @@ def authenticate(store: MarketStore, username: str, password: str) -> User | Non
 
 @dataclass(frozen=True)
 class SignInResult:
-    """The outcome of one password sign-in: the user, or why not (and for how long, when locked)."""
+    """The outcome of one password sign-in: the user, or why not (and for how long, when locked).
+
+    On a success, `failures_since_last` counts the failed attempts against the account since its
+    previous successful sign-in (`last_failure_at` the latest), so the user can be told of them."""
 
     user: User | None
-    reason: str  # ok, wrong_password, throttled_account, throttled_client
+    reason: str  # ok, wrong_password, throttled_account (this account from this client), throttled_client
     retry_after_s: float = 0.0
+    delayed_s: float = 0.0  # how long the answer was held back (an account attacked from many clients)
+    failures_since_last: int = 0
+    last_failure_at: datetime | None = None
 
 
 def _lock_s(failures: int, free: int) -> float:
@@ -329,38 +351,135 @@ def _lock_s(failures: int, free: int) -> float:
     return min(MAX_LOCK_S, FIRST_LOCK_S * 2.0 ** min(failures - free, 20))
 
 
+def _delay_s(failures: int) -> float:
+    if failures < ACCOUNT_DELAY_FREE_FAILURES:
+        return 0.0
+    return min(MAX_DELAY_S, FIRST_DELAY_S * 2.0 ** min(failures - ACCOUNT_DELAY_FREE_FAILURES, 20))
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
-def _wait_s(
-    conn: Connection, column, value: str, before_id: int, since: datetime, free: int, now: datetime
-) -> float:
-    """Seconds still to wait, from the failures (and attempts still being checked) before this one."""
+_COUNTED = ("wrong_password", "checking")  # a failure, or an attempt whose password is being checked
+
+
+def _failures(
+    conn: Connection, conditions: list, before_id: int, since: datetime
+) -> tuple[int, datetime | None]:
+    """(failures, the last one's time) before this attempt, after `since`, matching `conditions`."""
     table = sign_in_attempts_table
     failures, last = conn.execute(
         select(func.count(), func.max(table.c.at)).where(
-            column == value,
+            *conditions,
             table.c.ok == 0,
-            table.c.reason.in_(("wrong_password", "checking")),
+            table.c.reason.in_(_COUNTED),
             table.c.at > since,
             table.c.id < before_id,
         )
     ).one()
-    lock = _lock_s(int(failures), free)
+    return int(failures), (None if last is None else _aware(last))
+
+
+def _wait_s(failures: int, last: datetime | None, free: int, now: datetime) -> float:
+    """Seconds still to wait for a lock earned by `failures` (the last at `last`)."""
+    lock = _lock_s(failures, free)
     if not lock or last is None:
         return 0.0
-    return max(0.0, (_aware(last) + timedelta(seconds=lock) - now).total_seconds())
+    return max(0.0, (last + timedelta(seconds=lock) - now).total_seconds())
+
+
+def _known_account(conn: Connection, account: str) -> bool:
+    return _user_row(conn, account) is not None
+
+
+def _upsert_summary(conn: Connection, account: str, values: dict, increments: dict) -> None:
+    """Create or change the account's summary row: `values` set, `increments` added to columns."""
+    table = sign_in_summary_table
+    upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    row = {"account": account, "failures": 0, **values, **increments}
+    changes = {**values, **{name: table.c[name] + amount for name, amount in increments.items()}}
+    statement = upsert(table).values(**row)
+    conn.execute(statement.on_conflict_do_update(index_elements=[table.c.account], set_=changes))
+
+
+def _note_failures(conn: Connection, account: str, count: int, first: datetime, last: datetime) -> None:
+    """Add failures against a known account to its summary (they leave sign_in_attempts)."""
+    table = sign_in_summary_table
+    current = conn.execute(
+        select(table.c.first_failure_at, table.c.last_failure_at).where(table.c.account == account)
+    ).first()
+    first_at = first if current is None or current[0] is None else min(_aware(current[0]), first)
+    last_at = last if current is None or current[1] is None else max(_aware(current[1]), last)
+    _upsert_summary(
+        conn, account, {"first_failure_at": first_at, "last_failure_at": last_at}, {"failures": count}
+    )
+
+
+def prune_sign_in_attempts(store: MarketStore, now: datetime | None = None) -> int:
+    """Delete the attempts older than the throttle's window (they no longer count for any limit); a known
+    account's failures among them since its last sign-in are added to its summary first. Rows deleted."""
+    now = now or datetime.now(UTC)
+    cutoff = now - FAILURE_WINDOW
+    table, summary = sign_in_attempts_table, sign_in_summary_table
+    with store.engine.begin() as conn:
+        known = {account_key(name) for name in conn.scalars(select(users_table.c.username))}
+        last_ok = {
+            str(account): _aware(moment)
+            for account, moment in conn.execute(select(summary.c.account, summary.c.last_ok_at))
+            if moment is not None
+        }
+        old = conn.execute(
+            select(table.c.account, func.count(), func.min(table.c.at), func.max(table.c.at))
+            .where(table.c.at <= cutoff, table.c.ok == 0, table.c.account.in_(known))
+            .group_by(table.c.account)
+        ).all()
+        for account, count, first, last in old:
+            since = last_ok.get(str(account))
+            if since is not None:  # only what came after the last sign-in is news to the user
+                count, first = conn.execute(
+                    select(func.count(), func.min(table.c.at)).where(
+                        table.c.account == account, table.c.ok == 0, table.c.at <= cutoff, table.c.at > since
+                    )
+                ).one()
+            if count:
+                _note_failures(conn, str(account), int(count), _aware(first), _aware(last))
+        return int(conn.execute(delete(table).where(table.c.at <= cutoff)).rowcount or 0)
+
+
+def _failures_since_last(conn: Connection, account: str, attempt_id: int) -> tuple[int, datetime | None]:
+    """Failed attempts against the account since its last successful sign-in: the summary's count
+    (pruned and throttled ones) plus the rows still in sign_in_attempts."""
+    table, summary = sign_in_attempts_table, sign_in_summary_table
+    row = conn.execute(
+        select(summary.c.failures, summary.c.last_failure_at, summary.c.last_ok_at).where(
+            summary.c.account == account
+        )
+    ).first()
+    earlier, earlier_last, last_ok = (0, None, None) if row is None else (int(row[0]), row[1], row[2])
+    conditions = [table.c.account == account, table.c.ok == 0, table.c.id < attempt_id]
+    if last_ok is not None:
+        conditions.append(table.c.at > _aware(last_ok))
+    live, live_last = conn.execute(select(func.count(), func.max(table.c.at)).where(*conditions)).one()
+    moments = [_aware(moment) for moment in (earlier_last, live_last) if moment is not None]
+    return earlier + int(live), (max(moments) if moments else None)
 
 
 def sign_in_attempt(
-    store: MarketStore, username: str, password: str, client: str = "unknown", now: datetime | None = None
+    store: MarketStore,
+    username: str,
+    password: str,
+    client: str = "unknown",
+    now: datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> SignInResult:
-    """A password sign-in, throttled per account and per client with its state in the store.
+    """A password sign-in, throttled per account and client, per client, and (by a delay, never a lock)
+    per account, with its state in the store.
 
     The attempt is written first (as "checking"), so concurrent attempts from other sessions or
-    processes count it before its password is even verified; a locked attempt costs no argon2 work.
-    Every failure is kept in `sign_in_attempts` and logged.
+    processes count it before its password is even verified; a locked attempt costs no argon2 work and
+    leaves no row (it is logged, and counted in the account's summary when the account exists). Every
+    failure is logged; wrong passwords stay in `sign_in_attempts` for the throttle's window.
     """
     now = now or datetime.now(UTC)
     account, client = account_key(username)[:200], (client or "unknown")[:200]
@@ -370,32 +489,52 @@ def sign_in_attempt(
             insert(table).values(at=now, account=account, client=client, ok=0, reason="checking")
         ).inserted_primary_key
         attempt_id = int(inserted[0]) if inserted else 0
+    since = now - FAILURE_WINDOW
     with store.engine.connect() as conn:
-        last_ok = conn.execute(
-            select(func.max(table.c.at)).where(table.c.account == account, table.c.ok == 1)
+        pair_ok = conn.execute(
+            select(func.max(table.c.at)).where(
+                table.c.account == account, table.c.client == client, table.c.ok == 1
+            )
         ).scalar()
-        since = now - FAILURE_WINDOW
-        account_since = max(since, _aware(last_ok)) if last_ok is not None else since
-        waits = {
-            "throttled_account": _wait_s(
-                conn, table.c.account, account, attempt_id, account_since, ACCOUNT_FREE_FAILURES, now
-            ),
-            "throttled_client": _wait_s(
-                conn, table.c.client, client, attempt_id, since, CLIENT_FREE_FAILURES, now
-            ),
-        }
+        pair_since = max(since, _aware(pair_ok)) if pair_ok is not None else since
+        pair = _failures(conn, [table.c.account == account, table.c.client == client], attempt_id, pair_since)
+        by_client = _failures(conn, [table.c.client == client], attempt_id, since)
+        by_account, _ = _failures(conn, [table.c.account == account], attempt_id, since)
+    waits = {
+        "throttled_account": _wait_s(*pair, PAIR_FREE_FAILURES, now),
+        "throttled_client": _wait_s(*by_client, CLIENT_FREE_FAILURES, now),
+    }
     reason, wait = max(waits.items(), key=lambda item: item[1])
-    user = None
+    user, delayed = None, 0.0
+    notice: tuple[int, datetime | None] = (0, None)
     if wait <= 0:
+        delayed = _delay_s(by_account)
+        if delayed:
+            sleep(delayed)
         user = authenticate(store, username, password)
         reason = "ok" if user is not None else "wrong_password"
     with store.engine.begin() as conn:
-        conn.execute(
-            update(table).where(table.c.id == attempt_id).values(ok=int(user is not None), reason=reason)
-        )
+        if reason.startswith("throttled"):  # no row: it counts for no limit; known accounts keep the count
+            conn.execute(delete(table).where(table.c.id == attempt_id))
+            if _known_account(conn, account):
+                _note_failures(conn, account, 1, now, now)
+        else:
+            conn.execute(
+                update(table).where(table.c.id == attempt_id).values(ok=int(user is not None), reason=reason)
+            )
+        if user is not None:
+            notice = _failures_since_last(conn, account, attempt_id)
+            _upsert_summary(
+                conn,
+                account,
+                {"failures": 0, "first_failure_at": None, "last_failure_at": None, "last_ok_at": now},
+                {},
+            )
     if user is None:
         LOG.warning("failed sign-in: account %r from client %r (%s)", account, client, reason)
-    return SignInResult(user, reason, wait)
+    if attempt_id and attempt_id % PRUNE_EVERY_ATTEMPTS == 0:
+        prune_sign_in_attempts(store, now)
+    return SignInResult(user, reason, wait, delayed, *notice)
 
 
 def failed_sign_ins(store: MarketStore, since: datetime | None = None) -> pd.DataFrame:

@@ -16,6 +16,9 @@ from i18n.formats import format_day, format_number, format_pct
 from i18n.keys import (
     DECIMAL_NAME,
     ERROR,
+    FETCH_SKIPPED,
+    FETCH_SOURCE,
+    FETCH_WHY,
     FIELD,
     FORMAT,
     HORIZON,
@@ -36,7 +39,7 @@ if TYPE_CHECKING:  # only the type: the i18n package stays light (no statsmodels
 
 #: Weekdays as pandas writes them ("%A", English) in a flag, Monday first.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
+_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0, "gross": 2}
 
 
 def weekday_name(english: str, lang: str) -> str:
@@ -95,6 +98,10 @@ def problem_text(problem: object, lang: str) -> str:
         elif key in ("columns", "header") and isinstance(value, list | tuple):
             names = [t(FIELD[v], lang) if v in FIELD and key == "columns" else str(v) for v in value]
             value = ", ".join(names)
+        elif key == "value" and isinstance(value, float):  # an amount (a cell is quoted as text)
+            value = format_number(value, lang, 2)
+        elif key == "target" and value == "the sale's currency":
+            value = t("sales_conversion_sale_currency", lang)
         elif key in _LOCALISED_NUMBERS and isinstance(value, int | float):
             value = format_number(float(value), lang, _LOCALISED_NUMBERS[key])
         elif isinstance(value, list | tuple):
@@ -181,6 +188,53 @@ def source_label(source: str | None, lang: str) -> str:
     if provider in SOURCE:
         return t(SOURCE[provider], lang)
     return source
+
+
+def fetch_source_name(source: str, lang: str) -> str:
+    """A source `prices refresh` asks, as a sentence names it ("la TRM en datos.gov.co")."""
+    return t(FETCH_SOURCE[source], lang) if source in FETCH_SOURCE else source
+
+
+def fetch_failure_text(source: str, code: str, params: dict[str, object], lang: str) -> str:
+    """Why a source's fetch failed, in the user's language; the host and the details stay in the log."""
+    if code == "refused" and not params.get("status"):
+        code = "refused_address"
+    if code not in FETCH_WHY:
+        code = "changed_format"
+    why = t(FETCH_WHY[code], lang, status=params.get("status", ""))
+    return t("source_fetch_failed", lang, source=fetch_source_name(source, lang), why=why)
+
+
+def fetch_result_text(
+    source: str,
+    series: str | None,
+    rows_added: int,
+    first: object,
+    last: object,
+    error_code: str | None,
+    error_params: dict[str, object],
+    skipped: str | None,
+    lang: str,
+    stored_as: str | None = None,
+) -> str:
+    """One line of a refresh's report: what a source added, that it had nothing new, or why it failed."""
+    if error_code is not None:
+        return fetch_failure_text(source, error_code, error_params, lang)
+    if skipped is not None:
+        return t(FETCH_SKIPPED[skipped], lang)
+    name = source_label(stored_as or source, lang)
+    label = series_label(series or "", lang)
+    if not rows_added:
+        return t("fetch_nothing_new", lang, source=name, series=label)
+    return tn(
+        "fetch_added",
+        rows_added,
+        lang,
+        source=name,
+        series=label,
+        first=format_day(first, lang),
+        last=format_day(last, lang),
+    )
 
 
 #: How each parameter of a sell-timing reason is written: (kind, digits). Percentiles and probabilities

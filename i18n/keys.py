@@ -172,6 +172,8 @@ OFFER_ERROR: dict[str, str] = {
 
 #: Import problems, by code (data.parsing.ENGLISH).
 PROBLEM: dict[str, str] = {
+    "gross_net_mismatch": N_("problem_gross_net_mismatch"),
+    "no_rate": N_("problem_no_rate"),
     "bad_csv": N_("problem_bad_csv"),
     "bad_encoding": N_("problem_bad_encoding"),
     "bad_workbook": N_("problem_bad_workbook"),
@@ -232,6 +234,7 @@ PROBLEM: dict[str, str] = {
 #: Fields of a sale (the ledger's columns), by name.
 FIELD: dict[str, str] = {
     "amount_received": N_("field_amount_received"),
+    "gross_amount": N_("field_gross_amount"),
     "assay_charge": N_("field_assay_charge"),
     "buyer": N_("field_buyer"),
     "certification": N_("field_certification"),
@@ -269,6 +272,8 @@ COLUMN: dict[str, str] = {
     "benchmark_value": N_("col_benchmark_value"),
     "buy_price_95": N_("col_buy_price_95"),
     "buyer_price_pct": N_("col_buyer_price_pct"),
+    "buyer_quote_pct": N_("col_buyer_quote_pct"),
+    "buyer_quote": N_("col_buyer_quote"),
     "buyer_price_pct_weighted": N_("col_buyer_price_pct_weighted"),
     "change_pct": N_("col_change_pct"),
     "coverage_80": N_("col_coverage_80"),
@@ -292,6 +297,9 @@ COLUMN: dict[str, str] = {
     "hi_80": N_("col_hi_80"),
     "hi_95": N_("col_hi_95"),
     "interval_score_80": N_("col_interval_score_80"),
+    "interval_score_95": N_("col_interval_score_95"),
+    "dm_p_value": N_("col_dm_p_value"),
+    "dm_p_value_interval": N_("col_p_value"),
     "item": N_("col_item"),
     "kind": N_("col_kind"),
     "last": N_("col_last"),
@@ -306,6 +314,7 @@ COLUMN: dict[str, str] = {
     "meets_minimum_price": N_("col_meets_minimum_price"),
     "minimum": N_("col_minimum"),
     "minimum_reference": N_("col_minimum_reference"),
+    "minimum_near_pp": N_("col_minimum_near_pp"),
     "minimum_state": N_("col_minimum_state"),
     "model": N_("col_model"),
     "money_vs_benchmark": N_("col_money_vs_benchmark"),
@@ -404,11 +413,13 @@ KIND: dict[str, str] = {
 WATERFALL: dict[str, str] = {
     "all_in": N_("wf_all_in"),
     "benchmark_value": N_("wf_benchmark_value"),
-    "buyer_discount": N_("wf_buyer_discount"),
-    "certification_premium": N_("wf_certification_premium"),
+    "buyer_quote": N_("wf_buyer_quote"),
     "charges": N_("wf_charges"),
+    "buyer_price": N_("wf_buyer_price"),
+    "royalties": N_("wf_royalties"),
+    "withholding_advance": N_("wf_withholding_advance"),
+    "certification_premium": N_("wf_certification_premium"),
     "net_received": N_("wf_net_received"),
-    "royalties_withholding": N_("wf_royalties_withholding"),
 }
 
 #: Market series, by id (data.series), as a reader names them.
@@ -436,8 +447,10 @@ FORMAT: dict[str, str] = {
 
 SOURCE: dict[str, str] = {
     "lbma": N_("source_lbma"),
+    "lbma_am": N_("source_lbma_am"),
     "fred": N_("source_fred"),
     "stooq": N_("source_stooq"),
+    "benchmark": N_("source_benchmark"),
     "trm": N_("source_trm"),
     "bcrp": N_("source_bcrp"),
     "demo": N_("source_demo"),
@@ -466,6 +479,7 @@ PROBLEM_FIELD: dict[str, str] = {
     "fine_gold_g": N_("problem_field_fine_gold_g"),
     "currency": N_("problem_field_currency"),
     "amount_received": N_("problem_field_amount_received"),
+    "gross_amount": N_("problem_field_gross_amount"),
     "premium_received_usd": N_("problem_field_premium_received_usd"),
     "refining_charge": N_("problem_field_refining_charge"),
     "assay_charge": N_("problem_field_assay_charge"),
@@ -490,3 +504,28 @@ PROBLEM_COLUMN: dict[str, str] = {
 
 #: The decimal mark a file writes, as a problem sentence names it.
 DECIMAL_NAME: dict[str, str] = {"comma": N_("problem_decimal_comma"), "point": N_("problem_decimal_point")}
+
+
+#: The sources `prices refresh` asks, as a sentence names them (services.refresh.KNOWN_SOURCES).
+FETCH_SOURCE: dict[str, str] = {
+    "lbma": N_("fetch_source_lbma"),
+    "trm": N_("fetch_source_trm"),
+    "bcrp": N_("fetch_source_bcrp"),
+    "yahoo": N_("fetch_source_yahoo"),
+}
+
+#: Why a fetch of `prices refresh` failed: data.http_source's codes and a refused address; the codes
+#: Yahoo's fetch shares (no connection, an empty answer, too many requests) are worded as FETCH_REASON.
+FETCH_WHY: dict[str, str] = {
+    "no_connection": N_("fetch_reason_no_connection"),
+    "timeout": N_("fetch_why_timeout"),
+    "refused": N_("fetch_why_refused"),
+    "refused_address": N_("fetch_why_refused_address"),
+    "empty": N_("fetch_why_empty"),
+    "changed_format": N_("fetch_why_changed_format"),
+    "yahoo_empty": N_("fetch_reason_yahoo_empty"),
+    "rate_limited": N_("fetch_reason_rate_limited"),
+}
+
+#: Why a source was deliberately not asked (services.refresh).
+FETCH_SKIPPED: dict[str, str] = {"offline_mode": N_("fetch_skipped_offline_mode")}

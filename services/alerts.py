@@ -2,12 +2,17 @@
 
 A rule fires once per crossing: it sends when its condition holds while it is armed, then waits until
 the condition no longer holds before it can send again. A failed send leaves it armed, so the next run
-tries again, and the failure is reported and stored. Prices come from services.price_today; no
-streamlit import.
+tries again, and the failure is reported and stored. Each rule is judged and sent on its own: one
+that fails in any way (an unreadable level from an older version, a formatting error) is reported and
+the others still go out. An address that is not the rule owner's own first gets one message with a
+confirmation link and nothing else until it is confirmed; no address gets more than a few messages a
+day (data/alerts.py). Prices come from services.price_today; no streamlit import.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,8 +21,25 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from data.alerts import AlertRule, all_rules, claim, record_check
+from analytics.units import UNITS
+from data.alerts import (
+    AlertRule,
+    add_rule,
+    address_confirmed,
+    all_rules,
+    claim,
+    level_problem,
+    max_mails_per_day,
+    needs_confirmation,
+    record_check,
+    release_mail_slot,
+    request_confirmation,
+    take_mail_slot,
+    withdraw_confirmation,
+)
+from data.ledger import LedgerScope
 from data.mail import MailError, SmtpSettings, send_email
+from data.series import CURRENCIES
 from data.store import MarketStore
 from i18n import (
     N_,
@@ -74,6 +96,35 @@ class AlertRun:
             ],
             "skipped": [{"id": s.id, "reason": s.reason} for s in self.skipped],
         }
+
+
+def add_alert(store: MarketStore, scope: LedgerScope, **rule: object) -> AlertRule:
+    """Add a rule (data.alerts.add_rule), its level checked against the day's price in its currency
+    and unit: the latest stored price, or none (then a price rule is refused with the reason)."""
+    reference = None
+    if (
+        rule.get("kind", "price") == "price"
+        and rule.get("currency") in CURRENCIES
+        and rule.get("unit") in UNITS
+    ):
+        try:
+            reference = price_today(store, str(rule["currency"]), str(rule["unit"])).price
+        except NoPriceError:
+            reference = math.nan  # refused by add_rule as "no price yet", after the other checks
+    return add_rule(store, scope, reference_price=reference, **rule)  # type: ignore[arg-type]
+
+
+def confirmation_link(token: str) -> str:
+    """The dashboard's address with the confirmation token (dashboard.py confirms it, no sign-in)."""
+    base = os.environ.get(DASHBOARD_URL_ENV, "").strip() or DEFAULT_DASHBOARD_URL
+    return f"{base.rstrip('/')}/?{urlencode({'confirm': token})}"
+
+
+def confirmation_message(rule: AlertRule, token: str) -> tuple[str, str]:
+    """(subject, body) of the one message an unconfirmed address gets: who asked, and the link."""
+    lang = rule.language
+    body = t("alert_confirm_body", lang, owner=rule.owner, email=rule.email, link=confirmation_link(token))
+    return t("alert_confirm_subject", lang), body + "\n"
 
 
 def dashboard_link(rule: AlertRule) -> str:
@@ -229,45 +280,142 @@ def mail_configured() -> bool:
 def run_alerts(store: MarketStore, *, as_of: object = None, send: Sender | None = None) -> AlertRun:
     """Check every rule against the price as of `as_of` (default today, data up to it only) and send.
 
-    A price rule on data more than 7 days old is skipped with the reason (its state is unchanged). What
-    to do with each rule is `decide`, which the Alerts page shows too.
+    A price rule on data more than 7 days old is skipped with the reason (its state is unchanged). A
+    rule that fails in any way is reported in `skipped` and `failed`; the other rules are still sent.
     """
     send = send or smtp_sender()
     day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
     run = AlertRun(day)
     answers: dict[tuple[str, str], PriceToday | NoPriceError] = {}
     for rule in all_rules(store):
-        key = (rule.currency, rule.unit)
-        if key not in answers:
-            answers[key] = quote_for(store, rule.currency, rule.unit, day)
-        decision = decide(rule, answers[key], day)
-        if decision.code in (NO_PRICE, STALE):
-            run.skipped.append(SkippedAlert(rule.id, decision.reason))
-            continue
-        quote, rule_day = decision.quote, decision.rule_day
-        price = None if quote is None else quote.price
-        if decision.code == NOT_MET:
-            record_check(store, rule.id, checked=day.date(), price=price, armed=True)
-            run.skipped.append(SkippedAlert(rule.id, decision.reason))
-            continue
-        if decision.code == ALREADY_SENT or not claim(store, rule.id):
-            record_check(store, rule.id, checked=day.date(), price=price, armed=False)
-            run.skipped.append(SkippedAlert(rule.id, "already sent for this crossing"))
-            continue
+        try:
+            _run_rule(store, rule, day, answers, run, send)
+        except Exception as error:  # one bad rule never stops the run: reported, the others go on
+            failure = SkippedAlert(
+                rule.id, f"this rule could not be checked: {type(error).__name__}: {error}"
+            )
+            run.skipped.append(failure)
+            run.failed.append(failure)
+            with contextlib.suppress(Exception):  # the store itself failed: the report above says so
+                record_check(
+                    store, rule.id, checked=day.date(), price=None, armed=rule.armed, error=failure.reason
+                )
+    return run
+
+
+def _send_limited(
+    store: MarketStore, send: Sender, to: str, day: pd.Timestamp, subject: str, body: str
+) -> str | None:
+    """Send unless the address had its messages for the day; None when sent, else why not."""
+    if not take_mail_slot(store, to, day.date()):
+        return f"this address already had {max_mails_per_day()} messages today ({MAX_MAILS_SETTING})"
+    try:
+        send(to, subject, body)
+    except BaseException:
+        release_mail_slot(store, to, day.date())
+        raise
+    return None
+
+
+MAX_MAILS_SETTING = "GOLD_DASHBOARD_MAX_ALERT_MAILS_PER_DAY"
+
+
+def _run_rule(
+    store: MarketStore,
+    rule: AlertRule,
+    day: pd.Timestamp,
+    answers: dict[tuple[str, str], PriceToday | NoPriceError],
+    run: AlertRun,
+    send: Sender,
+) -> None:
+    if needs_confirmation(rule) and not address_confirmed(store, rule.email):
+        token = request_confirmation(store, rule.email)
+        reason = "waiting for the address to confirm by the link it was sent"
+        if token is not None:
+            subject, body = confirmation_message(rule, token)
+            try:
+                refused = _send_limited(store, send, rule.email, day, subject, body)
+            except MailError as error:
+                withdraw_confirmation(store, rule.email)
+                failure = SkippedAlert(
+                    rule.id, f"the confirmation request could not be sent, will retry: {error}"
+                )
+                run.skipped.append(failure)
+                run.failed.append(failure)
+                return
+            if refused:
+                withdraw_confirmation(store, rule.email)
+                reason = f"waiting for the address to confirm; {refused}"
+            else:
+                reason = "waiting for the address to confirm: the confirmation request was sent"
+        run.skipped.append(SkippedAlert(rule.id, reason))
+        return
+    key = (rule.currency, rule.unit)
+    if key not in answers:
+        try:
+            answers[key] = price_today(store, rule.currency, rule.unit, as_of=day)
+        except NoPriceError as error:
+            answers[key] = error
+    answer = answers[key]
+    quote = answer if isinstance(answer, PriceToday) else None
+    rule_day = quote.rule if quote is not None else answer.as_of if isinstance(answer, NoPriceError) else None
+    if rule.kind == "stale":
+        if rule_day is None:  # an unknown unit or currency: nothing to judge
+            run.skipped.append(SkippedAlert(rule.id, f"no price: {answer}"))
+            return
+        holds = rule_day.stale  # judged on the newest complete day, whatever series are missing
+    elif quote is None:
+        run.skipped.append(SkippedAlert(rule.id, f"no price: {answer}"))
+        return
+    elif quote.stale:
+        run.skipped.append(
+            SkippedAlert(
+                rule.id,
+                f"stale data: the newest complete price is from {quote.date:%Y-%m-%d}, "
+                f"{quote.age_days} days before {day:%Y-%m-%d}",
+            )
+        )
+        return
+    else:
+        wrong = level_problem(rule.above if rule.above is not None else rule.below, quote.price)
+        if wrong is not None:  # a rule stored by an older version, or restored: never sent, said why
+            failure = SkippedAlert(rule.id, f"not sent: {wrong}")
+            record_check(
+                store, rule.id, checked=day.date(), price=quote.price, armed=rule.armed, error=str(wrong)
+            )
+            run.skipped.append(failure)
+            run.failed.append(failure)
+            return
+        holds = price_condition_holds(rule, quote)
+    price = None if quote is None else quote.price
+    if not holds:
+        record_check(store, rule.id, checked=day.date(), price=price, armed=True)
+        run.skipped.append(SkippedAlert(rule.id, "condition not met"))
+        return
+    if not rule.armed or not claim(store, rule.id):
+        record_check(store, rule.id, checked=day.date(), price=price, armed=False)
+        run.skipped.append(SkippedAlert(rule.id, "already sent for this crossing"))
+        return
+    try:
         if rule.kind == "stale":
             assert rule_day is not None
             subject, body = stale_message(rule, rule_day)
         else:
             assert quote is not None
             subject, body = price_message(rule, quote)
-        try:
-            send(rule.email, subject, body)
-        except MailError as error:
-            record_check(store, rule.id, checked=day.date(), price=price, armed=True, error=str(error))
-            failure = SkippedAlert(rule.id, f"send failed, will retry on the next run: {error}")
-            run.skipped.append(failure)
-            run.failed.append(failure)
-            continue
-        record_check(store, rule.id, checked=day.date(), price=price, armed=False, sent_at=datetime.now(UTC))
-        run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit))
-    return run
+        refused = _send_limited(store, send, rule.email, day, subject, body)
+    except MailError as error:
+        record_check(store, rule.id, checked=day.date(), price=price, armed=True, error=str(error))
+        failure = SkippedAlert(rule.id, f"send failed, will retry on the next run: {error}")
+        run.skipped.append(failure)
+        run.failed.append(failure)
+        return
+    except BaseException:
+        record_check(store, rule.id, checked=day.date(), price=price, armed=True)  # claimed: re-arm it
+        raise
+    if refused:
+        record_check(store, rule.id, checked=day.date(), price=price, armed=True)
+        run.skipped.append(SkippedAlert(rule.id, f"not sent, will retry on the next run: {refused}"))
+        return
+    record_check(store, rule.id, checked=day.date(), price=price, armed=False, sent_at=datetime.now(UTC))
+    run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit))

@@ -19,6 +19,7 @@ from data.ledger import LedgerScope
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
+from services.forecast import DEFAULT_HORIZON, stored_backtest
 from services.freshness import Freshness, freshness, last_date
 from services.market import real_fx
 from services.premiums import stored_premiums
@@ -39,7 +40,11 @@ def briefing_view(
     """
     fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
     briefing = build_briefing(snapshot.gold_usd_per_oz, fx, start, end, kind)
-    add_forecast_and_timing(briefing, snapshot.gold_usd_per_oz)
+    stored = None
+    if snapshot.states[GOLD_SERIES].kind == "stored":  # the Forecast page's backtest, when it is current
+        kept = stored_backtest(store, GOLD_SERIES, DEFAULT_HORIZON)
+        stored = None if kept is None else kept.summary
+    add_forecast_and_timing(briefing, snapshot.gold_usd_per_oz, stored)
     premiums = stored_premiums(store, scope, snapshot, None, start, end).premiums
     if not premiums.empty:
         add_premiums(briefing, premiums)

@@ -106,6 +106,7 @@ def priced_sales(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.Dat
         schedule,
         lbma_usd_per_oz=snapshot.lbma_gold_usd_per_oz,
         gold_sources=_gold_sources(snapshot),
+        source_gaps_pct=snapshot.gold_source_gaps_pct,
     )
 
 

@@ -74,6 +74,8 @@ def postgres_schema() -> Iterator[str]:
 def db_url(tmp_path, monkeypatch, store_kind) -> Iterator[str]:
     """A fresh store for one test (SQLite file, or a PostgreSQL schema), offered through DATABASE_URL."""
     monkeypatch.setenv("GOLD_DASHBOARD_OFFLINE", "1")
+    # an import measures the forecast backtests only in the tests that ask for it (tests/test_forecast_store.py)
+    monkeypatch.setenv("GOLD_DASHBOARD_BACKTESTS_ON_WRITE", "0")
     if store_kind == "postgresql":
         with postgres_schema() as url:
             monkeypatch.setenv("DATABASE_URL", url)

@@ -75,7 +75,7 @@ def test_the_buyers_table_worked_out_by_hand(store):
     assert view.of("refineria  UNO") is uno and view.of("Nadie") is None
 
 
-def test_a_member_sees_the_cross_cooperative_median_only_with_three_cooperatives(store):
+def test_a_member_never_sees_a_median_of_fewer_than_five_other_cooperatives(store):
     small_ledger(store)
     luis = find_user(store, "luis").scope
     snapshot = load_snapshot(store)
@@ -91,7 +91,9 @@ def test_a_member_sees_the_cross_cooperative_median_only_with_three_cooperatives
     assert uno.fine_gold_g == pytest.approx(450)
     assert uno.buyer_price_pct_weighted == pytest.approx((100 * -2 + 300 * -3) / 400)  # −2.75: his own
     assert uno.buyer_price_pct_median == pytest.approx(-2.5) and uno.premium_owed_usd == pytest.approx(300)
-    assert uno.median_across_cooperatives == pytest.approx(-4.0) and uno.cooperatives_in_median == 3
+    # three cooperatives sold to Refinería Uno, two of them others: no median (issue 22: at least five
+    # others), not even how many
+    assert (uno.median_across_cooperatives, uno.cooperatives_in_median) == (None, None)
     # two cooperatives sold to Compradora Dos: no median, not even how many
     assert (dos.buyer, dos.sales, dos.median_across_cooperatives, dos.cooperatives_in_median) == (
         "Compradora Dos",
@@ -100,12 +102,14 @@ def test_a_member_sees_the_cross_cooperative_median_only_with_three_cooperatives
         None,
     )
 
-    two = buyers_view(store, luis, snapshot, end=BEFORE_THE_THIRD)  # Oeste's sale is after the period
-    # one sale under each spelling: the tie goes to the first in alphabetical order
-    assert [(row.buyer, row.sales) for row in two.rows] == [("REFINERIA UNO", 2)]
-    assert [(row.median_across_cooperatives, row.cooperatives_in_median) for row in two.rows] == [
-        (None, None)
+    # a period ending before Oeste's sale snaps to the whole quarter: the same figures, and it says so
+    two = buyers_view(store, luis, snapshot, end=BEFORE_THE_THIRD)
+    assert [row.as_json() | {"period": None} for row in two.rows] == [
+        row.as_json() | {"period": None} for row in three.rows
     ]
+    assert three.period is not None and not three.period["snapped"]
+    assert two.period is not None and two.period["quarters"] == ["2024-Q2"] and two.period["snapped"]
+    assert (two.start, two.end) == (date(2024, 4, 1), date(2024, 6, 30))
 
     for view in (three, two):  # the service's whole output: no other cooperative's name, sale or spelling
         text = repr(view)
@@ -137,11 +141,12 @@ def test_cli_buyers_as_staff_and_as_a_member(db_url, store):
         ("Compradora Dos", [NORTE], 1),
     ]
     assert rows[0]["buyer_price_pct_weighted"] == pytest.approx(-2.75)
-    assert rows[0]["buyer_price_pct_median_across_cooperatives"] == pytest.approx(-4.0)
+    assert rows[0]["buyer_price_pct_median_across_cooperatives"] is None  # two other cooperatives only
     assert rows[1]["buyer_price_pct_median_across_cooperatives"] is None
+    assert rows[0]["period"]["quarters"] == ["2024-Q2"]
     two = cli("--user", "luis", "buyers", "--end", BEFORE_THE_THIRD, db_url=db_url, password=MEMBER_PASSWORD)
     assert two.returncode == 0, two.stderr
-    assert [r["buyer_price_pct_median_across_cooperatives"] for r in json.loads(two.stdout)] == [None]
+    assert [r["buyer_price_pct_median_across_cooperatives"] for r in json.loads(two.stdout)] == [None, None]
     for printed in (member.stdout, two.stdout):
         assert not any(other in printed for other in OTHERS), printed
 
@@ -195,19 +200,19 @@ def test_buyers_page_for_a_member_two_and_three_cooperatives(store):
     assert table["Comprador"].tolist() == ["Refinería Uno", "Compradora Dos"]
     assert table["Cooperativas"].tolist() == [NORTE, NORTE]
     assert table["Precio del comprador (ponderado)"].tolist() == ["-2,8 %", "-3,0 %"]  # −2.75: his own
-    assert table["Mediana entre cooperativas"].tolist() == ["-4,0 %", "–"]  # three cooperatives; two
-    assert table["Cooperativas en la mediana"].tolist() == ["3", "–"]
-    assert any("al menos 3 cooperativas" in c.value for c in at.caption)
+    # three cooperatives; two: neither has five other cooperatives behind it (issue 22)
+    assert table["Mediana entre cooperativas"].tolist() == ["–", "–"]
+    assert table["Cooperativas en la mediana"].tolist() == ["–", "–"]
+    assert any("al menos 5 otras cooperativas" in c.value for c in at.caption)
+    assert any("2024-Q2" in c.value for c in at.caption)  # the period in whole quarters
     text = rendered_text(at)
     assert not any(other in text for other in OTHERS)
 
-    # 6–8 May: Norte and Sur sold to Refinería Uno, Oeste only on the 9th: two cooperatives, no median
+    # 6–8 May snaps to the whole second quarter: the same table, and the page says so
     at.date_input(key="buyers_period").set_value((date(2024, 5, 6), date(2024, 5, 8))).run()
     assert not at.exception, at.exception
-    table = buyers_table(at)
-    assert table["Comprador"].tolist() == ["REFINERIA UNO"] and table["Ventas"].tolist() == ["2"]
-    assert table["Precio del comprador (ponderado)"].tolist() == ["-2,8 %"]
-    assert table["Mediana entre cooperativas"].tolist() == ["–"]
+    assert buyers_table(at).equals(table)
+    assert any("se ajustaron a los trimestres" in c.value for c in at.caption)
     assert not any(other in rendered_text(at) for other in OTHERS)
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import cli
-from data.alerts import add_rule
+from data.alerts import add_rule, take_mail_slot
 from data.backup import BackupError, backup, dump_tables, restore
 from data.ledger import (
     OPERATOR,
@@ -73,6 +73,7 @@ def filled_store(store: MarketStore, tmp_path) -> None:
     add_user(store, "luis", "otra clave larga", "member", ["Coop"])
     set_password(store, "luis", "la segunda clave larga")  # a session epoch
     sign_in_attempt(store, "luis", "una clave equivocada", "10.0.0.1")  # a failed sign-in, kept
+    sign_in_attempt(store, "ana", "una clave larga", "10.0.0.2")  # her summary row: signed in now
     remember_mapping(
         store, ["Fecha de pago", "Pago"], {"date": "Fecha de pago", "amount_received": "Pago"}, "Coop"
     )
@@ -93,6 +94,7 @@ def filled_store(store: MarketStore, tmp_path) -> None:
         unit="g",
         above=1e5,
     )
+    take_mail_slot(store, "luis@coop.org", pd.Timestamp("2024-05-09").date())  # an address with a count
 
 
 def test_backup_and_restore_round_trip_every_table_exactly(store, tmp_path, store_kind):

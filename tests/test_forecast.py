@@ -103,14 +103,28 @@ def test_coverage_counts_the_share_of_outcomes_inside_the_band():
 
 
 def test_selection_keeps_the_random_walk_unless_a_test_says_a_model_beats_it():
-    def score(name, rmae, p=None):
-        return fc.ModelScore(name, rmae, None, None, None, None, 0.0, dm_p_value=p)
+    def score(name, rmae, interval_80=None, p=None):
+        return fc.ModelScore(
+            name, rmae, None, None, None, None, 0.0, interval_score_80=interval_80, dm_p_value_interval=p
+        )
 
-    # a lower rMAE is not enough: the skill test's p-value (already adjusted for the candidates) must be < 0.05
-    no_test = [score("random_walk", 1.0), score("theta", 0.97, 0.06), score("arima", 0.99, 0.6)]
+    # a lower interval score is not enough: the skill test on the interval-score loss (already adjusted
+    # for the candidates) must give p < 0.05
+    no_test = [
+        score("random_walk", 1.0, 100.0),
+        score("theta", 0.97, 90.0, 0.06),
+        score("arima", 0.99, 95.0, 0.6),
+    ]
     assert fc.select_model(no_test) == ("random_walk", 1.0)
-    tested = [score("random_walk", 1.0), score("theta", 0.97, 0.01), score("arima", 0.95, 0.04)]
-    assert fc.select_model(tested) == ("arima", 0.04)  # of those that pass, the lowest rMAE
+    tested = [
+        score("random_walk", 1.0, 100.0),
+        score("theta", 0.97, 92.0, 0.01),
+        score("arima", 0.99, 90.0, 0.04),
+    ]
+    assert fc.select_model(tested) == ("arima", 0.04)  # of those that pass, the lowest interval score
+    # a sharper band around a worse point forecast is not selected: the page says "missed by less"
+    worse_point = [score("random_walk", 1.0, 100.0), score("theta", 1.02, 90.0, 0.01)]
+    assert fc.select_model(worse_point) == ("random_walk", 1.0)
     assert fc.select_model([score("random_walk", None), score("theta", None)]) == ("random_walk", 1.0)
 
 
@@ -329,9 +343,9 @@ def test_a_model_with_real_skill_is_selected_with_its_p_value():
     )
     result = fc.run_backtest(prices, SMALL, models=["random_walk", "random_walk_drift"])
     assert result.selected == fc.RANDOM_WALK_DRIFT
-    assert (
-        result.skill_p_value < 0.05 and result.skill_p_value == result.score(fc.RANDOM_WALK_DRIFT).dm_p_value
-    )
+    drift = result.score(fc.RANDOM_WALK_DRIFT)
+    assert result.skill_p_value < 0.05 and result.skill_p_value == drift.dm_p_value_interval
+    assert drift.dm_p_value is not None and drift.dm_p_value < 0.05  # its point forecast is better too
 
 
 def assert_smooth_widening(lower: np.ndarray, upper: np.ndarray) -> None:

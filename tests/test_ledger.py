@@ -136,7 +136,11 @@ def test_import_is_idempotent_and_reports_in_the_cli_shape(store):
     assert len(load_sales(store, OPERATOR)) == 2
     changed = content.replace(b"25.833.420,65", b"25.000.000,00")
     third = ledger.import_ledger(store, OPERATOR, changed, "sales.csv", cooperative="Coop")
-    assert third["inserted"] == 0 and "already stored with different values" in third["rejected"][0]["reason"]
+    # the same lot id with another amount is a correction to confirm, listed, never stored twice (issue 22)
+    assert (third["inserted"], third["rejected"], third["changes_applied"]) == (0, [], 0)
+    assert [entry["fields"] for entry in third["changed"]] == [["amount_received"]]
+    assert third["changed"][0]["after"] == {"amount_received": 25_000_000.0}
+    assert len(load_sales(store, OPERATOR)) == 2
 
 
 def test_a_failure_inside_the_import_stores_nothing(store, monkeypatch):

@@ -271,7 +271,9 @@ def test_sales_page_paste_map_store_edit_and_delete(db_url):
     at.selectbox(key="map_amount_received").select("Pago").run()
     assert not at.exception, at.exception
     assert any("2 filas listas para guardar, 1 con errores" in m.value for m in at.markdown)
-    rejected = at.dataframe[0].value
+    understood = at.dataframe[0].value  # what the import read, before storing (issue 22)
+    assert understood.set_index("Dato").loc["Monto recibido (neto)", "Columna del archivo"] == "Pago"
+    rejected = next(frame.value for frame in at.dataframe if "Motivo" in frame.value.columns)
     assert rejected["Línea"].tolist() == [4] and "está en el futuro" in rejected["Motivo"].iloc[0]
     at.button(key="sales_store").click().run()
     assert not at.exception, at.exception

@@ -8,8 +8,11 @@ session epoch moved on) or after GOLD_DASHBOARD_IDLE_MINUTES without a run.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import time
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -26,6 +29,8 @@ SINGLE_MACHINE = LedgerScope("dashboard")  # no users in the store: the operator
 NOBODY = LedgerScope("anonymous", frozenset())  # signed out where sign-in is required: no sales at all
 FAILED_SIGN_IN_DELAY_S = 1.0  # slows password guessing from one session (the store's throttle does the rest)
 DEFAULT_IDLE_MINUTES = 30.0
+NOTICE_KEY = "_sign_in_notice"  # failed attempts against the account since its last sign-in (shown once)
+LOG = logging.getLogger("gold_dashboard.sign_in")
 
 
 def idle_minutes() -> float:
@@ -118,16 +123,67 @@ def resolve_session(users_version: int) -> tuple[User | None, LedgerScope]:
     return None, NOBODY if required else SINGLE_MACHINE
 
 
-def client_address() -> str:
-    """Who is asking, for the per-client throttle: the proxy's X-Real-IP when the deployment says
-    it sits behind one (GOLD_DASHBOARD_TRUST_PROXY=1), else the connection's address."""
+TRUSTED_PROXIES_ENV = "GOLD_DASHBOARD_TRUSTED_PROXIES"
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """GOLD_DASHBOARD_TRUSTED_PROXIES: addresses or networks (`10.0.0.0/8`) of the reverse proxies whose
+    X-Real-IP / X-Forwarded-For headers are believed; default loopback. An entry that cannot be read is
+    logged and left out; an empty setting trusts nobody."""
+    networks = []
+    for entry in os.environ.get(TRUSTED_PROXIES_ENV, DEFAULT_TRUSTED_PROXIES).split(","):
+        if entry.strip():
+            try:
+                networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+            except ValueError:
+                LOG.warning(
+                    "%s: %r is not an address or network; ignored", TRUSTED_PROXIES_ENV, entry.strip()
+                )
+    return networks
+
+
+def _address(text: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not isinstance(text, str):
+        return None
     try:
-        if os.environ.get("GOLD_DASHBOARD_TRUST_PROXY", "").strip().lower() in ("1", "true", "yes", "on"):
-            forwarded = st.context.headers.get("X-Real-IP")
-            if isinstance(forwarded, str) and forwarded.strip():
-                return forwarded.strip()
-        address = st.context.ip_address
-        return address if isinstance(address, str) and address else "local"
+        return ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, networks: list) -> bool:
+    if address is None:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 from a dual-stack socket is 127.0.0.1
+    return any(address.version == network.version and address in network for network in networks)
+
+
+def client_from(peer: object, headers: Mapping[str, str], networks: list) -> str:
+    """The client, for the throttle and the sign-in log: the connection's own peer address, unless that
+    peer is a trusted proxy; then the address the proxy names (X-Real-IP, else the nearest untrusted
+    hop of X-Forwarded-For). A header that is not an address is ignored (the peer stays the client)."""
+    address = _address(peer)
+    if address is None:
+        return "local"
+    if _trusted(address, networks):
+        named = _address(headers.get("X-Real-IP"))
+        if named is not None:
+            return str(named)
+        hops = [_address(hop) for hop in str(headers.get("X-Forwarded-For") or "").split(",")]
+        for hop in reversed(hops):  # the proxy appends the address it saw: read from the right
+            if hop is None:
+                break
+            if not _trusted(hop, networks):
+                return str(hop)
+    return str(address)
+
+
+def client_address() -> str:
+    """Who is asking, for the per-client throttle (see `client_from`)."""
+    try:
+        return client_from(st.context.ip_address, st.context.headers, trusted_proxies())
     except Exception:  # no request context (a bare script run)
         return "local"
 
@@ -141,6 +197,8 @@ def sign_in(store: MarketStore, username: str, password: str) -> bool:
         return False
     st.session_state.pop(FAILURE_KEY, None)
     st.session_state.pop(ENDED_KEY, None)
+    if result.failures_since_last:
+        st.session_state[NOTICE_KEY] = (result.failures_since_last, result.last_failure_at)
     st.session_state[SESSION_KEY] = result.user
     st.session_state[LAST_ACTIVITY_KEY] = time.time()
     return True

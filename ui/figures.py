@@ -127,6 +127,9 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
             t("col_fine_g", lang): numbers(chosen["fine_gold_g"], 2),
             t("col_benchmark_g", lang): numbers(chosen["benchmark_price_per_g"], price_digits),
             t("col_realised_g", lang): numbers(chosen["realised_price_per_g"], price_digits),
+            t("col_buyer_quote_pct", lang): chosen["buyer_quote_pct"].map(
+                lambda value: format_pct(value, lang)
+            ),
             t("col_buyer_price_pct", lang): chosen["buyer_price_pct"].map(
                 lambda value: format_pct(value, lang)
             ),
@@ -139,15 +142,29 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
                 t(MINIMUM_STATE[state], lang) if certification != "none" and state else "–"
                 for state, certification in zip(chosen["minimum_state"], chosen["certification"], strict=True)
             ],
-            t("col_minimum_reference", lang): chosen["minimum_reference"].map(
-                lambda s: source_label(s, lang)
-            ),
+            t("col_minimum_reference", lang): [
+                t(
+                    "minimum_reference_band",
+                    lang,
+                    source=source_label(str(name), lang),
+                    band=format_number(band, lang, 2),
+                )
+                if certification != "none"
+                else "–"
+                for name, band, certification in zip(
+                    chosen["minimum_reference"],
+                    chosen["minimum_near_pp"],
+                    chosen["certification"],
+                    strict=True,
+                )
+            ],
         }
     )
     numbers_only = chosen[
         ["date", "sale_id", "buyer", "certification", "fine_gold_g", "benchmark_price_per_g",
-         "realised_price_per_g", "buyer_price_pct", "premium_pct", "all_in_pct", "money_vs_benchmark",
-         "premium_due_usd", "premium_received_usd", "meets_minimum_price", "minimum_state", "minimum_reference"]
+         "realised_price_per_g", "buyer_quote_pct", "buyer_price_pct", "premium_pct", "all_in_pct",
+         "money_vs_benchmark", "premium_due_usd", "premium_received_usd", "meets_minimum_price", "minimum_state",
+         "minimum_reference", "minimum_near_pp"]
     ]  # fmt: skip
     rounding = {"fine_gold_g": 1, "benchmark_value": 0, "amount_received": 0, "money_vs_benchmark": 0,
                 "premium_pct_weighted": 2, "premium_due_usd": 2, "premium_received_usd": 2}  # fmt: skip

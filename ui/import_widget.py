@@ -1,4 +1,5 @@
-"""The sidebar's price-file import: upload, optional series, a report with every flagged/rejected row."""
+"""The sidebar's price tools for staff: a price-file import (upload, optional series, a report with every
+flagged/rejected row) and a refresh from the sources, with progress."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import streamlit as st
 
 from data.importers import PriceFileError
 from data.series import SERIES
-from i18n import format_label, problem_text, series_label, t
-from ui.state import import_price_file
+from i18n import fetch_result_text, fetch_source_name, format_label, problem_text, series_label, t
+from ui.state import import_price_file, refresh_prices_now
 from ui.tables import price_problem_rows
 from ui.text import plain_markdown
 
@@ -53,3 +54,44 @@ def price_import_sidebar(lang: str) -> None:
                     hide_index=True,
                     height=200,
                 )
+
+
+def price_refresh_sidebar(lang: str) -> None:
+    """Staff's button to ask the sources now (the timer's `prices refresh`), one line per source after."""
+    with st.sidebar.expander(t("refresh_header", lang)):
+        st.caption(t("refresh_help", lang))
+        if not st.button(t("refresh_button", lang), key="price_refresh_button"):
+            return
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int, source: str) -> None:
+            if source:
+                name = fetch_source_name(source, lang)
+                bar.progress(
+                    done / total, text=t("refresh_asking", lang, source=name, done=done + 1, total=total)
+                )
+            else:
+                bar.progress(1.0, text=t("refresh_done", lang))
+
+        results = refresh_prices_now(progress)
+        if any(not result.ok for result in results):
+            bar.progress(1.0, text=t("refresh_some_failed", lang))
+        for result in results:
+            line = fetch_result_text(
+                result.source,
+                result.series,
+                result.rows_added,
+                result.first,
+                result.last,
+                result.error_code,
+                result.error_params,
+                result.skipped,
+                lang,
+                result.stored_as,
+            )
+            if not result.ok:
+                st.error(line)
+            elif result.rows_added:
+                st.success(line)
+            else:
+                st.caption(line)

@@ -52,7 +52,7 @@ def preview_sales(
     scope = context.scope
     key = json.dumps(
         [hashlib.sha256(content).hexdigest(), filename, mapping, cooperative, currency, scope.user,
-         context.market_key],
+         context.market_key, context.ledger_key],
         sort_keys=True,
     )  # fmt: skip
     cached = st.session_state.get("ledger_preview")
@@ -66,9 +66,15 @@ def preview_sales(
 
 
 def import_sales(
-    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None, currency: str | None
+    content: bytes,
+    filename: str,
+    mapping: dict[str, str],
+    cooperative: str | None,
+    currency: str | None,
+    apply_changes: bool = False,
 ) -> dict:
-    """Store the good rows the user may write (one transaction); caches follow the ledger version."""
+    """Store the good rows the user may write (one transaction), and with `apply_changes` the corrections
+    of stored lots the preview listed (audited); caches follow the ledger version."""
     return import_ledger(
         get_store(),
         run_context().scope,
@@ -77,6 +83,7 @@ def import_sales(
         cooperative=cooperative,
         mapping=mapping,
         currency=currency,
+        apply_changes=apply_changes,
     )
 
 

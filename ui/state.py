@@ -8,6 +8,8 @@ numbers come from services/ (the CLI calls the same functions); figures and tabl
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,12 +26,13 @@ from data.ledger import (
     save_premium_schedule,
 )
 from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
+from data.official import SourceRefresh
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
 from services.briefing import briefing_freshness, briefing_periods, briefing_view
 from services.buyers import BuyersView, buyer_history, buyers_view
 from services.context import RunContext, scope_of_ledger_key
-from services.forecast import ForecastView, forecast_view
+from services.forecast import ForecastView, forecast_view, refresh_backtests_after_write
 from services.freshness import DataState, Freshness, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
@@ -49,6 +52,7 @@ from services.price_today import (
     price_today,
     snapshot_price_answer,
 )
+from services.refresh import refresh_prices
 from services.timing import TimingView, timing_view
 from ui.auth import resolve_session
 from ui.store import get_store, store_for
@@ -85,6 +89,8 @@ def _refresh(url: str) -> tuple[bool, str]:
         report = refresh_from_yahoo(store_for(url))
     except YahooRateLimitError as error:  # reported, and not cached: the next run may try again
         return False, str(error)
+    if report.rows_stored:
+        measure_backtests_in_background(url)
     return report.ok, report.message
 
 
@@ -169,7 +175,30 @@ def import_price_file(content: bytes, filename: str, series_id: str | None) -> d
     run_context().scope.require_staff("import price files")
     report = import_prices(get_store(), content, filename, series_id)
     resolve_run_context()
+    measure_backtests_in_background(run_context().url)
     return report
+
+
+def refresh_prices_now(on_progress: Callable[[int, int, str], None]) -> list[SourceRefresh]:
+    """Ask every configured source for its missing days (staff only), reporting each source's start.
+
+    The run context is read again at once, so the banner drawn after the refresh in this run is current.
+    """
+    run_context().scope.require_staff("refresh prices")
+    results = refresh_prices(get_store(), on_progress=on_progress)
+    resolve_run_context()
+    if any(row.rows_added for row in results):  # the new prices make stored backtests out of date
+        measure_backtests_in_background(run_context().url)
+    return results
+
+
+def measure_backtests_in_background(url: str) -> None:
+    """Measure the forecast backtests the new data made out of date, in a thread of this process, so the
+    import returns at once and the Forecast page then reads them from the store (a visit before they
+    are done measures its own target)."""
+    threading.Thread(
+        target=refresh_backtests_after_write, args=(store_for(url),), name="backtests", daemon=True
+    ).start()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -193,7 +222,13 @@ def _forecast_view(url: str, market_key: str, today: str, target_id: str, horizo
         bar.progress(fraction)
 
     view = forecast_view(
-        _snapshot(url, market_key, today), target_id, horizon, model, progress=advance, today=today
+        _snapshot(url, market_key, today),
+        target_id,
+        horizon,
+        model,
+        progress=advance,
+        today=today,
+        store=store_for(url),
     )
     bar.empty()
     return view

@@ -20,7 +20,7 @@ from i18n import (
     source_label,
     t,
 )
-from i18n.keys import CERTIFICATION, COLUMN, FIELD, FILE, KIND, MINIMUM_STATE, PROBLEM, SHEET
+from i18n.keys import CERTIFICATION, COLUMN, FIELD, FILE, KIND, MINIMUM_STATE, PROBLEM, SHEET, UNIT
 
 
 def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
@@ -192,3 +192,75 @@ def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out.columns = [column_label(name, lang) for name in out.columns]
     out.index.names = [None if n is None else column_label(n, lang) for n in out.index.names]
     return out
+
+
+def _field_label(name: str, lang: str) -> str:
+    return t(FIELD[name], lang) if name in FIELD else name
+
+
+def understood_rows(parsed: object, lang: str) -> pd.DataFrame:
+    """The import's reading of the file (data.ledger.LedgerParse.understood) as the preview's table:
+    field, the column it came from, the unit and currency it was read in."""
+    rows = []
+    for entry in getattr(parsed, "understood", []):
+        name = str(entry["field"])
+        unit, currency = entry.get("unit"), entry.get("currency")
+        money = name in ("amount_received", "gross_amount", "premium_received_usd") or name.endswith(
+            ("_charge", "_paid")
+        )
+        if unit:
+            unit_text = t(UNIT[str(unit)], lang) if str(unit) in UNIT else str(unit)
+        else:
+            unit_text = (
+                t("sales_understood_per_row", lang) if name in ("gross_weight", "fine_gold_g") else "–"
+            )
+        per_row = t("sales_understood_per_row", lang) if money else "–"
+        currency_text = str(currency) if currency else per_row
+        rows.append(
+            {
+                t("sales_understood_field", lang): _field_label(name, lang),
+                t("sales_understood_column", lang): str(entry["column"]),
+                t("sales_understood_unit", lang): unit_text,
+                t("sales_understood_currency", lang): currency_text,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def conversion_text(conversion: dict, lang: str) -> str:
+    """One money column converted at the sale day's rate, as a sentence."""
+    missing = int(conversion.get("rows_without_rate", 0))
+    return t(
+        "sales_conversion",
+        lang,
+        field=_field_label(str(conversion["field"]), lang),
+        source=conversion["from_currency"],
+        target=conversion.get("to_currency"),
+        series=conversion.get("rate_series") or "–",
+        rows=conversion.get("rows", 0),
+        missing=t("sales_conversion_missing", lang, count=missing) if missing else "",
+    )
+
+
+def changed_rows(changed: list[dict], lang: str) -> pd.DataFrame:
+    """Stored lots a re-sent sheet corrects: line, the stored lot, each field from → to."""
+
+    def value(name: str, raw: object) -> str:
+        if isinstance(raw, float):
+            return format_number(raw, lang, 4 if name == "fineness" else 2)
+        return str(raw)
+
+    return pd.DataFrame(
+        [
+            {
+                t("sales_changed_line", lang): entry["line"],
+                t("sales_changed_lot", lang): entry["sale_id"],
+                t("sales_changed_what", lang): "; ".join(
+                    f"{_field_label(name, lang)}: {value(name, entry['before'].get(name))} → "
+                    f"{value(name, entry['after'].get(name))}"
+                    for name in entry["fields"]
+                ),
+            }
+            for entry in changed
+        ]
+    )
