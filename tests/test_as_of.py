@@ -24,7 +24,7 @@ from tests.test_pages import app, metric_values
 
 OZ = 31.1034768
 TRM_END = pd.Timestamp("2020-08-25")  # a Tuesday; LBMA gold goes on to 2021-03-02
-OPERATOR = LedgerScope("operator")
+from data.ledger import OPERATOR  # noqa: E402
 
 
 def day(text: str) -> pd.Timestamp:
