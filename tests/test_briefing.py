@@ -98,10 +98,12 @@ def test_every_number_in_the_briefing_workbook_is_formatted_for_its_column():
                         assert cell.number_format != "General", (sheet.title, cell.coordinate, cell.value)
         sheets = {sheet.title: sheet for sheet in book.worksheets}
         gold_sheet = sheets["oro" if lang == "es" else "gold"]
-        price = next(c for c in gold_sheet["B"] if isinstance(c.value, float))
+        price = next(c for c in gold_sheet["B"] if isinstance(c.value, int | float))
         assert price.number_format == dollars + "#,##0"  # about 2,000 dollars an ounce: whole dollars
         countries = sheets["países" if lang == "es" else "countries"]
-        header = [c.value for c in next(r for r in countries.iter_rows() if r[0].value is not None)]
+        header = [
+            c.value for c in next(r for r in countries.iter_rows() if r[0].value in ("Moneda", "Currency"))
+        ]
         formats = {
             row[0].value: [c.number_format for c in row]
             for row in countries.iter_rows()

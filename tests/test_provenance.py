@@ -185,6 +185,6 @@ def test_the_overview_says_where_the_source_changes(db_url):
     at = app().run()
     assert not at.exception, at.exception
     table = at.dataframe[-1].value.set_index("Serie")
-    spans = table.loc["GOLD_USD", "Fuente por fechas"]
+    spans = table.loc["Oro en dólares", "Fuente por fechas"]  # the series in words, not GOLD_USD
     assert "oro, fijación LBMA" in spans and "2 mar 2021" in spans
     assert "Yahoo Finance GC=F (futuro COMEX) 3 mar 2021 – 12 mar 2021" in spans
