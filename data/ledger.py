@@ -34,14 +34,14 @@ from analytics.premiums import (
 )
 from data.errors import StoreError, store_error
 from data.importers import MAX_FILE_BYTES, PriceFileError
+from data.ledger_rows import Progress, validate_rows
+from data.ledger_rows import entry as _entry
 from data.parsing import FIRST_YEAR, Problem, Table, flags_json, normalised_name, read_table
 from data.sale_schema import (
     CERTIFICATION_NAMES,
     FINE_GOLD_TOLERANCE,
     MAX_GROSS_WEIGHT_G,
     WEIGHT_UNITS,
-    SaleRow,
-    validate_row,
 )
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.store import (
@@ -237,17 +237,6 @@ class LedgerParse:
     currency: str | None = None  # the currency of rows without a currency cell (header or default)
 
 
-def _entry(line: int, sale_id: str, problems: list[Problem]) -> dict:
-    """A rejected or flagged row: English reason (the CLI's), the first code, and every problem."""
-    return {
-        "line": line,
-        "sale_id": sale_id,
-        "reason": "; ".join(problem.english() for problem in problems),
-        "code": problems[0].code,
-        "problems": [problem.as_dict() for problem in problems],
-    }
-
-
 def _read(content: bytes, filename: str) -> Table:
     try:
         return read_table(content, filename, max_rows=MAX_LEDGER_ROWS, error=LedgerFileError)
@@ -255,22 +244,6 @@ def _read(content: bytes, filename: str) -> Table:
         raise
     except PriceFileError as error:  # pragma: no cover - read_table raises the class it is given
         raise LedgerFileError(error.problem.code, **error.problem.params) from error
-
-
-def _derived_id(row: SaleRow, currency: str) -> str:
-    """A stable id for a sale without a lot id: the same row of the same sheet always gets the same one."""
-    key = "|".join(
-        [
-            f"{row.date:%Y-%m-%d}",
-            normalised_name(row.buyer),
-            f"{row.gross_weight_g:.4f}",
-            f"{row.fineness:.4f}",
-            f"{row.amount_received:.2f}",
-            currency,
-            row.certification,
-        ]
-    )
-    return "auto-" + hashlib.sha256(key.encode()).hexdigest()[:10]
 
 
 def parse_ledger(
@@ -281,6 +254,7 @@ def parse_ledger(
     mapping: Mapping[str, str] | None = None,
     today: pd.Timestamp | None = None,
     currency: str | None = None,
+    progress: Progress | None = None,
 ) -> LedgerParse:
     """Read and validate a sales file; raises LedgerFileError when the file as a whole is unusable.
 
@@ -315,71 +289,16 @@ def parse_ledger(
         "currency": default_currency,
     }
     index = {name: table.header.index(column) for name, column in columns.items()}
-    has_ids = "sale_id" in columns
-
-    good: list[dict] = []
-    rejected: list[dict] = []
-    skipped: list[dict] = []
-    seen: dict[tuple[str, str], int] = {}
-    derived_seen: dict[tuple[str, str], int] = {}
-    for position, row in enumerate(table.rows):
-        line = table.line_of(position)
-        raw = {name: "" for name in FIELDS} | {
-            name: (row[at].strip() if at < len(row) else "") for name, at in index.items()
-        }
-        total = next((cell for cell in row if TOTAL_ROW.match(normalised_name(cell))), None)
-        if total is not None and not raw.get("date", "")[:1].isdigit():
-            problem = Problem("total_row", {"value": total})
-            skipped.append(
-                {"line": line, "reason": problem.english(), "code": problem.code, **problem.params}
-            )
-            continue
-        problems: list[Problem] = []
-        own = raw.get("cooperative", "")
-        if cooperative and own and own != cooperative:
-            problems.append(Problem("wrong_cooperative", {"value": own, "expected": cooperative}))
-        raw["cooperative"] = own or (cooperative or "")
-        sale_id = raw.get("sale_id", "")
-        if has_ids and not sale_id:
-            problems.append(Problem("missing_value", {"field": "sale_id"}))
-        key = (raw["cooperative"], sale_id)
-        if sale_id and key in seen:
-            problems.append(Problem("duplicate_sale_id", {"sale_id": sale_id, "first_line": seen[key]}))
-        elif sale_id:
-            seen[key] = line
-        result = validate_row(raw, context)
-        if isinstance(result, list):
-            problems += result
-        if problems:
-            rejected.append(_entry(line, sale_id, problems))
-            continue
-        assert isinstance(result, SaleRow)
-        if not has_ids:
-            base = _derived_id(result, result.currency)
-            count = derived_seen.get((raw["cooperative"], base), 0) + 1
-            derived_seen[(raw["cooperative"], base)] = count
-            sale_id = base if count == 1 else f"{base}-{count}"  # the same sale twice in one sheet
-        good.append(
-            {
-                "line": line,
-                "cooperative": result.cooperative,
-                "sale_id": sale_id,
-                "date": result.date,
-                "buyer": result.buyer,
-                "gross_weight_g": result.gross_weight_g,
-                "fineness": result.fineness,
-                "fine_gold_g": result.fine_weight_g,
-                "currency": result.currency,
-                "amount_received": result.amount_received,
-                "certification": result.certification,
-                "premium_received_usd": result.premium_received_usd,
-                **{name: getattr(result, name) for name in CHARGE_COLUMNS},
-                "royalties_paid": result.royalties_paid,
-                "withholding_paid": result.withholding_paid,
-                "notes": result.notes,
-            }
-        )
-    sales = pd.DataFrame(good, columns=["line", *STORED_COLUMNS])
+    sales, rejected, skipped = validate_rows(
+        table,
+        index,
+        context,
+        fields=list(FIELDS),
+        cooperative=cooperative,
+        total_row=TOTAL_ROW,
+        progress=progress,
+    )
+    sales = sales[["line", *STORED_COLUMNS]]
     sales["flags"] = ""
     return LedgerParse(len(table.rows), sales, rejected, [], columns, skipped, default_currency)
 

@@ -33,6 +33,14 @@ MAX_COLUMNS = 200  # columns read per row (a real sheet has about 20)
 #: Cells a workbook's sheets may hold: 100,000 sales x 20 columns (openpyxl reads ~100,000 cells a second).
 MAX_CELLS = 2_000_000
 FIRST_YEAR = 1900  # dates before it are typos (0202-06-01), not history
+#: The longest cell read: a longer one rejects its line (notes run to a few hundred characters; a pasted
+#: page or a 140 MB bomb cell does not). Only its first MAX_CELL_CHARS characters are kept.
+MAX_CELL_CHARS = 10_000
+#: Characters of text a workbook may hold in all (its shared strings and text cells, each cut at
+#: MAX_CELL_CHARS): as much as the largest CSV file we read.
+MAX_WORKBOOK_TEXT_CHARS = 20_000_000
+
+csv.field_size_limit(max(csv.field_size_limit(), 4 * 20_000_000))  # a long cell is our line error, not csv's
 
 # ---------------------------------------------------------------- problems, as codes
 
@@ -60,6 +68,8 @@ ENGLISH: dict[str, str] = {
     "bad_csv": "the file is not readable as CSV text: {detail}",
     "bad_workbook": "cannot read the Excel workbook: {detail}",
     "workbook_empty": "the workbook's first sheet is empty",
+    "workbook_too_much_text": "the workbook holds more than {limit:,} characters of text "
+    "(save the sheet as CSV or split it)",
     "workbook_too_large": "the workbook expands to {size_mb} MB of data (the limit is {limit_mb} MB): "
     "save the sheet as CSV or split it",
     "missing_columns": "missing columns: {columns} (the file has: {header}); map them to the file's columns",
@@ -78,6 +88,7 @@ ENGLISH: dict[str, str] = {
     "series_undetected": "cannot tell which series this {format} file holds: name it (--series, one of {known})",
     # one cell or one row
     "missing_value": "missing {field}",
+    "cell_too_long": "column {column!r} holds {length:,} characters; a cell may hold at most {limit:,}",
     "date_unreadable": "unreadable date {value!r}",
     "date_too_old": "date {value!r} is before {first_year}",
     "date_in_future": "date {date} is in the future",
@@ -246,6 +257,9 @@ class Table:
     first_data_line: int  # 1-based line (CSV) or row (sheet) number of rows[0]
     delimiter: str | None = None  # None for a workbook
     lines: list[int] | None = None  # the line of each row when blank rows were skipped
+    #: Cells longer than MAX_CELL_CHARS, by row position: [(column position, full length)]; the row
+    #: holds only the cell's first MAX_CELL_CHARS characters.
+    long_cells: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
 
     @property
     def decimal(self) -> str | None:
@@ -254,6 +268,28 @@ class Table:
 
     def line_of(self, position: int) -> int:
         return self.lines[position] if self.lines is not None else self.first_data_line + position
+
+    def long_cell_problems(self, position: int) -> list[Problem]:
+        """A `cell_too_long` problem per over-long cell of the row at `position` (none for most rows)."""
+        return [
+            Problem(
+                "cell_too_long",
+                {
+                    "column": self.header[column] if column < len(self.header) else str(column + 1),
+                    "length": length,
+                    "limit": MAX_CELL_CHARS,
+                },
+            )
+            for column, length in self.long_cells.get(position, [])
+        ]
+
+
+def _bounded(cells: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """Cells cut at MAX_CELL_CHARS, and (column, full length) of each cut one."""
+    long = [(column, len(cell)) for column, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS]
+    for column, _ in long:
+        cells[column] = cells[column][:MAX_CELL_CHARS]
+    return cells, long
 
 
 def _check_size(content: bytes, error: type[FileRefused]) -> None:
@@ -269,12 +305,16 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # reads \r, \n and \r\n
     records: list[list[str]] = []
     lines: list[int] = []
+    long_cells: dict[int, list[tuple[int, int]]] = {}  # by record position
     try:
         for record in reader:
             if len(records) > max_rows + 3:  # header (two or three lines for yfinance) + max_rows
                 raise error("too_many_rows", limit=max_rows)
             if record and any(cell.strip() for cell in record) or not records:
-                records.append([cell.strip() for cell in record[:MAX_COLUMNS]])
+                cells, long = _bounded([cell.strip() for cell in record[:MAX_COLUMNS]])
+                if long:
+                    long_cells[len(records)] = long
+                records.append(cells)
                 lines.append(reader.line_num)
     except csv.Error as failure:
         raise error("bad_csv", detail=str(failure)) from None
@@ -291,7 +331,12 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table
     if len(rows) > max_rows:
         raise error("too_many_rows", limit=max_rows)
     return Table(
-        header, rows, lines[body_start] if len(lines) > body_start else 2, delimiter, lines[body_start:]
+        header,
+        rows,
+        lines[body_start] if len(lines) > body_start else 2,
+        delimiter,
+        lines[body_start:],
+        {at - body_start: long for at, long in long_cells.items() if at >= body_start},
     )
 
 
@@ -375,42 +420,51 @@ def _cell_text(cell: object) -> str:
 
 
 def _read_excel_table(content: bytes, max_rows: int, error: type[FileRefused]) -> Table:
-    import openpyxl  # only for workbooks
+    """The first sheet's rows, streamed (data/xlsx_reader.py): each cell cut at MAX_CELL_CHARS."""
+    from data.xlsx_reader import TooMuchText, iter_sheet_rows
 
     check_workbook_zip(content, error, max_rows)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    long_cells: dict[int, list[tuple[int, int]]] = {}
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as failure:  # openpyxl raises many types for a damaged workbook
-        raise error("bad_workbook", detail=str(failure)[:200]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        declared = sheet.max_row if isinstance(sheet.max_row, int) else None  # from <dimension>, if any
-        if declared is not None and declared > _row_budget(max_rows):
-            raise error("too_many_rows", limit=max_rows)
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        sheet = iter_sheet_rows(
+            archive, max_chars=MAX_CELL_CHARS, max_text_chars=MAX_WORKBOOK_TEXT_CHARS, max_shared=MAX_CELLS
+        )
+        for number, values in sheet:
             if number > _row_budget(max_rows):
                 raise error("too_many_rows", limit=max_rows)
-            cells = [_cell_text(value) for value in values[:MAX_COLUMNS]]
+            row = values[:MAX_COLUMNS]
+            cells = [_cell_text(None if cell is None else cell.value) for cell in row]
             if any(cells):
                 if len(rows) > max_rows:
                     raise error("too_many_rows", limit=max_rows)
+                long = [
+                    (column, cell.length)
+                    for column, cell in enumerate(row)
+                    if cell is not None and cell.length
+                ]
+                cells, cut = _bounded(cells)  # a number's text is never long; a string is cut already
+                long = long or cut
+                if long:
+                    long_cells[len(rows)] = long
                 rows.append(cells)
                 lines.append(number)
     except FileRefused:
         raise
-    except Exception as failure:
+    except TooMuchText:
+        raise error("workbook_too_much_text", limit=MAX_WORKBOOK_TEXT_CHARS) from None
+    except Exception as failure:  # a damaged workbook: bad XML, a missing part, a bad value
         raise error("bad_workbook", detail=str(failure)[:200]) from None
-    finally:
-        workbook.close()
     if not rows:
         raise error("workbook_empty")
     width = max(len(row) for row in rows)
     while width and not any(len(row) >= width and row[width - 1] for row in rows):
-        width -= 1  # openpyxl pads to the sheet's widest row; drop columns that are empty everywhere
-    rows = [row[:width] for row in rows]
-    return Table(rows[0], rows[1:], lines[1] if len(lines) > 1 else lines[0] + 1, None, lines[1:])
+        width -= 1  # drop columns that are empty everywhere
+    rows = [row[:width] + [""] * (width - len(row)) for row in rows]  # every row as wide as the sheet
+    body_long = {at - 1: long for at, long in long_cells.items() if at >= 1}
+    return Table(rows[0], rows[1:], lines[1] if len(lines) > 1 else lines[0] + 1, None, lines[1:], body_long)
 
 
 def is_workbook(content: bytes, filename: str) -> bool:
