@@ -239,7 +239,7 @@ class LedgerParse:
 
 def _read(content: bytes, filename: str) -> Table:
     try:
-        return read_table(content, filename, max_rows=MAX_LEDGER_ROWS, error=LedgerFileError)
+        return read_table(content, filename, max_rows=MAX_LEDGER_ROWS, error=LedgerFileError, columnar=True)
     except LedgerFileError:
         raise
     except PriceFileError as error:  # pragma: no cover - read_table raises the class it is given
@@ -265,7 +265,7 @@ def parse_ledger(
     table = _read(content, filename)
     if not table.header or not any(table.header):
         raise LedgerFileError("file_empty")
-    if not table.rows:
+    if not table.row_count:
         raise LedgerFileError("header_only")
     columns = _effective_mapping(table.header, mapping)
     unknown = sorted({v for v in columns.values() if v not in table.header})
@@ -300,7 +300,7 @@ def parse_ledger(
     )
     sales = sales[["line", *STORED_COLUMNS]]
     sales["flags"] = ""
-    return LedgerParse(len(table.rows), sales, rejected, [], columns, skipped, default_currency)
+    return LedgerParse(table.row_count, sales, rejected, [], columns, skipped, default_currency)
 
 
 def flag_implausible_prices(
@@ -316,30 +316,25 @@ def flag_implausible_prices(
         bench = benchmark_per_fine_gram(sales["date"], sales["currency"], gold_usd_per_oz, dict(fx_per_usd))[
             "benchmark_price_per_g"
         ]
-    share = sales["amount_received"] / sales["fine_gold_g"] / bench
-    for position, (row, ratio) in enumerate(zip(sales.itertuples(), share, strict=True)):
+    share = (sales["amount_received"] / sales["fine_gold_g"] / bench).to_numpy(float)
+    review = np.isnan(share) | (share < IMPLAUSIBLE_LOW) | (share > IMPLAUSIBLE_HIGH)
+    flags = sales["flags"].tolist()
+    lines, sale_ids = sales["line"].tolist(), sales["sale_id"].tolist()
+    for position in np.flatnonzero(review).tolist():  # only the rows to review, one by one
+        ratio = share[position]
         if np.isnan(ratio):
             problem = Problem("no_benchmark")
-        elif ratio < IMPLAUSIBLE_LOW or ratio > IMPLAUSIBLE_HIGH:
+        else:
             problem = Problem(
                 "price_implausible",
                 {"pct": ratio * 100, "low": IMPLAUSIBLE_LOW * 100, "high": IMPLAUSIBLE_HIGH * 100},
             )
-        else:
-            continue
-        sales.iat[position, sales.columns.get_loc("flags")] = flags_json([problem])
-        parsed.flagged.append(_entry(int(row.line), str(row.sale_id), [problem]))
+        flags[position] = flags_json([problem])
+        parsed.flagged.append(_entry(int(lines[position]), str(sale_ids[position]), [problem]))
+    sales["flags"] = pd.Series(flags, index=sales.index, dtype="str")
 
 
 # ---------------------------------------------------------------- the store
-
-
-def _row_values(record: Mapping[str, object]) -> dict[str, object]:
-    values = {name: record[name] for name in STORED_COLUMNS}
-    values["date"] = pd.Timestamp(values["date"]).date()
-    for name in ("gross_weight_g", "fineness", "fine_gold_g", "amount_received", "premium_received_usd"):
-        values[name] = float(values[name])  # type: ignore[arg-type]
-    return values
 
 
 def _same_sale(stored: Mapping[str, object], new: Mapping[str, object]) -> bool:
@@ -368,7 +363,53 @@ def _cli_entry(entry: Mapping[str, object]) -> dict[str, object]:
     return {"line": entry["line"], "reason": entry["reason"], "code": entry.get("code")}
 
 
-def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope) -> dict:
+#: Rows per INSERT statement of an import (all of them in one transaction).
+INSERT_BATCH = 5_000
+
+
+def _stored_values(sales: pd.DataFrame) -> list[dict[str, object]]:
+    """Each good row's stored columns as plain Python values (dates as dates), column by column."""
+    columns: dict[str, list] = {}
+    for name in STORED_COLUMNS:
+        if name == "date":
+            columns[name] = [day.date() for day in pd.to_datetime(sales["date"])]
+        elif pd.api.types.is_float_dtype(sales[name]):
+            columns[name] = [float(value) for value in sales[name].tolist()]
+        else:
+            columns[name] = sales[name].tolist()
+    return [dict(zip(STORED_COLUMNS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def _stored_sales(conn, keys: list[tuple[str, str]]) -> dict[tuple[object, object], dict]:
+    """The stored rows among `keys` (cooperative, sale_id): only the ids are read for the rest."""
+    existing: dict[tuple[object, object], dict] = {}
+    for cooperative in sorted({key[0] for key in keys}):
+        wanted = {key[1] for key in keys if key[0] == cooperative}
+        stored_ids = set(
+            conn.execute(
+                select(sales_table.c.sale_id).where(sales_table.c.cooperative == cooperative)
+            ).scalars()
+        )
+        overlap = sorted(wanted & stored_ids)
+        for start in range(0, len(overlap), 500):
+            chunk = overlap[start : start + 500]
+            result = conn.execute(
+                select(sales_table).where(
+                    sales_table.c.cooperative == cooperative, sales_table.c.sale_id.in_(chunk)
+                )
+            )
+            for stored in result.mappings():
+                existing[(stored["cooperative"], stored["sale_id"])] = dict(stored)
+    return existing
+
+
+def store_ledger(
+    store: MarketStore,
+    parsed: LedgerParse,
+    filename: str,
+    scope: LedgerScope,
+    progress: Progress | None = None,
+) -> dict:
     """Insert the new good rows and the import log in one transaction; report in the CLI's shape.
 
     A sale already stored with the same values counts as a duplicate (importing a file twice adds
@@ -379,15 +420,9 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: 
     report_rejected = list(parsed.rejected)
     inserted = duplicates = 0
     with store.engine.begin() as conn:
-        rows = [_row_values(record) for record in parsed.sales.to_dict("records")]
-        flags = parsed.sales["flags"].tolist()
-        lines = parsed.sales["line"].tolist()
-        keys = {(row["cooperative"], row["sale_id"]) for row in rows}
-        existing: dict[tuple[object, object], dict] = {}
-        for cooperative in {key[0] for key in keys}:
-            result = conn.execute(select(sales_table).where(sales_table.c.cooperative == cooperative))
-            for stored in result.mappings():
-                existing[(stored["cooperative"], stored["sale_id"])] = dict(stored)
+        sales = parsed.sales
+        keys = list(zip(sales["cooperative"].tolist(), sales["sale_id"].tolist(), strict=True))
+        existing = _stored_sales(conn, keys)
         log = conn.execute(
             insert(ledger_imports_table).values(
                 at=datetime.now(UTC),
@@ -399,20 +434,25 @@ def store_ledger(store: MarketStore, parsed: LedgerParse, filename: str, scope: 
             )
         )
         import_id = log.inserted_primary_key[0] if log.inserted_primary_key else None
-        to_insert: list[dict[str, object]] = []
-        for row, flag, line in zip(rows, flags, lines, strict=True):
-            previous = existing.get((row["cooperative"], row["sale_id"]))
-            if previous is None:
-                to_insert.append({**row, "flags": flag, "import_id": import_id})
-            elif _same_sale(previous, row):
-                duplicates += 1
-            else:
-                problem = Problem("stored_different", {"sale_id": row["sale_id"]})
-                report_rejected.append(_entry(int(line), str(row["sale_id"]), [problem]))
-        if to_insert:
-            conn.execute(insert(sales_table), to_insert)
+        for start in range(0, len(sales), INSERT_BATCH):  # one transaction, bounded batches
+            batch = sales.iloc[start : start + INSERT_BATCH]
+            to_insert: list[dict[str, object]] = []
+            rows = _stored_values(batch)
+            for row, flag, line in zip(rows, batch["flags"].tolist(), batch["line"].tolist(), strict=True):
+                previous = existing.get((row["cooperative"], row["sale_id"]))
+                if previous is None:
+                    to_insert.append({**row, "flags": flag, "import_id": import_id})
+                elif _same_sale(previous, row):
+                    duplicates += 1
+                else:
+                    problem = Problem("stored_different", {"sale_id": row["sale_id"]})
+                    report_rejected.append(_entry(int(line), str(row["sale_id"]), [problem]))
+            if to_insert:
+                conn.execute(insert(sales_table), to_insert)
+            inserted += len(to_insert)
+            if progress:
+                progress(min(1.0, (start + INSERT_BATCH) / len(sales)))
         bump_version(conn, LEDGER_VERSION)  # the import log changed even when no sale was new
-        inserted = len(to_insert)
         report = {
             "rows_read": parsed.rows_read,
             "inserted": inserted,
@@ -669,9 +709,15 @@ def preview_ledger(
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
     currency: str | None = None,
+    progress: Progress | None = None,
 ) -> LedgerParse:
-    """Parse, validate and flag against the stored benchmark, without storing anything."""
-    parsed = parse_ledger(content, filename, cooperative=cooperative, mapping=mapping, currency=currency)
+    """Parse, validate and flag against the stored benchmark, without storing anything.
+
+    `progress` is called with the share done (0–1) as the file is read and validated.
+    """
+    parsed = parse_ledger(
+        content, filename, cooperative=cooperative, mapping=mapping, currency=currency, progress=progress
+    )
     reject_outside_scope(parsed, scope)
     reject_too_long(parsed)
     gold = store.load_series(GOLD_SERIES)
@@ -681,6 +727,8 @@ def preview_ledger(
         if series_id is not None:
             fx[str(currency)] = store.load_series(series_id)
     flag_implausible_prices(parsed, gold, fx)
+    if progress:
+        progress(1.0)
     return parsed
 
 
@@ -693,21 +741,37 @@ def import_ledger(
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
     currency: str | None = None,
+    progress: Progress | None = None,
 ) -> dict:
     """Parse, validate, flag against the stored benchmark, and store in one transaction.
 
     `currency` is the default for rows that name none (a header such as "Valor recibido (COP)" wins).
+    `progress` is called with the share done (0–1): reading and validating, then storing.
     """
     parsed = preview_ledger(
-        store, scope, content, filename, cooperative=cooperative, mapping=mapping, currency=currency
+        store,
+        scope,
+        content,
+        filename,
+        cooperative=cooperative,
+        mapping=mapping,
+        currency=currency,
+        progress=(lambda share: progress(0.6 * share)) if progress else None,
     )
-    return store_ledger_retrying(store, parsed, filename, scope)
+    stored = (lambda share: progress(0.6 + 0.4 * share)) if progress else None
+    return store_ledger_retrying(store, parsed, filename, scope, progress=stored)
 
 
 STORE_ATTEMPTS = 6
 
 
-def store_ledger_retrying(store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope) -> dict:
+def store_ledger_retrying(
+    store: MarketStore,
+    parsed: LedgerParse,
+    filename: str,
+    scope: LedgerScope,
+    progress: Progress | None = None,
+) -> dict:
     """`store_ledger`, tried again when a concurrent import of overlapping rows won the race.
 
     Two imports read the stored sales, then both insert: the second meets the first's rows at the
@@ -717,7 +781,7 @@ def store_ledger_retrying(store: MarketStore, parsed: LedgerParse, filename: str
     """
     for attempt in range(STORE_ATTEMPTS):
         try:
-            return store_ledger(store, parsed, filename, scope)
+            return store_ledger(store, parsed, filename, scope, progress)
         except (IntegrityError, OperationalError) as error:
             if attempt == STORE_ATTEMPTS - 1 or not _retryable(error):
                 raise store_error(error) from None
@@ -759,18 +823,24 @@ def reject_too_long(parsed: LedgerParse) -> None:
     """Rows with a text longer than its column go to the rejected rows with their line."""
     if parsed.sales.empty:
         return
-    keep = []
-    for record in parsed.sales.to_dict("records"):
-        problem = _too_long_problem(record)
-        keep.append(problem is None)
-        if problem is not None:
-            parsed.rejected.append(
-                {
-                    "line": int(record["line"]),
-                    "sale_id": str(record["sale_id"])[:100],
-                    "reason": problem.english(),
-                    "code": problem.code,
-                    "problems": [problem.as_dict()],
-                }
-            )
-    parsed.sales = parsed.sales[keep]
+    sales = parsed.sales
+    first_problem = pd.Series("", index=sales.index, dtype="str")  # the first column too long, in order
+    for name, limit in reversed(list(_TEXT_LIMITS.items())):
+        if name in sales.columns:
+            too_long = (sales[name].astype("str").str.len() > limit).to_numpy(bool)
+            first_problem[too_long] = name
+    bad = (first_problem != "").to_numpy(bool)
+    for line, sale_id, name in zip(
+        sales["line"][bad].tolist(), sales["sale_id"][bad].tolist(), first_problem[bad].tolist(), strict=True
+    ):
+        problem = Problem("too_long", {"field": name, "limit": _TEXT_LIMITS[name]})
+        parsed.rejected.append(
+            {
+                "line": int(line),
+                "sale_id": str(sale_id)[:100],
+                "reason": problem.english(),
+                "code": problem.code,
+                "problems": [problem.as_dict()],
+            }
+        )
+    parsed.sales = sales[~bad]

@@ -13,6 +13,7 @@ schema exactly as before, so its problems, their order and their codes are the s
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -84,22 +85,24 @@ def derived_id(date: pd.Timestamp, buyer: str, grams: float, fineness: float, am
     return "auto-" + hashlib.sha256(key.encode()).hexdigest()[:10]
 
 
-def _column(rows: Sequence[Sequence[str]], at: int | None) -> pd.Series:
-    if at is None:
-        return pd.Series([""] * len(rows), dtype="str")
-    return pd.Series([row[at] if at < len(row) else "" for row in rows], dtype="str").str.strip()
+def _columns(rows: Sequence[Sequence[str]]) -> list[pd.Series]:
+    """The table's columns as text Series (a short row's missing cells are "")."""
+    return [pd.Series(cells, dtype="str") for cells in itertools.zip_longest(*rows, fillvalue="")]
 
 
-def _per_text(raw: pd.Series, read: Callable[[str], Any]) -> tuple[pd.Series, np.ndarray]:
-    """`read` of each distinct text (once), and where it raised (CellError/ValueError: not ok)."""
-    values: dict[str, Any] = {}
-    failed: set[str] = set()
-    for text in raw.unique():
+def _per_text(raw: pd.Series, read: Callable[[str], Any]) -> tuple[np.ndarray, np.ndarray]:
+    """`read` of each distinct text (once), as an object array by row; ok False where it raised."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=False)
+    values: list[Any] = []
+    good: list[bool] = []
+    for text in uniques:
         try:
-            values[text] = read(text)
+            values.append(read(str(text)))
+            good.append(True)
         except (CellError, ValueError):
-            failed.add(text)
-    return raw.map(values), ~raw.isin(failed).to_numpy(bool)
+            values.append(None)
+            good.append(False)
+    return np.array(values + [None], dtype=object)[:-1][codes], np.array(good, dtype=bool)[codes]
 
 
 def _numbers(raw: pd.Series, decimal: str | None) -> tuple[np.ndarray, np.ndarray]:
@@ -114,8 +117,8 @@ def _numbers(raw: pd.Series, decimal: str | None) -> tuple[np.ndarray, np.ndarra
     rest = ~plain & (raw != "").to_numpy(bool)
     if rest.any():
         read, good = _per_text(raw[rest], lambda text: read_number(text, decimal))
-        values[rest] = read.astype(float).to_numpy()  # None (a missing marker) becomes NaN
-        ok[rest] = good
+        values[rest] = np.array([np.nan if value is None else value for value in read], dtype=float)
+        ok[rest] = good  # None above: a missing marker (n/a, -) or a cell that raised
     ok &= ~np.isinf(values)  # 1e400 written as plain digits: not finite, as read_number says
     return values, ok
 
@@ -127,21 +130,19 @@ def _fineness(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return fraction, ok
 
 
-def _total_rows(rows: Sequence[Sequence[str]], width: int, total_row: re.Pattern[str]) -> dict[int, str]:
+def _total_rows(columns: Sequence[pd.Series], total_row: re.Pattern[str]) -> dict[int, str]:
     """Row position → the first cell that names a TOTAL or subtotal row (exactly the row loop's test)."""
     found: dict[int, str] = {}
     verdict: dict[str, bool] = {}
-    for at in range(width):
-        cells = pd.Series([row[at] if at < len(row) else "" for row in rows], dtype="str")
-        hinted = cells.str.contains(_TOTAL_HINT, regex=True).to_numpy(bool)
-        for position in np.flatnonzero(hinted):
+    for cells in columns:
+        hinted = np.flatnonzero(cells.str.contains(_TOTAL_HINT, regex=True).to_numpy(bool))
+        for position, cell in zip(hinted.tolist(), cells.iloc[hinted].tolist(), strict=True):
             if position in found:
                 continue
-            cell = str(cells.iat[position])
             if cell not in verdict:
                 verdict[cell] = total_row.match(normalised_name(cell)) is not None
             if verdict[cell]:
-                found[int(position)] = cell
+                found[position] = cell
     return found
 
 
@@ -161,17 +162,20 @@ def validate_rows(
     The same result as validating every row with the schema (`validate_row`), row by row, which is
     what `schema_only` does (for the tests that compare both ways).
     """
-    rows = table.rows
-    count = len(rows)
+    count = table.row_count
     lines = np.array([table.line_of(position) for position in range(count)], dtype=np.int64)
-    raw = {name: _column(rows, index.get(name)) for name in fields}
+    columns = table.columns if table.columns is not None else _columns(table.rows)
+    empty = pd.Series([""] * count, dtype="str")
+    raw = {
+        name: columns[index[name]].str.strip() if name in index and index[name] < len(columns) else empty
+        for name in fields
+    }
     has_ids = "sale_id" in index
 
     # TOTAL and subtotal rows: skipped (unless the date cell starts with a digit)
-    width = max((len(row) for row in rows), default=0)
     skipped: list[dict] = []
     is_total = np.zeros(count, dtype=bool)
-    for position, cell in sorted(_total_rows(rows, width, total_row).items()):
+    for position, cell in sorted(_total_rows(columns, total_row).items()):
         if str(raw["date"].iat[position])[:1].isdigit():
             continue
         is_total[position] = True
@@ -205,17 +209,17 @@ def validate_rows(
     ok = ~is_total & ~wrong.to_numpy(bool) & ~missing_id.to_numpy(bool) & ~duplicate
     for position in table.long_cells:
         ok[position] = False
-    dates, good = _per_text(
-        raw["date"], lambda text: read_day(text, day_first=True, today=context.get("today"))
-    )
-    ok &= good & dates.notna().to_numpy(bool)
+    today = context.get("today")
+    day_of, good = _per_text(raw["date"], lambda text: read_day(text, day_first=True, today=today))
+    dates = pd.DatetimeIndex(day_of, dtype="datetime64[us]")  # None (an empty cell) is NaT
+    ok &= good & dates.notna()
     default_unit = context.get("unit", "g")
     units, good = _per_text(
         raw["weight_unit"],
         lambda text: WEIGHT_UNITS.get(normalised_name(text)) if normalised_name(text) else default_unit,
     )
-    ok &= good & units.notna().to_numpy(bool)
-    per_gram = units.map(GRAMS_PER_UNIT).astype(float).to_numpy()
+    ok &= good & pd.notna(units)
+    per_gram = np.array([GRAMS_PER_UNIT.get(unit, np.nan) if unit else np.nan for unit in units], dtype=float)
     gross, good = _numbers(raw["gross_weight"], decimal)
     ok &= good & (gross > 0)
     fineness_given, good = _numbers(raw["fineness"], decimal)
@@ -225,13 +229,13 @@ def validate_rows(
     ok &= good & (np.isnan(fine_given) | (fine_given > 0))
     default_currency = str(context.get("currency") or "")
     currency, good = _per_text(raw["currency"], lambda text: text.upper() or default_currency)
-    ok &= good & currency.isin(list(CURRENCIES)).to_numpy(bool)
+    ok &= good & np.isin(currency, list(CURRENCIES))
     amount, good = _numbers(raw["amount_received"], decimal)
     ok &= good & (amount > 0) & (amount <= MAX_AMOUNT)
     certification, good = _per_text(
         raw["certification"], lambda text: CERTIFICATION_NAMES.get(normalised_name(text))
     )
-    ok &= good & certification.notna().to_numpy(bool)
+    ok &= good & pd.notna(certification)
     others: dict[str, np.ndarray] = {}
     for name in NON_NEGATIVE_FIELDS:
         value, good = _numbers(raw[name], decimal)
@@ -257,14 +261,14 @@ def validate_rows(
             "line": lines,
             "cooperative": key_cooperative.str.strip(),
             "sale_id": sale_id,
-            "date": pd.to_datetime(dates.where(pd.Series(ok, index=dates.index))),
+            "date": dates.where(ok),
             "buyer": raw["buyer"],
             "gross_weight_g": grams,
             "fineness": fineness,
             "fine_gold_g": np.where(has_fine, given, computed),
-            "currency": currency.where(pd.Series(ok, index=currency.index), ""),
+            "currency": pd.Series(np.where(ok, currency, ""), dtype="str"),
             "amount_received": amount,
-            "certification": certification.where(pd.Series(ok, index=certification.index), ""),
+            "certification": pd.Series(np.where(ok, certification, ""), dtype="str"),
             **others,
             "notes": raw["notes"],
         }
@@ -274,10 +278,11 @@ def validate_rows(
     rejected: list[dict] = []
     slow_good: list[dict[str, object]] = []
     slow = np.flatnonzero(~ok & ~is_total)
-    for done, position in enumerate(slow):
+    slow_cells = {name: raw[name].iloc[slow].tolist() for name in fields}
+    slow_cells["cooperative"] = key_cooperative.iloc[slow].tolist()
+    for done, position in enumerate(slow.tolist()):
         line = int(lines[position])
-        cells = {name: str(raw[name].iat[position]) for name in fields}
-        cells["cooperative"] = str(key_cooperative.iat[position])
+        cells = {name: str(slow_cells[name][done]) for name in fields}
         problems = table.long_cell_problems(int(position))
         if wrong.iat[position]:
             problems.append(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -260,6 +261,15 @@ class Table:
     #: Cells longer than MAX_CELL_CHARS, by row position: [(column position, full length)]; the row
     #: holds only the cell's first MAX_CELL_CHARS characters.
     long_cells: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    #: The rows as text columns (Arrow-backed Series, one per column) instead of `rows`, when the reader
+    #: was asked for columns (the ledger: 100,000 rows as Python lists of strings cost 150 MB).
+    columns: list[pd.Series] | None = None
+
+    @property
+    def row_count(self) -> int:
+        if self.columns is None:
+            return len(self.rows)
+        return len(self.columns[0]) if self.columns else len(self.lines or [])
 
     @property
     def decimal(self) -> str | None:
@@ -297,13 +307,85 @@ def _check_size(content: bytes, error: type[FileRefused]) -> None:
         raise error("file_too_large", size_mb=round(len(content) / 1e6), limit_mb=round(MAX_FILE_BYTES / 1e6))
 
 
-def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table:
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+class _Rows:
+    """Records as they are read: the first three as lists (a header may span them), the rest either
+    as lists or, for `columnar`, packed into Arrow text columns every CHUNK_ROWS rows."""
+
+    CHUNK_ROWS = 8192
+
+    def __init__(self, columnar: bool):
+        self.columnar = columnar
+        self.head: list[list[str]] = []
+        self.pending: list[list[str]] = []
+        self.chunks: list[tuple[int, list]] = []  # (rows, Arrow arrays by column)
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, position: int) -> list[str]:
+        return self.head[position]  # only the first three are asked for
+
+    def append(self, cells: list[str]) -> None:
+        self.count += 1
+        if len(self.head) < 3:
+            self.head.append(cells)
+            return
+        self.pending.append(cells)
+        if self.columnar and len(self.pending) >= self.CHUNK_ROWS:
+            self._pack()
+
+    def _pack(self) -> None:
+        if self.pending:
+            self.chunks.append((len(self.pending), _arrow_columns(self.pending)))
+            self.pending = []
+
+    def body(self, start: int) -> tuple[list[list[str]], list[pd.Series] | None]:
+        """(rows, None), or ([], columns) when columnar: the records from `start` on."""
+        if not self.columnar:
+            return self.head[start:] + self.pending, None
+        self._pack()
+        chunks = list(self.chunks)
+        if first := self.head[start:]:
+            chunks.insert(0, (len(first), _arrow_columns(first)))
+        return [], _packed_columns(chunks)
+
+
+def _arrow_columns(rows: list[list[str]]) -> list:
+    import pyarrow as pa
+
+    return [pa.array(cells, type=pa.large_string()) for cells in itertools.zip_longest(*rows, fillvalue="")]
+
+
+def _packed_columns(chunks: list[tuple[int, list]]) -> list[pd.Series]:
+    import pyarrow as pa
+    from pandas.core.arrays.string_arrow import ArrowStringArray
+
+    width = max((len(arrays) for _, arrays in chunks), default=0)
+    dtype = pd.StringDtype("pyarrow", na_value=float("nan"))
+    columns = []
+    for at in range(width):
+        pieces = [
+            arrays[at] if at < len(arrays) else pa.array([""] * count, type=pa.large_string())
+            for count, arrays in chunks
+        ]
+        columns.append(
+            pd.Series(ArrowStringArray(pa.chunked_array(pieces, type=pa.large_string()), dtype=dtype))
+        )
+    return columns
+
+
+def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar: bool = False) -> Table:
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if not first.strip():
         raise error("file_empty")
     delimiter = max([",", ";", "\t"], key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # reads \r, \n and \r\n
-    records: list[list[str]] = []
+    # lines as io.StringIO(newline="") gives them (\r, \n and \r\n kept), without its 4-byte-a-character copy
+    reader = csv.reader((match.group() for match in _LINE.finditer(text)), delimiter=delimiter)
+    records = _Rows(columnar)
     lines: list[int] = []
     long_cells: dict[int, list[tuple[int, int]]] = {}  # by record position
     try:
@@ -311,9 +393,11 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table
             if len(records) > max_rows + 3:  # header (two or three lines for yfinance) + max_rows
                 raise error("too_many_rows", limit=max_rows)
             if record and any(cell.strip() for cell in record) or not records:
-                cells, long = _bounded([cell.strip() for cell in record[:MAX_COLUMNS]])
-                if long:
-                    long_cells[len(records)] = long
+                cells = [cell.strip() for cell in record[:MAX_COLUMNS]]
+                if sum(map(len, cells)) > MAX_CELL_CHARS:  # only then can one cell be too long
+                    cells, long = _bounded(cells)
+                    if long:
+                        long_cells[len(records)] = long
                 records.append(cells)
                 lines.append(reader.line_num)
     except csv.Error as failure:
@@ -327,9 +411,9 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table
             f"{name}|{ticker}" for name, ticker in zip(header[1:], tickers[1:], strict=False)
         ]
         body_start = 3 if records[2][:1] == ["Date"] else 2
-    rows = records[body_start:]
-    if len(rows) > max_rows:
+    if len(records) - body_start > max_rows:
         raise error("too_many_rows", limit=max_rows)
+    rows, columns = records.body(body_start)
     return Table(
         header,
         rows,
@@ -337,6 +421,7 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table
         delimiter,
         lines[body_start:],
         {at - body_start: long for at, long in long_cells.items() if at >= body_start},
+        columns,
     )
 
 
@@ -419,12 +504,14 @@ def _cell_text(cell: object) -> str:
     return str(cell).strip()
 
 
-def _read_excel_table(content: bytes, max_rows: int, error: type[FileRefused]) -> Table:
+def _read_excel_table(
+    content: bytes, max_rows: int, error: type[FileRefused], columnar: bool = False
+) -> Table:
     """The first sheet's rows, streamed (data/xlsx_reader.py): each cell cut at MAX_CELL_CHARS."""
     from data.xlsx_reader import TooMuchText, iter_sheet_rows
 
     check_workbook_zip(content, error, max_rows)
-    rows: list[list[str]] = []
+    rows = _Rows(columnar)
     lines: list[int] = []
     long_cells: dict[int, list[tuple[int, int]]] = {}
     try:
@@ -457,14 +544,29 @@ def _read_excel_table(content: bytes, max_rows: int, error: type[FileRefused]) -
         raise error("workbook_too_much_text", limit=MAX_WORKBOOK_TEXT_CHARS) from None
     except Exception as failure:  # a damaged workbook: bad XML, a missing part, a bad value
         raise error("bad_workbook", detail=str(failure)[:200]) from None
-    if not rows:
+    if not len(rows):
         raise error("workbook_empty")
-    width = max(len(row) for row in rows)
-    while width and not any(len(row) >= width and row[width - 1] for row in rows):
-        width -= 1  # drop columns that are empty everywhere
-    rows = [row[:width] + [""] * (width - len(row)) for row in rows]  # every row as wide as the sheet
     body_long = {at - 1: long for at, long in long_cells.items() if at >= 1}
-    return Table(rows[0], rows[1:], lines[1] if len(lines) > 1 else lines[0] + 1, None, lines[1:], body_long)
+    first_line = lines[1] if len(lines) > 1 else lines[0] + 1
+    header = rows[0]
+    body, columns = rows.body(1)
+    if columns is None:
+        table = [header, *body]
+        width = max(len(row) for row in table)
+        while width and not any(len(row) >= width and row[width - 1] for row in table):
+            width -= 1  # drop columns that are empty everywhere
+        table = [row[:width] + [""] * (width - len(row)) for row in table]  # every row as wide as the sheet
+        return Table(table[0], table[1:], first_line, None, lines[1:], body_long)
+    width = max(len(header), len(columns))
+    while width and not (
+        (len(header) >= width and header[width - 1])
+        or (len(columns) >= width and bool((columns[width - 1] != "").any()))
+    ):
+        width -= 1
+    empty = pd.Series([""] * (len(lines) - 1), dtype="str")
+    columns = [columns[at] if at < len(columns) else empty for at in range(width)]
+    header = header[:width] + [""] * (width - len(header))
+    return Table(header, [], first_line, None, lines[1:], body_long, columns)
 
 
 def is_workbook(content: bytes, filename: str) -> bool:
@@ -472,15 +574,24 @@ def is_workbook(content: bytes, filename: str) -> bool:
 
 
 def read_table(
-    content: bytes, filename: str, *, max_rows: int, error: type[FileRefused] = FileRefused
+    content: bytes,
+    filename: str,
+    *,
+    max_rows: int,
+    error: type[FileRefused] = FileRefused,
+    columnar: bool = False,
 ) -> Table:
-    """A header and rows of text cells, from CSV/TSV text or an .xlsx workbook, within the limits."""
+    """A header and rows of text cells, from CSV/TSV text or an .xlsx workbook, within the limits.
+
+    `columnar` gives the rows as text columns (`Table.columns`, `rows` empty): a big sheet then never
+    sits in memory as Python strings.
+    """
     _check_size(content, error)
     if not content.strip():
         raise error("file_empty")
     if is_workbook(content, filename):
-        return _read_excel_table(content, max_rows, error)
-    return _read_csv_table(decode_text(content, error), max_rows, error)
+        return _read_excel_table(content, max_rows, error, columnar)
+    return _read_csv_table(decode_text(content, error), max_rows, error, columnar)
 
 
 # ---------------------------------------------------------------- numbers

@@ -684,6 +684,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "problem_bad_csv": ("el archivo no se puede leer como CSV: {detail}", ""),
     "problem_bad_workbook": ("no se puede leer el libro de Excel: {detail}", ""),
     "problem_workbook_empty": ("la primera hoja del libro está vacía", ""),
+    "problem_workbook_too_much_text": (
+        "el libro tiene más de {limit} caracteres de texto (guarde la hoja como CSV o divídala)",
+        "",
+    ),
     "problem_workbook_too_large": (
         "el libro de Excel se expande a {size_mb} MB de datos (el límite es {limit_mb} MB): guarde la hoja "
         "como CSV o divídala",
@@ -743,6 +747,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "",
     ),
     "problem_missing_value": ("falta {field}", ""),
+    "problem_cell_too_long": (
+        "la columna «{column}» tiene {length} caracteres; una celda puede tener como máximo {limit}",
+        "",
+    ),
     "problem_date_unreadable": ("fecha ilegible «{value}»", ""),
     "problem_date_too_old": ("la fecha «{value}» es anterior a {first_year}", ""),
     "problem_date_in_future": ("la fecha {date} está en el futuro", ""),
@@ -1683,7 +1691,7 @@ WEEKDAYS_ES = {
 }
 #: The Open/High/Low columns of a Yahoo or Stooq file, in Spanish.
 OHLC_ES = {"Open": "la apertura", "High": "el máximo", "Low": "el mínimo"}
-_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
+_LOCALISED_NUMBERS = {"limit": 0, "length": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
 
 
 def problem_text(problem: object, lang: str) -> str:
@@ -1716,7 +1724,7 @@ def problem_text(problem: object, lang: str) -> str:
             value = WEEKDAYS_ES.get(str(value), str(value))
         elif key == "move" and isinstance(value, int | float):
             value = format_pct(float(value), lang, 1)  # signed, as every change on the pages
-        elif key == "column":
+        elif key == "column" and problem.code != "cell_too_long":  # that one names the file's column
             value = OHLC_ES.get(str(value), str(value))
         elif (
             key in ("median", "expected", "low", "high")
