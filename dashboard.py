@@ -13,7 +13,7 @@ from ui.banner import data_banner
 from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
-from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
+from ui.state import current_data_state, ledger_presence, may_manage, refresh_market_data, resolve_run_context
 from ui.text import plain_markdown
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
@@ -66,6 +66,6 @@ if signed_in and may_manage():  # price files change everyone's prices: staff on
     price_import_sidebar(lang)  # before the banner, so an import shows in this very run
 data_banner(current_data_state(settings.currency), lang)
 if signed_in:
-    cooperative_sidebar(ledger().cooperatives, lang)
+    cooperative_sidebar(ledger_presence().cooperatives, lang)
 
 st.navigation(pages).run()

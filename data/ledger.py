@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, and_, delete, insert, select, update
+from sqlalchemy import String, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from analytics.premiums import (
@@ -489,6 +489,71 @@ def load_sales(
     with store.engine.connect() as conn:
         rows = conn.execute(query.order_by(sales_table.c.date, sales_table.c.sale_id)).all()
     frame = pd.DataFrame(rows, columns=list(sales_table.columns.keys()))  # the table's column order
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def _scoped(query, scope: LedgerScope, cooperatives: list[str] | None):
+    readable = scope.within(cooperatives)
+    return query if readable is None else query.where(sales_table.c.cooperative.in_(readable))
+
+
+def stored_cooperatives(store: MarketStore, scope: LedgerScope) -> list[str]:
+    """The cooperatives with stored sales that the scope may read (one query, no sale read)."""
+    query = _scoped(select(sales_table.c.cooperative).distinct(), scope, None)
+    with store.engine.connect() as conn:
+        return sorted(conn.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class SalesTotals:
+    """Count, fine gold and first and last day of the stored sales a scope reads (SQL aggregates)."""
+
+    count: int
+    fine_gold_g: float
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+
+
+def sales_totals(
+    store: MarketStore, scope: LedgerScope, cooperatives: list[str] | None = None
+) -> SalesTotals:
+    """The stored sales' count, fine gold and date range, aggregated in the database."""
+    column = sales_table.c
+    query = _scoped(
+        select(
+            func.count(),
+            func.coalesce(func.sum(column.fine_gold_g), 0.0),
+            func.min(column.date),
+            func.max(column.date),
+        ),
+        scope,
+        cooperatives,
+    )
+    with store.engine.connect() as conn:
+        count, fine, first, last = conn.execute(query).one()
+    return SalesTotals(
+        int(count),
+        float(fine),
+        None if first is None else pd.Timestamp(first),
+        None if last is None else pd.Timestamp(last),
+    )
+
+
+def load_sales_page(
+    store: MarketStore,
+    scope: LedgerScope,
+    cooperatives: list[str] | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+) -> pd.DataFrame:
+    """One page of the stored sales (`load_sales`' order and columns), read with LIMIT/OFFSET."""
+    query = _scoped(select(sales_table), scope, cooperatives)
+    query = query.order_by(sales_table.c.date, sales_table.c.sale_id, sales_table.c.cooperative)
+    with store.engine.connect() as conn:
+        rows = conn.execute(query.offset(max(0, int(offset))).limit(max(1, int(limit)))).all()
+    frame = pd.DataFrame(rows, columns=list(sales_table.columns.keys()))
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
 

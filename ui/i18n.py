@@ -621,6 +621,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Demo sales cannot be edited: import your own.",
     ),
     "sales_audit": ("Historial de cambios", "Change history"),
+    "sales_page_number": ("Página (de {pages})", "Page (of {pages})"),
+    "sales_page_rows": ("Ventas {first}–{last} de {count}", "Sales {first}–{last} of {count}"),
     "sales_download_csv": ("Descargar ventas (CSV)", "Download sales (CSV)"),
     "sales_download_xlsx": ("Descargar ventas (Excel)", "Download sales (Excel)"),
     "field_date": ("Fecha", "Date"),

@@ -21,6 +21,7 @@ from data.ledger import (
     delete_sale,
     edit_sale,
     premium_schedule,
+    sales_totals,
     save_premium_schedule,
 )
 from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo
@@ -34,13 +35,17 @@ from services.freshness import DataState, Freshness, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
     ALL_COOPERATIVES,
+    LedgerPage,
     LedgerView,
     PremiumSelection,
     PremiumsView,
+    all_stored_sales,
+    ledger_page,
     ledger_view,
     premium_selection,
     premiums_view,
     selected_sales,
+    stored_ledger,
 )
 from services.price_today import NoPriceError, PriceToday, price_today, snapshot_price_today
 from services.timing import TimingView, timing_view
@@ -242,6 +247,36 @@ def ledger() -> LedgerView:
     return cached_ledger(run_context(), example_wanted())
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _stored_ledger(url: str, ledger_key: str) -> LedgerView | None:
+    return stored_ledger(store_for(url), scope_of_ledger_key(ledger_key))
+
+
+def ledger_presence() -> LedgerView:
+    """Whose stored sales this session may read, without any sale (`sales` empty) when there are some;
+    else `ledger()` (the demo ledger when asked for, or nothing). A 100,000-sale ledger is never read
+    whole for the sidebar or a page's first question."""
+    context = run_context()
+    stored = _stored_ledger(context.url, context.ledger_key)
+    return stored if stored is not None else ledger()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ledger_page(url: str, ledger_key: str, cooperative: str, page: int) -> LedgerPage:
+    return ledger_page(store_for(url), scope_of_ledger_key(ledger_key), cooperative, page)
+
+
+def sales_page(cooperative: str, page: int) -> LedgerPage:
+    """One page of the stored sales and the selection's totals (SQL), cached per scope and version."""
+    context = run_context()
+    return _ledger_page(context.url, context.ledger_key, cooperative, page)
+
+
+def every_stored_sale(cooperative: str) -> pd.DataFrame:
+    """The whole selection, read when a download is clicked (not cached: it may be 100,000 sales)."""
+    return all_stored_sales(get_store(), run_context().scope, cooperative)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _schedule(url: str, ledger_key: str) -> pd.DataFrame:
     return premium_schedule(store_for(url))
@@ -356,10 +391,16 @@ def buyers_paid_before(cooperative: str) -> BuyersView:
 
 def stored_sales_days() -> tuple[date, date] | None:
     """First and last day of the stored sales this session may read (None without any); never the demo."""
-    sales = cached_ledger(run_context(), False).sales
-    if sales.empty:
+    context = run_context()
+    return _stored_sales_days(context.url, context.ledger_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _stored_sales_days(url: str, ledger_key: str) -> tuple[date, date] | None:
+    totals = sales_totals(store_for(url), scope_of_ledger_key(ledger_key))  # aggregated in SQL
+    if totals.first is None or totals.last is None:
         return None
-    return sales["date"].min().date(), sales["date"].max().date()
+    return totals.first.date(), totals.last.date()
 
 
 # ---------------------------------------------------------------- ledger writes (each bumps a version)
