@@ -4,6 +4,7 @@ Thin: the arithmetic is analytics/premiums.py (through services/premiums.py and 
 period and currency, formats and draws.
 """
 
+import pandas as pd
 import streamlit as st
 
 from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
@@ -27,7 +28,7 @@ from ui.i18n import (
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
     current_schedule,
-    ledger,
+    ledger_presence,
     local_price_table,
     may_manage,
     premium_page_selection,
@@ -36,10 +37,13 @@ from ui.state import (
 )
 from ui.text import plain_markdown
 
+#: Rows of a per-sale table drawn on the page (the latest ones); the downloads hold every row.
+TABLE_ROWS = 500
+
 settings = current_settings()
 lang = settings.language
 cooperative = current_cooperative()
-view = ledger()
+view = ledger_presence()  # whose sales, without reading them (premiums() reads the selection)
 bounds = premiums(cooperative).bounds
 
 st.title(t("premiums_title", lang))
@@ -140,14 +144,17 @@ for tab, (name, table) in zip(
     st.tabs([t(name, lang) for name in shown_tables]), shown_tables.items(), strict=True
 ):
     with tab:
-        shown = table if name == "per_sale" else display_frame(table, lang, currency)
-        st.dataframe(shown, hide_index=True, width="stretch")
+        shown = table if name == "per_sale" else display_frame(table.tail(TABLE_ROWS), lang, currency)
+        st.dataframe(shown.tail(TABLE_ROWS), hide_index=True, width="stretch")
+        if len(table) > TABLE_ROWS:  # a big ledger: the latest rows here, every row in the downloads
+            st.caption(t("table_latest_rows", lang, shown=format_number(TABLE_ROWS, lang, 0),
+                         count=format_number(len(table), lang, 0)))  # fmt: skip
 
 # --- waterfall: the period, or one sale
 st.subheader(t("waterfall_title", lang))
 sale_choice = st.selectbox(
     t("waterfall_sale", lang),
-    ["", *chosen["sale_id"].tolist()],
+    ["", *chosen["sale_id"].tail(TABLE_ROWS).tolist()],  # the sales the table shows
     format_func=lambda sale: sale or t("waterfall_period", lang),
     key="waterfall_sale",
 )
@@ -163,10 +170,13 @@ else:
     st.warning(t("cert_check_issues", lang, count=len(issues)))
     st.dataframe(
         display_frame(issues[["date", "sale_id", "certification", "premium_due_usd", "premium_received_usd",
-                              "premium_pct", "meets_minimum_price"]], lang),
+                              "premium_pct", "meets_minimum_price"]].tail(TABLE_ROWS), lang),
         hide_index=True,
         width="stretch",
     )  # fmt: skip
+    if len(issues) > TABLE_ROWS:
+        st.caption(t("table_latest_rows", lang, shown=format_number(TABLE_ROWS, lang, 0),
+                     count=format_number(len(issues), lang, 0)))  # fmt: skip
 with st.expander(t("schedule", lang)):
     st.caption(t("schedule_help", lang))
     if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it
@@ -242,24 +252,30 @@ about = {
     t("chart_benchmark_line", lang): t("benchmark_rule", lang),
     t("about_demo", lang): t("yes" if view.is_demo else "no", lang),
 }
-sheets = {
-    sheet_label(name, lang): export_frame(table, lang)
-    for name, table in {
-        **{name: table for name, table in tables.items() if name != "per_sale_text"},
-        "waterfall": steps.rename(index=lambda step: t(f"wf_{step}", lang)).rename("value").to_frame(),
-        "what_if": selection.what_if,
-        "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
-            columns={"price": "benchmark_price_per_g"}
-        ),
-        "certification_check": issues,
-    }.items()
-}
+
+
+def sheets() -> dict[str, pd.DataFrame]:
+    """Every table as a sheet: built when the download is clicked (100,000 sales take seconds)."""
+    return {
+        sheet_label(name, lang): export_frame(table, lang)
+        for name, table in {
+            **{name: table for name, table in tables.items() if name != "per_sale_text"},
+            "waterfall": steps.rename(index=lambda step: t(f"wf_{step}", lang)).rename("value").to_frame(),
+            "what_if": selection.what_if,
+            "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
+                columns={"price": "benchmark_price_per_g"}
+            ),
+            "certification_check": issues,
+        }.items()
+    }
+
+
 stem = f"{file_label('premiums', lang)}_{currency}"
 download_xlsx, download_csv = st.columns(2)
 download_xlsx.download_button(
     t("premiums_download_xlsx", lang),
     lambda: excel_bytes(
-        sheets,
+        sheets(),
         about=about,
         about_header=(t("col_item", lang), t("col_value", lang)),
         about_sheet=sheet_label("about", lang),

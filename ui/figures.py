@@ -93,7 +93,7 @@ def market_figures(currency: str, unit: str, lang: str) -> dict[str, go.Figure]:
     return _market_figures(context.url, context.market_key, context.today, currency, unit, lang)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16)  # shared, read-only (see ui/state._premiums)
 def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
     chosen = cached_premium_selection(key).sales
 

@@ -621,6 +621,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Demo sales cannot be edited: import your own.",
     ),
     "sales_audit": ("Historial de cambios", "Change history"),
+    "table_latest_rows": (
+        "Se muestran las últimas {shown} de {count} filas; las descargas tienen todas.",
+        "The latest {shown} of {count} rows are shown; the downloads hold every row.",
+    ),
+    "sales_progress_check": (
+        "Leyendo y revisando las ventas del archivo…",
+        "Reading and checking the file's sales…",
+    ),
+    "sales_progress_store": ("Guardando las ventas…", "Storing the sales…"),
     "sales_page_number": ("Página (de {pages})", "Page (of {pages})"),
     "sales_page_rows": ("Ventas {first}–{last} de {count}", "Sales {first}–{last} of {count}"),
     "sales_download_csv": ("Descargar ventas (CSV)", "Download sales (CSV)"),

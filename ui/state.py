@@ -288,7 +288,10 @@ def current_schedule() -> pd.DataFrame:
     return _schedule(context.url, context.ledger_key)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied: a cooperative's 100,000 priced sales are one object in the process for every
+# session of that scope (cache_data would unpickle a copy on every rerun of every session). The pages
+# only read these frames (pandas copy-on-write keeps what they derive from them separate).
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _premiums(
     url: str, ledger_key: str, market_key: str, today: str, cooperative: str, example: bool = False
 ) -> PremiumsView:
@@ -333,7 +336,7 @@ def selection_key(cooperative: str, currency: str, start: date, end: date) -> Se
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16)  # shared, read-only (see _premiums)
 def cached_premium_selection(key: SelectionKey) -> PremiumSelection:
     view = _premiums(key.url, key.ledger_key, key.market_key, key.today, key.cooperative, key.example)
     return premium_selection(view, key.currency, key.start, key.end)
