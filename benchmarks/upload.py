@@ -210,7 +210,7 @@ def second_session(url: str, big: Path, runs: int) -> tuple[list[float], list[fl
     from data.store import MarketStore
 
     quiet = page_times(url, "app_pages/overview.py", runs)
-    store = MarketStore(url)
+    store = MarketStore.from_url(url)
     content = big.read_bytes()
     took: list[float] = []
 

@@ -153,7 +153,10 @@ def _date_styles(archive: zipfile.ZipFile, styles: str | None) -> tuple[set[int]
         elif tag == "xf" and len(where) > 1 and where[-2] == "cellXfs":
             formats.append(int(attrs.get("numFmtId", "0")))
 
-    _parse(archive, styles, start, lambda tag: where.pop())
+    def end(tag: str) -> None:
+        where.pop()
+
+    _parse(archive, styles, start, end)
     dates, durations = set(), set()
     for index, number_format in enumerate(formats):
         code = custom.get(number_format) or builtin_format_code(number_format)
@@ -198,8 +201,9 @@ def _shared_strings(
                 raise TooMuchText
 
     def data(piece: str) -> None:
-        if state["in_t"] and state["text"] is not None:
-            state["text"].add(piece)  # type: ignore[union-attr]
+        text = state["text"]
+        if state["in_t"] and isinstance(text, _Text):
+            text.add(piece)
 
     _parse(archive, member, start, end, data)
     return strings, lengths
