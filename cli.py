@@ -66,13 +66,13 @@ from data.offer_quotes import read_quotes
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
+from i18n import reason_text
 from services.alerts import run_alerts
 from services.briefing import briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
-from ui.i18n import reason_text
 
 
 class CliError(Exception):

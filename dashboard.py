@@ -8,9 +8,10 @@ themselves are filtered in data/ledger.
 import streamlit as st
 
 from data.users import market_is_public
+from i18n import t
+from i18n.keys import ROLE
 from ui.auth import NOBODY, sign_out
 from ui.banner import data_banner
-from ui.i18n import t
 from ui.import_widget import price_import_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger_presence, may_manage, refresh_market_data, resolve_run_context
@@ -56,7 +57,7 @@ if context.user is not None:
                 "signed_in_as",
                 lang,
                 user=plain_markdown(context.user.username),
-                role=t(f"role_{context.user.role}", lang),
+                role=t(ROLE[context.user.role], lang),
             )
         )
         st.button(t("sign_out", lang), on_click=sign_out, key="sign_out")

@@ -1,7 +1,7 @@
 """Buyers' offers for one lot compared on what the cooperative keeps, today.
 
 Pure: a lot, the day's benchmark price of a fine gram and the quotes in; numbers out (no I/O, no
-prose: ui/i18n writes the words). For each quote:
+prose: i18n writes the words). For each quote:
 
     price per fine gram = benchmark × price_pct / 100
     gross value         = fine grams × price per fine gram        (fine grams = gross grams × fineness)
@@ -30,7 +30,7 @@ DEFAULT_RATE_PCT_YEAR = 0.0
 
 class OfferError(CodedError):
     """An input the comparison cannot use: `code` names the field; `low`–`high` is the range it must be in
-    (None: no bound; `strict`: the low bound itself is refused). ui/i18n words it for the page; str() is
+    (None: no bound; `strict`: the low bound itself is refused). i18n words it for the page; str() is
     the CLI's one-line reason."""
 
     def __init__(

@@ -108,7 +108,7 @@ def indicator_frame(
 
 @dataclass(frozen=True)
 class Reason:
-    """One piece of evidence: a code (ui/i18n writes its sentence), its numbers, and which way it points.
+    """One piece of evidence: a code (i18n writes its sentence), its numbers, and which way it points.
 
     Codes: price_high, price_low (params: percentile, 0–100), above_ma200, below_ma200 (pct: distance
     from the 200-day average, positive), fx_weak (percentile), rsi_high, rsi_low (rsi), probability
@@ -197,7 +197,7 @@ class Signal:
     indicators: dict[str, float | None]
 
     def as_json(self) -> dict[str, object]:
-        """Codes and numbers only; the CLI adds the reasons as sentences from ui/i18n."""
+        """Codes and numbers only; the CLI adds the reasons as sentences from i18n."""
         return {
             "date": self.date.strftime("%Y-%m-%d"),
             "recommendation": self.recommendation,

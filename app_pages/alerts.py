@@ -11,12 +11,18 @@ from analytics.units import UNITS
 from data.alerts import AlertError, add_rule, list_rules, remove_rule, valid_email
 from data.ledger import LedgerAccessError
 from data.series import CURRENCIES
+from i18n import N_, format_day, format_money, t, unit_label
+from i18n.keys import COUNTRY
 from ui.auth import NOBODY
-from ui.i18n import format_day, format_money, t, unit_label
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
 from ui.text import plain_markdown
+
+#: Owners that are ours, not a person: the CLI's operator and the single machine's dashboard.
+OWNERS = {"cli": N_("alerts_owner_cli"), "dashboard": N_("alerts_owner_dashboard")}
+DIRECTIONS = {"above": N_("alerts_above"), "below": N_("alerts_below")}
+
 
 settings = current_settings()
 lang = settings.language
@@ -66,7 +72,7 @@ def status(rule) -> str:
 
 def owner(name: str) -> str:
     """The operator's and the single machine's names are ours, not a person's: say what they are."""
-    return t(f"alerts_owner_{name}", lang) if name in ("cli", "dashboard") else name
+    return t(OWNERS[name], lang) if name in OWNERS else name
 
 
 if not rules:
@@ -81,7 +87,7 @@ else:
                 **({t("alerts_col_owner", lang): owner(rule.owner)} if scope.is_staff else {}),
                 t("alerts_email", lang): rule.email,
                 t("alerts_col_rule", lang): describe(rule),
-                t("currency", lang): t(f"country_{rule.currency}", lang),
+                t("currency", lang): t(COUNTRY[rule.currency], lang),
                 t("alerts_language", lang): {"es": "Español", "en": "English"}[rule.language],
                 t("alerts_col_status", lang): status(rule),
             }
@@ -119,7 +125,7 @@ with st.form("alert_add"):
         t("currency", lang),
         list(CURRENCIES),
         index=list(CURRENCIES).index(settings.currency),
-        format_func=lambda c: t(f"country_{c}", lang),
+        format_func=lambda c: t(COUNTRY[c], lang),
         key="alert_currency",
     )
     unit = columns[1].selectbox(
@@ -132,7 +138,7 @@ with st.form("alert_add"):
     direction = st.radio(
         t("alerts_direction", lang),
         ["above", "below"],
-        format_func=lambda d: t(f"alerts_{d}", lang),
+        format_func=lambda d: t(DIRECTIONS[d], lang),
         horizontal=True,
         key="alert_direction",
     )

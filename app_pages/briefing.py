@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.briefing import PeriodError, parse_period
+from i18n import DATE_INPUT_FORMAT, N_, error_text, format_day, month_label, t
 from ui.banner import data_as_of
 from ui.briefing_report import (
     briefing_figures,
@@ -16,10 +17,18 @@ from ui.briefing_report import (
     country_table,
     summary_paragraphs,
 )
-from ui.i18n import DATE_INPUT_FORMAT, display_frame, error_text, file_label, format_day, month_label, t
 from ui.settings import current_settings
 from ui.state import briefing_data_freshness, briefing_for, snapshot
+from ui.tables import display_frame, file_label
 from ui.text import plain_markdown
+
+PERIOD_KINDS = {
+    "week": N_("briefing_week"),
+    "month": N_("briefing_month"),
+    "quarter": N_("briefing_quarter"),
+    "custom": N_("briefing_custom"),
+}
+
 
 settings = current_settings()
 lang = settings.language
@@ -33,7 +42,7 @@ kind = (
         t("briefing_kind", lang),
         ["week", "month", "quarter", "custom"],
         default="month",
-        format_func=lambda name: t(f"briefing_{name}", lang),
+        format_func=lambda name: t(PERIOD_KINDS[name], lang),
         key="briefing_kind",
     )
     or "month"

@@ -9,8 +9,9 @@ period, formats and draws. Stored sales only, never the demo ledger.
 import streamlit as st
 
 from data.exports import csv_bytes
+from i18n import DATE_INPUT_FORMAT, N_, t
 from ui.figures import buyers_tables
-from ui.i18n import DATE_INPUT_FORMAT, buyers_sentence, t
+from ui.sentences import buyers_sentence
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
 from ui.text import plain_markdown
@@ -52,7 +53,7 @@ if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
 st.dataframe(text, hide_index=True, width="stretch")
-note = "buyers_staff_note" if view.names_every_cooperative else "buyers_k_note"
+note = N_("buyers_staff_note") if view.names_every_cooperative else N_("buyers_k_note")
 st.caption(t(note, lang, k=view.min_cooperatives))
 st.download_button(
     t("buyers_download_csv", lang),

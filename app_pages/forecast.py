@@ -10,23 +10,14 @@ import streamlit as st
 from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
 from data.exports import csv_bytes, excel_bytes
 from data.series import GOLD_SERIES, fx_series_for, local_price_id
+from i18n import N_, error_text, format_day, format_money, format_number, format_pct, t, unit_label
+from i18n.keys import MODEL
 from ui.banner import data_as_of
 from ui.figures import forecast_figures
-from ui.i18n import (
-    error_text,
-    export_frame,
-    file_label,
-    format_day,
-    format_money,
-    format_number,
-    format_pct,
-    relative_error_text,
-    sheet_label,
-    t,
-    unit_label,
-)
+from ui.sentences import relative_error_text
 from ui.settings import current_settings
 from ui.state import forecast_page_view
+from ui.tables import export_frame, file_label, sheet_label
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -49,7 +40,7 @@ horizon = horizon_column.slider(t("forecast_horizon", lang), 1, 60, 20, key="for
 model_choice = model_column.selectbox(
     t("forecast_model", lang),
     ["auto", *MODEL_NAMES],
-    format_func=lambda name: t("model_auto" if name == "auto" else f"model_{name}", lang),
+    format_func=lambda name: t(MODEL[name], lang),
     key="forecast_model",
 )
 target_currency = "USD" if target_id == GOLD_SERIES else currency
@@ -57,7 +48,7 @@ chosen_model = None if model_choice == "auto" else model_choice
 
 
 def model_label(name: str) -> str:
-    return t(f"model_{name}", lang)
+    return t(MODEL[name], lang)
 
 
 def money(value: float) -> str:
@@ -89,7 +80,9 @@ score = backtest.score(view.model)
 # --- headline numbers
 today_column, expected_column = st.columns(2)
 data_as_of(view.freshness, lang)
-last_key = "forecast_last_data" if view.freshness.stale else "forecast_today"  # a stale price is not "today"
+last_key = (
+    N_("forecast_last_data") if view.freshness.stale else N_("forecast_today")
+)  # a stale price is not "today"
 today_column.metric(t(last_key, lang, day=format_day(forecast.origin, lang)), money(view.history.iloc[-1]))
 last = frame.iloc[-1]
 change_pct = (last["mean"] / view.history.iloc[-1] - 1) * 100
@@ -164,7 +157,7 @@ leaderboard = pd.DataFrame(
     [
         {
             t("col_model", lang): model_label(s.name)
-            + (f" ✓ {t('selected_mark', lang)}" if s.name == backtest.selected else ""),
+            + (" ✓ " + t("selected_mark", lang) if s.name == backtest.selected else ""),
             t("col_rmae", lang): format_number(s.rmae, lang, 3) if s.rmae is not None else "–",
             t("col_mase", lang): format_number(s.mase, lang, 2) if s.mase is not None else "–",
             t("col_mape", lang): format_pct(s.mape_pct, lang, signed=False),
@@ -207,7 +200,7 @@ csv_column.download_button(
 scores_frame = pd.DataFrame([s.as_json() for s in backtest.scores]).drop(
     columns=["rmae_by_horizon", "description", "interval_method"], errors="ignore"
 )
-scores_frame["name"] = scores_frame["name"].map(lambda name: t(f"model_{name}", lang))
+scores_frame["name"] = scores_frame["name"].map(lambda name: t(MODEL[name], lang))
 excel_column.download_button(
     t("download_backtest", lang),
     lambda: excel_bytes(
@@ -217,7 +210,7 @@ excel_column.download_button(
         },
         about={
             t("src_series", lang): target_id,
-            t("src_selected", lang): t(f"model_{backtest.selected}", lang),
+            t("src_selected", lang): t(MODEL[backtest.selected], lang),
             t("src_folds", lang): str(len(backtest.origins)),
             t("src_origins", lang): t(
                 "brief_period", lang, start=format_day(first_origin, lang), end=format_day(last_origin, lang)

@@ -8,21 +8,13 @@ import streamlit as st
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
 from data.series import fx_series_for
+from i18n import format_day, format_pct, horizon_label, t, tn, unit_label
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
-from ui.i18n import (
-    export_frame,
-    file_label,
-    format_day,
-    format_pct,
-    horizon_label,
-    sheet_label,
-    t,
-    unit_label,
-)
 from ui.settings import current_settings
 from ui.state import market_page_view, snapshot
+from ui.tables import export_frame, file_label, sheet_label
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -53,7 +45,7 @@ def row_name(code: str) -> str:
     return (
         t("perf_row_gold_local", lang, currency=code)
         + (" · DEMO" if mixed else "")
-        + (f" · {t('perf_no_rate', lang)}" if missing else "")
+        + (" · " + t("perf_no_rate", lang) if missing else "")
     )
 
 
@@ -71,8 +63,9 @@ if view.performance_as_of is not None:  # one date for the whole table, stated a
             row_names[code] for code, end in view.performance_ends.items() if end == view.performance_as_of
         ]
         st.info(
-            t(
+            tn(
                 "perf_dates_differ",
+                len(held_back),
                 lang,
                 rows=", ".join(held_back),
                 day=format_day(view.performance_as_of, lang),

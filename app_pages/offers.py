@@ -12,9 +12,9 @@ from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.offers import DEFAULT_RATE_PCT_YEAR, OfferError, Quote, compare_offers
 from data.exports import csv_bytes
 from data.offer_quotes import QUOTE_COLUMNS
-from services.premiums import ALL_COOPERATIVES
-from ui.i18n import (
+from i18n import (
     DATE_INPUT_FORMAT,
+    N_,
     format_day,
     format_money,
     format_number,
@@ -22,11 +22,22 @@ from ui.i18n import (
     offer_error_text,
     t,
 )
+from services.premiums import ALL_COOPERATIVES
 from ui.inputs import number_field
 from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before
 from ui.state import snapshot as market_snapshot
 from ui.text import plain_markdown
+
+#: The quote's columns (data.offer_quotes.QUOTE_COLUMNS) as headers.
+QUOTE_COLUMN_KEYS = {
+    "buyer": N_("offers_col_buyer"),
+    "price_pct": N_("offers_col_price_pct"),
+    "fee_per_g": N_("offers_col_fee_per_g"),
+    "fixed_fee": N_("offers_col_fixed_fee"),
+    "payment_days": N_("offers_col_payment_days"),
+}
+
 
 settings = current_settings()
 lang, currency = settings.language, settings.currency
@@ -87,7 +98,7 @@ except StaleDataError:
     st.stop()
 
 # --- the quotes: typed, or pasted from a spreadsheet
-labels = {name: t(f"offers_col_{name}", lang) for name in QUOTE_COLUMNS}
+labels = {name: t(QUOTE_COLUMN_KEYS[name], lang) for name in QUOTE_COLUMNS}
 start = st.session_state.get("offers_quotes")
 if not isinstance(start, pd.DataFrame):
     start = pd.DataFrame(

@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from data.series import GOLD_SERIES, fx_series_for
+from i18n import N_, format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
+from i18n.keys import KIND
 from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
-from ui.i18n import format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
 from ui.settings import current_settings
 from ui.state import local_price_table, price_today_view, snapshot, stored_price_today
 
@@ -37,13 +38,17 @@ shown_units = ["g", "castellano"]
 header = "| | " + " | ".join(f"1 {unit_label(u, lang)}" for u in shown_units) + " |"
 rows = [header, "|:--|--:|--:|"]
 rows.append(
-    f"| {t('today_reference', lang)} | "
+    "| "
+    + t("today_reference", lang)
+    + " | "
     + " | ".join(f"**{money_markdown(today.price_of(u), currency, lang)}**" for u in shown_units)
     + " |"
 )
 if today.buyer_price is not None:
     rows.append(
-        f"| {t('today_buyer', lang)} | "
+        "| "
+        + t("today_buyer", lang)
+        + " | "
         + " | ".join(money_markdown(today.buyer_price_of(u) or 0.0, currency, lang) for u in shown_units)
         + " |"
     )
@@ -56,7 +61,11 @@ data_as_of(today.freshness, lang)  # says when the price is from; warns when it 
 
 fx_id = fx_series_for(currency)
 fx_name = t(
-    "fx_name_COP" if currency == "COP" else "fx_name_USD" if currency == "USD" else "fx_name_other",
+    N_("fx_name_COP")
+    if currency == "COP"
+    else N_("fx_name_USD")
+    if currency == "USD"
+    else N_("fx_name_other"),
     lang,
     currency=currency,
 )
@@ -148,7 +157,7 @@ freshness = pd.DataFrame(
     [
         {
             t("col_series", lang): state.series_id,
-            t("col_kind", lang): t(f"kind_{state.kind}", lang),
+            t("col_kind", lang): t(KIND[state.kind], lang),
             t("col_source", lang): source_label(state.source, lang),
             t("col_source_spans", lang): source_spans_text(state.spans, lang),
             t("col_first", lang): format_day(state.first, lang),

@@ -9,22 +9,11 @@ import streamlit as st
 
 from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
 from data.exports import csv_bytes, excel_bytes
+from i18n import DATE_INPUT_FORMAT, N_, format_day, format_money, format_number, format_pct, t, tn
+from i18n.keys import CERTIFICATION, WATERFALL
 from ui.banner import example_ledger_switch
 from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
-from ui.i18n import (
-    DATE_INPUT_FORMAT,
-    column_label,
-    display_frame,
-    export_frame,
-    file_label,
-    format_day,
-    format_money,
-    format_number,
-    format_pct,
-    premiums_sentence,
-    sheet_label,
-    t,
-)
+from ui.sentences import premiums_sentence
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
     current_schedule,
@@ -35,10 +24,19 @@ from ui.state import (
     premiums,
     save_schedule,
 )
+from ui.tables import column_label, display_frame, export_frame, file_label, sheet_label
 from ui.text import plain_markdown
 
 #: Rows of a per-sale table drawn on the page (the latest ones); the downloads hold every row.
 TABLE_ROWS = 500
+#: The tabs of the sale-by-sale and summary tables (ui.figures.premium_tables' names).
+TABLE_TABS = {
+    "per_sale": N_("per_sale"),
+    "by_buyer": N_("by_buyer"),
+    "by_month": N_("by_month"),
+    "by_certification": N_("by_certification"),
+}
+
 
 settings = current_settings()
 lang = settings.language
@@ -76,16 +74,16 @@ if chosen.empty:
     st.stop()
 unpriced = int(chosen["benchmark_price_per_g"].isna().sum())
 if unpriced:
-    st.warning(t("premiums_unpriced", lang, count=unpriced))
+    st.warning(tn("premiums_unpriced", unpriced, lang))
 if unpriced == len(chosen):  # nothing to compare: empty figures would only puzzle
     st.stop()
 review = selection.review
 if not review.empty:
     st.warning(
-        t(
+        tn(
             "premiums_review",
+            len(review),
             lang,
-            count=len(review),
             sales=", ".join(
                 f"{plain_markdown(s)} ({format_pct(p, lang, 0)})"
                 for s, p in zip(review["sale_id"], review["premium_pct"], strict=True)
@@ -141,7 +139,7 @@ per_sale_numbers = tables["per_sale"]
 shown_tables = {**tables, "per_sale": tables["per_sale_text"]}  # the page shows text; downloads keep numbers
 del shown_tables["per_sale_text"]
 for tab, (name, table) in zip(
-    st.tabs([t(name, lang) for name in shown_tables]), shown_tables.items(), strict=True
+    st.tabs([t(TABLE_TABS[name], lang) for name in shown_tables]), shown_tables.items(), strict=True
 ):
     with tab:
         shown = table if name == "per_sale" else display_frame(table.tail(TABLE_ROWS), lang, currency)
@@ -167,7 +165,7 @@ issues = selection.issues
 if issues.empty:
     st.success(t("cert_check_ok", lang))
 else:
-    st.warning(t("cert_check_issues", lang, count=len(issues)))
+    st.warning(tn("cert_check_issues", len(issues), lang))
     st.dataframe(
         display_frame(issues[["date", "sale_id", "certification", "premium_due_usd", "premium_received_usd",
                               "premium_pct", "meets_minimum_price"]].tail(TABLE_ROWS), lang),
@@ -183,7 +181,7 @@ with st.expander(t("schedule", lang)):
         st.dataframe(display_frame(current_schedule(), lang), hide_index=True)
     else:
         # certifications by name and days as the language writes them; codes again when saved
-        names = {code: t(f"cert_{code}", lang) for code in CERTIFICATIONS if code != "none"}
+        names = {code: t(CERTIFICATION[code], lang) for code in CERTIFICATIONS if code != "none"}
         schedule = current_schedule()
         edited = st.data_editor(
             schedule.assign(certification=schedule["certification"].map(lambda c: names.get(c, c))),
@@ -250,7 +248,7 @@ about = {
     t("field_currency", lang): currency,
     t("premiums_period", lang): f"{format_day(start, lang)} – {format_day(end, lang)}",
     t("chart_benchmark_line", lang): t("benchmark_rule", lang),
-    t("about_demo", lang): t("yes" if view.is_demo else "no", lang),
+    t("about_demo", lang): t(N_("yes") if view.is_demo else N_("no"), lang),
 }
 
 
@@ -260,7 +258,7 @@ def sheets() -> dict[str, pd.DataFrame]:
         sheet_label(name, lang): export_frame(table, lang)
         for name, table in {
             **{name: table for name, table in tables.items() if name != "per_sale_text"},
-            "waterfall": steps.rename(index=lambda step: t(f"wf_{step}", lang)).rename("value").to_frame(),
+            "waterfall": steps.rename(index=lambda step: t(WATERFALL[step], lang)).rename("value").to_frame(),
             "what_if": selection.what_if,
             "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
                 columns={"price": "benchmark_price_per_g"}

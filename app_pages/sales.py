@@ -13,19 +13,9 @@ from data.errors import describe
 from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
+from i18n import DATE_INPUT_FORMAT, N_, format_day, format_number, problem_text, t, tn
+from i18n.keys import CERTIFICATION, FIELD
 from ui.banner import example_ledger_switch
-from ui.i18n import (
-    DATE_INPUT_FORMAT,
-    display_frame,
-    export_frame,
-    file_label,
-    format_day,
-    format_number,
-    problem_rows,
-    problem_text,
-    sheet_label,
-    t,
-)
 from ui.inputs import number_field
 from ui.ledger_import import import_sales, preview_sales, remember_columns, sales_file_header
 from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
@@ -40,6 +30,7 @@ from ui.state import (
     sales_page,
     selected_sales,
 )
+from ui.tables import display_frame, export_frame, file_label, problem_rows, sheet_label
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -110,13 +101,13 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
             header, proposed, header_currency = [], {}, None
             st.error(t("sales_file_error", lang, reason=plain_markdown(problem_text(error.problem, lang))))
         if header:
-            st.markdown(f"**{t('sales_mapping', lang)}**")
+            st.markdown("**" + t("sales_mapping", lang) + "**")
             mapping: dict[str, str] = {}
             choices = ["", *header]
             columns = st.columns(3)
             for position, field_name in enumerate(FIELDS):
                 current = proposed.get(field_name, "")
-                label = t(f"field_{field_name}", lang) + (" *" if field_name in REQUIRED else "")
+                label = t(FIELD[field_name], lang) + (" *" if field_name in REQUIRED else "")
                 picked = columns[position % 3].selectbox(
                     label,
                     choices,
@@ -150,14 +141,14 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                     lines = ", ".join(str(row["line"]) for row in parsed.skipped)
                     st.caption(t("sales_skipped", lang, count=len(parsed.skipped), lines=lines))
                 if parsed.rejected:
-                    st.markdown(f"**{t('sales_rejected', lang)}**")
+                    st.markdown("**" + t("sales_rejected", lang) + "**")
                     st.dataframe(problem_rows(parsed.rejected, lang), hide_index=True, width="stretch")
                 if parsed.flagged:
-                    st.markdown(f"**{t('sales_flagged', lang)}**")
+                    st.markdown("**" + t("sales_flagged", lang) + "**")
                     st.dataframe(problem_rows(parsed.flagged, lang), hide_index=True, width="stretch")
                 if len(parsed.sales):
                     st.button(
-                        t("sales_store", lang, count=len(parsed.sales)),
+                        tn("sales_store", len(parsed.sales), lang),
                         type="primary",
                         key="sales_store",
                         on_click=store_sales,
@@ -165,7 +156,7 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                     )
 
 # --- the ledger: stored sales a page at a time (a cooperative may have 100,000), the demo ledger whole
-st.subheader(t("sales_table_demo" if view.is_demo else "sales_table", lang))
+st.subheader(t(N_("sales_table_demo") if view.is_demo else N_("sales_table"), lang))
 if view.has_stored_sales:
     wanted = int(st.session_state.get("sales_page_number", 1))
     page = sales_page(cooperative, wanted)
@@ -184,8 +175,9 @@ else:
     count, fine = len(sales), float(sales["fine_gold_g"].sum())
     first_day, last_day = sales["date"].min(), sales["date"].max()
 st.caption(
-    t(
+    tn(
         "sales_count",
+        count,
         lang,
         count=format_number(count, lang, 0),
         fine=f"{format_number(fine, lang, 1)} g",
@@ -238,7 +230,7 @@ excel_column.download_button(
     lambda: excel_bytes(
         {sheet_label("sales", lang): export_frame(whole_selection(), lang)},
         about={
-            t("about_demo", lang): t("yes" if view.is_demo else "no", lang),
+            t("about_demo", lang): t(N_("yes") if view.is_demo else N_("no"), lang),
             t("field_cooperative", lang): cooperative,
         },
         about_header=(t("col_item", lang), t("col_value", lang)),
@@ -306,7 +298,7 @@ with st.expander(t("sales_edit", lang)):
                 t("field_certification", lang),
                 CERTIFICATIONS,
                 CERTIFICATIONS.index(row["certification"]),
-                format_func=lambda c: t(f"cert_{c}", lang),
+                format_func=lambda c: t(CERTIFICATION[c], lang),
                 key=f"edit_cert_{sale_id}",
             ),
             "premium_received_usd": number_field(

@@ -5,8 +5,8 @@ import math
 import streamlit as st
 
 from data.users import list_users
+from i18n import N_, format_number, t
 from ui.auth import ENDED_KEY, FAILURE_KEY, idle_minutes, oidc_configured, oidc_email_verified, sign_in
-from ui.i18n import format_number, t
 from ui.settings import current_settings
 from ui.store import get_store
 from ui.text import plain_markdown
@@ -25,7 +25,7 @@ elif ended == "password_changed":
 if oidc_configured():
     if st.user.is_logged_in:  # signed in at the provider, but no usable account of that e-mail here
         email = plain_markdown(st.user.get("email", "?"))
-        key = "sign_in_oidc_unknown" if oidc_email_verified() else "sign_in_oidc_unverified"
+        key = N_("sign_in_oidc_unknown") if oidc_email_verified() else N_("sign_in_oidc_unverified")
         st.warning(t(key, lang, email=email))
     st.button(t("sign_in_oidc", lang), on_click=st.login, key="sign_in_oidc", type="primary")
 

@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART, PolicySettings
+from i18n import N_, error_text, format_day, format_number, format_pct, month_names, reason_text, t, tn
+from i18n.keys import INDICATOR, POLICY, RECOMMENDATION
 from ui.banner import data_as_of
 from ui.figures import timing_figures
-from ui.i18n import error_text, format_day, format_number, format_pct, month_names, reason_text, t
 from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import timing_page_view
@@ -68,9 +69,11 @@ data_as_of(view.freshness, lang)
 
 
 # --- today's reading
-label = t(f"rec_{signal.recommendation}", lang, days=max_hold)
+label = t(RECOMMENDATION[signal.recommendation], lang, days=max_hold)
 with st.container(border=True):
-    header = "rec_header_stale" if view.freshness.stale else "rec_header"  # an old reading is not today's
+    header = (
+        N_("rec_header_stale") if view.freshness.stale else N_("rec_header")
+    )  # an old reading is not today's
     st.caption(t(header, lang, day=format_day(signal.date, lang)))
     st.subheader(f"{RECOMMENDATION_ICONS[signal.recommendation]} {label}")
     st.write(t("rec_confidence", lang, pct=format_pct(signal.confidence * 100, lang, digits=0, signed=False)))
@@ -111,7 +114,7 @@ for name in (
         shown = format_pct(value * 100, lang, digits=0, signed=False)
     else:
         shown = format_number(value, lang, 0)
-    rows.append({t("col_signal", lang): t(f"ind_{name}", lang), t("col_value", lang): shown})
+    rows.append({t("col_signal", lang): t(INDICATOR[name], lang), t("col_value", lang): shown})
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 figures = timing_figures(currency, policy_settings, lang)
@@ -124,15 +127,17 @@ st.subheader(t("seasonality_header", lang))
 months = month_names(lang)
 table = view.seasonality
 failures = " ".join(
-    t(
-        "seasonality_failed" if row.years_against else "seasonality_failed_never",
+    tn(
+        "seasonality_failed",
+        len(row.years_against),
         lang,
         month=months[row.month - 1],
-        count=len(row.years_against),
         years=row.years,
         list=", ".join(str(year) for year in row.years_against[-6:])
         + ("…" if len(row.years_against) > 6 else ""),
     )
+    if row.years_against
+    else t("seasonality_failed_never", lang, month=months[row.month - 1], years=row.years)
     for row in table.itertuples()
     if row.significant
 )
@@ -158,13 +163,15 @@ st.subheader(t("backtest_header", lang))
 for policy in POLICIES:
     result = view.policies[policy]
     low, high = result.uplift_ci95
-    verdict = "verdict_better" if low > 0 else ("verdict_worse" if high < 0 else "verdict_unclear")
+    verdict = (
+        N_("verdict_better") if low > 0 else (N_("verdict_worse") if high < 0 else N_("verdict_unclear"))
+    )
     worst = result.worst_year or {"year": 0, "uplift_pct": float("nan")}
     st.write(
         t(
             "policy_sentence",
             lang,
-            policy=t(f"policy_{policy}", lang),
+            policy=t(POLICY[policy], lang),
             lots=len(result.lots),
             first=format_day(result.lots["produced"].min(), lang),
             last=format_day(result.lots["produced"].max(), lang),
@@ -179,7 +186,7 @@ for policy in POLICIES:
 st.plotly_chart(figures["lots"], config={"displayModeBar": False})
 by_year = pd.DataFrame({t("col_year", lang): view.policies["signal"].by_year["year"].astype(int)})
 for policy in POLICIES:
-    by_year[t(f"policy_{policy}", lang)] = (
+    by_year[t(POLICY[policy], lang)] = (
         view.policies[policy]
         .by_year["uplift_pct"]
         .map(lambda value: format_pct(value, lang, digits=2))

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import Page, async_playwright  # noqa: E402
 
-from ui.i18n import t  # noqa: E402
+from i18n import N_, t  # noqa: E402
 
 SHARED_MARKET = ROOT.parent / "shared" / "data" / "market"
 MARKET_FILES = [
@@ -37,13 +37,13 @@ MARKET_FILES = [
     "usd_pen_daily_bcrp_1997_2024.csv",
 ]
 PAGES = [
-    "nav_overview",
-    "nav_market",
-    "nav_forecast",
-    "nav_timing",
-    "nav_briefing",
-    "nav_sales",
-    "nav_premiums",
+    N_("nav_overview"),
+    N_("nav_market"),
+    N_("nav_forecast"),
+    N_("nav_timing"),
+    N_("nav_briefing"),
+    N_("nav_sales"),
+    N_("nav_premiums"),
 ]
 PASSWORD = "clave de prueba de carga"
 CHROMIUM_ARGS = [

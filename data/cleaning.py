@@ -40,7 +40,7 @@ def problem_entry(line: object, date: object, code: str, **params: object) -> di
     """A flagged or rejected row: its line and date, the English reason, and the problem as a code.
 
     The params are repeated at the top level (the CLI's JSON) and under "problems" (what
-    ui.i18n.problem_rows reads to write the reason in the user's language).
+    ui.tables.problem_rows reads to write the reason in the user's language).
     """
     problem = Problem(code, params)
     return {

@@ -34,7 +34,7 @@ HISTORY_START = pd.Timestamp("2000-01-01")
 REFETCH_OVERLAP_DAYS = 7
 OFFLINE_ENV = "GOLD_DASHBOARD_OFFLINE"
 
-#: Why demo data stand in for a series (the snapshot's `demo_reason_code`; ui/i18n words each one).
+#: Why demo data stand in for a series (the snapshot's `demo_reason_code`; i18n words each one).
 OFFLINE_MODE = "offline_mode"  # GOLD_DASHBOARD_OFFLINE=1: Yahoo never contacted
 NO_CONNECTION = "no_connection"  # Yahoo's host could not be reached
 YAHOO_EMPTY = "yahoo_empty"  # Yahoo answered, with no data (for this series)
@@ -264,7 +264,7 @@ def import_prices(
     if parsed.observations.empty:
         first = parsed.rejected[:3]
         reasons = "; ".join(f"line {r['line']}: {r['reason']}" for r in first)
-        # `rows` lets the page write the reasons in the user's language (ui.i18n.problem_text)
+        # `rows` lets the page write the reasons in the user's language (i18n.problem_text)
         rows = [{"line": r["line"], "problems": r.get("problems", [])} for r in first]
         raise PriceFileError("no_row_stored", reasons=reasons, rows=rows)
     provider = provider_for_import(parsed.format, parsed.series_id, filename, source)

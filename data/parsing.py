@@ -1,7 +1,7 @@
 """Bytes to cells, and cells to numbers and dates: the one decoder, number parser and date parser of every import.
 
 Used by the price importer (data/importers.py) and the sales ledger (data/ledger.py). It must not store or
-show anything: every problem it finds is a `Problem` (a code and its parameters) that ui/i18n writes in
+show anything: every problem it finds is a `Problem` (a code and its parameters) that i18n writes in
 the user's language; `Problem.english()` is the CLI's English "reason".
 
 Bounded on purpose: a CSV is refused above the byte limit before it is decoded and stops being read at
@@ -45,7 +45,7 @@ csv.field_size_limit(max(csv.field_size_limit(), 4 * 20_000_000))  # a long cell
 
 # ---------------------------------------------------------------- problems, as codes
 
-#: The English sentence of every code (the CLI's "reason"); ui/i18n holds the Spanish ones.
+#: The English sentence of every code (the CLI's "reason"); i18n/locale/es/LC_MESSAGES/messages.po holds the Spanish ones.
 #: The likely mistake behind a file in the wrong unit (data/plausibility.py), named in a refusal.
 UNIT_CAUSES_ENGLISH = {
     "thousands": "written in thousands (e.g. 4.0123 for 4,012.3)",

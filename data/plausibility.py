@@ -60,7 +60,7 @@ class UnitError(ValueError):
 
     `cause` names the likely mistake: thousands, thousand_times, per_gram, hundred, inverted, factor
     (against stored values) or outside (of the plausible range); sentences in data/parsing (English) and
-    ui/i18n (Spanish).
+    i18n (Spanish).
     """
 
     def __init__(self, code: str, **params: object):

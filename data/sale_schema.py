@@ -5,7 +5,7 @@ No I/O and no sentences: each problem is a code with parameters (data/parsing.py
 Why pydantic and not pandera: a ledger is validated row by row and the user needs every problem of a
 line at once, with its line number, in their language. pydantic v2 validates one record, runs every
 field's validator even when another failed, and returns each failure with a machine-readable type
-(our code) and its parameters (`PydanticCustomError`), which is what ui/i18n needs. pandera validates
+(our code) and its parameters (`PydanticCustomError`), which is what i18n needs. pandera validates
 whole DataFrame columns of already-typed values; our cells are text that must be parsed first
 (decimal commas, 875 per mille, dd/mm/yyyy), and its failure cases come back as a table of column
 checks that we would have to map back to per-line reasons.

@@ -19,9 +19,9 @@ import pandas as pd
 from data.alerts import AlertRule, all_rules, claim, record_check
 from data.mail import MailError, SmtpSettings, send_email
 from data.store import MarketStore
+from i18n import N_, format_day, format_money, format_number, format_pct, t, unit_label
 from services.card import sources_sentence
 from services.price_today import NoPriceError, PriceToday, price_today
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 
 DASHBOARD_URL_ENV = "GOLD_DASHBOARD_URL"
 DEFAULT_DASHBOARD_URL = "http://localhost:8501"
@@ -88,7 +88,11 @@ def price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     above = rule.above is not None
     level = format_money(rule.above if above else rule.below, currency, lang)
     subject = t(
-        "alert_subject_above" if above else "alert_subject_below", lang, unit=unit, price=price, level=level
+        N_("alert_subject_above") if above else N_("alert_subject_below"),
+        lang,
+        unit=unit,
+        price=price,
+        level=level,
     )
     lines = [
         t(
@@ -97,7 +101,7 @@ def price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
             unit=unit,
             price=price,
             date=format_day(quote.date, lang),
-            direction=t("alert_direction_above" if above else "alert_direction_below", lang),
+            direction=t(N_("alert_direction_above") if above else N_("alert_direction_below"), lang),
             level=level,
         )
     ]

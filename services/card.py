@@ -1,6 +1,6 @@
 """The light price card (static HTML, no script, a few KB) and the short WhatsApp text of the day's price.
 
-Both from services.price_today's answer, in the reader's language through ui/i18n's Babel helpers;
+Both from services.price_today's answer, in the reader's language through i18n's Babel helpers;
 the card is rendered by Jinja2 with autoescape on. No streamlit import, no I/O but writing the card.
 """
 
@@ -16,8 +16,9 @@ from jinja2 import Environment, FileSystemLoader
 
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
+from i18n import format_day, format_money, format_number, format_pct, t, unit_label
+from i18n.keys import COUNTRY
 from services.price_today import PriceToday, price_today
-from ui.i18n import format_day, format_money, format_number, format_pct, t, unit_label
 
 #: The card's budget on a rural connection (issue 17): the page, with nothing else to fetch.
 MAX_CARD_BYTES = 100_000
@@ -95,7 +96,7 @@ def card_html(quote: PriceToday, lang: str, *, generated: date | None = None) ->
     return _TEMPLATES.get_template("card.html").render(
         lang=lang,
         title=t("card_title", lang),
-        currency_name=t(f"country_{quote.currency}", lang),
+        currency_name=t(COUNTRY[quote.currency], lang),
         date=format_day(quote.date, lang),
         date_line=t("card_date", lang, date=format_day(quote.date, lang)),
         stale=t("card_stale", lang, days=format_number(quote.age_days, lang, digits=0))

@@ -271,7 +271,7 @@ def test_signals_and_sell_policy_contract(db_url, store):
     )
     assert signal["recommendation"] in ("sell_now", "sell_part", "hold")
     assert 0 <= signal["probability_higher"] <= 1 and all(isinstance(r, str) for r in signal["reasons"])
-    # sentences in the requested language, written by ui/i18n from the codes that sit beside them
+    # sentences in the requested language, written by i18n from the codes that sit beside them
     assert len(signal["reasons"]) == len(signal["reason_codes"]) >= 1
     assert {"code", "params", "points"} <= set(signal["reason_codes"][0])
     probability = next(r for r in signal["reasons"] if r.startswith("Probabilidad de que el precio"))

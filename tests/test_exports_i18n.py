@@ -6,7 +6,7 @@ import openpyxl
 import pandas as pd
 
 from data.exports import csv_bytes, excel_bytes
-from ui.i18n import TEXTS, format_day, format_money, format_pct, plotly_separators
+from i18n import format_day, format_money, format_pct, plotly_separators
 
 
 def test_excel_has_one_sheet_per_table_and_an_about_sheet():
@@ -33,20 +33,17 @@ def test_spanish_and_english_numbers_and_dates():
     assert plotly_separators("es", "COP") == ",." and plotly_separators("en") == ".,"
 
 
-def test_every_text_has_both_languages():
-    assert all(len(pair) == 2 and all(pair) for pair in TEXTS.values())
-
-
 def test_every_analytics_error_code_is_worded_in_both_languages():
-    """analytics raises CodedError(message, code, **params); the pages word `error_<code>` via ui/i18n."""
+    """analytics raises CodedError(message, code, **params); the pages word `error_<code>` via i18n."""
     import ast
 
     import pandas as pd
     import pytest
 
     from analytics.benchmark import value_asof
+    from i18n import error_text
+    from i18n.keys import ERROR
     from tests.conftest import PROJECT_ROOT
-    from ui.i18n import TEXTS, error_text
 
     codes = set()
     for path in (PROJECT_ROOT / "analytics").glob("*.py"):
@@ -56,7 +53,7 @@ def test_every_analytics_error_code_is_worded_in_both_languages():
                 if isinstance(code, ast.Constant) and isinstance(code.value, str):
                     codes.add(code.value)
     assert {"stale_value", "no_gold_in_period", "not_enough_data", "no_complete_lot"} <= codes
-    assert not [code for code in codes if f"error_{code}" not in TEXTS]
+    assert not [code for code in codes if code not in ERROR]
 
     gold = pd.Series([2000.0], index=[pd.Timestamp("2021-03-02")], name="GOLD_USD")
     with pytest.raises(ValueError) as raised:

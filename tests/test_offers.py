@@ -152,7 +152,7 @@ def test_offers_page_ranks_by_present_value_in_the_users_language(db_url):
     from analytics.benchmark import benchmark_price_per_fine_gram
     from data.market_data import load_snapshot
     from data.store import MarketStore
-    from ui.i18n import format_day, format_money
+    from i18n import format_day, format_money
 
     at = offers_page(QUOTES)
     assert not at.exception, at.exception

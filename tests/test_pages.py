@@ -160,8 +160,9 @@ def test_upload_handler_stores_and_reports(db_url):
 
 def test_sidebar_price_report_is_in_the_users_language(db_url):
     from data.importers import PriceFileError
-    from ui.i18n import price_problem_rows, problem_text
+    from i18n import problem_text
     from ui.state import import_price_file
+    from ui.tables import price_problem_rows
 
     content = (
         b"date,value\n2024-05-06,2300\n2024-05-07,2310\n2024-05-07,2310\n2024-05-08,2600\n"
@@ -505,8 +506,8 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
     """Gold to today, COP (Yahoo) ending 2021, PEN (BCRP) ending 2024-06-05 were mixed in one '1W' column,
     and the 7 days PEN's last rate was carried read '+0,0 pp from the exchange rate'."""
     from analytics.market import pct_change_since, performance_table
+    from i18n import format_pct, horizon_label
     from services.market import local_prices, market_snapshot
-    from ui.i18n import format_pct, horizon_label
 
     store.write_series("GOLD_USD", recent_gold(), "test")
     import_real(db_url, COP_YAHOO, PEN_BCRP)
@@ -520,7 +521,7 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
         c.startswith("Cambios al 5 jun 2024, la última fecha con datos en todas las filas") for c in captions
     )
     held = " ".join(i.value for i in at.info if i.value.startswith("Las filas terminan en fechas distintas"))
-    assert "Oro, PEN/g termina(n) el 5 jun 2024" in held and "Oro, USD/oz: " in held
+    assert "Oro, PEN/g termina el 5 jun 2024" in held and "Oro, USD/oz: " in held  # one row: singular
     table = at.dataframe[0].value
     assert (table.loc["Oro, COP/g · sin tasa de cambio"] == "–").all()  # COP's 2021 rate meets no gold day
     snapshot = market_snapshot(store)

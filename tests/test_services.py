@@ -178,7 +178,7 @@ def test_an_import_through_one_process_is_seen_by_another_on_its_next_rerun(db_u
 
 
 def test_cli_premiums_and_the_premiums_page_show_the_same_figures(db_url):
-    from ui.i18n import format_pct
+    from i18n import format_pct
 
     fill(db_url)
     printed = cli("premiums", db_url=db_url)

@@ -102,7 +102,7 @@ def test_interval_is_wide_when_the_evidence_is_weak():
 
 def test_signal_reasons_are_codes_and_numbers_and_i18n_writes_them():
     from analytics.timing import REASON_CODES, Reason
-    from ui.i18n import reason_text
+    from i18n import reason_text
 
     prices = pd.Series(np.linspace(1000, 1500, 400), index=pd.bdate_range("2020-01-01", periods=400))
     signal = signal_on(indicator_frame(prices))
@@ -125,7 +125,7 @@ def test_signal_reasons_are_codes_and_numbers_and_i18n_writes_them():
     assert {item["code"] for item in payload["reason_codes"]} == codes
     assert 0.0 <= payload["probability_higher"] <= 0.5  # no drift expected: costs make waiting lose
 
-    # the sentences live in ui/i18n, numbers formatted by Babel: decimal commas in Spanish
+    # the sentences live in i18n, numbers formatted by Babel: decimal commas in Spanish
     above = Reason("above_ma200", {"pct": 12.345}, +1)
     assert reason_text(above, "es") == "El oro está 12,3 % por encima de su promedio de 200 días."
     assert reason_text(above, "en") == "Gold is 12.3% above its 200-day average."
@@ -141,7 +141,7 @@ def test_signal_reasons_are_codes_and_numbers_and_i18n_writes_them():
 
 def test_timing_module_writes_no_sentences():
     """analytics/timing.py returns codes: a string of three or more words outside docstrings and
-    exception messages (the CLI's one-line error) is a sentence for users, and belongs in ui/i18n."""
+    exception messages (the CLI's one-line error) is a sentence for users, and belongs in i18n."""
     import ast
     import inspect
     import re

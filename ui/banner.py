@@ -8,9 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from i18n import format_day, format_number, series_label, t
+from i18n.keys import DEMO_REASON
 from services.freshness import DataState, Freshness
 from services.premiums import LedgerView
-from ui.i18n import format_day, format_number, series_label, t
 from ui.state import EXAMPLE_LEDGER_KEY
 
 
@@ -23,7 +24,7 @@ def data_banner(state: DataState, lang: str) -> None:
     series = ", ".join(series_label(series_id, lang) for series_id in state.demo_series)
     if state.level == "demo":
         code = state.demo_reason_code
-        reason = t(f"demo_reason_{code}", lang) if code else state.demo_reason  # the user's language
+        reason = t(DEMO_REASON[code], lang) if code else state.demo_reason  # the user's language
         st.warning(t("demo_banner", lang, reason=reason, series=series), icon="⚠️")
         return
     if state.level == "partial":

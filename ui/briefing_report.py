@@ -20,21 +20,21 @@ from analytics.briefing import Briefing
 from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
-from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
-from ui.i18n import (
-    display_frame,
-    export_frame,
+from i18n import (
+    N_,
     format_day,
     format_money,
     format_number,
     format_pct,
     reason_text,
-    relative_error_text,
     series_label,
-    sheet_label,
     source_label,
     t,
 )
+from i18n.keys import MODEL, RECOMMENDATION
+from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
+from ui.sentences import relative_error_text
+from ui.tables import display_frame, export_frame, sheet_label
 
 
 def briefing_notices(briefing: Briefing, lang: str) -> list[str]:
@@ -69,7 +69,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
             lang,
             start=format_day(b.gold_first_date, lang),
             end=format_day(b.gold_last_date, lang),
-            verb=t("brief_up" if b.gold_change_pct >= 0 else "brief_down", lang),
+            verb=t(N_("brief_up") if b.gold_change_pct >= 0 else N_("brief_down"), lang),
             pct=format_pct(abs(b.gold_change_pct), lang, signed=False),
             first=format_money(b.gold_start, "USD", lang),
             last=format_money(b.gold_end, "USD", lang),
@@ -91,7 +91,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 "brief_local_move",
                 lang,
                 currency=row.currency,
-                verb=t("brief_up" if row.change_pct >= 0 else "brief_down", lang),
+                verb=t(N_("brief_up") if row.change_pct >= 0 else N_("brief_down"), lang),
                 pct=format_pct(abs(row.change_pct), lang, signed=False),
                 price=format_money(row.price_per_g, row.currency, lang),
                 gold=format_number(row.gold_contribution_pp, lang, 1),
@@ -126,9 +126,9 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
         f = b.forecast
         out.append(
             t(
-                "brief_forecast_no_skill" if f.model == RANDOM_WALK else "brief_forecast",
+                N_("brief_forecast_no_skill") if f.model == RANDOM_WALK else N_("brief_forecast"),
                 lang,
-                model=t(f"model_{f.model}", lang),
+                model=t(MODEL[f.model], lang),
                 mean=format_money(f.mean, "USD", lang),
                 date=format_day(f.date, lang),
                 lo=format_money(f.lo_80, "USD", lang),
@@ -147,7 +147,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
             t(
                 "brief_timing",
                 lang,
-                rec=t(f"rec_{signal.recommendation}", lang, days=PolicySettings().max_hold_days),
+                rec=t(RECOMMENDATION[signal.recommendation], lang, days=PolicySettings().max_hold_days),
                 reasons=reasons,
             )
         )

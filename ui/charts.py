@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.i18n import day_labels, horizon_label, money_digits, plotly_separators, t
+from i18n import day_labels, horizon_label, money_digits, plotly_separators, t
 from ui.text import chart_text
 
 GOLD_COLOUR = "#E69F00"

@@ -14,6 +14,8 @@ import streamlit as st
 
 from analytics.premiums import WATERFALL_TOTALS, summary_by, waterfall
 from analytics.timing import PolicySettings
+from i18n import N_, format_day, format_number, format_pct, month_names, t, unit_label
+from i18n.keys import CERTIFICATION, MINIMUM_STATE, MODEL, WATERFALL
 from services.buyers import BuyersView
 from ui.charts import (
     CURRENCY_COLOURS,
@@ -29,7 +31,6 @@ from ui.charts import (
     time_series_figure,
     waterfall_figure,
 )
-from ui.i18n import format_day, format_number, format_pct, month_names, t, unit_label
 from ui.state import (
     SelectionKey,
     _forecast_view,
@@ -40,6 +41,21 @@ from ui.state import (
     run_context,
     selection_key,
 )
+
+#: The Buyers page's columns, by name (services.buyers.BuyerRow's fields).
+BUYERS_COLUMN = {
+    "buyer": N_("buyers_col_buyer"),
+    "cooperatives": N_("buyers_col_cooperatives"),
+    "sales": N_("buyers_col_sales"),
+    "fine_gold_g": N_("buyers_col_fine_gold_g"),
+    "weighted": N_("buyers_col_weighted"),
+    "median": N_("buyers_col_median"),
+    "owed": N_("buyers_col_owed"),
+    "review": N_("buyers_col_review"),
+    "across": N_("buyers_col_across"),
+    "across_count": N_("buyers_col_across_count"),
+}
+
 
 MIN_HISTORY_SHOWN_DAYS = 40  # two months before the fan: context, and the fan a third of a phone's width
 TIMING_CHART_DAYS = 500  # about two years of daily indicators in the small charts
@@ -53,7 +69,7 @@ def _market_figures(
     view = _market_view(url, market_key, today, currency, unit)
     prices = view.local["price"].dropna()
     month = view.month_change_pct  # the shown currency's own last month, not the table's common date
-    title_key = "chart_title_up" if month >= 0 else "chart_title_down"
+    title_key = N_("chart_title_up") if month >= 0 else N_("chart_title_down")
     return {
         "price": time_series_figure(
             prices,
@@ -106,7 +122,7 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
             t("field_date", lang): chosen["date"].map(lambda day: format_day(day, lang)),
             t("col_sale", lang): chosen["sale_id"],
             t("field_buyer", lang): chosen["buyer"],
-            t("field_certification", lang): chosen["certification"].map(lambda c: t(f"cert_{c}", lang)),
+            t("field_certification", lang): chosen["certification"].map(lambda c: t(CERTIFICATION[c], lang)),
             t("col_fine_g", lang): numbers(chosen["fine_gold_g"], 2),
             t("col_benchmark_g", lang): numbers(chosen["benchmark_price_per_g"], price_digits),
             t("col_realised_g", lang): numbers(chosen["realised_price_per_g"], price_digits),
@@ -119,7 +135,7 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
             t("col_due_usd", lang): numbers(chosen["premium_due_usd"], 2),
             t("col_received_usd", lang): numbers(chosen["premium_received_usd"], 2),
             t("col_minimum_state", lang): [
-                t(f"minimum_{state}", lang) if certification != "none" and state else "–"
+                t(MINIMUM_STATE[state], lang) if certification != "none" and state else "–"
                 for state, certification in zip(chosen["minimum_state"], chosen["certification"], strict=True)
             ],
             t("col_minimum_reference", lang): chosen["minimum_reference"],
@@ -155,7 +171,7 @@ def _premium_price_figure(key: SelectionKey, lang: str) -> go.Figure:
         priced[~priced["needs_review"]],  # a typo (an extra zero) would flatten every other dot
         benchmark,
         labels={"benchmark": t("chart_benchmark_line", lang)}
-        | {c: t(f"cert_{c}", lang) for c in ("none", "fairmined", "fairmined_ecological", "fairtrade")},
+        | {c: t(CERTIFICATION[c], lang) for c in ("none", "fairmined", "fairmined_ecological", "fairtrade")},
         title=t("chart_realised", lang),
         y_title=f"{key.currency} / g",
         lang=lang,
@@ -174,7 +190,7 @@ def _premium_waterfall_figure(key: SelectionKey, lang: str, sale: str) -> go.Fig
     steps = waterfall(chosen if not sale else chosen[chosen["sale_id"] == sale])
     return waterfall_figure(
         steps,
-        labels={name: t(f"wf_{name}", lang) for name in steps.index},
+        labels={name: t(WATERFALL[name], lang) for name in steps.index},
         title=sale or t("waterfall_period", lang),
         lang=lang,
         currency=key.currency,
@@ -215,14 +231,14 @@ def _forecast_figures(
                 "mean": t("fan_mean", lang),
                 "random_walk": t("fan_random_walk", lang),
             },
-            title=t("fan_title", lang, horizon=horizon, model=t(f"model_{view.model}", lang)),
+            title=t("fan_title", lang, horizon=horizon, model=t(MODEL[view.model], lang)),
             y_title=target_label,
             lang=lang,
             currency=currency,
             value_format=price_value_format(float(history.iloc[-1])),
         ),
         "error_by_horizon": error_by_horizon_figure(
-            {t(f"model_{score.name}", lang): score.rmae_by_horizon for score in scores},
+            {t(MODEL[score.name], lang): score.rmae_by_horizon for score in scores},
             title=t("error_by_horizon", lang),
             y_title="rMAE",
             x_title=t("days_ahead", lang),
@@ -277,7 +293,7 @@ def _timing_figures(
             lots,
             labels={"baseline_price": t("lots_baseline", lang), "policy_price": t("lots_policy", lang)},
             colours={"baseline_price": NEUTRAL_COLOUR, "policy_price": GOLD_COLOUR},
-            title=t("chart_lots", lang) + f" — {t('policy_signal', lang)}",
+            title=t("chart_lots", lang) + " — " + t("policy_signal", lang),
             y_title=f"{currency} / g",
             lang=lang,
             currency=currency,
@@ -299,7 +315,7 @@ def buyers_tables(view: BuyersView, lang: str) -> tuple[pd.DataFrame, pd.DataFra
     (translated) headers for the CSV. The median across cooperatives shows "–" where it is withheld."""
 
     def label(name: str) -> str:
-        return t(f"buyers_col_{name}", lang)
+        return t(BUYERS_COLUMN[name], lang)
 
     rows = view.rows
     text = pd.DataFrame(

@@ -6,8 +6,9 @@ import streamlit as st
 
 from data.importers import PriceFileError
 from data.series import SERIES
-from ui.i18n import price_problem_rows, problem_text, t
+from i18n import problem_text, t
 from ui.state import import_price_file
+from ui.tables import price_problem_rows
 from ui.text import plain_markdown
 
 

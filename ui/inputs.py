@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 from babel.numbers import NumberFormatError, parse_decimal
 
-from ui.i18n import format_number, number_locale, t
+from i18n import N_, format_number, number_locale, t
 
 
 def number_field(
@@ -38,6 +38,8 @@ def number_field(
         bounds = {"low": format_number(low, lang, 3).rstrip("0").rstrip(",."), "high": ""}
         if max_value is not None:
             bounds["high"] = format_number(high, lang, 3).rstrip("0").rstrip(",.")
-        container.error(t("number_outside" if max_value is not None else "number_at_least", lang, **bounds))
+        container.error(
+            t(N_("number_outside") if max_value is not None else N_("number_at_least"), lang, **bounds)
+        )
         return value
     return number

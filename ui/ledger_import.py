@@ -22,7 +22,7 @@ from data.ledger import (
     proposed_mapping,
     remember_mapping,
 )
-from ui.i18n import t
+from i18n import t
 from ui.settings import current_settings
 from ui.state import run_context
 from ui.store import get_store

@@ -11,8 +11,9 @@ import streamlit as st
 
 from analytics.units import UNITS
 from data.series import CURRENCIES
+from i18n import LANGUAGES, default_language, t, unit_label
+from i18n.keys import COUNTRY
 from services.premiums import ALL_COOPERATIVES
-from ui.i18n import LANGUAGES, default_language, t, unit_label
 
 DEFAULT_CURRENCY = "COP"
 DEFAULT_UNIT = "g"
@@ -58,7 +59,7 @@ def sidebar_settings() -> Settings:
         )
         lang = st.session_state.lang
         st.selectbox(
-            t("currency", lang), list(CURRENCIES), key="cur", format_func=lambda c: t(f"country_{c}", lang)
+            t("currency", lang), list(CURRENCIES), key="cur", format_func=lambda c: t(COUNTRY[c], lang)
         )
         st.selectbox(t("unit", lang), UNITS, key="unit", format_func=lambda u: unit_label(u, lang))
     settings = current_settings()

@@ -1,0 +1,5 @@
+import sys
+
+from i18n.tool import main
+
+sys.exit(main())

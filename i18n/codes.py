@@ -1,0 +1,216 @@
+"""Codes in words: import problems, analytics errors, sell-timing reasons, offer errors, series, sources,
+units and horizons, each written from its code and parameters through the catalogue (no streamlit).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from babel.dates import get_day_names
+
+from i18n.catalogue import t, tn
+from i18n.formats import format_day, format_number, format_pct
+from i18n.keys import (
+    DECIMAL_NAME,
+    ERROR,
+    FIELD,
+    HORIZON,
+    OFFER_ERROR,
+    PROBLEM,
+    PROBLEM_COLUMN,
+    PROBLEM_FIELD,
+    REASON,
+    SERIES,
+    SOURCE,
+    UNIT,
+    UNIT_CAUSE,
+)
+
+if TYPE_CHECKING:  # only the type: the i18n package stays light (no statsmodels import)
+    from analytics.offers import OfferError
+    from analytics.timing import Reason
+
+#: Weekdays as pandas writes them ("%A", English) in a flag, Monday first.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_LOCALISED_NUMBERS = {"limit": 0, "length": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0}
+
+
+def weekday_name(english: str, lang: str) -> str:
+    """A weekday pandas wrote in English ("Saturday") in `lang`, from Babel's calendar: "sábado"."""
+    if english not in WEEKDAYS:
+        return english
+    return str(get_day_names("wide", locale="en_US" if lang == "en" else "es_CO")[WEEKDAYS.index(english)])
+
+
+def problem_text(problem: object, lang: str) -> str:
+    """One import problem (data.parsing.Problem, or its dict {"code", ...params}) as a sentence in `lang`."""
+    from data.parsing import Problem
+
+    if isinstance(problem, dict):
+        params = {key: value for key, value in problem.items() if key != "code"}
+        problem = Problem(str(problem.get("code")), params)
+    assert isinstance(problem, Problem)
+    if lang == "en" or problem.code not in PROBLEM:
+        return problem.english()
+    values: dict[str, object] = {}
+    for key, value in problem.params.items():
+        if key == "field":
+            value = t(PROBLEM_FIELD[str(value)], lang) if str(value) in PROBLEM_FIELD else str(value)
+        elif key == "cause":
+            value = t(UNIT_CAUSE[str(value)], lang)
+        elif key == "reasons" and isinstance(rows := problem.params.get("rows"), list):
+            value = "; ".join(
+                t("problem_line_reason", lang, line=row.get("line"), reason=_row_reasons(row, lang))
+                for row in rows
+                if isinstance(row, dict)
+            )
+        elif key in ("number", "close") and isinstance(value, int | float):
+            written = f"{value:g}"  # as many decimals as the file's cell, like the English sentence
+            decimals = len(written.split(".")[1]) if "." in written and "e" not in written else 0
+            value = format_number(float(value), lang, min(decimals, 6))
+        elif key == "weekday":
+            value = weekday_name(str(value), lang)
+        elif key == "move" and isinstance(value, int | float):
+            value = format_pct(float(value), lang, 1)  # signed, as every change on the pages
+        elif key == "column" and problem.code != "cell_too_long":  # that one names the file's own column
+            value = t(PROBLEM_COLUMN[str(value)], lang) if str(value) in PROBLEM_COLUMN else str(value)
+        elif (
+            key in ("median", "expected", "low", "high")
+            and isinstance(value, int | float)
+            and problem.code != "price_implausible"  # its low and high are whole percentages
+        ):
+            value = format_number(float(value), lang, 4 if abs(value) < 100 else 2)
+        elif key == "decimal_name":
+            value = t(DECIMAL_NAME["comma" if value == "comma" else "point"], lang)
+        elif key in ("columns", "header") and isinstance(value, list | tuple):
+            names = [t(FIELD[v], lang) if v in FIELD and key == "columns" else str(v) for v in value]
+            value = ", ".join(names)
+        elif key in _LOCALISED_NUMBERS and isinstance(value, int | float):
+            value = format_number(float(value), lang, _LOCALISED_NUMBERS[key])
+        elif isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, str) and len(value) > 60:
+            value = value[:57] + "…"
+        values[key] = value
+    text = t(PROBLEM[problem.code], lang, **values)
+    return text[:1].upper() + text[1:]
+
+
+def _row_reasons(row: dict, lang: str) -> str:
+    problems = [p for p in row.get("problems") or [] if isinstance(p, dict)]
+    texts = [problem_text(p, lang) for p in problems]
+    # inside a sentence: "línea 2: el valor…", not "línea 2: El valor…"
+    return "; ".join(text[:1].lower() + text[1:] if text[1:2].islower() else text for text in texts) or "–"
+
+
+def flags_text(text: object, lang: str) -> str:
+    """A sale's stored review flags (`sales.flags`) in `lang`; an old plain-text flag as it is."""
+    from data.parsing import stored_flags
+
+    problems = stored_flags(str(text or ""))
+    if problems is None:
+        return str(text)
+    return "; ".join(problem_text(problem, lang) for problem in problems)
+
+
+def series_label(series_id: str, lang: str) -> str:
+    """A series as a reader names it: USD_COP → "pesos colombianos por dólar"; an unknown id unchanged."""
+    return t(SERIES[series_id], lang) if series_id in SERIES else series_id
+
+
+def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:
+    """Where a series' source changes: "LBMA (fijación PM) 4 ene 2000 – 2 mar 2021; Yahoo … 3 mar 2021 – …"
+    (the latest `most` runs; earlier ones are counted)."""
+    if not spans:
+        return "–"
+    shown = [
+        f"{source_label(source, lang)} {format_day(first, lang)} – {format_day(last, lang)}"
+        for source, first, last, _ in spans[-most:]
+    ]
+    earlier = len(spans) - len(shown)
+    prefix = [tn("spans_earlier", earlier, lang)] if earlier else []
+    return "; ".join(prefix + shown)
+
+
+def source_label(source: str | None, lang: str) -> str:
+    """A series' source as a reader names it: yahoo:GC=F → "Yahoo Finance GC=F (futuro COMEX)",
+    import:FILE → the file's name, lbma → "LBMA (fijación PM)", demo → "demostración"."""
+    if not source:
+        return "–"
+    if ", " in source:  # several sources, in the order of the days they cover ("lbma, yahoo:GC=F")
+        return ", ".join(source_label(part, lang) for part in source.split(", "))
+    provider, _, detail = source.partition(":")
+    provider = provider.strip().lower()
+    if provider.startswith("demo"):
+        return t(SOURCE["demo"], lang)
+    if provider == "import":
+        return detail.strip() or source
+    if provider == "yahoo":
+        ticker = detail.strip()
+        if ticker.upper() == "GC=F":
+            return t(SOURCE["yahoo_gold_future"], lang)
+        return f"Yahoo Finance {ticker}".strip()
+    if provider in SOURCE:
+        return t(SOURCE[provider], lang)
+    return source
+
+
+#: How each parameter of a sell-timing reason is written: (kind, digits). Percentiles and probabilities
+#: are shares in 0–100, written as "85 %"; distances from the average as "12,3 %"; the RSI as a number.
+REASON_PARAMS: dict[str, tuple[str, int]] = {
+    "percentile": ("pct", 0),
+    "pct": ("pct", 1),
+    "rsi": ("number", 0),
+}
+REASON_PCT_DIGITS = {"probability": 0}
+
+
+def reason_text(reason: Reason, lang: str) -> str:
+    """The sentence for one sell-timing reason (analytics.timing.Reason: a code and its numbers)."""
+    values: dict[str, object] = {}
+    for name, value in reason.params.items():
+        kind, digits = REASON_PARAMS[name]
+        if kind == "pct":
+            digits = REASON_PCT_DIGITS.get(reason.code, digits)
+            values[name] = format_pct(value, lang, digits=digits, signed=False)
+        else:
+            values[name] = format_number(value, lang, digits)
+    return t(REASON[reason.code], lang, **values)
+
+
+def error_text(error: Exception, lang: str) -> str:
+    """An error for the page, in the user's language: worded from its code and params when it has them
+    (analytics.errors.CodedError), else its own message."""
+    code = getattr(error, "code", None)
+    params = getattr(error, "params", None)
+    if not isinstance(code, str) or not isinstance(params, dict) or code not in ERROR:
+        return str(error)
+    values: dict[str, object] = {}
+    for name, value in params.items():
+        if isinstance(value, date | datetime | pd.Timestamp):
+            values[name] = format_day(value, lang)
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            values[name] = format_number(value, lang, 0 if float(value).is_integer() else 2)
+        else:
+            values[name] = value
+    return t(ERROR[code], lang, **values)
+
+
+def offer_error_text(error: OfferError, lang: str) -> str:
+    """The words for an analytics.offers.OfferError (a field code and its bounds)."""
+    bounds = {
+        name: format_number(value, lang, 0)
+        for name, value in (("low", error.low), ("high", error.high))
+        if value is not None
+    }
+    return t(OFFER_ERROR[error.code], lang, **bounds)
+
+
+def unit_label(unit: str, lang: str) -> str:
+    return t(UNIT[unit], lang)
+
+
+def horizon_label(code: str, lang: str) -> str:
+    return t(HORIZON[code], lang) if code in HORIZON else code

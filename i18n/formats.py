@@ -1,0 +1,109 @@
+"""Numbers, money, percentages and dates as each language writes them (Babel), for pages, files, the CLI
+and e-mails alike. No streamlit import, no catalogue needed.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency, format_decimal
+
+#: Spanish number conventions of the country whose currency is shown (Peru writes 1,234.56).
+SPANISH_LOCALE_BY_CURRENCY = {"COP": "es_CO", "PEN": "es_PE", "BOB": "es_BO", "USD": "es_EC", "MNT": "es_CO"}
+
+#: Streamlit date_input display formats: day first in Spanish, as written in Colombia and Peru.
+DATE_INPUT_FORMAT = {"es": "DD/MM/YYYY", "en": "YYYY-MM-DD"}
+
+SPANISH_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic")
+ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def number_locale(lang: str, currency: str | None = None) -> str:
+    return "en_US" if lang == "en" else SPANISH_LOCALE_BY_CURRENCY.get(currency or "COP", "es_CO")
+
+
+def money_digits(value: float) -> int:
+    """Whole units for large amounts ($ 296.375), cents for small ones (S/ 412,35)."""
+    return 0 if abs(value) >= 1000 else 2
+
+
+def format_money(value: float | None, currency: str, lang: str, digits: int | None = None) -> str:
+    """`$ 296.375` (es, COP), `US$ 4.050` (es, USD), `COP 296,375` (en); "–" for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    digits = money_digits(value) if digits is None else digits
+    if currency == "USD" and lang != "en":  # "$" alone is the peso's sign in Colombia: US$ for dollars
+        return "US$ " + format_number(value, lang, digits, currency)
+    pattern = "¤ #,##0" + ("." + "0" * digits if digits else "")
+    return format_currency(
+        value, currency, format=pattern, locale=number_locale(lang, currency), currency_digits=False
+    )
+
+
+def format_number(value: float | None, lang: str, digits: int = 2, currency: str | None = None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    if round(value, digits) == 0:
+        value = 0.0  # "-0,0" reads as a loss that is not there
+    return format_decimal(value, format=pattern, locale=number_locale(lang, currency))
+
+
+def format_pct(value: float | None, lang: str, digits: int = 1, signed: bool = True) -> str:
+    """`+4,2 %` (es) or `+4.2%` (en); "–" for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if round(value, digits) == 0:
+        value, signed = 0.0, False  # "-0,00 %" reads as a loss that is not there; zero has no sign
+    pattern = ("+" if signed else "") + "#,##0" + ("." + "0" * digits if digits else "")
+    if signed:
+        pattern += ";-#,##0" + ("." + "0" * digits if digits else "")
+    text = format_decimal(value, format=pattern, locale=number_locale(lang))
+    return f"{text} %" if lang == "es" else f"{text}%"
+
+
+def format_day(day: date | datetime | pd.Timestamp | None, lang: str) -> str:
+    """`10 may 2024` (es) or `May 10, 2024` (en)."""
+    if day is None or pd.isna(day):
+        return "–"
+    value = pd.Timestamp(day).date()
+    if lang == "en":
+        return babel_format_date(value, format="medium", locale="en_US")
+    return babel_format_date(value, format="d MMM y", locale="es_CO")
+
+
+def day_labels(index: pd.DatetimeIndex, lang: str) -> list[str]:
+    """Vectorised date labels for chart hovers (Babel per point is too slow for long series)."""
+    months = ENGLISH_MONTHS if lang == "en" else SPANISH_MONTHS
+    names = [months[m - 1] for m in index.month]
+    if lang == "en":
+        return [f"{name} {d}, {y}" for name, d, y in zip(names, index.day, index.year, strict=True)]
+    return [f"{d} {name} {y}" for name, d, y in zip(names, index.day, index.year, strict=True)]
+
+
+def plotly_separators(lang: str, currency: str | None = None) -> str:
+    """Plotly's layout.separators (decimal mark, then thousands) for the user's number convention."""
+    sample = format_decimal(1234.5, format="#,##0.0", locale=number_locale(lang, currency))
+    return sample[-2] + sample[1]
+
+
+def month_names(lang: str) -> list[str]:
+    """Short month names, January first: ene…dic or Jan…Dec."""
+    return list(SPANISH_MONTHS if lang == "es" else ENGLISH_MONTHS)
+
+
+def default_language(currency: str) -> str:
+    """Spanish for the Latin American currencies (USD here is Ecuador's), English otherwise."""
+    return "es" if currency in ("COP", "PEN", "BOB", "USD") else "en"
+
+
+def month_label(value: object, lang: str) -> str:
+    """`octubre 2026` (es) or `October 2026` (en) for a month, a period or any day in it."""
+    if value is None or (not isinstance(value, pd.Period) and pd.isna(value)):
+        return "–"
+    day = value.start_time if isinstance(value, pd.Period) else pd.Timestamp(str(value))
+    locale = "en_US" if lang == "en" else "es_CO"
+    return babel_format_date(day.date(), format="LLLL y", locale=locale)

@@ -1,0 +1,166 @@
+"""Tables as the reader sees them: headers and cells in the chosen language, for pages and downloads, and
+the import problems of a file as a table. Pure: no streamlit import.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from i18n import (
+    N_,
+    flags_text,
+    format_day,
+    format_number,
+    format_pct,
+    money_digits,
+    month_label,
+    problem_text,
+    t,
+)
+from i18n.keys import CERTIFICATION, COLUMN, FIELD, FILE, KIND, MINIMUM_STATE, PROBLEM, SHEET
+
+
+def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
+    """Rejected or flagged rows as a table in the user's language: line, sale, every reason of the line."""
+    rows = []
+    for entry in entries:
+        problems = entry.get("problems") or [{"code": entry.get("code"), **{"value": entry.get("reason")}}]
+        reasons = [
+            problem_text(p, lang) if p.get("code") in PROBLEM else str(entry.get("reason")) for p in problems
+        ]
+        rows.append(
+            {
+                t("col_line", lang): entry.get("line"),
+                t("field_sale_id", lang): entry.get("sale_id", ""),
+                t("col_reason", lang): "; ".join(reasons),
+            }
+        )
+    return pd.DataFrame(rows, columns=[t("col_line", lang), t("field_sale_id", lang), t("col_reason", lang)])
+
+
+def price_problem_rows(flagged: list[dict], rejected: list[dict], lang: str) -> pd.DataFrame:
+    """A price file's flagged and rejected rows as one table in the user's language: kind, line, date, reason."""
+    columns = [t("col_kind", lang), t("col_line", lang), t("field_date", lang), t("col_reason", lang)]
+    rows = []
+    for kind, entries in (("flagged", flagged), ("rejected", rejected)):
+        reasons = problem_rows(entries, lang)[t("col_reason", lang)] if entries else []
+        for entry, reason in zip(entries, reasons, strict=True):
+            rows.append(
+                dict(
+                    zip(
+                        columns,
+                        [t(KIND[kind], lang), entry.get("line"), entry.get("date"), reason],
+                        strict=True,
+                    )
+                )
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def column_label(name: object, lang: str) -> str:
+    """A column's header in `lang`: `fine_gold_g` → "Oro fino (g)"; an unknown name unchanged."""
+    for table in (FIELD, COLUMN):
+        if str(name) in table:
+            return t(table[str(name)], lang)
+    return str(name)
+
+
+def sheet_label(name: str, lang: str) -> str:
+    """A workbook sheet's name in `lang` (Excel allows 31 characters)."""
+    return (t(SHEET[name], lang) if name in SHEET else column_label(name, lang))[:31]
+
+
+def file_label(name: str, lang: str) -> str:
+    """The stem of a download's file name in `lang`: `ventas` or `sales`."""
+    return t(FILE[name], lang)
+
+
+def _cell_kind(name: str) -> str:
+    """How a column's numbers read: money in the table's currency, USD, percent, points, grams, counts..."""
+    if name in ("sales", "line", "under_minimum", "folds", "count"):
+        return "count"
+    if name in ("fineness",):
+        return "fineness"
+    if name in ("fx", "fx_per_usd"):
+        return "rate"
+    if name.endswith(("_pct", "_pct_weighted")) or name == "pct_of_benchmark":
+        return "pct"
+    if name.endswith("_pp"):
+        return "points"
+    if name.endswith("_usd") or name == "usd_per_kg_fine" or name == "usd_per_g":
+        return "usd"
+    if name.endswith("_g") and not name.endswith("_per_g"):
+        return "grams"
+    return "money"
+
+
+def format_cell(value: object, name: str, lang: str, currency: str | None = None) -> str:
+    """One table cell as text in `lang`: numbers by the language's convention, dates as `10 may 2024`,
+    certifications and yes/no in words, a missing value as "–"."""
+    if value is None or (not isinstance(value, str | pd.Period) and pd.isna(value)):
+        return "–"
+    if isinstance(value, bool) or (hasattr(value, "dtype") and str(getattr(value, "dtype", "")) == "bool"):
+        return t(N_("yes") if value else N_("no"), lang).capitalize()
+    if name == "certification" and value in CERTIFICATION:
+        return t(CERTIFICATION[value], lang)
+    if name == "flags" and isinstance(value, str):
+        return flags_text(value, lang)
+    if name == "minimum_state" and value in MINIMUM_STATE:
+        return t(MINIMUM_STATE[value], lang)
+    if isinstance(value, pd.Period) or name == "month":
+        return month_label(value, lang)
+    if isinstance(value, date | datetime | pd.Timestamp):
+        return format_day(value, lang)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+        kind = _cell_kind(name)
+        if kind == "count":
+            return format_number(number, lang, 0)
+        if kind == "fineness":
+            return format_number(number, lang, 3)
+        if kind == "rate":
+            return format_number(number, lang, 2, currency)
+        if kind == "pct":
+            return format_pct(number, lang)
+        if kind == "points":
+            return format_number(number, lang, 1)
+        if kind == "usd":
+            return format_number(number, lang, 0 if abs(number) >= 1000 else 2)
+        if kind == "grams":
+            return format_number(number, lang, 1)
+        return format_number(number, lang, money_digits(number), currency)
+    return str(value)
+
+
+def display_frame(frame: pd.DataFrame, lang: str, currency: str | None = None) -> pd.DataFrame:
+    """A table for the page: every cell text formatted for `lang` (not the browser's locale), headers
+    translated. Rows keep their order; the index is dropped unless it is named (it then carries labels)."""
+    named = any(name is not None for name in frame.index.names)
+    shown = frame.reset_index() if named else frame  # a row number is not worth a column
+    out = pd.DataFrame(
+        {
+            column_label(name, lang): [format_cell(value, str(name), lang, currency) for value in shown[name]]
+            for name in shown.columns
+        },
+        index=pd.RangeIndex(len(shown)),
+    )
+    return out
+
+
+def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table for a download: numbers stay numbers (a spreadsheet sums them), headers and codes in
+    `lang` (certifications, yes/no, months)."""
+    out = frame.copy()
+    for name in out.columns:
+        values = out[name]
+        if (
+            pd.api.types.is_bool_dtype(values)
+            or name in ("certification", "minimum_state", "month", "flags")
+            or (values.dtype == object and values.map(lambda v: isinstance(v, bool)).any())
+        ):
+            out[name] = [format_cell(value, str(name), lang) for value in values]
+    out.columns = [column_label(name, lang) for name in out.columns]
+    out.index.names = [None if n is None else column_label(n, lang) for n in out.index.names]
+    return out
