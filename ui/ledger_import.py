@@ -22,7 +22,7 @@ from data.ledger import (
     proposed_mapping,
     remember_mapping,
 )
-from i18n import t
+from i18n import N_, t
 from ui.settings import current_settings
 from ui.state import run_context
 from ui.store import get_store
@@ -81,7 +81,7 @@ def preview_sales(
     cached = st.session_state.get("ledger_preview")
     if cached is not None and cached[0] == key:
         return copy.deepcopy(cached[1])
-    progress = _Progress(content, "sales_progress_check")
+    progress = _Progress(content, N_("sales_progress_check"))
     try:
         parsed = preview_ledger(
             store,
@@ -103,7 +103,7 @@ def import_sales(
     content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None, currency: str | None
 ) -> dict:
     """Store the good rows the user may write (one transaction); caches follow the ledger version."""
-    progress = _Progress(content, "sales_progress_store")
+    progress = _Progress(content, N_("sales_progress_store"))
     try:
         return import_ledger(
             get_store(),
