@@ -308,6 +308,8 @@ def _check_size(content: bytes, error: type[FileRefused]) -> None:
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+#: What str.splitlines also breaks at, beside \r and \n (csv and io.StringIO(newline="") do not).
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 class _Rows:
@@ -384,7 +386,12 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar
         raise error("file_empty")
     delimiter = max([",", ";", "\t"], key=first.count)
     # lines as io.StringIO(newline="") gives them (\r, \n and \r\n kept), without its 4-byte-a-character copy
-    reader = csv.reader((match.group() for match in _LINE.finditer(text)), delimiter=delimiter)
+    lines_of_text = (
+        text.splitlines(keepends=True)  # the same lines when no other line-break character is there
+        if not _OTHER_BREAKS.search(text)
+        else (match.group() for match in _LINE.finditer(text))
+    )
+    reader = csv.reader(lines_of_text, delimiter=delimiter)
     records = _Rows(columnar)
     lines: list[int] = []
     long_cells: dict[int, list[tuple[int, int]]] = {}  # by record position
@@ -392,8 +399,8 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar
         for record in reader:
             if len(records) > max_rows + 3:  # header (two or three lines for yfinance) + max_rows
                 raise error("too_many_rows", limit=max_rows)
-            if record and any(cell.strip() for cell in record) or not records:
-                cells = [cell.strip() for cell in record[:MAX_COLUMNS]]
+            if record and "".join(record).strip() or not records:  # a blank line is skipped
+                cells = list(map(str.strip, record[:MAX_COLUMNS]))
                 if sum(map(len, cells)) > MAX_CELL_CHARS:  # only then can one cell be too long
                     cells, long = _bounded(cells)
                     if long:
