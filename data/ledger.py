@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -367,8 +367,8 @@ def _cli_entry(entry: Mapping[str, object]) -> dict[str, object]:
 INSERT_BATCH = 5_000
 
 
-def _stored_values(sales: pd.DataFrame) -> list[dict[str, object]]:
-    """Each good row's stored columns as plain Python values (dates as dates), column by column."""
+def _stored_columns(sales: pd.DataFrame) -> dict[str, list]:
+    """The good rows' stored columns as lists of plain Python values (dates as dates)."""
     columns: dict[str, list] = {}
     for name in STORED_COLUMNS:
         if name == "date":
@@ -377,13 +377,14 @@ def _stored_values(sales: pd.DataFrame) -> list[dict[str, object]]:
             columns[name] = [float(value) for value in sales[name].tolist()]
         else:
             columns[name] = sales[name].tolist()
-    return [dict(zip(STORED_COLUMNS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    return columns
 
 
-def _insert_sales(conn, rows: list[dict[str, object]]) -> None:
-    """One executemany of plain tuples straight to the driver: SQLAlchemy's per-row parameter
-    processing cost more than the insert itself at 100,000 rows. Values are already the driver's types
-    (str, float, int, date; SQLite stores a date as its ISO text, as SQLAlchemy's Date does)."""
+def _insert_sales(conn, columns: Mapping[str, list], positions: list[int]) -> None:
+    """One executemany of plain tuples straight to the driver (SQLAlchemy's per-row parameter
+    processing cost more than the insert itself at 100,000 rows). `columns` holds every column of the
+    table as lists of the driver's types (SQLite stores a date as its ISO text, as SQLAlchemy's Date
+    does); `positions` are the rows to insert."""
     names = [column.name for column in sales_table.columns]
     quote = conn.dialect.identifier_preparer.quote
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
@@ -391,13 +392,13 @@ def _insert_sales(conn, rows: list[dict[str, object]]) -> None:
         f"INSERT INTO {quote(sales_table.name)} ({', '.join(quote(name) for name in names)}) "
         f"VALUES ({', '.join([marker] * len(names))})"
     )
-    as_text = conn.dialect.name == "sqlite"
-
-    def driver(name: str, value: object) -> object:
-        return value.isoformat() if as_text and isinstance(value, date) else value
-
-    values = [tuple(driver(name, row[name]) for name in names) for row in rows]
-    conn.exec_driver_sql(statement, values)
+    chosen = []
+    for name in names:
+        values = columns[name]
+        if conn.dialect.name == "sqlite" and name == "date":
+            values = [day.isoformat() for day in values]
+        chosen.append(values if len(positions) == len(values) else [values[at] for at in positions])
+    conn.exec_driver_sql(statement, list(zip(*chosen, strict=True)))
 
 
 def _stored_sales(conn, keys: list[tuple[str, str]]) -> dict[tuple[object, object], dict]:
@@ -456,20 +457,25 @@ def store_ledger(
         import_id = log.inserted_primary_key[0] if log.inserted_primary_key else None
         for start in range(0, len(sales), INSERT_BATCH):  # one transaction, bounded batches
             batch = sales.iloc[start : start + INSERT_BATCH]
-            to_insert: list[dict[str, object]] = []
-            rows = _stored_values(batch)
-            for row, flag, line in zip(rows, batch["flags"].tolist(), batch["line"].tolist(), strict=True):
-                previous = existing.get((row["cooperative"], row["sale_id"]))
+            columns = _stored_columns(batch)
+            new: list[int] = []
+            batch_keys = zip(columns["cooperative"], columns["sale_id"], strict=True)
+            for position, (key, line) in enumerate(zip(batch_keys, batch["line"].tolist(), strict=True)):
+                previous = existing.get(key)
                 if previous is None:
-                    to_insert.append({**row, "flags": flag, "import_id": import_id})
-                elif _same_sale(previous, row):
+                    new.append(position)
+                    continue
+                row = {name: columns[name][position] for name in STORED_COLUMNS}
+                if _same_sale(previous, row):
                     duplicates += 1
                 else:
                     problem = Problem("stored_different", {"sale_id": row["sale_id"]})
                     report_rejected.append(_entry(int(line), str(row["sale_id"]), [problem]))
-            if to_insert:
-                _insert_sales(conn, to_insert)
-            inserted += len(to_insert)
+            if new:
+                columns["flags"] = batch["flags"].tolist()
+                columns["import_id"] = [import_id] * len(batch)
+                _insert_sales(conn, columns, new)
+            inserted += len(new)
             if progress:
                 progress(min(1.0, (start + INSERT_BATCH) / len(sales)))
         bump_version(conn, LEDGER_VERSION)  # the import log changed even when no sale was new
