@@ -5,7 +5,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py prices import FILE [--series ID]
     python cli.py prices show ID [--start D] [--end D]
     python cli.py prices refresh
-    python cli.py benchmark --date D --currency COP [--unit g]
+    python cli.py benchmark --currency COP [--unit g] [--date D]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
     python cli.py forecast ID --horizon 20 [--model NAME]
@@ -50,7 +50,7 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.benchmark import MAX_STALENESS_DAYS, StaleDataError
-from analytics.briefing import parse_period
+from analytics.briefing import default_period, parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
 from analytics.offers import DEFAULT_RATE_PCT_YEAR, compare_offers
 from analytics.premiums import summarise, summary_by
@@ -68,7 +68,7 @@ from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
 from i18n import reason_text
 from services.alerts import run_alerts
-from services.briefing import briefing_view
+from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
 from services.market import market_snapshot, stored_benchmark
@@ -324,8 +324,15 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
     """Writes the HTML (and Excel) files; prints where they are and the summary's first lines."""
     from ui.briefing_report import briefing_html, briefing_xlsx, summary_paragraphs
 
-    start, end, kind = parse_period(args.period)
-    briefing = briefing_view(store, ledger_scope(store, args), _market(store), start, end, kind)
+    market = _market(store)
+    period = args.period
+    if period is None:  # the page's default: the latest complete month with data for the most countries
+        chosen = default_period(briefing_periods(market, "month"))
+        if chosen is None:
+            raise CliError("no gold price stored: import a gold price file or refresh first")
+        period = chosen.strftime("%Y-%m")
+    start, end, kind = parse_period(period)
+    briefing = briefing_view(store, ledger_scope(store, args), market, start, end, kind)
     Path(args.out).write_text(briefing_html(briefing, args.language), encoding="utf-8")
     written = [args.out]
     if args.xlsx:
@@ -336,6 +343,11 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
         "files": written,
         "countries": [row.currency for row in briefing.countries],
         "coverage": briefing.coverage(),
+        "missing_countries": [
+            {"currency": currency, "last": None if last is None else f"{last:%Y-%m-%d}"}
+            for currency, last in briefing.missing_countries
+        ],
+        "demo_series": briefing.demo_series,
         "summary": summary_paragraphs(briefing, args.language),
     }
 
@@ -445,7 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(run=cmd_prices_refresh, staff_only=True)
 
     bench = commands.add_parser("benchmark", help="benchmark price of fine gold on a date")
-    bench.add_argument("--date", type=_date, required=True)
+    bench.add_argument("--date", type=_date, help="default: the latest day gold and the rate both have")
     bench.add_argument("--currency", choices=list(CURRENCIES), required=True)
     bench.add_argument("--unit", choices=list(UNITS), default="g")
     bench.add_argument("--max-staleness-days", type=int, default=MAX_STALENESS_DAYS)
@@ -515,7 +527,11 @@ def build_parser() -> argparse.ArgumentParser:
     buyers.set_defaults(run=cmd_buyers)
 
     briefing = commands.add_parser("briefing", help="write a market briefing (HTML, optionally Excel)")
-    briefing.add_argument("--period", required=True, help="2024-05, 2024-Q2, 2024-W19, 2024 or D1:D2")
+    briefing.add_argument(
+        "--period",
+        help="2024-05, 2024-Q2, 2024-W19, 2024 or D1:D2; default: the latest complete month with data for "
+        "the most countries",
+    )
     briefing.add_argument("--language", choices=["es", "en"], default="es")
     briefing.add_argument("--out", required=True, help="the HTML file to write")
     briefing.add_argument("--xlsx", help="also write this Excel workbook")

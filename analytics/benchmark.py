@@ -100,7 +100,8 @@ def local_price_series(
     """Benchmark price per `unit` on every gold date, with the FX value and date used.
 
     Columns: gold_usd_per_oz, fx, fx_date, price. Gold dates whose FX is missing or staler than the
-    limit keep a NaN price rather than disappearing, so a gap shows as a gap.
+    limit keep a NaN price rather than disappearing, so a gap shows as a gap; so do gold dates after the
+    rate's last value (a rate carried past its end would price gold alone: the "as of" rule).
     """
     gold = gold_usd_per_oz.dropna().sort_index()
     frame = pd.DataFrame({"date": gold.index, "gold_usd_per_oz": gold.to_numpy(dtype=float)})
@@ -118,5 +119,7 @@ def local_price_series(
             direction="backward",
             tolerance=pd.Timedelta(days=max_staleness_days),
         )
+        if not fx.empty:
+            frame.loc[frame["date"] > fx.index[-1], ["fx", "fx_date"]] = pd.NA
     frame["price"] = frame["gold_usd_per_oz"] * frame["fx"] / GRAMS_PER_TROY_OUNCE * grams_per_unit(unit)
     return frame.set_index("date")

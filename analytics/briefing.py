@@ -120,6 +120,9 @@ class Briefing:
     demo_series: list[str] = field(default_factory=list)
     #: The source(s) of each series used, as stored ("lbma, yahoo:GC=F"): named in the sources list.
     providers: dict[str, str] = field(default_factory=dict)
+    #: Countries with no local price in the period, with the last day their exchange rate has (None: no
+    #: real rate at all): named in the summary, never dropped without a word.
+    missing_countries: list[tuple[str, pd.Timestamp | None]] = field(default_factory=list)
 
     def coverage(self) -> list[dict[str, object]]:
         """Per country: the first and last day its data cover in the period, and whether that is all of it."""
@@ -181,13 +184,17 @@ def build_briefing(
     gold_start, gold_end = float(gold.loc[first_date]), float(gold.loc[last_date])
     countries: list[CountryRow] = []
     local_series: dict[str, pd.Series] = {}
+    missing: list[tuple[str, pd.Timestamp | None]] = []
     for currency in BRIEFING_CURRENCIES:
         fx = None if currency == "USD" else fx_per_usd.get(currency)
         if currency != "USD" and (fx is None or fx.dropna().empty):
+            missing.append((currency, None))
             continue
         local = local_price_series(gold, fx)
         local = local[local.index <= end].dropna(subset=["price"])
         if local.empty or local.index[-1] < start:
+            rate_end = None if fx is None else fx.dropna().index[-1]
+            missing.append((currency, None if rate_end is None else pd.Timestamp(rate_end)))
             continue
         move = decompose_local_move(local, first_date, last_date)
         last = local.loc[: move.end].iloc[-1]
@@ -233,7 +240,50 @@ def build_briefing(
         notable_days=[(pd.Timestamp(day), float(value)) for day, value in notable.items()],
         gold_series=gold[gold.index >= first_date],
         local_series=local_series,
+        missing_countries=missing,
     )
+
+
+#: pandas period frequencies of the briefing's period kinds.
+PERIOD_FREQ = {"week": "W-SUN", "month": "M", "quarter": "Q"}
+
+
+def countries_by_period(
+    gold_usd_per_oz: pd.Series, fx_per_usd: dict[str, pd.Series], kind: str
+) -> pd.DataFrame:
+    """Per period of `kind` from gold's first to its last day: how many countries have local prices over
+    the whole of it (from its first to its last gold day; Ecuador's dollar wherever gold is), and
+    whether it is complete (over by gold's last day). Columns countries, complete; a PeriodIndex."""
+    freq = PERIOD_FREQ[kind]
+    gold = gold_usd_per_oz.dropna().sort_index()
+    if gold.empty:
+        return pd.DataFrame({"countries": [], "complete": []}, index=pd.PeriodIndex([], freq=freq))
+    days = pd.Series(gold.index, index=gold.index.to_period(freq))
+    first_day, last_day = days.groupby(level=0).min(), days.groupby(level=0).max()
+    counts = pd.Series(1, index=first_day.index)  # the dollar: priced wherever gold is
+    for currency in BRIEFING_CURRENCIES:
+        fx = fx_per_usd.get(currency)
+        if currency == "USD" or fx is None or fx.dropna().empty:
+            continue
+        priced = local_price_series(gold, fx)["price"]
+        priced_days = priced.index[priced.notna().to_numpy()]
+        if priced_days.empty:
+            continue
+        covers = (first_day >= priced_days[0]) & (last_day <= priced_days[-1])
+        counts += covers.astype(int)
+    complete = counts.index.end_time.normalize() <= gold.index[-1]
+    return pd.DataFrame({"countries": counts.to_numpy(), "complete": complete}, index=counts.index)
+
+
+def default_period(coverage: pd.DataFrame) -> pd.Period | None:
+    """The latest complete period with data for the most countries (the latest period when none is
+    complete yet): a briefing that opens on a month where Colombia's rate has ended says little."""
+    if coverage.empty:
+        return None
+    complete = coverage[coverage["complete"]]
+    pool = complete if not complete.empty else coverage
+    best = pool[pool["countries"] == pool["countries"].max()]
+    return best.index[-1]
 
 
 def premium_sections(

@@ -7,7 +7,7 @@ Thin: numbers from ui.state.briefing_for (services/briefing.py), words and files
 import pandas as pd
 import streamlit as st
 
-from analytics.briefing import PeriodError, parse_period
+from analytics.briefing import BRIEFING_CURRENCIES, PeriodError, default_period, parse_period
 from i18n import DATE_INPUT_FORMAT, N_, error_text, format_day, month_label, t
 from ui.banner import data_as_of
 from ui.briefing_report import (
@@ -18,7 +18,7 @@ from ui.briefing_report import (
     summary_paragraphs,
 )
 from ui.settings import current_settings
-from ui.state import briefing_data_freshness, briefing_for, snapshot
+from ui.state import briefing_data_freshness, briefing_for, briefing_periods_view, snapshot
 from ui.tables import display_frame, file_label
 from ui.text import plain_markdown
 
@@ -60,28 +60,40 @@ if kind == "custom":
     )
     period_text = f"{pd.Timestamp(first):%Y-%m-%d}:{pd.Timestamp(last):%Y-%m-%d}"
 else:
-    periods = pd.period_range(
-        end=last_day, periods=12, freq={"week": "W-SUN", "month": "M", "quarter": "Q"}[kind]
-    )
+    coverage = briefing_periods_view(kind)  # every period with data, not only the last twelve
     labels = {
         "week": lambda p: f"{p.start_time:%G-W%V}",
         "month": lambda p: p.strftime("%Y-%m"),
         "quarter": lambda p: f"{p.year}-Q{p.quarter}",
     }[kind]
-    newest_first = list(periods)[::-1]
-    # the last complete period by default: a briefing on two days of a new month says little
-    complete = 1 if newest_first[0].end_time.normalize() > last_day and len(newest_first) > 1 else 0
+    newest_first = list(coverage.index)[::-1] or list(pd.period_range(end=last_day, periods=1, freq="M"))
+    # by default the latest complete period with data for the most countries
+    chosen_period = default_period(coverage)
+    complete = newest_first.index(chosen_period) if chosen_period in newest_first else 0
     shown = {  # what the reader sees: "octubre 2026", "semana del 5 oct 2026", "T3 2026"
         "week": lambda p: t("briefing_week_of", lang, day=format_day(p.start_time, lang)),
         "month": lambda p: month_label(p, lang),
         "quarter": lambda p: t("briefing_quarter_label", lang, quarter=p.quarter, year=p.year),
     }[kind]
+    countries = coverage["countries"].to_dict()
     by_text = {labels(p): p for p in newest_first}
+
+    def period_label(text: str) -> str:
+        period = by_text[text]
+        count = int(countries.get(period, 0))
+        return t(
+            "briefing_period_countries",
+            lang,
+            label=shown(period),
+            count=count,
+            total=len(BRIEFING_CURRENCIES),
+        )
+
     period_text = when_column.selectbox(
         t("briefing_which", lang),
         list(by_text),
         index=complete,
-        format_func=lambda text: shown(by_text[text]),
+        format_func=period_label,
         key=f"briefing_{kind}_pick",
     )
 try:

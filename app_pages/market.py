@@ -7,13 +7,12 @@ import streamlit as st
 
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
-from data.series import fx_series_for
 from i18n import format_day, format_pct, horizon_label, t, tn, unit_label
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
 from ui.settings import current_settings
-from ui.state import market_page_view, snapshot
+from ui.state import market_page_view, price_answer_view, snapshot
 from ui.tables import export_frame, file_label, sheet_label
 
 settings = current_settings()
@@ -23,7 +22,7 @@ prices = view.local["price"].dropna()
 unit_name = unit_label(unit, lang)
 
 st.title(t("market_title", lang))
-stop_without_prices(prices, currency, lang)
+stop_without_prices(prices, price_answer_view(currency, unit).rule, lang)
 data_as_of(view.freshness, lang)
 
 figures = market_figures(currency, unit, lang)
@@ -33,19 +32,16 @@ st.plotly_chart(figures["price"], config={"displayModeBar": False})
 # --- performance in USD and every local currency
 st.subheader(t("performance", lang))
 market = snapshot()
-demo_series = market.demo_series
 
 
 def row_name(code: str) -> str:
-    """Real gold times a demo exchange rate says so on its row (all-demo data has the full banner)."""
+    """A row without a (real) exchange rate says so: a demo rate never prices real gold, so such a row is
+    missing, never 0 (all-demo data has the full banner)."""
     if code == "GOLD_USD":
         return t("perf_row_gold_usd", lang)
-    mixed = "GOLD_USD" not in demo_series and fx_series_for(code) in demo_series
-    missing = view.performance_ends.get(code) is None  # no exchange rate: shown as missing, never as 0
-    return (
-        t("perf_row_gold_local", lang, currency=code)
-        + (" · DEMO" if mixed else "")
-        + (" · " + t("perf_no_rate", lang) if missing else "")
+    missing = view.performance_ends.get(code) is None
+    return t("perf_row_gold_local", lang, currency=code) + (
+        " · " + t("perf_no_rate", lang) if missing else ""
     )
 
 

@@ -23,9 +23,10 @@ from i18n import (
     t,
 )
 from services.premiums import ALL_COOPERATIVES
+from ui.banner import held_back_notice
 from ui.inputs import number_field
 from ui.settings import current_cooperative, current_settings
-from ui.state import buyers_paid_before
+from ui.state import buyers_paid_before, price_answer_view
 from ui.state import snapshot as market_snapshot
 from ui.text import plain_markdown
 
@@ -68,9 +69,11 @@ fineness = number_field(
     container=fineness_column,
 )
 today = pd.Timestamp.now().date()
+latest = price_answer_view(currency, "g").rule  # the "as of" rule: the latest day with gold and a rate
+opening_day = today if latest.day is None else latest.day.date()
 day = date_column.date_input(  # its format follows the language, which makes Streamlit rebuild it:
     t("offers_date", lang),  # the day chosen is kept in offers_day so a language switch keeps it
-    min(st.session_state.get("offers_day", today), today),
+    min(st.session_state.get("offers_day", opening_day), today),
     max_value=today,
     key="offers_date",
     format=DATE_INPUT_FORMAT[lang],
@@ -89,12 +92,15 @@ rate = number_field(
 )
 
 snapshot = market_snapshot()
+if latest.day is None:  # no real rate beside real gold: no benchmark to value the quotes at
+    held_back_notice(latest, lang)
+    st.stop()
 try:
     benchmark = benchmark_price_per_fine_gram(
         snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), pd.Timestamp(day), currency=currency
     )
 except StaleDataError:
-    st.error(t("offers_no_benchmark", lang, day=format_day(day, lang)))
+    st.error(t("offers_no_benchmark", lang, day=format_day(day, lang), latest=format_day(latest.day, lang)))
     st.stop()
 
 # --- the quotes: typed, or pasted from a spreadsheet

@@ -5,15 +5,16 @@ freshness and sources."""
 import pandas as pd
 import streamlit as st
 
+from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
 from i18n import N_, format_day, format_money, format_pct, source_label, source_spans_text, t, unit_label
 from i18n.keys import KIND
 from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
-from ui.banner import data_as_of, stop_without_prices
+from ui.banner import data_as_of, demo_marked, held_back_notice
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.settings import current_settings
-from ui.state import local_price_table, price_today_view, snapshot, stored_price_today
+from ui.state import local_price_table, price_answer_view, snapshot, stored_price_today
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit
@@ -22,14 +23,54 @@ market = snapshot()
 st.title(t("overview_title", lang))
 
 
+def freshness_table(market: MarketSnapshot, lang: str) -> None:
+    """Each series' source, first and last day: what the reader checks when a price looks old."""
+    st.subheader(t("freshness", lang))
+    freshness = pd.DataFrame(
+        [
+            {
+                t("col_series", lang): state.series_id,
+                t("col_kind", lang): t(KIND[state.kind], lang),
+                t("col_source", lang): source_label(state.source, lang),
+                t("col_source_spans", lang): source_spans_text(state.spans, lang),
+                t("col_first", lang): format_day(state.first, lang),
+                t("col_last", lang): format_day(state.last, lang),
+                t("col_updated", lang): format_day(state.updated_at, lang) if state.updated_at else "–",
+            }
+            for state in market.states.values()
+        ]
+    )
+    st.dataframe(freshness, hide_index=True)
+
+
 def money_markdown(value: float, currency: str, lang: str) -> str:
     """Money inside markdown: "$" would open a formula there; the space after it never breaks."""
     return format_money(value, currency, lang).replace("$", "\\$").replace(" ", "\u00a0")  # one line
 
 
-today = price_today_view(currency, unit)
-if today is None:
-    stop_without_prices(pd.Series(dtype=float), currency, lang)
+answer = price_answer_view(currency, unit)
+today = answer.price
+if today is None:  # no day has gold and a real rate: say what is missing, show the dollar price if real
+    held_back_notice(answer.rule, lang)
+    if answer.gold_usd is not None:
+        gold = answer.gold_usd
+        columns = st.columns(2)
+        columns[0].metric(
+            demo_marked(
+                t("gold_usd_of_unit", lang, unit=unit_label(unit, lang), day=format_day(gold.date, lang)),
+                gold.demo,
+                lang,
+            ),
+            format_money(gold.price, "USD", lang),
+            border=True,
+        )
+        columns[1].metric(
+            demo_marked(t("gold_usd_per_oz_on", lang, day=format_day(gold.date, lang)), gold.demo, lang),
+            format_money(gold.gold_usd_per_oz, "USD", lang, digits=2),
+            border=True,
+        )
+        data_as_of(gold.freshness, lang)
+    freshness_table(market, lang)
     st.stop()
 
 # the first screen on a phone: a gram and a castellano side by side, and what the reference buyer pays
@@ -39,7 +80,7 @@ header = "| | " + " | ".join(f"1 {unit_label(u, lang)}" for u in shown_units) + 
 rows = [header, "|:--|--:|--:|"]
 rows.append(
     "| "
-    + t("today_reference", lang)
+    + demo_marked(t("today_reference", lang), today.demo, lang)
     + " | "
     + " | ".join(f"**{money_markdown(today.price_of(u), currency, lang)}**" for u in shown_units)
     + " |"
@@ -47,7 +88,7 @@ rows.append(
 if today.buyer_price is not None:
     rows.append(
         "| "
-        + t("today_buyer", lang)
+        + demo_marked(t("today_buyer", lang), today.demo, lang)
         + " | "
         + " | ".join(money_markdown(today.buyer_price_of(u) or 0.0, currency, lang) for u in shown_units)
         + " |"
@@ -58,6 +99,7 @@ st.caption(
 )
 
 data_as_of(today.freshness, lang)  # says when the price is from; warns when it is old
+held_back_notice(today.rule, lang)  # and, when a rate ends before gold, which one and why that day
 
 fx_id = fx_series_for(currency)
 fx_name = t(
@@ -78,7 +120,7 @@ price_label = (
     else t("price_of_unit", lang, unit=unit_label(unit, lang))
 )
 columns[0].metric(
-    price_label,
+    demo_marked(price_label, today.demo, lang),
     format_money(today.price, currency, lang),
     delta=f"{format_pct(week, lang)} (1 sem.)" if lang == "es" else f"{format_pct(week, lang)} (1 wk)",
     help=t(  # the providers actually used, never a fixed name
@@ -96,7 +138,7 @@ buyer = reference_buyer(currency)  # Banco de la República for COP; elsewhere o
 if buyer is not None:
     share = format_pct(buyer.share * 100, lang, digits=0, signed=False)
     columns[1].metric(
-        t("buy_price_named", lang, name=buyer.name, share=share),
+        demo_marked(t("buy_price_named", lang, name=buyer.name, share=share), today.demo, lang),
         format_money(today.price * buyer.share, currency, lang),
         help=t("buy_help_configured", lang, name=buyer.name, share=share)
         if buyer.configured
@@ -135,12 +177,12 @@ changes = st.columns(2)
 changes[0].metric(t("change_1w", lang), format_pct(week, lang))
 changes[1].metric(t("change_1m", lang), format_pct(month, lang))
 
-prices = local_price_table(currency, unit)["price"].dropna()
+prices = local_price_table(currency, unit)["price"].dropna().loc[: today.date]  # up to the price's day
 recent = prices.loc[prices.index[-1] - pd.Timedelta(days=90) :]
 st.plotly_chart(
     time_series_figure(
         recent,
-        title=t("last_90_days", lang),
+        title=demo_marked(t("last_90_days", lang), today.demo, lang),
         y_title=t("per_unit", lang, currency=currency, unit=unit_label(unit, lang)),
         lang=lang,
         currency=currency,
@@ -152,19 +194,4 @@ st.plotly_chart(
     config={"displayModeBar": False},
 )
 
-st.subheader(t("freshness", lang))
-freshness = pd.DataFrame(
-    [
-        {
-            t("col_series", lang): state.series_id,
-            t("col_kind", lang): t(KIND[state.kind], lang),
-            t("col_source", lang): source_label(state.source, lang),
-            t("col_source_spans", lang): source_spans_text(state.spans, lang),
-            t("col_first", lang): format_day(state.first, lang),
-            t("col_last", lang): format_day(state.last, lang),
-            t("col_updated", lang): format_day(state.updated_at, lang) if state.updated_at else "–",
-        }
-        for state in market.states.values()
-    ]
-)
-st.dataframe(freshness, hide_index=True)
+freshness_table(market, lang)

@@ -7,6 +7,7 @@ stored, seeded demo data stands in for it and the snapshot says why.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from data.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id
 from data.sources import combine_sources, provider_for_import, source_spans
 from data.store import MarketStore
 from data.yahoo import YahooError, fetch_closes, yahoo_unreachable
+
+logger = logging.getLogger(__name__)
 
 YAHOO = "yahoo"
 MIN_FETCH_INTERVAL = timedelta(minutes=15)
@@ -131,6 +134,9 @@ def refresh_from_yahoo(
             report.flagged[str(series_id)] = cleaned.flagged + cleaned.rejected
     report.ok = not failures
     stored = ", ".join(f"{k} {v}" for k, v in report.rows_stored.items())
+    failures = list(dict.fromkeys(failures))  # one line per distinct failure, not one per date group
+    for failure in failures:  # hosts and errno for the operator; pages word the code instead
+        logger.warning("Yahoo Finance fetch failed: %s", failure)
     report.message = "; ".join(failures) if failures else f"Yahoo Finance refreshed ({stored})"
     code = next((c for c in _CODE_PRIORITY if c in codes), YAHOO_EMPTY) if failures else None
     store.log_fetch(YAHOO, report.ok, report.message, code)
@@ -175,6 +181,15 @@ class MarketSnapshot:
     @property
     def gold_usd_per_oz(self) -> pd.Series:
         return self.series[GOLD_SERIES]
+
+    def usable(self, series_id: str) -> pd.Series:
+        """A series as a figure may use it: a demo exchange rate beside real gold is empty, since real gold
+        times an invented rate is no price (with demo gold every series goes along, and says so)."""
+        series = self.series[series_id]
+        demo = self.demo_series
+        if series_id != GOLD_SERIES and series_id in demo and GOLD_SERIES not in demo:
+            return series.iloc[:0]
+        return series
 
     def fx_per_usd(self, currency: str) -> pd.Series | None:
         """Local currency per USD (None for USD)."""

@@ -4,6 +4,7 @@ units and horizons, each written from its code and parameters through the catalo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -118,6 +119,19 @@ def flags_text(text: object, lang: str) -> str:
 def series_label(series_id: str, lang: str) -> str:
     """A series as a reader names it: USD_COP → "pesos colombianos por dólar"; an unknown id unchanged."""
     return t(SERIES[series_id], lang) if series_id in SERIES else series_id
+
+
+def held_back_text(held: Iterable[tuple[str, pd.Timestamp | None]], lang: str) -> str:
+    """Series that hold a price's day back, as a reader names them: "pesos colombianos por dólar (hasta el
+    25 ago 2020)"; a series with no real values "(sin datos reales)". `held` is (series id, last day)."""
+    parts = []
+    for series_id, last in held:
+        name = series_label(series_id, lang)
+        if last is None:
+            parts.append(t("held_back_missing", lang, series=name))
+        else:
+            parts.append(t("held_back_until", lang, series=name, date=format_day(last, lang)))
+    return "; ".join(parts)
 
 
 def source_spans_text(spans: tuple | list, lang: str, most: int = 3) -> str:

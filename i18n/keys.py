@@ -109,6 +109,24 @@ DEMO_REASON: dict[str, str] = {
     "not_tried": N_("demo_reason_not_tried"),
 }
 
+#: Why the last Yahoo fetch failed, by code (data.market_data.REASON_CODES), in a few words.
+FETCH_REASON: dict[str, str] = {
+    "offline_mode": N_("fetch_reason_offline_mode"),
+    "no_connection": N_("fetch_reason_no_connection"),
+    "yahoo_empty": N_("fetch_reason_yahoo_empty"),
+    "rate_limited": N_("fetch_reason_rate_limited"),
+    "not_tried": N_("fetch_reason_not_tried"),
+}
+
+#: A country by name alone, by currency code (a sentence names Colombia, not "Colombia (COP)").
+COUNTRY_NAME: dict[str, str] = {
+    "BOB": N_("country_name_BOB"),
+    "COP": N_("country_name_COP"),
+    "MNT": N_("country_name_MNT"),
+    "PEN": N_("country_name_PEN"),
+    "USD": N_("country_name_USD"),
+}
+
 #: Analytics errors, by code (analytics.errors.CodedError).
 ERROR: dict[str, str] = {
     "hold_settings": N_("error_hold_settings"),

@@ -19,7 +19,8 @@ import pandas as pd
 from data.alerts import AlertRule, all_rules, claim, record_check
 from data.mail import MailError, SmtpSettings, send_email
 from data.store import MarketStore
-from i18n import N_, format_day, format_money, format_number, format_pct, t, unit_label
+from i18n import N_, format_day, format_money, format_number, format_pct, held_back_text, t, unit_label
+from services.as_of import AsOf
 from services.card import sources_sentence
 from services.price_today import NoPriceError, PriceToday, price_today
 
@@ -72,9 +73,8 @@ def dashboard_link(rule: AlertRule) -> str:
     return f"{base.rstrip('/')}/?{query}"
 
 
-def condition_holds(rule: AlertRule, quote: PriceToday) -> bool:
-    if rule.kind == "stale":
-        return quote.stale
+def price_condition_holds(rule: AlertRule, quote: PriceToday) -> bool:
+    """A price rule's level is crossed (a staleness rule is judged on the day's age instead)."""
     if rule.above is not None:
         return quote.price >= rule.above
     return rule.below is not None and quote.price <= rule.below
@@ -120,10 +120,17 @@ def price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
     return subject, _body(rule, [*lines, "", sources_sentence(quote, lang)])
 
 
-def stale_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
+def stale_message(rule: AlertRule, as_of: AsOf) -> tuple[str, str]:
+    """(subject, body) of a staleness alert: how old the newest complete price is and what holds it back."""
     lang = rule.language
-    day = format_day(quote.date, lang)
-    body = t("alert_body_stale", lang, date=day, days=format_number(quote.age_days, lang, digits=0))
+    held = held_back_text([(h.series, h.last) for h in as_of.limiting_series], lang)
+    if as_of.day is None:
+        subject = t("alert_subject_no_price", lang, currency=as_of.currency)
+        body = t("alert_body_no_price", lang, currency=as_of.currency, held=held)
+        return subject, _body(rule, [body])
+    day = format_day(as_of.day, lang)
+    days = format_number(as_of.age_days, lang, digits=0)
+    body = t("alert_body_stale", lang, date=day, days=days, currency=as_of.currency, held=held)
     return t("alert_subject_stale", lang, date=day), _body(rule, [body])
 
 
@@ -150,47 +157,61 @@ def run_alerts(store: MarketStore, *, as_of: object = None, send: Sender | None 
     send = send or smtp_sender()
     day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
     run = AlertRun(day)
-    quotes: dict[tuple[str, str], PriceToday | str] = {}
+    answers: dict[tuple[str, str], PriceToday | NoPriceError] = {}
     for rule in all_rules(store):
         key = (rule.currency, rule.unit)
-        if key not in quotes:
+        if key not in answers:
             try:
-                quotes[key] = price_today(store, rule.currency, rule.unit, as_of=day)
+                answers[key] = price_today(store, rule.currency, rule.unit, as_of=day)
             except NoPriceError as error:
-                quotes[key] = f"no price: {error}"
-        quote = quotes[key]
-        if isinstance(quote, str):
-            run.skipped.append(SkippedAlert(rule.id, quote))
+                answers[key] = error
+        answer = answers[key]
+        quote = answer if isinstance(answer, PriceToday) else None
+        rule_day = (
+            quote.rule if quote is not None else answer.as_of if isinstance(answer, NoPriceError) else None
+        )
+        if rule.kind == "stale":
+            if rule_day is None:  # an unknown unit or currency: nothing to judge
+                run.skipped.append(SkippedAlert(rule.id, f"no price: {answer}"))
+                continue
+            holds = rule_day.stale  # judged on the newest complete day, whatever series are missing
+        elif quote is None:
+            run.skipped.append(SkippedAlert(rule.id, f"no price: {answer}"))
             continue
-        if rule.kind == "price" and quote.stale:
+        elif quote.stale:
             run.skipped.append(
                 SkippedAlert(
                     rule.id,
-                    f"stale data: the last gold price is from {quote.date:%Y-%m-%d}, "
+                    f"stale data: the newest complete price is from {quote.date:%Y-%m-%d}, "
                     f"{quote.age_days} days before {day:%Y-%m-%d}",
                 )
             )
             continue
-        holds = condition_holds(rule, quote)
+        else:
+            holds = price_condition_holds(rule, quote)
+        price = None if quote is None else quote.price
         if not holds:
-            record_check(store, rule.id, checked=day.date(), price=quote.price, armed=True)
+            record_check(store, rule.id, checked=day.date(), price=price, armed=True)
             run.skipped.append(SkippedAlert(rule.id, "condition not met"))
             continue
         if not rule.armed or not claim(store, rule.id):
-            record_check(store, rule.id, checked=day.date(), price=quote.price, armed=False)
+            record_check(store, rule.id, checked=day.date(), price=price, armed=False)
             run.skipped.append(SkippedAlert(rule.id, "already sent for this crossing"))
             continue
-        subject, body = stale_message(rule, quote) if rule.kind == "stale" else price_message(rule, quote)
+        if rule.kind == "stale":
+            assert rule_day is not None
+            subject, body = stale_message(rule, rule_day)
+        else:
+            assert quote is not None
+            subject, body = price_message(rule, quote)
         try:
             send(rule.email, subject, body)
         except MailError as error:
-            record_check(store, rule.id, checked=day.date(), price=quote.price, armed=True, error=str(error))
+            record_check(store, rule.id, checked=day.date(), price=price, armed=True, error=str(error))
             failure = SkippedAlert(rule.id, f"send failed, will retry on the next run: {error}")
             run.skipped.append(failure)
             run.failed.append(failure)
             continue
-        record_check(
-            store, rule.id, checked=day.date(), price=quote.price, armed=False, sent_at=datetime.now(UTC)
-        )
-        run.sent.append(SentAlert(rule.id, rule.email, quote.price, rule.currency, rule.unit))
+        record_check(store, rule.id, checked=day.date(), price=price, armed=False, sent_at=datetime.now(UTC))
+        run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit))
     return run

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.briefing import Briefing, add_forecast_and_timing, add_premiums, build_briefing
+from analytics.briefing import (
+    Briefing,
+    add_forecast_and_timing,
+    add_premiums,
+    build_briefing,
+    countries_by_period,
+)
 from data.ledger import LedgerScope
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
@@ -37,14 +43,21 @@ def briefing_view(
     premiums = stored_premiums(store, scope, snapshot, None, start, end).premiums
     if not premiums.empty:
         add_premiums(briefing, premiums)
-    demo = snapshot.demo_series
-    briefing.demo_series = list(demo)
     used = [
         GOLD_SERIES,
         *(str(fx_series_for(row.currency)) for row in briefing.countries if row.currency != "USD"),
     ]
+    briefing.demo_series = [series_id for series_id in used if series_id in snapshot.demo_series]
     briefing.providers = {series_id: snapshot.source_of(series_id) for series_id in used}
     return briefing
+
+
+def briefing_periods(snapshot: MarketSnapshot, kind: str) -> pd.DataFrame:
+    """Every period of `kind` with data, how many countries it has, whether it is complete: the picker's
+    choices, and (`default_period`) the one it opens on."""
+    fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
+    coverage = countries_by_period(snapshot.gold_usd_per_oz, fx, kind)
+    return coverage[coverage["countries"] > 0]
 
 
 def briefing_freshness(snapshot: MarketSnapshot, today: pd.Timestamp | str | None = None) -> Freshness:

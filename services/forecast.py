@@ -32,7 +32,7 @@ class ForecastView:
 
 def target_history(snapshot: MarketSnapshot, target_id: str) -> pd.Series:
     """A stored series or a derived local price (GOLD_COP_G) from the snapshot."""
-    return target_prices(lambda series_id: snapshot.series[series_id], target_id)
+    return target_prices(snapshot.usable, target_id)
 
 
 def forecast_view(

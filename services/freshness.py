@@ -17,9 +17,13 @@ from data.settings import stale_after_days
 
 @dataclass(frozen=True)
 class LastFetch:
+    """The latest Yahoo fetch attempt. `message` is English for the server log; `code` (one of
+    data.market_data.REASON_CODES, None when it went well) is what a page words in the user's language."""
+
     at: datetime
     ok: bool
     message: str
+    code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from data.market_data import MarketSnapshot, load_snapshot
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.settings import stale_after_days
 from data.store import MarketStore
+from services.as_of import AsOf, complete_day
 from services.freshness import Freshness, freshness, last_date
 
 
@@ -44,21 +45,21 @@ def real_fx(snapshot: MarketSnapshot) -> dict[str, pd.Series]:
     Real gold times a demo exchange rate would be an invented price: such a currency is left out. When
     gold itself is demo, every rate goes with it (the whole view is then demo, and says so).
     """
-    demo = snapshot.demo_series
     rates = {}
     for currency in CURRENCIES:
-        rate = snapshot.fx_per_usd(currency)
-        if rate is None or rate.empty:
-            continue
-        series_id = f"USD_{currency}"
-        if GOLD_SERIES in demo or series_id not in demo:
+        series_id = fx_series_for(currency)
+        rate = None if series_id is None else snapshot.usable(series_id)
+        if rate is not None and not rate.empty:
             rates[currency] = rate
     return rates
 
 
 def local_prices(snapshot: MarketSnapshot, currency: str, unit: str) -> pd.DataFrame:
-    """Benchmark price per `unit` in `currency` on every gold date, with the inputs used."""
-    return local_price_series(snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), unit=unit)
+    """Benchmark price per `unit` in `currency` on every gold date, with the inputs used (no price from a
+    demo rate beside real gold)."""
+    fx_id = fx_series_for(currency)
+    fx = None if fx_id is None else snapshot.usable(fx_id)
+    return local_price_series(snapshot.gold_usd_per_oz, fx, unit=unit)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def market_view(
         if code != "USD":
             # a row ends with its exchange rate's last observation: a rate carried past its end would
             # make the row move with gold alone
-            fx_end = last_date(snapshot.fx_per_usd(code))
+            fx_end = last_date(snapshot.usable(str(fx_series_for(code))))
             price = local_prices(snapshot, code, "g")["price"]
             rows[code] = price.loc[:fx_end] if fx_end is not None else price.iloc[:0]
     as_of = common_end_date(rows)
@@ -134,25 +135,39 @@ class SourcedQuote:
     gold_source: str
     fx_source: str | None
     stale: bool
+    #: Set when no date was asked for: the "as of" rule's answer that chose the day (judged on today).
+    rule: AsOf | None = None
 
     def as_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             **self.quote.as_json(),
             "gold_source": self.gold_source,
             "fx_source": self.fx_source,
             "stale": self.stale,
         }
+        if self.rule is not None:
+            out.update(
+                as_of=f"{self.rule.today:%Y-%m-%d}",
+                age_days=self.rule.age_days,
+                held_back_by=[held.as_json() for held in self.rule.held_back_by],
+            )
+        return out
 
 
 def stored_benchmark(
     store: MarketStore,
-    date: pd.Timestamp,
+    date: pd.Timestamp | None,
     currency: str,
     unit: str = "g",
     max_staleness_days: int = MAX_STALENESS_DAYS,
+    today: object = None,
 ) -> SourcedQuote:
     """The benchmark of one fine `unit` in `currency` on `date` from stored data only (no demo), with the
-    source of the gold and FX values used; stale when an input is older than the staleness setting."""
+    source of the gold and FX values used; stale when an input is older than the staleness setting.
+
+    Without `date`, the day is the latest complete one by the "as of" rule (services/as_of.py), and
+    staleness is that day's age against `today` (default now).
+    """
     gold = store.load_series_with_sources(GOLD_SERIES)
     if gold.empty:
         raise MissingSeriesError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
@@ -160,18 +175,25 @@ def stored_benchmark(
     fx = None if fx_id is None else store.load_series_with_sources(fx_id)
     if fx is not None and fx.empty:
         raise MissingSeriesError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
+    gold_values = gold["value"].rename(GOLD_SERIES)
+    fx_values = None if fx is None else fx["value"].rename(fx_id)
+    rule = None
+    if date is None:
+        rule = complete_day(gold_values, fx_values, currency, today, max_staleness_days=max_staleness_days)
+        if rule.day is None:
+            raise MissingSeriesError(
+                f"no day on or before {rule.today:%Y-%m-%d} has both {GOLD_SERIES} and {fx_id} "
+                f"within {max_staleness_days} days of each other"
+            )
+        date = rule.day
     quote = benchmark_price_per_fine_gram(
-        gold["value"].rename(GOLD_SERIES),
-        None if fx is None else fx["value"].rename(fx_id),
-        date,
-        currency=currency,
-        unit=unit,
-        max_staleness_days=max_staleness_days,
+        gold_values, fx_values, date, currency=currency, unit=unit, max_staleness_days=max_staleness_days
     )
     oldest = min(day for day in (quote.gold_date, quote.fx_date) if day is not None)
     return SourcedQuote(
         quote=quote,
         gold_source=str(gold.loc[quote.gold_date, "source"]),
         fx_source=None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
-        stale=(quote.date - oldest).days > stale_after_days(),
+        stale=rule.stale if rule is not None else (quote.date - oldest).days > stale_after_days(),
+        rule=rule,
     )

@@ -8,34 +8,38 @@ no streamlit import.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.benchmark import (
-    StaleDataError,
-    benchmark_price_per_fine_gram,
-    local_price_series,
-)
+from analytics.benchmark import benchmark_price_per_fine_gram, local_price_series
 from analytics.market import pct_change_since
 from analytics.units import grams_per_unit
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
-from services.freshness import Freshness, freshness
+from services.as_of import AsOf, HeldBack, complete_day
+from services.freshness import Freshness
 from services.reference_buyers import reference_buyer
 
 
 class NoPriceError(ValueError):
-    """The store holds no usable gold or exchange-rate value on or before the date asked for."""
+    """No day has both a gold price and an exchange rate: `as_of` says which series are missing or end."""
+
+    def __init__(self, message: str, as_of: AsOf | None = None) -> None:
+        super().__init__(message)
+        self.as_of = as_of
 
 
 @dataclass(frozen=True)
 class PriceToday:
     """One benchmark price with everything a reader needs to trust it.
 
-    `date` is the day of the gold price used; `as_of` the day asked for (today by default);
-    `age_days` how many days the price is older than `as_of`; `stale` when that exceeds the limit.
+    `date` is the latest complete day by the one "as of" rule (services/as_of.py), the day of the gold
+    price used; `as_of` the day asked for (today by default); `age_days` how many days the price is
+    older than `as_of`; `stale` when that exceeds the limit; `rule` the whole answer of the rule (which
+    series end earlier, whether the price is built on demo series).
     """
 
     as_of: pd.Timestamp
@@ -53,12 +57,22 @@ class PriceToday:
     fx: float
     sources: dict[str, str]  # series id -> source of the value used
     age_days: int
+    rule: AsOf
     month_change_pct: float = float("nan")
 
     @property
     def freshness(self) -> Freshness:
         """When the price's data end, judged on `as_of` with the staleness setting."""
-        return freshness(self.date, self.as_of)
+        return self.rule.freshness
+
+    @property
+    def held_back_by(self) -> tuple[HeldBack, ...]:
+        return self.rule.held_back_by
+
+    @property
+    def demo(self) -> bool:
+        """Built on a demo series: every figure from it says so."""
+        return self.rule.demo
 
     @property
     def stale(self) -> bool:
@@ -87,6 +101,8 @@ class PriceToday:
             "fx_date": None if self.fx_date is None else f"{self.fx_date:%Y-%m-%d}",
             "sources": self.sources,
             "stale": self.stale,
+            "age_days": self.age_days,
+            "held_back_by": [held.as_json() for held in self.held_back_by],
         }
 
 
@@ -96,31 +112,33 @@ def price_from_series(
     currency: str,
     unit: str,
     as_of: pd.Timestamp,
+    demo_series: Collection[str] = (),
 ) -> PriceToday:
-    """The benchmark of one `unit` on the last gold day on or before `as_of`, from series with sources.
+    """The benchmark of one `unit` on the latest complete day on or before `as_of` (the "as of" rule).
 
-    `gold` and `fx` hold columns value and source on a DatetimeIndex (data up to `as_of` only is used).
-    Raises NoPriceError when there is no such price.
+    `gold` and `fx` hold columns value and source on a DatetimeIndex (data up to `as_of` only is used);
+    `demo_series` names the series that are invented. Raises NoPriceError, carrying the rule's answer,
+    when no day has both inputs.
     """
-    gold = gold.loc[:as_of].dropna(subset=["value"])
-    if gold.empty:
-        raise NoPriceError(f"no {GOLD_SERIES} stored on or before {as_of:%Y-%m-%d}")
-    fx_values = None
-    if fx is not None:
-        fx = fx.loc[:as_of].dropna(subset=["value"])
-        if fx.empty:
-            raise NoPriceError(f"no {fx_series_for(currency)} stored near {as_of:%Y-%m-%d}")
-        fx_values = fx["value"].rename(fx_series_for(currency))
-    gold_values = gold["value"].rename(GOLD_SERIES)
-    gold_day = gold_values.index[-1]
-    try:
-        quote = benchmark_price_per_fine_gram(gold_values, fx_values, gold_day, currency=currency, unit=unit)
-    except StaleDataError as error:
-        raise NoPriceError(str(error)) from None
-    local = local_price_series(gold_values, fx_values, unit="g")["price"].dropna()
+    fx_id = fx_series_for(currency)
+    gold_values = gold["value"].loc[:as_of].dropna().rename(GOLD_SERIES)
+    fx_values = None if fx is None else fx["value"].loc[:as_of].dropna().rename(fx_id)
+    rule = complete_day(gold_values, fx_values, currency, as_of, demo_series=demo_series)
+    if rule.day is None:
+        missing = ", ".join(
+            f"no {held.series} stored" if held.last is None else f"{held.series} ends {held.last:%Y-%m-%d}"
+            for held in rule.held_back_by
+        )
+        raise NoPriceError(f"no day on or before {as_of:%Y-%m-%d} has gold and its rate ({missing})", rule)
+    day = rule.day
+    quote = benchmark_price_per_fine_gram(
+        gold_values, None if fx_id is None else fx_values, day, currency=currency, unit=unit
+    )
+    local = local_price_series(gold_values.loc[:day], None if fx_values is None else fx_values.loc[:day])
+    local_prices = local["price"].dropna()
     sources = {GOLD_SERIES: str(gold.loc[quote.gold_date, "source"])}
     if fx is not None and quote.fx_date is not None:
-        sources[str(fx_series_for(currency))] = str(fx.loc[quote.fx_date, "source"])
+        sources[str(fx_id)] = str(fx.loc[quote.fx_date, "source"])
     buyer = reference_buyer(currency)  # Banco de la República for COP; elsewhere only a configured one
     return PriceToday(
         as_of=as_of,
@@ -131,20 +149,21 @@ def price_from_series(
         price_per_gram=quote.price / grams_per_unit(unit),
         buyer_name=None if buyer is None else buyer.name,
         buyer_share=None if buyer is None else buyer.share,
-        week_change_pct=pct_change_since(local, "1W", asof=gold_day),
+        week_change_pct=pct_change_since(local_prices, "1W", asof=day),
         gold_date=quote.gold_date,
         gold_usd_per_oz=quote.gold_usd_per_oz,
         fx_date=quote.fx_date,
         fx=quote.fx,
         sources=sources,
         age_days=int((as_of - quote.gold_date).days),
-        month_change_pct=pct_change_since(local, "1M", asof=gold_day),
+        rule=rule,
+        month_change_pct=pct_change_since(local_prices, "1M", asof=day),
     )
 
 
 def price_today(store: MarketStore, currency: str, unit: str = "g", *, as_of: object = None) -> PriceToday:
-    """The benchmark price from stored data only (never demo data), on the last gold day on or before
-    `as_of` (default today); only data up to that day is read."""
+    """The benchmark price from stored data only (never demo data), on the latest complete day on or
+    before `as_of` (default today: the "as of" rule); only data up to that day is read."""
     grams_per_unit(unit)  # an unknown unit fails before any query
     day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
     fx_id = fx_series_for(currency)
@@ -156,7 +175,8 @@ def price_today(store: MarketStore, currency: str, unit: str = "g", *, as_of: ob
 def snapshot_price_today(
     snapshot: MarketSnapshot, currency: str, unit: str = "g", today: object = None
 ) -> PriceToday:
-    """The same price from a page's snapshot (demo series included: the page's banner says so)."""
+    """The same price from a page's snapshot: demo gold gives a demo price (`demo`, which the page says on
+    the figure itself); real gold beside a demo rate gives no local price (NoPriceError)."""
 
     def with_sources(series_id: str) -> pd.DataFrame:
         values = snapshot.series[series_id]
@@ -168,5 +188,39 @@ def snapshot_price_today(
     fx_id = fx_series_for(currency)
     day = pd.Timestamp(today if today is not None else pd.Timestamp.now()).normalize()
     return price_from_series(
-        with_sources(GOLD_SERIES), None if fx_id is None else with_sources(fx_id), currency, unit, day
+        with_sources(GOLD_SERIES),
+        None if fx_id is None else with_sources(fx_id),
+        currency,
+        unit,
+        day,
+        demo_series=snapshot.demo_series,
     )
+
+
+@dataclass(frozen=True)
+class PriceAnswer:
+    """What a page shows for a currency: the price by the "as of" rule, or why there is none.
+
+    `gold_usd` is the gold price in dollars on its own last day, offered when no local price can be
+    shown (no real exchange rate): that price is real, a peso price from a demo rate would not be.
+    """
+
+    rule: AsOf
+    price: PriceToday | None
+    gold_usd: PriceToday | None = None
+
+
+def snapshot_price_answer(
+    snapshot: MarketSnapshot, currency: str, unit: str = "g", today: object = None
+) -> PriceAnswer:
+    """The page's price for `currency`, or the rule's reason for none with the dollar price beside it."""
+    try:
+        price = snapshot_price_today(snapshot, currency, unit, today)
+    except NoPriceError as error:
+        assert error.as_of is not None
+        try:
+            gold_usd = snapshot_price_today(snapshot, "USD", unit, today)
+        except NoPriceError:
+            gold_usd = None
+        return PriceAnswer(error.as_of, None, gold_usd)
+    return PriceAnswer(price.rule, price)

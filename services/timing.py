@@ -45,9 +45,7 @@ def timing_view(
     """Indicators on the price of a fine gram in `currency`, the reading on its last day, and backtests."""
     target_id = local_price_id(currency, "g")
 
-    def load(series_id: str) -> pd.Series:
-        return snapshot.series[series_id]
-
+    load = snapshot.usable  # a demo rate beside real gold prices nothing
     prices = target_prices(load, target_id)
     fx = target_fx(load, target_id)
     indicators = indicator_frame(prices, fx, settings.holding_cost_pct_month)

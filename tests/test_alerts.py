@@ -171,7 +171,8 @@ def test_stale_data_is_skipped_with_the_reason_and_a_stale_rule_fires(store, smt
     run = run_alerts(store, as_of="2024-05-30")  # 16 days after the last price
     reasons = {s.id: s.reason for s in run.skipped}
     assert (
-        reasons[price.id] == "stale data: the last gold price is from 2024-05-14, 16 days before 2024-05-30"
+        reasons[price.id]
+        == "stale data: the newest complete price is from 2024-05-14, 16 days before 2024-05-30"
     )
     assert [s.id for s in run.sent] == [stale.id]
     (message,) = smtp.inbox.messages

@@ -39,8 +39,16 @@ def test_stale_values_are_refused():
 
 
 def test_local_series_keeps_gaps_visible():
-    fx = series({"2024-05-01": 3900.0}, "USD_COP")  # 7+ days before 9 and 10 May
+    fx = series({"2024-05-01": 3900.0, "2024-05-10": 3950.0}, "USD_COP")  # 8 days before 9 May
     frame = local_price_series(GOLD, fx, max_staleness_days=7)
     assert len(frame) == 3  # no gold day disappears
-    assert frame["price"].notna().tolist() == [True, False, False]
+    assert frame["price"].notna().tolist() == [True, False, True]
     assert frame.loc["2024-05-08", "fx_date"] == pd.Timestamp("2024-05-01")
+
+
+def test_local_series_ends_with_its_rate():
+    """Gold days after the rate's last value have no local price: the rate is not carried past its end."""
+    fx = series({"2024-05-07": 3900.0}, "USD_COP")  # ends before gold's 8, 9 and 10 May
+    frame = local_price_series(GOLD, fx, max_staleness_days=7)
+    assert len(frame) == 3
+    assert frame["price"].isna().all()

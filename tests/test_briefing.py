@@ -184,14 +184,13 @@ def test_a_briefing_from_demo_data_says_so_first_in_html_and_every_excel_sheet(d
     from services.market import market_snapshot
     from ui.briefing_report import briefing_html, briefing_xlsx
 
-    store = MarketStore.from_url(db_url)
-    gold = demo_market_data(pd.Timestamp.now())["GOLD_USD"]  # gold stored; every exchange rate is demo
-    store.write_series("GOLD_USD", pd.DataFrame({"date": gold.index, "value": gold.to_numpy()}), "stooq")
+    store = MarketStore.from_url(db_url)  # nothing stored: every series is demo
+    gold = demo_market_data(pd.Timestamp.now())["GOLD_USD"]
     period = pd.Period(gold.index[-1], freq="M") - 1
     briefing = briefing_view(
         store, OPERATOR, market_snapshot(store), period.start_time, period.end_time.normalize(), "month"
     )
-    assert briefing.demo_series  # the exchange rates
+    assert briefing.demo_series[0] == "GOLD_USD" and "SILVER_USD" not in briefing.demo_series  # used
     html = briefing_html(briefing, "es")
     assert html.index("ATENCIÓN: este informe usa datos de demostración") < html.index("el oro internacional")
     workbook = load_workbook(io.BytesIO(briefing_xlsx(briefing, "es")))
@@ -200,3 +199,12 @@ def test_a_briefing_from_demo_data_says_so_first_in_html_and_every_excel_sheet(d
             sheet.title
         )
     assert "WARNING: this briefing uses demo data" in briefing_html(briefing, "en")
+    # real gold beside demo rates: the rates are not used (no peso price from an invented rate), so the
+    # briefing carries no demo notice and names each country it has no figures for
+    store.write_series("GOLD_USD", pd.DataFrame({"date": gold.index, "value": gold.to_numpy()}), "stooq")
+    real = briefing_view(
+        store, OPERATOR, market_snapshot(store), period.start_time, period.end_time.normalize(), "month"
+    )
+    assert real.demo_series == [] and [row.currency for row in real.countries] == ["USD"]
+    html = briefing_html(real, "es")
+    assert "datos de demostración" not in html and "Colombia: sin tasa de cambio real guardada" in html

@@ -83,10 +83,14 @@ def test_performance_table_mixed_end_dates_use_one_common_date():
 
 
 def test_missing_exchange_rate_is_not_a_zero_fx_contribution():
-    """A rate carried past its last observation is missing in the decomposition, not '+0,0 pp'."""
-    gold = daily([100.0, 101.0, 102.0, 103.0, 104.0])
-    fx = daily([10.0, 10.5], start="2024-01-01")  # two observations, then carried as-of
-    local = local_price_series(gold, fx)
+    """A rate carried over a gap is missing in the decomposition, not '+0,0 pp'; past its end there is no
+    local price at all (the "as of" rule)."""
+    gold = daily([100.0, 101.0, 102.0, 103.0, 104.0, 105.0])
+    fx = pd.Series([10.0, 10.5, 11.0], index=pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-06"]))
+    local = local_price_series(gold, fx)  # 3 to 5 January carry the rate of the 2nd as-of
+    assert local["price"].notna().all()
+    ended = local_price_series(gold, fx.loc[:"2024-01-02"])
+    assert ended["price"].loc["2024-01-03":].isna().all()
     carried = decompose_local_move(local, pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-05"))
     assert not carried.fx_measured and math.isnan(carried.fx_contribution_pp)
     assert carried.gold_contribution_pp == pytest.approx(carried.local_pct)

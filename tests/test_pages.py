@@ -49,8 +49,8 @@ def test_overview_shows_the_price_of_a_fine_gram_in_pesos(db_url):
     at = app().run()
     assert not at.exception
     values = metric_values(at)
-    price = values["1 gramo de oro fino, hoy"]
-    buy = values["Compra Banco de la República (95 %)"]
+    price = values["1 gramo de oro fino, hoy (DEMOSTRACIÓN, no es real)"]
+    buy = values["Compra Banco de la República (95 %) (DEMOSTRACIÓN, no es real)"]
     assert price.startswith("$ ") and "." in price  # es-CO: $ 296.375
     as_number = float(price[2:].replace(".", ""))
     assert float(buy[2:].replace(".", "")) == pytest.approx(0.95 * as_number, abs=1.0)
@@ -61,9 +61,9 @@ def test_overview_shows_the_price_of_a_fine_gram_in_pesos(db_url):
 
 def test_settings_drive_the_overview_and_the_url(db_url):
     at = app().run()
-    gram = metric_values(at)["1 gramo de oro fino, hoy"]
+    gram = metric_values(at)["1 gramo de oro fino, hoy (DEMOSTRACIÓN, no es real)"]
     at.selectbox(key="unit").select("castellano").run()
-    castellano = metric_values(at)["1 castellano (4,6 g) de oro fino, hoy"]
+    castellano = metric_values(at)["1 castellano (4,6 g) de oro fino, hoy (DEMOSTRACIÓN, no es real)"]
     assert float(castellano[2:].replace(".", "")) == pytest.approx(
         4.6 * float(gram[2:].replace(".", "")), rel=1e-4
     )
@@ -72,7 +72,7 @@ def test_settings_drive_the_overview_and_the_url(db_url):
     at.selectbox(key="unit").select("g").run()
     assert not at.exception
     values = metric_values(at)
-    assert values["1 fine gram of gold, today"].startswith("PEN ")
+    assert values["1 fine gram of gold, today (DEMO, not real)"].startswith("PEN ")
     assert at.query_params["lang"] == "en" and at.query_params["cur"] == "PEN"
     assert any("not real prices" in w.value for w in at.warning)
 
@@ -82,7 +82,7 @@ def test_settings_come_from_the_url(db_url):
     at.query_params.update({"lang": "en", "cur": "USD", "unit": "oz"})
     at.run()
     assert not at.exception
-    price = metric_values(at)["1 fine troy ounce of gold, today"]
+    price = metric_values(at)["1 fine troy ounce of gold, today (DEMO, not real)"]
     assert price.startswith("$")  # USD in en_US
 
 
@@ -129,8 +129,8 @@ def test_stored_real_data_replaces_the_demo_banner(db_url):
     assert "1 gramo de oro fino, al 2 mar 2021" in metric_values(at)  # a stale price is never "today"
     at.switch_page("app_pages/market.py").run()
     assert not at.exception
-    rows = at.dataframe[0].value.index.tolist()  # real gold × a demo rate is marked on its row
-    assert "Oro, COP/g" in rows and "Oro, PEN/g · DEMO" in rows
+    rows = at.dataframe[0].value.index.tolist()  # real gold × a demo rate is no price: a missing row
+    assert "Oro, COP/g" in rows and "Oro, PEN/g · sin tasa de cambio" in rows
 
 
 def chart_title(element) -> str:
@@ -532,12 +532,13 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
     assert table.loc["Oro, USD/oz", week] == format_pct(expected.loc["g", "1W"], "es")
     assert table.loc["Oro, PEN/g", month] == format_pct(expected.loc["p", "1M"], "es")
     assert expected.loc["g", "1W"] != pct_change_since(gold, "1W")  # not gold's own last week
-    # the last week of PEN prices reuses the 2024-06-05 rate: its part is missing, never "+0,0 pp"
+    # PEN prices end with their rate (2024-06-05, the as-of rule): the last week is measured, never a
+    # rate carried past its end that reads "+0,0 pp"
     at.get("button_group")[0].set_value("1W").run()
     assert not at.exception, at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "sin tasa de cambio nueva en esas fechas" in text and "+0,0 pp por la tasa de cambio" not in text
-    assert stale_warnings(at, "12 jun 2024")  # PEN's last price (the carried rate) is dated and old
+    assert "al 5 jun 2024" in text and "+0,0 pp por la tasa de cambio" not in text
+    assert stale_warnings(at, "5 jun 2024")  # PEN's last price is dated and old
     at.get("button_group")[0].set_value("3M").run()
     assert "pp por la tasa de cambio" in " ".join(m.value for m in at.markdown)
 
@@ -554,7 +555,7 @@ def test_banrep_buy_price_is_shown_for_colombia_only(db_url, monkeypatch):
     at.selectbox(key="cur").select("PEN").run()
     values = metric_values(at)
     price = next(v for label, v in values.items() if label.startswith("1 gramo de oro fino"))
-    bought = values["Compra Activos Mineros (96 %)"]
+    bought = values["Compra Activos Mineros (96 %)"]  # real gold and real soles
 
     def number(text: str) -> float:  # es-PE writes S/ 1,234.56
         return float(text.replace("S/", "").replace(",", "").strip())

@@ -8,8 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from i18n import format_day, format_number, series_label, t
-from i18n.keys import DEMO_REASON
+from i18n import format_day, format_number, held_back_text, series_label, t
+from i18n.keys import DEMO_REASON, FETCH_REASON
+from services.as_of import AsOf
 from services.freshness import DataState, Freshness
 from services.premiums import LedgerView
 from ui.state import EXAMPLE_LEDGER_KEY
@@ -30,8 +31,13 @@ def data_banner(state: DataState, lang: str) -> None:
     if state.level == "partial":
         st.info(t("demo_partial", lang, series=series), icon=":material/info:")
     last = state.last_fetch
-    fetch = t("never", lang) if last is None else f"{format_day(last.at, lang)} — {last.message[:160]}"
-    st.caption(t("stored_caption", lang, gold_last=format_day(state.gold_last, lang), fetch=fetch))
+    gold_last = format_day(state.gold_last, lang)
+    if last is not None and not last.ok:  # the reason in the user's words; hosts and errno stay in the log
+        reason = t(FETCH_REASON[last.code or "yahoo_empty"], lang)
+        st.caption(t("fetch_failed", lang, reason=reason, day=format_day(last.at, lang), gold_last=gold_last))
+        return
+    fetch = t("never", lang) if last is None else format_day(last.at, lang)
+    st.caption(t("stored_caption", lang, gold_last=gold_last, fetch=fetch))
 
 
 def data_as_of(freshness: Freshness, lang: str) -> None:
@@ -48,10 +54,34 @@ def data_as_of(freshness: Freshness, lang: str) -> None:
         st.caption(t("data_as_of", lang, day=day))
 
 
-def stop_without_prices(prices: pd.Series, currency: str, lang: str) -> None:
-    """End the page with a clear error when no gold date has an exchange rate fresh enough to use."""
+def demo_marked(label: str, demo: bool, lang: str) -> str:
+    """A figure's title or label, marked on the figure itself when it is built on demo series."""
+    return t("demo_marked", lang, label=label) if demo else label
+
+
+def held_back_notice(rule: AsOf, lang: str) -> None:
+    """Why the price's day is earlier than gold's last day (a rate ends first), or why there is no price
+    at all (a rate missing, or only demo beside real gold): named series, their last days."""
+    held = held_back_text([(h.series, h.last) for h in rule.limiting_series], lang)
+    if rule.day is None:
+        st.warning(t("no_local_price", lang, currency=rule.currency, held=held), icon="⚠️")
+    elif rule.held_back_by and rule.gold_last is not None:
+        st.info(
+            t(
+                "price_held_back",
+                lang,
+                day=format_day(rule.day, lang),
+                held=held,
+                gold_last=format_day(rule.gold_last, lang),
+            ),
+            icon=":material/event:",
+        )
+
+
+def stop_without_prices(prices: pd.Series, rule: AsOf, lang: str) -> None:
+    """End the page, saying which series are missing, when no gold date has a real exchange rate."""
     if prices.empty:
-        st.error(t("no_price", lang, reason=t("no_price_fx", lang, currency=currency)))
+        held_back_notice(rule, lang)
         st.stop()
 
 

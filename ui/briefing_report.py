@@ -31,7 +31,7 @@ from i18n import (
     source_label,
     t,
 )
-from i18n.keys import MODEL, RECOMMENDATION
+from i18n.keys import COUNTRY_NAME, MODEL, RECOMMENDATION
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
 from ui.sentences import relative_error_text
 from ui.tables import display_frame, export_frame, sheet_label
@@ -40,8 +40,15 @@ from ui.tables import display_frame, export_frame, sheet_label
 def briefing_notices(briefing: Briefing, lang: str) -> list[str]:
     """What a reader must know before any figure: demo data, and countries whose data stop early."""
     notices = []
-    if briefing.demo_series:
-        notices.append(t("brief_demo_notice", lang, series=", ".join(briefing.demo_series)))
+    if briefing.demo_series:  # only the demo series this briefing uses, as a reader names them
+        series = ", ".join(series_label(series_id, lang) for series_id in briefing.demo_series)
+        notices.append(t("brief_demo_notice", lang, series=series))
+    for currency, last in briefing.missing_countries:
+        country = t(COUNTRY_NAME[currency], lang)
+        if last is None:
+            notices.append(t("brief_missing_country_never", lang, country=country))
+        else:
+            notices.append(t("brief_missing_country", lang, country=country, last=format_day(last, lang)))
     for row in briefing.countries:
         if not row.complete:
             notices.append(

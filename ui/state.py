@@ -24,10 +24,10 @@ from data.ledger import (
     sales_totals,
     save_premium_schedule,
 )
-from data.market_data import MarketSnapshot, import_prices, refresh_from_yahoo
+from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
-from services.briefing import briefing_freshness, briefing_view
+from services.briefing import briefing_freshness, briefing_periods, briefing_view
 from services.buyers import BuyersView, buyer_history, buyers_view
 from services.context import RunContext, scope_of_ledger_key
 from services.forecast import ForecastView, forecast_view
@@ -47,7 +47,13 @@ from services.premiums import (
     selected_sales,
     stored_ledger,
 )
-from services.price_today import NoPriceError, PriceToday, price_today, snapshot_price_today
+from services.price_today import (
+    NoPriceError,
+    PriceAnswer,
+    PriceToday,
+    price_today,
+    snapshot_price_answer,
+)
 from services.timing import TimingView, timing_view
 from ui.auth import resolve_session
 from ui.store import get_store, store_for
@@ -121,17 +127,15 @@ def local_price_table(currency: str, unit: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _price_today(url: str, market_key: str, today: str, currency: str, unit: str) -> PriceToday | None:
-    try:
-        return snapshot_price_today(_snapshot(url, market_key, today), currency, unit, today)
-    except NoPriceError:
-        return None
+def _price_answer(url: str, market_key: str, today: str, currency: str, unit: str) -> PriceAnswer:
+    return snapshot_price_answer(_snapshot(url, market_key, today), currency, unit, today)
 
 
-def price_today_view(currency: str, unit: str) -> PriceToday | None:
-    """The latest benchmark price of a unit in a currency, with its changes (None without any price)."""
+def price_answer_view(currency: str, unit: str) -> PriceAnswer:
+    """The benchmark price of a unit in a currency on the latest complete day (the "as of" rule), with its
+    changes, or why there is none."""
     context = run_context()
-    return _price_today(context.url, context.market_key, context.today, currency, unit)
+    return _price_answer(context.url, context.market_key, context.today, currency, unit)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -151,7 +155,9 @@ def stored_price_today(currency: str, unit: str) -> PriceToday | None:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _last_fetch(url: str, fetch_version: int) -> LastFetch | None:
     last = store_for(url).last_fetch("yahoo")
-    return None if last is None else LastFetch(last["at"], last["ok"], last["message"])
+    if last is None:
+        return None
+    return LastFetch(last["at"], last["ok"], last["message"], None if last["ok"] else failure_code(last))
 
 
 def current_data_state(currency: str | None) -> DataState:
@@ -359,6 +365,17 @@ def briefing_data_freshness() -> Freshness:
     """When the data a briefing can use end, judged on this run's day."""
     context = run_context()
     return briefing_freshness(cached_snapshot(context), context.today)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _briefing_periods(url: str, market_key: str, today: str, kind: str) -> pd.DataFrame:
+    return briefing_periods(_snapshot(url, market_key, today), kind)
+
+
+def briefing_periods_view(kind: str) -> pd.DataFrame:
+    """Every week, month or quarter with data, with its number of countries (the picker's choices)."""
+    context = run_context()
+    return _briefing_periods(context.url, context.market_key, context.today, kind)
 
 
 def briefing_for(start: pd.Timestamp, end: pd.Timestamp, kind: str) -> Briefing:
