@@ -12,7 +12,7 @@ from data.exports import csv_bytes, excel_bytes
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_money, format_number, format_pct, t, tn
 from i18n.keys import CERTIFICATION, WATERFALL
 from ui.banner import example_ledger_switch
-from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
+from ui.figures import SHOWN_SALE_ROWS, premium_price_figure, premium_tables, premium_waterfall_figure
 from ui.sentences import premiums_sentence
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
@@ -28,7 +28,7 @@ from ui.tables import column_label, display_frame, export_frame, file_label, she
 from ui.text import plain_markdown
 
 #: Rows of a per-sale table drawn on the page (the latest ones); the downloads hold every row.
-TABLE_ROWS = 500
+TABLE_ROWS = SHOWN_SALE_ROWS
 #: The tabs of the sale-by-sale and summary tables (ui.figures.premium_tables' names).
 TABLE_TABS = {
     "per_sale": N_("per_sale"),
@@ -144,9 +144,10 @@ for tab, (name, table) in zip(
     with tab:
         shown = table if name == "per_sale" else display_frame(table.tail(TABLE_ROWS), lang, currency)
         st.dataframe(shown.tail(TABLE_ROWS), hide_index=True, width="stretch")
-        if len(table) > TABLE_ROWS:  # a big ledger: the latest rows here, every row in the downloads
+        rows = len(per_sale_numbers) if name == "per_sale" else len(table)  # the text holds the latest only
+        if rows > TABLE_ROWS:  # a big ledger: the latest rows here, every row in the downloads
             st.caption(t("table_latest_rows", lang, shown=format_number(TABLE_ROWS, lang, 0),
-                         count=format_number(len(table), lang, 0)))  # fmt: skip
+                         count=format_number(rows, lang, 0)))  # fmt: skip
 
 # --- waterfall: the period, or one sale
 st.subheader(t("waterfall_title", lang))
