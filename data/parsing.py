@@ -388,8 +388,8 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar
     # lines as io.StringIO(newline="") gives them (\r, \n and \r\n kept), without its 4-byte-a-character copy
     lines_of_text = (
         text.splitlines(keepends=True)  # the same lines when no other line-break character is there
-        if not _OTHER_BREAKS.search(text)
-        else (match.group() for match in _LINE.finditer(text))
+        if text.count("\n") <= max_rows + 10 and not _OTHER_BREAKS.search(text)
+        else (match.group() for match in _LINE.finditer(text))  # lazily: a file past the limit stops early
     )
     reader = csv.reader(lines_of_text, delimiter=delimiter)
     records = _Rows(columnar)
