@@ -326,3 +326,60 @@ def test_the_sales_page_draws_one_page_of_a_big_ledger(db_url):
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 50
     assert any("Ventas 201–250 de 250" in caption.value for caption in at.caption)
+
+
+# ---------------------------------------------------------------- issue 22's columns, read by column
+
+# Weights in castellanos (4.6 g), fine gold in its own grams, net and gross in pesos, a premium in pesos.
+ISSUE22_SHEET = (
+    "Fecha,Comprador,Peso bruto (castellanos),Ley,Oro fino (g),Neto recibido (COP),Valor (COP),Regalías,"
+    "Prima Fairmined (COP),Certificación\n"
+    "10/05/2024,Uno,100,900,414,33000000,34000000,1000000,1440000,Fairmined\n"  # 460 g × 0.9 = 414 g fine
+    "30/05/2024,Uno,100,900,414,33000000,40000000,1000000,800000,Fairmined\n"  # rate 22 days old; gross off
+    "11/05/2024,Uno,100,900,500,33000000,34000000,1000000,0,Fairmined\n"  # 500 g fine is not 414 g
+    "12/05/2024,Uno,100,900,414,33000000,-5,1000000,0,Fairmined\n"  # a negative gross
+)
+
+
+def test_issue22_columns_read_by_column_give_the_schemas_answer_and_are_converted_by_hand(monkeypatch):
+    table = _read(ISSUE22_SHEET.encode(), "ventas.csv")
+    mapping = _effective_mapping(table.header, None)
+    assert (mapping["amount_received"], mapping["gross_amount"]) == ("Neto recibido (COP)", "Valor (COP)")
+    index = {field: table.header.index(column) for field, column in mapping.items()}
+    context = {"decimal": table.decimal, "today": TODAY, "unit": "castellano", "currency": "COP"}
+    fast, schema = (
+        ledger_rows.validate_rows(
+            table,
+            index,
+            context,
+            fields=list(FIELDS),
+            cooperative="Coop",
+            total_row=TOTAL_ROW,
+            schema_only=schema_only,
+            fine_unit="g",
+        )  # fmt: skip
+        for schema_only in (False, True)
+    )
+    pd.testing.assert_frame_equal(fast[0], schema[0])
+    assert fast[1] == schema[1] and [row["line"] for row in fast[1]] == [4, 5]
+    assert fast[0]["fine_gold_g"].tolist() == pytest.approx([414.0, 414.0])
+    assert fast[0]["gross_amount"].tolist() == [34_000_000.0, 40_000_000.0]
+
+    calls: list[str] = []
+    schema_row = ledger_rows.validate_row
+    monkeypatch.setattr(
+        ledger_rows, "validate_row", lambda cells, ctx: calls.append(cells["date"]) or schema_row(cells, ctx)
+    )
+    rates = pd.Series([4_000.0], index=pd.DatetimeIndex(["2024-05-08"]))
+    parsed = parse_ledger(ISSUE22_SHEET.encode(), "ventas.csv", cooperative="Coop", today=TODAY,
+                          rates=lambda code: rates if code == "COP" else None)  # fmt: skip
+    assert calls == ["11/05/2024", "12/05/2024"]  # the two good rows never went through the row schema
+    assert parsed.sales["premium_received_usd"].tolist() == [pytest.approx(360.0), 0.0]  # 1,440,000 / 4,000
+    assert parsed.conversions == [
+        {"field": "premium_received_usd", "from_currency": "COP", "to_currency": "USD",
+         "rate_series": "USD_COP", "rows": 2, "rows_without_rate": 1}
+    ]  # fmt: skip
+    flagged = {row["line"]: [problem["code"] for problem in row["problems"]] for row in parsed.flagged}
+    assert flagged == {3: ["no_rate", "gross_net_mismatch"]}  # 40,000,000 vs 33,000,000 + 1,000,000
+    mismatch = parsed.flagged[0]["problems"][1]
+    assert mismatch["pct"] == pytest.approx((40 / 34 - 1) * 100)
