@@ -722,12 +722,30 @@ def _stored_on_days(conn, days: Mapping[object, set]) -> list[dict]:
     return found
 
 
-def _row_at(columns: Mapping[str, list], position: int) -> dict[str, object]:
-    return {name: columns[name][position] for name in STORED_COLUMNS}
+class _Rows:
+    """The good rows' stored values (`_stored_columns`), converted a batch of INSERT_BATCH rows at a time
+    and only the last batch kept: rows are visited in order, so memory stays one batch's."""
+
+    def __init__(self, sales: pd.DataFrame):
+        self.sales = sales
+        self.keys = list(zip(sales["cooperative"].tolist(), sales["sale_id"].tolist(), strict=True))
+        self._start = -1
+        self._columns: dict[str, list] = {}
+
+    def batch(self, start: int) -> dict[str, list]:
+        if start != self._start:
+            self._columns = _stored_columns(self.sales.iloc[start : start + INSERT_BATCH])
+            self._start = start
+        return self._columns
+
+    def row(self, position: int) -> dict[str, object]:
+        start = position - position % INSERT_BATCH
+        columns = self.batch(start)
+        return {name: columns[name][position - start] for name in STORED_COLUMNS}
 
 
-def _match_stored(conn, columns: Mapping[str, list], has_ids: bool) -> dict[int, tuple[str, dict, list[str]]]:
-    """The rows (by position in `columns`, `_stored_columns` of the good rows) that are stored lots:
+def _match_stored(conn, rows: _Rows, has_ids: bool) -> dict[int, tuple[str, dict, list[str]]]:
+    """The good rows (by position) that are stored lots:
     position → ("same", stored, []) or ("changed", stored, fields); any other row is new.
 
     A row is the stored lot of the same id; in a sheet without lot ids (ids derived from the content,
@@ -735,18 +753,19 @@ def _match_stored(conn, columns: Mapping[str, list], has_ids: bool) -> dict[int,
     twin of the sheet pairing with the k-th stored twin. Only the stored rows the sheet may meet are
     read: those of its ids, and without ids those of its cooperatives' sale days.
     """
-    keys = list(zip(columns["cooperative"], columns["sale_id"], strict=True))
+    keys = rows.keys
     existing = _stored_sales(conn, keys)
     matches: dict[int, tuple[str, dict, list[str]]] = {}
     for position, key in enumerate(keys):
         stored = existing.get(key)
         if stored is not None:
-            fields = _differences(stored, _row_at(columns, position))
+            fields = _differences(stored, rows.row(position))
             matches[position] = ("changed", stored, fields) if fields else ("same", stored, [])
     if has_ids:
         return matches
     open_days: dict[object, set] = {}
-    for position, (cooperative, day) in enumerate(zip(columns["cooperative"], columns["date"], strict=True)):
+    days = [day.date() for day in pd.to_datetime(rows.sales["date"])]
+    for position, ((cooperative, _), day) in enumerate(zip(keys, days, strict=True)):
         if position not in matches:
             open_days.setdefault(cooperative, set()).add(day)
     by_identity: dict[tuple[object, ...], list[dict]] = {}
@@ -758,7 +777,7 @@ def _match_stored(conn, columns: Mapping[str, list], has_ids: bool) -> dict[int,
     for position in range(len(keys)):
         if position in matches:
             continue
-        row = _row_at(columns, position)
+        row = rows.row(position)
         candidates = by_identity.get(_identity(row))
         if candidates:
             stored = candidates.pop(0)
@@ -772,12 +791,12 @@ def find_changes(store: MarketStore, parsed: LedgerParse) -> None:
     if parsed.sales.empty:
         parsed.changed = []
         return
-    columns = _stored_columns(parsed.sales)
+    rows = _Rows(parsed.sales)
     with store.engine.connect() as conn:
-        matches = _match_stored(conn, columns, parsed.has_ids)
+        matches = _match_stored(conn, rows, parsed.has_ids)
     lines = parsed.sales["line"].tolist()
     parsed.changed = [
-        _changed_entry(int(lines[position]), stored, _row_at(columns, position), fields)
+        _changed_entry(int(lines[position]), stored, rows.row(position), fields)
         for position, (kind, stored, fields) in sorted(matches.items())
         if kind == "changed"
     ]
@@ -805,10 +824,10 @@ def store_ledger(
     inserted = duplicates = 0
     with store.engine.begin() as conn:
         sales = parsed.sales
-        columns = _stored_columns(sales)
-        columns["flags"] = sales["flags"].tolist()
+        rows = _Rows(sales)
+        flags = sales["flags"].tolist()
         lines = sales["line"].tolist()
-        matches = _match_stored(conn, columns, parsed.has_ids)
+        matches = _match_stored(conn, rows, parsed.has_ids)
         log = conn.execute(
             insert(ledger_imports_table).values(
                 at=datetime.now(UTC),
@@ -825,8 +844,8 @@ def store_ledger(
             if kind == "same":
                 duplicates += 1
                 continue
-            row = _row_at(columns, position)
-            flag = columns["flags"][position]
+            row = rows.row(position)
+            flag = flags[position]
             entry = _changed_entry(int(lines[position]), stored, row, fields)
             entry["applied"] = apply_changes
             changed.append(entry)
@@ -844,12 +863,15 @@ def store_ledger(
                     stored,
                     after,
                 )
-        columns["import_id"] = [import_id] * len(sales)
         for start in range(0, len(sales), INSERT_BATCH):  # one transaction, bounded batches
             end = min(start + INSERT_BATCH, len(sales))
-            batch = {name: values[start:end] for name, values in columns.items()}
             new = [position - start for position in range(start, end) if position not in matches]
             if new:
+                batch = {
+                    **rows.batch(start),
+                    "flags": flags[start:end],
+                    "import_id": [import_id] * (end - start),
+                }
                 _insert_sales(conn, batch, new)
             inserted += len(new)
             if progress:
