@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from data.alerts import add_rule
-from data.ledger import LedgerScope
 from data.market_data import import_prices
 from services.alerts import run_alerts
 from services.as_of import HeldBack, complete_day
