@@ -15,7 +15,7 @@ from ui.auth import NOBODY, NOTICE_KEY, sign_out
 from ui.banner import data_banner
 from ui.import_widget import price_import_sidebar, price_refresh_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
-from ui.state import current_data_state, ledger, may_manage, refresh_market_data, resolve_run_context
+from ui.state import current_data_state, ledger_presence, may_manage, refresh_market_data, resolve_run_context
 from ui.store import get_store
 from ui.style import page_style
 from ui.text import plain_markdown
@@ -83,6 +83,6 @@ if signed_in and may_manage():  # price files change everyone's prices: staff on
     price_refresh_sidebar(lang)  # the same for a refresh from the sources
 data_banner(current_data_state(settings.currency), lang)
 if signed_in:
-    cooperative_sidebar(ledger().cooperatives, lang)
+    cooperative_sidebar(ledger_presence().cooperatives, lang)
 
 st.navigation(pages).run()

@@ -4,6 +4,7 @@ Thin: the arithmetic is analytics/premiums.py (through services/premiums.py and 
 period and currency, formats and draws.
 """
 
+import pandas as pd
 import streamlit as st
 
 from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
@@ -11,12 +12,12 @@ from data.exports import csv_bytes, excel_bytes
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_money, format_number, format_pct, t, tn
 from i18n.keys import CERTIFICATION, WATERFALL
 from ui.banner import example_ledger_switch
-from ui.figures import premium_price_figure, premium_tables, premium_waterfall_figure
+from ui.figures import SHOWN_SALE_ROWS, premium_price_figure, premium_tables, premium_waterfall_figure
 from ui.sentences import premiums_sentence
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
     current_schedule,
-    ledger,
+    ledger_presence,
     local_price_table,
     may_manage,
     premium_page_selection,
@@ -27,6 +28,8 @@ from ui.style import fitted_table
 from ui.tables import column_label, display_frame, export_frame, file_label, sale_label, sheet_label
 from ui.text import plain_markdown
 
+#: Rows of a per-sale table drawn on the page (the latest ones); the downloads hold every row.
+TABLE_ROWS = SHOWN_SALE_ROWS
 #: The tabs of the sale-by-sale and summary tables (ui.figures.premium_tables' names).
 TABLE_TABS = {
     "per_sale": N_("per_sale"),
@@ -39,7 +42,7 @@ TABLE_TABS = {
 settings = current_settings()
 lang = settings.language
 cooperative = current_cooperative()
-view = ledger()
+view = ledger_presence()  # whose sales, without reading them (premiums() reads the selection)
 bounds = premiums(cooperative).bounds
 
 st.title(t("premiums_title", lang))
@@ -142,16 +145,21 @@ for tab, (name, table) in zip(
     st.tabs([t(TABLE_TABS[name], lang) for name in shown_tables]), shown_tables.items(), strict=True
 ):
     with tab:
-        shown = table if name == "per_sale" else display_frame(table, lang, currency)
+        shown = table if name == "per_sale" else display_frame(table.tail(TABLE_ROWS), lang, currency)
+        shown = shown.tail(TABLE_ROWS)
         phone = [shown.columns[0], t("col_premium_pct", lang)] if name == "per_sale" else 2
         fitted_table(shown, phone, lang, key=f"premiums_{name}")
+        rows = len(per_sale_numbers) if name == "per_sale" else len(table)  # the text holds the latest only
+        if rows > TABLE_ROWS:  # a big ledger: the latest rows here, every row in the downloads
+            st.caption(t("table_latest_rows", lang, shown=format_number(TABLE_ROWS, lang, 0),
+                         count=format_number(rows, lang, 0)))  # fmt: skip
 
 # --- waterfall: the period, or one sale
 sale_names = {row.sale_id: sale_label(row.sale_id, row.date, row.buyer, lang) for row in chosen.itertuples()}
 st.subheader(t("waterfall_title", lang))
 sale_choice = st.selectbox(
     t("waterfall_sale", lang),
-    ["", *chosen["sale_id"].tolist()],
+    ["", *chosen["sale_id"].tail(TABLE_ROWS).tolist()],  # the sales the table shows
     format_func=lambda sale: sale_names.get(sale, sale) or t("waterfall_period", lang),
     key="waterfall_sale",
 )
@@ -176,10 +184,13 @@ else:
                 "premium_pct",
                 "meets_minimum_price",
             ]
-        ],
+        ].tail(TABLE_ROWS),
         lang,
     )
     fitted_table(issue_table, [issue_table.columns[i] for i in (0, 2, 3)], lang, key="premiums_issues")  # fmt: skip
+    if len(issues) > TABLE_ROWS:
+        st.caption(t("table_latest_rows", lang, shown=format_number(TABLE_ROWS, lang, 0),
+                     count=format_number(len(issues), lang, 0)))  # fmt: skip
 with st.expander(t("schedule", lang)):
     st.caption(t("schedule_help", lang))
     if not may_manage():  # the schedule applies to every cooperative: members read it, staff change it
@@ -255,24 +266,30 @@ about = {
     t("chart_benchmark_line", lang): t("benchmark_rule", lang),
     t("about_demo", lang): t(N_("yes") if view.is_demo else N_("no"), lang),
 }
-sheets = {
-    sheet_label(name, lang): export_frame(table, lang)
-    for name, table in {
-        **{name: table for name, table in tables.items() if name != "per_sale_text"},
-        "waterfall": steps.rename(index=lambda step: t(WATERFALL[step], lang)).rename("value").to_frame(),
-        "what_if": selection.what_if,
-        "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
-            columns={"price": "benchmark_price_per_g"}
-        ),
-        "certification_check": issues,
-    }.items()
-}
+
+
+def sheets() -> dict[str, pd.DataFrame]:
+    """Every table as a sheet: built when the download is clicked (100,000 sales take seconds)."""
+    return {
+        sheet_label(name, lang): export_frame(table, lang)
+        for name, table in {
+            **{name: table for name, table in tables.items() if name != "per_sale_text"},
+            "waterfall": steps.rename(index=lambda step: t(WATERFALL[step], lang)).rename("value").to_frame(),
+            "what_if": selection.what_if,
+            "chart_benchmark": local_price_table(currency, "g")[["price"]].rename(
+                columns={"price": "benchmark_price_per_g"}
+            ),
+            "certification_check": issues,
+        }.items()
+    }
+
+
 stem = f"{file_label('premiums', lang)}_{currency}"
 download_xlsx, download_csv = st.columns(2)
 download_xlsx.download_button(
     t("premiums_download_xlsx", lang),
     lambda: excel_bytes(
-        sheets,
+        sheets(),
         about=about,
         about_header=(t("col_item", lang), t("col_value", lang)),
         about_sheet=sheet_label("about", lang),

@@ -23,9 +23,11 @@ from ui.state import (
     audit_trail_for,
     delete_stored_sale,
     edit_stored_sale,
-    ledger,
+    every_stored_sale,
+    ledger_presence,
     may_manage,
     own_cooperatives,
+    sales_page,
     selected_sales,
 )
 from ui.style import fitted_table
@@ -46,8 +48,8 @@ from ui.text import plain_markdown
 settings = current_settings()
 lang = settings.language
 cooperative = current_cooperative()
-view = ledger()
-sales = selected_sales(view, cooperative)
+view = ledger_presence()  # stored sales: only whose; the table below reads one page in SQL
+sales = selected_sales(view, cooperative)  # the demo ledger's (small), or empty for stored sales
 
 st.title(t("sales_title", lang))
 example_ledger_switch(view, lang, on_sales_page=True)
@@ -199,18 +201,34 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                         args=(content, filename, mapping, coop_name or None, header, default_currency, True),
                     )
 
-# --- the ledger
+# --- the ledger: stored sales a page at a time (a cooperative may have 100,000), the demo ledger whole
 st.subheader(t(N_("sales_table_demo") if view.is_demo else N_("sales_table"), lang))
-if sales.empty:
-    st.stop()
+if view.has_stored_sales:
+    wanted = int(st.session_state.get("sales_page_number", 1))
+    page = sales_page(cooperative, wanted)
+    if page.totals.count == 0:
+        st.stop()
+    sales = page.sales
+    count, fine, first_day, last_day = (
+        page.totals.count,
+        page.totals.fine_gold_g,
+        page.totals.first,
+        page.totals.last,
+    )
+else:
+    if sales.empty:
+        st.stop()
+    count, fine = len(sales), float(sales["fine_gold_g"].sum())
+    first_day, last_day = sales["date"].min(), sales["date"].max()
 st.caption(
     tn(
         "sales_count",
-        len(sales),
+        count,
         lang,
-        fine=f"{format_number(sales['fine_gold_g'].sum(), lang, 1)} g",
-        first=format_day(sales["date"].min(), lang),
-        last=format_day(sales["date"].max(), lang),
+        count=format_number(count, lang, 0),
+        fine=f"{format_number(fine, lang, 1)} g",
+        first=format_day(first_day, lang),
+        last=format_day(last_day, lang),
     )
 )
 shown = sales.drop(columns=[c for c in ("import_id",) if c in sales.columns])
@@ -224,18 +242,44 @@ fitted_table(
     lang,
     key="sales_stored",
 )
+if view.has_stored_sales and page.pages > 1:
+    st.session_state["sales_page_number"] = page.page  # within 1..pages when the selection shrank
+    st.number_input(
+        t("sales_page_number", lang, pages=format_number(page.pages, lang, 0)),
+        min_value=1,
+        max_value=page.pages,
+        step=1,
+        key="sales_page_number",
+    )
+    st.caption(
+        t(
+            "sales_page_rows",
+            lang,
+            first=format_number(page.first_row, lang, 0),
+            last=format_number(page.last_row, lang, 0),
+            count=format_number(count, lang, 0),
+        )
+    )
+
+
+def whole_selection() -> pd.DataFrame:
+    """What the downloads hold: every sale of the selection (read from the store only on a click)."""
+    every = every_stored_sale(cooperative) if view.has_stored_sales else sales
+    return every.drop(columns=[c for c in ("import_id",) if c in every.columns]).set_index("sale_id")
+
+
 stem = file_label("sales", lang)
 csv_column, excel_column = st.columns(2)
 csv_column.download_button(
     t("sales_download_csv", lang),
-    lambda: csv_bytes(export_frame(shown.set_index("sale_id"), lang)),
+    lambda: csv_bytes(export_frame(whole_selection(), lang)),
     f"{stem}.csv",
     "text/csv",
 )
 excel_column.download_button(
     t("sales_download_xlsx", lang),
     lambda: excel_bytes(
-        {sheet_label("sales", lang): export_frame(shown.set_index("sale_id"), lang)},
+        {sheet_label("sales", lang): export_frame(whole_selection(), lang)},
         about={
             t("about_demo", lang): t(N_("yes") if view.is_demo else N_("no"), lang),
             t("field_cooperative", lang): cooperative,
@@ -250,7 +294,7 @@ if view.is_demo:
     st.caption(t("sales_demo_no_edit", lang))
     st.stop()
 
-# --- edit one sale
+# --- edit one sale (of the page shown: the table's rows)
 names = {
     (row.cooperative, row.sale_id): sale_label(row.sale_id, row.date, row.buyer, lang)
     for row in sales.itertuples()

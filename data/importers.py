@@ -236,6 +236,8 @@ def _cell_problems(
             day = None
         dates.append(day)
         values.append(value)
+    for position in table.long_cells:  # only the cell's start was kept: the line is rejected for it
+        problems[position] = table.long_cell_problems(position)[0]
     return dates, values, problems
 
 

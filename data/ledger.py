@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import String, and_, delete, insert, select, update
+from sqlalchemy import String, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from analytics.premiums import (
@@ -34,6 +34,8 @@ from analytics.premiums import (
 )
 from data.errors import StoreError, store_error
 from data.importers import MAX_FILE_BYTES, PriceFileError
+from data.ledger_rows import Progress, validate_rows
+from data.ledger_rows import entry as _entry
 from data.parsing import FIRST_YEAR, Problem, Table, flags_json, normalised_name, read_table, stored_flags
 from data.sale_schema import (
     CERTIFICATION_NAMES,
@@ -41,8 +43,6 @@ from data.sale_schema import (
     MAX_GROSS_WEIGHT_G,
     MONEY_COLUMNS,
     WEIGHT_UNITS,
-    SaleRow,
-    validate_row,
 )
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.store import (
@@ -294,40 +294,13 @@ class LedgerParse:
     changed: list[dict] = field(default_factory=list)
 
 
-def _entry(line: int, sale_id: str, problems: list[Problem]) -> dict:
-    """A rejected or flagged row: English reason (the CLI's), the first code, and every problem."""
-    return {
-        "line": line,
-        "sale_id": sale_id,
-        "reason": "; ".join(problem.english() for problem in problems),
-        "code": problems[0].code,
-        "problems": [problem.as_dict() for problem in problems],
-    }
-
-
 def _read(content: bytes, filename: str) -> Table:
     try:
-        return read_table(content, filename, max_rows=MAX_LEDGER_ROWS, error=LedgerFileError)
+        return read_table(content, filename, max_rows=MAX_LEDGER_ROWS, error=LedgerFileError, columnar=True)
     except LedgerFileError:
         raise
     except PriceFileError as error:  # pragma: no cover - read_table raises the class it is given
         raise LedgerFileError(error.problem.code, **error.problem.params) from error
-
-
-def _derived_id(row: SaleRow, currency: str) -> str:
-    """A stable id for a sale without a lot id: the same row of the same sheet always gets the same one."""
-    key = "|".join(
-        [
-            f"{row.date:%Y-%m-%d}",
-            normalised_name(row.buyer),
-            f"{row.gross_weight_g:.4f}",
-            f"{row.fineness:.4f}",
-            f"{row.amount_received:.2f}",
-            currency,
-            row.certification,
-        ]
-    )
-    return "auto-" + hashlib.sha256(key.encode()).hexdigest()[:10]
 
 
 def parse_ledger(
@@ -339,6 +312,7 @@ def parse_ledger(
     today: pd.Timestamp | None = None,
     currency: str | None = None,
     rates: Callable[[str], pd.Series | None] | None = None,
+    progress: Progress | None = None,
 ) -> LedgerParse:
     """Read and validate a sales file; raises LedgerFileError when the file as a whole is unusable.
 
@@ -353,7 +327,7 @@ def parse_ledger(
     table = _read(content, filename)
     if not table.header or not any(table.header):
         raise LedgerFileError("file_empty")
-    if not table.rows:
+    if not table.row_count:
         raise LedgerFileError("header_only")
     columns = _effective_mapping(table.header, mapping)
     unknown = sorted({v for v in columns.values() if v not in table.header})
@@ -381,107 +355,29 @@ def parse_ledger(
     has_ids = "sale_id" in columns
     #: money fields whose header names a currency (premium: USD unless its header names another)
     named_currency = {name: column_currency(columns[name]) for name in MONEY_COLUMNS if name in columns}
+    sales, rejected, skipped = validate_rows(
+        table,
+        index,
+        context,
+        fields=list(FIELDS),
+        cooperative=cooperative,
+        total_row=TOTAL_ROW,
+        progress=progress,
+        fine_unit=fine_unit,
+    )
     converter = _Converter(rates)
-    row_flags: dict[int, list[Problem]] = {}
-
-    good: list[dict] = []
-    rejected: list[dict] = []
-    skipped: list[dict] = []
-    seen: dict[tuple[str, str], int] = {}
-    derived_seen: dict[tuple[str, str], int] = {}
-    for position, row in enumerate(table.rows):
-        line = table.line_of(position)
-        raw = {name: "" for name in FIELDS} | {
-            name: (row[at].strip() if at < len(row) else "") for name, at in index.items()
-        }
-        total = next((cell for cell in row if TOTAL_ROW.match(normalised_name(cell))), None)
-        if total is not None and not raw.get("date", "")[:1].isdigit():
-            problem = Problem("total_row", {"value": total})
-            skipped.append(
-                {"line": line, "reason": problem.english(), "code": problem.code, **problem.params}
-            )
-            continue
-        problems: list[Problem] = []
-        own = raw.get("cooperative", "")
-        if cooperative and own and own != cooperative:
-            problems.append(Problem("wrong_cooperative", {"value": own, "expected": cooperative}))
-        raw["cooperative"] = own or (cooperative or "")
-        sale_id = raw.get("sale_id", "")
-        if has_ids and not sale_id:
-            problems.append(Problem("missing_value", {"field": "sale_id"}))
-        key = (raw["cooperative"], sale_id)
-        if sale_id and key in seen:
-            problems.append(Problem("duplicate_sale_id", {"sale_id": sale_id, "first_line": seen[key]}))
-        elif sale_id:
-            seen[key] = line
-        raw["fine_gold_unit"] = fine_unit or ""
-        result = validate_row(raw, context)
-        if isinstance(result, list):
-            problems += result
-        if problems:
-            rejected.append(_entry(line, sale_id, problems))
-            continue
-        assert isinstance(result, SaleRow)
-        if not has_ids:
-            base = _derived_id(result, result.currency)
-            count = derived_seen.get((raw["cooperative"], base), 0) + 1
-            derived_seen[(raw["cooperative"], base)] = count
-            sale_id = base if count == 1 else f"{base}-{count}"  # the same sale twice in one sheet
-        money = {name: getattr(result, name) for name in (*MONEY_COLUMNS, "amount_received")}
-        flags: list[Problem] = []
-        for name, source in named_currency.items():
-            target = "USD" if name == "premium_received_usd" else result.currency
-            if source is None or source == target or not money.get(name):
-                continue
-            converted, no_rate = converter.convert(name, float(money[name]), source, target, result.date)
-            money[name] = converted
-            if no_rate is not None:
-                flags.append(no_rate)
-        gross = money.get("gross_amount")
-        if gross:
-            deductions = sum(
-                float(money[name]) for name in (*CHARGE_COLUMNS, "royalties_paid", "withholding_paid")
-            )
-            computed = float(money["amount_received"]) + deductions
-            if abs(gross - computed) > GROSS_NET_TOLERANCE * gross:
-                flags.append(
-                    Problem(
-                        "gross_net_mismatch",
-                        {"gross": gross, "computed": computed, "pct": (gross / computed - 1) * 100},
-                    )
-                )
-        if flags:
-            row_flags[line] = flags
-        good.append(
-            {
-                "line": line,
-                "cooperative": result.cooperative,
-                "sale_id": sale_id,
-                "date": result.date,
-                "buyer": result.buyer,
-                "gross_weight_g": result.gross_weight_g,
-                "fineness": result.fineness,
-                "fine_gold_g": result.fine_weight_g,
-                "currency": result.currency,
-                "amount_received": money["amount_received"],
-                "certification": result.certification,
-                "premium_received_usd": money["premium_received_usd"],
-                **{name: money[name] for name in CHARGE_COLUMNS},
-                "royalties_paid": money["royalties_paid"],
-                "withholding_paid": money["withholding_paid"],
-                "notes": result.notes,
-            }
-        )
-    sales = pd.DataFrame(good, columns=["line", *STORED_COLUMNS])
-    sales["flags"] = [flags_json(row_flags.get(int(line), [])) for line in sales["line"]]
-    flagged = [
-        _entry(int(record["line"]), str(record["sale_id"]), row_flags[int(record["line"])])
-        for record in good
-        if int(record["line"]) in row_flags
-    ]
+    row_flags = _convert_money(sales, named_currency, converter)
+    flags = [""] * len(sales)
+    flagged = []
+    lines, sale_ids = sales["line"].tolist(), sales["sale_id"].tolist()
+    for position in sorted(row_flags):  # only the rows flagged while they were read
+        flags[position] = flags_json(row_flags[position])
+        flagged.append(_entry(int(lines[position]), str(sale_ids[position]), row_flags[position]))
+    sales = sales[["line", *STORED_COLUMNS]].copy()
+    sales["flags"] = pd.Series(flags, index=sales.index, dtype="str")
     understood = _understood(columns, header_unit, fine_unit, named_currency, default_currency)
     return LedgerParse(
-        len(table.rows),
+        table.row_count,
         sales,
         rejected,
         flagged,
@@ -492,6 +388,59 @@ def parse_ledger(
         conversions=converter.report(),
         has_ids=has_ids,
     )
+
+
+def _convert_money(
+    sales: pd.DataFrame, named_currency: Mapping[str, str | None], converter: _Converter
+) -> dict[int, list[Problem]]:
+    """Convert, in `sales`, the money columns whose header names another currency than the sale's (USD
+    for the premium) at the sale day's rate, and cross-check a gross column against net + deductions;
+    the review flags by row position (a row's no-rate flags in column order, then a gross/net one)."""
+    row_flags: dict[int, list[Problem]] = {}
+    if sales.empty:
+        return row_flags
+    days = pd.DatetimeIndex(sales["date"])
+    currencies = sales["currency"].to_numpy(dtype=object)
+    for order, (name, source) in enumerate(named_currency.items()):
+        if source is None:
+            continue
+        values = sales[name].to_numpy(dtype=float, na_value=np.nan)
+        targets = np.full(len(sales), "USD", dtype=object) if name == "premium_received_usd" else currencies
+        todo = (targets != source) & ~np.isnan(values) & (values != 0)
+        if not todo.any():
+            continue
+        converted = values.copy()
+        for target in pd.unique(targets[todo]):
+            rows = np.flatnonzero(todo & (targets == target))
+            result = converter.convert(name, order, values[rows], source, str(target), days[rows], rows)
+            converted[rows] = np.where(np.isnan(result), 0.0, result)
+            where = "USD" if target == "USD" else "the sale's currency"
+            series = _rate_series(source, str(target))
+            for position in rows[np.isnan(result)].tolist():
+                params = {
+                    "field": name,
+                    "value": float(values[position]),
+                    "currency": source,
+                    "series": series,
+                    "target": where,
+                }
+                row_flags.setdefault(position, []).append(Problem("no_rate", params))
+        sales[name] = converted
+    if "gross_amount" in sales.columns:
+        gross = sales["gross_amount"].to_numpy(dtype=float, na_value=np.nan)
+        deductions = np.zeros(len(sales))
+        for name in (*CHARGE_COLUMNS, "royalties_paid", "withholding_paid"):
+            deductions = deductions + sales[name].to_numpy(dtype=float)
+        computed = sales["amount_received"].to_numpy(dtype=float) + deductions
+        with np.errstate(invalid="ignore"):
+            mismatch = (
+                ~np.isnan(gross) & (gross != 0) & (np.abs(gross - computed) > GROSS_NET_TOLERANCE * gross)
+            )
+        for position in np.flatnonzero(mismatch).tolist():
+            value, total = float(gross[position]), float(computed[position])
+            params = {"gross": value, "computed": total, "pct": (value / total - 1) * 100}
+            row_flags.setdefault(position, []).append(Problem("gross_net_mismatch", params))
+    return row_flags
 
 
 def _understood(
@@ -529,40 +478,50 @@ class _Converter:
     def __init__(self, rates: Callable[[str], pd.Series | None] | None):
         self._rates = rates
         self._series: dict[str, pd.Series | None] = {}
+        #: (field, from, to) → [rows, rows without a rate, first row position, field's order]
         self._counts: dict[tuple[str, str, str], list[int]] = {}
 
-    def _per_usd(self, currency: str, day: pd.Timestamp) -> float | None:
+    def _per_usd(self, currency: str, days: pd.DatetimeIndex) -> np.ndarray:
+        """Local currency per USD on each day (NaN: no positive rate within MAX_RATE_AGE_DAYS before)."""
         if currency == "USD":
-            return 1.0
+            return np.ones(len(days))
         if currency not in self._series:
             series = self._rates(currency) if self._rates is not None else None
             self._series[currency] = None if series is None else series.dropna().sort_index()
         series = self._series[currency]
         if series is None or series.empty:
-            return None
-        position = int(series.index.searchsorted(day, side="right")) - 1
-        if position < 0 or (day - series.index[position]).days > MAX_RATE_AGE_DAYS:
-            return None
-        value = float(series.iloc[position])
-        return value if value > 0 else None
+            return np.full(len(days), np.nan)
+        stamps = np.asarray(pd.DatetimeIndex(series.index).as_unit("ns"), dtype="datetime64[ns]")
+        wanted = np.asarray(days.as_unit("ns"), dtype="datetime64[ns]")
+        position = np.searchsorted(stamps, wanted, side="right") - 1
+        at = np.clip(position, 0, None)
+        age_days = (wanted - stamps[at]) // np.timedelta64(1, "D")
+        value = series.to_numpy(dtype=float)[at]
+        usable = (position >= 0) & (age_days <= MAX_RATE_AGE_DAYS) & (value > 0)
+        return np.where(usable, value, np.nan)
 
     def convert(
-        self, name: str, value: float, source: str, target: str, day: pd.Timestamp
-    ) -> tuple[float, Problem | None]:
-        counts = self._counts.setdefault((name, source, target), [0, 0])
-        counts[0] += 1
-        source_rate, target_rate = self._per_usd(source, day), self._per_usd(target, day)
-        if source_rate is None or target_rate is None:
-            counts[1] += 1
-            series = _rate_series(source, target)
-            where = "USD" if target == "USD" else "the sale's currency"
-            return 0.0, Problem(
-                "no_rate",
-                {"field": name, "value": value, "currency": source, "series": series, "target": where},
-            )
-        return value / source_rate * target_rate, None
+        self,
+        name: str,
+        order: int,
+        values: np.ndarray,
+        source: str,
+        target: str,
+        days: pd.DatetimeIndex,
+        positions: np.ndarray,
+    ) -> np.ndarray:
+        """`values` (of rows `positions`, field `name` the `order`-th money column) in `target`;
+        NaN where a rate is missing."""
+        with np.errstate(invalid="ignore"):
+            converted = values / self._per_usd(source, days) * self._per_usd(target, days)
+        counts = self._counts.setdefault((name, source, target), [0, 0, int(positions[0]), order])
+        counts[0] += len(values)
+        counts[1] += int(np.isnan(converted).sum())
+        return converted
 
     def report(self) -> list[dict]:
+        """In the order a row-by-row reading meets them: by first row, then by column."""
+        ordered = sorted(self._counts.items(), key=lambda item: (item[1][2], item[1][3]))
         return [
             {
                 "field": name,
@@ -572,7 +531,7 @@ class _Converter:
                 "rows": counts[0],
                 "rows_without_rate": counts[1],
             }
-            for (name, source, target), counts in self._counts.items()
+            for (name, source, target), counts in ordered
         ]
 
 
@@ -596,36 +555,32 @@ def flag_implausible_prices(
         bench = benchmark_per_fine_gram(sales["date"], sales["currency"], gold_usd_per_oz, dict(fx_per_usd))[
             "benchmark_price_per_g"
         ]
-    share = sales["amount_received"] / sales["fine_gold_g"] / bench
-    for position, (row, ratio) in enumerate(zip(sales.itertuples(), share, strict=True)):
+    share = (sales["amount_received"] / sales["fine_gold_g"] / bench).to_numpy(float)
+    review = np.isnan(share) | (share < IMPLAUSIBLE_LOW) | (share > IMPLAUSIBLE_HIGH)
+    flags = sales["flags"].tolist()
+    lines, sale_ids = sales["line"].tolist(), sales["sale_id"].tolist()
+    at_line = {int(entry["line"]): at for at, entry in enumerate(parsed.flagged)}
+    for position in np.flatnonzero(review).tolist():  # only the rows to review, one by one
+        ratio = share[position]
         if np.isnan(ratio):
             problem = Problem("no_benchmark")
-        elif ratio < IMPLAUSIBLE_LOW or ratio > IMPLAUSIBLE_HIGH:
+        else:
             problem = Problem(
                 "price_implausible",
                 {"pct": ratio * 100, "low": IMPLAUSIBLE_LOW * 100, "high": IMPLAUSIBLE_HIGH * 100},
             )
+        line = int(lines[position])
+        earlier = (stored_flags(flags[position]) or []) if flags[position] else []
+        flags[position] = flags_json([*earlier, problem])
+        if earlier and line in at_line:  # the same line was flagged while it was read (gross/net, rate)
+            parsed.flagged[at_line[line]].update(_entry(line, str(sale_ids[position]), [*earlier, problem]))
         else:
-            continue
-        earlier = stored_flags(str(row.flags)) or []
-        sales.iat[position, sales.columns.get_loc("flags")] = flags_json([*earlier, problem])
-        entry = next((e for e in parsed.flagged if e["line"] == int(row.line)), None)
-        if entry is None:
-            parsed.flagged.append(_entry(int(row.line), str(row.sale_id), [problem]))
-        else:  # the same line was flagged while it was read (a gross/net or currency problem)
-            entry.update(_entry(int(row.line), str(row.sale_id), [*earlier, problem]))
+            parsed.flagged.append(_entry(line, str(sale_ids[position]), [problem]))
+    sales["flags"] = pd.Series(flags, index=sales.index, dtype="str")
     parsed.flagged.sort(key=lambda entry: entry["line"])
 
 
 # ---------------------------------------------------------------- the store
-
-
-def _row_values(record: Mapping[str, object]) -> dict[str, object]:
-    values = {name: record[name] for name in STORED_COLUMNS}
-    values["date"] = pd.Timestamp(values["date"]).date()
-    for name in ("gross_weight_g", "fineness", "fine_gold_g", "amount_received", "premium_received_usd"):
-        values[name] = float(values[name])  # type: ignore[arg-type]
-    return values
 
 
 def reject_outside_scope(parsed: LedgerParse, scope: LedgerScope) -> None:
@@ -678,41 +633,6 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _match_stored(
-    rows: list[dict[str, object]], existing: Mapping[tuple[object, object], dict], has_ids: bool
-) -> list[tuple[str, dict | None, list[str]]]:
-    """For each row: ("new", None, []), ("same", stored, []) or ("changed", stored, fields).
-
-    A row is the stored lot of the same id; in a sheet without lot ids (ids derived from the content,
-    amount included), else the stored lot of the same identity not claimed by another row, the k-th
-    twin of the sheet pairing with the k-th stored twin.
-    """
-    actions: list[tuple[str, dict | None, list[str]]] = [("new", None, [])] * len(rows)
-    claimed: set[tuple[object, object]] = set()
-    for position, row in enumerate(rows):
-        key = (row["cooperative"], row["sale_id"])
-        stored = existing.get(key)
-        if stored is not None:
-            claimed.add(key)
-            fields = _differences(stored, row)
-            actions[position] = ("changed", stored, fields) if fields else ("same", stored, [])
-    if has_ids:
-        return actions
-    by_identity: dict[tuple[object, ...], list[dict]] = {}
-    for key, stored in sorted(existing.items(), key=lambda item: str(item[0][1])):
-        if key not in claimed:
-            by_identity.setdefault(_identity(stored), []).append(stored)
-    for position, row in enumerate(rows):
-        if actions[position][0] != "new":
-            continue
-        candidates = by_identity.get(_identity(row))
-        if candidates:
-            stored = candidates.pop(0)
-            fields = _differences(stored, row)
-            actions[position] = ("changed", stored, fields) if fields else ("same", stored, [])
-    return actions
-
-
 def _changed_entry(
     line: int, stored: Mapping[str, object], row: Mapping[str, object], fields: list[str]
 ) -> dict:
@@ -725,13 +645,145 @@ def _changed_entry(
     }
 
 
-def _stored_of(conn, cooperatives: set[object]) -> dict[tuple[object, object], dict]:
+#: Rows per INSERT statement of an import (all of them in one transaction).
+INSERT_BATCH = 5_000
+
+
+def _stored_columns(sales: pd.DataFrame) -> dict[str, list]:
+    """The good rows' stored columns as lists of plain Python values (dates as dates)."""
+    columns: dict[str, list] = {}
+    for name in STORED_COLUMNS:
+        if name == "date":
+            columns[name] = [day.date() for day in pd.to_datetime(sales["date"])]
+        elif pd.api.types.is_float_dtype(sales[name]):
+            columns[name] = [float(value) for value in sales[name].tolist()]
+        else:
+            columns[name] = sales[name].tolist()
+    return columns
+
+
+def _insert_sales(conn, columns: Mapping[str, list], positions: list[int]) -> None:
+    """One executemany of plain tuples straight to the driver (SQLAlchemy's per-row parameter
+    processing cost more than the insert itself at 100,000 rows). `columns` holds every column of the
+    table as lists of the driver's types (SQLite stores a date as its ISO text, as SQLAlchemy's Date
+    does); `positions` are the rows to insert."""
+    names = [column.name for column in sales_table.columns]
+    quote = conn.dialect.identifier_preparer.quote
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO {quote(sales_table.name)} ({', '.join(quote(name) for name in names)}) "
+        f"VALUES ({', '.join([marker] * len(names))})"
+    )
+    chosen = []
+    for name in names:
+        values = columns[name]
+        if conn.dialect.name == "sqlite" and name == "date":
+            values = [day.isoformat() for day in values]
+        chosen.append(values if len(positions) == len(values) else [values[at] for at in positions])
+    conn.exec_driver_sql(statement, list(zip(*chosen, strict=True)))
+
+
+def _stored_sales(conn, keys: list[tuple[str, str]]) -> dict[tuple[object, object], dict]:
+    """The stored rows among `keys` (cooperative, sale_id): only the ids are read for the rest."""
     existing: dict[tuple[object, object], dict] = {}
-    for cooperative in cooperatives:
-        result = conn.execute(select(sales_table).where(sales_table.c.cooperative == cooperative))
-        for stored in result.mappings():
-            existing[(stored["cooperative"], stored["sale_id"])] = dict(stored)
+    for cooperative in sorted({key[0] for key in keys}):
+        wanted = {key[1] for key in keys if key[0] == cooperative}
+        stored_ids = set(
+            conn.execute(
+                select(sales_table.c.sale_id).where(sales_table.c.cooperative == cooperative)
+            ).scalars()
+        )
+        overlap = sorted(wanted & stored_ids)
+        for start in range(0, len(overlap), 500):
+            chunk = overlap[start : start + 500]
+            result = conn.execute(
+                select(sales_table).where(
+                    sales_table.c.cooperative == cooperative, sales_table.c.sale_id.in_(chunk)
+                )
+            )
+            for stored in result.mappings():
+                existing[(stored["cooperative"], stored["sale_id"])] = dict(stored)
     return existing
+
+
+def _stored_on_days(conn, days: Mapping[object, set]) -> list[dict]:
+    """The stored rows of each cooperative on the given days (the only candidates of a lot identity)."""
+    found: list[dict] = []
+    for cooperative in sorted(days, key=str):
+        wanted = sorted(days[cooperative])
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            result = conn.execute(
+                select(sales_table).where(
+                    sales_table.c.cooperative == cooperative, sales_table.c.date.in_(chunk)
+                )
+            )
+            found += [dict(stored) for stored in result.mappings()]
+    return found
+
+
+class _Rows:
+    """The good rows' stored values (`_stored_columns`), converted a batch of INSERT_BATCH rows at a time
+    and only the last batch kept: rows are visited in order, so memory stays one batch's."""
+
+    def __init__(self, sales: pd.DataFrame):
+        self.sales = sales
+        self.keys = list(zip(sales["cooperative"].tolist(), sales["sale_id"].tolist(), strict=True))
+        self._start = -1
+        self._columns: dict[str, list] = {}
+
+    def batch(self, start: int) -> dict[str, list]:
+        if start != self._start:
+            self._columns = _stored_columns(self.sales.iloc[start : start + INSERT_BATCH])
+            self._start = start
+        return self._columns
+
+    def row(self, position: int) -> dict[str, object]:
+        start = position - position % INSERT_BATCH
+        columns = self.batch(start)
+        return {name: columns[name][position - start] for name in STORED_COLUMNS}
+
+
+def _match_stored(conn, rows: _Rows, has_ids: bool) -> dict[int, tuple[str, dict, list[str]]]:
+    """The good rows (by position) that are stored lots:
+    position → ("same", stored, []) or ("changed", stored, fields); any other row is new.
+
+    A row is the stored lot of the same id; in a sheet without lot ids (ids derived from the content,
+    amount included), else the stored lot of the same identity not claimed by another row, the k-th
+    twin of the sheet pairing with the k-th stored twin. Only the stored rows the sheet may meet are
+    read: those of its ids, and without ids those of its cooperatives' sale days.
+    """
+    keys = rows.keys
+    existing = _stored_sales(conn, keys)
+    matches: dict[int, tuple[str, dict, list[str]]] = {}
+    for position, key in enumerate(keys):
+        stored = existing.get(key)
+        if stored is not None:
+            fields = _differences(stored, rows.row(position))
+            matches[position] = ("changed", stored, fields) if fields else ("same", stored, [])
+    if has_ids:
+        return matches
+    open_days: dict[object, set] = {}
+    days = [day.date() for day in pd.to_datetime(rows.sales["date"])]
+    for position, ((cooperative, _), day) in enumerate(zip(keys, days, strict=True)):
+        if position not in matches:
+            open_days.setdefault(cooperative, set()).add(day)
+    by_identity: dict[tuple[object, ...], list[dict]] = {}
+    for stored in sorted(_stored_on_days(conn, open_days), key=lambda row: str(row["sale_id"])):
+        if (stored["cooperative"], stored["sale_id"]) not in existing:  # not claimed by its id
+            by_identity.setdefault(_identity(stored), []).append(stored)
+    if not by_identity:
+        return matches
+    for position in range(len(keys)):
+        if position in matches:
+            continue
+        row = rows.row(position)
+        candidates = by_identity.get(_identity(row))
+        if candidates:
+            stored = candidates.pop(0)
+            fields = _differences(stored, row)
+            matches[position] = ("changed", stored, fields) if fields else ("same", stored, [])
+    return matches
 
 
 def find_changes(store: MarketStore, parsed: LedgerParse) -> None:
@@ -739,15 +791,14 @@ def find_changes(store: MarketStore, parsed: LedgerParse) -> None:
     if parsed.sales.empty:
         parsed.changed = []
         return
-    rows = [_row_values(record) for record in parsed.sales.to_dict("records")]
+    rows = _Rows(parsed.sales)
     with store.engine.connect() as conn:
-        existing = _stored_of(conn, {row["cooperative"] for row in rows})
-    actions = _match_stored(rows, existing, parsed.has_ids)
+        matches = _match_stored(conn, rows, parsed.has_ids)
     lines = parsed.sales["line"].tolist()
     parsed.changed = [
-        _changed_entry(int(line), stored, row, fields)
-        for (kind, stored, fields), row, line in zip(actions, rows, lines, strict=True)
-        if kind == "changed" and stored is not None
+        _changed_entry(int(lines[position]), stored, rows.row(position), fields)
+        for position, (kind, stored, fields) in sorted(matches.items())
+        if kind == "changed"
     ]
 
 
@@ -758,6 +809,7 @@ def store_ledger(
     scope: LedgerScope,
     *,
     apply_changes: bool = False,
+    progress: Progress | None = None,
 ) -> dict:
     """Insert the new good rows and the import log in one transaction; report in the CLI's shape.
 
@@ -771,10 +823,11 @@ def store_ledger(
     report_rejected = list(parsed.rejected)
     inserted = duplicates = 0
     with store.engine.begin() as conn:
-        rows = [_row_values(record) for record in parsed.sales.to_dict("records")]
-        flags = parsed.sales["flags"].tolist()
-        lines = parsed.sales["line"].tolist()
-        existing = _stored_of(conn, {row["cooperative"] for row in rows})
+        sales = parsed.sales
+        rows = _Rows(sales)
+        flags = sales["flags"].tolist()
+        lines = sales["line"].tolist()
+        matches = _match_stored(conn, rows, parsed.has_ids)
         log = conn.execute(
             insert(ledger_imports_table).values(
                 at=datetime.now(UTC),
@@ -786,38 +839,44 @@ def store_ledger(
             )
         )
         import_id = log.inserted_primary_key[0] if log.inserted_primary_key else None
-        to_insert: list[dict[str, object]] = []
         changed: list[dict] = []
-        actions = _match_stored(rows, existing, parsed.has_ids)
-        for (kind, stored, fields), row, flag, line in zip(actions, rows, flags, lines, strict=True):
-            if kind == "new":
-                to_insert.append({**row, "flags": flag, "import_id": import_id})
-            elif kind == "same":
+        for position, (kind, stored, fields) in sorted(matches.items()):
+            if kind == "same":
                 duplicates += 1
-            elif stored is not None:
-                entry = _changed_entry(int(line), stored, row, fields)
-                if apply_changes:
-                    values = {name: row[name] for name in CORRECTABLE}
-                    key = _key(str(stored["cooperative"]), str(stored["sale_id"]))
-                    conn.execute(update(sales_table).where(key).values(**values, flags=flag))
-                    after = {**stored, **values, "flags": flag}
-                    _audit(
-                        conn,
-                        scope.user,
-                        "edit",
-                        str(stored["cooperative"]),
-                        str(stored["sale_id"]),
-                        stored,
-                        after,
-                    )
-                    entry["applied"] = True
-                else:
-                    entry["applied"] = False
-                changed.append(entry)
-        if to_insert:
-            conn.execute(insert(sales_table), to_insert)
+                continue
+            row = rows.row(position)
+            flag = flags[position]
+            entry = _changed_entry(int(lines[position]), stored, row, fields)
+            entry["applied"] = apply_changes
+            changed.append(entry)
+            if apply_changes:
+                values = {name: row[name] for name in CORRECTABLE}
+                key = _key(str(stored["cooperative"]), str(stored["sale_id"]))
+                conn.execute(update(sales_table).where(key).values(**values, flags=flag))
+                after = {**stored, **values, "flags": flag}
+                _audit(
+                    conn,
+                    scope.user,
+                    "edit",
+                    str(stored["cooperative"]),
+                    str(stored["sale_id"]),
+                    stored,
+                    after,
+                )
+        for start in range(0, len(sales), INSERT_BATCH):  # one transaction, bounded batches
+            end = min(start + INSERT_BATCH, len(sales))
+            new = [position - start for position in range(start, end) if position not in matches]
+            if new:
+                batch = {
+                    **rows.batch(start),
+                    "flags": flags[start:end],
+                    "import_id": [import_id] * (end - start),
+                }
+                _insert_sales(conn, batch, new)
+            inserted += len(new)
+            if progress:
+                progress(end / len(sales))
         bump_version(conn, LEDGER_VERSION)  # the import log changed even when no sale was new
-        inserted = len(to_insert)
         report = {
             "rows_read": parsed.rows_read,
             "inserted": inserted,
@@ -859,6 +918,71 @@ def load_sales(
     with store.engine.connect() as conn:
         rows = conn.execute(query.order_by(sales_table.c.date, sales_table.c.sale_id)).all()
     frame = pd.DataFrame(rows, columns=list(sales_table.columns.keys()))  # the table's column order
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def _scoped(query, scope: LedgerScope, cooperatives: list[str] | None):
+    readable = scope.within(cooperatives)
+    return query if readable is None else query.where(sales_table.c.cooperative.in_(readable))
+
+
+def stored_cooperatives(store: MarketStore, scope: LedgerScope) -> list[str]:
+    """The cooperatives with stored sales that the scope may read (one query, no sale read)."""
+    query = _scoped(select(sales_table.c.cooperative).distinct(), scope, None)
+    with store.engine.connect() as conn:
+        return sorted(conn.execute(query).scalars())
+
+
+@dataclass(frozen=True)
+class SalesTotals:
+    """Count, fine gold and first and last day of the stored sales a scope reads (SQL aggregates)."""
+
+    count: int
+    fine_gold_g: float
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+
+
+def sales_totals(
+    store: MarketStore, scope: LedgerScope, cooperatives: list[str] | None = None
+) -> SalesTotals:
+    """The stored sales' count, fine gold and date range, aggregated in the database."""
+    column = sales_table.c
+    query = _scoped(
+        select(
+            func.count(),
+            func.coalesce(func.sum(column.fine_gold_g), 0.0),
+            func.min(column.date),
+            func.max(column.date),
+        ),
+        scope,
+        cooperatives,
+    )
+    with store.engine.connect() as conn:
+        count, fine, first, last = conn.execute(query).one()
+    return SalesTotals(
+        int(count),
+        float(fine),
+        None if first is None else pd.Timestamp(first),
+        None if last is None else pd.Timestamp(last),
+    )
+
+
+def load_sales_page(
+    store: MarketStore,
+    scope: LedgerScope,
+    cooperatives: list[str] | None = None,
+    *,
+    offset: int = 0,
+    limit: int = 100,
+) -> pd.DataFrame:
+    """One page of the stored sales (`load_sales`' order and columns), read with LIMIT/OFFSET."""
+    query = _scoped(select(sales_table), scope, cooperatives)
+    query = query.order_by(sales_table.c.date, sales_table.c.sale_id, sales_table.c.cooperative)
+    with store.engine.connect() as conn:
+        rows = conn.execute(query.offset(max(0, int(offset))).limit(max(1, int(limit)))).all()
+    frame = pd.DataFrame(rows, columns=list(sales_table.columns.keys()))
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
 
@@ -1079,9 +1203,13 @@ def preview_ledger(
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
     currency: str | None = None,
+    progress: Progress | None = None,
 ) -> LedgerParse:
     """Parse, validate, convert and flag against the stored benchmark, and find the stored lots the sheet
-    corrects (`changed`), without storing anything: what the user sees and confirms."""
+    corrects (`changed`), without storing anything: what the user sees and confirms.
+
+    `progress` is called with the share done (0–1) as the file is read and validated.
+    """
     fx: dict[str, pd.Series] = {}
 
     def rates(code: str) -> pd.Series | None:
@@ -1093,7 +1221,13 @@ def preview_ledger(
         return fx[code]
 
     parsed = parse_ledger(
-        content, filename, cooperative=cooperative, mapping=mapping, currency=currency, rates=rates
+        content,
+        filename,
+        cooperative=cooperative,
+        mapping=mapping,
+        currency=currency,
+        rates=rates,
+        progress=progress,
     )
     reject_outside_scope(parsed, scope)
     reject_too_long(parsed)
@@ -1102,6 +1236,8 @@ def preview_ledger(
         rates(str(code))
     flag_implausible_prices(parsed, gold, fx)
     find_changes(store, parsed)
+    if progress:
+        progress(1.0)
     return parsed
 
 
@@ -1115,23 +1251,39 @@ def import_ledger(
     mapping: Mapping[str, str] | None = None,
     currency: str | None = None,
     apply_changes: bool = False,
+    progress: Progress | None = None,
 ) -> dict:
     """Parse, validate, flag against the stored benchmark, and store in one transaction.
 
     `currency` is the default for rows that name none (a header such as "Valor recibido (COP)" wins).
     `apply_changes` writes the corrections of stored lots (listed under `changed`) with an audit entry.
+    `progress` is called with the share done (0–1): reading and validating, then storing.
     """
     parsed = preview_ledger(
-        store, scope, content, filename, cooperative=cooperative, mapping=mapping, currency=currency
+        store,
+        scope,
+        content,
+        filename,
+        cooperative=cooperative,
+        mapping=mapping,
+        currency=currency,
+        progress=(lambda share: progress(0.6 * share)) if progress else None,
     )
-    return store_ledger_retrying(store, parsed, filename, scope, apply_changes=apply_changes)
+    stored = (lambda share: progress(0.6 + 0.4 * share)) if progress else None
+    return store_ledger_retrying(store, parsed, filename, scope, apply_changes=apply_changes, progress=stored)
 
 
 STORE_ATTEMPTS = 6
 
 
 def store_ledger_retrying(
-    store: MarketStore, parsed: LedgerParse, filename: str, scope: LedgerScope, *, apply_changes: bool = False
+    store: MarketStore,
+    parsed: LedgerParse,
+    filename: str,
+    scope: LedgerScope,
+    *,
+    apply_changes: bool = False,
+    progress: Progress | None = None,
 ) -> dict:
     """`store_ledger`, tried again when a concurrent import of overlapping rows won the race.
 
@@ -1142,7 +1294,9 @@ def store_ledger_retrying(
     """
     for attempt in range(STORE_ATTEMPTS):
         try:
-            return store_ledger(store, parsed, filename, scope, apply_changes=apply_changes)
+            return store_ledger(
+                store, parsed, filename, scope, apply_changes=apply_changes, progress=progress
+            )
         except (IntegrityError, OperationalError) as error:
             if attempt == STORE_ATTEMPTS - 1 or not _retryable(error):
                 raise store_error(error) from None
@@ -1184,18 +1338,24 @@ def reject_too_long(parsed: LedgerParse) -> None:
     """Rows with a text longer than its column go to the rejected rows with their line."""
     if parsed.sales.empty:
         return
-    keep = []
-    for record in parsed.sales.to_dict("records"):
-        problem = _too_long_problem(record)
-        keep.append(problem is None)
-        if problem is not None:
-            parsed.rejected.append(
-                {
-                    "line": int(record["line"]),
-                    "sale_id": str(record["sale_id"])[:100],
-                    "reason": problem.english(),
-                    "code": problem.code,
-                    "problems": [problem.as_dict()],
-                }
-            )
-    parsed.sales = parsed.sales[keep]
+    sales = parsed.sales
+    first_problem = pd.Series("", index=sales.index, dtype="str")  # the first column too long, in order
+    for name, limit in reversed(list(_TEXT_LIMITS.items())):
+        if name in sales.columns:
+            too_long = (sales[name].astype("str").str.len() > limit).to_numpy(bool)
+            first_problem[too_long] = name
+    bad = (first_problem != "").to_numpy(bool)
+    for line, sale_id, name in zip(
+        sales["line"][bad].tolist(), sales["sale_id"][bad].tolist(), first_problem[bad].tolist(), strict=True
+    ):
+        problem = Problem("too_long", {"field": name, "limit": _TEXT_LIMITS[name]})
+        parsed.rejected.append(
+            {
+                "line": int(line),
+                "sale_id": str(sale_id)[:100],
+                "reason": problem.english(),
+                "code": problem.code,
+                "problems": [problem.as_dict()],
+            }
+        )
+    parsed.sales = sales[~bad]

@@ -36,7 +36,9 @@ def read_quotes(content: bytes, filename: str) -> list[Quote]:
     position = {name: header.index(name) for name in QUOTE_COLUMNS}
     lines = table.lines or list(range(table.first_data_line, table.first_data_line + len(table.rows)))
     quotes = []
-    for line, row in zip(lines, table.rows, strict=True):
+    for at, (line, row) in enumerate(zip(lines, table.rows, strict=True)):
+        if at in table.long_cells:
+            raise QuoteFileError(f"line {line}: {table.long_cell_problems(at)[0].english()}")
         cells = {name: row[index].strip() if index < len(row) else "" for name, index in position.items()}
         values: dict[str, float] = {}
         for name in QUOTE_COLUMNS[1:]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import re
@@ -33,6 +34,14 @@ MAX_COLUMNS = 200  # columns read per row (a real sheet has about 20)
 #: Cells a workbook's sheets may hold: 100,000 sales x 20 columns (openpyxl reads ~100,000 cells a second).
 MAX_CELLS = 2_000_000
 FIRST_YEAR = 1900  # dates before it are typos (0202-06-01), not history
+#: The longest cell read: a longer one rejects its line (notes run to a few hundred characters; a pasted
+#: page or a 140 MB bomb cell does not). Only its first MAX_CELL_CHARS characters are kept.
+MAX_CELL_CHARS = 10_000
+#: Characters of text a workbook may hold in all (its shared strings and text cells, each cut at
+#: MAX_CELL_CHARS): as much as the largest CSV file we read.
+MAX_WORKBOOK_TEXT_CHARS = 20_000_000
+
+csv.field_size_limit(max(csv.field_size_limit(), 4 * 20_000_000))  # a long cell is our line error, not csv's
 
 # ---------------------------------------------------------------- problems, as codes
 
@@ -60,6 +69,8 @@ ENGLISH: dict[str, str] = {
     "bad_csv": "the file is not readable as CSV text: {detail}",
     "bad_workbook": "cannot read the Excel workbook: {detail}",
     "workbook_empty": "the workbook's first sheet is empty",
+    "workbook_too_much_text": "the workbook holds more than {limit:,} characters of text "
+    "(save the sheet as CSV or split it)",
     "workbook_too_large": "the workbook expands to {size_mb} MB of data (the limit is {limit_mb} MB): "
     "save the sheet as CSV or split it",
     "missing_columns": "missing columns: {columns} (the file has: {header}); map them to the file's columns",
@@ -78,6 +89,7 @@ ENGLISH: dict[str, str] = {
     "series_undetected": "cannot tell which series this {format} file holds: name it (--series, one of {known})",
     # one cell or one row
     "missing_value": "missing {field}",
+    "cell_too_long": "column {column!r} holds {length:,} characters; a cell may hold at most {limit:,}",
     "date_unreadable": "unreadable date {value!r}",
     "date_too_old": "date {value!r} is before {first_year}",
     "date_in_future": "date {date} is in the future",
@@ -251,6 +263,18 @@ class Table:
     first_data_line: int  # 1-based line (CSV) or row (sheet) number of rows[0]
     delimiter: str | None = None  # None for a workbook
     lines: list[int] | None = None  # the line of each row when blank rows were skipped
+    #: Cells longer than MAX_CELL_CHARS, by row position: [(column position, full length)]; the row
+    #: holds only the cell's first MAX_CELL_CHARS characters.
+    long_cells: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    #: The rows as text columns (Arrow-backed Series, one per column) instead of `rows`, when the reader
+    #: was asked for columns (the ledger: 100,000 rows as Python lists of strings cost 150 MB).
+    columns: list[pd.Series] | None = None
+
+    @property
+    def row_count(self) -> int:
+        if self.columns is None:
+            return len(self.rows)
+        return len(self.columns[0]) if self.columns else len(self.lines or [])
 
     @property
     def decimal(self) -> str | None:
@@ -260,26 +284,133 @@ class Table:
     def line_of(self, position: int) -> int:
         return self.lines[position] if self.lines is not None else self.first_data_line + position
 
+    def long_cell_problems(self, position: int) -> list[Problem]:
+        """A `cell_too_long` problem per over-long cell of the row at `position` (none for most rows)."""
+        return [
+            Problem(
+                "cell_too_long",
+                {
+                    "column": self.header[column] if column < len(self.header) else str(column + 1),
+                    "length": length,
+                    "limit": MAX_CELL_CHARS,
+                },
+            )
+            for column, length in self.long_cells.get(position, [])
+        ]
+
+
+def _bounded(cells: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """Cells cut at MAX_CELL_CHARS, and (column, full length) of each cut one."""
+    long = [(column, len(cell)) for column, cell in enumerate(cells) if len(cell) > MAX_CELL_CHARS]
+    for column, _ in long:
+        cells[column] = cells[column][:MAX_CELL_CHARS]
+    return cells, long
+
 
 def _check_size(content: bytes, error: type[FileRefused]) -> None:
     if len(content) > MAX_FILE_BYTES:
         raise error("file_too_large", size_mb=round(len(content) / 1e6), limit_mb=round(MAX_FILE_BYTES / 1e6))
 
 
-def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table:
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+#: What str.splitlines also breaks at, beside \r and \n (csv and io.StringIO(newline="") do not).
+_OTHER_BREAKS = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+class _Rows:
+    """Records as they are read: the first three as lists (a header may span them), the rest either
+    as lists or, for `columnar`, packed into Arrow text columns every CHUNK_ROWS rows."""
+
+    CHUNK_ROWS = 8192
+
+    def __init__(self, columnar: bool):
+        self.columnar = columnar
+        self.head: list[list[str]] = []
+        self.pending: list[list[str]] = []
+        self.chunks: list[tuple[int, list]] = []  # (rows, Arrow arrays by column)
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, position: int) -> list[str]:
+        return self.head[position]  # only the first three are asked for
+
+    def append(self, cells: list[str]) -> None:
+        self.count += 1
+        if len(self.head) < 3:
+            self.head.append(cells)
+            return
+        self.pending.append(cells)
+        if self.columnar and len(self.pending) >= self.CHUNK_ROWS:
+            self._pack()
+
+    def _pack(self) -> None:
+        if self.pending:
+            self.chunks.append((len(self.pending), _arrow_columns(self.pending)))
+            self.pending = []
+
+    def body(self, start: int) -> tuple[list[list[str]], list[pd.Series] | None]:
+        """(rows, None), or ([], columns) when columnar: the records from `start` on."""
+        if not self.columnar:
+            return self.head[start:] + self.pending, None
+        self._pack()
+        chunks = list(self.chunks)
+        if first := self.head[start:]:
+            chunks.insert(0, (len(first), _arrow_columns(first)))
+        return [], _packed_columns(chunks)
+
+
+def _arrow_columns(rows: list[list[str]]) -> list:
+    import pyarrow as pa
+
+    return [pa.array(cells, type=pa.large_string()) for cells in itertools.zip_longest(*rows, fillvalue="")]
+
+
+def _packed_columns(chunks: list[tuple[int, list]]) -> list[pd.Series]:
+    import pyarrow as pa
+    from pandas.core.arrays.string_arrow import ArrowStringArray
+
+    width = max((len(arrays) for _, arrays in chunks), default=0)
+    dtype = pd.StringDtype("pyarrow", na_value=float("nan"))
+    columns = []
+    for at in range(width):
+        pieces = [
+            arrays[at] if at < len(arrays) else pa.array([""] * count, type=pa.large_string())
+            for count, arrays in chunks
+        ]
+        columns.append(
+            pd.Series(ArrowStringArray(pa.chunked_array(pieces, type=pa.large_string()), dtype=dtype))
+        )
+    return columns
+
+
+def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar: bool = False) -> Table:
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     if not first.strip():
         raise error("file_empty")
     delimiter = max([",", ";", "\t"], key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)  # reads \r, \n and \r\n
-    records: list[list[str]] = []
+    # lines as io.StringIO(newline="") gives them (\r, \n and \r\n kept), without its 4-byte-a-character copy
+    lines_of_text = (
+        text.splitlines(keepends=True)  # the same lines when no other line-break character is there
+        if text.count("\n") <= max_rows + 10 and not _OTHER_BREAKS.search(text)
+        else (match.group() for match in _LINE.finditer(text))  # lazily: a file past the limit stops early
+    )
+    reader = csv.reader(lines_of_text, delimiter=delimiter)
+    records = _Rows(columnar)
     lines: list[int] = []
+    long_cells: dict[int, list[tuple[int, int]]] = {}  # by record position
     try:
         for record in reader:
             if len(records) > max_rows + 3:  # header (two or three lines for yfinance) + max_rows
                 raise error("too_many_rows", limit=max_rows)
-            if record and any(cell.strip() for cell in record) or not records:
-                records.append([cell.strip() for cell in record[:MAX_COLUMNS]])
+            if record and "".join(record).strip() or not records:  # a blank line is skipped
+                cells = list(map(str.strip, record[:MAX_COLUMNS]))
+                if sum(map(len, cells)) > MAX_CELL_CHARS:  # only then can one cell be too long
+                    cells, long = _bounded(cells)
+                    if long:
+                        long_cells[len(records)] = long
+                records.append(cells)
                 lines.append(reader.line_num)
     except csv.Error as failure:
         raise error("bad_csv", detail=str(failure)) from None
@@ -292,11 +423,17 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused]) -> Table
             f"{name}|{ticker}" for name, ticker in zip(header[1:], tickers[1:], strict=False)
         ]
         body_start = 3 if records[2][:1] == ["Date"] else 2
-    rows = records[body_start:]
-    if len(rows) > max_rows:
+    if len(records) - body_start > max_rows:
         raise error("too_many_rows", limit=max_rows)
+    rows, columns = records.body(body_start)
     return Table(
-        header, rows, lines[body_start] if len(lines) > body_start else 2, delimiter, lines[body_start:]
+        header,
+        rows,
+        lines[body_start] if len(lines) > body_start else 2,
+        delimiter,
+        lines[body_start:],
+        {at - body_start: long for at, long in long_cells.items() if at >= body_start},
+        columns,
     )
 
 
@@ -379,43 +516,69 @@ def _cell_text(cell: object) -> str:
     return str(cell).strip()
 
 
-def _read_excel_table(content: bytes, max_rows: int, error: type[FileRefused]) -> Table:
-    import openpyxl  # only for workbooks
+def _read_excel_table(
+    content: bytes, max_rows: int, error: type[FileRefused], columnar: bool = False
+) -> Table:
+    """The first sheet's rows, streamed (data/xlsx_reader.py): each cell cut at MAX_CELL_CHARS."""
+    from data.xlsx_reader import TooMuchText, iter_sheet_rows
 
     check_workbook_zip(content, error, max_rows)
+    rows = _Rows(columnar)
+    lines: list[int] = []
+    long_cells: dict[int, list[tuple[int, int]]] = {}
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as failure:  # openpyxl raises many types for a damaged workbook
-        raise error("bad_workbook", detail=str(failure)[:200]) from None
-    try:
-        sheet = workbook.worksheets[0]
-        declared = sheet.max_row if isinstance(sheet.max_row, int) else None  # from <dimension>, if any
-        if declared is not None and declared > _row_budget(max_rows):
-            raise error("too_many_rows", limit=max_rows)
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        sheet = iter_sheet_rows(
+            archive, max_chars=MAX_CELL_CHARS, max_text_chars=MAX_WORKBOOK_TEXT_CHARS, max_shared=MAX_CELLS
+        )
+        for number, values in sheet:
             if number > _row_budget(max_rows):
                 raise error("too_many_rows", limit=max_rows)
-            cells = [_cell_text(value) for value in values[:MAX_COLUMNS]]
+            row = values[:MAX_COLUMNS]
+            cells = [_cell_text(None if cell is None else cell.value) for cell in row]
             if any(cells):
                 if len(rows) > max_rows:
                     raise error("too_many_rows", limit=max_rows)
+                long = [
+                    (column, cell.length)
+                    for column, cell in enumerate(row)
+                    if cell is not None and cell.length
+                ]
+                cells, cut = _bounded(cells)  # a number's text is never long; a string is cut already
+                long = long or cut
+                if long:
+                    long_cells[len(rows)] = long
                 rows.append(cells)
                 lines.append(number)
     except FileRefused:
         raise
-    except Exception as failure:
+    except TooMuchText:
+        raise error("workbook_too_much_text", limit=MAX_WORKBOOK_TEXT_CHARS) from None
+    except Exception as failure:  # a damaged workbook: bad XML, a missing part, a bad value
         raise error("bad_workbook", detail=str(failure)[:200]) from None
-    finally:
-        workbook.close()
-    if not rows:
+    if not len(rows):
         raise error("workbook_empty")
-    width = max(len(row) for row in rows)
-    while width and not any(len(row) >= width and row[width - 1] for row in rows):
-        width -= 1  # openpyxl pads to the sheet's widest row; drop columns that are empty everywhere
-    rows = [row[:width] for row in rows]
-    return Table(rows[0], rows[1:], lines[1] if len(lines) > 1 else lines[0] + 1, None, lines[1:])
+    body_long = {at - 1: long for at, long in long_cells.items() if at >= 1}
+    first_line = lines[1] if len(lines) > 1 else lines[0] + 1
+    header = rows[0]
+    body, columns = rows.body(1)
+    if columns is None:
+        table = [header, *body]
+        width = max(len(row) for row in table)
+        while width and not any(len(row) >= width and row[width - 1] for row in table):
+            width -= 1  # drop columns that are empty everywhere
+        table = [row[:width] + [""] * (width - len(row)) for row in table]  # every row as wide as the sheet
+        return Table(table[0], table[1:], first_line, None, lines[1:], body_long)
+    width = max(len(header), len(columns))
+    while width and not (
+        (len(header) >= width and header[width - 1])
+        or (len(columns) >= width and bool((columns[width - 1] != "").any()))
+    ):
+        width -= 1
+    empty = pd.Series([""] * (len(lines) - 1), dtype="str")
+    columns = [columns[at] if at < len(columns) else empty for at in range(width)]
+    header = header[:width] + [""] * (width - len(header))
+    return Table(header, [], first_line, None, lines[1:], body_long, columns)
 
 
 def is_workbook(content: bytes, filename: str) -> bool:
@@ -423,15 +586,24 @@ def is_workbook(content: bytes, filename: str) -> bool:
 
 
 def read_table(
-    content: bytes, filename: str, *, max_rows: int, error: type[FileRefused] = FileRefused
+    content: bytes,
+    filename: str,
+    *,
+    max_rows: int,
+    error: type[FileRefused] = FileRefused,
+    columnar: bool = False,
 ) -> Table:
-    """A header and rows of text cells, from CSV/TSV text or an .xlsx workbook, within the limits."""
+    """A header and rows of text cells, from CSV/TSV text or an .xlsx workbook, within the limits.
+
+    `columnar` gives the rows as text columns (`Table.columns`, `rows` empty): a big sheet then never
+    sits in memory as Python strings.
+    """
     _check_size(content, error)
     if not content.strip():
         raise error("file_empty")
     if is_workbook(content, filename):
-        return _read_excel_table(content, max_rows, error)
-    return _read_csv_table(decode_text(content, error), max_rows, error)
+        return _read_excel_table(content, max_rows, error, columnar)
+    return _read_csv_table(decode_text(content, error), max_rows, error, columnar)
 
 
 # ---------------------------------------------------------------- numbers

@@ -39,7 +39,16 @@ if TYPE_CHECKING:  # only the type: the i18n package stays light (no statsmodels
 
 #: Weekdays as pandas writes them ("%A", English) in a flag, Monday first.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_LOCALISED_NUMBERS = {"limit": 0, "given": 2, "computed": 2, "pct": 0, "low": 0, "high": 0, "gross": 2}
+_LOCALISED_NUMBERS = {
+    "limit": 0,
+    "length": 0,
+    "given": 2,
+    "computed": 2,
+    "pct": 0,
+    "low": 0,
+    "high": 0,
+    "gross": 2,
+}
 
 
 def weekday_name(english: str, lang: str) -> str:
@@ -79,7 +88,7 @@ def problem_text(problem: object, lang: str) -> str:
             value = weekday_name(str(value), lang)
         elif key == "move" and isinstance(value, int | float):
             value = format_pct(float(value), lang, 1)  # signed, as every change on the pages
-        elif key == "column":
+        elif key == "column" and problem.code != "cell_too_long":  # that one names the file's own column
             value = t(PROBLEM_COLUMN[str(value)], lang) if str(value) in PROBLEM_COLUMN else str(value)
         elif (
             key in ("median", "expected", "low", "high")

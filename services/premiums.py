@@ -22,10 +22,18 @@ from analytics.premiums import (
     what_if,
 )
 from data.demo_ledger import demo_sales
-from data.ledger import LedgerScope, load_sales, premium_schedule
+from data.ledger import (
+    LedgerScope,
+    SalesTotals,
+    load_sales,
+    load_sales_page,
+    premium_schedule,
+    sales_totals,
+    stored_cooperatives,
+)
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES
-from data.store import MarketStore
+from data.store import MarketStore, sales_table
 from services.market import real_fx
 from services.reference_buyers import reference_buyers
 
@@ -64,6 +72,55 @@ def ledger_view(
     end = min(today, snapshot.gold_usd_per_oz.index[-1])
     demo = demo_sales(snapshot.gold_usd_per_oz, fx, end)
     return LedgerView(demo, True, sorted(demo["cooperative"].unique()), has_stored_sales=False)
+
+
+def stored_ledger(store: MarketStore, scope: LedgerScope) -> LedgerView | None:
+    """That there are stored sales and whose, without reading one (None when there are none): what the
+    sidebar and the ledger pages need before they read a page or an aggregate of a big ledger."""
+    cooperatives = stored_cooperatives(store, scope)
+    empty = pd.DataFrame(columns=list(sales_table.columns.keys()))
+    return LedgerView(empty, False, cooperatives) if cooperatives else None
+
+
+#: Sales per page of the Sales page's table (a cooperative may have 100,000).
+SALES_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    """One page of the stored sales of a selection, and the whole selection's totals."""
+
+    sales: pd.DataFrame
+    totals: SalesTotals
+    page: int  # 1-based, within 1..pages
+    pages: int
+    page_size: int
+
+    @property
+    def first_row(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.totals.count else 0
+
+    @property
+    def last_row(self) -> int:
+        return min(self.page * self.page_size, self.totals.count)
+
+
+def ledger_page(
+    store: MarketStore, scope: LedgerScope, cooperative: str, page: int, page_size: int = SALES_PAGE_SIZE
+) -> LedgerPage:
+    """Page `page` of the stored sales of `cooperative` (ALL_COOPERATIVES: every one the scope reads),
+    read with LIMIT/OFFSET, and the selection's count, fine gold and dates aggregated in SQL."""
+    chosen = None if cooperative == ALL_COOPERATIVES else [cooperative]
+    totals = sales_totals(store, scope, chosen)
+    pages = max(1, -(-totals.count // page_size))
+    page = min(max(1, int(page)), pages)
+    rows = load_sales_page(store, scope, chosen, offset=(page - 1) * page_size, limit=page_size)
+    return LedgerPage(rows, totals, page, pages, page_size)
+
+
+def all_stored_sales(store: MarketStore, scope: LedgerScope, cooperative: str) -> pd.DataFrame:
+    """Every stored sale of `cooperative` (ALL_COOPERATIVES: all the scope reads): for a download only."""
+    return load_sales(store, scope, None if cooperative == ALL_COOPERATIVES else [cooperative])
 
 
 def selected_sales(view: LedgerView, cooperative: str) -> pd.DataFrame:

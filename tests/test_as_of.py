@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 
 from data.alerts import add_rule
-from data.ledger import LedgerScope
 from data.market_data import import_prices
 from services.alerts import run_alerts
 from services.as_of import HeldBack, complete_day
@@ -24,7 +23,7 @@ from tests.test_pages import app, metric_values
 
 OZ = 31.1034768
 TRM_END = pd.Timestamp("2020-08-25")  # a Tuesday; LBMA gold goes on to 2021-03-02
-OPERATOR = LedgerScope("operator")
+from data.ledger import OPERATOR  # noqa: E402
 
 
 def day(text: str) -> pd.Timestamp:

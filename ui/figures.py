@@ -110,14 +110,19 @@ def market_figures(currency: str, unit: str, lang: str) -> dict[str, go.Figure]:
     return _market_figures(context.url, context.market_key, context.today, currency, unit, lang)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+#: Sales written out as text for the Premiums page's table (the latest ones; the downloads hold every sale).
+SHOWN_SALE_ROWS = 500
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)  # shared, read-only (see ui/state._premiums)
 def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
-    chosen = cached_premium_selection(key).sales
+    every = cached_premium_selection(key).sales
+    chosen = every.tail(SHOWN_SALE_ROWS)  # the text the page draws: its latest rows (numbers: every row)
 
     def numbers(values: pd.Series, digits: int) -> pd.Series:
         return values.map(lambda value: format_number(value, lang, digits, key.currency))
 
-    price_digits = 0 if chosen["benchmark_price_per_g"].median() >= 1000 else 2
+    price_digits = 0 if every["benchmark_price_per_g"].median() >= 1000 else 2
     text = pd.DataFrame(
         {
             t("field_date", lang): chosen["date"].map(lambda day: format_day(day, lang)),
@@ -160,7 +165,7 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
             ],
         }
     )
-    numbers_only = chosen[
+    numbers_only = every[
         ["date", "sale_id", "buyer", "certification", "fine_gold_g", "benchmark_price_per_g",
          "realised_price_per_g", "buyer_quote_pct", "buyer_price_pct", "premium_pct", "all_in_pct",
          "money_vs_benchmark", "premium_due_usd", "premium_received_usd", "meets_minimum_price", "minimum_state",
@@ -170,7 +175,7 @@ def _premium_tables(key: SelectionKey, lang: str) -> dict[str, pd.DataFrame]:
                 "premium_pct_weighted": 2, "premium_due_usd": 2, "premium_received_usd": 2}  # fmt: skip
     tables = {"per_sale": numbers_only, "per_sale_text": text}
     for group in ("buyer", "month", "certification"):
-        tables[f"by_{group}"] = summary_by(chosen, group).drop(columns="currency").round(rounding)
+        tables[f"by_{group}"] = summary_by(every, group).drop(columns="currency").round(rounding)
     return tables
 
 

@@ -22,8 +22,31 @@ from data.ledger import (
     proposed_mapping,
     remember_mapping,
 )
+from i18n import N_, t
+from ui.settings import current_settings
 from ui.state import run_context
 from ui.store import get_store
+
+#: Uploads from this size on show a progress bar while they are read, checked and stored (about 4,000 rows).
+PROGRESS_FROM_BYTES = 400_000
+
+
+class _Progress:
+    """A progress bar for a long import (nothing for a small one); removed when the step is done."""
+
+    def __init__(self, content: bytes, key: str):
+        self.bar = None
+        if len(content) >= PROGRESS_FROM_BYTES:
+            self.text = t(key, current_settings().language)
+            self.bar = st.progress(0.0, text=self.text)
+
+    def __call__(self, share: float) -> None:
+        if self.bar is not None:
+            self.bar.progress(min(max(share, 0.0), 1.0), text=self.text)
+
+    def done(self) -> None:
+        if self.bar is not None:
+            self.bar.empty()
 
 
 def sales_file_header(
@@ -58,9 +81,20 @@ def preview_sales(
     cached = st.session_state.get("ledger_preview")
     if cached is not None and cached[0] == key:
         return copy.deepcopy(cached[1])
-    parsed = preview_ledger(
-        store, scope, content, filename, cooperative=cooperative, mapping=mapping, currency=currency
-    )
+    progress = _Progress(content, N_("sales_progress_check"))
+    try:
+        parsed = preview_ledger(
+            store,
+            scope,
+            content,
+            filename,
+            cooperative=cooperative,
+            mapping=mapping,
+            currency=currency,
+            progress=progress,
+        )
+    finally:
+        progress.done()
     st.session_state["ledger_preview"] = (key, copy.deepcopy(parsed))
     return parsed
 
@@ -75,16 +109,21 @@ def import_sales(
 ) -> dict:
     """Store the good rows the user may write (one transaction), and with `apply_changes` the corrections
     of stored lots the preview listed (audited); caches follow the ledger version."""
-    return import_ledger(
-        get_store(),
-        run_context().scope,
-        content,
-        filename,
-        cooperative=cooperative,
-        mapping=mapping,
-        currency=currency,
-        apply_changes=apply_changes,
-    )
+    progress = _Progress(content, N_("sales_progress_store"))
+    try:
+        return import_ledger(
+            get_store(),
+            run_context().scope,
+            content,
+            filename,
+            cooperative=cooperative,
+            mapping=mapping,
+            currency=currency,
+            apply_changes=apply_changes,
+            progress=progress,
+        )
+    finally:
+        progress.done()
 
 
 def remember_columns(header: list[str], mapping: dict[str, str], cooperative: str | None) -> None:

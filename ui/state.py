@@ -23,6 +23,7 @@ from data.ledger import (
     delete_sale,
     edit_sale,
     premium_schedule,
+    sales_totals,
     save_premium_schedule,
 )
 from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
@@ -37,13 +38,17 @@ from services.freshness import DataState, Freshness, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
     ALL_COOPERATIVES,
+    LedgerPage,
     LedgerView,
     PremiumSelection,
     PremiumsView,
+    all_stored_sales,
+    ledger_page,
     ledger_view,
     premium_selection,
     premiums_view,
     selected_sales,
+    stored_ledger,
 )
 from services.price_today import (
     NoPriceError,
@@ -283,6 +288,36 @@ def ledger() -> LedgerView:
     return cached_ledger(run_context(), example_wanted())
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _stored_ledger(url: str, ledger_key: str) -> LedgerView | None:
+    return stored_ledger(store_for(url), scope_of_ledger_key(ledger_key))
+
+
+def ledger_presence() -> LedgerView:
+    """Whose stored sales this session may read, without any sale (`sales` empty) when there are some;
+    else `ledger()` (the demo ledger when asked for, or nothing). A 100,000-sale ledger is never read
+    whole for the sidebar or a page's first question."""
+    context = run_context()
+    stored = _stored_ledger(context.url, context.ledger_key)
+    return stored if stored is not None else ledger()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ledger_page(url: str, ledger_key: str, cooperative: str, page: int) -> LedgerPage:
+    return ledger_page(store_for(url), scope_of_ledger_key(ledger_key), cooperative, page)
+
+
+def sales_page(cooperative: str, page: int) -> LedgerPage:
+    """One page of the stored sales and the selection's totals (SQL), cached per scope and version."""
+    context = run_context()
+    return _ledger_page(context.url, context.ledger_key, cooperative, page)
+
+
+def every_stored_sale(cooperative: str) -> pd.DataFrame:
+    """The whole selection, read when a download is clicked (not cached: it may be 100,000 sales)."""
+    return all_stored_sales(get_store(), run_context().scope, cooperative)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _schedule(url: str, ledger_key: str) -> pd.DataFrame:
     return premium_schedule(store_for(url))
@@ -294,7 +329,10 @@ def current_schedule() -> pd.DataFrame:
     return _schedule(context.url, context.ledger_key)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Shared, not copied: a cooperative's 100,000 priced sales are one object in the process for every
+# session of that scope (cache_data would unpickle a copy on every rerun of every session). The pages
+# only read these frames (pandas copy-on-write keeps what they derive from them separate).
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _premiums(
     url: str, ledger_key: str, market_key: str, today: str, cooperative: str, example: bool = False
 ) -> PremiumsView:
@@ -339,7 +377,7 @@ def selection_key(cooperative: str, currency: str, start: date, end: date) -> Se
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16)  # shared, read-only (see _premiums)
 def cached_premium_selection(key: SelectionKey) -> PremiumSelection:
     view = _premiums(key.url, key.ledger_key, key.market_key, key.today, key.cooperative, key.example)
     return premium_selection(view, key.currency, key.start, key.end)
@@ -408,10 +446,16 @@ def buyers_paid_before(cooperative: str) -> BuyersView:
 
 def stored_sales_days() -> tuple[date, date] | None:
     """First and last day of the stored sales this session may read (None without any); never the demo."""
-    sales = cached_ledger(run_context(), False).sales
-    if sales.empty:
+    context = run_context()
+    return _stored_sales_days(context.url, context.ledger_key)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _stored_sales_days(url: str, ledger_key: str) -> tuple[date, date] | None:
+    totals = sales_totals(store_for(url), scope_of_ledger_key(ledger_key))  # aggregated in SQL
+    if totals.first is None or totals.last is None:
         return None
-    return sales["date"].min().date(), sales["date"].max().date()
+    return totals.first.date(), totals.last.date()
 
 
 # ---------------------------------------------------------------- ledger writes (each bumps a version)
