@@ -458,7 +458,7 @@ def test_staff_button_refreshes_with_progress_and_says_what_failed(db_url, store
         at.button(key="price_refresh_button").click().run()
         assert not at.exception, at.exception
     assert [s.value for s in at.success] == [
-        "LBMA (fijación PM), oro en dólares: 2 días nuevos, del 1 mar 2021 al 2 mar 2021."
+        "oro, fijación LBMA, oro en dólares: 2 días nuevos, del 1 mar 2021 al 2 mar 2021."
     ]
     assert [e.value for e in at.error] == [
         "No se pudo consultar la TRM en datos.gov.co (el servidor rechazó la consulta con el error 403). "
