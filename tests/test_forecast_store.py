@@ -171,8 +171,9 @@ def test_the_forecast_page_reads_the_stored_backtest_and_names_the_datas_date(
     moment = kept.measured_at.astimezone(pd.Timestamp.now(tz="UTC").tzinfo)
     day = f"{moment.day} {['ene', 'feb', 'mar', 'abr', 'may', 'jun', 'jul', 'ago', 'sept', 'oct', 'nov', 'dic'][moment.month - 1]}"
     label = at.status[0].label
-    assert label.startswith(f"Backtest medido el {day}") and label.endswith(
-        f"{moment:%H:%M} UTC, con datos al 10 ago 2020: 8 pruebas, {kept.seconds:.1f} s".replace(".", ",")
+    assert label.startswith(f"Prueba en el pasado medida el {day}") and label.endswith(
+        f"{moment:%H:%M} UTC, con datos al 10 ago 2020: 8 pronósticos comparados con lo que pasó, "
+        f"{kept.seconds:.1f} s".replace(".", ",")
     )
     assert "Último dato (10 ago 2020)" in {m.label for m in at.metric}
     reading = " ".join(m.value for m in at.markdown)
