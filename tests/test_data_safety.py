@@ -95,6 +95,7 @@ def filled_store(store: MarketStore, tmp_path) -> None:
         above=1e5,
     )
     take_mail_slot(store, "luis@coop.org", pd.Timestamp("2024-05-09").date())  # an address with a count
+    store.save_backtest("GOLD_USD", 20, "GOLD_USD:1", 1.5, {"selected": "random_walk"})  # a stored backtest
 
 
 def test_backup_and_restore_round_trip_every_table_exactly(store, tmp_path, store_kind):
