@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
@@ -465,6 +465,10 @@ def _failures_since_last(conn: Connection, account: str, attempt_id: int) -> tup
     return earlier + int(live), (max(moments) if moments else None)
 
 
+#: The PostgreSQL advisory lock under which a sign-in attempt is written and counted ("SIGN").
+SIGN_IN_LOCK_KEY = 0x5349474E
+
+
 def sign_in_attempt(
     store: MarketStore,
     username: str,
@@ -484,13 +488,16 @@ def sign_in_attempt(
     now = now or datetime.now(UTC)
     account, client = account_key(username)[:200], (client or "unknown")[:200]
     table = sign_in_attempts_table
+    since = now - FAILURE_WINDOW
     with store.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # one attempt at a time writes and counts: otherwise an attempt whose row is not committed yet
+            # is missed by a concurrent one, and a sixth guess reaches argon2 (SQLite serialises writers)
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SIGN_IN_LOCK_KEY})
         inserted = conn.execute(
             insert(table).values(at=now, account=account, client=client, ok=0, reason="checking")
         ).inserted_primary_key
         attempt_id = int(inserted[0]) if inserted else 0
-    since = now - FAILURE_WINDOW
-    with store.engine.connect() as conn:
         pair_ok = conn.execute(
             select(func.max(table.c.at)).where(
                 table.c.account == account, table.c.client == client, table.c.ok == 1

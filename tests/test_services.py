@@ -167,7 +167,8 @@ def test_an_import_through_one_process_is_seen_by_another_on_its_next_rerun(db_u
         assert report["rows_stored"] == 5
         second = reader.send("run")  # the same session, its caches warm: only the versions tell
         assert "oro en dólares" not in " ".join(second["warnings"]), second
-        assert any("GOLD_USD" in row for row in second["freshness"]), second
+        gold_rows = [row for row in second["freshness"] if row.startswith("Oro en dólares")]  # named in words
+        assert gold_rows and "DEMO" not in gold_rows[0], second
         sales = writer.send("import_ledger", str(SAMPLES / "ledger_semicolon_decimal_comma.csv"))
         assert sales["inserted"] > 0
         third = reader.send("page", "app_pages/sales.py")
