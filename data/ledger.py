@@ -34,7 +34,7 @@ from analytics.premiums import (
 )
 from data.errors import StoreError, store_error
 from data.importers import MAX_FILE_BYTES, PriceFileError
-from data.ledger_rows import Progress, validate_rows
+from data.ledger_rows import STORED_COLUMNS, Progress, validate_rows
 from data.ledger_rows import entry as _entry
 from data.parsing import FIRST_YEAR, Problem, Table, flags_json, normalised_name, read_table, stored_flags
 from data.sale_schema import (
@@ -105,23 +105,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 #: Required columns; the cooperative may come from the caller, the currency from a header or a default,
 #: and a sale without a lot id gets one derived from its content.
 REQUIRED = ("date", "gross_weight", "fineness", "currency", "amount_received")
-STORED_COLUMNS = (
-    "cooperative",
-    "sale_id",
-    "date",
-    "buyer",
-    "gross_weight_g",
-    "fineness",
-    "fine_gold_g",
-    "currency",
-    "amount_received",
-    "certification",
-    "premium_received_usd",
-    *CHARGE_COLUMNS,
-    "royalties_paid",
-    "withholding_paid",
-    "notes",
-)
 #: A TOTAL or subtotal row of a bookkeeper's sheet: skipped and reported, not an error.
 TOTAL_ROW = re.compile(r"^(sub_?totale?s?|totale?s?|gran_total|total_general|suma|sumas)(_|$)")
 #: Columns whose header may name the sheet's currency, in order of trust.

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.premiums import CHARGE_COLUMNS
 from analytics.units import GRAMS_PER_UNIT
 from data.parsing import CellError, Problem, Table, normalised_name, read_day, read_number
 from data.sale_schema import (
@@ -36,8 +37,8 @@ from data.sale_schema import (
 )
 from data.series import CURRENCIES
 
-#: The sale's values, in the order the parse's frame holds them (after "line").
-SALE_COLUMNS = (
+#: The columns a sale is stored with, in the table's order.
+STORED_COLUMNS = (
     "cooperative",
     "sale_id",
     "date",
@@ -49,15 +50,14 @@ SALE_COLUMNS = (
     "amount_received",
     "certification",
     "premium_received_usd",
-    "refining_charge",
-    "assay_charge",
-    "transport_charge",
-    "export_charge",
+    *CHARGE_COLUMNS,
     "royalties_paid",
     "withholding_paid",
     "notes",
-    "gross_amount",
 )
+#: The sale's values, in the order the parse's frame holds them (after "line"): the stored ones and the
+#: gross amount, which is only cross-checked.
+SALE_COLUMNS = (*STORED_COLUMNS, "gross_amount")
 #: A number as the vectorised conversion reads it: ASCII digits, one decimal mark (the file's).
 _PLAIN_NUMBER = {None: r"[0-9]+(?:\.[0-9]+)?", ",": r"[0-9]+(?:,[0-9]+)?"}
 #: Cells that may be a TOTAL row's word: ASCII ones must hold these letters; others are checked exactly.
