@@ -143,12 +143,15 @@ def test_forwarded_addresses_believed_only_from_a_trusted_proxy(monkeypatch):
     assert client_from("127.0.0.1", forged, trusted_proxies()) == "127.0.0.1"
 
 
-def test_readme_recipe_names_the_trusted_proxies():
+def test_deployment_recipe_names_the_trusted_proxies():
     from tests.conftest import PROJECT_ROOT
 
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    assert "GOLD_DASHBOARD_TRUSTED_PROXIES" in readme and "127.0.0.1,::1" in readme
-    assert "GOLD_DASHBOARD_TRUST_PROXY=1" not in readme
+    recipe = "".join(
+        (PROJECT_ROOT / "docs" / name).read_text(encoding="utf-8")
+        for name in ("deployment.md", "configuration.md")
+    )
+    assert "GOLD_DASHBOARD_TRUSTED_PROXIES" in recipe and "127.0.0.1,::1" in recipe
+    assert "GOLD_DASHBOARD_TRUST_PROXY=1" not in recipe
 
 
 # ------------------------------------------------------------------ finding 5: a bounded sign-in log
