@@ -2,7 +2,7 @@
 without compression, first and repeat visit; and the light price card.
 
 Starts, on loopback only, one Streamlit server (offline, a throw-away store with demo prices, or with
-`--import FILE ...` real price files) and one nginx in front of it with the README's recipe: one
+`--import FILE ...` real price files) and one nginx in front of it with the recipe in docs/deployment.md: one
 `server` without gzip and one with it. Then Debian's Chromium (Playwright, no browser download) opens
 the Overview: a first visit in a fresh profile, a repeat visit in the same profile (its HTTP cache
 warm). Two counts per visit:
@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-#: The README's gzip lines, word for word (what a deployment copies).
+#: The gzip lines of docs/deployment.md, word for word (what a deployment copies).
 GZIP_LINES = """
         gzip on;
         gzip_vary on;
@@ -244,7 +244,7 @@ def main() -> None:
 
 
 def _card(workdir: Path, card_dir: Path, args: argparse.Namespace) -> str:
-    """Store the price files (if any) and write the card the README's timer would write."""
+    """Store the price files (if any) and write the card the timer of docs/deployment.md would write."""
     from data.market_data import import_prices
     from data.store import MarketStore
     from services.card import write_card

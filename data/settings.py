@@ -1,4 +1,4 @@
-"""Deployment settings read from the environment, in one place (documented in the README)."""
+"""Deployment settings read from the environment, in one place (documented in docs/configuration.md)."""
 
 from __future__ import annotations
 
