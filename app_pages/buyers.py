@@ -10,7 +10,7 @@ import streamlit as st
 
 from data.exports import csv_bytes
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_number, t
-from ui.figures import buyers_tables
+from ui.figures import buyers_quarter_table, buyers_tables
 from ui.sentences import buyers_sentence
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
@@ -69,6 +69,11 @@ if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
 fitted_table(text, [t("buyers_col_buyer", lang), t("buyers_col_weighted", lang)], lang, key="buyers_table")
+if view.period is not None and view.period.get("per_quarter"):  # a member's range: one figure per quarter
+    st.caption(t("buyers_per_quarter_note", lang))
+    quarterly = buyers_quarter_table(view, lang)
+    if not quarterly.empty:
+        fitted_table(quarterly, 3, lang, key="buyers_quarters")  # buyer, quarter, median
 note_key = N_("buyers_staff_note") if view.names_every_cooperative else N_("buyers_k_note")
 st.caption(
     t(
