@@ -71,9 +71,18 @@ text, numbers = buyers_tables(view, lang)
 fitted_table(text, [t("buyers_col_buyer", lang), t("buyers_col_weighted", lang)], lang, key="buyers_table")
 if view.period is not None and view.period.get("per_quarter"):  # a member's range: one figure per quarter
     st.caption(t("buyers_per_quarter_note", lang))
-    quarterly = buyers_quarter_table(view, lang)
+    quarterly, quarterly_numbers = buyers_quarter_table(view, lang)
     if not quarterly.empty:
         fitted_table(quarterly, 3, lang, key="buyers_quarters")  # buyer, quarter, median
+        st.download_button(
+            t("buyers_download_quarters_csv", lang),
+            lambda: csv_bytes(quarterly_numbers),
+            f"compradores_por_trimestre_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
+            if lang == "es"
+            else f"buyers_per_quarter_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv",
+            "text/csv",
+            key="buyers_quarters_download",
+        )
 note_key = N_("buyers_staff_note") if view.names_every_cooperative else N_("buyers_k_note")
 st.caption(
     t(

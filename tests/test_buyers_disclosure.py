@@ -17,6 +17,7 @@ from services.buyers import buyers_view
 from tests.test_access import rendered_text, signed_in
 from tests.test_cli import cli
 from tests.test_issue22 import prices
+from ui.figures import buyers_quarter_table
 
 HEADER = "sale_id,cooperative,date,buyer,gross_weight_g,fineness,currency,amount_received"
 OTHERS = [f"Otra {n}" for n in range(1, 7)]
@@ -94,6 +95,9 @@ def test_a_newcomer_cannot_be_placed_nor_counted_from_a_quarter_and_a_range(stor
     assert published(half) == published(q1) | published(q2)
     assert published(half)[("Refinería Uno", "2024-Q1")] == (-3.5, 5, "5-9")
     assert published(half)[("Refinería Uno", "2024-Q2")] == (-3.0, 5, "5-9")
+    _, numbers = buyers_quarter_table(half, "en")  # the per-quarter CSV: the same cells, as numbers
+    assert numbers.loc["Refinería Uno", "Median across cooperatives"].tolist() == [-3.5, -3.0]
+    assert numbers.loc["Refinería Uno", "Cooperatives in the median"].tolist() == ["5–9", "5–9"]
     # the member's own figures still cover the whole period: P-1 and P-2, −1.5 each
     assert (uno["half"].sales, uno["half"].buyer_price_pct_weighted) == (2, pytest.approx(-1.5))
     assert "Nueva" not in repr(half) and not any(name in repr(half) for name in OTHERS)
@@ -188,6 +192,7 @@ def test_buyers_page_for_a_member_shows_a_range_per_quarter_with_bands(store):
          "Cooperativas en la mediana": "5–9"},
     ]  # fmt: skip
     assert any("solo por trimestre cerrado" in caption.value for caption in at.caption)
+    assert len(at.get("download_button")) == 2  # the buyers, and the figures per quarter
     first = at.markdown[0].value  # the sentence counts the member's own sales only: P-1 and P-2, 200 g
     assert "recibieron 200,0 g de oro fino" in first, first
     assert not any(name in rendered_text(at) for name in [*OTHERS, "Nueva", "Vecina"])

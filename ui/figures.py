@@ -387,17 +387,18 @@ def _count_text(cell: BuyerFigures | QuarterFigure, lang: str) -> str:
     return "–" if count is None else format_number(count, lang, 0)
 
 
-def buyers_quarter_table(view: BuyersView, lang: str) -> pd.DataFrame:
-    """A member's figures across cooperatives, one row per buyer and quarter where one is published (the
-    same cells in the page and its CSV; empty when there is none)."""
+def buyers_quarter_table(view: BuyersView, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A member's figures across cooperatives, one row per buyer and quarter where one is published: as
+    shown, and with the median as a number for the CSV (both empty when there is none)."""
     cells = [(row.buyer, cell) for row in view.rows for cell in row.by_quarter or () if cell.count_band]
-    return pd.DataFrame(
-        {
-            t(BUYERS_COLUMN["buyer"], lang): [buyer for buyer, _ in cells],
-            t(BUYERS_COLUMN["quarter"], lang): [cell.quarter for _, cell in cells],
-            t(BUYERS_COLUMN["across"], lang): [
-                format_pct(cell.median_across_cooperatives, lang) for _, cell in cells
-            ],
-            t(BUYERS_COLUMN["across_count"], lang): [_count_text(cell, lang) for _, cell in cells],
-        }
-    )
+    columns = {
+        t(BUYERS_COLUMN["buyer"], lang): [buyer for buyer, _ in cells],
+        t(BUYERS_COLUMN["quarter"], lang): [cell.quarter for _, cell in cells],
+        t(BUYERS_COLUMN["across_count"], lang): [_count_text(cell, lang) for _, cell in cells],
+    }
+    across = t(BUYERS_COLUMN["across"], lang)
+    medians = [cell.median_across_cooperatives for _, cell in cells]
+    text = pd.DataFrame(columns).assign(**{across: [format_pct(median, lang) for median in medians]})
+    order = list(text.columns[:2]) + [across, text.columns[2]]
+    numbers = pd.DataFrame(columns).assign(**{across: medians})[order]
+    return text[order], numbers.set_index(order[0])
