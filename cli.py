@@ -335,7 +335,7 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
 def cmd_buyers(store: MarketStore, args: argparse.Namespace) -> object:
     """Per buyer over the stored sales of the scope in the period, most fine gold first: the same service
     as the Buyers page (services/buyers.py). As a member (--user): their own cooperatives' figures, and the
-    median across cooperatives only where at least three sold to the buyer, without names."""
+    median across other cooperatives per single quarter under disclosure control (docs/disclosure.md)."""
     scope = ledger_scope(store, args)
     view = buyers_view(store, scope, _market(store), args.start, args.end)
     return view.as_json()

@@ -2,9 +2,10 @@
 benchmark (weighted by fine gold and median, sales flagged for review left out), certification premium owed.
 
 Pure: priced sales (analytics.premiums.sale_premiums) in, tables out; no I/O, no prose. Who may see which
-rows is decided before these functions are called (services/buyers.py); `cooperative_medians` and
-`protected_medians` return aggregates only, never a cooperative's name; `quarters_covering` snaps a
-member's period to whole calendar quarters.
+rows is decided before these functions are called (services/buyers.py); `cooperative_medians`,
+`protected_medians` and `quarterly_medians` return aggregates only, never a cooperative's name;
+`quarters_covering` snaps a member's period to whole calendar quarters. The rules and why they hold:
+docs/disclosure.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ MIN_COOPERATIVES_FOR_MEDIAN = 5
 MAX_COOPERATIVE_SHARE = 0.60
 #: and the median rounded to this many percentage points (no exact figure to difference).
 MEDIAN_ROUNDING_PP = 0.5
+#: A member reads how many other cooperatives are behind a figure only as a band (an exact count says when
+#: one joined): (lowest count, code). Fewer than MIN_COOPERATIVES_FOR_MEDIAN is never published at all.
+COUNT_BANDS = ((10, "10+"), (MIN_COOPERATIVES_FOR_MEDIAN, "5-9"))
 
 BUYER_COLUMNS = (
     "buyer_key",
@@ -35,6 +39,14 @@ BUYER_COLUMNS = (
     "excluded_for_review",
 )
 MEDIAN_COLUMNS = ("buyer_key", "cooperatives_in_median", "median_across_cooperatives")
+#: One published cell per buyer and calendar quarter: `cooperatives_in_median` is the band's lowest count.
+QUARTER_COLUMNS = (
+    "buyer_key",
+    "quarter",
+    "median_across_cooperatives",
+    "cooperatives_in_median",
+    "count_band",
+)
 
 
 def buyer_key(name: object) -> str:
@@ -178,3 +190,45 @@ def quarters_covering(
 def quarter_names(start: pd.Timestamp, end: pd.Timestamp) -> list[str]:
     """'2024-Q1', … for every quarter from `start` to `end` (inclusive)."""
     return [f"{period.year}-Q{period.quarter}" for period in pd.period_range(start, end, freq="Q")]
+
+
+def count_band(cooperatives: int) -> tuple[int, str] | None:
+    """The band a count of cooperatives falls in, as (lowest count, code): 7 → (5, '5-9'), 12 → (10, '10+');
+    None below MIN_COOPERATIVES_FOR_MEDIAN (such a figure is not published)."""
+    return next(((floor, code) for floor, code in COUNT_BANDS if cooperatives >= floor), None)
+
+
+def quarterly_medians(premiums: pd.DataFrame, own_cooperatives: frozenset[str] | set[str]) -> pd.DataFrame:
+    """What a member may see across cooperatives (QUARTER_COLUMNS): per calendar quarter on its own (never
+    a range, which differenced against a quarter would isolate the cooperatives that joined or left), every
+    buyer `protected_medians` lets through, whichever buyers the member sold to, the count as its band.
+
+    Computed from the other cooperatives' sales only, so nothing the member sells, imports or corrects can
+    unlock, hide or move a figure they see.
+    """
+    if premiums.empty:
+        return pd.DataFrame(columns=list(QUARTER_COLUMNS))
+    quarter = pd.to_datetime(premiums["date"]).dt.to_period("Q")
+    parts = []
+    for period, sales in premiums.groupby(quarter, sort=True):
+        cells = protected_medians(sales, own_cooperatives)
+        bands = cells["cooperatives_in_median"].map(count_band)
+        parts.append(
+            cells.assign(
+                quarter=f"{period.year}-Q{period.quarter}",
+                cooperatives_in_median=[band[0] for band in bands],
+                count_band=[band[1] for band in bands],
+            )
+        )
+    cells = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(QUARTER_COLUMNS))
+    return cells[list(QUARTER_COLUMNS)]
+
+
+def common_spellings(premiums: pd.DataFrame) -> pd.Series:
+    """Per `buyer_key`, the spelling the most cooperatives use (ties: alphabetical): how a buyer the member
+    never sold to is named, without one cooperative's habit of writing it standing out."""
+    frame = premiums.assign(buyer_key=premiums["buyer"].map(buyer_key))
+    frame = frame[frame["buyer_key"] != ""]
+    users = frame.groupby(["buyer_key", "buyer"])["cooperative"].nunique().rename("users").reset_index()
+    users = users.sort_values(["buyer_key", "users", "buyer"], ascending=[True, False, True], kind="stable")
+    return users.drop_duplicates("buyer_key").set_index("buyer_key")["buyer"]

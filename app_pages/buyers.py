@@ -6,16 +6,26 @@ member may see (their own cooperatives, and k-anonymous medians without names); 
 period, formats and draws. Stored sales only, never the demo ledger.
 """
 
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
 from data.exports import csv_bytes
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_number, t
-from ui.figures import buyers_tables
+from ui.figures import buyers_quarter_table, buyers_tables
 from ui.sentences import buyers_sentence
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
 from ui.style import fitted_table
 from ui.text import plain_markdown
+
+
+def csv_button(label: str, frame: pd.DataFrame, stem: str, days: tuple[date, date], key: str) -> None:
+    """A CSV of `frame`, named after the period shown."""
+    name = f"{stem}_{days[0]:%Y-%m-%d}_{days[1]:%Y-%m-%d}.csv"
+    st.download_button(label, lambda: csv_bytes(frame), name, "text/csv", key=key)
+
 
 settings = current_settings()
 lang = settings.language
@@ -69,6 +79,18 @@ if sentence:
     st.markdown(sentence)
 text, numbers = buyers_tables(view, lang)
 fitted_table(text, [t("buyers_col_buyer", lang), t("buyers_col_weighted", lang)], lang, key="buyers_table")
+if view.period is not None and view.period.get("per_quarter"):  # a member's range: one figure per quarter
+    st.caption(t("buyers_per_quarter_note", lang))
+    quarterly, quarterly_numbers = buyers_quarter_table(view, lang)
+    if not quarterly.empty:
+        fitted_table(quarterly, 3, lang, key="buyers_quarters")  # buyer, quarter, median
+        csv_button(
+            t("buyers_download_quarters_csv", lang),
+            quarterly_numbers,
+            "compradores_por_trimestre" if lang == "es" else "buyers_per_quarter",
+            (start, end),
+            "buyers_quarters_download",
+        )
 note_key = N_("buyers_staff_note") if view.names_every_cooperative else N_("buyers_k_note")
 st.caption(
     t(
@@ -79,12 +101,10 @@ st.caption(
         rounding=format_number(view.rounding_pp, lang, 1),
     )
 )
-st.download_button(
+csv_button(
     t("buyers_download_csv", lang),
-    lambda: csv_bytes(numbers),
-    f"compradores_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
-    if lang == "es"
-    else f"buyers_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv",
-    "text/csv",
-    key="buyers_download",
+    numbers,
+    "compradores" if lang == "es" else "buyers",
+    (start, end),
+    "buyers_download",
 )

@@ -16,7 +16,7 @@ from analytics.premiums import WATERFALL_TOTALS, summary_by, waterfall
 from analytics.timing import PolicySettings
 from i18n import N_, format_day, format_number, format_pct, month_names, source_label, t, unit_label
 from i18n.keys import CERTIFICATION, MINIMUM_STATE, MODEL, WATERFALL
-from services.buyers import BuyersView
+from services.buyers import BuyerFigures, BuyersView, QuarterFigure
 from ui.charts import (
     CURRENCY_COLOURS,
     GOLD_COLOUR,
@@ -55,7 +55,10 @@ BUYERS_COLUMN = {
     "review": N_("buyers_col_review"),
     "across": N_("buyers_col_across"),
     "across_count": N_("buyers_col_across_count"),
+    "quarter": N_("buyers_col_quarter"),
 }
+#: How many cooperatives are behind a member's figure, in words (services.buyers gives the band's code).
+COUNT_BAND_KEYS = {"5-9": N_("buyers_band_5_9"), "10+": N_("buyers_band_10")}
 
 
 MIN_HISTORY_SHOWN_DAYS = 40  # two months before the fan: context, and the fan a third of a phone's width
@@ -353,12 +356,7 @@ def buyers_tables(view: BuyersView, lang: str) -> tuple[pd.DataFrame, pd.DataFra
             label("median"): [format_pct(row.buyer_price_pct_median, lang) for row in rows],
             label("owed"): [format_number(row.premium_owed_usd, lang, 0) for row in rows],
             label("across"): [format_pct(row.median_across_cooperatives, lang) for row in rows],
-            label("across_count"): [
-                "–"
-                if row.cooperatives_in_median is None
-                else format_number(row.cooperatives_in_median, lang, 0)
-                for row in rows
-            ],
+            label("across_count"): [_count_text(row, lang) for row in rows],
         }
     )
     numbers = pd.DataFrame(
@@ -372,7 +370,35 @@ def buyers_tables(view: BuyersView, lang: str) -> tuple[pd.DataFrame, pd.DataFra
             label("owed"): [row.premium_owed_usd for row in rows],
             label("review"): [row.excluded_for_review for row in rows],
             label("across"): [row.median_across_cooperatives for row in rows],
-            label("across_count"): [row.cooperatives_in_median for row in rows],
+            label("across_count"): [
+                _count_text(row, lang) if row.count_band else row.cooperatives_in_median for row in rows
+            ],
         }
     ).set_index(label("buyer"))
     return text, numbers
+
+
+def _count_text(cell: BuyerFigures | QuarterFigure, lang: str) -> str:
+    """How many cooperatives are behind a figure: a member's band ("5–9", "10 o más"), staff's exact count,
+    "–" where the figure is withheld."""
+    if cell.count_band:
+        return t(COUNT_BAND_KEYS[cell.count_band], lang)
+    count = cell.cooperatives_in_median
+    return "–" if count is None else format_number(count, lang, 0)
+
+
+def buyers_quarter_table(view: BuyersView, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A member's figures across cooperatives, one row per buyer and quarter where one is published: as
+    shown, and with the median as a number for the CSV (both empty when there is none)."""
+    cells = [(row.buyer, cell) for row in view.rows for cell in row.by_quarter or () if cell.count_band]
+    columns = {
+        t(BUYERS_COLUMN["buyer"], lang): [buyer for buyer, _ in cells],
+        t(BUYERS_COLUMN["quarter"], lang): [cell.quarter for _, cell in cells],
+        t(BUYERS_COLUMN["across_count"], lang): [_count_text(cell, lang) for _, cell in cells],
+    }
+    across = t(BUYERS_COLUMN["across"], lang)
+    medians = [cell.median_across_cooperatives for _, cell in cells]
+    text = pd.DataFrame(columns).assign(**{across: [format_pct(median, lang) for median in medians]})
+    order = list(text.columns[:2]) + [across, text.columns[2]]
+    numbers = pd.DataFrame(columns).assign(**{across: medians})[order]
+    return text[order], numbers.set_index(order[0])

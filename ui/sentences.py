@@ -58,7 +58,8 @@ def buyers_sentence(
     """The Buyers page's first line: how many buyers, the fine gold, who paid best and who owes the most
     premium (each part only when it has something to say). `user_text` is applied to the buyers' names
     (the page passes ui.text.plain_markdown: a name is shown as text, never as a link)."""
-    priced = [row for row in view.rows if not math.isnan(row.buyer_price_pct_weighted)]
+    sold = [row for row in view.rows if row.sales]  # a member also gets buyers they never sold to
+    priced = [row for row in sold if not math.isnan(row.buyer_price_pct_weighted)]
     if not priced:
         return ""
     best = max(priced, key=lambda row: row.buyer_price_pct_weighted)
@@ -68,13 +69,13 @@ def buyers_sentence(
             lang,
             start=format_day(first, lang),
             end=format_day(last, lang),
-            buyers=len(view.rows),
-            fine=f"{format_number(sum(row.fine_gold_g for row in view.rows), lang, 1)} g",
+            buyers=len(sold),
+            fine=f"{format_number(sum(row.fine_gold_g for row in sold), lang, 1)} g",
             best=user_text(best.buyer),
             share=format_pct(100 + best.buyer_price_pct_weighted, lang, signed=False),
         )
     ]
-    owing = max(view.rows, key=lambda row: row.premium_owed_usd)
+    owing = max(sold, key=lambda row: row.premium_owed_usd)
     if owing.premium_owed_usd >= 1:
         owed = f"{format_number(owing.premium_owed_usd, lang, 0)} USD"
         parts.append(t("buyers_sentence_owed", lang, buyer=user_text(owing.buyer), owed=owed))
