@@ -160,18 +160,36 @@ def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, netw
     return any(address.version == network.version and address in network for network in networks)
 
 
-def client_from(peer: object, headers: Mapping[str, str], networks: list) -> str:
+#: Streamlit's web server (uvicorn) replaces a peer it trusts (this setting, loopback by default) by the
+#: nearest hop of X-Forwarded-For before the app sees it; the README's unit sets it empty.
+SERVER_FORWARDS_ENV = "FORWARDED_ALLOW_IPS"
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
+
+
+def server_forwards() -> bool:
+    """True when the web server may already have put X-Forwarded-For's nearest hop in the peer's place."""
+    return os.environ.get(SERVER_FORWARDS_ENV, "127.0.0.1,::1").strip() != ""
+
+
+def client_from(
+    peer: object, headers: Mapping[str, str], networks: list, *, forwarded_by_server: bool = False
+) -> str:
     """The client, for the throttle and the sign-in log: the connection's own peer address, unless that
     peer is a trusted proxy; then the address the proxy names (X-Real-IP, else the nearest untrusted
-    hop of X-Forwarded-For). A header that is not an address is ignored (the peer stays the client)."""
-    address = _address(peer)
+    hop of X-Forwarded-For). A header that is not an address is ignored (the peer stays the client).
+    Streamlit gives None for a loopback peer: that is this host (a trusted proxy by default). When the
+    web server already replaced the peer by a hop of X-Forwarded-For (`forwarded_by_server`), that hop
+    is the client and no header is read again (the README's proxy writes that header itself)."""
+    address = LOOPBACK if peer is None else _address(peer)
     if address is None:
         return "local"
+    hops = [_address(hop) for hop in str(headers.get("X-Forwarded-For") or "").split(",")]
+    if forwarded_by_server and address in hops:
+        return str(address)
     if _trusted(address, networks):
         named = _address(headers.get("X-Real-IP"))
         if named is not None:
             return str(named)
-        hops = [_address(hop) for hop in str(headers.get("X-Forwarded-For") or "").split(",")]
         for hop in reversed(hops):  # the proxy appends the address it saw: read from the right
             if hop is None:
                 break
@@ -183,7 +201,12 @@ def client_from(peer: object, headers: Mapping[str, str], networks: list) -> str
 def client_address() -> str:
     """Who is asking, for the per-client throttle (see `client_from`)."""
     try:
-        return client_from(st.context.ip_address, st.context.headers, trusted_proxies())
+        return client_from(
+            st.context.ip_address,
+            st.context.headers,
+            trusted_proxies(),
+            forwarded_by_server=server_forwards(),
+        )
     except Exception:  # no request context (a bare script run)
         return "local"
 

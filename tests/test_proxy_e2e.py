@@ -1,0 +1,118 @@
+"""Issue 33, findings 1 and 2, end to end: real nginx on loopback with the README's proxy lines, real
+Streamlit, websocket clients from different loopback source addresses and with forged headers. One
+client's guesses never lock out another, and no client chooses its own address."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from data.store import MarketStore
+from data.users import add_user
+from tests.conftest import PROJECT_ROOT
+from tests.helpers.stream_client import run_once
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+NGINX_PORT, APP_PORT = 8700, 8701  # the ports set aside for these tests
+pytestmark = pytest.mark.skipif(
+    not Path(NGINX).exists(), reason="nginx is not installed (.ci/run installs it)"
+)
+RIGHT = "una clave larga y buena"
+FORGED = {"X-Forwarded-For": "203.0.113.77", "X-Real-IP": "203.0.113.78"}
+
+
+def readme_proxy_lines() -> str:
+    """The proxy_* lines of the README's `location /` (the recipe under test, not a copy of it)."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("proxy_pass http://gold_dashboard;") :]
+    block = block[: block.index("}")]
+    return "\n".join(line.split("#")[0].strip() for line in block.splitlines() if line.strip())
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout_s: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} ended with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(url)
+
+
+@pytest.fixture(params=["uvicorn default", "README unit"])
+def deployment(request, tmp_path) -> Iterator[int]:
+    """Streamlit (the probe script) behind nginx; 'README unit' sets FORWARDED_ALLOW_IPS empty as the
+    README's unit does, 'uvicorn default' leaves Streamlit's web server trusting loopback's forwarded
+    header. Yields nginx's port."""
+    url = f"sqlite:///{tmp_path / 'gold.sqlite'}"
+    add_user(MarketStore.from_url(url), "ana", RIGHT, "staff", [])
+    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(PROJECT_ROOT), "GOLD_DASHBOARD_OFFLINE": "1"}
+    env.pop("GOLD_DASHBOARD_TRUSTED_PROXIES", None)
+    env.pop("FORWARDED_ALLOW_IPS", None)
+    if request.param == "README unit":
+        env["FORWARDED_ALLOW_IPS"] = ""
+    app = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "tests/helpers/client_probe.py"),
+         "--server.port", str(APP_PORT), "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"user root; worker_processes 1; daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        "events {}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
+        f"  upstream gold_dashboard {{ server 127.0.0.1:{APP_PORT}; }}\n"
+        f"  server {{ listen 127.0.0.1:{NGINX_PORT}; location / {{\n{readme_proxy_lines()}\n}} }} }}\n"
+    )
+    proxy = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(f"http://127.0.0.1:{APP_PORT}/_stcore/health", app)
+        _wait_for(f"http://127.0.0.1:{NGINX_PORT}/_stcore/health", proxy)
+        yield NGINX_PORT
+    finally:
+        for process in (proxy, app):
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def guess(port: int, source: str, password: str, headers: dict[str, str] | None = None) -> tuple[str, str]:
+    """One sign-in attempt as ana from `source`: (the client the app counted, the throttle's reason)."""
+    texts = run_once(port, source=source, query=f"user=ana&password={password}", headers=headers)[1]
+    found = re.fullmatch(r"client=(\S+) reason=(\S+)", texts[-1])
+    assert found, texts
+    return found.group(1), found.group(2)
+
+
+def test_behind_the_readme_proxy_each_client_is_itself(deployment):
+    """Six wrong guesses from 127.0.0.2 (each with another forged X-Forwarded-For and X-Real-IP) lock
+    ana out from 127.0.0.2 only: 127.0.0.3 signs in with her password at once. Before, every client was
+    'local' (Streamlit's None for a loopback peer) or the address the client wrote in its own header."""
+    answers = [
+        guess(deployment, "127.0.0.2", f"adivinanza {n}",
+              {"X-Forwarded-For": f"198.51.100.{n}", "X-Real-IP": f"198.51.100.{100 + n}"})
+        for n in range(6)
+    ]  # fmt: skip
+    assert {client for client, _ in answers} == {"127.0.0.2"}
+    assert [reason for _, reason in answers] == ["wrong_password"] * 5 + ["throttled_account"]
+    assert guess(deployment, "127.0.0.3", RIGHT, FORGED) == ("127.0.0.3", "ok")
+    assert guess(deployment, "127.0.0.2", RIGHT) == ("127.0.0.2", "throttled_account")  # still locked
+
+
+def test_without_a_proxy_the_peer_is_the_client(deployment):
+    """Straight to Streamlit (no nginx): the connection's own address, whatever headers it sends."""
+    assert guess(APP_PORT, "127.0.0.4", "adivinanza", FORGED)[0] == "127.0.0.4"
+    assert guess(APP_PORT, "127.0.0.5", RIGHT) == ("127.0.0.5", "ok")
