@@ -8,9 +8,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +16,7 @@ import pytest
 from data.store import MarketStore
 from data.users import add_user
 from tests.conftest import PROJECT_ROOT
-from tests.helpers.stream_client import run_once
+from tests.helpers.stream_client import run_once, streamlit_app, wait_for
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 NGINX_PORT, APP_PORT = 8700, 8701  # the ports set aside for these tests
@@ -38,20 +35,6 @@ def readme_proxy_lines() -> str:
     return "\n".join(line.split("#")[0].strip() for line in block.splitlines() if line.strip())
 
 
-def _wait_for(url: str, process: subprocess.Popen, timeout_s: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} ended with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(url)
-
-
 @pytest.fixture(params=["uvicorn default", "README unit"])
 def deployment(request, tmp_path) -> Iterator[int]:
     """Streamlit (the probe script) behind nginx; 'README unit' sets FORWARDED_ALLOW_IPS empty as the
@@ -59,17 +42,11 @@ def deployment(request, tmp_path) -> Iterator[int]:
     header. Yields nginx's port."""
     url = f"sqlite:///{tmp_path / 'gold.sqlite'}"
     add_user(MarketStore.from_url(url), "ana", RIGHT, "staff", [])
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(PROJECT_ROOT), "GOLD_DASHBOARD_OFFLINE": "1"}
-    env.pop("GOLD_DASHBOARD_TRUSTED_PROXIES", None)
-    env.pop("FORWARDED_ALLOW_IPS", None)
+    env = {"DATABASE_URL": url, "GOLD_DASHBOARD_TRUSTED_PROXIES": "127.0.0.1,::1"}
     if request.param == "README unit":
         env["FORWARDED_ALLOW_IPS"] = ""
-    app = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "tests/helpers/client_probe.py"),
-         "--server.port", str(APP_PORT), "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    elif "FORWARDED_ALLOW_IPS" in os.environ:
+        pytest.skip("FORWARDED_ALLOW_IPS is set in this environment")
     conf = tmp_path / "nginx.conf"
     conf.write_text(
         f"user root; worker_processes 1; daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
@@ -80,13 +57,12 @@ def deployment(request, tmp_path) -> Iterator[int]:
     )
     proxy = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
     try:
-        _wait_for(f"http://127.0.0.1:{APP_PORT}/_stcore/health", app)
-        _wait_for(f"http://127.0.0.1:{NGINX_PORT}/_stcore/health", proxy)
-        yield NGINX_PORT
+        with streamlit_app("client_probe.py", APP_PORT, env, tmp_path):
+            wait_for(f"http://127.0.0.1:{NGINX_PORT}/_stcore/health", proxy)
+            yield NGINX_PORT
     finally:
-        for process in (proxy, app):
-            process.terminate()
-            process.wait(timeout=20)
+        proxy.terminate()
+        proxy.wait(timeout=20)
 
 
 def guess(port: int, source: str, password: str, headers: dict[str, str] | None = None) -> tuple[str, str]:
