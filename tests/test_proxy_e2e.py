@@ -9,13 +9,14 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from data.store import MarketStore
 from data.users import add_user
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, postgres_schema
 from tests.helpers.stream_client import run_once, streamlit_app, wait_for
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -35,34 +36,43 @@ def readme_proxy_lines() -> str:
     return "\n".join(line.split("#")[0].strip() for line in block.splitlines() if line.strip())
 
 
-@pytest.fixture(params=["uvicorn default", "README unit"])
+@pytest.fixture(
+    params=[("uvicorn default", "sqlite"), ("README unit", "sqlite"), ("README unit", "postgresql")],
+    ids=["uvicorn-default-sqlite", "readme-unit-sqlite", "readme-unit-postgresql"],
+)
 def deployment(request, tmp_path) -> Iterator[int]:
-    """Streamlit (the probe script) behind nginx; 'README unit' sets FORWARDED_ALLOW_IPS empty as the
-    README's unit does, 'uvicorn default' leaves Streamlit's web server trusting loopback's forwarded
-    header. Yields nginx's port."""
-    url = f"sqlite:///{tmp_path / 'gold.sqlite'}"
-    add_user(MarketStore.from_url(url), "ana", RIGHT, "staff", [])
-    env = {"DATABASE_URL": url, "GOLD_DASHBOARD_TRUSTED_PROXIES": "127.0.0.1,::1"}
-    if request.param == "README unit":
-        env["FORWARDED_ALLOW_IPS"] = ""
-    elif "FORWARDED_ALLOW_IPS" in os.environ:
+    """Streamlit (the probe script) behind nginx, the throttle's store holding ana (staff) on SQLite or
+    PostgreSQL. 'README unit' sets FORWARDED_ALLOW_IPS empty as the README's unit does; 'uvicorn
+    default' leaves Streamlit's web server trusting loopback's forwarded header. Yields nginx's port."""
+    server, kind = request.param
+    if server == "uvicorn default" and "FORWARDED_ALLOW_IPS" in os.environ:
         pytest.skip("FORWARDED_ALLOW_IPS is set in this environment")
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        f"user root; worker_processes 1; daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
-        "events {}\n"
-        f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
-        f"  upstream gold_dashboard {{ server 127.0.0.1:{APP_PORT}; }}\n"
-        f"  server {{ listen 127.0.0.1:{NGINX_PORT}; location / {{\n{readme_proxy_lines()}\n}} }} }}\n"
-    )
-    proxy = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
-    try:
-        with streamlit_app("client_probe.py", APP_PORT, env, tmp_path):
-            wait_for(f"http://127.0.0.1:{NGINX_PORT}/_stcore/health", proxy)
-            yield NGINX_PORT
-    finally:
-        proxy.terminate()
-        proxy.wait(timeout=20)
+    with ExitStack() as stack:
+        url = (
+            stack.enter_context(postgres_schema())
+            if kind == "postgresql"
+            else f"sqlite:///{tmp_path / 'g.sqlite'}"
+        )
+        opened = MarketStore.from_url(url)
+        add_user(opened, "ana", RIGHT, "staff", [])
+        opened.engine.dispose()
+        env = {"DATABASE_URL": url, "GOLD_DASHBOARD_TRUSTED_PROXIES": "127.0.0.1,::1"}
+        if server == "README unit":
+            env["FORWARDED_ALLOW_IPS"] = ""
+        conf = tmp_path / "nginx.conf"
+        conf.write_text(
+            f"user root; worker_processes 1; daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+            "events {}\n"
+            f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
+            f"  upstream gold_dashboard {{ server 127.0.0.1:{APP_PORT}; }}\n"
+            f"  server {{ listen 127.0.0.1:{NGINX_PORT}; location / {{\n{readme_proxy_lines()}\n}} }} }}\n"
+        )
+        proxy = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
+        stack.callback(proxy.wait, timeout=20)
+        stack.callback(proxy.terminate)
+        stack.enter_context(streamlit_app("client_probe.py", APP_PORT, env, tmp_path))
+        wait_for(f"http://127.0.0.1:{NGINX_PORT}/_stcore/health", proxy)
+        yield NGINX_PORT
 
 
 def guess(port: int, source: str, password: str, headers: dict[str, str] | None = None) -> tuple[str, str]:

@@ -37,8 +37,8 @@ def test_a_session_id_without_the_browser_that_signed_in_is_not_signed_in(tmp_pa
         other = {"Cookie": "_streamlit_xsrf=2|0a0b0c0d|000000000000|1765000000"}
         signed = run_once(APP_PORT, query=f"user=luis&password={RIGHT}", headers=BROWSER)[0]
         assert run_once(APP_PORT, session_id=signed, headers=other)[1] == ["user=nobody cooperatives="]
-        for ws in tab:
-            ws.close()
+        for connection in tab:
+            connection.close()
         app.terminate()
         log = app.communicate(timeout=20)[1]
     assert "already connected" in log  # Streamlit did log the reconnects...

@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -72,12 +72,15 @@ def run_once(
     protocols = ["streamlit", "noxsrf", session_id] if session_id else ["streamlit"]
     texts: list[str] = []
     given = ""
-    ws = connect(
-        f"ws://127.0.0.1:{port}/_stcore/stream",
-        sock=sock,
-        additional_headers=headers or {},
-        subprotocols=protocols,  # type: ignore[arg-type]
-        open_timeout=timeout_s,
+    opened = ExitStack()
+    ws = opened.enter_context(
+        connect(
+            f"ws://127.0.0.1:{port}/_stcore/stream",
+            sock=sock,
+            additional_headers=headers or {},
+            subprotocols=protocols,  # type: ignore[arg-type]
+            open_timeout=timeout_s,
+        )
     )
     try:
         message = BackMsg()
@@ -95,6 +98,6 @@ def run_once(
                 return given, texts
     finally:
         if hold is None:
-            ws.close()
+            opened.close()
         else:
-            hold.append(ws)  # left open: the caller closes it (a browser tab still connected)
+            hold.append(opened)  # left open, the caller closes it: a browser tab still connected
