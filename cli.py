@@ -478,7 +478,7 @@ def cmd_restore(store: MarketStore, args: argparse.Namespace) -> object:
     if not Path(args.file).is_file():
         raise CliError(f"no such file: {args.file}")
     if args.dry_run:  # what it would change in accounts and permissions, and nothing changed
-        changes = restore_preview(store, Path(args.file), allow_new_staff=args.allow_new_staff)[1]
+        changes = restore_preview(store, Path(args.file), allow_new_staff=True)[1]  # new staff listed too
         return {"file": args.file, "dry_run": True, "account_changes": changes}
     counts = restore(
         store,

@@ -94,7 +94,7 @@ def test_restore_refuses_a_swapped_staff_password_hash_unless_told(store, tmp_pa
 
 
 @pytest.mark.both_stores
-def test_restore_refuses_widened_cooperatives_and_new_accounts(store, tmp_path):
+def test_restore_refuses_widened_cooperatives_and_new_accounts(store, tmp_path, monkeypatch, capsys):
     """A member who gains another cooperative would see its sales; a new member account could sign in:
     both are listed and refused (a backup of this very store restores as it is)."""
     filled_store(store, tmp_path)
@@ -115,6 +115,12 @@ def test_restore_refuses_widened_cooperatives_and_new_accounts(store, tmp_path):
         restore(store, path)
     assert "luis: cooperatives_added (Otra Coop); eve: new." in str(refused.value)
     assert dump_tables(store) == before
+    monkeypatch.setenv("DATABASE_URL", store.engine.url.render_as_string(hide_password=False))
+    assert cli.main(["restore", str(path), "--dry-run"]) == 0
+    assert json.loads(capsys.readouterr().out)["account_changes"] == [
+        {"username": "luis", "role": "member", "change": "cooperatives_added", "cooperatives": ["Otra Coop"]},
+        {"username": "eve", "role": "member", "change": "new"},
+    ]
     with pytest.raises(BackupError, match=r"luis: cooperatives_added \(Otra Coop\)\. Nothing"):
         restore(store, path, allow_new_staff=True)  # the new account passes, the widening does not
     restore(store, path, allow_account_changes=True)
