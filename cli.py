@@ -22,7 +22,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py alerts list | alerts remove ID | alerts run [--date D]
     python cli.py card --currency CUR --unit UNIT --language es|en [--date D] --out FILE.html
     python cli.py backup FILE[.gz]
-    python cli.py restore FILE[.gz] [--allow-new-staff]
+    python cli.py restore FILE[.gz] [--allow-new-staff] [--allow-account-changes] [--dry-run]
 
 Every command acts as the operator (every cooperative, every command) unless `--user NAME` is given
 before the command; that user's password is read from GOLD_DASHBOARD_PASSWORD or asked for (and the
@@ -56,7 +56,7 @@ from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
 from data.alerts import list_rules, remove_rule
-from data.backup import backup, restore
+from data.backup import backup, restore, restore_preview
 from data.errors import describe
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
@@ -477,7 +477,16 @@ def cmd_backup(store: MarketStore, args: argparse.Namespace) -> object:
 def cmd_restore(store: MarketStore, args: argparse.Namespace) -> object:
     if not Path(args.file).is_file():
         raise CliError(f"no such file: {args.file}")
-    return {"file": args.file, "rows": restore(store, Path(args.file), allow_new_staff=args.allow_new_staff)}
+    if args.dry_run:  # what it would change in accounts and permissions, and nothing changed
+        changes = restore_preview(store, Path(args.file), allow_new_staff=True)[1]  # new staff listed too
+        return {"file": args.file, "dry_run": True, "account_changes": changes}
+    counts = restore(
+        store,
+        Path(args.file),
+        allow_new_staff=args.allow_new_staff,
+        allow_account_changes=args.allow_account_changes,
+    )
+    return {"file": args.file, "rows": counts}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -676,6 +685,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-new-staff",
         action="store_true",
         help="restore staff accounts this store does not have (refused otherwise, unless it has no users)",
+    )
+    do_restore.add_argument(
+        "--allow-account-changes",
+        action="store_true",
+        help="restore accounts that are new, have another password hash or more cooperatives (see --dry-run)",
+    )
+    do_restore.add_argument(
+        "--dry-run", action="store_true", help="check the file and list its account changes; change nothing"
     )
     do_restore.set_defaults(run=cmd_restore, staff_only=True)
     return parser

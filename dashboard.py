@@ -11,7 +11,7 @@ from data.alerts import confirm_address
 from data.users import market_is_public
 from i18n import format_day, set_reader_currency, t, tn
 from i18n.keys import ROLE
-from ui.auth import NOBODY, NOTICE_KEY, sign_out
+from ui.auth import NOBODY, NOTICE_KEY, hide_session_ids_in_logs, sign_out
 from ui.banner import data_banner
 from ui.import_widget import price_import_sidebar, price_refresh_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
@@ -21,6 +21,7 @@ from ui.style import page_style
 from ui.text import plain_markdown
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
+hide_session_ids_in_logs()  # Streamlit logs session ids on reconnects: never a session to resume
 
 settings = sidebar_settings()
 lang = settings.language

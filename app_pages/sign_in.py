@@ -21,6 +21,8 @@ if ended == "idle":
     st.info(t("sign_in_ended_idle", lang, minutes=format_number(idle_minutes(), lang, 0)))
 elif ended == "password_changed":
     st.info(t("sign_in_ended_password_changed", lang))
+elif ended == "other_browser":
+    st.info(t("sign_in_ended_other_browser", lang))
 
 if oidc_configured():
     if st.user.is_logged_in:  # signed in at the provider, but no usable account of that e-mail here

@@ -256,6 +256,31 @@ class _Plan:
                 raise BackupError(f"{self.name}: table {table.name!r} is missing or has other columns")
 
 
+#: A backup nests five deep (document, tables, table, rows, row); anything deeper is not a backup, and
+#: ijson's own prefixes would grow with the square of the depth (100,000 arrays took 4.7 GB).
+MAX_JSON_DEPTH = 8
+
+
+def _events(stream: _Limited, name: str) -> Iterator[tuple[str, str, object]]:
+    """ijson.parse's (prefix, event, value), built here from the flat events so the depth is bounded:
+    BackupError past MAX_JSON_DEPTH, before the path grows."""
+    path: list[str] = []
+    for event, value in ijson.basic_parse(stream, use_float=True):
+        if event == "map_key":
+            path[-1] = str(value)
+            yield ".".join(path[:-1]), event, value
+        elif event in ("start_map", "start_array"):
+            if len(path) >= MAX_JSON_DEPTH:
+                raise BackupError(f"{name} nests deeper than a backup does ({MAX_JSON_DEPTH} levels)")
+            yield ".".join(path), event, value
+            path.append("item" if event == "start_array" else "")
+        elif event in ("end_map", "end_array"):
+            path.pop()
+            yield ".".join(path), event, value
+        else:
+            yield ".".join(path), event, value
+
+
 def _scan(path: Path, limit: int, on_row: Callable[[str, list[str], list, int], None]) -> _Plan:
     """One streaming pass over the backup: its header, each table's columns, and `on_row(table, names,
     row, number)` for every row, one at a time; the file is never held whole."""
@@ -266,7 +291,7 @@ def _scan(path: Path, limit: int, on_row: Callable[[str, list[str], list, int], 
     number = 0
     try:
         with _opened(path, limit) as stream:
-            for prefix, event, value in ijson.parse(stream, use_float=True):
+            for prefix, event, value in _events(stream, path.name):
                 if prefix in ("format", "version", "created_at") and event in _SCALARS:
                     plan.header[prefix] = value
                     continue
@@ -474,24 +499,61 @@ VERSION_2_TABLES = (
 )  # fmt: skip
 
 
-def _current_staff(store: MarketStore) -> set[str] | None:
-    """The case-folded names of the store's staff; None when it has no user at all (a new machine)."""
+def _current_users(store: MarketStore) -> dict[str, dict] | None:
+    """The store's users by case-folded name; None when it has no user at all (a new machine)."""
     from data.store import users_table
     from data.users import account_key
 
     with store.engine.connect() as conn:
-        rows = conn.execute(select(users_table.c.username, users_table.c.role)).all()
-    if not rows:
-        return None
-    return {account_key(name) for name, role in rows if role == "staff"}
+        rows = conn.execute(select(users_table)).mappings().all()
+    return {account_key(row["username"]): dict(row) for row in rows} or None
 
 
-def check_backup(store: MarketStore, path: Path, *, allow_new_staff: bool = False) -> _Plan:
-    """Read the whole backup as a stream and check every value (nothing is changed); its plan."""
-    checker = _Checker(path)
-    plan = _scan(path, max_backup_bytes(store), checker)
-    _check_users(path, checker.users, _current_staff(store), allow_new_staff)
-    return plan
+def _staff_of(users: dict[str, dict] | None) -> set[str] | None:
+    return None if users is None else {key for key, user in users.items() if user["role"] == "staff"}
+
+
+def account_changes(current: dict[str, dict] | None, restored: list[dict]) -> list[dict]:
+    """What the backup would change in who can sign in and what they may read: each account that is
+    new, whose password hash differs, that becomes staff, or that gains cooperatives. A store without
+    users (a new machine) takes the backup's accounts as they are: nothing to compare with."""
+    from data.users import account_key
+
+    if current is None:
+        return []
+    changes = []
+    for user in restored:
+        now = current.get(account_key(user["username"]))
+        base = {"username": user["username"], "role": user["role"]}
+        if now is None:
+            changes.append(base | {"change": "new"})
+            continue
+        if user["password_hash"] != now["password_hash"]:
+            changes.append(base | {"change": "password_changed"})
+        if user["role"] == "staff" and now["role"] != "staff":
+            changes.append(base | {"change": "made_staff"})
+        added = sorted(set(json.loads(user["cooperatives"])) - set(json.loads(now["cooperatives"])))
+        if added and user["role"] != "staff":
+            changes.append(base | {"change": "cooperatives_added", "cooperatives": added})
+    return changes
+
+
+def _refuse_unallowed(
+    path: Path, changes: list[dict], allow_new_staff: bool, allow_account_changes: bool
+) -> None:
+    """BackupError naming every account change the operator did not allow (nothing was changed)."""
+    allowed = {"new", "made_staff"} if allow_new_staff else set()
+    refused = [change for change in changes if change["change"] not in allowed]
+    if refused and not allow_account_changes:
+        listed = "; ".join(
+            f"{change['username']}: {change['change']}"
+            + (f" ({', '.join(change['cooperatives'])})" if "cooperatives" in change else "")
+            for change in refused
+        )
+        raise BackupError(
+            f"{path.name} would change accounts: {listed}. Nothing was changed; see them with --dry-run "
+            "and restore with --allow-account-changes if they are meant to be there"
+        )
 
 
 def _reset_sequences(conn: Connection) -> None:
@@ -509,21 +571,38 @@ def _reset_sequences(conn: Connection) -> None:
                 )
 
 
-def restore(store: MarketStore, path: Path, *, allow_new_staff: bool = False) -> dict:
+def restore_preview(
+    store: MarketStore, path: Path, *, allow_new_staff: bool = False
+) -> tuple[int, list[dict]]:
+    """Check the whole backup as a stream (nothing is changed): the size bound it was read under, and
+    what it would change in accounts (`account_changes`)."""
+    checker = _Checker(path)
+    limit = max_backup_bytes(store)
+    _scan(path, limit, checker)
+    current = _current_users(store)
+    _check_users(path, checker.users, _staff_of(current), allow_new_staff)
+    return limit, account_changes(current, checker.users)
+
+
+def restore(
+    store: MarketStore, path: Path, *, allow_new_staff: bool = False, allow_account_changes: bool = False
+) -> dict:
     """Replace the whole store by the backup in `path`, in one transaction; row counts per table.
 
     The file is read twice as a stream, never whole: once to check every value (the first problem is
     named and nothing is replaced), once to insert the rows in chunks; its expanded size is bounded by
-    GOLD_DASHBOARD_MAX_BACKUP_MB, by default 4 times the current store (at least 100 MB). A staff account
-    the current store does not have is refused unless `allow_new_staff` (or the store has no users)."""
-    check_backup(store, path, allow_new_staff=allow_new_staff)
-    try:
-        return _replace_all(store, path)
+    GOLD_DASHBOARD_MAX_BACKUP_MB, by default 4 times the current store (at least 100 MB). What it would
+    change in accounts is refused unless `allow_account_changes` (new accounts and members made staff:
+    `allow_new_staff` too), or the store has no users (a new machine)."""
+    limit, changes = restore_preview(store, path, allow_new_staff=allow_new_staff)
+    _refuse_unallowed(path, changes, allow_new_staff, allow_account_changes)
+    try:  # the size was measured before the write transaction: SQLite has one writer at a time
+        return _replace_all(store, path, limit * 2)  # the file was checked: the bound is a safety net
     except SQLAlchemyError as error:  # rolled back: the store is as it was
         raise BackupError(f"{path.name} could not be restored: {describe(error)}") from None
 
 
-def _replace_all(store: MarketStore, path: Path) -> dict:
+def _replace_all(store: MarketStore, path: Path, limit: int) -> dict:
     tables = {table.name: table for table in backed_up_tables()}
     counts = {name: 0 for name in tables}
     with store.engine.begin() as conn:
@@ -545,7 +624,7 @@ def _replace_all(store: MarketStore, path: Path) -> dict:
             if len(pending[name]) >= INSERT_CHUNK_ROWS:
                 flush(name)
 
-        _scan(path, max_backup_bytes(store) * 2, add)  # the file was checked: the bound is a safety net
+        _scan(path, limit, add)
         for name in tables:
             flush(name)
         _reset_sequences(conn)

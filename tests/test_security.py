@@ -130,7 +130,9 @@ def test_forwarded_addresses_believed_only_from_a_trusted_proxy(monkeypatch):
     chain = {"X-Forwarded-For": "203.0.113.13, 198.51.100.30"}
     assert client_from("127.0.0.1", chain, loopback) == "198.51.100.30"
     assert client_from("127.0.0.1", {"X-Real-IP": "nonsense'); DROP"}, loopback) == "127.0.0.1"
-    assert client_from(None, forged, loopback) == "local"
+    # Streamlit's None is a loopback peer (this host, a trusted proxy), not one client for everybody
+    assert client_from(None, {"X-Real-IP": "203.0.113.11"}, loopback) == "203.0.113.11"
+    assert client_from(None, {}, loopback) == "127.0.0.1"
 
     monkeypatch.setenv("GOLD_DASHBOARD_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1, not-an-address")
     networks = trusted_proxies()

@@ -8,9 +8,11 @@ session epoch moved on) or after GOLD_DASHBOARD_IDLE_MINUTES without a run.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import os
+import re
 import time
 from collections.abc import Mapping
 
@@ -29,6 +31,8 @@ SINGLE_MACHINE = LedgerScope("dashboard")  # no users in the store: the operator
 NOBODY = LedgerScope("anonymous", frozenset())  # signed out where sign-in is required: no sales at all
 FAILED_SIGN_IN_DELAY_S = 1.0  # slows password guessing from one session (the store's throttle does the rest)
 DEFAULT_IDLE_MINUTES = 30.0
+BROWSER_KEY = "_signed_in_browser"  # digest of the browser's secret at sign-in (see `browser_secret`)
+BROWSER_COOKIE = "_streamlit_xsrf"  # set by Streamlit's server on the page load, sent with every connection
 NOTICE_KEY = "_sign_in_notice"  # failed attempts against the account since its last sign-in (shown once)
 LOG = logging.getLogger("gold_dashboard.sign_in")
 
@@ -83,10 +87,40 @@ def _end(reason: str) -> None:
     st.session_state[ENDED_KEY] = reason
 
 
+def browser_secret(cookies: Mapping[str, str]) -> str:
+    """A digest of the secret this browser holds: the token of the XSRF cookie Streamlit's server set on
+    the page load (unmasked: the server re-masks it on each load), '' when the connection brought none.
+    A session is bound to it at sign-in, so its id alone (which Streamlit logs) signs nobody in."""
+    raw = str(cookies.get(BROWSER_COOKIE) or "")
+    if not raw:
+        return ""
+    token = raw.encode()
+    parts = raw.split("|")
+    if len(parts) == 4 and parts[0] == "2":
+        try:
+            mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+            token = bytes(byte ^ mask[i % len(mask)] for i, byte in enumerate(masked)) if mask else token
+        except ValueError:
+            pass
+    return hashlib.sha256(token).hexdigest()
+
+
+def _this_browser() -> str:
+    try:
+        return browser_secret(st.context.cookies)
+    except Exception:  # no request context (a bare script run, the page tests)
+        return ""
+
+
 def _signed_in_user(users_version: int) -> User | None:
     """The signed-in user as the store knows them now: a removed user, a changed role or a changed
-    password takes effect on the session's next run, not at its next sign-in."""
+    password takes effect on the session's next run, not at its next sign-in. A run from another
+    browser than the one that signed in (the session id presented without its cookie) ends it."""
     user = st.session_state.get(SESSION_KEY)
+    if isinstance(user, User) and st.session_state.get(BROWSER_KEY, "") != _this_browser():
+        LOG.warning("a signed-in session was resumed from another browser; signed out")
+        _end("other_browser")
+        return None
     if isinstance(user, User):
         now = _user_named(database_url(), users_version, user.username)
         if now is None:
@@ -160,18 +194,36 @@ def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, netw
     return any(address.version == network.version and address in network for network in networks)
 
 
-def client_from(peer: object, headers: Mapping[str, str], networks: list) -> str:
+#: Streamlit's web server (uvicorn) replaces a peer it trusts (this setting, loopback by default) by the
+#: nearest hop of X-Forwarded-For before the app sees it; the README's unit sets it empty.
+SERVER_FORWARDS_ENV = "FORWARDED_ALLOW_IPS"
+LOOPBACK = ipaddress.ip_address("127.0.0.1")
+
+
+def server_forwards() -> bool:
+    """True when the web server may already have put X-Forwarded-For's nearest hop in the peer's place."""
+    return os.environ.get(SERVER_FORWARDS_ENV, "127.0.0.1,::1").strip() != ""
+
+
+def client_from(
+    peer: object, headers: Mapping[str, str], networks: list, *, forwarded_by_server: bool = False
+) -> str:
     """The client, for the throttle and the sign-in log: the connection's own peer address, unless that
     peer is a trusted proxy; then the address the proxy names (X-Real-IP, else the nearest untrusted
-    hop of X-Forwarded-For). A header that is not an address is ignored (the peer stays the client)."""
-    address = _address(peer)
+    hop of X-Forwarded-For). A header that is not an address is ignored (the peer stays the client).
+    Streamlit gives None for a loopback peer: that is this host (a trusted proxy by default). When the
+    web server already replaced the peer by a hop of X-Forwarded-For (`forwarded_by_server`), that hop
+    is the client and no header is read again (the README's proxy writes that header itself)."""
+    address = LOOPBACK if peer is None else _address(peer)
     if address is None:
         return "local"
+    hops = [_address(hop) for hop in str(headers.get("X-Forwarded-For") or "").split(",")]
+    if forwarded_by_server and address in hops:
+        return str(address)
     if _trusted(address, networks):
         named = _address(headers.get("X-Real-IP"))
         if named is not None:
             return str(named)
-        hops = [_address(hop) for hop in str(headers.get("X-Forwarded-For") or "").split(",")]
         for hop in reversed(hops):  # the proxy appends the address it saw: read from the right
             if hop is None:
                 break
@@ -183,7 +235,12 @@ def client_from(peer: object, headers: Mapping[str, str], networks: list) -> str
 def client_address() -> str:
     """Who is asking, for the per-client throttle (see `client_from`)."""
     try:
-        return client_from(st.context.ip_address, st.context.headers, trusted_proxies())
+        return client_from(
+            st.context.ip_address,
+            st.context.headers,
+            trusted_proxies(),
+            forwarded_by_server=server_forwards(),
+        )
     except Exception:  # no request context (a bare script run)
         return "local"
 
@@ -200,6 +257,7 @@ def sign_in(store: MarketStore, username: str, password: str) -> bool:
     if result.failures_since_last:
         st.session_state[NOTICE_KEY] = (result.failures_since_last, result.last_failure_at)
     st.session_state[SESSION_KEY] = result.user
+    st.session_state[BROWSER_KEY] = _this_browser()
     st.session_state[LAST_ACTIVITY_KEY] = time.time()
     return True
 
@@ -208,3 +266,32 @@ def sign_out() -> None:
     st.session_state.pop(SESSION_KEY, None)
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
+
+
+_SESSION_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+
+class HideSessionIds(logging.Filter):
+    """Streamlit logs live session ids ("Session with id … is already connected"); the log must not
+    hand anyone a session to resume, so each id is replaced by the first 8 characters of its digest."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        def hidden(value: object) -> object:
+            if not isinstance(value, str):
+                return value
+            return _SESSION_ID.sub(
+                lambda found: "session#" + hashlib.sha256(found[0].encode()).hexdigest()[:8], value
+            )
+
+        record.msg = hidden(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(hidden(arg) for arg in record.args)
+        return True
+
+
+def hide_session_ids_in_logs() -> None:
+    """Put the filter on every Streamlit logger (they do not propagate: each needs its own), once."""
+    for name in list(logging.root.manager.loggerDict):
+        logger = logging.getLogger(name)
+        if name.startswith("streamlit") and not any(isinstance(f, HideSessionIds) for f in logger.filters):
+            logger.addFilter(HideSessionIds())
