@@ -267,13 +267,23 @@ data_versions_table = Table(
     Column("version", Integer, nullable=False),
 )
 
+#: Which host runs a timer's job now (`prices refresh`, `alerts run`): a lease that ends by itself, so
+#: the same job started at once on two hosts runs once (data/jobs.py).
+job_leases_table = Table(
+    "job_leases",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+)
+
 #: Version keys besides one per series ("series:<id>"): every write to what they name bumps them.
 LEDGER_VERSION = "ledger"
 SCHEDULE_VERSION = "schedule"
 USERS_VERSION = "users"
 FETCH_VERSION = "fetch"
-#: Tables whose content is not data but bookkeeping of the versions themselves: never backed up.
-NOT_BACKED_UP = ("data_versions",)
+#: Tables whose content is not data but bookkeeping (the versions themselves, running jobs): never backed up.
+NOT_BACKED_UP = ("data_versions", "job_leases")
 
 
 def series_version_key(series_id: str) -> str:
