@@ -35,6 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from data.series import SERIES
 from data.sources import combine_sources, precedence_key
@@ -404,7 +406,22 @@ class MarketStore:
 
     @classmethod
     def from_url(cls, url: str | None = None) -> MarketStore:
-        return cls(create_engine(url or database_url()))
+        url = url or database_url()
+        # a pooled connection to a server that restarted is dead: test it before use, so a page recovers
+        return cls(create_engine(url, pool_pre_ping=not url.startswith("sqlite")))
+
+    @staticmethod
+    def reachable(url: str) -> bool:
+        """Whether the database answers now (one short connection of its own, outside any pool)."""
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            return False
+        finally:
+            engine.dispose()
 
     # ------------------------------------------------------------ writing
 
