@@ -306,7 +306,9 @@ async def restarts(
             fleet.restart_app(port)
         signed_again = errors = 0
         for page, user in zip(pages, users, strict=True):
-            await page.wait_for_timeout(3000)  # the browser reconnects by itself
+            started = time.monotonic()  # the user reopens the tab: a new session on the restarted process
+            await page.reload(wait_until="domcontentloaded")
+            await settled(page, started, limit_s)
             if await page.get_by_label(t("sign_in_username", "es")).count():
                 signed_again += 1
                 await sign_in(page, user, limit_s)
