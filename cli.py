@@ -67,15 +67,21 @@ from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
-from i18n import fetch_result_text, reason_text
-from services.alerts import add_alert, run_alerts
+from i18n import fetch_result_text, reason_text, t
+from services.alerts import add_alert, run_alerts_once
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
 from services.forecast import refresh_backtests_after_write
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
-from services.refresh import KNOWN_SOURCES, SOURCES_ENV, UnknownSourceError, refresh_failed, refresh_prices
+from services.refresh import (
+    KNOWN_SOURCES,
+    SOURCES_ENV,
+    UnknownSourceError,
+    refresh_failed,
+    refresh_prices_once,
+)
 
 
 class CliError(Exception):
@@ -139,9 +145,13 @@ def refresh_row_json(row: SourceRefresh, lang: str) -> dict[str, object]:
 def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
     """Ask every configured source for its missing days (Yahoo with no 15-minute pause: the user asked)."""
     try:
-        results = refresh_prices(store, args.source)
+        results = refresh_prices_once(store, args.source)
     except UnknownSourceError as error:
         raise CliError(str(error)) from None
+    if results is None:  # another host's timer (or the staff's button) is refreshing now: it asks once
+        print(t("job_running_elsewhere", args.language), file=sys.stderr)
+        args.exit_code = 0
+        return []
     rows = [refresh_row_json(row, args.language) for row in results]
     for row in rows:
         if row["error"] is not None:
@@ -456,7 +466,10 @@ def cmd_alerts_remove(store: MarketStore, args: argparse.Namespace) -> object:
 
 def cmd_alerts_run(store: MarketStore, args: argparse.Namespace) -> object:
     """The timer's job; a failed send is in `skipped` with its reason, and also said on stderr."""
-    run = run_alerts(store, as_of=args.date)
+    run = run_alerts_once(store, as_of=args.date)
+    if run is None:  # another host's timer is running the alerts now: each crossing is mailed once
+        print(t("job_running_elsewhere", "es"), file=sys.stderr)
+        return {"date": None, "sent": [], "skipped": [], "running_elsewhere": True, "backtests": []}
     for failure in run.failed:
         print(f"alert {failure.id}: {failure.reason}", file=sys.stderr)
     # the timer also measures the forecast backtests that data written since the last run made stale

@@ -6,6 +6,7 @@ themselves are filtered in data/ledger.
 """
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from data.alerts import confirm_address
 from data.users import market_is_public
@@ -16,7 +17,7 @@ from ui.banner import data_banner
 from ui.import_widget import price_import_sidebar, price_refresh_sidebar
 from ui.settings import cooperative_sidebar, sidebar_settings
 from ui.state import current_data_state, ledger_presence, may_manage, refresh_market_data, resolve_run_context
-from ui.store import get_store
+from ui.store import get_store, store_unavailable
 from ui.style import page_style
 from ui.text import plain_markdown
 
@@ -33,7 +34,10 @@ if "confirm" in st.query_params:  # an alert address's confirmation link: no sig
         st.success(t("alerts_confirmed", lang, email=plain_markdown(confirmed)))
     else:
         st.error(t("alerts_confirm_unknown", lang))
-context = resolve_run_context()  # once per run: data versions, user and scope
+try:
+    context = resolve_run_context()  # once per run: data versions, user and scope
+except SQLAlchemyError:  # the database is down or restarting: a message that retries, no traceback
+    store_unavailable(lang)
 signed_in = context.scope != NOBODY  # signed in, or a single machine without users
 
 market_pages = [
@@ -86,4 +90,7 @@ data_banner(current_data_state(settings.currency), lang)
 if signed_in:
     cooperative_sidebar(ledger_presence().cooperatives, lang)
 
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except SQLAlchemyError:
+    store_unavailable(lang)

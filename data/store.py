@@ -35,6 +35,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from data.series import SERIES
 from data.sources import combine_sources, precedence_key
@@ -267,13 +269,23 @@ data_versions_table = Table(
     Column("version", Integer, nullable=False),
 )
 
+#: Which host runs a timer's job now (`prices refresh`, `alerts run`): a lease that ends by itself, so
+#: the same job started at once on two hosts runs once (data/jobs.py).
+job_leases_table = Table(
+    "job_leases",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+)
+
 #: Version keys besides one per series ("series:<id>"): every write to what they name bumps them.
 LEDGER_VERSION = "ledger"
 SCHEDULE_VERSION = "schedule"
 USERS_VERSION = "users"
 FETCH_VERSION = "fetch"
-#: Tables whose content is not data but bookkeeping of the versions themselves: never backed up.
-NOT_BACKED_UP = ("data_versions",)
+#: Tables whose content is not data but bookkeeping (the versions themselves, running jobs): never backed up.
+NOT_BACKED_UP = ("data_versions", "job_leases")
 
 
 def series_version_key(series_id: str) -> str:
@@ -394,7 +406,22 @@ class MarketStore:
 
     @classmethod
     def from_url(cls, url: str | None = None) -> MarketStore:
-        return cls(create_engine(url or database_url()))
+        url = url or database_url()
+        # a pooled connection to a server that restarted is dead: test it before use, so a page recovers
+        return cls(create_engine(url, pool_pre_ping=not url.startswith("sqlite")))
+
+    @staticmethod
+    def reachable(url: str) -> bool:
+        """Whether the database answers now (one short connection of its own, outside any pool)."""
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            return False
+        finally:
+            engine.dispose()
 
     # ------------------------------------------------------------ writing
 

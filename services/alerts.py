@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -37,6 +38,7 @@ from data.alerts import (
     take_mail_slot,
     withdraw_confirmation,
 )
+from data.jobs import job_lease
 from data.ledger import LedgerScope
 from data.mail import MailError, SmtpSettings, send_email
 from data.series import CURRENCIES
@@ -419,3 +421,10 @@ def _run_rule(
         return
     record_check(store, rule.id, checked=day.date(), price=price, armed=False, sent_at=datetime.now(UTC))
     run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit))
+
+
+def run_alerts_once(store: MarketStore, **options: Any) -> AlertRun | None:
+    """`run_alerts` under the fleet's lease: None when another host is running the alerts right now (each
+    crossing is claimed once anyway; the lease spares the second host the whole run)."""
+    with job_lease(store, "alerts_run") as mine:
+        return run_alerts(store, **options) if mine else None

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from data.jobs import job_lease
 from data.market_data import OFFLINE_MODE, YAHOO, failure_code, offline_mode, refresh_from_yahoo
 from data.official import SourceRefresh, refresh_official
 from data.series import SERIES
@@ -98,3 +99,12 @@ def refresh_prices(
 def refresh_failed(results: list[SourceRefresh]) -> bool:
     """True when any source failed (the CLI's exit 1); nothing new is not a failure."""
     return any(not result.ok for result in results)
+
+
+def refresh_prices_once(
+    store: MarketStore, sources: list[str] | None = None, **options: Any
+) -> list[SourceRefresh] | None:
+    """`refresh_prices` under the fleet's lease: None when another host (or the staff's button) is refreshing
+    right now, so a timer started on every host at once asks each source once."""
+    with job_lease(store, "prices_refresh") as mine:
+        return refresh_prices(store, sources, **options) if mine else None

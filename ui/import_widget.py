@@ -74,6 +74,10 @@ def price_refresh_sidebar(lang: str) -> None:
                 bar.progress(1.0, text=t("refresh_done", lang))
 
         results = refresh_prices_now(progress)
+        if results is None:
+            bar.empty()
+            st.info(t("job_running_elsewhere", lang))
+            return
         if any(not result.ok for result in results):
             bar.progress(1.0, text=t("refresh_some_failed", lang))
         for result in results:

@@ -57,7 +57,7 @@ from services.price_today import (
     price_today,
     snapshot_price_answer,
 )
-from services.refresh import refresh_prices
+from services.refresh import refresh_prices_once
 from services.timing import TimingView, timing_view
 from ui.auth import resolve_session
 from ui.store import get_store, store_for
@@ -184,13 +184,16 @@ def import_price_file(content: bytes, filename: str, series_id: str | None) -> d
     return report
 
 
-def refresh_prices_now(on_progress: Callable[[int, int, str], None]) -> list[SourceRefresh]:
-    """Ask every configured source for its missing days (staff only), reporting each source's start.
+def refresh_prices_now(on_progress: Callable[[int, int, str], None]) -> list[SourceRefresh] | None:
+    """Ask every configured source for its missing days (staff only), reporting each source's start;
+    None when another process (a timer, another host) is refreshing right now.
 
     The run context is read again at once, so the banner drawn after the refresh in this run is current.
     """
     run_context().scope.require_staff("refresh prices")
-    results = refresh_prices(get_store(), on_progress=on_progress)
+    results = refresh_prices_once(get_store(), on_progress=on_progress)
+    if results is None:
+        return None
     resolve_run_context()
     if any(row.rows_added for row in results):  # the new prices make stored backtests out of date
         measure_backtests_in_background(run_context().url)
