@@ -133,7 +133,7 @@ price_label = (
 columns[0].metric(
     demo_marked(price_label, today.demo, lang),
     format_money(today.price, currency, lang),
-    delta=f"{format_pct(week, lang)} (1 sem.)" if lang == "es" else f"{format_pct(week, lang)} (1 wk)",
+    delta=f"{format_pct(week, lang)} ({t('week_change_short', lang)})",
     help=t(  # the providers actually used, never a fixed name
         "price_help",
         lang,

@@ -23,7 +23,7 @@ then `t("sales_hint", lang, n=3)` or `tn("sales_count", n, lang)`. Editing both 
 ui/i18n.py's old `TEXTS` dict into the catalogues (after a merge). See i18n/README.md.
 """
 
-from i18n.catalogue import LANGUAGES, N_, all_keys, has, t, tn
+from i18n.catalogue import LANGUAGE_NAMES, LANGUAGES, N_, all_keys, has, t, tn
 from i18n.codes import (
     REASON_PARAMS,
     REASON_PCT_DIGITS,
@@ -70,6 +70,7 @@ __all__ = [
     "DATE_INPUT_FORMAT",
     "ENGLISH_MONTHS",
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "N_",
     "REASON_PARAMS",
     "REASON_PCT_DIGITS",

@@ -23,6 +23,7 @@ from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
 from i18n import (
+    DATE_INPUT_FORMAT,
     N_,
     format_day,
     format_money,
@@ -233,7 +234,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
         labels={c: c for c in indexed.columns},
         colours=CURRENCY_COLOURS,
         title=t("brief_chart_local", lang),
-        y_title="100 = inicio" if lang == "es" else "100 = start",
+        y_title=t("brief_chart_start_axis", lang),
         lang=lang,
         value_format=".1f",
         height=320,
@@ -536,5 +537,5 @@ def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
         about_header=(t("col_item", lang), t("col_value", lang)),
         about_sheet=sheet_label("about", lang),
         number_formats=workbook_formats(sheets, lang),
-        date_format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
+        date_format=DATE_INPUT_FORMAT.get(lang, "YYYY-MM-DD"),  # DD/MM/YYYY, YYYY-MM-DD, YYYY.MM.DD
     )
