@@ -18,6 +18,7 @@ from i18n import (
     DATE_INPUT_FORMAT,
     N_,
     format_day,
+    format_grams,
     format_money,
     format_number,
     format_pct,
@@ -251,7 +252,7 @@ st.caption(
         price=format_money(benchmark.price, currency, lang),
         gold_date=format_day(benchmark.gold_date, lang),
         fx_date=format_day(benchmark.fx_date or benchmark.gold_date, lang),
-        fine=f"{format_number(result.fine_gold_g, lang, 2)} g",
+        fine=format_grams(result.fine_gold_g, lang, 2),
         value=format_money(result.benchmark_value, currency, lang),
     )
 )

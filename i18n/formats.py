@@ -88,6 +88,15 @@ def format_number(value: float | None, lang: str, digits: int = 2, currency: str
     return format_decimal(value, format=pattern, locale=number_locale(lang, currency))
 
 
+#: The gram's sign where a language writes its own (Mongolian: г); "g" otherwise.
+GRAM_SIGN = {"mn": "г"}
+
+
+def format_grams(value: float | None, lang: str, digits: int = 1) -> str:
+    """`5.470,9 g` (es), `5,470.9 g` (en) or `5,470.9 г` (mn): a weight of gold as the reader writes it."""
+    return f"{format_number(value, lang, digits)} {GRAM_SIGN.get(lang, 'g')}"
+
+
 def format_pct(value: float | None, lang: str, digits: int = 1, signed: bool = True) -> str:
     """`+4,2 %` (es) or `+4.2%` (en, mn); "–" for a missing value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

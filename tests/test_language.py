@@ -86,7 +86,7 @@ ALLOWED_PHRASES = (
 MONGOLIAN_LATIN = frozenset(
     """
     USD COP PEN BOB MNT BOB X CSV HTML PDF Excel UTF Windows SMTP HOST FRED COMEX AM Q W Diebold Mariano
-    Newey West Bonferroni Banco de la República datos gov co Idioma Language Español English xlsx org p
+    Newey West Bonferroni UTC Yahoo Banco de la República datos gov co Idioma Language Español English xlsx org p
     """.split()  # noqa: SIM905
 )
 

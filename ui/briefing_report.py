@@ -26,6 +26,7 @@ from i18n import (
     DATE_INPUT_FORMAT,
     N_,
     format_day,
+    format_grams,
     format_money,
     format_number,
     format_pct,
@@ -35,6 +36,7 @@ from i18n import (
     source_label,
     t,
 )
+from i18n.formats import GRAM_SIGN
 from i18n.keys import COUNTRY_NAME, MODEL, RECOMMENDATION
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
 from ui.sentences import relative_error_text
@@ -176,7 +178,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 "brief_premiums",
                 lang,
                 sales=int(table["sales"].sum()),
-                fine=f"{format_number(fine, lang, 1)} g",
+                fine=format_grams(fine, lang),
                 premium=format_pct(weighted, lang),
                 received=format_number(float(table["premium_received_usd"].sum()), lang, 0),
                 due=format_number(float(table["premium_due_usd"].sum()), lang, 0),
@@ -221,7 +223,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     gold = time_series_figure(
         briefing.gold_series,
         title=t("brief_chart_gold", lang),
-        y_title="USD/oz",
+        y_title=t("axis_usd_per_oz", lang),
         lang=lang,
         currency="USD",
         value_format=",.2f",
@@ -425,7 +427,7 @@ def sources(briefing: Briefing, lang: str = "en") -> dict[str, str]:
             t("src_fx_item", lang, currency=row.currency, day=day(row.price_date))
             for row in briefing.countries
         ),
-        "Bolivia": t("src_bolivia_text", lang),
+        t("country_name_BOB", lang): t("src_bolivia_text", lang),
         t("src_volatility", lang): t("src_volatility_text", lang),
     }
     if briefing.forecast:
@@ -458,7 +460,6 @@ EXCEL_FORMATS = {
     "fineness": "0.000",
     "rate": "#,##0.00",
     "points": '+#,##0.0" pp";-#,##0.0" pp";0.0" pp"',
-    "grams": '#,##0.0" g"',
 }
 
 
@@ -472,6 +473,8 @@ def excel_format(kind: str, lang: str, currency: str | None = None, values: pd.S
     """One column's Excel format: `"$ "#,##0` (pesos), `"US$ "#,##0.00`, `#,##0.0" %"`, `#,##0.0" g"`..."""
     if kind == "pct":
         return '#,##0.0" %"' if lang == "es" else '#,##0.0"%"'
+    if kind == "grams":
+        return f'#,##0.0" {GRAM_SIGN.get(lang, "g")}"'
     if kind in EXCEL_FORMATS:
         return EXCEL_FORMATS[kind]
     money = "USD" if kind == "usd" else (currency or "USD")
