@@ -15,6 +15,7 @@ from ui.sentences import buyers_sentence
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
 from ui.style import fitted_table
+from ui.tables import file_label
 from ui.text import plain_markdown
 
 settings = current_settings()
@@ -82,9 +83,7 @@ st.caption(
 st.download_button(
     t("buyers_download_csv", lang),
     lambda: csv_bytes(numbers),
-    f"compradores_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv"
-    if lang == "es"
-    else f"buyers_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv",
+    f"{file_label('buyers', lang)}_{start:%Y-%m-%d}_{end:%Y-%m-%d}.csv",
     "text/csv",
     key="buyers_download",
 )

@@ -32,6 +32,7 @@ from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before, price_answer_view
 from ui.state import snapshot as market_snapshot
 from ui.style import fitted_table
+from ui.tables import file_label
 from ui.text import plain_markdown
 
 #: The quote's columns (data.offer_quotes.QUOTE_COLUMNS) as headers.
@@ -365,7 +366,7 @@ numbers = pd.DataFrame(
 st.download_button(
     t("offers_download_csv", lang),
     lambda: csv_bytes(numbers),
-    f"ofertas_{currency}_{day:%Y-%m-%d}.csv" if lang == "es" else f"offers_{currency}_{day:%Y-%m-%d}.csv",
+    f"{file_label('offers', lang)}_{currency}_{day:%Y-%m-%d}.csv",
     "text/csv",
     key="offers_download",
 )
