@@ -4,7 +4,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
 
     python cli.py prices import FILE [--series ID]
     python cli.py prices show ID [--start D] [--end D]
-    python cli.py prices refresh [--source lbma|trm|bcrp|yahoo ...] [--language es|en]
+    python cli.py prices refresh [--source lbma|trm|bcrp|yahoo ...] [--language es|en|mn]
     python cli.py benchmark --currency COP [--unit g] [--date D]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
@@ -18,9 +18,9 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
         [--policy NAME] [--start D] [--end D] [--hold-share 1]
     python cli.py users add NAME --role staff|member [--cooperative NAME ...] [--oidc-only]
     python cli.py users list | users remove NAME | users password NAME
-    python cli.py alerts add --email ADDR --currency CUR --unit UNIT (--above X | --below X) [--language es|en]
+    python cli.py alerts add --email ADDR --currency CUR --unit UNIT (--above X | --below X) [--language es|en|mn]
     python cli.py alerts list | alerts remove ID | alerts run [--date D]
-    python cli.py card --currency CUR --unit UNIT --language es|en [--date D] --out FILE.html
+    python cli.py card --currency CUR --unit UNIT --language es|en|mn [--date D] --out FILE.html
     python cli.py backup FILE[.gz]
     python cli.py restore FILE[.gz] [--allow-new-staff]
 
