@@ -92,9 +92,14 @@ def format_number(value: float | None, lang: str, digits: int = 2, currency: str
 GRAM_SIGN = {"mn": "г"}
 
 
+def gram_sign(lang: str) -> str:
+    """`g`, or `г` in Mongolian: after a weight, and in `COP / г` on a chart's axis."""
+    return GRAM_SIGN.get(lang, "g")
+
+
 def format_grams(value: float | None, lang: str, digits: int = 1) -> str:
     """`5.470,9 g` (es), `5,470.9 g` (en) or `5,470.9 г` (mn): a weight of gold as the reader writes it."""
-    return f"{format_number(value, lang, digits)} {GRAM_SIGN.get(lang, 'g')}"
+    return f"{format_number(value, lang, digits)} {gram_sign(lang)}"
 
 
 def format_pct(value: float | None, lang: str, digits: int = 1, signed: bool = True) -> str:

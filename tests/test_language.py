@@ -99,6 +99,7 @@ RAW_SOURCE = re.compile(r"\b(?:lbma|fred|stooq|trm|bcrp)\b")  # a provider's cod
 RAW_VALUE = re.compile(r"\b(?:None|nan|NaN|NaT|True|False)\b")
 MIDNIGHT = re.compile(r"00:00:00")
 WORD = re.compile(r"(?<![0-9])[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+")  # not the Y of 1Y
+MARKDOWN_ESCAPE = re.compile(r"\\([^\sA-Za-z0-9])")  # ui.text.plain_markdown's backslashes
 PLOTLY_PLACEHOLDER = re.compile(r"%\{[^}]*\}|<extra>.*?</extra>|<[^>]+>|:material/[a-z_]+:")
 
 
@@ -115,7 +116,7 @@ def text_findings(text: str, where: str, lang: str, allowed: Iterable[str] = ())
     ):
         stripped = ALLOWED_CODES.sub(" ", text) if kind == "raw name" else text
         out += [f"{where}: {kind} {match!r} in {text[:90]!r}" for match in pattern.findall(stripped)]
-    text = ALLOWED_CODES.sub(" ", text)
+    text = MARKDOWN_ESCAPE.sub(r"\1", ALLOWED_CODES.sub(" ", text))  # "S\.A\." is the name "S.A."
     for phrase in (*sorted(allowed, key=len, reverse=True), *ALLOWED_PHRASES):
         text = text.replace(phrase, " ")
     if lang == "mn":  # any Latin word but a code or a name is a word of another language

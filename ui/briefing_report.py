@@ -30,13 +30,13 @@ from i18n import (
     format_money,
     format_number,
     format_pct,
+    gram_sign,
     reading_for,
     reason_text,
     series_label,
     source_label,
     t,
 )
-from i18n.formats import GRAM_SIGN
 from i18n.keys import COUNTRY_NAME, MODEL, RECOMMENDATION
 from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
 from ui.sentences import relative_error_text
@@ -474,7 +474,7 @@ def excel_format(kind: str, lang: str, currency: str | None = None, values: pd.S
     if kind == "pct":
         return '#,##0.0" %"' if lang == "es" else '#,##0.0"%"'
     if kind == "grams":
-        return f'#,##0.0" {GRAM_SIGN.get(lang, "g")}"'
+        return f'#,##0.0" {gram_sign(lang)}"'
     if kind in EXCEL_FORMATS:
         return EXCEL_FORMATS[kind]
     money = "USD" if kind == "usd" else (currency or "USD")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from i18n import day_labels, horizon_label, money_digits, plotly_separators, t
+from i18n import day_labels, gram_sign, horizon_label, money_digits, plotly_separators, t
 from ui.tables import has_lot_number
 from ui.text import chart_text
 
@@ -286,7 +286,7 @@ def realised_vs_benchmark_figure(
                 ),
                 hovertemplate=(
                     f"%{{customdata[0]}} · %{{customdata[1]}}<br>%{{y:{value_format}}} "
-                    "(%{customdata[2]:+.1f} %) · %{customdata[3]:,.1f} g<extra></extra>"
+                    f"(%{{customdata[2]:+.1f}} %) · %{{customdata[3]:,.1f}} {gram_sign(lang)}<extra></extra>"
                 ),
             )
         )
