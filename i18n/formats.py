@@ -92,6 +92,11 @@ def format_number(value: float | None, lang: str, digits: int = 2, currency: str
 GRAM_SIGN = {"mn": "г"}
 
 
+def format_points(value: float | None, lang: str) -> str:
+    """`+1,3 pp` (es), `+1.3pp` (en) or `+1.3пп` (mn): a change in percentage points."""
+    return format_pct(value, lang).replace("%", "пп" if lang == "mn" else "pp")
+
+
 def gram_sign(lang: str) -> str:
     """`g`, or `г` in Mongolian: after a weight, and in `COP / г` on a chart's axis."""
     return GRAM_SIGN.get(lang, "g")

@@ -473,6 +473,8 @@ def excel_format(kind: str, lang: str, currency: str | None = None, values: pd.S
     """One column's Excel format: `"$ "#,##0` (pesos), `"US$ "#,##0.00`, `#,##0.0" %"`, `#,##0.0" g"`..."""
     if kind == "pct":
         return '#,##0.0" %"' if lang == "es" else '#,##0.0"%"'
+    if kind == "points" and lang == "mn":
+        return '+#,##0.0" пп";-#,##0.0" пп";0.0" пп"'
     if kind == "grams":
         return f'#,##0.0" {gram_sign(lang)}"'
     if kind in EXCEL_FORMATS:
