@@ -410,3 +410,31 @@ def test_each_table_of_keys_covers_the_codes_of_the_layer_below():
     tables = [table for name, table in vars(keys).items() if name.isupper() and isinstance(table, dict)]
     every = [key for table in tables for key in table.values()]
     assert [key for key in every if not has(key)] == []
+
+
+def test_mongolian_numbers_dates_and_the_togrog_are_babels_mn():
+    """Babel's mn locale: the tögrög's sign ₮ first, comma thousands, year-first dates; the chart's fast
+    date labels read as format_day does; a tögrög link opens in Mongolian."""
+    from datetime import date
+
+    import pandas as pd
+
+    from i18n import (
+        day_labels,
+        default_language,
+        format_day,
+        format_grams,
+        format_money,
+        format_pct,
+        format_points,
+        month_label,
+    )
+
+    assert format_money(1_234_567.5, "MNT", "mn") == "₮ 1,234,568"  # whole tögrög above 1,000
+    assert format_money(12.5, "USD", "mn") == "$ 12.50"
+    assert format_day(date(2024, 5, 10), "mn") == "2024\u202fоны 5-р сарын 10"
+    assert day_labels(pd.DatetimeIndex(["2024-05-10"]), "mn") == [format_day(date(2024, 5, 10), "mn")]
+    assert month_label(date(2026, 10, 3), "mn") == "Аравдугаар сар 2026"
+    assert format_pct(4.2, "mn") == "+4.2%" and format_points(-6.0, "mn") == "-6.0пп"
+    assert format_grams(5470.94, "mn") == "5,470.9 г" and format_grams(5470.94, "es") == "5.470,9 g"
+    assert default_language("MNT") == "mn" and default_language("COP") == "es"
