@@ -134,7 +134,8 @@ def day_labels(index: pd.DatetimeIndex, lang: str) -> list[str]:
     """Vectorised date labels for chart hovers (Babel per point is too slow for long series)."""
     if lang == "mn":  # Babel's medium date: 2024 оны 5-р сарын 10
         return [
-            f"{y}\u202fоны {m}-р сарын {d}" for y, m, d in zip(index.year, index.month, index.day, strict=True)
+            f"{y}\u202fоны {m}-р сарын {d}"
+            for y, m, d in zip(index.year, index.month, index.day, strict=True)
         ]
     months = ENGLISH_MONTHS if lang == "en" else SPANISH_MONTHS
     names = [months[m - 1] for m in index.month]
