@@ -4,7 +4,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
 
     python cli.py prices import FILE [--series ID]
     python cli.py prices show ID [--start D] [--end D]
-    python cli.py prices refresh [--source lbma|trm|bcrp|yahoo ...] [--language es|en]
+    python cli.py prices refresh [--source lbma|trm|bcrp|yahoo ...] [--language es|en|mn]
     python cli.py benchmark --currency COP [--unit g] [--date D]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
@@ -18,9 +18,9 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
         [--policy NAME] [--start D] [--end D] [--hold-share 1]
     python cli.py users add NAME --role staff|member [--cooperative NAME ...] [--oidc-only]
     python cli.py users list | users remove NAME | users password NAME
-    python cli.py alerts add --email ADDR --currency CUR --unit UNIT (--above X | --below X) [--language es|en]
+    python cli.py alerts add --email ADDR --currency CUR --unit UNIT (--above X | --below X) [--language es|en|mn]
     python cli.py alerts list | alerts remove ID | alerts run [--date D]
-    python cli.py card --currency CUR --unit UNIT --language es|en [--date D] --out FILE.html
+    python cli.py card --currency CUR --unit UNIT --language es|en|mn [--date D] --out FILE.html
     python cli.py backup FILE[.gz]
     python cli.py restore FILE[.gz] [--allow-new-staff] [--allow-account-changes] [--dry-run]
 
@@ -67,7 +67,7 @@ from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
-from i18n import fetch_result_text, reason_text, t
+from i18n import LANGUAGES, fetch_result_text, reason_text, t
 from services.alerts import add_alert, run_alerts_once
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
@@ -534,7 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=list(KNOWN_SOURCES),
         help=f"repeatable; default: {SOURCES_ENV} or every source ({','.join(KNOWN_SOURCES)})",
     )
-    refresh.add_argument("--language", choices=["es", "en"], default="es", help="of the failure reasons")
+    refresh.add_argument("--language", choices=LANGUAGES, default="es", help="of the failure reasons")
     refresh.set_defaults(run=cmd_prices_refresh, staff_only=True)
 
     bench = commands.add_parser("benchmark", help="benchmark price of fine gold on a date")
@@ -619,7 +619,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="2024-05, 2024-Q2, 2024-W19, 2024 or D1:D2; default: the latest complete month with data for "
         "the most countries",
     )
-    briefing.add_argument("--language", choices=["es", "en"], default="es")
+    briefing.add_argument("--language", choices=LANGUAGES, default="es")
     briefing.add_argument("--out", required=True, help="the HTML file to write")
     briefing.add_argument("--xlsx", help="also write this Excel workbook")
     briefing.set_defaults(run=cmd_briefing)
@@ -628,7 +628,7 @@ def build_parser() -> argparse.ArgumentParser:
     signals.add_argument("series_id", metavar="ID")
     signals.add_argument("--date", type=_date, help="evaluate as of this date, with data up to it only")
     signals.add_argument("--holding-cost-pct-month", type=float, default=0.5)
-    signals.add_argument("--language", choices=["en", "es"], default="en")
+    signals.add_argument("--language", choices=LANGUAGES, default="en")
     signals.set_defaults(run=cmd_signals)
 
     policy = commands.add_parser("sell-policy", help="walk-forward backtest of a selling policy")
@@ -671,7 +671,7 @@ def build_parser() -> argparse.ArgumentParser:
     level.add_argument("--above", type=float, help="send when the price is at or above X")
     level.add_argument("--below", type=float, help="send when the price is at or below X")
     level.add_argument("--stale", action="store_true", help="send when the data is more than 7 days old")
-    alerts_add.add_argument("--language", choices=["es", "en"], default="es")
+    alerts_add.add_argument("--language", choices=LANGUAGES, default="es")
     alerts_add.set_defaults(run=cmd_alerts_add)
     alerts.add_parser("list", help="the alert rules").set_defaults(run=cmd_alerts_list)
     alerts_remove = alerts.add_parser("remove", help="remove an alert rule")
@@ -684,7 +684,7 @@ def build_parser() -> argparse.ArgumentParser:
     card = commands.add_parser("card", help="write the light price card (static HTML, no script)")
     card.add_argument("--currency", choices=list(CURRENCIES), required=True)
     card.add_argument("--unit", choices=list(UNITS), required=True)
-    card.add_argument("--language", choices=["es", "en"], required=True)
+    card.add_argument("--language", choices=LANGUAGES, required=True)
     card.add_argument("--date", type=_date, help="as of this day, on data up to it (default today)")
     card.add_argument("--out", required=True, help="the HTML file to write")
     card.set_defaults(run=cmd_card)

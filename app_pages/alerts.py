@@ -10,7 +10,7 @@ import streamlit as st
 from analytics.units import UNITS
 from data.alerts import AlertError, AlertRule, list_rules, needs_confirmation, remove_rule, valid_email
 from data.series import CURRENCIES
-from i18n import N_, format_day, format_money, format_number, t, unit_label
+from i18n import LANGUAGE_NAMES, LANGUAGES, N_, format_day, format_money, format_number, t, unit_label
 from i18n.keys import COUNTRY
 from services.alerts import (
     ALREADY_SENT,
@@ -146,7 +146,7 @@ else:
                 t("alerts_email", lang): rule.email,
                 t("alerts_col_rule", lang): describe(rule),
                 t("currency", lang): t(COUNTRY[rule.currency], lang),
-                t("alerts_language", lang): {"es": "Español", "en": "English"}[rule.language],
+                t("alerts_language", lang): LANGUAGE_NAMES.get(rule.language, rule.language),
                 t("alerts_col_status", lang): status(rule),
             }
             for rule in rules
@@ -231,9 +231,9 @@ with st.form("alert_add"):
     )
     language = st.selectbox(
         t("alerts_language", lang),
-        ["es", "en"],
-        index=0 if lang == "es" else 1,
-        format_func=lambda code: {"es": "Español", "en": "English"}[code],
+        LANGUAGES,
+        index=LANGUAGES.index(lang) if lang in LANGUAGES else 0,
+        format_func=LANGUAGE_NAMES.__getitem__,
         key="alert_language",
     )
     if st.form_submit_button(t("alerts_save", lang), type="primary"):

@@ -18,6 +18,7 @@ from ui.sentences import buyers_sentence
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
 from ui.style import fitted_table
+from ui.tables import file_label
 from ui.text import plain_markdown
 
 
@@ -104,7 +105,7 @@ st.caption(
 csv_button(
     t("buyers_download_csv", lang),
     numbers,
-    "compradores" if lang == "es" else "buyers",
+    file_label("buyers", lang),
     (start, end),
     "buyers_download",
 )

@@ -7,7 +7,17 @@ import streamlit as st
 
 from analytics.market import HORIZONS
 from data.exports import csv_bytes, excel_bytes
-from i18n import format_day, format_pct, horizon_label, series_label, source_label, t, tn, unit_label
+from i18n import (
+    format_day,
+    format_pct,
+    format_points,
+    horizon_label,
+    series_label,
+    source_label,
+    t,
+    tn,
+    unit_label,
+)
 from ui.banner import data_as_of, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
@@ -116,8 +126,8 @@ if currency != "USD":
                 end=format_day(move.end, lang),
                 currency=currency,
                 local=format_pct(move.local_pct, lang),
-                gold=format_pct(move.gold_contribution_pp, lang).replace("%", "pp"),
-                fx=format_pct(move.fx_contribution_pp, lang).replace("%", "pp"),
+                gold=format_points(move.gold_contribution_pp, lang),
+                fx=format_points(move.fx_contribution_pp, lang),
             )
         )
         st.plotly_chart(

@@ -18,6 +18,7 @@ from i18n import (
     DATE_INPUT_FORMAT,
     N_,
     format_day,
+    format_grams,
     format_money,
     format_number,
     format_pct,
@@ -31,6 +32,7 @@ from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before, price_answer_view
 from ui.state import snapshot as market_snapshot
 from ui.style import fitted_table
+from ui.tables import file_label
 from ui.text import plain_markdown
 
 #: The quote's columns (data.offer_quotes.QUOTE_COLUMNS) as headers.
@@ -251,7 +253,7 @@ st.caption(
         price=format_money(benchmark.price, currency, lang),
         gold_date=format_day(benchmark.gold_date, lang),
         fx_date=format_day(benchmark.fx_date or benchmark.gold_date, lang),
-        fine=f"{format_number(result.fine_gold_g, lang, 2)} g",
+        fine=format_grams(result.fine_gold_g, lang, 2),
         value=format_money(result.benchmark_value, currency, lang),
     )
 )
@@ -364,7 +366,7 @@ numbers = pd.DataFrame(
 st.download_button(
     t("offers_download_csv", lang),
     lambda: csv_bytes(numbers),
-    f"ofertas_{currency}_{day:%Y-%m-%d}.csv" if lang == "es" else f"offers_{currency}_{day:%Y-%m-%d}.csv",
+    f"{file_label('offers', lang)}_{currency}_{day:%Y-%m-%d}.csv",
     "text/csv",
     key="offers_download",
 )

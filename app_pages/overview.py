@@ -130,10 +130,11 @@ price_label = (
     if today.freshness.stale  # a stale price is never "today"
     else t("price_of_unit", lang, unit=unit_label(unit, lang))
 )
+week_short = t("week_change_short", lang)  # "1 sem.", "1 wk", "1 д.х."
 columns[0].metric(
     demo_marked(price_label, today.demo, lang),
     format_money(today.price, currency, lang),
-    delta=f"{format_pct(week, lang)} (1 sem.)" if lang == "es" else f"{format_pct(week, lang)} (1 wk)",
+    delta=f"{format_pct(week, lang)} ({week_short})",
     help=t(  # the providers actually used, never a fixed name
         "price_help",
         lang,

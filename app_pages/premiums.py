@@ -9,7 +9,17 @@ import streamlit as st
 
 from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
 from data.exports import csv_bytes, excel_bytes
-from i18n import DATE_INPUT_FORMAT, N_, format_day, format_money, format_number, format_pct, t, tn
+from i18n import (
+    DATE_INPUT_FORMAT,
+    N_,
+    format_day,
+    format_grams,
+    format_money,
+    format_number,
+    format_pct,
+    t,
+    tn,
+)
 from i18n.keys import CERTIFICATION, WATERFALL
 from ui.banner import example_ledger_switch
 from ui.figures import SHOWN_SALE_ROWS, premium_price_figure, premium_tables, premium_waterfall_figure
@@ -123,7 +133,7 @@ cert_column.metric(
     delta_arrow="off",
 )
 fine_column, money_column = st.columns(2)
-fine_column.metric(t("metric_fine_gold", lang), f"{format_number(summary.fine_gold_g, lang, 1)} g")
+fine_column.metric(t("metric_fine_gold", lang), format_grams(summary.fine_gold_g, lang))
 money_column.metric(t("metric_vs_benchmark", lang), money(summary.money_vs_benchmark))
 if not owed.empty:
     st.subheader(t("owed_by_buyer", lang))

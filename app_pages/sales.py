@@ -13,7 +13,7 @@ from data.errors import describe
 from data.exports import csv_bytes, excel_bytes
 from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
-from i18n import DATE_INPUT_FORMAT, N_, format_day, format_number, problem_text, t, tn
+from i18n import DATE_INPUT_FORMAT, N_, format_day, format_grams, format_number, problem_text, t, tn
 from i18n.keys import CERTIFICATION, FIELD
 from ui.banner import example_ledger_switch
 from ui.inputs import number_field
@@ -226,7 +226,7 @@ st.caption(
         count,
         lang,
         count=format_number(count, lang, 0),
-        fine=f"{format_number(fine, lang, 1)} g",
+        fine=format_grams(fine, lang),
         first=format_day(first_day, lang),
         last=format_day(last_day, lang),
     )

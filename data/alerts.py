@@ -42,7 +42,7 @@ from data.series import CURRENCIES
 from data.store import MarketStore, alert_addresses_table, alert_rules_table
 
 KINDS = ("price", "stale")  # price: above/below a level; stale: the data went more than 7 days old
-LANGUAGES = ("es", "en")
+LANGUAGES = ("es", "en", "mn")  # the catalogues of i18n (the data layer does not import it)
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit for a path, less its angle brackets
 LEVEL_BAND = (0.01, 100.0)  # a level between 1 % and 10,000 % of the day's price
 MAX_RULES_ENV, DEFAULT_MAX_RULES = "GOLD_DASHBOARD_MAX_ALERT_RULES", 20

@@ -23,7 +23,7 @@ then `t("sales_hint", lang, n=3)` or `tn("sales_count", n, lang)`. Editing both 
 ui/i18n.py's old `TEXTS` dict into the catalogues (after a merge). See i18n/README.md.
 """
 
-from i18n.catalogue import LANGUAGES, N_, all_keys, has, t, tn
+from i18n.catalogue import LANGUAGE_NAMES, LANGUAGES, N_, all_keys, has, t, tn
 from i18n.codes import (
     REASON_PARAMS,
     REASON_PCT_DIGITS,
@@ -51,9 +51,12 @@ from i18n.formats import (
     day_labels,
     default_language,
     format_day,
+    format_grams,
     format_money,
     format_number,
     format_pct,
+    format_points,
+    gram_sign,
     money_digits,
     month_label,
     month_names,
@@ -70,6 +73,7 @@ __all__ = [
     "DATE_INPUT_FORMAT",
     "ENGLISH_MONTHS",
     "LANGUAGES",
+    "LANGUAGE_NAMES",
     "N_",
     "REASON_PARAMS",
     "REASON_PCT_DIGITS",
@@ -84,9 +88,12 @@ __all__ = [
     "flags_text",
     "held_back_text",
     "format_day",
+    "format_grams",
     "format_money",
     "format_number",
     "format_pct",
+    "format_points",
+    "gram_sign",
     "has",
     "horizon_label",
     "all_keys",

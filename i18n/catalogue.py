@@ -19,7 +19,12 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-LANGUAGES = ("es", "en")
+LANGUAGES = ("es", "en", "mn")
+#: Each language in its own words, for the language pickers (the page's and the alert e-mail's).
+LANGUAGE_NAMES = {"es": "Español", "en": "English", "mn": "Монгол"}
+#: The language whose text shows when a message is still empty in another (a message added to es and en
+#: and not yet translated into Mongolian reads in English there, never as a key).
+FALLBACK = {"es": "en", "en": "es", "mn": "en"}
 DOMAIN = "messages"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
@@ -76,12 +81,12 @@ def _legacy(key: str, lang: str) -> str | None:
     for texts in _LEGACY:
         if key in texts:
             es, en = texts[key]
-            return (en or es) if lang == "en" else es
+            return (en or es) if lang != "es" else es
     return None
 
 
 def _lang(lang: str) -> str:
-    return "en" if lang == "en" else "es"
+    return lang if lang in LANGUAGES else "es"
 
 
 def has(key: str) -> bool:
@@ -98,16 +103,16 @@ def _format(text: str, values: dict[str, object]) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
-    """The text of `key` in `lang` ("es" or "en"; anything else is Spanish) with `values` filled in
+    """The text of `key` in `lang` ("es", "en" or "mn"; anything else is Spanish) with `values` filled in
     (`str.format` placeholders: `{price}`). A key no catalogue has raises KeyError; a text left empty in
-    one language shows the other language's rather than nothing."""
+    one language shows its `FALLBACK` language's rather than nothing (Mongolian: English)."""
     text = messages(_lang(lang)).texts.get(key)
     if text is None:
         text = _legacy(key, _lang(lang))
     if isinstance(text, tuple):
         raise KeyError(f"{key} has plural forms: use tn({key!r}, count, lang)")
     if not text:
-        other = messages("en" if _lang(lang) == "es" else "es").texts.get(key)
+        other = messages(FALLBACK[_lang(lang)]).texts.get(key)
         if other is None and text is None:
             raise KeyError(key)
         text = other if isinstance(other, str) and other else key
@@ -119,6 +124,9 @@ def tn(key: str, n: int, lang: str, **values: object) -> str:
     with `values` filled in; `{count}` is `n` unless `values` give it (a formatted number: "1.234")."""
     catalogue = messages(_lang(lang))
     forms = catalogue.texts.get(key)
+    if forms is None or (isinstance(forms, tuple) and not any(forms)):  # not translated yet: the fallback's
+        catalogue = messages(FALLBACK[catalogue.lang])
+        forms = catalogue.texts.get(key)
     if not isinstance(forms, tuple):
         raise KeyError(f"{key} has no plural forms: use t({key!r}, lang)")
     index = min(catalogue.plural_index(int(n)), len(forms) - 1)

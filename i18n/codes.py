@@ -12,7 +12,7 @@ import pandas as pd
 from babel.dates import get_day_names
 
 from i18n.catalogue import t, tn
-from i18n.formats import format_day, format_number, format_pct
+from i18n.formats import DATE_LOCALE, format_day, format_number, format_pct
 from i18n.keys import (
     DECIMAL_NAME,
     ERROR,
@@ -55,7 +55,7 @@ def weekday_name(english: str, lang: str) -> str:
     """A weekday pandas wrote in English ("Saturday") in `lang`, from Babel's calendar: "sábado"."""
     if english not in WEEKDAYS:
         return english
-    return str(get_day_names("wide", locale="en_US" if lang == "en" else "es_CO")[WEEKDAYS.index(english)])
+    return str(get_day_names("wide", locale=DATE_LOCALE.get(lang, "es_CO"))[WEEKDAYS.index(english)])
 
 
 def problem_text(problem: object, lang: str) -> str:

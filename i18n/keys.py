@@ -397,8 +397,10 @@ SHEET: dict[str, str] = {
 FILE: dict[str, str] = {
     "backtest": N_("file_backtest"),
     "briefing": N_("file_briefing"),
+    "buyers": N_("file_buyers"),
     "forecast": N_("file_forecast"),
     "gold": N_("file_gold"),
+    "offers": N_("file_offers"),
     "premiums": N_("file_premiums"),
     "sales": N_("file_sales"),
 }

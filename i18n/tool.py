@@ -1,9 +1,9 @@
-"""Edit the catalogues from the command line (`python -m i18n ...`); every command rewrites both `.po`
-files the same way pybabel does (sorted by key, 76-column wrap, no source locations), so a hand edit in
-Poedit, `pybabel update` and these commands all give the same file.
+"""Edit the catalogues from the command line (`python -m i18n ...`); every command rewrites the `.po`
+files (es, en, mn) the same way pybabel does (sorted by key, 76-column wrap, no source locations), so a
+hand edit in Poedit, `pybabel update` and these commands all give the same file.
 
-    python -m i18n add KEY "texto en español" "English text"            # one message
-    python -m i18n add KEY "1 venta" "{count} ventas" "1 sale" "{count} sales" --plural
+    python -m i18n add KEY "texto en español" "English text" "Монгол текст"     # one message
+    python -m i18n add KEY "1 venta" "{count} ventas" "1 sale" "{count} sales" "1 борлуулалт" "{count} борлуулалт" --plural
     python -m i18n port-legacy [FILE]   # move (es, en) pairs left in ui/i18n.py's TEXTS into the .po files
     python -m i18n update               # pybabel extract + update: a key the code names appears, empty
 """
@@ -40,7 +40,7 @@ def write_catalogue(catalog: Catalog, lang: str) -> None:
 
 
 def new_catalogue(lang: str) -> Catalog:
-    name = {"es": "Spanish", "en": "English"}.get(lang, lang)
+    name = {"es": "Spanish", "en": "English", "mn": "Mongolian (Cyrillic)"}.get(lang, lang)
     catalog = Catalog(locale=lang, domain=DOMAIN, project="gold-market-dashboard", fuzzy=False)
     catalog.header_comment = (
         f"# {name} texts of the gold market dashboard: msgid is the key the code names, msgstr the text.\n"
@@ -59,7 +59,8 @@ def _plural_forms(text: tuple[str, ...], catalog: Catalog) -> tuple[str, ...]:
 
 
 def set_messages(entries: dict[str, dict[str, Text]]) -> list[str]:
-    """Adds or replaces messages: {key: {"es": text, "en": text}}. Returns what changed, one line each."""
+    """Adds or replaces messages: {key: {"es": text, "en": text, "mn": text}}; a language left out is not
+    touched. Returns what changed, one line each."""
     changed: list[str] = []
     for lang in LANGUAGES:
         path = po_path(lang)
@@ -170,27 +171,44 @@ def update() -> None:
         write_catalogue(catalog, lang)
 
 
+def add_entry(texts: list[str], plural: bool) -> dict[str, Text]:
+    """`add`'s texts by language: es, en and, when given, mn (one text each, or one and other with
+    --plural). Without the Mongolian the mn catalogue is left as it is: the message reads in English there
+    and the catalogue test names it as missing until someone translates it."""
+    size = 2 if plural else 1
+    if len(texts) not in (2 * size, 3 * size):
+        raise ValueError(f"give {2 * size} texts (es, en) or {3 * size} (es, en, mn)")
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    return {
+        lang: (tuple(chunk) if plural else chunk[0]) for lang, chunk in zip(LANGUAGES, chunks, strict=False)
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m i18n", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    add = commands.add_parser("add", help="add or replace one message in both languages")
+    add = commands.add_parser("add", help="add or replace one message in every language")
     add.add_argument("key")
-    add.add_argument("texts", nargs="+", help="es en, or with --plural: es_one es_other en_one en_other")
+    add.add_argument(
+        "texts",
+        nargs="+",
+        help="es en [mn], or with --plural: es_one es_other en_one en_other [mn_one mn_other]",
+    )
     add.add_argument("--plural", action="store_true")
     legacy = commands.add_parser("port-legacy", help="move ui/i18n.py's TEXTS pairs into the .po files")
     legacy.add_argument("file", nargs="?", type=Path, default=LEGACY_FILE)
     commands.add_parser("update", help="pybabel extract + update")
     args = parser.parse_args(argv)
     if args.command == "add":
-        wanted = 4 if args.plural else 2
-        if len(args.texts) != wanted:
-            parser.error(f"give {wanted} texts")
-        if args.plural:
-            es: Text = tuple(args.texts[:2])
-            en: Text = tuple(args.texts[2:])
-        else:
-            es, en = args.texts
-        changed = set_messages({args.key: {"es": es, "en": en}})
+        try:
+            entry = add_entry(args.texts, args.plural)
+        except ValueError as error:
+            parser.error(str(error))
+        changed = set_messages({args.key: entry})
+        if "mn" not in entry:
+            changed.append(
+                f"mn {args.key}: not translated yet (give the Mongolian too; tests/test_catalogue.py lists it)"
+            )
     elif args.command == "port-legacy":
         changed = port_legacy(args.file)
     else:

@@ -1,9 +1,11 @@
-"""The catalogues (i18n/locale/*/LC_MESSAGES/messages.po): both languages have every message, with the same
-placeholders; plural forms by gettext's rules; the tools that write the files; the words below services."""
+"""The catalogues (i18n/locale/*/LC_MESSAGES/messages.po): Spanish, English and Mongolian have every message,
+with the same placeholders; plural forms by gettext's rules (CLDR's for each language); no English left in
+Mongolian; the tools that write the files; the words below services."""
 
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import string
 from pathlib import Path
@@ -56,6 +58,98 @@ def test_every_message_has_the_same_placeholders_in_both_languages():
     assert differ == {}
     # and every form of a plural entry but the first has {count} (or nothing varies with the number)
     assert placeholders(catalogue.messages("es").texts["sales_store"][1]) == {"count"}  # type: ignore[index]
+
+
+def test_mongolian_has_every_message_of_english_with_the_same_placeholders():
+    """A message added to es and en only (`python -m i18n add KEY es en`) is listed here by key until its
+    Mongolian is written (`python -m i18n add KEY es en mn`, or the msgstr in mn/.../messages.po)."""
+    english, mongolian = catalogue.messages("en").texts, catalogue.messages("mn").texts
+    missing = sorted(
+        key
+        for key in english
+        if not (all(mongolian[key]) if isinstance(mongolian.get(key), tuple) else mongolian.get(key))
+    )
+    assert missing == [], (
+        f"{len(missing)} messages have no Mongolian yet (i18n/locale/mn): {', '.join(missing)}"
+    )
+    assert sorted(set(mongolian) - set(english)) == []
+    assert [
+        key for key in english if isinstance(english[key], tuple) != isinstance(mongolian[key], tuple)
+    ] == []
+    differ = {
+        key: (sorted(entry_placeholders(mongolian[key])), sorted(entry_placeholders(english[key])))
+        for key in english
+        if entry_placeholders(mongolian[key]) != entry_placeholders(english[key])
+    }
+    assert differ == {}
+    # written as Spanish writes them, format specs included: outside English, problem_text fills in values
+    # already formatted as text ("1.234,5"), which a `{value:.2f}` or `{limit:,}` would not accept
+    fields = re.compile(r"\{[^{}]*\}")
+    spanish = catalogue.messages("es").texts
+    specs = [
+        key
+        for key in english
+        if set(fields.findall(str(mongolian[key]))) != set(fields.findall(str(spanish[key])))
+    ]
+    assert specs == []
+
+
+#: Codes and names a Mongolian message writes in Latin letters (currencies, sources, file kinds, methods,
+#: the language picker's own names): any other Latin word in mn is English left untranslated.
+MONGOLIAN_LATIN = frozenset(
+    """
+    AM ARIMA BCRP BOB X BanRep Banco de la República COMEX COP CSV Diebold Mariano Newey West Bonferroni
+    Ecological Excel FRED Fairmined Fairtrade Yahoo Finance GC F GOLD_DASHBOARD_OFFLINE GOLD_USD HTML Idioma
+    Language LBMA MASE MNT PDF PEN Q W RSI SMTP_HOST Stooq TRM Theta USD UTF Windows WhatsApp datos gov co
+    org p rMAE xlsx castellano tomin g oz kg sale_id series Valor recibido
+    """.split()  # noqa: SIM905
+)
+
+
+def test_no_english_is_left_in_mongolian():
+    """Placeholders, `code` spans and the allowed codes and names aside, a Mongolian text is Cyrillic.
+    (`g`, `oz`, `castellano`, `tomin` are the unit codes a sales file is written with; `Valor recibido` a
+    Spanish header given as an example; `--series` and `sale_id` the CLI's and the file's own names.)"""
+    latin = {}
+    for key, text in catalogue.messages("mn").texts.items():
+        for form in text if isinstance(text, tuple) else (text,):
+            plain = re.sub(r"`[^`]*`|\{[^{}]*\}", " ", form)
+            words = set(re.findall(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ_]*", plain)) - MONGOLIAN_LATIN
+            if words:
+                latin[key] = sorted(words)
+    assert latin == {}
+
+
+def test_mongolian_plural_forms_are_cldrs():
+    """Babel's CLDR rule for mn: one (n = 1) and other; the header's Plural-Forms says the same."""
+    from babel import Locale
+
+    rule = Locale.parse("mn").plural_form
+    index = catalogue.messages("mn").plural_index
+    assert (
+        [index(n) for n in (0, 1, 2, 5, 21, 1_000_000)]
+        == [0 if rule(n) == "one" else 1 for n in (0, 1, 2, 5, 21, 1_000_000)]
+        == [1, 0, 1, 1, 1, 1]
+    )
+    assert tn("sales_store", 1, "mn") == "1 борлуулалт хадгалах"
+    assert tn("sales_store", 21, "mn") == "21 борлуулалт хадгалах"
+    assert t("card_title", "mn") == "Алтны үнэ" and t("unit_g", "mn") == "грамм"
+
+
+def test_a_message_not_yet_in_mongolian_reads_in_english(scratch_locale):
+    from i18n.tool import main
+
+    assert main(["add", "zz_new", "Hola {name}", "Hello {name}"]) == 0
+    assert t("zz_new", "mn", name="Bat") == "Hello Bat"  # never the key, never Spanish
+    assert main(["add", "zz_new", "Hola {name}", "Hello {name}", "Сайн уу {name}"]) == 0
+    assert t("zz_new", "mn", name="Бат") == "Сайн уу Бат" and t("zz_new", "es", name="Ana") == "Hola Ana"
+    assert main(["add", "zz_n", "1 venta", "{count} ventas", "1 sale", "{count} sales", "--plural"]) == 0
+    assert tn("zz_n", 3, "mn") == "3 sales"
+    args = ["add", "zz_n", "1 venta", "{count} ventas", "1 sale", "{count} sales", "1 борлуулалт"]
+    with pytest.raises(SystemExit):
+        main([*args, "{count} борлуулалт", "extra", "--plural"])  # 7 texts: not es, en, mn
+    assert main([*args, "{count} борлуулалт", "--plural"]) == 0
+    assert tn("zz_n", 1, "mn") == "1 борлуулалт" and tn("zz_n", 3, "mn") == "3 борлуулалт"
 
 
 def test_a_placeholder_mismatch_would_be_caught():
@@ -316,3 +410,31 @@ def test_each_table_of_keys_covers_the_codes_of_the_layer_below():
     tables = [table for name, table in vars(keys).items() if name.isupper() and isinstance(table, dict)]
     every = [key for table in tables for key in table.values()]
     assert [key for key in every if not has(key)] == []
+
+
+def test_mongolian_numbers_dates_and_the_togrog_are_babels_mn():
+    """Babel's mn locale: the tögrög's sign ₮ first, comma thousands, year-first dates; the chart's fast
+    date labels read as format_day does; a tögrög link opens in Mongolian."""
+    from datetime import date
+
+    import pandas as pd
+
+    from i18n import (
+        day_labels,
+        default_language,
+        format_day,
+        format_grams,
+        format_money,
+        format_pct,
+        format_points,
+        month_label,
+    )
+
+    assert format_money(1_234_567.5, "MNT", "mn") == "₮ 1,234,568"  # whole tögrög above 1,000
+    assert format_money(12.5, "USD", "mn") == "$ 12.50"
+    assert format_day(date(2024, 5, 10), "mn") == "2024\u202fоны 5-р сарын 10"
+    assert day_labels(pd.DatetimeIndex(["2024-05-10"]), "mn") == [format_day(date(2024, 5, 10), "mn")]
+    assert month_label(date(2026, 10, 3), "mn") == "Аравдугаар сар 2026"
+    assert format_pct(4.2, "mn") == "+4.2%" and format_points(-6.0, "mn") == "-6.0пп"
+    assert format_grams(5470.94, "mn") == "5,470.9 г" and format_grams(5470.94, "es") == "5.470,9 g"
+    assert default_language("MNT") == "mn" and default_language("COP") == "es"

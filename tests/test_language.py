@@ -1,8 +1,9 @@
 """Everything a user can read follows the chosen language: every page (through the router, in AppTest) in
-Spanish and in English, with real prices and a ledger and on an empty store, and the briefing's HTML and
+Spanish, English and Mongolian, with real prices and a ledger and on an empty store, and the briefing's HTML and
 Excel files. A finding is a programmer's name (snake_case), a raw value (`None`, `nan`, `NaT`, `True`,
 `False`, a midnight timestamp), a table number left to the browser's locale, or a word of the other
-language. Proper nouns and codes pass through an explicit allow-list.
+language (in Mongolian, any word in Latin letters). Proper nouns and codes pass through an explicit
+allow-list.
 
 Widths: a table drawn with ui.style.fitted_table is in the page twice, its phone columns (under 640 px) and
 the whole table, and CSS shows one by the screen's width; AppTest sees both, so one scan reads the desktop
@@ -80,6 +81,15 @@ ALLOWED_PHRASES = (
     "tomín",
 )
 
+#: Codes and names a Mongolian text writes in Latin letters as they are (currencies, file kinds, the
+#: exchange's tickers, the methods' authors); any other Latin word on a Mongolian page is English left over.
+MONGOLIAN_LATIN = frozenset(
+    """
+    USD COP PEN BOB MNT BOB X CSV HTML PDF Excel UTF Windows SMTP HOST FRED COMEX AM Q W Diebold Mariano
+    Newey West Bonferroni UTC Yahoo Banco de la República datos gov co Idioma Language Español English xlsx org p
+    """.split()  # noqa: SIM905
+)
+
 #: Series identifiers shown as codes (the banner names the demo series by them).
 ALLOWED_CODES = re.compile(r"\b(?:GOLD_USD|SILVER_USD|USD_[A-Z]{3}|GOLD_DASHBOARD_OFFLINE)\b")
 
@@ -89,6 +99,7 @@ RAW_SOURCE = re.compile(r"\b(?:lbma|fred|stooq|trm|bcrp)\b")  # a provider's cod
 RAW_VALUE = re.compile(r"\b(?:None|nan|NaN|NaT|True|False)\b")
 MIDNIGHT = re.compile(r"00:00:00")
 WORD = re.compile(r"(?<![0-9])[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+")  # not the Y of 1Y
+MARKDOWN_ESCAPE = re.compile(r"\\([^\sA-Za-z0-9])")  # ui.text.plain_markdown's backslashes
 PLOTLY_PLACEHOLDER = re.compile(r"%\{[^}]*\}|<extra>.*?</extra>|<[^>]+>|:material/[a-z_]+:")
 
 
@@ -105,9 +116,12 @@ def text_findings(text: str, where: str, lang: str, allowed: Iterable[str] = ())
     ):
         stripped = ALLOWED_CODES.sub(" ", text) if kind == "raw name" else text
         out += [f"{where}: {kind} {match!r} in {text[:90]!r}" for match in pattern.findall(stripped)]
-    text = ALLOWED_CODES.sub(" ", text)
+    text = MARKDOWN_ESCAPE.sub(r"\1", ALLOWED_CODES.sub(" ", text))  # "S\.A\." is the name "S.A."
     for phrase in (*sorted(allowed, key=len, reverse=True), *ALLOWED_PHRASES):
         text = text.replace(phrase, " ")
+    if lang == "mn":  # any Latin word but a code or a name is a word of another language
+        latin = {word for word in WORD.findall(text) if word not in MONGOLIAN_LATIN}
+        return out + [f"{where}: Latin word {word!r} in {text[:90]!r}" for word in latin]
     other = ENGLISH_WORDS if lang == "es" else SPANISH_WORDS
     words = {word for word in WORD.findall(text) if word.lower() in other}
     out += [
@@ -293,7 +307,7 @@ def assert_clean(findings: list[str]) -> None:
     assert not findings, f"{len(findings)} findings:\n" + "\n".join(sorted(set(findings)))
 
 
-@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("lang", ["es", "en", "mn"])
 def test_every_page_with_real_prices_and_a_ledger_reads_in_one_language(db_url, lang):
     real_prices(db_url)
     names = ledger_on_real_prices(db_url)
@@ -303,7 +317,8 @@ def test_every_page_with_real_prices_and_a_ledger_reads_in_one_language(db_url, 
         findings += [f"{page}: {f}" for f in page_findings(at, lang, names)]
         if page == "app_pages/sales.py":  # the phone's few columns and the whole table one tap away
             assert any(
-                e.label.startswith(("Ver la tabla completa", "See the whole table")) for e in at.expander
+                e.label.startswith(("Ver la tabla completa", "See the whole table", "Хүснэгтийг бүтнээр"))
+                for e in at.expander
             )
     findings += style_findings(lang)
     assert_clean(findings)
@@ -367,7 +382,7 @@ def html_findings(page: str, lang: str, allowed: list[str]) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize("lang", ["es", "en", "mn"])
 def test_the_briefing_files_read_in_one_language(db_url, lang):
     from analytics.briefing import parse_period
     from data.ledger import OPERATOR

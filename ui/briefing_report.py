@@ -23,11 +23,14 @@ from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
 from data.exports import excel_bytes, neutralised
 from i18n import (
+    DATE_INPUT_FORMAT,
     N_,
     format_day,
+    format_grams,
     format_money,
     format_number,
     format_pct,
+    gram_sign,
     reading_for,
     reason_text,
     series_label,
@@ -175,7 +178,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 "brief_premiums",
                 lang,
                 sales=int(table["sales"].sum()),
-                fine=f"{format_number(fine, lang, 1)} g",
+                fine=format_grams(fine, lang),
                 premium=format_pct(weighted, lang),
                 received=format_number(float(table["premium_received_usd"].sum()), lang, 0),
                 due=format_number(float(table["premium_due_usd"].sum()), lang, 0),
@@ -220,7 +223,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     gold = time_series_figure(
         briefing.gold_series,
         title=t("brief_chart_gold", lang),
-        y_title="USD/oz",
+        y_title=t("axis_usd_per_oz", lang),
         lang=lang,
         currency="USD",
         value_format=",.2f",
@@ -233,7 +236,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
         labels={c: c for c in indexed.columns},
         colours=CURRENCY_COLOURS,
         title=t("brief_chart_local", lang),
-        y_title="100 = inicio" if lang == "es" else "100 = start",
+        y_title=t("brief_chart_start_axis", lang),
         lang=lang,
         value_format=".1f",
         height=320,
@@ -424,7 +427,7 @@ def sources(briefing: Briefing, lang: str = "en") -> dict[str, str]:
             t("src_fx_item", lang, currency=row.currency, day=day(row.price_date))
             for row in briefing.countries
         ),
-        "Bolivia": t("src_bolivia_text", lang),
+        t("country_name_BOB", lang): t("src_bolivia_text", lang),
         t("src_volatility", lang): t("src_volatility_text", lang),
     }
     if briefing.forecast:
@@ -457,7 +460,6 @@ EXCEL_FORMATS = {
     "fineness": "0.000",
     "rate": "#,##0.00",
     "points": '+#,##0.0" pp";-#,##0.0" pp";0.0" pp"',
-    "grams": '#,##0.0" g"',
 }
 
 
@@ -471,6 +473,10 @@ def excel_format(kind: str, lang: str, currency: str | None = None, values: pd.S
     """One column's Excel format: `"$ "#,##0` (pesos), `"US$ "#,##0.00`, `#,##0.0" %"`, `#,##0.0" g"`..."""
     if kind == "pct":
         return '#,##0.0" %"' if lang == "es" else '#,##0.0"%"'
+    if kind == "points" and lang == "mn":
+        return '+#,##0.0" пп";-#,##0.0" пп";0.0" пп"'
+    if kind == "grams":
+        return f'#,##0.0" {gram_sign(lang)}"'
     if kind in EXCEL_FORMATS:
         return EXCEL_FORMATS[kind]
     money = "USD" if kind == "usd" else (currency or "USD")
@@ -536,5 +542,5 @@ def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
         about_header=(t("col_item", lang), t("col_value", lang)),
         about_sheet=sheet_label("about", lang),
         number_formats=workbook_formats(sheets, lang),
-        date_format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
+        date_format=DATE_INPUT_FORMAT.get(lang, "YYYY-MM-DD"),  # DD/MM/YYYY, YYYY-MM-DD, YYYY.MM.DD
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from i18n import day_labels, horizon_label, money_digits, plotly_separators, t
+from i18n import day_labels, gram_sign, horizon_label, money_digits, plotly_separators, t
 from ui.tables import has_lot_number
 from ui.text import chart_text
 
@@ -30,6 +30,13 @@ SPANISH_TICK_FORMATS = [
     {"dtickrange": [86_400_000 * 32, 86_400_000 * 366], "value": "%m/%Y"},
     {"dtickrange": [86_400_000 * 366, None], "value": "%Y"},
 ]
+#: Mongolian dates on an axis as Mongolia writes them, year first with dots (2024.05.10), not "May 2024".
+MONGOLIAN_TICK_FORMATS = [
+    {"dtickrange": [None, 86_400_000 * 32], "value": "%Y.%m.%d"},
+    {"dtickrange": [86_400_000 * 32, 86_400_000 * 366], "value": "%Y.%m"},
+    {"dtickrange": [86_400_000 * 366, None], "value": "%Y"},
+]
+TICK_FORMATS = {"es": SPANISH_TICK_FORMATS, "mn": MONGOLIAN_TICK_FORMATS}
 
 
 def _base_layout(
@@ -79,8 +86,8 @@ def time_series_figure(
     fig.update_layout(hovermode="closest")
     # whole numbers with the user's thousands separator (500.000), never SI suffixes (500k)
     fig.update_yaxes(tickformat=",.0f" if len(clean) and clean.abs().median() >= 100 else value_format)
-    if lang == "es":
-        fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
+    if lang in TICK_FORMATS:
+        fig.update_xaxes(tickformatstops=TICK_FORMATS[lang])
     if range_selector:
         all_label = t("rangeselector_all", lang)
         fig.update_xaxes(
@@ -183,8 +190,8 @@ def fan_chart_figure(
         legend={"orientation": "h", "yanchor": "top", "y": -0.08, "x": 0},
     )
     fig.update_yaxes(tickformat=",.0f" if history.abs().median() >= 100 else value_format)
-    if lang == "es":
-        fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
+    if lang in TICK_FORMATS:
+        fig.update_xaxes(tickformatstops=TICK_FORMATS[lang])
     return fig
 
 
@@ -279,7 +286,7 @@ def realised_vs_benchmark_figure(
                 ),
                 hovertemplate=(
                     f"%{{customdata[0]}} · %{{customdata[1]}}<br>%{{y:{value_format}}} "
-                    "(%{customdata[2]:+.1f} %) · %{customdata[3]:,.1f} g<extra></extra>"
+                    f"(%{{customdata[2]:+.1f}} %) · %{{customdata[3]:,.1f}} {gram_sign(lang)}<extra></extra>"
                 ),
             )
         )
@@ -288,8 +295,8 @@ def realised_vs_benchmark_figure(
         showlegend=True, hovermode="closest", legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0}
     )
     fig.update_yaxes(tickformat=",.0f" if len(benchmark) and benchmark.median() >= 100 else value_format)
-    if lang == "es":
-        fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
+    if lang in TICK_FORMATS:
+        fig.update_xaxes(tickformatstops=TICK_FORMATS[lang])
     return fig
 
 
@@ -386,8 +393,8 @@ def lines_figure(
     fig.update_layout(
         showlegend=len(labels) > 1, hovermode="closest", legend={"orientation": "h", "y": -0.15, "x": 0}
     )
-    if lang == "es":
-        fig.update_xaxes(tickformatstops=SPANISH_TICK_FORMATS)
+    if lang in TICK_FORMATS:
+        fig.update_xaxes(tickformatstops=TICK_FORMATS[lang])
     return fig
 
 

@@ -14,7 +14,17 @@ import streamlit as st
 
 from analytics.premiums import WATERFALL_TOTALS, summary_by, waterfall
 from analytics.timing import PolicySettings
-from i18n import N_, format_day, format_number, format_pct, month_names, source_label, t, unit_label
+from i18n import (
+    N_,
+    format_day,
+    format_number,
+    format_pct,
+    gram_sign,
+    month_names,
+    source_label,
+    t,
+    unit_label,
+)
 from i18n.keys import CERTIFICATION, MINIMUM_STATE, MODEL, WATERFALL
 from services.buyers import BuyerFigures, BuyersView, QuarterFigure
 from ui.charts import (
@@ -201,7 +211,7 @@ def _premium_price_figure(key: SelectionKey, lang: str) -> go.Figure:
         labels={"benchmark": t("chart_benchmark_line", lang)}
         | {c: t(CERTIFICATION[c], lang) for c in ("none", "fairmined", "fairmined_ecological", "fairtrade")},
         title=t("chart_realised", lang),
-        y_title=f"{key.currency} / g",
+        y_title=f"{key.currency} / {gram_sign(lang)}",
         lang=lang,
         currency=key.currency,
     )
@@ -300,7 +310,7 @@ def _timing_figures(
             labels={"price": t("price", lang), "ma50": t("ma50", lang), "ma200": t("ma200", lang)},
             colours={"price": GOLD_COLOUR, "ma50": CURRENCY_COLOURS["COP"], "ma200": NEUTRAL_COLOUR},
             title=t("chart_price_averages", lang),
-            y_title=f"{currency} / g",
+            y_title=f"{currency} / {gram_sign(lang)}",
             lang=lang,
             currency=currency,
         ),
@@ -322,7 +332,7 @@ def _timing_figures(
             labels={"baseline_price": t("lots_baseline", lang), "policy_price": t("lots_policy", lang)},
             colours={"baseline_price": NEUTRAL_COLOUR, "policy_price": GOLD_COLOUR},
             title=t("chart_lots", lang) + " — " + t("policy_signal", lang),
-            y_title=f"{currency} / g",
+            y_title=f"{currency} / {gram_sign(lang)}",
             lang=lang,
             currency=currency,
         ),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from i18n import N_, format_day, format_number, format_pct, t, tn
+from i18n import N_, format_day, format_grams, format_number, format_pct, t, tn
 
 if TYPE_CHECKING:
     from analytics.premiums import PremiumSummary
@@ -70,7 +70,7 @@ def buyers_sentence(
             start=format_day(first, lang),
             end=format_day(last, lang),
             buyers=len(sold),
-            fine=f"{format_number(sum(row.fine_gold_g for row in sold), lang, 1)} g",
+            fine=format_grams(sum(row.fine_gold_g for row in sold), lang),
             best=user_text(best.buyer),
             share=format_pct(100 + best.buyer_price_pct_weighted, lang, signed=False),
         )

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analytics.units import UNITS
 from data.series import CURRENCIES
-from i18n import LANGUAGES, default_language, t, unit_label
+from i18n import LANGUAGE_NAMES, LANGUAGES, default_language, t, unit_label
 from i18n.keys import COUNTRY
 from services.premiums import ALL_COOPERATIVES
 
@@ -55,7 +55,7 @@ def sidebar_settings() -> Settings:
             t("language", lang),
             LANGUAGES,
             key="lang",
-            format_func=lambda c: {"es": "Español", "en": "English"}[c],
+            format_func=LANGUAGE_NAMES.__getitem__,
         )
         lang = st.session_state.lang
         st.selectbox(
