@@ -55,11 +55,12 @@ from analytics.offers import compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
+from data.access import OPERATOR, LedgerAccessError, LedgerScope
 from data.alerts import list_rules, remove_rule
 from data.backup import backup, restore
 from data.errors import describe
 from data.importers import PriceFileError
-from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
+from data.ledger import load_sales
 from data.market_data import MarketSnapshot, import_prices, target_fx, target_prices
 from data.offer_quotes import read_quotes
 from data.official import SourceRefresh
@@ -76,6 +77,7 @@ from services.forecast import refresh_backtests_after_write
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
 from services.refresh import KNOWN_SOURCES, SOURCES_ENV, UnknownSourceError, refresh_failed, refresh_prices
+from services.sales import import_ledger
 
 
 class CliError(Exception):

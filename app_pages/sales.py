@@ -1,7 +1,7 @@
 """Sales: import the cooperative's sales (file or pasted rows), map columns once, see every wrong row
 before storing, edit or delete a sale (audited), download the ledger.
 
-Thin: parsing, validation and storage are in data/ledger.py (through ui.state); this file lays them out.
+Thin: parsing, validation and storage are in services/sales.py (through ui.ledger_import); this file lays them out.
 """
 
 import pandas as pd
@@ -11,10 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from analytics.premiums import CERTIFICATIONS
 from data.errors import describe
 from data.exports import csv_bytes, excel_bytes
-from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_number, problem_text, t, tn
 from i18n.keys import CERTIFICATION, FIELD
+from services.sales import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from ui.banner import example_ledger_switch
 from ui.inputs import number_field
 from ui.ledger_import import import_sales, preview_sales, remember_columns, sales_file_header

@@ -1,6 +1,6 @@
 """Bytes to cells, and cells to numbers and dates: the one decoder, number parser and date parser of every import.
 
-Used by the price importer (data/importers.py) and the sales ledger (data/ledger.py). It must not store or
+Used by the price importer (data/importers.py) and the sales ledger (data/ledger/). It must not store or
 show anything: every problem it finds is a `Problem` (a code and its parameters) that i18n writes in
 the user's language; `Problem.english()` is the CLI's English "reason".
 

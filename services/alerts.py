@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from analytics.units import UNITS
+from data.access import LedgerScope
 from data.alerts import (
     AlertRule,
     add_rule,
@@ -37,7 +38,6 @@ from data.alerts import (
     take_mail_slot,
     withdraw_confirmation,
 )
-from data.ledger import LedgerScope
 from data.mail import MailError, SmtpSettings, send_email
 from data.series import CURRENCIES
 from data.store import MarketStore

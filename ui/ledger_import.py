@@ -1,6 +1,6 @@
 """The Sales page's import step: the file's columns, the proposed mapping, preview and store, for one session.
 
-Thin adapters over data/ledger.py with this session's store and scope (no parsing here). They take the
+Thin adapters over services/sales.py with this session's store and scope (no parsing here). They take the
 cooperative (mappings are remembered per cooperative) and the default currency the user picked.
 An upload is parsed once: its header and its preview are kept in the session, keyed by its content.
 """
@@ -13,7 +13,8 @@ import json
 
 import streamlit as st
 
-from data.ledger import (
+from i18n import N_, t
+from services.sales import (
     LedgerParse,
     header_defaults,
     import_ledger,
@@ -22,7 +23,6 @@ from data.ledger import (
     proposed_mapping,
     remember_mapping,
 )
-from i18n import N_, t
 from ui.settings import current_settings
 from ui.state import run_context
 from ui.store import get_store

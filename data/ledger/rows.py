@@ -1,6 +1,6 @@
 """A sales table's rows validated column by column, with the row-by-row schema only for rows that need it.
 
-The declared schema (data/sale_schema.py, pydantic) validates one row at a time and names every
+The declared schema (data/ledger/schema.py, pydantic) validates one row at a time and names every
 problem of a line; at 100,000 rows that cost most of a minute. Here each column is read at once: a
 number written plainly (digits and one decimal mark) by one vectorised conversion, any other cell by
 the same `read_number`/`read_day` as the schema, once per distinct text; then every bound of the
@@ -23,8 +23,7 @@ import pandas as pd
 
 from analytics.premiums import CHARGE_COLUMNS
 from analytics.units import GRAMS_PER_UNIT
-from data.parsing import CellError, Problem, Table, normalised_name, read_day, read_number
-from data.sale_schema import (
+from data.ledger.schema import (
     CERTIFICATION_NAMES,
     FINE_GOLD_TOLERANCE,
     MAX_AMOUNT,
@@ -35,6 +34,7 @@ from data.sale_schema import (
     SaleRow,
     validate_row,
 )
+from data.parsing import CellError, Problem, Table, normalised_name, read_day, read_number
 from data.series import CURRENCIES
 
 #: The columns a sale is stored with, in the table's order.
