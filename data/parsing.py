@@ -390,6 +390,11 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar
     if not first.strip():
         raise error("file_empty")
     delimiter = max([",", ";", "\t"], key=first.count)
+    if first.count(delimiter) < 2:  # a title row above the header ("VENTAS 2024"): the header's delimiter
+        widest = max(
+            text.lstrip("\ufeff").split("\n", 12)[:12], key=lambda line: max(map(line.count, ",;\t"))
+        )
+        delimiter = max([",", ";", "\t"], key=widest.count)
     # lines as io.StringIO(newline="") gives them (\r, \n and \r\n kept), without its 4-byte-a-character copy
     lines_of_text = (
         text.splitlines(keepends=True)  # the same lines when no other line-break character is there

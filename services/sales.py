@@ -20,9 +20,9 @@ from data.ledger import (
     delete_sale,
     edit_sale,
     header_defaults,
-    ledger_header,
     premium_schedule,
     proposed_mapping,
+    read,
     remember_mapping,
     sales_totals,
     save_premium_schedule,
@@ -30,7 +30,7 @@ from data.ledger import (
 from data.ledger.match import (
     find_changes,
 )
-from data.ledger.parse import LedgerParse, parse_ledger
+from data.ledger.parse import LedgerParse, parse_ledger, recognised
 from data.ledger.reconcile import (
     flag_implausible_prices,
     reject_outside_scope,
@@ -50,6 +50,11 @@ __all__ = [
     "header_defaults", "import_ledger", "ledger_header", "premium_schedule", "preview_ledger", "proposed_mapping",
     "remember_mapping", "sales_totals", "save_premium_schedule", "store_ledger_retrying",
 ]  # fmt: skip
+
+
+def ledger_header(content: bytes, filename: str) -> list[str]:
+    """The file's column names, found below any title rows (for the mapping step)."""
+    return read.ledger_header(content, filename, recognised)
 
 
 def preview_ledger(

@@ -5,6 +5,8 @@ Reads only the stored rows a sheet may meet; the corrections are listed under `c
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Mapping
 
 import numpy as np
@@ -13,11 +15,32 @@ from sqlalchemy import select
 
 from data.ledger.parse import LedgerParse
 from data.ledger.rows import STORED_COLUMNS
-from data.parsing import normalised_name
 from data.store import (
     MarketStore,
     sales_table,
 )
+
+#: Legal-form words a bookkeeper writes or leaves out ("C.I. Metales Éticos S.A.S." is "CI Metales Eticos").
+LEGAL_FORMS = frozenset(
+    {"sas", "sa", "ci", "ltda", "limitada", "eu", "sca", "scs", "sc", "en", "cia", "y", "srl", "sac", "saa",
+     "eirl", "sl", "inc", "llc", "ltd", "llp", "corp", "co", "gmbh", "ag", "bv", "plc"}
+)  # fmt: skip
+#: A corrected lot of a sheet without lot numbers: the same cooperative, day and buyer, and a weight and
+#: ley this close to the stored ones (a typo fixed, the refinery's assay: 905 → 898 ‰).
+WEIGHT_TOLERANCE = 0.05  # 5 % of the stored gross weight
+FINENESS_TOLERANCE = 0.02  # 20 ‰
+
+
+def buyer_key(name: object) -> str:
+    """A buyer's name as compared between sheets: no case, accents, punctuation or legal form.
+
+    'C.I. Metales Éticos S.A.S.' and 'CI Metales Eticos' → 'metales eticos'; dots and hyphens join the
+    letters they separate ('S.A.S.' → 'sas') so that abbreviations compare whole.
+    """
+    text = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"[^a-z0-9\s]+", "", re.sub(r"[,;&/]+", " ", text)).split()
+    kept = [word for word in words if word not in LEGAL_FORMS]
+    return " ".join(kept or words)
 
 
 def _identity(row: Mapping[str, object]) -> tuple[object, ...]:
@@ -26,7 +49,7 @@ def _identity(row: Mapping[str, object]) -> tuple[object, ...]:
     return (
         str(row["cooperative"]),
         f"{pd.Timestamp(row['date']):%Y-%m-%d}",
-        normalised_name(str(row["buyer"] or "")),
+        buyer_key(row["buyer"]),
         round(float(row["gross_weight_g"]), 3),  # type: ignore[arg-type]
         round(float(row["fineness"]), 4),  # type: ignore[arg-type]
         str(row["certification"]),
@@ -35,6 +58,25 @@ def _identity(row: Mapping[str, object]) -> tuple[object, ...]:
 
 #: The stored fields a re-sent sheet may correct (its lot stays the same lot).
 CORRECTABLE = tuple(name for name in STORED_COLUMNS if name not in ("cooperative", "sale_id"))
+
+
+def _near(stored: Mapping[str, object], row: Mapping[str, object]) -> bool:
+    """The same lot with its weight or ley corrected: same cooperative, day, buyer and certification,
+    weight within WEIGHT_TOLERANCE and fineness within FINENESS_TOLERANCE of the stored ones."""
+    a, b = _identity(stored), _identity(row)
+    if a[:3] != b[:3] or a[5] != b[5]:
+        return False
+    weight, new_weight = float(stored["gross_weight_g"]), float(row["gross_weight_g"])  # type: ignore[arg-type]
+    fineness, new_fineness = float(stored["fineness"]), float(row["fineness"])  # type: ignore[arg-type]
+    return (
+        abs(new_weight - weight) <= WEIGHT_TOLERANCE * weight
+        and abs(new_fineness - fineness) <= FINENESS_TOLERANCE
+    )
+
+
+def _distance(stored: Mapping[str, object], row: Mapping[str, object]) -> float:
+    weight = abs(float(stored["gross_weight_g"]) - float(row["gross_weight_g"]))  # type: ignore[arg-type]
+    return weight / float(stored["gross_weight_g"]) + abs(float(stored["fineness"]) - float(row["fineness"]))  # type: ignore[arg-type]
 
 
 def _differences(stored: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
@@ -184,7 +226,23 @@ def _match_stored(conn, rows: _Rows, has_ids: bool) -> dict[int, tuple[str, dict
             stored = candidates.pop(0)
             fields = _differences(stored, row)
             matches[position] = ("changed", stored, fields) if fields else ("same", stored, [])
+    _match_near(rows, matches, [stored for group in by_identity.values() for stored in group])
     return matches
+
+
+def _match_near(rows: _Rows, matches: dict[int, tuple[str, dict, list[str]]], unclaimed: list[dict]) -> None:
+    """Rows still new that correct an unclaimed stored lot's weight or ley (`_near`): the nearest one,
+    as `changed`. Runs after the exact matches, so an unchanged lot is never taken for a corrected one."""
+    for position in range(len(rows.keys)):
+        if position in matches or not unclaimed:
+            continue
+        row = rows.row(position)
+        near = [stored for stored in unclaimed if _near(stored, row)]
+        if not near:
+            continue
+        stored = min(near, key=lambda lot: _distance(lot, row))
+        unclaimed.remove(stored)
+        matches[position] = ("changed", stored, _differences(stored, row))
 
 
 def find_changes(store: MarketStore, parsed: LedgerParse) -> None:

@@ -22,6 +22,7 @@ from data.ledger.understand import (
     TOTAL_ROW,
     _effective_mapping,
     _understood,
+    auto_mapping,
     column_currency,
     fine_gold_unit,
     header_defaults,
@@ -52,6 +53,11 @@ class LedgerParse:
     changed: list[dict] = field(default_factory=list)
 
 
+def recognised(row: list[str]) -> int:
+    """How many of a row's cells name one of our fields: the read stage's test for the header row."""
+    return len(auto_mapping([str(cell) for cell in row]))
+
+
 def parse_ledger(
     content: bytes,
     filename: str,
@@ -73,7 +79,7 @@ def parse_ledger(
     the value is stored as 0 and the sale flagged for review). A gross column beside the net amount is
     cross-checked against net + the sheet's deductions.
     """
-    table = _read(content, filename)
+    table = _read(content, filename, recognised)
     if not table.header or not any(table.header):
         raise LedgerFileError("file_empty")
     if not table.row_count:

@@ -1,0 +1,112 @@
+"""Issue 29: sheets kept the way Colombian bookkeepers keep them give the right money or say why.
+
+Each case on a sheet built as a bookkeeper would (';', decimal commas, cp1252, title rows, no lot
+numbers), on SQLite and PostgreSQL; the figures are worked out by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from data.ledger import OPERATOR, audit_trail, load_sales
+from data.ledger.match import buyer_key
+from services.sales import import_ledger, preview_ledger
+
+pytestmark = pytest.mark.both_stores
+
+COOP = "Cooperativa El Dorado"
+TITLE = "COOPERATIVA MINERA EL DORADO - RELACIÓN DE VENTAS 2024\n"
+HEADER = "Fecha;Comprador;Peso bruto (g);Ley;Certificación;Valor recibido (COP)\n"
+
+
+def sheet(*rows: str) -> bytes:
+    return (TITLE + HEADER + "".join(row + "\n" for row in rows)).encode("cp1252")
+
+
+def imported(store, content: bytes, **options) -> dict:
+    return import_ledger(store, OPERATOR, content, "ventas.csv", cooperative=COOP, **options)
+
+
+# ---------------------------------------------------------------- 5. corrections of a lot's identity
+
+# Sent in May: 100 g at ley 905 = 90,5 g fine, liquidated at 400.000 pesos a fine gram = 36.200.000.
+FIRST = sheet(
+    "10/05/2024;C.I. Metales Éticos S.A.S.;100,00;905;Ninguna;36.200.000,00",
+    "13/05/2024;Fundición Andina Ltda.;412,80;880;Ninguna;140.000.000,00",
+    "20/05/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+)
+# Sent again after the refinery's assay: ley 898 → 89,8 g fine × 400.000 = 35.920.000, the buyer
+# re-spelled; the second lot's weight typo fixed (412,80 → 421,80: 412,8 × 0,88 = 363,264 g fine,
+# 421,8 × 0,88 = 371,184 g); the third unchanged.
+CORRECTED = sheet(
+    "10/05/2024;CI Metales Eticos;100,00;898;Ninguna;35.920.000,00",
+    "13/05/2024;Fundicion Andina LTDA;421,80;880;Ninguna;140.000.000,00",
+    "20/05/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+)
+
+
+def test_buyer_names_compare_without_case_accents_punctuation_or_legal_form():
+    assert buyer_key("C.I. Metales Éticos S.A.S.") == buyer_key("CI Metales Eticos") == "metales eticos"
+    assert buyer_key("Fundición Andina Ltda.") == buyer_key("FUNDICION ANDINA LTDA") == "fundicion andina"
+    assert buyer_key("Metales del Sur S.A.") != buyer_key("Metales Éticos S.A.")
+
+
+def test_a_corrected_ley_weight_or_buyer_is_listed_as_changed_never_a_second_lot(store):
+    first = imported(store, FIRST)
+    assert (first["rows_read"], first["inserted"], first["rejected"]) == (3, 3, [])
+    preview = preview_ledger(store, OPERATOR, CORRECTED, "ventas.csv", cooperative=COOP)
+    assert [(entry["line"], entry["fields"]) for entry in preview.changed] == [
+        (3, ["buyer", "fineness", "fine_gold_g", "amount_received"]),
+        (4, ["buyer", "gross_weight_g", "fine_gold_g"]),
+    ]
+    ley = preview.changed[0]
+    assert ley["before"]["fineness"] == pytest.approx(0.905) and ley["after"]["fineness"] == pytest.approx(
+        0.898
+    )
+    assert ley["before"]["fine_gold_g"] == pytest.approx(90.5) and ley["after"][
+        "fine_gold_g"
+    ] == pytest.approx(89.8)
+    assert (ley["before"]["amount_received"], ley["after"]["amount_received"]) == (36_200_000.0, 35_920_000.0)
+    assert (ley["before"]["buyer"], ley["after"]["buyer"]) == (
+        "C.I. Metales Éticos S.A.S.",
+        "CI Metales Eticos",
+    )
+    weight = preview.changed[1]
+    assert (weight["before"]["gross_weight_g"], weight["after"]["gross_weight_g"]) == (412.8, 421.8)
+    assert weight["after"]["fine_gold_g"] == pytest.approx(371.184)
+
+    held = imported(store, CORRECTED)  # without --apply-changes: listed, nothing written
+    assert (held["inserted"], held["duplicates"], held["changes_applied"], len(held["changed"])) == (
+        0,
+        1,
+        0,
+        2,
+    )
+    assert load_sales(store, OPERATOR)["fine_gold_g"].sum() == pytest.approx(90.5 + 363.264 + 45.0)
+
+    applied = imported(store, CORRECTED, apply_changes=True)
+    assert (applied["inserted"], applied["duplicates"], applied["changes_applied"]) == (0, 1, 2)
+    sales = load_sales(store, OPERATOR)
+    assert len(sales) == 3  # never a second lot
+    assert sales["fine_gold_g"].sum() == pytest.approx(89.8 + 371.184 + 45.0)
+    assert sales["amount_received"].sum() == 35_920_000 + 140_000_000 + 18_000_000
+    assert sorted(sales["buyer"]) == ["CI Metales Eticos", "Fundicion Andina LTDA", "Oro Limpio"]
+    trail = audit_trail(store, OPERATOR)
+    assert sorted(trail["action"]) == ["edit", "edit"]
+    again = imported(store, CORRECTED)  # the corrected sheet once more: nothing left to change
+    assert (again["inserted"], again["duplicates"], again["changed"]) == (0, 3, [])
+
+
+def test_a_new_lot_the_same_day_to_the_same_buyer_is_not_taken_for_a_correction(store):
+    imported(store, FIRST)
+    # 30 % heavier (130 g) is another lot; so is a lot of another buyer of the same weight that day
+    more = sheet(
+        "10/05/2024;C.I. Metales Éticos S.A.S.;100,00;905;Ninguna;36.200.000,00",
+        "10/05/2024;C.I. Metales Éticos S.A.S.;130,00;905;Ninguna;47.060.000,00",
+        "13/05/2024;Metales del Sur S.A.;412,80;880;Ninguna;140.000.000,00",
+    )
+    report = imported(store, more)
+    assert (report["inserted"], report["duplicates"], report["changed"]) == (2, 1, [])
+    assert len(load_sales(store, OPERATOR)) == 5
+    assert pd.Timestamp(load_sales(store, OPERATOR)["date"].max()) == pd.Timestamp("2024-05-20")
