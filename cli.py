@@ -10,6 +10,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE] [--currency CUR]
+                                    [--apply-changes] [--date-order day-first|month-first]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
     python cli.py buyers [--start D] [--end D]
     python cli.py briefing --period 2024-05 --language es --out FILE.html [--xlsx FILE.xlsx]
@@ -268,6 +269,7 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
         mapping=mapping,
         currency=args.currency,
         apply_changes=args.apply_changes,
+        date_order=args.date_order.replace("-", "_") if args.date_order else None,
     )
 
 
@@ -579,6 +581,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--apply-changes",
         action="store_true",
         help="write the corrections of stored lots listed under 'changed' (audited, as an edit)",
+    )
+    ledger_import.add_argument(
+        "--date-order",
+        choices=["day-first", "month-first"],
+        help="the order of a date column whose cells do not decide it (every day 12 or less); "
+        "the report's date_order says how it was decided",
     )
     ledger_import.set_defaults(run=cmd_ledger_import)
 

@@ -703,10 +703,15 @@ def parse_number(raw: str, decimal: str | None = None) -> float | None:
 
 _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 DAY_FIRST_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
+#: An English-locale Excel's dates (8/21/2024): read so only for a column decided month-first.
+MONTH_FIRST_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%Y/%m/%d", "%m/%d/%y")
 
 
-def read_day(raw: str, *, day_first: bool = True, today: pd.Timestamp | None = None) -> pd.Timestamp | None:
-    """A date: ISO (YYYY-MM-DD, a time after it is ignored), or day-first dd/mm/yyyy when `day_first`.
+def read_day(
+    raw: str, *, day_first: bool = True, today: pd.Timestamp | None = None, month_first: bool = False
+) -> pd.Timestamp | None:
+    """A date: ISO (YYYY-MM-DD, a time after it is ignored), or day-first dd/mm/yyyy when `day_first`
+    (mm/dd/yyyy instead with `month_first`, for a column the ledger decided is month-first).
 
     None for an empty cell. Raises CellError: date_unreadable, date_too_old (before 1900: a typo such as
     0202-06-01), date_in_future (after `today`, when given).
@@ -718,7 +723,7 @@ def read_day(raw: str, *, day_first: bool = True, today: pd.Timestamp | None = N
     iso = _ISO_TIME.match(text)
     candidates = [(iso.group(1), "%Y-%m-%d")] if iso else []
     if day_first:
-        candidates += [(text, fmt) for fmt in DAY_FIRST_FORMATS]
+        candidates += [(text, fmt) for fmt in (MONTH_FIRST_FORMATS if month_first else DAY_FIRST_FORMATS)]
     for candidate, fmt in candidates:
         try:
             parsed = datetime.strptime(candidate, fmt)

@@ -66,12 +66,14 @@ def preview_ledger(
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
     currency: str | None = None,
+    date_order: str | None = None,
     progress: Progress | None = None,
 ) -> LedgerParse:
     """Parse, validate, convert and flag against the stored benchmark, and find the stored lots the sheet
     corrects (`changed`), without storing anything: what the user sees and confirms.
 
-    `progress` is called with the share done (0–1) as the file is read and validated.
+    `progress` is called with the share done (0–1) as the file is read and validated. `date_order`
+    answers the preview's question for a date column its cells do not decide.
     """
     fx: dict[str, pd.Series] = {}
 
@@ -89,6 +91,7 @@ def preview_ledger(
         cooperative=cooperative,
         mapping=mapping,
         currency=currency,
+        date_order=date_order,
         rates=rates,
         progress=progress,
     )
@@ -113,6 +116,7 @@ def import_ledger(
     cooperative: str | None = None,
     mapping: Mapping[str, str] | None = None,
     currency: str | None = None,
+    date_order: str | None = None,
     apply_changes: bool = False,
     progress: Progress | None = None,
 ) -> dict:
@@ -130,6 +134,7 @@ def import_ledger(
         cooperative=cooperative,
         mapping=mapping,
         currency=currency,
+        date_order=date_order,
         progress=(lambda share: progress(0.6 * share)) if progress else None,
     )
     stored = (lambda share: progress(0.6 + 0.4 * share)) if progress else None

@@ -6,6 +6,11 @@ numbers), on SQLite and PostgreSQL; the figures are worked out by hand in the co
 
 from __future__ import annotations
 
+import io
+import json
+from datetime import datetime
+
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -110,3 +115,84 @@ def test_a_new_lot_the_same_day_to_the_same_buyer_is_not_taken_for_a_correction(
     assert (report["inserted"], report["duplicates"], report["changed"]) == (2, 1, [])
     assert len(load_sales(store, OPERATOR)) == 5
     assert pd.Timestamp(load_sales(store, OPERATOR)["date"].max()) == pd.Timestamp("2024-05-20")
+
+
+# ---------------------------------------------------------------- 4. month-first dates, decided per column
+
+
+def days_of(parsed) -> list[str]:
+    return [f"{day:%Y-%m-%d}" for day in parsed.sales["date"]]
+
+
+def previewed(store, *rows: str, **options):
+    return preview_ledger(store, OPERATOR, sheet(*rows), "ventas.csv", cooperative=COOP, **options)
+
+
+def test_an_english_locale_column_is_read_month_first_as_a_whole(store):
+    # 08/21/2024 can only be month first: so is 05/10/2024 above it (10 May), never 5 October
+    parsed = previewed(
+        store,
+        "05/10/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+        "08/21/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+    )
+    assert parsed.date_order == {"order": "month_first", "decided_by": "day_above_12"}
+    assert days_of(parsed) == ["2024-05-10", "2024-08-21"] and parsed.rejected == []
+    # the same first row under a day above 12 in first place: day first (5 October)
+    parsed = previewed(
+        store,
+        "05/10/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+        "21/08/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+    )
+    assert parsed.date_order == {"order": "day_first", "decided_by": "day_above_12"}
+    assert days_of(parsed) == ["2024-10-05", "2024-08-21"]
+
+
+def test_a_column_its_cells_cannot_decide_is_asked_and_read_as_answered(store, db_url, tmp_path):
+    rows = (
+        "05/10/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+        "03/04/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+    )
+    asked = previewed(store, *rows)
+    assert asked.date_order == {"order": "day_first", "decided_by": "undecided"}  # the preview asks
+    assert days_of(asked) == ["2024-10-05", "2024-04-03"]
+    answered = previewed(store, *rows, date_order="month_first")
+    assert answered.date_order == {"order": "month_first", "decided_by": "chosen"}
+    assert days_of(answered) == ["2024-05-10", "2024-03-04"]
+    from tests.test_cli import cli
+
+    path = tmp_path / "ventas.csv"
+    path.write_bytes(sheet(*rows))
+    result = cli(
+        "ledger", "import", str(path), "--cooperative", COOP, "--date-order", "month-first", db_url=db_url
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["date_order"] == {"order": "month_first", "decided_by": "chosen"}
+    assert report["inserted"] == 2
+    assert [f"{day:%Y-%m-%d}" for day in load_sales(store, OPERATOR)["date"]] == ["2024-03-04", "2024-05-10"]
+
+
+def test_a_column_with_both_orders_is_never_swapped_row_by_row(store):
+    # 13/05/2024 is day first, 05/13/2024 month first: the column is undecided and read one way; the
+    # row that cannot be read so is named, never silently read the other way
+    parsed = previewed(
+        store,
+        "13/05/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+        "05/13/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00",
+    )
+    assert parsed.date_order["decided_by"] == "undecided"
+    assert days_of(parsed) == ["2024-05-13"]
+    assert [(row["line"], row["code"]) for row in parsed.rejected] == [(4, "date_unreadable")]
+
+
+def test_iso_dates_and_a_workbooks_own_date_cells_need_no_decision(store):
+    workbook = openpyxl.Workbook()
+    sheet_of = workbook.active
+    sheet_of.append(["Fecha", "Comprador", "Peso bruto (g)", "Ley", "Certificación", "Valor recibido (COP)"])
+    sheet_of.append([datetime(2024, 5, 10), "Oro Limpio", 50, 900, "Ninguna", 18_000_000])
+    sheet_of.append([datetime(2024, 3, 4), "Oro Limpio", 50, 900, "Ninguna", 18_000_000])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = preview_ledger(store, OPERATOR, buffer.getvalue(), "ventas.xlsx", cooperative=COOP)
+    assert parsed.date_order == {"order": "day_first", "decided_by": "iso"}
+    assert days_of(parsed) == ["2024-05-10", "2024-03-04"]

@@ -67,7 +67,12 @@ def sales_file_header(
 
 
 def preview_sales(
-    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None, currency: str | None
+    content: bytes,
+    filename: str,
+    mapping: dict[str, str],
+    cooperative: str | None,
+    currency: str | None,
+    date_order: str | None = None,
 ) -> LedgerParse:
     """The validated rows, kept in the session while the upload, its choices and the prices stay the same."""
     store = get_store()
@@ -75,7 +80,7 @@ def preview_sales(
     scope = context.scope
     key = json.dumps(
         [hashlib.sha256(content).hexdigest(), filename, mapping, cooperative, currency, scope.user,
-         context.market_key, context.ledger_key],
+         context.market_key, context.ledger_key, date_order],
         sort_keys=True,
     )  # fmt: skip
     cached = st.session_state.get("ledger_preview")
@@ -91,6 +96,7 @@ def preview_sales(
             cooperative=cooperative,
             mapping=mapping,
             currency=currency,
+            date_order=date_order,
             progress=progress,
         )
     finally:
@@ -106,6 +112,7 @@ def import_sales(
     cooperative: str | None,
     currency: str | None,
     apply_changes: bool = False,
+    date_order: str | None = None,
 ) -> dict:
     """Store the good rows the user may write (one transaction), and with `apply_changes` the corrections
     of stored lots the preview listed (audited); caches follow the ledger version."""
@@ -120,6 +127,7 @@ def import_sales(
             mapping=mapping,
             currency=currency,
             apply_changes=apply_changes,
+            date_order=date_order,
             progress=progress,
         )
     finally:

@@ -27,7 +27,10 @@ from data.ledger.understand import (
     fine_gold_unit,
     header_defaults,
 )
-from data.parsing import flags_json
+from data.ledger.understand import (
+    date_order as date_order_of,
+)
+from data.parsing import Table, flags_json
 from data.series import CURRENCIES
 
 
@@ -51,6 +54,18 @@ class LedgerParse:
     has_ids: bool = False
     #: Stored lots this sheet corrects: {"line", "sale_id", "fields", "before", "after"} (preview_ledger)
     changed: list[dict] = field(default_factory=list)
+    #: How the date column's order was decided: {"order": "day_first"|"month_first", "decided_by":
+    #: "day_above_12"|"iso"|"chosen"|"undecided"} ("undecided": the preview asks)
+    date_order: dict = field(default_factory=dict)
+
+
+def _column_texts(table: Table, position: int) -> list[str]:
+    """One column's distinct texts (the date order is decided on the whole column)."""
+    if table.columns is not None:
+        if position >= len(table.columns):
+            return []
+        return [str(text) for text in table.columns[position].dropna().unique()]
+    return list({row[position] for row in table.rows if position < len(row)})
 
 
 def recognised(row: list[str]) -> int:
@@ -68,6 +83,7 @@ def parse_ledger(
     currency: str | None = None,
     rates: Callable[[str], pd.Series | None] | None = None,
     progress: Progress | None = None,
+    date_order: str | None = None,
 ) -> LedgerParse:
     """Read and validate a sales file; raises LedgerFileError when the file as a whole is unusable.
 
@@ -77,7 +93,8 @@ def parse_ledger(
     A money column whose header names another currency ("Prima Fairmined (COP)") is converted at the
     sale day's rate, `rates(currency)` being the stored local-currency-per-USD series (None: no rate,
     the value is stored as 0 and the sale flagged for review). A gross column beside the net amount is
-    cross-checked against net + the sheet's deductions.
+    cross-checked against net + the sheet's deductions. `date_order` ("day_first", "month_first") is
+    the user's answer for a date column whose cells do not decide it (understand.date_order).
     """
     table = _read(content, filename, recognised)
     if not table.header or not any(table.header):
@@ -99,7 +116,9 @@ def parse_ledger(
         missing.append("cooperative")
     if missing:
         raise LedgerFileError("missing_columns", columns=missing, header=list(table.header))
+    order = date_order_of(_column_texts(table, table.header.index(columns["date"])), date_order)
     context = {
+        "date_order": order["order"],
         "decimal": table.decimal,
         "today": (today or pd.Timestamp.now()).normalize(),
         "unit": header_unit or "g",
@@ -142,4 +161,5 @@ def parse_ledger(
         understood=understood,
         conversions=converter.report(),
         has_ids=has_ids,
+        date_order=order,
     )

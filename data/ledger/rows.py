@@ -215,7 +215,10 @@ def validate_rows(
     for position in table.long_cells:
         ok[position] = False
     today = context.get("today")
-    day_of, good = _per_text(raw["date"], lambda text: read_day(text, day_first=True, today=today))
+    month_first = context.get("date_order") == "month_first"
+    day_of, good = _per_text(
+        raw["date"], lambda text: read_day(text, day_first=True, today=today, month_first=month_first)
+    )
     dates = pd.DatetimeIndex(day_of, dtype="datetime64[us]")  # None (an empty cell) is NaT
     ok &= good & dates.notna()
     default_unit = context.get("unit", "g")

@@ -145,6 +145,7 @@ def store_ledger(
             "changed": changed,
             "changes_applied": sum(1 for entry in changed if entry["applied"]),
             "understood": list(parsed.understood),
+            "date_order": dict(parsed.date_order),
         }
         conn.execute(
             update(ledger_imports_table)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from analytics.premiums import (
     CHARGE_COLUMNS,
@@ -75,6 +75,36 @@ TOTAL_ROW = re.compile(r"^(sub_?totale?s?|totale?s?|gran_total|total_general|sum
 
 #: Columns whose header may name the sheet's currency, in order of trust.
 MONEY_FIELDS = ("amount_received", "royalties_paid", "withholding_paid", *CHARGE_COLUMNS)
+
+
+DATE_ORDERS = ("day_first", "month_first")
+#: dd/mm/yyyy or mm/dd/yyyy (also with "-" or "."): the two numbers before the year decide the order.
+_SLASHED_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?:[ T].*)?$")
+
+
+def date_order(texts: Iterable[str], chosen: str | None = None) -> dict[str, str]:
+    """The order of a whole date column, never row by row: {"order", "decided_by"}.
+
+    A day above 12 in the first place of any cell makes it day-first, in the second month-first
+    ("day_above_12"); ISO dates or a workbook's own date cells need nothing ("iso"). A column with
+    both, or with neither (every day ≤ 12), cannot be decided: the user's `chosen` order is taken
+    ("chosen"), else day-first, the cooperatives' own, stays only as a question ("undecided").
+    """
+    first_big = second_big = slashed = False
+    for text in set(texts):
+        found = _SLASHED_DATE.match(str(text))
+        if found is None:
+            continue
+        slashed = True
+        first_big |= int(found.group(1)) > 12
+        second_big |= int(found.group(2)) > 12
+    if chosen in DATE_ORDERS:
+        return {"order": str(chosen), "decided_by": "chosen"}
+    if not slashed:
+        return {"order": "day_first", "decided_by": "iso"}
+    if first_big != second_big:
+        return {"order": "day_first" if first_big else "month_first", "decided_by": "day_above_12"}
+    return {"order": "day_first", "decided_by": "undecided"}
 
 
 def header_signature(header: list[str]) -> str:
