@@ -120,6 +120,8 @@ ENGLISH: dict[str, str] = {
     "no_benchmark": "no benchmark price within 7 days of this date: the premium cannot be computed",
     "gross_net_mismatch": "gross {gross:.2f} differs from net + deductions = {computed:.2f} by {pct:.1f} % "
     "(over 1 %): check which column is the net amount",
+    "premium_implausible": "premium {value:,.2f} USD is {per_g:,.2f} USD a fine gram, beyond what a "
+    "certification pays ({limit:.0f}): stored as 0; enter it in USD",
     "no_rate": "{field} {value:.2f} {currency}: no {series} rate within 7 days of this date, stored as 0; "
     "enter it in {target}",
     # one row of a price file (data/cleaning.py, data/importers.py)

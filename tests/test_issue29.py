@@ -16,7 +16,9 @@ import pytest
 
 from data.ledger import OPERATOR, audit_trail, load_sales
 from data.ledger.match import buyer_key
+from data.market_data import import_prices
 from services.sales import import_ledger, preview_ledger
+from tests.conftest import GOLD_LBMA, shared_file
 
 pytestmark = pytest.mark.both_stores
 
@@ -196,3 +198,92 @@ def test_iso_dates_and_a_workbooks_own_date_cells_need_no_decision(store):
     parsed = preview_ledger(store, OPERATOR, buffer.getvalue(), "ventas.xlsx", cooperative=COOP)
     assert parsed.date_order == {"order": "day_first", "decided_by": "iso"}
     assert days_of(parsed) == ["2024-05-10", "2024-03-04"]
+
+
+# ---------------------------------------------------------------- 1. a premium column in pesos
+
+TRM_FILE = "usd_cop_daily_trm_datosgov_1991_2015.csv"
+PREMIUM_HEADER = "Fecha;Comprador;Peso bruto (g);Ley;Certificación;Valor recibido (COP);{premium}\n"
+
+
+@pytest.fixture
+def real_prices(store):
+    """The real LBMA gold and TRM files: on 11/06/2015 the TRM is 2.523,00 pesos a dollar."""
+    for name in (GOLD_LBMA, TRM_FILE):
+        path = shared_file(name)
+        import_prices(store, path.read_bytes(), path.name)
+    return store
+
+
+def premium_sheet(premium_header: str, *rows: str) -> bytes:
+    return (TITLE + PREMIUM_HEADER.format(premium=premium_header) + "".join(r + "\n" for r in rows)).encode(
+        "cp1252"
+    )
+
+
+def premiums_of(store, content: bytes) -> tuple[dict, list[float]]:
+    report = imported(store, content)
+    return report, [round(value, 2) for value in load_sales(store, OPERATOR)["premium_received_usd"]]
+
+
+def test_a_premium_column_with_the_peso_sign_is_read_in_pesos_and_converted(real_prices):
+    # 950 g at ley 920 = 874 g fine; "$ 13.588.548,75" is pesos: ÷ 2.523,00 (TRM of 11/06/2015)
+    # = 5.385,87 USD, 6,16 USD a fine gram (the header names no currency; "$" is the peso sign)
+    content = premium_sheet(
+        "Prima Fairmined",
+        "11/06/2015;C.I. Metales Éticos S.A.S.;950,00;920;Fairmined;80.000.000,00;$ 13.588.548,75",
+    )
+    report, premiums = premiums_of(real_prices, content)
+    assert premiums == [round(13_588_548.75 / 2523.00, 2)] == [5385.87]
+    assert report["flagged"] == [] or all(row["code"] != "premium_implausible" for row in report["flagged"])
+    premium = next(entry for entry in report["understood"] if entry["field"] == "premium_received_usd")
+    assert (premium["currency"], premium["because"]) == ("COP", "peso_sign")
+    assert report["conversions"] == [
+        {
+            "field": "premium_received_usd",
+            "from_currency": "COP",
+            "to_currency": "USD",
+            "rate_series": "USD_COP",
+            "rows": 1,
+            "rows_without_rate": 0,
+        }
+    ]
+
+
+def test_peso_sized_premiums_without_a_sign_are_pesos_too_and_usd_ones_stay(real_prices):
+    # no "$", but 13.588.548,75 over 874 g fine would be 15.548 USD a gram: the column is pesos
+    peso_sized = premium_sheet(
+        "Prima", "11/06/2015;Oro Limpio;950,00;920;Fairmined;80.000.000,00;13.588.548,75"
+    )
+    report, premiums = premiums_of(real_prices, peso_sized)
+    assert premiums == [5385.87]
+    assert (
+        next(e for e in report["understood"] if e["field"] == "premium_received_usd")["because"]
+        == "peso_sized"
+    )
+    # 3.496,00 over 874 g = 4 USD a gram: dollars, as the field has always been read
+    in_usd = premium_sheet("Prima", "12/06/2015;Oro Limpio;950,00;920;Fairmined;80.000.000,00;3.496,00")
+    report, premiums = premiums_of(real_prices, in_usd)
+    assert sorted(premiums) == [3496.0, 5385.87] and report["conversions"] == []
+
+
+def test_a_premium_beyond_what_a_certification_pays_is_never_stored_as_it_is(real_prices):
+    # a USD column (4 USD a gram) with one typo: 349.600 USD is 400 USD a fine gram → held (stored as 0,
+    # flagged with its value); the header "(USD)" with peso amounts in it is held the same way
+    content = premium_sheet(
+        "Prima Fairmined",
+        "10/06/2015;Oro Limpio;950,00;920;Fairmined;80.000.000,00;3.496,00",
+        "11/06/2015;Oro Limpio;950,00;920;Fairmined;80.000.000,00;349.600,00",
+        "12/06/2015;Oro Limpio;950,00;920;Fairmined;80.000.000,00;3.496,00",
+    )
+    report, premiums = premiums_of(real_prices, content)
+    assert premiums == [3496.0, 0.0, 3496.0] and report["conversions"] == []
+    held = [row for row in report["flagged"] if row["code"] == "premium_implausible"]
+    assert [row["line"] for row in held] == [4]
+    assert held[0]["reason"].startswith("premium 349,600.00 USD is 400.00 USD a fine gram")
+    usd_header = premium_sheet(
+        "Prima (USD)", "15/06/2015;Oro Limpio;950,00;920;Fairmined;80.000.000,00;$ 13.588.548,75"
+    )
+    report = imported(real_prices, usd_header)
+    assert [row["code"] for row in report["flagged"]] == ["premium_implausible"]
+    assert load_sales(real_prices, OPERATOR)["premium_received_usd"].iloc[-1] == 0.0

@@ -11,9 +11,7 @@ import pandas as pd
 from analytics.premiums import (
     CHARGE_COLUMNS,
 )
-from data.ledger.understand import (
-    GROSS_NET_TOLERANCE,
-)
+from data.ledger.understand import GROSS_NET_TOLERANCE, MAX_PREMIUM_USD_PER_FINE_G, SALE_CURRENCY
 from data.parsing import Problem
 from data.series import fx_series_for
 
@@ -31,17 +29,20 @@ def _convert_money(
         return row_flags
     days = pd.DatetimeIndex(sales["date"])
     currencies = sales["currency"].to_numpy(dtype=object)
-    for order, (name, source) in enumerate(named_currency.items()):
-        if source is None:
+    for order, (name, named) in enumerate(named_currency.items()):
+        if named is None:
             continue
         values = sales[name].to_numpy(dtype=float, na_value=np.nan)
         targets = np.full(len(sales), "USD", dtype=object) if name == "premium_received_usd" else currencies
-        todo = (targets != source) & ~np.isnan(values) & (values != 0)
+        sources = currencies if named == SALE_CURRENCY else np.full(len(sales), named, dtype=object)
+        todo = (targets != sources) & ~np.isnan(values) & (values != 0)
         if not todo.any():
             continue
         converted = values.copy()
-        for target in pd.unique(targets[todo]):
-            rows = np.flatnonzero(todo & (targets == target))
+        for source, target in sorted(
+            {(str(s), str(t)) for s, t in zip(sources[todo], targets[todo], strict=True)}
+        ):
+            rows = np.flatnonzero(todo & (targets == target) & (sources == source))
             result = converter.convert(name, order, values[rows], source, str(target), days[rows], rows)
             converted[rows] = np.where(np.isnan(result), 0.0, result)
             where = "USD" if target == "USD" else "the sale's currency"
@@ -56,6 +57,7 @@ def _convert_money(
                 }
                 row_flags.setdefault(position, []).append(Problem("no_rate", params))
         sales[name] = converted
+    _hold_implausible_premiums(sales, row_flags)
     if "gross_amount" in sales.columns:
         gross = sales["gross_amount"].to_numpy(dtype=float, na_value=np.nan)
         deductions = np.zeros(len(sales))
@@ -71,6 +73,26 @@ def _convert_money(
             params = {"gross": value, "computed": total, "pct": (value / total - 1) * 100}
             row_flags.setdefault(position, []).append(Problem("gross_net_mismatch", params))
     return row_flags
+
+
+def _hold_implausible_premiums(sales: pd.DataFrame, row_flags: dict[int, list[Problem]]) -> None:
+    """A premium beyond what a certification pays a fine gram (MAX_PREMIUM_USD_PER_FINE_G) is a peso
+    amount or a typo: stored as 0 and the sale flagged with the value read, never stored as it is."""
+    premium = sales["premium_received_usd"].to_numpy(dtype=float, na_value=np.nan).copy()
+    fine = sales["fine_gold_g"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_gram = premium / fine
+    beyond = np.flatnonzero(~np.isnan(per_gram) & (per_gram > MAX_PREMIUM_USD_PER_FINE_G))
+    for position in beyond.tolist():
+        params: dict[str, object] = {
+            "value": float(premium[position]),
+            "per_g": float(per_gram[position]),
+            "limit": MAX_PREMIUM_USD_PER_FINE_G,
+        }
+        row_flags.setdefault(position, []).append(Problem("premium_implausible", params))
+    if len(beyond):
+        premium[beyond] = 0.0
+        sales["premium_received_usd"] = premium
 
 
 class _Converter:

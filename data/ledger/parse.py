@@ -19,6 +19,7 @@ from data.ledger.schema import (
 from data.ledger.understand import (
     FIELDS,
     REQUIRED,
+    SALE_CURRENCY,
     TOTAL_ROW,
     _effective_mapping,
     _understood,
@@ -26,6 +27,7 @@ from data.ledger.understand import (
     column_currency,
     fine_gold_unit,
     header_defaults,
+    premium_currency,
 )
 from data.ledger.understand import (
     date_order as date_order_of,
@@ -139,6 +141,14 @@ def parse_ledger(
         progress=progress,
         fine_unit=fine_unit,
     )
+    premium_read = None
+    if "premium_received_usd" in columns and not sales.empty:
+        texts = _column_texts(table, table.header.index(columns["premium_received_usd"]))
+        premium_read = premium_currency(
+            columns["premium_received_usd"], texts, sales["premium_received_usd"], sales["fine_gold_g"]
+        )
+        if premium_read is not None:
+            named_currency["premium_received_usd"] = SALE_CURRENCY
     converter = _Converter(rates)
     row_flags = _convert_money(sales, named_currency, converter)
     flags = [""] * len(sales)
@@ -150,6 +160,9 @@ def parse_ledger(
     sales = sales[["line", *STORED_COLUMNS]].copy()
     sales["flags"] = pd.Series(flags, index=sales.index, dtype="str")
     understood = _understood(columns, header_unit, fine_unit, named_currency, default_currency)
+    for entry in understood:
+        if entry["field"] == "premium_received_usd" and premium_read is not None:
+            entry.update(premium_read)  # why the premium was read in the sale's currency
     return LedgerParse(
         table.row_count,
         sales,

@@ -8,6 +8,9 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 
+import numpy as np
+import pandas as pd
+
 from analytics.premiums import (
     CHARGE_COLUMNS,
 )
@@ -75,6 +78,33 @@ TOTAL_ROW = re.compile(r"^(sub_?totale?s?|totale?s?|gran_total|total_general|sum
 
 #: Columns whose header may name the sheet's currency, in order of trust.
 MONEY_FIELDS = ("amount_received", "royalties_paid", "withholding_paid", *CHARGE_COLUMNS)
+
+
+#: The most a certification pays a fine gram, in USD (Fairmined and Fairtrade pay a few): a premium
+#: column whose values are beyond it is in pesos (or a typo), never stored as USD.
+MAX_PREMIUM_USD_PER_FINE_G = 50.0
+#: A premium column read in each sale's own currency (then converted to USD at the day's rate).
+SALE_CURRENCY = "sale"
+#: "$ 13.588.548,75": the peso sign of Colombia (and of Mexico, Chile…), not "US$".
+_PESO_SIGN = re.compile(r"(?<![A-Za-z])\$")
+
+
+def premium_currency(header: str, texts: Iterable[str], premium: pd.Series, fine_g: pd.Series) -> dict | None:
+    """Why a premium column whose header names no currency is in the sale's currency, or None (USD).
+
+    {"because": "peso_sign"}: its cells carry a bare "$"; {"because": "peso_sized"}: its median per
+    fine gram is beyond what a certification pays. Decided for the whole column, as the dates are.
+    """
+    if column_currency(header) is not None:
+        return None
+    if any(_PESO_SIGN.search(str(text)) for text in texts):
+        return {"because": "peso_sign"}
+    paid = premium.to_numpy(dtype=float, na_value=np.nan) > 0
+    if paid.any():
+        per_gram = premium.to_numpy(dtype=float)[paid] / fine_g.to_numpy(dtype=float)[paid]
+        if float(np.median(per_gram)) > MAX_PREMIUM_USD_PER_FINE_G:
+            return {"because": "peso_sized"}
+    return None
 
 
 DATE_ORDERS = ("day_first", "month_first")
@@ -226,6 +256,8 @@ def _understood(
             entry["unit"] = weight_unit
         elif name == "fine_gold_g":
             entry["unit"] = fine_unit or weight_unit
+        elif name == "premium_received_usd" and named_currency.get(name) == SALE_CURRENCY:
+            entry["currency"] = currency  # read in the sale's currency, converted to USD
         elif name == "premium_received_usd":
             entry["currency"] = named_currency.get(name) or "USD"
         elif name in named_currency or name == "amount_received":
