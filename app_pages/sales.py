@@ -41,6 +41,7 @@ from ui.tables import (
     problem_rows,
     sale_label,
     sheet_label,
+    totals_text,
     understood_rows,
 )
 from ui.text import plain_markdown
@@ -196,6 +197,8 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                     column = parsed.mapping.get("amount_received", "")
                     st.caption(t("sales_currency_from_header", lang, column=column, currency=header_currency))
                 chosen_order = date_order_question(parsed, lang)
+                for total in parsed.totals:  # the sheet's own totals against what was read
+                    (st.success if total["matches"] else st.warning)(totals_text(total, lang))
                 # what the import understood, before anything is stored: field, column, unit, currency
                 st.markdown("**" + t("sales_understood", lang) + "**")
                 st.dataframe(understood_rows(parsed, lang), hide_index=True, width="stretch")

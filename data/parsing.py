@@ -122,6 +122,7 @@ ENGLISH: dict[str, str] = {
     "(over 1 %): check which column is the net amount",
     "premium_implausible": "premium {value:,.2f} USD is {per_g:,.2f} USD a fine gram, beyond what a "
     "certification pays ({limit:.0f}): stored as 0; enter it in USD",
+    "sum_row": "the sums of the {rows} rows above (no date or buyer): a totals row, skipped",
     "no_rate": "{field} {value:.2f} {currency}: no {series} rate within 7 days of this date, stored as 0; "
     "enter it in {target}",
     # one row of a price file (data/cleaning.py, data/importers.py)
@@ -393,9 +394,7 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar
         raise error("file_empty")
     delimiter = max([",", ";", "\t"], key=first.count)
     if first.count(delimiter) < 2:  # a title row above the header ("VENTAS 2024"): the header's delimiter
-        widest = max(
-            text.lstrip("\ufeff").split("\n", 12)[:12], key=lambda line: max(map(line.count, ",;\t"))
-        )
+        widest = max(text[:20_000].split("\n")[:12], key=lambda line: max(map(line.count, ",;\t")))
         delimiter = max([",", ";", "\t"], key=widest.count)
     # lines as io.StringIO(newline="") gives them (\r, \n and \r\n kept), without its 4-byte-a-character copy
     lines_of_text = (

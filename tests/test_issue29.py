@@ -287,3 +287,66 @@ def test_a_premium_beyond_what_a_certification_pays_is_never_stored_as_it_is(rea
     report = imported(real_prices, usd_header)
     assert [row["code"] for row in report["flagged"]] == ["premium_implausible"]
     assert load_sales(real_prices, OPERATOR)["premium_received_usd"].iloc[-1] == 0.0
+
+
+# ---------------------------------------------------------------- 3. totals rows, recognised and used
+
+# January 100 g + 50 g at ley 900 (135 g fine) for 36.000.000 + 18.000.000; February 200 g + 25 g
+# (202,5 g fine) for 72.000.000 + 9.000.000; the year 375 g and 135.000.000.
+YEAR = (
+    "15/01/2024;Oro Limpio;100,00;900;Ninguna;36.000.000,00",
+    "20/01/2024;C.I. Metales;50,00;900;Ninguna;18.000.000,00",
+    "Total enero;;150,00;;;54.000.000,00",  # "Total" in the date column
+    "14/02/2024;Oro Limpio;200,00;900;Ninguna;72.000.000,00",
+    "28/02/2024;Total Minerals S.A.S.;25,00;900;Ninguna;9.000.000,00",  # a buyer, not a total
+    ";;225,00;;;81.000.000,00",  # sums with no label
+    "31/12/2024;TOTAL AÑO;375,00;;;135.000.000,00",  # in the buyer column, with a year-end date
+)
+
+
+def test_totals_rows_however_labelled_are_never_sales_and_are_checked(store):
+    report = imported(store, sheet(*YEAR))
+    assert (report["rows_read"], report["inserted"], report["rejected"]) == (7, 4, [])
+    assert [(row["line"], row["code"]) for row in report["skipped"]] == [
+        (5, "total_row"),
+        (8, "sum_row"),
+        (9, "total_row"),
+    ]
+    assert [(total["line"], total["rows"], total["matches"]) for total in report["totals"]] == [
+        (5, 2, True),
+        (8, 2, True),
+        (9, 4, True),  # the year's total: every sale above it, not the subtotals
+    ]
+    sales = load_sales(store, OPERATOR)
+    assert sales["fine_gold_g"].sum() == pytest.approx(90 + 45 + 180 + 22.5)
+    assert sales["amount_received"].sum() == 135_000_000
+    assert "Total Minerals S.A.S." in set(sales["buyer"])
+
+
+def test_a_total_that_differs_from_what_was_read_names_each_difference(store):
+    from ui.tables import totals_text
+
+    wrong_ley = list(YEAR)
+    wrong_ley[1] = "20/01/2024;C.I. Metales;50,00;9000;Ninguna;18.000.000,00"  # rejected: not stored
+    parsed = preview_ledger(store, OPERATOR, sheet(*wrong_ley), "ventas.csv", cooperative=COOP)
+    assert [row["line"] for row in parsed.rejected] == [4]
+    january, february, year = parsed.totals
+    assert january == {
+        "line": 5,
+        "rows": 1,
+        "matches": False,
+        "differences": [
+            {"field": "gross_weight", "sheet": 150.0, "read": 100.0},
+            {"field": "amount_received", "sheet": 54_000_000.0, "read": 36_000_000.0},
+        ],
+    }
+    assert february["matches"] is True
+    assert (year["rows"], year["differences"][0]) == (
+        3,
+        {"field": "gross_weight", "sheet": 375.0, "read": 325.0},
+    )
+    assert totals_text(february, "es") == "Los totales de la hoja coinciden con lo leído (fila 8, 2 ventas)."
+    assert totals_text(january, "en") == (
+        "The sheet's totals differ from what was read on line 5: Gross weight: the sheet says 150.00, "
+        "100.00 was read; Amount received (net): the sheet says 54,000,000.00, 36,000,000.00 was read."
+    )

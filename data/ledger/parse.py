@@ -16,10 +16,12 @@ from data.ledger.rows import entry as _entry
 from data.ledger.schema import (
     MONEY_COLUMNS,
 )
+from data.ledger.totals import reconcile_totals
 from data.ledger.understand import (
     FIELDS,
     REQUIRED,
     SALE_CURRENCY,
+    STRICT_TOTAL_ROW,
     TOTAL_ROW,
     _effective_mapping,
     _understood,
@@ -59,6 +61,9 @@ class LedgerParse:
     #: How the date column's order was decided: {"order": "day_first"|"month_first", "decided_by":
     #: "day_above_12"|"iso"|"chosen"|"undecided"} ("undecided": the preview asks)
     date_order: dict = field(default_factory=dict)
+    #: The sheet's totals rows against what was read above them: {"line", "rows", "matches",
+    #: "differences": [{"field", "sheet", "read"}]} (data/ledger/totals.py)
+    totals: list[dict] = field(default_factory=list)
 
 
 def _column_texts(table: Table, position: int) -> list[str]:
@@ -138,9 +143,11 @@ def parse_ledger(
         fields=list(FIELDS),
         cooperative=cooperative,
         total_row=TOTAL_ROW,
+        strict_total=STRICT_TOTAL_ROW,
         progress=progress,
         fine_unit=fine_unit,
     )
+    sales, rejected, skipped, totals = reconcile_totals(table, index, sales, rejected, skipped)
     premium_read = None
     if "premium_received_usd" in columns and not sales.empty:
         texts = _column_texts(table, table.header.index(columns["premium_received_usd"]))
@@ -175,4 +182,5 @@ def parse_ledger(
         conversions=converter.report(),
         has_ids=has_ids,
         date_order=order,
+        totals=totals,
     )

@@ -156,6 +156,7 @@ def validate_rows(
     cooperative: str | None,
     total_row: re.Pattern[str],
     progress: Progress | None = None,
+    strict_total: re.Pattern[str] | None = None,
     schema_only: bool = False,
     fine_unit: str | None = None,
 ) -> tuple[pd.DataFrame, list[dict], list[dict]]:
@@ -181,8 +182,9 @@ def validate_rows(
     skipped: list[dict] = []
     is_total = np.zeros(count, dtype=bool)
     for position, cell in sorted(_total_rows(columns, total_row).items()):
-        if str(raw["date"].iat[position])[:1].isdigit():
-            continue
+        dated = str(raw["date"].iat[position])[:1].isdigit()
+        if dated and (strict_total is None or not strict_total.match(normalised_name(cell))):
+            continue  # a dated row whose label may be a name ("Total Minerals S.A.S."): the sums decide
         is_total[position] = True
         problem = Problem("total_row", {"value": cell})
         skipped.append(

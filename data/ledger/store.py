@@ -146,6 +146,7 @@ def store_ledger(
             "changes_applied": sum(1 for entry in changed if entry["applied"]),
             "understood": list(parsed.understood),
             "date_order": dict(parsed.date_order),
+            "totals": list(parsed.totals),
         }
         conn.execute(
             update(ledger_imports_table)

@@ -74,6 +74,17 @@ REQUIRED = ("date", "gross_weight", "fineness", "currency", "amount_received")
 
 #: A TOTAL or subtotal row of a bookkeeper's sheet: skipped and reported, not an error.
 TOTAL_ROW = re.compile(r"^(sub_?totale?s?|totale?s?|gran_total|total_general|suma|sumas)(_|$)")
+#: A total's label that is nothing else: "TOTAL AÑO", "Total mayo 2024", "Subtotal 1er semestre" — a total
+#: even beside a date (a buyer "Total Minerals S.A.S." is not, unless its numbers are the sums above).
+_PERIOD_WORDS = (
+    r"ano|anual|mes|mensual|semestre|semestral|trimestre|trimestral|periodo|general|ventas|year|month|"
+    r"quarter|semester|sales|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|"
+    r"octubre|noviembre|diciembre|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|ene|feb|mar|abr|jun|jul|ago|sep|oct|nov|dic|\d+|\d+(er|do|ro|to|o|st|nd|rd|th)|del?|i|ii"
+)
+STRICT_TOTAL_ROW = re.compile(
+    rf"^(sub_?totale?s?|totale?s?|gran_total|total_general|suma|sumas)(_({_PERIOD_WORDS}))*$"
+)
 
 
 #: Columns whose header may name the sheet's currency, in order of trust.
@@ -109,6 +120,7 @@ def premium_currency(header: str, texts: Iterable[str], premium: pd.Series, fine
 
 DATE_ORDERS = ("day_first", "month_first")
 #: dd/mm/yyyy or mm/dd/yyyy (also with "-" or "."): the two numbers before the year decide the order.
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _SLASHED_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?:[ T].*)?$")
 
 
@@ -116,21 +128,23 @@ def date_order(texts: Iterable[str], chosen: str | None = None) -> dict[str, str
     """The order of a whole date column, never row by row: {"order", "decided_by"}.
 
     A day above 12 in the first place of any cell makes it day-first, in the second month-first
-    ("day_above_12"); ISO dates or a workbook's own date cells need nothing ("iso"). A column with
+    ("day_above_12"); a column mostly of ISO dates or a workbook's own date cells needs nothing ("iso"). A column with
     both, or with neither (every day ≤ 12), cannot be decided: the user's `chosen` order is taken
     ("chosen"), else day-first, the cooperatives' own, stays only as a question ("undecided").
     """
-    first_big = second_big = slashed = False
+    first_big = second_big = False
+    slashed = iso = 0
     for text in set(texts):
         found = _SLASHED_DATE.match(str(text))
         if found is None:
+            iso += bool(_ISO_DATE.match(str(text)))
             continue
-        slashed = True
+        slashed += 1
         first_big |= int(found.group(1)) > 12
         second_big |= int(found.group(2)) > 12
     if chosen in DATE_ORDERS:
         return {"order": str(chosen), "decided_by": "chosen"}
-    if not slashed:
+    if slashed <= iso:  # a workbook's own dates (or ISO text): a stray dd-mm text is read day-first
         return {"order": "day_first", "decided_by": "iso"}
     if first_big != second_big:
         return {"order": "day_first" if first_big else "month_first", "decided_by": "day_above_12"}
