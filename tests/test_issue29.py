@@ -350,3 +350,35 @@ def test_a_total_that_differs_from_what_was_read_names_each_difference(store):
         "The sheet's totals differ from what was read on line 5: Gross weight: the sheet says 150.00, "
         "100.00 was read; Amount received (net): the sheet says 54,000,000.00, 36,000,000.00 was read."
     )
+
+
+# ---------------------------------------------------------------- the Sales page asks and says
+
+
+def test_the_sales_page_asks_the_date_order_and_says_the_totals_match(db_url):
+    from tests.test_pages import app
+
+    pasted = (
+        "Fecha;Comprador;Peso bruto (g);Ley;Certificación;Valor recibido (COP)\n"
+        "05/10/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00\n"
+        "03/04/2024;Oro Limpio;50,00;900;Ninguna;18.000.000,00\n"
+        ";;100,00;;;36.000.000,00\n"
+    )
+    at = app().run()
+    at.switch_page("app_pages/sales.py").run()
+    at.text_input(key="sales_coop_name").input(COOP).run()
+    at.text_area(key="sales_paste").input(pasted).run()
+    assert not at.exception, at.exception
+    question = at.radio(key="sales_date_order")
+    assert question.label.startswith("Las fechas de la columna «Fecha» no dicen si el día va primero")
+    assert question.value == "day_first"
+    assert any(
+        "Los totales de la hoja coinciden con lo leído (fila 4, 2 ventas)." in s.value for s in at.success
+    )
+    question.set_value("month_first").run()
+    at.button(key="sales_store").click().run()
+    assert not at.exception, at.exception
+    from data.store import MarketStore
+
+    stored = load_sales(MarketStore.from_url(db_url), OPERATOR)
+    assert [f"{day:%Y-%m-%d}" for day in stored["date"]] == ["2024-03-04", "2024-05-10"]
