@@ -10,6 +10,7 @@ Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
     python cli.py forecast ID --horizon 20 [--model NAME]
     python cli.py ledger import FILE [--cooperative NAME] [--mapping FILE] [--currency CUR]
+                                    [--apply-changes] [--date-order day-first|month-first]
     python cli.py premiums [--cooperative NAME] [--start D] [--end D]
     python cli.py buyers [--start D] [--end D]
     python cli.py briefing --period 2024-05 --language es --out FILE.html [--xlsx FILE.xlsx]
@@ -55,11 +56,12 @@ from analytics.offers import compare_offers
 from analytics.premiums import summarise, summary_by
 from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
 from analytics.units import UNITS
+from data.access import OPERATOR, LedgerAccessError, LedgerScope
 from data.alerts import list_rules, remove_rule
 from data.backup import backup, restore, restore_preview
 from data.errors import describe
 from data.importers import PriceFileError
-from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
+from data.ledger import load_sales
 from data.market_data import MarketSnapshot, import_prices, target_fx, target_prices
 from data.offer_quotes import read_quotes
 from data.official import SourceRefresh
@@ -82,6 +84,7 @@ from services.refresh import (
     refresh_failed,
     refresh_prices_once,
 )
+from services.sales import import_ledger
 
 
 class CliError(Exception):
@@ -276,6 +279,7 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
         mapping=mapping,
         currency=args.currency,
         apply_changes=args.apply_changes,
+        date_order=args.date_order.replace("-", "_") if args.date_order else None,
     )
 
 
@@ -599,6 +603,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--apply-changes",
         action="store_true",
         help="write the corrections of stored lots listed under 'changed' (audited, as an edit)",
+    )
+    ledger_import.add_argument(
+        "--date-order",
+        choices=["day-first", "month-first"],
+        help="the order of a date column whose cells do not decide it (every day 12 or less); "
+        "the report's date_order says how it was decided",
     )
     ledger_import.set_defaults(run=cmd_ledger_import)
 

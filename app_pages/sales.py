@@ -1,7 +1,7 @@
 """Sales: import the cooperative's sales (file or pasted rows), map columns once, see every wrong row
 before storing, edit or delete a sale (audited), download the ledger.
 
-Thin: parsing, validation and storage are in data/ledger.py (through ui.state); this file lays them out.
+Thin: parsing, validation and storage are in services/sales.py (through ui.ledger_import); this file lays them out.
 """
 
 import pandas as pd
@@ -11,10 +11,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from analytics.premiums import CERTIFICATIONS
 from data.errors import describe
 from data.exports import csv_bytes, excel_bytes
-from data.ledger import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from data.series import CURRENCIES
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_grams, format_number, problem_text, t, tn
 from i18n.keys import CERTIFICATION, FIELD
+from services.sales import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from ui.banner import example_ledger_switch
 from ui.inputs import number_field
 from ui.ledger_import import import_sales, preview_sales, remember_columns, sales_file_header
@@ -41,6 +41,7 @@ from ui.tables import (
     problem_rows,
     sale_label,
     sheet_label,
+    totals_text,
     understood_rows,
 )
 from ui.text import plain_markdown
@@ -55,6 +56,29 @@ st.title(t("sales_title", lang))
 example_ledger_switch(view, lang, on_sales_page=True)
 
 
+DATE_ORDER_WORDS = {
+    "day_first": N_("sales_date_order_day_first"),
+    "month_first": N_("sales_date_order_month_first"),
+}
+
+
+def date_order_question(parsed: LedgerParse, lang: str) -> str | None:
+    """Ask how the dates are written when the column's cells do not say (every day 12 or less); say so
+    when they were read month first. The answer, kept in the session, is read with the whole column."""
+    order, column = parsed.date_order, parsed.mapping.get("date", "")
+    if order.get("decided_by") in ("undecided", "chosen"):
+        return st.radio(
+            t("sales_date_order_question", lang, column=column),
+            ["day_first", "month_first"],
+            format_func=lambda choice: t(DATE_ORDER_WORDS[choice], lang),
+            horizontal=True,
+            key="sales_date_order",
+        )
+    if order.get("order") == "month_first":
+        st.caption(t("sales_date_order_decided", lang, column=column))
+    return None
+
+
 def store_sales(
     content: bytes,
     filename: str,
@@ -63,11 +87,12 @@ def store_sales(
     header: list[str],
     currency: str,
     apply_changes: bool = False,
+    date_order: str | None = None,
 ) -> None:
     """Button callback: store, remember the mapping, and clear the inputs so the preview goes away."""
     try:
         st.session_state.sales_report = import_sales(
-            content, filename, mapping, coop_name, currency, apply_changes
+            content, filename, mapping, coop_name, currency, apply_changes, date_order
         )
     except ValueError as error:  # a database failure, in one line (data.errors.StoreError)
         st.session_state.sales_store_error = str(error)
@@ -146,7 +171,14 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                     mapping[field_name] = picked
             parsed: LedgerParse | None = None
             try:
-                parsed = preview_sales(content, filename, mapping, coop_name or None, default_currency)
+                parsed = preview_sales(
+                    content,
+                    filename,
+                    mapping,
+                    coop_name or None,
+                    default_currency,
+                    st.session_state.get("sales_date_order"),
+                )
             except LedgerFileError as error:
                 st.error(
                     t("sales_file_error", lang, reason=plain_markdown(problem_text(error.problem, lang)))
@@ -164,6 +196,9 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                 if header_currency and "currency" not in parsed.mapping:
                     column = parsed.mapping.get("amount_received", "")
                     st.caption(t("sales_currency_from_header", lang, column=column, currency=header_currency))
+                chosen_order = date_order_question(parsed, lang)
+                for total in parsed.totals:  # the sheet's own totals against what was read
+                    (st.success if total["matches"] else st.warning)(totals_text(total, lang))
                 # what the import understood, before anything is stored: field, column, unit, currency
                 st.markdown("**" + t("sales_understood", lang) + "**")
                 st.dataframe(understood_rows(parsed, lang), hide_index=True, width="stretch")
@@ -190,7 +225,16 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                         type="secondary" if parsed.changed else "primary",
                         key="sales_store",
                         on_click=store_sales,
-                        args=(content, filename, mapping, coop_name or None, header, default_currency),
+                        args=(
+                            content,
+                            filename,
+                            mapping,
+                            coop_name or None,
+                            header,
+                            default_currency,
+                            False,
+                            chosen_order,
+                        ),
                     )
                 if parsed.changed:
                     st.button(
@@ -198,7 +242,16 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                         type="primary",
                         key="sales_store_changes",
                         on_click=store_sales,
-                        args=(content, filename, mapping, coop_name or None, header, default_currency, True),
+                        args=(
+                            content,
+                            filename,
+                            mapping,
+                            coop_name or None,
+                            header,
+                            default_currency,
+                            True,
+                            chosen_order,
+                        ),
                     )
 
 # --- the ledger: stored sales a page at a time (a cooperative may have 100,000), the demo ledger whole

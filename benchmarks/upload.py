@@ -177,7 +177,7 @@ def in_process_import(url: str, path: Path) -> float:
     """Seconds of `import_ledger` alone (no interpreter start) in a process of its own."""
     code = (
         "import sys,time,pathlib;sys.path.insert(0,'.');"
-        "from data.store import MarketStore;from data.ledger import OPERATOR,import_ledger;"
+        "from data.store import MarketStore;from data.ledger import OPERATOR;from services.sales import import_ledger;"
         "s=MarketStore.from_url();c=pathlib.Path(sys.argv[1]).read_bytes();t=time.perf_counter();"
         f"import_ledger(s,OPERATOR,c,sys.argv[1],cooperative={COOPERATIVE!r});print(time.perf_counter()-t)"
     )
@@ -206,8 +206,9 @@ def page_times(url: str, page: str, runs: int) -> list[float]:
 
 def second_session(url: str, big: Path, runs: int) -> tuple[list[float], list[float], float]:
     """(Overview reruns quiet, the same during the import in another thread, import seconds)."""
-    from data.ledger import OPERATOR, import_ledger
+    from data.ledger import OPERATOR
     from data.store import MarketStore
+    from services.sales import import_ledger
 
     quiet = page_times(url, "app_pages/overview.py", runs)
     store = MarketStore.from_url(url)

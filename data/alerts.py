@@ -37,7 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from analytics.units import UNITS
-from data.ledger import LedgerScope
+from data.access import LedgerScope
 from data.series import CURRENCIES
 from data.store import MarketStore, alert_addresses_table, alert_rules_table
 

@@ -1,6 +1,6 @@
 """Bytes to cells, and cells to numbers and dates: the one decoder, number parser and date parser of every import.
 
-Used by the price importer (data/importers.py) and the sales ledger (data/ledger.py). It must not store or
+Used by the price importer (data/importers.py) and the sales ledger (data/ledger/). It must not store or
 show anything: every problem it finds is a `Problem` (a code and its parameters) that i18n writes in
 the user's language; `Problem.english()` is the CLI's English "reason".
 
@@ -120,6 +120,9 @@ ENGLISH: dict[str, str] = {
     "no_benchmark": "no benchmark price within 7 days of this date: the premium cannot be computed",
     "gross_net_mismatch": "gross {gross:.2f} differs from net + deductions = {computed:.2f} by {pct:.1f} % "
     "(over 1 %): check which column is the net amount",
+    "premium_implausible": "premium {value:,.2f} USD is {per_g:,.2f} USD a fine gram, beyond what a "
+    "certification pays ({limit:.0f}): stored as 0; enter it in USD",
+    "sum_row": "the sums of the {rows} rows above (no date or buyer): a totals row, skipped",
     "no_rate": "{field} {value:.2f} {currency}: no {series} rate within 7 days of this date, stored as 0; "
     "enter it in {target}",
     # one row of a price file (data/cleaning.py, data/importers.py)
@@ -390,6 +393,9 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar
     if not first.strip():
         raise error("file_empty")
     delimiter = max([",", ";", "\t"], key=first.count)
+    if first.count(delimiter) < 2:  # a title row above the header ("VENTAS 2024"): the header's delimiter
+        widest = max(text[:20_000].split("\n")[:12], key=lambda line: max(map(line.count, ",;\t")))
+        delimiter = max([",", ";", "\t"], key=widest.count)
     # lines as io.StringIO(newline="") gives them (\r, \n and \r\n kept), without its 4-byte-a-character copy
     lines_of_text = (
         text.splitlines(keepends=True)  # the same lines when no other line-break character is there
@@ -698,10 +704,15 @@ def parse_number(raw: str, decimal: str | None = None) -> float | None:
 
 _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 DAY_FIRST_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
+#: An English-locale Excel's dates (8/21/2024): read so only for a column decided month-first.
+MONTH_FIRST_FORMATS = ("%m/%d/%Y", "%m-%d-%Y", "%m.%d.%Y", "%Y/%m/%d", "%m/%d/%y")
 
 
-def read_day(raw: str, *, day_first: bool = True, today: pd.Timestamp | None = None) -> pd.Timestamp | None:
-    """A date: ISO (YYYY-MM-DD, a time after it is ignored), or day-first dd/mm/yyyy when `day_first`.
+def read_day(
+    raw: str, *, day_first: bool = True, today: pd.Timestamp | None = None, month_first: bool = False
+) -> pd.Timestamp | None:
+    """A date: ISO (YYYY-MM-DD, a time after it is ignored), or day-first dd/mm/yyyy when `day_first`
+    (mm/dd/yyyy instead with `month_first`, for a column the ledger decided is month-first).
 
     None for an empty cell. Raises CellError: date_unreadable, date_too_old (before 1900: a typo such as
     0202-06-01), date_in_future (after `today`, when given).
@@ -713,7 +724,7 @@ def read_day(raw: str, *, day_first: bool = True, today: pd.Timestamp | None = N
     iso = _ISO_TIME.match(text)
     candidates = [(iso.group(1), "%Y-%m-%d")] if iso else []
     if day_first:
-        candidates += [(text, fmt) for fmt in DAY_FIRST_FORMATS]
+        candidates += [(text, fmt) for fmt in (MONTH_FIRST_FORMATS if month_first else DAY_FIRST_FORMATS)]
     for candidate, fmt in candidates:
         try:
             parsed = datetime.strptime(candidate, fmt)

@@ -174,6 +174,8 @@ OFFER_ERROR: dict[str, str] = {
 PROBLEM: dict[str, str] = {
     "gross_net_mismatch": N_("problem_gross_net_mismatch"),
     "no_rate": N_("problem_no_rate"),
+    "sum_row": N_("problem_sum_row"),
+    "premium_implausible": N_("problem_premium_implausible"),
     "bad_csv": N_("problem_bad_csv"),
     "bad_encoding": N_("problem_bad_encoding"),
     "bad_workbook": N_("problem_bad_workbook"),

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from analytics.units import UNITS
+from data.access import LedgerScope
 from data.alerts import (
     AlertRule,
     add_rule,
@@ -39,7 +40,6 @@ from data.alerts import (
     withdraw_confirmation,
 )
 from data.jobs import job_lease
-from data.ledger import LedgerScope
 from data.mail import MailError, SmtpSettings, send_email
 from data.series import CURRENCIES
 from data.store import MarketStore

@@ -15,7 +15,7 @@ from analytics.briefing import (
     build_briefing,
     countries_by_period,
 )
-from data.ledger import LedgerScope
+from data.access import LedgerScope
 from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data.ledger import LedgerScope
+from data.access import LedgerScope
 from data.store import FETCH_VERSION, LEDGER_VERSION, SCHEDULE_VERSION, USERS_VERSION, market_version_key
 from data.users import User
 

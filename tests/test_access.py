@@ -18,12 +18,12 @@ from data.ledger import (
     audit_trail,
     delete_sale,
     edit_sale,
-    import_ledger,
     load_sales,
     save_premium_schedule,
 )
 from data.store import users_table
 from data.users import UserError, add_user, authenticate, find_user
+from services.sales import import_ledger
 from tests.test_cli import cli
 from tests.test_pages import PAGES, app
 

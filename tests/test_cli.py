@@ -186,10 +186,15 @@ def test_ledger_import_and_premiums_contract(db_url, store):
     # issue 22 added what the import understood and the corrections of stored lots; nothing renamed
     assert printed["mapping"]["amount_received"] == "Valor recibido" and printed["conversions"] == []
     assert printed["changed"] == [] and printed["changes_applied"] == 0
+    # issue 29 added how the date column's order was decided and the sheet's own totals; nothing renamed
+    assert (
+        printed["date_order"] == {"order": "day_first", "decided_by": "undecided"} and printed["totals"] == []
+    )
     assert {
         key: printed[key]
         for key in printed
-        if key not in ("mapping", "conversions", "changed", "changes_applied", "understood")
+        if key
+        not in ("mapping", "conversions", "changed", "changes_applied", "understood", "date_order", "totals")
     } == {  # fmt: skip
         "rows_read": 2,
         "inserted": 2,

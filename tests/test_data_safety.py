@@ -17,18 +17,11 @@ import pytest
 import cli
 from data.alerts import add_rule, take_mail_slot
 from data.backup import BackupError, backup, dump_tables, restore
-from data.ledger import (
-    OPERATOR,
-    LedgerScope,
-    delete_sale,
-    edit_sale,
-    import_ledger,
-    remember_mapping,
-    save_premium_schedule,
-)
+from data.ledger import OPERATOR, LedgerScope, delete_sale, edit_sale, remember_mapping, save_premium_schedule
 from data.market_data import import_prices
 from data.store import MarketStore
 from data.users import add_user, set_password, sign_in_attempt
+from services.sales import import_ledger
 from tests.conftest import PROJECT_ROOT, SAMPLES, postgres_schema
 
 pytestmark = pytest.mark.both_stores

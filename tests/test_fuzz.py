@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from data.backup import dump_tables
 from data.importers import PriceFileError, parse_price_file
-from data.ledger import OPERATOR, LedgerFileError, import_ledger, load_sales, parse_ledger
+from data.ledger import OPERATOR, LedgerFileError, load_sales, parse_ledger
 from data.market_data import import_prices
 from data.store import MarketStore
+from services.sales import import_ledger
 from tests.conftest import SAMPLES, SHARED_MARKET
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))

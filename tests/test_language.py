@@ -266,8 +266,9 @@ def ledger_on_real_prices(db_url: str) -> list[str]:
     """The demo ledger's two cooperatives, priced on the real series (sales end with the COP data), stored
     as real sales; returns the cooperative and buyer names (data, allowed in either language)."""
     from data.demo_ledger import demo_sales
-    from data.ledger import OPERATOR, import_ledger
+    from data.ledger import OPERATOR
     from data.store import MarketStore
+    from services.sales import import_ledger
 
     store = MarketStore.from_url(db_url)
     gold = store.load_series("GOLD_USD")

@@ -18,6 +18,8 @@ from data.ledger import (
     parse_ledger,
     store_ledger,
 )
+from data.ledger import store as ledger_store
+from services import sales as sales_service
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.both_stores  # the same tests on SQLite and PostgreSQL
@@ -108,7 +110,7 @@ def test_prices_far_from_the_benchmark_are_flagged_not_rejected():
 )
 def test_bad_files_get_a_clear_message_and_store_nothing(store, content, message):
     with pytest.raises(LedgerFileError, match=re.escape(message)):
-        ledger.import_ledger(store, OPERATOR, content, "bad.csv", cooperative="Coop")
+        sales_service.import_ledger(store, OPERATOR, content, "bad.csv", cooperative="Coop")
     assert load_sales(store, OPERATOR).empty
 
 
@@ -116,7 +118,7 @@ def test_a_50_mb_file_is_refused_before_reading(store):
     content = HEADER.encode() + b"S,2024-05-10,B,100,0.9,COP,1,none\n" * 1_600_000
     assert len(content) > 50e6
     with pytest.raises(LedgerFileError, match="the limit is 20 MB"):
-        ledger.import_ledger(store, OPERATOR, content, "huge.csv", cooperative="Coop")
+        sales_service.import_ledger(store, OPERATOR, content, "huge.csv", cooperative="Coop")
     assert load_sales(store, OPERATOR).empty
 
 
@@ -128,14 +130,14 @@ def test_utf16_excel_unicode_text_is_read():
 
 def test_import_is_idempotent_and_reports_in_the_cli_shape(store):
     content = (SAMPLES / "ledger_semicolon_decimal_comma.csv").read_bytes()
-    first = ledger.import_ledger(store, OPERATOR, content, "sales.csv", cooperative="Coop")
+    first = sales_service.import_ledger(store, OPERATOR, content, "sales.csv", cooperative="Coop")
     assert set(first) >= {"rows_read", "inserted", "duplicates", "flagged", "rejected"}  # fields only added
     assert (first["rows_read"], first["inserted"], first["duplicates"]) == (2, 2, 0)
-    again = ledger.import_ledger(store, OPERATOR, content, "sales.csv", cooperative="Coop")
+    again = sales_service.import_ledger(store, OPERATOR, content, "sales.csv", cooperative="Coop")
     assert (again["inserted"], again["duplicates"], again["rejected"]) == (0, 2, [])
     assert len(load_sales(store, OPERATOR)) == 2
     changed = content.replace(b"25.833.420,65", b"25.000.000,00")
-    third = ledger.import_ledger(store, OPERATOR, changed, "sales.csv", cooperative="Coop")
+    third = sales_service.import_ledger(store, OPERATOR, changed, "sales.csv", cooperative="Coop")
     # the same lot id with another amount is a correction to confirm, listed, never stored twice (issue 22)
     assert (third["inserted"], third["rejected"], third["changes_applied"]) == (0, [], 0)
     assert [entry["fields"] for entry in third["changed"]] == [["amount_received"]]
@@ -151,7 +153,7 @@ def test_a_failure_inside_the_import_stores_nothing(store, monkeypatch):
     def broken_report(report):  # the last statement of the transaction fails
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ledger.json, "dumps", broken_report)
+    monkeypatch.setattr(ledger_store.json, "dumps", broken_report)
     with pytest.raises(RuntimeError, match="disk full"):
         store_ledger(store, parsed, "s.csv", OPERATOR)
     monkeypatch.undo()
@@ -159,7 +161,7 @@ def test_a_failure_inside_the_import_stores_nothing(store, monkeypatch):
 
 
 def test_edit_and_delete_are_audited(store):
-    ledger.import_ledger(
+    sales_service.import_ledger(
         store,
         OPERATOR,
         (SAMPLES / "ledger_semicolon_decimal_comma.csv").read_bytes(),
@@ -220,7 +222,7 @@ BOOKKEEPER_SHEET = (
 def test_the_bookkeepers_sheet_with_a_total_row_imports_twice_adding_nothing(store):
     """Issue 15: Spanish headers, ';', decimal commas, ley as 875 or 0,875, a TOTAL row; only a cooperative."""
     content = BOOKKEEPER_SHEET.encode("cp1252")  # as Excel saves "CSV (separado por punto y coma)"
-    first = ledger.import_ledger(store, OPERATOR, content, "ventas mayo.csv", cooperative="Coop")
+    first = sales_service.import_ledger(store, OPERATOR, content, "ventas mayo.csv", cooperative="Coop")
     assert (first["rows_read"], first["inserted"], first["duplicates"], first["rejected"]) == (5, 4, 0, [])
     assert first["skipped"] == [
         {"line": 6, "reason": "a total or subtotal row ('TOTAL'): skipped", "code": "total_row"}
@@ -239,13 +241,15 @@ def test_the_bookkeepers_sheet_with_a_total_row_imports_twice_adding_nothing(sto
     ids = sales["sale_id"].tolist()
     assert all(sale_id.startswith("auto-") for sale_id in ids) and len(set(ids)) == 4  # the twin lot too
 
-    again = ledger.import_ledger(store, OPERATOR, content, "ventas mayo.csv", cooperative="Coop")
+    again = sales_service.import_ledger(store, OPERATOR, content, "ventas mayo.csv", cooperative="Coop")
     assert (again["inserted"], again["duplicates"], again["rejected"]) == (0, 4, [])
     assert len(load_sales(store, OPERATOR)) == 4
     # the same sheet saved as UTF-8 with the rows in another order: the same ids, still nothing added
     lines = BOOKKEEPER_SHEET.splitlines()
     reordered = "\n".join([lines[0], lines[3], lines[1], lines[2], lines[4], lines[5]]) + "\n"
-    third = ledger.import_ledger(store, OPERATOR, reordered.encode("utf-8-sig"), "v.csv", cooperative="Coop")
+    third = sales_service.import_ledger(
+        store, OPERATOR, reordered.encode("utf-8-sig"), "v.csv", cooperative="Coop"
+    )
     assert (third["inserted"], third["duplicates"]) == (0, 4)
 
 

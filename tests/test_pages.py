@@ -313,8 +313,9 @@ def test_sales_page_shows_review_flags_in_the_users_language(db_url, store):
     """The flags stored with each sale were English sentences in the Spanish "Para revisar" column."""
     from sqlalchemy import update
 
-    from data.ledger import OPERATOR, import_ledger, load_sales
+    from data.ledger import OPERATOR, load_sales
     from data.store import sales_table
+    from services.sales import import_ledger
 
     days = pd.bdate_range("2024-05-01", "2024-05-31")
     store.write_series("GOLD_USD", pd.DataFrame({"date": days, "value": 2300.0}), "yahoo:GC=F")

@@ -300,8 +300,8 @@ def test_the_alerts_page_survives_an_unreadable_rule_and_can_remove_it(store):
 
 @pytest.mark.both_stores
 def test_at_most_the_setting_s_rules_per_member(store, monkeypatch):
+    from data.access import LedgerScope
     from data.alerts import AlertError, list_rules
-    from data.ledger import LedgerScope
     from services.alerts import add_alert
 
     prices_of_today(store)
@@ -324,8 +324,8 @@ def test_an_address_not_the_members_own_must_confirm_first(store):
     own address (their user name) needs none; an address gets at most 3 messages a day."""
     import re
 
+    from data.access import LedgerScope
     from data.alerts import confirm_address
-    from data.ledger import LedgerScope
     from services.alerts import add_alert, run_alerts
 
     prices_of_today(store)
@@ -377,8 +377,8 @@ def test_addresses_rfc_valid_short_and_without_control_characters(store, address
 
 @pytest.mark.both_stores
 def test_another_members_rule_and_a_missing_one_answer_alike(store):
+    from data.access import LedgerScope
     from data.alerts import AlertError, remove_rule
-    from data.ledger import LedgerScope
     from services.alerts import add_alert
 
     prices_of_today(store)

@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from data.ledger import OPERATOR, import_ledger, premium_schedule, save_premium_schedule
+from data.ledger import OPERATOR, premium_schedule, save_premium_schedule
 from data.store import MarketStore
+from services.sales import import_ledger
 from tests.conftest import PROJECT_ROOT, SAMPLES
 from tests.test_cli import cli
 from tests.test_pages import PAGES, app

@@ -15,7 +15,6 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data import ledger_rows
 from data.ledger import (
     FIELDS,
     OPERATOR,
@@ -24,16 +23,17 @@ from data.ledger import (
     _effective_mapping,
     _read,
     header_defaults,
-    import_ledger,
     load_sales,
     load_sales_page,
     parse_ledger,
     sales_totals,
     stored_cooperatives,
 )
+from data.ledger import rows as ledger_rows
 from data.market_data import parse_price_file
 from data.parsing import MAX_CELL_CHARS
 from services.premiums import ALL_COOPERATIVES, ledger_page
+from services.sales import import_ledger
 
 TODAY = pd.Timestamp("2024-06-01")
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -256,9 +256,9 @@ def sheet(count: int, start: int = 0, amount: str = "26000000") -> bytes:
 
 @pytest.mark.both_stores
 def test_a_big_import_is_stored_in_batches_of_one_transaction_and_again_adds_nothing(store, monkeypatch):
-    from data import ledger
+    from data.ledger import match
 
-    monkeypatch.setattr(ledger, "INSERT_BATCH", 1_000)  # several batches with a modest file
+    monkeypatch.setattr(match, "INSERT_BATCH", 1_000)  # several batches with a modest file
     shares: list[float] = []
     first = import_ledger(
         store, OPERATOR, sheet(3_500), "ventas.csv", cooperative="Coop", progress=shares.append

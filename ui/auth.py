@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from data.ledger import LedgerScope
+from data.access import LedgerScope
 from data.store import MarketStore, database_url
 from data.users import REQUIRE_SIGNIN_ENV, User, find_user, sign_in_attempt, sign_in_required
 from ui.store import store_for

@@ -1,6 +1,6 @@
 """The Sales page's import step: the file's columns, the proposed mapping, preview and store, for one session.
 
-Thin adapters over data/ledger.py with this session's store and scope (no parsing here). They take the
+Thin adapters over services/sales.py with this session's store and scope (no parsing here). They take the
 cooperative (mappings are remembered per cooperative) and the default currency the user picked.
 An upload is parsed once: its header and its preview are kept in the session, keyed by its content.
 """
@@ -13,7 +13,8 @@ import json
 
 import streamlit as st
 
-from data.ledger import (
+from i18n import N_, t
+from services.sales import (
     LedgerParse,
     header_defaults,
     import_ledger,
@@ -22,7 +23,6 @@ from data.ledger import (
     proposed_mapping,
     remember_mapping,
 )
-from i18n import N_, t
 from ui.settings import current_settings
 from ui.state import run_context
 from ui.store import get_store
@@ -67,7 +67,12 @@ def sales_file_header(
 
 
 def preview_sales(
-    content: bytes, filename: str, mapping: dict[str, str], cooperative: str | None, currency: str | None
+    content: bytes,
+    filename: str,
+    mapping: dict[str, str],
+    cooperative: str | None,
+    currency: str | None,
+    date_order: str | None = None,
 ) -> LedgerParse:
     """The validated rows, kept in the session while the upload, its choices and the prices stay the same."""
     store = get_store()
@@ -75,7 +80,7 @@ def preview_sales(
     scope = context.scope
     key = json.dumps(
         [hashlib.sha256(content).hexdigest(), filename, mapping, cooperative, currency, scope.user,
-         context.market_key, context.ledger_key],
+         context.market_key, context.ledger_key, date_order],
         sort_keys=True,
     )  # fmt: skip
     cached = st.session_state.get("ledger_preview")
@@ -91,6 +96,7 @@ def preview_sales(
             cooperative=cooperative,
             mapping=mapping,
             currency=currency,
+            date_order=date_order,
             progress=progress,
         )
     finally:
@@ -106,6 +112,7 @@ def import_sales(
     cooperative: str | None,
     currency: str | None,
     apply_changes: bool = False,
+    date_order: str | None = None,
 ) -> dict:
     """Store the good rows the user may write (one transaction), and with `apply_changes` the corrections
     of stored lots the preview listed (audited); caches follow the ledger version."""
@@ -120,6 +127,7 @@ def import_sales(
             mapping=mapping,
             currency=currency,
             apply_changes=apply_changes,
+            date_order=date_order,
             progress=progress,
         )
     finally:

@@ -18,14 +18,6 @@ import streamlit as st
 
 from analytics.briefing import Briefing
 from analytics.timing import PolicySettings
-from data.ledger import (
-    audit_trail,
-    delete_sale,
-    edit_sale,
-    premium_schedule,
-    sales_totals,
-    save_premium_schedule,
-)
 from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
 from data.official import SourceRefresh
 from data.store import database_url
@@ -58,6 +50,14 @@ from services.price_today import (
     snapshot_price_answer,
 )
 from services.refresh import refresh_prices_once
+from services.sales import (
+    audit_trail,
+    delete_sale,
+    edit_sale,
+    premium_schedule,
+    sales_totals,
+    save_premium_schedule,
+)
 from services.timing import TimingView, timing_view
 from ui.auth import resolve_session
 from ui.store import get_store, store_for

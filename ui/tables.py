@@ -242,6 +242,24 @@ def conversion_text(conversion: dict, lang: str) -> str:
     )
 
 
+def totals_text(total: dict, lang: str) -> str:
+    """A totals row of the sheet against what was read above it, as a sentence: they match, or each
+    difference named (field, the sheet's figure, ours)."""
+    if total.get("matches"):
+        return t("sales_totals_match", lang, line=total["line"], rows=total["rows"])
+    differences = "; ".join(
+        t(
+            "sales_totals_difference",
+            lang,
+            field=_field_label(str(difference["field"]), lang),
+            sheet=format_number(float(difference["sheet"]), lang),
+            read=format_number(float(difference["read"]), lang),
+        )
+        for difference in total.get("differences", [])
+    )
+    return t("sales_totals_differ", lang, line=total["line"], differences=differences)
+
+
 def changed_rows(changed: list[dict], lang: str) -> pd.DataFrame:
     """Stored lots a re-sent sheet corrects: line, the stored lot, each field from → to."""
 

@@ -110,7 +110,9 @@ class SaleRow(BaseModel):
     @classmethod
     def _date(cls, raw: str, info: ValidationInfo) -> pd.Timestamp:
         try:
-            day = read_day(raw, day_first=True, today=_context(info).get("today"))
+            context = _context(info)
+            month_first = context.get("date_order") == "month_first"
+            day = read_day(raw, day_first=True, today=context.get("today"), month_first=month_first)
         except CellError as error:
             raise _fail(error) from None
         if day is None:

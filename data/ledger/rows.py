@@ -1,6 +1,6 @@
 """A sales table's rows validated column by column, with the row-by-row schema only for rows that need it.
 
-The declared schema (data/sale_schema.py, pydantic) validates one row at a time and names every
+The declared schema (data/ledger/schema.py, pydantic) validates one row at a time and names every
 problem of a line; at 100,000 rows that cost most of a minute. Here each column is read at once: a
 number written plainly (digits and one decimal mark) by one vectorised conversion, any other cell by
 the same `read_number`/`read_day` as the schema, once per distinct text; then every bound of the
@@ -23,8 +23,7 @@ import pandas as pd
 
 from analytics.premiums import CHARGE_COLUMNS
 from analytics.units import GRAMS_PER_UNIT
-from data.parsing import CellError, Problem, Table, normalised_name, read_day, read_number
-from data.sale_schema import (
+from data.ledger.schema import (
     CERTIFICATION_NAMES,
     FINE_GOLD_TOLERANCE,
     MAX_AMOUNT,
@@ -35,6 +34,7 @@ from data.sale_schema import (
     SaleRow,
     validate_row,
 )
+from data.parsing import CellError, Problem, Table, normalised_name, read_day, read_number
 from data.series import CURRENCIES
 
 #: The columns a sale is stored with, in the table's order.
@@ -156,6 +156,7 @@ def validate_rows(
     cooperative: str | None,
     total_row: re.Pattern[str],
     progress: Progress | None = None,
+    strict_total: re.Pattern[str] | None = None,
     schema_only: bool = False,
     fine_unit: str | None = None,
 ) -> tuple[pd.DataFrame, list[dict], list[dict]]:
@@ -181,8 +182,9 @@ def validate_rows(
     skipped: list[dict] = []
     is_total = np.zeros(count, dtype=bool)
     for position, cell in sorted(_total_rows(columns, total_row).items()):
-        if str(raw["date"].iat[position])[:1].isdigit():
-            continue
+        dated = str(raw["date"].iat[position])[:1].isdigit()
+        if dated and (strict_total is None or not strict_total.match(normalised_name(cell))):
+            continue  # a dated row whose label may be a name ("Total Minerals S.A.S."): the sums decide
         is_total[position] = True
         problem = Problem("total_row", {"value": cell})
         skipped.append(
@@ -215,7 +217,10 @@ def validate_rows(
     for position in table.long_cells:
         ok[position] = False
     today = context.get("today")
-    day_of, good = _per_text(raw["date"], lambda text: read_day(text, day_first=True, today=today))
+    month_first = context.get("date_order") == "month_first"
+    day_of, good = _per_text(
+        raw["date"], lambda text: read_day(text, day_first=True, today=today, month_first=month_first)
+    )
     dates = pd.DatetimeIndex(day_of, dtype="datetime64[us]")  # None (an empty cell) is NaT
     ok &= good & dates.notna()
     default_unit = context.get("unit", "g")
