@@ -57,6 +57,7 @@ from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_poli
 from analytics.units import UNITS
 from data.alerts import list_rules, remove_rule
 from data.backup import backup, restore
+from data.bounded_read import read_bounded
 from data.errors import describe
 from data.importers import PriceFileError
 from data.ledger import OPERATOR, LedgerAccessError, LedgerScope, import_ledger, load_sales
@@ -93,7 +94,7 @@ def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    report = import_prices(store, path.read_bytes(), path.name, args.series, args.source)
+    report = import_prices(store, read_bounded(path), path.name, args.series, args.source)
     # the forecast backtests on the new data are measured now, so the Forecast page opens at once
     return {**report, "backtests": refresh_backtests_after_write(store)}
 
@@ -164,7 +165,7 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    quotes = read_quotes(path.read_bytes(), path.name)
+    quotes = read_quotes(read_bounded(path), path.name)
     benchmark = stored_benchmark(store, args.date, args.currency).quote
     comparison = compare_offers(
         quotes,
@@ -260,7 +261,7 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
     return import_ledger(
         store,
         ledger_scope(store, args),
-        path.read_bytes(),
+        read_bounded(path),
         path.name,
         cooperative=args.cooperative,
         mapping=mapping,
