@@ -67,3 +67,17 @@ def test_the_premiums_chart_of_many_sales_draws_grouped_dots(db_url, monkeypatch
     names = [str(point[0]) for trace in dots for point in trace["customdata"]]
     assert all(name.endswith((" ventas", " venta")) for name in names), names[:5]
     assert any("cada punto reúne las de un período" in caption.value for caption in at.caption)
+
+
+@pytest.mark.both_stores
+def test_stored_sales_read_by_column_keep_their_types_on_both_stores(store):
+    from data.ledger import OPERATOR, import_ledger, load_sales
+    from tests.test_upload_bounds import sheet
+
+    import_ledger(store, OPERATOR, sheet(3), "ventas.csv", cooperative="Coop")
+    stored = load_sales(store, OPERATOR)
+    assert str(stored["date"].dtype) == "datetime64[s]" and str(stored["amount_received"].dtype) == "float64"
+    assert stored["sale_id"].tolist() == ["S00000", "S00001", "S00002"]
+    assert stored["date"].tolist() == [pd.Timestamp(f"2024-05-0{day}") for day in (1, 2, 3)]
+    assert stored["fine_gold_g"].tolist() == [90.0] * 3 and stored["cooperative"].tolist() == ["Coop"] * 3
+    assert load_sales(store, OPERATOR, ["Otra"]).empty
