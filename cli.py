@@ -253,8 +253,8 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
     mapping = None
     if args.mapping:
         try:
-            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
+            mapping = json.loads(read_bounded(Path(args.mapping)).decode("utf-8"))
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
             raise CliError(f"cannot read the mapping file {args.mapping}: {error}") from None
         if not isinstance(mapping, dict):
             raise CliError('the mapping file must be a JSON object: {"date": "Fecha de venta", ...}')

@@ -117,3 +117,17 @@ def test_the_cli_refuses_a_2_gib_file_after_reading_at_most_the_limit(tmp_path, 
         == "error: the file is 2147 MB; the limit is 20 MB (split it into smaller files)"
     )
     assert peak < 30_000_000, f"{peak / 1e6:.0f} MB traced: the file was read whole"
+
+
+def test_a_huge_mapping_file_is_refused_without_being_read(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'gold.db'}")
+    sales, mapping = tmp_path / "ventas.csv", tmp_path / "mapa.json"
+    sales.write_text(",".join(HEAD) + "\nS1,2024-05-10,100,0.9,COP,26000000\n", encoding="utf-8")
+    with mapping.open("wb") as out:
+        out.truncate(2 * 1024**3)
+    tracemalloc.start()
+    code = cli.main(["ledger", "import", str(sales), "--cooperative", "Coop", "--mapping", str(mapping)])
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert code == 2 and "the file is 2147 MB; the limit is 20 MB" in capsys.readouterr().err
+    assert peak < 30_000_000
