@@ -140,7 +140,7 @@ if not owed.empty:
 view_key = (cooperative, currency, start, end, lang)
 st.plotly_chart(premium_price_figure(*view_key), config={"displayModeBar": False})
 charted = int((chosen["benchmark_price_per_g"].notna() & ~chosen["needs_review"]).sum())
-st.caption(t("chart_size_note_grouped" if charted > CHART_DOTS else "chart_size_note", lang))
+st.caption(t("chart_size_note_grouped", lang) if charted > CHART_DOTS else t("chart_size_note", lang))
 
 
 # --- tables: sale by sale, and summaries
