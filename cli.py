@@ -59,6 +59,7 @@ from analytics.units import UNITS
 from data.access import OPERATOR, LedgerAccessError, LedgerScope
 from data.alerts import list_rules, remove_rule
 from data.backup import backup, restore, restore_preview
+from data.bounded_read import read_bounded
 from data.errors import describe
 from data.importers import PriceFileError
 from data.ledger import load_sales
@@ -102,7 +103,7 @@ def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    report = import_prices(store, path.read_bytes(), path.name, args.series, args.source)
+    report = import_prices(store, read_bounded(path), path.name, args.series, args.source)
     # the forecast backtests on the new data are measured now, so the Forecast page opens at once
     return {**report, "backtests": refresh_backtests_after_write(store)}
 
@@ -177,7 +178,7 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    quotes = read_quotes(path.read_bytes(), path.name)
+    quotes = read_quotes(read_bounded(path), path.name)
     benchmark = stored_benchmark(store, args.date, args.currency).quote
     comparison = compare_offers(
         quotes,
@@ -265,15 +266,15 @@ def cmd_ledger_import(store: MarketStore, args: argparse.Namespace) -> object:
     mapping = None
     if args.mapping:
         try:
-            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
+            mapping = json.loads(read_bounded(Path(args.mapping)).decode("utf-8"))
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
             raise CliError(f"cannot read the mapping file {args.mapping}: {error}") from None
         if not isinstance(mapping, dict):
             raise CliError('the mapping file must be a JSON object: {"date": "Fecha de venta", ...}')
     return import_ledger(
         store,
         ledger_scope(store, args),
-        path.read_bytes(),
+        read_bounded(path),
         path.name,
         cooperative=args.cooperative,
         mapping=mapping,

@@ -412,6 +412,36 @@ def premium_owed_by_buyer(premiums: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("premium_owed_usd", ascending=False, kind="stable").reset_index(drop=True)
 
 
+def sales_by_period(premiums: pd.DataFrame, most: int) -> pd.DataFrame:
+    """One dot per day (else week, else month) and certification, at most about `most` of them: a chart of
+    100,000 sales as single dots is megabytes on every rerun. Fine gold summed, realised price and premium
+    % weighted by it, `sales` counted."""
+    frame = premiums.assign(
+        _price=premiums["realised_price_per_g"] * premiums["fine_gold_g"],
+        _premium=premiums["premium_pct"] * premiums["fine_gold_g"],
+    )
+    days = pd.DatetimeIndex(frame["date"])
+    for period in ("D", "W", "M"):
+        starts = days.to_period(period).start_time
+        if len(pd.MultiIndex.from_arrays([starts, frame["certification"]]).unique()) <= most:
+            break
+    grouped = frame.groupby([starts, frame["certification"]], sort=True).agg(
+        fine_gold_g=("fine_gold_g", "sum"),
+        _price=("_price", "sum"),
+        _premium=("_premium", "sum"),
+        sales=("fine_gold_g", "size"),
+    )
+    grouped.index = grouped.index.set_names(["date", "certification"])
+    return (
+        grouped.assign(
+            realised_price_per_g=grouped["_price"] / grouped["fine_gold_g"],
+            premium_pct=grouped["_premium"] / grouped["fine_gold_g"],
+        )
+        .drop(columns=["_price", "_premium"])
+        .reset_index()
+    )
+
+
 def summary_by(premiums: pd.DataFrame, key: str) -> pd.DataFrame:
     """Per buyer / month / certification: sales, fine gold, benchmark value, received, weighted premium %."""
     valid = premiums.dropna(subset=["benchmark_price_per_g"])

@@ -22,7 +22,13 @@ from i18n import (
 )
 from i18n.keys import CERTIFICATION, WATERFALL
 from ui.banner import example_ledger_switch
-from ui.figures import SHOWN_SALE_ROWS, premium_price_figure, premium_tables, premium_waterfall_figure
+from ui.figures import (
+    CHART_DOTS,
+    SHOWN_SALE_ROWS,
+    premium_price_figure,
+    premium_tables,
+    premium_waterfall_figure,
+)
 from ui.sentences import premiums_sentence
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
@@ -143,7 +149,8 @@ if not owed.empty:
 # --- realised vs benchmark over time (figures and tables are cached per selection and language)
 view_key = (cooperative, currency, start, end, lang)
 st.plotly_chart(premium_price_figure(*view_key), config={"displayModeBar": False})
-st.caption(t("chart_size_note", lang))
+charted = int((chosen["benchmark_price_per_g"].notna() & ~chosen["needs_review"]).sum())
+st.caption(t("chart_size_note_grouped", lang) if charted > CHART_DOTS else t("chart_size_note", lang))
 
 
 # --- tables: sale by sale, and summaries
@@ -165,11 +172,12 @@ for tab, (name, table) in zip(
                          count=format_number(rows, lang, 0)))  # fmt: skip
 
 # --- waterfall: the period, or one sale
-sale_names = {row.sale_id: sale_label(row.sale_id, row.date, row.buyer, lang) for row in chosen.itertuples()}
+latest = chosen.tail(TABLE_ROWS)  # the sales the table shows (not 100,000 labels on every rerun)
+sale_names = {row.sale_id: sale_label(row.sale_id, row.date, row.buyer, lang) for row in latest.itertuples()}
 st.subheader(t("waterfall_title", lang))
 sale_choice = st.selectbox(
     t("waterfall_sale", lang),
-    ["", *chosen["sale_id"].tail(TABLE_ROWS).tolist()],  # the sales the table shows
+    ["", *latest["sale_id"].tolist()],
     format_func=lambda sale: sale_names.get(sale, sale) or t("waterfall_period", lang),
     key="waterfall_sale",
 )

@@ -8,8 +8,12 @@ What keeps alerts from being turned against anyone: a level must be finite and w
 of the day's price; at most GOLD_DASHBOARD_MAX_ALERT_RULES (20) rules per owner; an address must be
 RFC-valid (email-validator, no DNS look-up), at most 254 characters, without control characters; an
 address that is not the owner's own (their user name, when it is an e-mail) gets nothing until it
-confirms by the link of a first message (`alert_addresses`); no address gets more than
-GOLD_DASHBOARD_MAX_ALERT_MAILS_PER_DAY (3) messages a day. Removing a rule that is not yours and one
+confirms by the link of a first message, per owner (`alert_consents`: confirmed for one member's
+alerts is not confirmed for another's), by a single-use link that lives CONFIRMATION_LIFE (24 h); no
+inbox gets more than GOLD_DASHBOARD_MAX_ALERT_MAILS_PER_DAY (3) messages a day. An address is counted
+and consented as its inbox (data/inbox.py: case, quotes, a trailing dot and a `+tag` make no other).
+The rule cap is counted after the new rule is written, under one lock (an advisory lock on PostgreSQL,
+the write lock on SQLite), so concurrent adds cannot pass it. Removing a rule that is not yours and one
 that is not there give the same answer.
 """
 
@@ -31,6 +35,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -38,8 +43,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from analytics.units import UNITS
 from data.access import LedgerScope
+from data.inbox import inbox_key
 from data.series import CURRENCIES
-from data.store import MarketStore, alert_addresses_table, alert_rules_table
+from data.store import MarketStore, alert_addresses_table, alert_consents_table, alert_rules_table
 
 KINDS = ("price", "stale")  # price: above/below a level; stale: the data went more than 7 days old
 LANGUAGES = ("es", "en", "mn")  # the catalogues of i18n (the data layer does not import it)
@@ -51,6 +57,9 @@ MAX_MAILS_ENV, DEFAULT_MAX_MAILS = "GOLD_DASHBOARD_MAX_ALERT_MAILS_PER_DAY", 3
 #: addresses are the operator's word, as everything else they do with the store).
 OPERATOR_OWNERS = ("cli", "dashboard")
 CONFIRMATION_RESEND = timedelta(days=7)  # an unconfirmed address is asked again at most once a week
+CONFIRMATION_LIFE = timedelta(hours=24)  # a confirmation link confirms only this long after it was sent
+#: The PostgreSQL advisory lock under which a rule is added and the owner's rules counted ("ALRT").
+ADD_RULE_LOCK_KEY = 0x414C5254
 
 
 class AlertError(ValueError):
@@ -102,7 +111,8 @@ def valid_email(address: str) -> bool:
 
 
 def address_key(address: str) -> str:
-    return address.strip().casefold()
+    """The inbox an address reaches (data/inbox.py): the key of its daily cap and its consent."""
+    return inbox_key(address)
 
 
 def level_problem(level: object, reference_price: float | None) -> AlertError | None:
@@ -220,15 +230,9 @@ def add_rule(
         raise AlertError("stale_with_level", "a stale-data rule takes no price level")
     limit = max_rules()
     with store.engine.begin() as conn:
-        count = (
-            select(func.count()).select_from(alert_rules_table).where(alert_rules_table.c.owner == scope.user)
-        )
-        if int(conn.execute(count).scalar() or 0) >= limit:
-            raise AlertError(
-                "too_many_rules",
-                f"{scope.user!r} has {limit} alert rules already, the most allowed ({MAX_RULES_ENV}); remove one first",
-                limit=limit,
-            )
+        if conn.dialect.name == "postgresql":  # two adds at once count one after the other
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADD_RULE_LOCK_KEY})
+        # written first, counted after: on SQLite the INSERT takes the write lock before the count reads
         result = conn.execute(
             insert(alert_rules_table).values(
                 owner=scope.user,
@@ -243,6 +247,15 @@ def add_rule(
                 armed=1,
             )
         )
+        count = (
+            select(func.count()).select_from(alert_rules_table).where(alert_rules_table.c.owner == scope.user)
+        )
+        if int(conn.execute(count).scalar() or 0) > limit:  # the exception rolls the INSERT back
+            raise AlertError(
+                "too_many_rules",
+                f"{scope.user!r} has {limit} alert rules already, the most allowed ({MAX_RULES_ENV}); remove one first",
+                limit=limit,
+            )
         key = result.inserted_primary_key
         assert key is not None
         new_id = int(key[0])
@@ -293,27 +306,33 @@ def _ensure_address(conn, address: str) -> None:
     conn.execute(upsert(alert_addresses_table).values(address=address, sent=0).on_conflict_do_nothing())
 
 
-def address_confirmed(store: MarketStore, email: str) -> bool:
-    table = alert_addresses_table
+def address_confirmed(store: MarketStore, owner: str, email: str) -> bool:
+    """True when `email`'s inbox confirmed that it wants `owner`'s alerts (another owner's consent is
+    not this one's)."""
+    table = alert_consents_table
     with store.engine.connect() as conn:
         moment = conn.execute(
-            select(table.c.confirmed_at).where(table.c.address == address_key(email))
+            select(table.c.confirmed_at).where(table.c.owner == owner, table.c.address == address_key(email))
         ).scalar()
     return moment is not None
 
 
-def request_confirmation(store: MarketStore, email: str, now: datetime | None = None) -> str | None:
-    """A new confirmation token for an unconfirmed address, or None when it was asked within the last
-    week (or is confirmed). One conditional UPDATE: two runs at once never both ask. Only the token's
-    hash is stored."""
+def request_confirmation(
+    store: MarketStore, owner: str, email: str, now: datetime | None = None
+) -> str | None:
+    """A new confirmation token for `owner`'s alerts to an unconfirmed address, or None when it was asked
+    within the last week (or is confirmed). One conditional UPDATE: two runs at once never both ask.
+    Only the token's hash is stored."""
     now = now or datetime.now(UTC)
-    address, table = address_key(email), alert_addresses_table
+    address, table = address_key(email), alert_consents_table
     token = secrets.token_urlsafe(24)
+    upsert = postgresql_insert if store.engine.dialect.name == "postgresql" else sqlite_insert
     with store.engine.begin() as conn:
-        _ensure_address(conn, address)
+        conn.execute(upsert(table).values(owner=owner, address=address).on_conflict_do_nothing())
         changed = conn.execute(
             update(table)
             .where(
+                table.c.owner == owner,
                 table.c.address == address,
                 table.c.confirmed_at.is_(None),
                 or_(table.c.requested_at.is_(None), table.c.requested_at < now - CONFIRMATION_RESEND),
@@ -323,34 +342,49 @@ def request_confirmation(store: MarketStore, email: str, now: datetime | None = 
     return token if changed == 1 else None
 
 
-def withdraw_confirmation(store: MarketStore, email: str) -> None:
+def withdraw_confirmation(store: MarketStore, owner: str, email: str) -> None:
     """The confirmation message was not sent: the next run may ask again."""
-    table = alert_addresses_table
+    table = alert_consents_table
     with store.engine.begin() as conn:
         conn.execute(
             update(table)
-            .where(table.c.address == address_key(email), table.c.confirmed_at.is_(None))
+            .where(
+                table.c.owner == owner, table.c.address == address_key(email), table.c.confirmed_at.is_(None)
+            )
             .values(token_sha256=None, requested_at=None)
         )
 
 
 def confirm_address(store: MarketStore, token: str, now: datetime | None = None) -> str | None:
-    """The address whose confirmation link carries `token`, now confirmed; None for an unknown token."""
+    """The address whose confirmation link carries `token`, now confirmed for the owner that asked; None
+    for an unknown, used or expired token (a link lives CONFIRMATION_LIFE and confirms once)."""
     if not token or len(token) > 200:
         return None
-    table = alert_addresses_table
+    now, table = now or datetime.now(UTC), alert_consents_table
     with store.engine.begin() as conn:
-        address = conn.execute(
-            select(table.c.address).where(table.c.token_sha256 == _token_hash(token))
-        ).scalar()
-        if address is None:
+        found = conn.execute(
+            select(table.c.owner, table.c.address, table.c.requested_at).where(
+                table.c.token_sha256 == _token_hash(token)
+            )
+        ).first()
+        if found is None:
             return None
-        conn.execute(
+        owner, address, requested = found
+        if requested is None or _aware(requested) < now - CONFIRMATION_LIFE:
+            return None
+        confirmed = conn.execute(  # conditional: of two uses at once, one confirms
             update(table)
-            .where(table.c.address == address)
-            .values(confirmed_at=now or datetime.now(UTC), token_sha256=None)
-        )
-    return str(address)
+            .where(
+                table.c.owner == owner, table.c.address == address, table.c.token_sha256 == _token_hash(token)
+            )
+            .values(confirmed_at=now, token_sha256=None)
+        ).rowcount
+    return str(address) if confirmed == 1 else None
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes (stored as UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def take_mail_slot(store: MarketStore, email: str, day: date, limit: int | None = None) -> bool:

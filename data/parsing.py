@@ -30,7 +30,7 @@ MAX_FILE_BYTES = 20_000_000  # uploads: Streamlit's limit in .streamlit/config.t
 #: sheet is about 60 MB of XML; the issue's zip bombs declare 1 GB and more.
 MAX_XLSX_EXPANDED_BYTES = 150_000_000
 MAX_XLSX_MEMBERS = 1_000
-MAX_COLUMNS = 200  # columns read per row (a real sheet has about 20)
+MAX_COLUMNS = 200  # columns a row may fill (a real sheet has about 20); a value beyond refuses the file
 #: Cells a workbook's sheets may hold: 100,000 sales x 20 columns (openpyxl reads ~100,000 cells a second).
 MAX_CELLS = 2_000_000
 FIRST_YEAR = 1900  # dates before it are typos (0202-06-01), not history
@@ -71,6 +71,10 @@ ENGLISH: dict[str, str] = {
     "workbook_empty": "the workbook's first sheet is empty",
     "workbook_too_much_text": "the workbook holds more than {limit:,} characters of text "
     "(save the sheet as CSV or split it)",
+    "too_many_columns": "a row has values beyond column {limit:,}; the limit is {limit:,} columns "
+    "(delete the extra columns or save only the sales as CSV)",
+    "workbook_too_many_parts": "the workbook has {parts:,} parts (sheets, images, ...); the limit is {limit:,} "
+    "(save the sales sheet alone as a new workbook or as CSV)",
     "workbook_too_large": "the workbook expands to {size_mb} MB of data (the limit is {limit_mb} MB): "
     "save the sheet as CSV or split it",
     "missing_columns": "missing columns: {columns} (the file has: {header}); map them to the file's columns",
@@ -411,6 +415,8 @@ def _read_csv_table(text: str, max_rows: int, error: type[FileRefused], columnar
             if len(records) > max_rows + 3:  # header (two or three lines for yfinance) + max_rows
                 raise error("too_many_rows", limit=max_rows)
             if record and "".join(record).strip() or not records:  # a blank line is skipped
+                if len(record) > MAX_COLUMNS and any(cell.strip() for cell in record[MAX_COLUMNS:]):
+                    raise error("too_many_columns", limit=MAX_COLUMNS)
                 cells = list(map(str.strip, record[:MAX_COLUMNS]))
                 if sum(map(len, cells)) > MAX_CELL_CHARS:  # only then can one cell be too long
                     cells, long = _bounded(cells)
@@ -474,7 +480,9 @@ def check_workbook_zip(
         raise error("bad_workbook", detail=str(failure)) from None
     members = archive.infolist()
     expanded = sum(member.file_size for member in members)
-    if len(members) > MAX_XLSX_MEMBERS or expanded > MAX_XLSX_EXPANDED_BYTES:
+    if len(members) > MAX_XLSX_MEMBERS:  # many sheets or images: a count, whatever their size
+        raise error("workbook_too_many_parts", parts=len(members), limit=MAX_XLSX_MEMBERS)
+    if expanded > MAX_XLSX_EXPANDED_BYTES:
         raise error(
             "workbook_too_large",
             size_mb=round(expanded / 1e6),
@@ -540,6 +548,10 @@ def _read_excel_table(
         for number, values in sheet:
             if number > _row_budget(max_rows):
                 raise error("too_many_rows", limit=max_rows)
+            if len(values) > MAX_COLUMNS and any(
+                c is not None and c.value != "" for c in values[MAX_COLUMNS:]
+            ):
+                raise error("too_many_columns", limit=MAX_COLUMNS)  # at the first wide row: no sheet scan
             row = values[:MAX_COLUMNS]
             cells = [_cell_text(None if cell is None else cell.value) for cell in row]
             if any(cells):

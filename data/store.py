@@ -253,12 +253,26 @@ backtests_table = Table(
 alert_addresses_table = Table(
     "alert_addresses",
     metadata,
-    Column("address", String(254), primary_key=True),  # case-folded
-    Column("token_sha256", String(64), nullable=True),  # the pending confirmation link's token, hashed
-    Column("requested_at", DateTime(timezone=True), nullable=True),  # the last confirmation message
+    Column("address", String(254), primary_key=True),  # data.inbox.inbox_key: one row per inbox
+    # Unused since consent is per owner (alert_consents); kept so older stores and backups still match.
+    Column("token_sha256", String(64), nullable=True),
+    Column("requested_at", DateTime(timezone=True), nullable=True),
     Column("confirmed_at", DateTime(timezone=True), nullable=True),
     Column("day", Date, nullable=True),  # the day `sent` counts
     Column("sent", Integer, nullable=False),
+)
+
+
+#: Consent per owner and inbox (issue 33): an address confirmed for one member's alerts gets no other
+#: member's until it confirms for that one too. `address` is data.inbox.inbox_key of the rule's address.
+alert_consents_table = Table(
+    "alert_consents",
+    metadata,
+    Column("owner", String(200), primary_key=True),
+    Column("address", String(254), primary_key=True),
+    Column("token_sha256", String(64), nullable=True, index=True),  # the pending link's token, hashed
+    Column("requested_at", DateTime(timezone=True), nullable=True),  # the last confirmation message
+    Column("confirmed_at", DateTime(timezone=True), nullable=True),
 )
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # only the type: the i18n package stays light (no statsmodels
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _LOCALISED_NUMBERS = {
     "limit": 0,
+    "parts": 0,
     "length": 0,
     "given": 2,
     "computed": 2,

@@ -330,15 +330,15 @@ def _run_rule(
     run: AlertRun,
     send: Sender,
 ) -> None:
-    if needs_confirmation(rule) and not address_confirmed(store, rule.email):
-        token = request_confirmation(store, rule.email)
+    if needs_confirmation(rule) and not address_confirmed(store, rule.owner, rule.email):
+        token = request_confirmation(store, rule.owner, rule.email)
         reason = "waiting for the address to confirm by the link it was sent"
         if token is not None:
             subject, body = confirmation_message(rule, token)
             try:
                 refused = _send_limited(store, send, rule.email, day, subject, body)
             except MailError as error:
-                withdraw_confirmation(store, rule.email)
+                withdraw_confirmation(store, rule.owner, rule.email)
                 failure = SkippedAlert(
                     rule.id, f"the confirmation request could not be sent, will retry: {error}"
                 )
@@ -346,7 +346,7 @@ def _run_rule(
                 run.failed.append(failure)
                 return
             if refused:
-                withdraw_confirmation(store, rule.email)
+                withdraw_confirmation(store, rule.owner, rule.email)
                 reason = f"waiting for the address to confirm; {refused}"
             else:
                 reason = "waiting for the address to confirm: the confirmation request was sent"

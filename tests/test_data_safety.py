@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import cli
-from data.alerts import add_rule, take_mail_slot
+from data.alerts import add_rule, request_confirmation, take_mail_slot
 from data.backup import BackupError, backup, dump_tables, restore
 from data.ledger import OPERATOR, LedgerScope, delete_sale, edit_sale, remember_mapping, save_premium_schedule
 from data.market_data import import_prices
@@ -88,6 +88,7 @@ def filled_store(store: MarketStore, tmp_path) -> None:
         above=1e5,
     )
     take_mail_slot(store, "luis@coop.org", pd.Timestamp("2024-05-09").date())  # an address with a count
+    request_confirmation(store, "luis", "tesoreria@coop.org")  # a consent asked for
     store.save_backtest("GOLD_USD", 20, "GOLD_USD:1", 1.5, {"selected": "random_walk"})  # a stored backtest
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from i18n import day_labels, gram_sign, horizon_label, money_digits, plotly_separators, t
+from i18n import day_labels, format_number, gram_sign, horizon_label, money_digits, plotly_separators, t, tn
 from ui.tables import has_lot_number
 from ui.text import chart_text
 
@@ -232,6 +232,20 @@ CERTIFICATION_COLOURS = {
 }
 
 
+def _dot_names(group: pd.DataFrame, lang: str) -> list[str]:
+    """Each dot's name: the lot number, else the buyer (the user's text, not markup); a grouped dot
+    (analytics.premiums.sales_by_period) its number of sales."""
+    if "sales" in group:
+        return [
+            tn("chart_dot_sales", int(count), lang, count=format_number(count, lang, 0))
+            for count in group["sales"]
+        ]
+    return [
+        chart_text(sale if has_lot_number(sale) else buyer)
+        for sale, buyer in zip(group["sale_id"], group["buyer"].fillna(""), strict=True)
+    ]
+
+
 def realised_vs_benchmark_figure(
     premiums: pd.DataFrame,
     benchmark: pd.Series,
@@ -274,10 +288,7 @@ def realised_vs_benchmark_figure(
                 },
                 customdata=list(
                     zip(
-                        [  # the lot number, else the buyer; the user's text, not markup
-                            chart_text(sale if has_lot_number(sale) else buyer)
-                            for sale, buyer in zip(group["sale_id"], group["buyer"].fillna(""), strict=True)
-                        ],
+                        _dot_names(group, lang),
                         day_labels(pd.DatetimeIndex(group["date"]), lang),
                         group["premium_pct"],
                         group["fine_gold_g"],

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.premiums import WATERFALL_TOTALS, summary_by, waterfall
+from analytics.premiums import WATERFALL_TOTALS, sales_by_period, summary_by, waterfall
 from analytics.timing import PolicySettings
 from i18n import (
     N_,
@@ -123,6 +123,8 @@ def market_figures(currency: str, unit: str, lang: str) -> dict[str, go.Figure]:
     return _market_figures(context.url, context.market_key, context.today, currency, unit, lang)
 
 
+#: Dots of the Premiums chart: more sales than this are drawn one dot per period and certification.
+CHART_DOTS = 2_000
 #: Sales written out as text for the Premiums page's table (the latest ones; the downloads hold every sale).
 SHOWN_SALE_ROWS = 500
 
@@ -205,8 +207,9 @@ def _premium_price_figure(key: SelectionKey, lang: str) -> go.Figure:
     benchmark = _local_prices(key.url, key.market_key, key.today, key.currency, "g")["price"].dropna()
     benchmark = benchmark[(benchmark.index.date >= key.start) & (benchmark.index.date <= key.end)]
     priced = chosen.dropna(subset=["benchmark_price_per_g"])
+    priced = priced[~priced["needs_review"]]  # a typo (an extra zero) would flatten every other dot
     return realised_vs_benchmark_figure(
-        priced[~priced["needs_review"]],  # a typo (an extra zero) would flatten every other dot
+        sales_by_period(priced, CHART_DOTS) if len(priced) > CHART_DOTS else priced,
         benchmark,
         labels={"benchmark": t("chart_benchmark_line", lang)}
         | {c: t(CERTIFICATION[c], lang) for c in ("none", "fairmined", "fairmined_ecological", "fairtrade")},
