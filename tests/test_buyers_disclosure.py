@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 
 from analytics.buyers import count_band
-from data.ledger import OPERATOR, LedgerScope, import_ledger
+from data.access import OPERATOR, LedgerScope
 from data.market_data import load_snapshot
 from data.users import add_user
 from services.buyers import buyers_view
+from services.sales import import_ledger
 from tests.test_access import rendered_text, signed_in
 from tests.test_cli import cli
 from tests.test_issue22 import prices

@@ -91,8 +91,8 @@ def browser_secret(cookies: Mapping[str, str]) -> str:
     """A digest of the secret this browser holds: the token of the XSRF cookie Streamlit's server set on
     the page load (unmasked: the server re-masks it on each load), '' when the connection brought none.
     A session is bound to it at sign-in, so its id alone (which Streamlit logs) signs nobody in."""
-    raw = str(cookies.get(BROWSER_COOKIE) or "")
-    if not raw:
+    raw = cookies.get(BROWSER_COOKIE)
+    if not isinstance(raw, str) or not raw:  # none, or a test harness's stand-in object
         return ""
     token = raw.encode()
     parts = raw.split("|")
