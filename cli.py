@@ -165,7 +165,8 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     quotes = read_quotes(path.read_bytes(), path.name)
-    benchmark = stored_benchmark(store, args.date, args.currency).quote
+    sourced = stored_benchmark(store, args.date, args.currency)
+    benchmark = sourced.quote
     comparison = compare_offers(
         quotes,
         gross_g=args.gross_g,
@@ -176,6 +177,10 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
     return {
         "date": f"{args.date:%Y-%m-%d}",
         "benchmark_price_per_g": benchmark.price,
+        # the day the benchmark is of: --date itself, or the latest complete day before it (the "as of"
+        # rule: a rate is not carried past its end) with the series that hold it back
+        "benchmark_date": f"{benchmark.date:%Y-%m-%d}",
+        "held_back_by": [] if sourced.rule is None else [h.as_json() for h in sourced.rule.held_back_by],
         "fine_gold_g": comparison.fine_gold_g,
         "rate_pct_year": comparison.rate_pct_year,
         "offers": [offer.as_json() for offer in comparison.offers],
