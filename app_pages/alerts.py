@@ -23,6 +23,7 @@ from services.alerts import (
     mail_configured,
     quote_for,
 )
+from services.card import price_day_words
 from services.price_today import NoPriceError, PriceToday
 from ui.auth import NOBODY
 from ui.inputs import number_field
@@ -204,7 +205,7 @@ if now is not None:
             lang,
             unit=unit_label(now.unit, lang),
             price=format_money(now.price, now.currency, lang),
-            date=format_day(now.date, lang),
+            date=price_day_words(now, lang),
         )
     )
     suggested = float(round(now.price, -3) if now.price >= 10_000 else round(now.price, 2))

@@ -173,7 +173,7 @@ if shared is None:
 else:
     share_columns = st.columns(2)
     share_columns[0].link_button(
-        t("share_whatsapp", lang), whatsapp_link(whatsapp_text(shared)), icon=":material/share:"
+        t("share_whatsapp", lang), whatsapp_link(whatsapp_text(shared, lang)), icon=":material/share:"
     )
     share_columns[1].download_button(
         t("share_card", lang),
