@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader
 from data.series import GOLD_SERIES, fx_series_for
 from data.settings import practice_advice
 from data.store import MarketStore
-from i18n import format_day, format_money, format_number, format_pct, reading_for, t, unit_label
+from i18n import N_, format_day, format_money, format_number, format_pct, reading_for, t, unit_label
 from i18n import source_label as reader_source_label
 from i18n.keys import COUNTRY
 from services.price_today import PriceToday, price_today
@@ -59,7 +59,7 @@ def price_day_words(quote: PriceToday, lang: str) -> str:
     day = format_day(quote.date, lang)
     if quote.stale:
         return t("price_day_old", lang, date=day, days=format_number(quote.age_days, lang, digits=0))
-    return t("price_day_today" if quote.age_days == 0 else "price_day_of", lang, date=day)
+    return t(N_("price_day_today") if quote.age_days == 0 else N_("price_day_of"), lang, date=day)
 
 
 def sources_sentence(quote: PriceToday, lang: str) -> str:

@@ -66,12 +66,11 @@ def local_prices(snapshot: MarketSnapshot, currency: str, unit: str) -> pd.DataF
 class MarketView:
     """Everything the Market page draws for one currency and unit.
 
-    The performance table is computed as of one date, `performance_as_of`: the latest date every shown
-    row has a price for. A table whose "1W" column compares gold in USD this week with pesos two years
-    ago reads as one comparison and is not one; one stated date keeps every column comparable down the
-    rows (the alternative, each row with its own date, leaves that comparison to the reader).
-    `performance_ends` gives each row's own last date, so the page can say which row holds the date
-    back; a row without any price (no exchange rate) is all NaN and ends on None.
+    Each row of the performance table is computed as of its own last day, `performance_ends` (the as-of
+    day of its currency, as every other page uses): dating all rows by the least recent one gave one
+    currency three "last price" days across pages (issue 30); the page shows each row's day beside it.
+    A row without any price (no exchange rate) is all NaN and ends on None. `performance_as_of` is the
+    earliest of those ends.
     """
 
     local: pd.DataFrame
@@ -111,7 +110,7 @@ def market_view(
         )
     return MarketView(
         local=local,
-        performance=performance_table(rows, as_of),
+        performance=performance_table(rows),
         performance_as_of=as_of,
         performance_ends={name: last_date(series) for name, series in rows.items()},
         decompositions=decompositions,
