@@ -40,7 +40,10 @@ def freshness_table(market: MarketSnapshot, lang: str) -> None:
     freshness = pd.DataFrame(
         [
             {
-                t("col_series", lang): series_label(state.series_id, lang).capitalize(),
+                # marked on the name itself: the phone's two columns keep the demo tag too
+                t("col_series", lang): demo_marked(
+                    series_label(state.series_id, lang).capitalize(), state.kind == "demo", lang
+                ),
                 t("col_kind", lang): t(KIND[state.kind], lang),
                 t("col_source", lang): source_label(state.source, lang),
                 t("col_source_spans", lang): source_spans_text(state.spans, lang),
