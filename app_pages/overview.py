@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data.market_data import MarketSnapshot
-from data.series import GOLD_SERIES, fx_series_for
+from data.series import GOLD_SERIES, fx_series_for, rate_decimals
 from i18n import (
     N_,
     format_day,
@@ -166,7 +166,7 @@ st.caption(
         gold_date=format_day(today.gold_date, lang),
         gold=format_money(today.gold_usd_per_oz, "USD", lang, digits=2),
         fx_date=format_day(today.fx_date or today.gold_date, lang),
-        fx=format_money(today.fx, currency, lang, digits=2) if currency != "USD" else "1",
+        fx=format_money(today.fx, currency, lang, digits=rate_decimals(currency)) if currency != "USD" else "1",
     )
 )
 

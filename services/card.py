@@ -14,7 +14,7 @@ from urllib.parse import quote as url_quote
 
 from jinja2 import Environment, FileSystemLoader
 
-from data.series import GOLD_SERIES, fx_series_for
+from data.series import GOLD_SERIES, fx_series_for, rate_decimals
 from data.settings import practice_advice
 from data.store import MarketStore
 from i18n import N_, format_day, format_money, format_number, format_pct, reading_for, t, unit_label
@@ -82,7 +82,7 @@ def sources_sentence(quote: PriceToday, lang: str) -> str:
         gold_date=format_day(quote.gold_date, lang),
         gold_source=gold_source,
         currency=quote.currency,
-        fx=format_number(quote.fx, lang, digits=2, currency=quote.currency),
+        fx=format_number(quote.fx, lang, digits=rate_decimals(quote.currency), currency=quote.currency),
         fx_date=format_day(quote.fx_date, lang),
         fx_source=source_label(quote.sources.get(fx_id, "?"), lang),
     )

@@ -187,3 +187,15 @@ def test_an_old_price_is_dated_and_aged_in_the_reader_s_language_with_the_operat
     _, body = price_message(rule, quote)
     assert "(del 14 may 2024 — hace 16 días: no es el precio de hoy)" in body
     assert "Pese su oro en balanza calibrada" in body
+
+
+def test_a_rate_is_shown_at_its_source_s_precision_and_the_formula_gives_the_shown_price(store):
+    """BCRP publishes 3 decimals (3.747), the TRM 2: the card shows them so, not 3.75."""
+    write_prices(store)
+    days = pd.bdate_range("2024-04-01", "2024-05-14")
+    store.write_series("USD_PEN", pd.DataFrame({"date": days, "value": 3.747}), "bcrp")
+    soles = visible_text(card_html(price_today(store, "PEN", "g", as_of="2024-05-10"), "es"))
+    assert "PEN por USD 3.747 (10 may 2024" in soles
+    assert f"S/ {2250 * 3.747 / OZ:.2f}" == "S/ 271.06" and "1 gramo de oro fino S/ 271.06" in soles
+    pesos_card = visible_text(card_html(price_today(store, "COP", "g", as_of="2024-05-10"), "es"))
+    assert "COP por USD 3.912,50 (10 may 2024" in pesos_card
