@@ -78,6 +78,8 @@ with st.container(border=True):
     st.caption(t(header, lang, day=format_day(signal.date, lang)))
     st.subheader(f"{RECOMMENDATION_ICONS[signal.recommendation]} {label}")
     st.write(t("rec_confidence", lang, pct=format_pct(signal.confidence * 100, lang, digits=0, signed=False)))
+    if signal.recommendation == SELL_PART:  # "0 %" beside "sell part" needs its sentence
+        st.caption(t("rec_confidence_sell_part", lang))
     if signal.reasons:
         st.markdown("\n".join(f"- {reason_text(reason, lang)}" for reason in signal.reasons))
     else:
