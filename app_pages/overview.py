@@ -166,7 +166,9 @@ st.caption(
         gold_date=format_day(today.gold_date, lang),
         gold=format_money(today.gold_usd_per_oz, "USD", lang, digits=2),
         fx_date=format_day(today.fx_date or today.gold_date, lang),
-        fx=format_money(today.fx, currency, lang, digits=rate_decimals(currency)) if currency != "USD" else "1",
+        fx=format_money(today.fx, currency, lang, digits=rate_decimals(currency))
+        if currency != "USD"
+        else "1",
     )
 )
 
