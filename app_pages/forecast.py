@@ -97,7 +97,7 @@ score = backtest.score(view.model)
 today_column, expected_column = st.columns(2)
 data_as_of(view.freshness, lang)
 last_key = (
-    N_("forecast_last_data") if view.freshness.stale else N_("forecast_today")
+    N_("forecast_today") if view.freshness.is_today else N_("forecast_last_data")
 )  # a stale price is not "today"
 today_column.metric(t(last_key, lang, day=format_day(forecast.origin, lang)), money(view.history.iloc[-1]))
 last = frame.iloc[-1]

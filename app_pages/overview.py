@@ -109,7 +109,7 @@ if today.buyer_price is not None:
     )
 st.markdown("\n".join(rows))
 st.caption(
-    t("today_of", lang, day=format_day(today.gold_date, lang), week=format_pct(today.week_change_pct, lang))
+    t("today_of", lang, day=format_day(today.date, lang), week=format_pct(today.week_change_pct, lang))
 )
 
 data_as_of(today.freshness, lang)  # says when the price is from; warns when it is old
@@ -129,8 +129,8 @@ week, month = today.week_change_pct, today.month_change_pct
 
 columns = st.columns(2)
 price_label = (
-    t("price_of_unit_as_of", lang, unit=unit_label(unit, lang), day=format_day(today.gold_date, lang))
-    if today.freshness.stale  # a stale price is never "today"
+    t("price_of_unit_as_of", lang, unit=unit_label(unit, lang), day=format_day(today.date, lang))
+    if today.age_days != 0  # only today's price is "today"
     else t("price_of_unit", lang, unit=unit_label(unit, lang))
 )
 columns[0].metric(

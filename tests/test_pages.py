@@ -470,12 +470,12 @@ def test_stale_data_are_dated_and_never_today_on_every_page(db_url):
     assert not at.exception, at.exception
     assert stale_warnings(at, "2 mar 2021")
     captions = [c.value for c in at.caption]
-    assert "Lectura al 2 mar 2021 (datos antiguos)" in captions
+    assert "Lectura al 2 mar 2021 (último dato)" in captions
     assert not any(c.startswith("Lectura de hoy") for c in captions)
     reading = " ".join(m.value for m in at.markdown)
     assert "mayor que el del 2 mar 2021" in reading and "que el de hoy" not in reading
     at.slider(key="timing_hold").set_value(10).run()  # the reading stays dated after an input changes
-    assert not at.exception and "Lectura al 2 mar 2021 (datos antiguos)" in [c.value for c in at.caption]
+    assert not at.exception and "Lectura al 2 mar 2021 (último dato)" in [c.value for c in at.caption]
     at.switch_page("app_pages/briefing.py").run()
     assert not at.exception, at.exception
     assert stale_warnings(at, "2 mar 2021")
@@ -502,9 +502,9 @@ def test_stale_limit_setting_turns_the_warning_into_an_as_of_date(db_url, monkey
     at = app().run()
     assert not stale_warnings(at, "2 mar 2021")
     assert "Datos hasta el 2 mar 2021." in [c.value for c in at.caption]
-    assert "1 gramo de oro fino, hoy" in metric_values(at)
+    assert "1 gramo de oro fino, al 2 mar 2021" in metric_values(at)
     at.switch_page("app_pages/timing.py").run()
-    assert "Lectura de hoy (2 mar 2021)" in [c.value for c in at.caption]
+    assert "Lectura al 2 mar 2021 (último dato)" in [c.value for c in at.caption]
 
 
 def recent_gold(start: str = "2024-01-01"):
