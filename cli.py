@@ -67,7 +67,7 @@ from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
-from i18n import fetch_result_text, reason_text
+from i18n import fetch_result_text, reading_for, reason_text
 from services.alerts import add_alert, run_alerts
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
@@ -387,11 +387,13 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
         period = chosen.strftime("%Y-%m")
     start, end, kind = parse_period(period)
     briefing = briefing_view(store, ledger_scope(store, args), market, start, end, kind)
-    Path(args.out).write_text(briefing_html(briefing, args.language), encoding="utf-8")
-    written = [args.out]
-    if args.xlsx:
-        Path(args.xlsx).write_bytes(briefing_xlsx(briefing, args.language))
-        written.append(args.xlsx)
+    with reading_for("COP"):  # one number style for the whole document: the language's default (es_CO)
+        Path(args.out).write_text(briefing_html(briefing, args.language), encoding="utf-8")
+        written = [args.out]
+        if args.xlsx:
+            Path(args.xlsx).write_bytes(briefing_xlsx(briefing, args.language))
+            written.append(args.xlsx)
+        summary = summary_paragraphs(briefing, args.language)
     return {
         "period": {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}", "kind": kind},
         "files": written,
@@ -402,7 +404,7 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
             for currency, last in briefing.missing_countries
         ],
         "demo_series": briefing.demo_series,
-        "summary": summary_paragraphs(briefing, args.language),
+        "summary": summary,
     }
 
 

@@ -196,6 +196,6 @@ def test_a_rate_is_shown_at_its_source_s_precision_and_the_formula_gives_the_sho
     store.write_series("USD_PEN", pd.DataFrame({"date": days, "value": 3.747}), "bcrp")
     soles = visible_text(card_html(price_today(store, "PEN", "g", as_of="2024-05-10"), "es"))
     assert "PEN por USD 3.747 (10 may 2024" in soles
-    assert f"S/ {2250 * 3.747 / OZ:.2f}" == "S/ 271.06" and "1 gramo de oro fino S/ 271.06" in soles
+    assert f"S/ {2250 * 3.747 / OZ:.2f}" == "S/ 271.05" and "1 gramo de oro fino S/ 271.05" in soles
     pesos_card = visible_text(card_html(price_today(store, "COP", "g", as_of="2024-05-10"), "es"))
     assert "COP por USD 3.912,50 (10 may 2024" in pesos_card
