@@ -153,11 +153,14 @@ else:
             for rule in rules
         ]
     )
-    fitted_table(
-        table,
-        [t("alerts_col_id", lang), t("alerts_col_rule", lang), t("alerts_col_status", lang)],
-        lang,
-        key="alerts",
+    fitted_table(table, [t("alerts_col_id", lang), t("alerts_col_rule", lang)], lang, key="alerts")
+    # each state in full below the table: a table cell cuts a long sentence, a line wraps it
+    st.markdown("**" + t("alerts_col_status", lang) + "**")
+    st.markdown(
+        "\n".join(
+            "- " + plain_markdown(t("alerts_state_line", lang, id=rule.id, state=state))
+            for rule, state in zip(rules, table[t("alerts_col_status", lang)], strict=True)
+        )
     )
     with st.form("alert_remove"):
         chosen = st.selectbox(
