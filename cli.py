@@ -67,7 +67,7 @@ from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
-from i18n import fetch_result_text, reading_for, reason_text
+from i18n import error_text, fetch_result_text, format_day, held_back_text, reading_for, reason_text, t
 from services.alerts import add_alert, run_alerts
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
@@ -75,6 +75,7 @@ from services.card import write_card
 from services.forecast import refresh_backtests_after_write
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
+from services.price_today import NoPriceError
 from services.refresh import KNOWN_SOURCES, SOURCES_ENV, UnknownSourceError, refresh_failed, refresh_prices
 
 
@@ -699,7 +700,7 @@ def main(argv: list[str] | None = None) -> int:
             raise LedgerAccessError(f"only staff may run '{_command_name(args)}'")
         result = args.run(store, args)
     except (CliError, PriceFileError, StaleDataError, ValueError, LedgerAccessError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error_in(error, getattr(args, 'language', None))}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:  # one line, never the statement's values
         print(f"error: {describe(error)}", file=sys.stderr)
@@ -712,6 +713,18 @@ def main(argv: list[str] | None = None) -> int:
     json.dump(json_safe(result), sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
     sys.stdout.write("\n")
     return int(getattr(args, "exit_code", 0))  # 1: the command ran, and part of it failed (prices refresh)
+
+
+def error_in(error: Exception, lang: str | None) -> str:
+    """The error in the user's language where the command takes --language (a coded analytics error, or
+    no price by the "as of" rule); the English line elsewhere."""
+    if lang is None:
+        return str(error)
+    if isinstance(error, NoPriceError) and error.as_of is not None:
+        rule = error.as_of
+        held = held_back_text([(h.series, h.last) for h in rule.limiting_series], lang)
+        return t("cli_no_price", lang, currency=rule.currency, day=format_day(rule.today, lang), held=held)
+    return error_text(error, lang)
 
 
 def _command_name(args: argparse.Namespace) -> str:
