@@ -70,7 +70,16 @@ from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.settings import discount_rate_pct
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
-from i18n import LANGUAGES, fetch_result_text, reason_text, t
+from i18n import (
+    LANGUAGES,
+    error_text,
+    fetch_result_text,
+    format_day,
+    held_back_text,
+    reading_for,
+    reason_text,
+    t,
+)
 from services.alerts import add_alert, run_alerts_once
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
@@ -78,6 +87,7 @@ from services.card import write_card
 from services.forecast import refresh_backtests_after_write
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
+from services.price_today import NoPriceError
 from services.refresh import (
     KNOWN_SOURCES,
     SOURCES_ENV,
@@ -179,7 +189,8 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
     if not path.is_file():
         raise CliError(f"no such file: {path}")
     quotes = read_quotes(read_bounded(path), path.name)
-    benchmark = stored_benchmark(store, args.date, args.currency).quote
+    sourced = stored_benchmark(store, args.date, args.currency)
+    benchmark = sourced.quote
     comparison = compare_offers(
         quotes,
         gross_g=args.gross_g,
@@ -190,6 +201,10 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
     return {
         "date": f"{args.date:%Y-%m-%d}",
         "benchmark_price_per_g": benchmark.price,
+        # the day the benchmark is of: --date itself, or the latest complete day before it (the "as of"
+        # rule: a rate is not carried past its end) with the series that hold it back
+        "benchmark_date": f"{benchmark.date:%Y-%m-%d}",
+        "held_back_by": [] if sourced.rule is None else [h.as_json() for h in sourced.rule.held_back_by],
         "fine_gold_g": comparison.fine_gold_g,
         "rate_pct_year": comparison.rate_pct_year,
         "offers": [offer.as_json() for offer in comparison.offers],
@@ -397,11 +412,13 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
         period = chosen.strftime("%Y-%m")
     start, end, kind = parse_period(period)
     briefing = briefing_view(store, ledger_scope(store, args), market, start, end, kind)
-    Path(args.out).write_text(briefing_html(briefing, args.language), encoding="utf-8")
-    written = [args.out]
-    if args.xlsx:
-        Path(args.xlsx).write_bytes(briefing_xlsx(briefing, args.language))
-        written.append(args.xlsx)
+    with reading_for("COP"):  # one number style for the whole document: the language's default (es_CO)
+        Path(args.out).write_text(briefing_html(briefing, args.language), encoding="utf-8")
+        written = [args.out]
+        if args.xlsx:
+            Path(args.xlsx).write_bytes(briefing_xlsx(briefing, args.language))
+            written.append(args.xlsx)
+        summary = summary_paragraphs(briefing, args.language)
     return {
         "period": {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}", "kind": kind},
         "files": written,
@@ -412,7 +429,7 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
             for currency, last in briefing.missing_countries
         ],
         "demo_series": briefing.demo_series,
-        "summary": summary_paragraphs(briefing, args.language),
+        "summary": summary,
     }
 
 
@@ -733,7 +750,7 @@ def main(argv: list[str] | None = None) -> int:
             raise LedgerAccessError(f"only staff may run '{_command_name(args)}'")
         result = args.run(store, args)
     except (CliError, PriceFileError, StaleDataError, ValueError, LedgerAccessError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {error_in(error, getattr(args, 'language', None))}", file=sys.stderr)
         return 2
     except SQLAlchemyError as error:  # one line, never the statement's values
         print(f"error: {describe(error)}", file=sys.stderr)
@@ -746,6 +763,18 @@ def main(argv: list[str] | None = None) -> int:
     json.dump(json_safe(result), sys.stdout, ensure_ascii=False, indent=1, allow_nan=False)
     sys.stdout.write("\n")
     return int(getattr(args, "exit_code", 0))  # 1: the command ran, and part of it failed (prices refresh)
+
+
+def error_in(error: Exception, lang: str | None) -> str:
+    """The error in the user's language where the command takes --language (a coded analytics error, or
+    no price by the "as of" rule); the English line elsewhere."""
+    if lang is None:
+        return str(error)
+    if isinstance(error, NoPriceError) and error.as_of is not None:
+        rule = error.as_of
+        held = held_back_text([(h.series, h.last) for h in rule.limiting_series], lang)
+        return t("cli_no_price", lang, currency=rule.currency, day=format_day(rule.today, lang), held=held)
+    return error_text(error, lang)
 
 
 def _command_name(args: argparse.Namespace) -> str:

@@ -42,8 +42,17 @@ class BenchmarkQuote:
         return out
 
 
+def in_force_until(last: pd.Timestamp) -> pd.Timestamp:
+    """The last day a series' final value still holds: its own day, or through the weekend after a Friday
+    or Saturday value (no market fixes a price then). A later day is past the series' end: pricing it
+    would carry the value forward, which the one "as of" rule refuses."""
+    weekday = last.weekday()  # Monday 0 .. Sunday 6
+    return last + pd.Timedelta(days=6 - weekday) if weekday >= 4 else last
+
+
 def value_asof(series: pd.Series, date: pd.Timestamp, max_staleness_days: int | None = None) -> tuple:
-    """(date used, value) of the last observation on or before `date`; StaleDataError if none or too old."""
+    """(date used, value) of the last observation on or before `date`; StaleDataError if none, too old,
+    or `date` lies past the series' end (`in_force_until` its last value)."""
     history = series.loc[:date].dropna()
     if history.empty:
         raise StaleDataError(
@@ -61,6 +70,14 @@ def value_asof(series: pd.Series, date: pd.Timestamp, max_staleness_days: int | 
             series=series.name,
             used=used,
             days=max_staleness_days,
+            date=date,
+        )
+    if date > in_force_until(pd.Timestamp(series.dropna().index[-1])):
+        raise StaleDataError(
+            f"{series.name}: the series ends {used:%Y-%m-%d}, before {date:%Y-%m-%d}",
+            "series_ended",
+            series=series.name,
+            used=used,
             date=date,
         )
     return used, float(history.iloc[-1])

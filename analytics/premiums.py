@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.benchmark import MAX_STALENESS_DAYS
+from analytics.benchmark import MAX_STALENESS_DAYS, in_force_until
 from analytics.units import GRAMS_PER_TROY_OUNCE
 
 CERTIFICATIONS = ("none", "fairmined", "fairmined_ecological", "fairtrade")
@@ -61,7 +61,8 @@ DEFAULT_PREMIUM_SCHEDULE = pd.DataFrame(
 
 
 def _asof(dates: pd.Series, series: pd.Series, tolerance_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Value and date of `series` on or before each date (NaN/NaT when none within the tolerance)."""
+    """Value and date of `series` on or before each date (NaN/NaT when none within the tolerance, or past
+    the series' end: the one rule of analytics.benchmark.in_force_until)."""
     clean = series.dropna().sort_index()
     right = pd.DataFrame(
         {"used": pd.DatetimeIndex(clean.index).astype("datetime64[ns]"), "value": clean.to_numpy()}
@@ -77,6 +78,9 @@ def _asof(dates: pd.Series, series: pd.Series, tolerance_days: int) -> tuple[np.
         direction="backward",
         tolerance=pd.Timedelta(days=tolerance_days),
     ).sort_values("row")
+    if not clean.empty:  # a day past the series' end is not priced by carrying its last value forward
+        past_end = merged["date"] > in_force_until(pd.Timestamp(clean.index[-1]))
+        merged.loc[past_end, ["value", "used"]] = [np.nan, pd.NaT]
     return merged["value"].to_numpy(dtype=float), merged["used"].to_numpy()
 
 

@@ -23,6 +23,7 @@ from services.alerts import (
     mail_configured,
     quote_for,
 )
+from services.card import price_day_words
 from services.price_today import NoPriceError, PriceToday
 from ui.auth import NOBODY
 from ui.inputs import number_field
@@ -152,11 +153,14 @@ else:
             for rule in rules
         ]
     )
-    fitted_table(
-        table,
-        [t("alerts_col_id", lang), t("alerts_col_rule", lang), t("alerts_col_status", lang)],
-        lang,
-        key="alerts",
+    fitted_table(table, [t("alerts_col_id", lang), t("alerts_col_rule", lang)], lang, key="alerts")
+    # each state in full below the table: a table cell cuts a long sentence, a line wraps it
+    st.markdown("**" + t("alerts_col_status", lang) + "**")
+    st.markdown(
+        "\n".join(
+            "- " + plain_markdown(t("alerts_state_line", lang, id=rule.id, state=state))
+            for rule, state in zip(rules, table[t("alerts_col_status", lang)], strict=True)
+        )
     )
     with st.form("alert_remove"):
         chosen = st.selectbox(
@@ -204,7 +208,7 @@ if now is not None:
             lang,
             unit=unit_label(now.unit, lang),
             price=format_money(now.price, now.currency, lang),
-            date=format_day(now.date, lang),
+            date=price_day_words(now, lang),
         )
     )
     suggested = float(round(now.price, -3) if now.price >= 10_000 else round(now.price, 2))

@@ -18,7 +18,7 @@ from ui.briefing_report import (
     summary_paragraphs,
 )
 from ui.settings import current_settings
-from ui.state import briefing_data_freshness, briefing_for, briefing_periods_view, snapshot
+from ui.state import briefing_for, briefing_periods_view, price_answer_view, snapshot
 from ui.style import fitted_table
 from ui.tables import column_label, display_frame, file_label
 from ui.text import plain_markdown
@@ -36,7 +36,8 @@ lang = settings.language
 last_day = snapshot().gold_usd_per_oz.index[-1]
 
 st.title(t("briefing_title", lang))
-data_as_of(briefing_data_freshness(), lang)
+# the as-of day of the currency shown, as every other page has it (not gold's own last day)
+data_as_of(price_answer_view(settings.currency, "g").rule.freshness, lang)
 kind_column, when_column = st.columns([1, 2])
 kind = (
     kind_column.segmented_control(

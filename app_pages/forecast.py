@@ -97,7 +97,7 @@ score = backtest.score(view.model)
 today_column, expected_column = st.columns(2)
 data_as_of(view.freshness, lang)
 last_key = (
-    N_("forecast_last_data") if view.freshness.stale else N_("forecast_today")
+    N_("forecast_today") if view.freshness.is_today else N_("forecast_last_data")
 )  # a stale price is not "today"
 today_column.metric(t(last_key, lang, day=format_day(forecast.origin, lang)), money(view.history.iloc[-1]))
 last = frame.iloc[-1]
@@ -109,6 +109,11 @@ expected_column.metric(
     delta_color="off",
 )
 expected_column.caption(t("forecast_range_80", lang, lo=money(last["lo_80"]), hi=money(last["hi_80"])))
+if view.freshness.stale:  # an old last price: the forecast speaks from that day, and may already be past
+    target_day = format_day(frame.index[-1], lang)
+    st.info(t("forecast_from_old", lang, horizon=horizon, day=format_day(forecast.origin, lang)))
+    if frame.index[-1] < view.freshness.today:
+        st.warning(t("forecast_horizon_passed", lang, target=target_day), icon="⚠️")
 
 figures = forecast_figures(target_id, horizon, chosen_model, lang, targets[target_id], target_currency)
 st.plotly_chart(figures["fan"], config={"displayModeBar": False})

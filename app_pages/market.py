@@ -15,7 +15,6 @@ from i18n import (
     series_label,
     source_label,
     t,
-    tn,
     unit_label,
 )
 from ui.banner import data_as_of, stop_without_prices
@@ -58,33 +57,19 @@ def row_name(code: str) -> str:
 
 row_names = {code: row_name(code) for code in view.performance.index}
 performance_shown = view.performance.rename(index=row_names)
-if view.performance_as_of is not None:  # one date for the whole table, stated above it
-    st.caption(t("perf_as_of", lang, day=format_day(view.performance_as_of, lang)))
-    later = {
-        row_names[code]: end
-        for code, end in view.performance_ends.items()
-        if end is not None and end > view.performance_as_of
-    }
-    if later:
-        held_back = [
-            row_names[code] for code, end in view.performance_ends.items() if end == view.performance_as_of
-        ]
-        st.info(
-            tn(
-                "perf_dates_differ",
-                len(held_back),
-                lang,
-                rows=", ".join(held_back),
-                day=format_day(view.performance_as_of, lang),
-                later="; ".join(f"{name}: {format_day(end, lang)}" for name, end in later.items()),
-            ),
-            icon=":material/event:",
-        )
+# each row as of its own last day (the as-of day of its currency), that day in its own column
+st.caption(t("perf_own_day", lang))
+performance_dated = performance_shown.map(lambda v: format_pct(v, lang)).rename(
+    columns=lambda code: horizon_label(code, lang)
+)
+performance_dated.insert(
+    0,
+    t("col_last", lang),
+    [format_day(view.performance_ends.get(code), lang) for code in view.performance.index],
+)
 fitted_table(
-    performance_shown.map(lambda v: format_pct(v, lang)).rename(
-        columns=lambda code: horizon_label(code, lang)
-    ),
-    [horizon_label(code, lang) for code in ("1W", "1M", "1Y")],
+    performance_dated,
+    [t("col_last", lang), *(horizon_label(code, lang) for code in ("1W", "1M"))],
     lang,
     key="market_performance",
     index=True,
@@ -186,6 +171,9 @@ def workbook() -> bytes:
         or t("none_word", lang),
     }
     performance = view.performance.rename(columns=lambda code: horizon_label(code, lang), index=row_names)
+    performance.insert(
+        0, t("col_last", lang), [view.performance_ends.get(code) for code in view.performance.index]
+    )
     return excel_bytes(
         {sheet_label("prices", lang): shown_table(), sheet_label("performance", lang): performance},
         about,

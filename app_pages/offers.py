@@ -26,7 +26,7 @@ from i18n import (
     t,
 )
 from services.premiums import ALL_COOPERATIVES
-from ui.banner import held_back_notice
+from ui.banner import data_as_of, held_back_notice
 from ui.inputs import number_field, parse_number
 from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before, price_answer_view
@@ -106,6 +106,8 @@ snapshot = market_snapshot()
 if latest.day is None:  # no real rate beside real gold: no benchmark to value the quotes at
     held_back_notice(latest, lang)
     st.stop()
+data_as_of(latest.freshness, lang)  # an old latest price says so, as the Overview does
+held_back_notice(latest, lang)
 try:
     benchmark = benchmark_price_per_fine_gram(
         snapshot.gold_usd_per_oz, snapshot.fx_per_usd(currency), pd.Timestamp(day), currency=currency

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from data.market_data import MarketSnapshot
-from data.series import GOLD_SERIES, fx_series_for
+from data.series import GOLD_SERIES, fx_series_for, rate_decimals
 from i18n import (
     N_,
     format_day,
@@ -40,7 +40,10 @@ def freshness_table(market: MarketSnapshot, lang: str) -> None:
     freshness = pd.DataFrame(
         [
             {
-                t("col_series", lang): series_label(state.series_id, lang).capitalize(),
+                # marked on the name itself: the phone's two columns keep the demo tag too
+                t("col_series", lang): demo_marked(
+                    series_label(state.series_id, lang).capitalize(), state.kind == "demo", lang
+                ),
                 t("col_kind", lang): t(KIND[state.kind], lang),
                 t("col_source", lang): source_label(state.source, lang),
                 t("col_source_spans", lang): source_spans_text(state.spans, lang),
@@ -106,7 +109,7 @@ if today.buyer_price is not None:
     )
 st.markdown("\n".join(rows))
 st.caption(
-    t("today_of", lang, day=format_day(today.gold_date, lang), week=format_pct(today.week_change_pct, lang))
+    t("today_of", lang, day=format_day(today.date, lang), week=format_pct(today.week_change_pct, lang))
 )
 
 data_as_of(today.freshness, lang)  # says when the price is from; warns when it is old
@@ -126,8 +129,8 @@ week, month = today.week_change_pct, today.month_change_pct
 
 columns = st.columns(2)
 price_label = (
-    t("price_of_unit_as_of", lang, unit=unit_label(unit, lang), day=format_day(today.gold_date, lang))
-    if today.freshness.stale  # a stale price is never "today"
+    t("price_of_unit_as_of", lang, unit=unit_label(unit, lang), day=format_day(today.date, lang))
+    if today.age_days != 0  # only today's price is "today"
     else t("price_of_unit", lang, unit=unit_label(unit, lang))
 )
 week_short = t("week_change_short", lang)  # "1 sem.", "1 wk", "1 д.х."
@@ -164,7 +167,9 @@ st.caption(
         gold_date=format_day(today.gold_date, lang),
         gold=format_money(today.gold_usd_per_oz, "USD", lang, digits=2),
         fx_date=format_day(today.fx_date or today.gold_date, lang),
-        fx=format_money(today.fx, currency, lang, digits=2) if currency != "USD" else "1",
+        fx=format_money(today.fx, currency, lang, digits=rate_decimals(currency))
+        if currency != "USD"
+        else "1",
     )
 )
 
@@ -174,7 +179,7 @@ if shared is None:
 else:
     share_columns = st.columns(2)
     share_columns[0].link_button(
-        t("share_whatsapp", lang), whatsapp_link(whatsapp_text(shared)), icon=":material/share:"
+        t("share_whatsapp", lang), whatsapp_link(whatsapp_text(shared, lang)), icon=":material/share:"
     )
     share_columns[1].download_button(
         t("share_card", lang),

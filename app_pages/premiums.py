@@ -171,6 +171,13 @@ for tab, (name, table) in zip(
             st.caption(t("table_latest_rows", lang, shown=format_number(TABLE_ROWS, lang, 0),
                          count=format_number(rows, lang, 0)))  # fmt: skip
 
+near = per_sale_numbers[
+    (per_sale_numbers["minimum_state"] == "near") & (per_sale_numbers["certification"] != "none")
+]
+if not near.empty:  # the flag's reason on the page, not only in the CLI
+    band = format_number(float(near["minimum_near_pp"].max()), lang, 1)
+    st.info(tn("premiums_near_reason", len(near), lang, band=band), icon=":material/balance:")
+
 # --- waterfall: the period, or one sale
 latest = chosen.tail(TABLE_ROWS)  # the sales the table shows (not 100,000 labels on every rerun)
 sale_names = {row.sale_id: sale_label(row.sale_id, row.date, row.buyer, lang) for row in latest.itertuples()}

@@ -73,17 +73,19 @@ data_as_of(view.freshness, lang)
 label = t(RECOMMENDATION[signal.recommendation], lang, days=max_hold)
 with st.container(border=True):
     header = (
-        N_("rec_header_stale") if view.freshness.stale else N_("rec_header")
+        N_("rec_header") if view.freshness.is_today else N_("rec_header_stale")
     )  # an old reading is not today's
     st.caption(t(header, lang, day=format_day(signal.date, lang)))
     st.subheader(f"{RECOMMENDATION_ICONS[signal.recommendation]} {label}")
     st.write(t("rec_confidence", lang, pct=format_pct(signal.confidence * 100, lang, digits=0, signed=False)))
+    if signal.recommendation == SELL_PART:  # "0 %" beside "sell part" needs its sentence
+        st.caption(t("rec_confidence_sell_part", lang))
     if signal.reasons:
         st.markdown("\n".join(f"- {reason_text(reason, lang)}" for reason in signal.reasons))
     else:
         day = format_day(signal.date, lang)
         st.write(
-            t("rec_no_reasons_stale", lang, day=day) if view.freshness.stale else t("rec_no_reasons", lang)
+            t("rec_no_reasons", lang) if view.freshness.is_today else t("rec_no_reasons_stale", lang, day=day)
         )
 
 # --- the signals behind it
@@ -154,7 +156,7 @@ st.write(
         cost=format_number(cost, lang, 1),
         pct=format_pct(signal.probability_higher * 100, lang, digits=0, signed=False),
         reference=t("price_reference_on", lang, day=format_day(signal.date, lang))
-        if view.freshness.stale  # an old price is not "today's"
+        if not view.freshness.is_today  # only today's price is "today's"
         else t("price_reference_today", lang),
     )
 )

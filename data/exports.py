@@ -124,7 +124,22 @@ def excel_bytes(
                             cell.number_format = date_format
             if notice:
                 writer.sheets[name[:31]].cell(row=1, column=1, value=neutralise_formula(notice))
+            _fit_column_widths(writer.sheets[name[:31]], first_row + 1)
     return buffer.getvalue()
+
+
+def _fit_column_widths(sheet: object, header_row: int) -> None:
+    """Columns wide enough for their header and values (dates, amounts), within 10–60 characters; the
+    notice row above the table is left to spill over, not to widen column A."""
+    widths: dict[str, int] = {}
+    for row in sheet.iter_rows(min_row=header_row):  # type: ignore[attr-defined]
+        for cell in row:
+            if cell.value is None:
+                continue
+            text = f"{cell.value:%d/%m/%Y}" if cell.is_date else str(cell.value)
+            widths[cell.column_letter] = max(widths.get(cell.column_letter, 0), len(text))
+    for letter, width in widths.items():
+        sheet.column_dimensions[letter].width = min(60, max(10, width + 2))  # type: ignore[attr-defined]
 
 
 def _apply_number_formats(

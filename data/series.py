@@ -17,6 +17,7 @@ class SeriesInfo:
     unit: str
     description: str
     currency: str | None = None  # the local currency an FX series converts USD into
+    decimals: int = 2  # as its source publishes it (TRM 2, BCRP 3): shown so, a formula reproduces the price
 
 
 SERIES: dict[str, SeriesInfo] = {
@@ -25,7 +26,7 @@ SERIES: dict[str, SeriesInfo] = {
         SeriesInfo("GOLD_USD", "GC=F", "USD/oz", "Gold, USD per troy ounce"),
         SeriesInfo("SILVER_USD", "SI=F", "USD/oz", "Silver, USD per troy ounce"),
         SeriesInfo("USD_COP", "COP=X", "COP/USD", "Colombian pesos per US dollar", "COP"),
-        SeriesInfo("USD_PEN", "PEN=X", "PEN/USD", "Peruvian soles per US dollar", "PEN"),
+        SeriesInfo("USD_PEN", "PEN=X", "PEN/USD", "Peruvian soles per US dollar", "PEN", decimals=3),
         SeriesInfo("USD_BOB", "BOB=X", "BOB/USD", "Bolivianos per US dollar", "BOB"),
         SeriesInfo("USD_MNT", "MNT=X", "MNT/USD", "Mongolian tögrög per US dollar", "MNT"),
     )
@@ -45,6 +46,12 @@ def fx_series_for(currency: str) -> str | None:
         if info.currency == currency:
             return info.series_id
     raise ValueError(f"unknown currency {currency!r}; known: {', '.join(CURRENCIES)}")
+
+
+def rate_decimals(currency: str) -> int:
+    """Decimals of `currency`'s exchange rate as its source publishes it (2 for USD's unit rate)."""
+    fx_id = fx_series_for(currency)
+    return 2 if fx_id is None else SERIES[fx_id].decimals
 
 
 def series_for_ticker(ticker: str) -> str | None:

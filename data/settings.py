@@ -39,3 +39,14 @@ def backtests_on_write() -> bool:
     """Whether a price import, a refresh and the timer job measure the forecast backtests they made stale
     (default yes; `0` leaves them to the Forecast page's first view, as the test suite does)."""
     return os.environ.get(BACKTESTS_ON_WRITE_ENV, "1").strip() != "0"
+
+
+#: One line of practice advice the operator sends with each price, per language (issue 30), e.g.
+#: "Pese su oro en balanza calibrada y pida su liquidación por escrito." None by default.
+ADVICE_ENV = "GOLD_DASHBOARD_ADVICE_{lang}"
+
+
+def practice_advice(lang: str) -> str | None:
+    """The operator's advice line for `lang` (GOLD_DASHBOARD_ADVICE_ES, _EN), None when unset or blank."""
+    text = os.environ.get(ADVICE_ENV.format(lang=lang.upper()), "").strip()
+    return text or None

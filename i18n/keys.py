@@ -141,6 +141,7 @@ ERROR: dict[str, str] = {
     "not_enough_to_forecast": N_("error_not_enough_to_forecast"),
     "period_reversed": N_("error_period_reversed"),
     "period_unreadable": N_("error_period_unreadable"),
+    "series_ended": N_("error_series_ended"),
     "stale_value": N_("error_stale_value"),
     "unknown_model": N_("error_unknown_model"),
     "unknown_policy": N_("error_unknown_policy"),

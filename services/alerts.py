@@ -42,6 +42,7 @@ from data.alerts import (
 from data.jobs import job_lease
 from data.mail import MailError, SmtpSettings, send_email
 from data.series import CURRENCIES
+from data.settings import practice_advice
 from data.store import MarketStore
 from i18n import (
     N_,
@@ -55,7 +56,7 @@ from i18n import (
     unit_label,
 )
 from services.as_of import AsOf
-from services.card import sources_sentence
+from services.card import price_day_words, sources_sentence
 from services.price_today import NoPriceError, PriceToday, price_today
 
 DASHBOARD_URL_ENV = "GOLD_DASHBOARD_URL"
@@ -168,7 +169,7 @@ def _price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
             lang,
             unit=unit,
             price=price,
-            date=format_day(quote.date, lang),
+            date=price_day_words(quote, lang),
             direction=t(N_("alert_direction_above") if above else N_("alert_direction_below"), lang),
             level=level,
         )
@@ -185,6 +186,9 @@ def _price_message(rule: AlertRule, quote: PriceToday) -> tuple[str, str]:
             )
         )
     lines.append(t("alert_body_week", lang, pct=format_pct(quote.week_change_pct, lang)))
+    advice = practice_advice(lang)
+    if advice is not None:
+        lines.append(advice)
     return subject, _body(rule, [*lines, "", sources_sentence(quote, lang)])
 
 
@@ -200,16 +204,17 @@ def _stale_message(rule: AlertRule, as_of: AsOf) -> tuple[str, str]:
     if as_of.day is None:
         subject = t("alert_subject_no_price", lang, currency=as_of.currency)
         body = t("alert_body_no_price", lang, currency=as_of.currency, held=held)
-        return subject, _body(rule, [body])
+        return subject, _body(rule, [body], N_("alert_body_footer_stale"))
     day = format_day(as_of.day, lang)
     days = format_number(as_of.age_days, lang, digits=0)
     body = t("alert_body_stale", lang, date=day, days=days, currency=as_of.currency, held=held)
-    return t("alert_subject_stale", lang, date=day), _body(rule, [body])
+    return t("alert_subject_stale", lang, date=day), _body(rule, [body], N_("alert_body_footer_stale"))
 
 
-def _body(rule: AlertRule, lines: list[str]) -> str:
+def _body(rule: AlertRule, lines: list[str], footer_key: str = N_("alert_body_footer")) -> str:
+    """The lines, the dashboard's link and the footer (why this e-mail came: a price level or old data)."""
     link = t("alert_body_link", rule.language, link=dashboard_link(rule))
-    footer = t("alert_body_footer", rule.language, id=rule.id)
+    footer = t(footer_key, rule.language, id=rule.id)
     return "\n".join([*lines, "", link, "", footer]) + "\n"
 
 

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.benchmark import MAX_STALENESS_DAYS, local_price_series
+from analytics.benchmark import (
+    MAX_STALENESS_DAYS,
+    StaleDataError,
+    benchmark_price_per_fine_gram,
+    in_force_until,
+    local_price_series,
+)
 from data.series import GOLD_SERIES, fx_series_for
 from data.settings import stale_after_days
 from services.freshness import Freshness
@@ -88,6 +94,23 @@ def _last(series: pd.Series | None) -> pd.Timestamp | None:
     return None if series is None or series.empty else pd.Timestamp(series.index[-1])
 
 
+def _latest_priced_day(
+    gold: pd.Series, fx: pd.Series | None, today: pd.Timestamp, currency: str, max_staleness_days: int
+) -> pd.Timestamp | None:
+    """`today` itself when both series still hold on it (a weekend day takes Friday's gold and the rate in
+    force that day), else the last day both hold; a gap in either falls back to the last gold day with a
+    price. The series are whole (they may go on after `today`; only values up to the day are used)."""
+    ends = [gold] if fx is None else [gold, fx]
+    end = min([today, *(in_force_until(pd.Timestamp(series.index[-1])) for series in ends)])
+    try:
+        benchmark_price_per_fine_gram(gold, fx, end, currency=currency, max_staleness_days=max_staleness_days)
+        return end
+    except StaleDataError:
+        prices = local_price_series(gold, fx, max_staleness_days=max_staleness_days)["price"].dropna()
+        prices = prices.loc[:end]
+        return None if prices.empty else pd.Timestamp(prices.index[-1])
+
+
 def complete_day(
     gold_usd_per_oz: pd.Series | None,
     fx_per_usd: pd.Series | None,
@@ -100,41 +123,37 @@ def complete_day(
 ) -> AsOf:
     """The latest day, on or before `today`, whose benchmark in `currency` has both inputs.
 
-    A gold day counts when an exchange rate lies on or up to `max_staleness_days` before it (the
-    benchmark's own rule) and the rate's series has not ended before that day (a rate carried past its
-    end would price gold alone). `fx_per_usd` is ignored for USD. Series in `demo_series` are invented:
+    A day counts when both series still hold on it (`in_force_until` their last values, so a rate is
+    never carried past its end) and each has a value on or up to `max_staleness_days` before it (the
+    benchmark's own rule); a weekend day is priced with Friday's gold and the rate in force that day. `fx_per_usd` is ignored for USD. Series in `demo_series` are invented:
     a demo rate beside real gold is treated as missing; demo gold makes the whole answer demo.
     """
     day_today = pd.Timestamp(today if today is not None else pd.Timestamp.now()).normalize()
     limit = stale_after_days() if limit_days is None else limit_days
     fx_id = fx_series_for(currency)
     demo = set(demo_series)
-    gold = pd.Series(dtype=float) if gold_usd_per_oz is None else gold_usd_per_oz.loc[:day_today].dropna()
     gold_is_demo = GOLD_SERIES in demo
-    fx = None
+    gold_all = pd.Series(dtype=float) if gold_usd_per_oz is None else gold_usd_per_oz.dropna()
+    fx_all = None  # whole series: where each ends is read before the cut (one going on holds on `today`)
     if fx_id is not None:
         fx_is_fake = fx_id in demo and not gold_is_demo  # real gold with an invented rate: no rate
-        fx = (
-            pd.Series(dtype=float)
-            if fx_per_usd is None or fx_is_fake
-            else fx_per_usd.loc[:day_today].dropna()
-        )
+        fx_all = pd.Series(dtype=float) if fx_per_usd is None or fx_is_fake else fx_per_usd.dropna()
+    gold = gold_all.loc[:day_today]
+    fx = None if fx_all is None else fx_all.loc[:day_today]
     gold_last, fx_last = _last(gold), _last(fx)
     # demo gold makes the figure demo, and a demo rate only travels with it
     used_demo = tuple(sid for sid in (GOLD_SERIES, fx_id) if gold_is_demo and sid in demo)
 
+    day = None
+    if gold_last is not None and (fx_id is None or fx_last is not None):
+        day = _latest_priced_day(gold_all, fx_all, day_today, currency, max_staleness_days)
+
     held: list[HeldBack] = []
     if gold_last is None:
         held.append(HeldBack(GOLD_SERIES, None))
-    if fx_id is not None and (fx_last is None or (gold_last is not None and fx_last < gold_last)):
+    ends_early = gold_last is not None and fx_last is not None and fx_last < gold_last
+    if fx_id is not None and (fx_last is None or (ends_early and (day is None or day < gold_last))):
         held.append(HeldBack(fx_id, fx_last))
-
-    day = None
-    if gold_last is not None and (fx_id is None or fx_last is not None):
-        prices = local_price_series(gold, fx, max_staleness_days=max_staleness_days)["price"].dropna()
-        if fx_last is not None:
-            prices = prices.loc[:fx_last]
-        day = None if prices.empty else pd.Timestamp(prices.index[-1])
     return AsOf(
         currency=currency,
         day=day,

@@ -20,7 +20,6 @@ from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
 from services.forecast import DEFAULT_HORIZON, stored_backtest
-from services.freshness import Freshness, freshness, last_date
 from services.market import real_fx
 from services.premiums import stored_premiums
 
@@ -63,8 +62,3 @@ def briefing_periods(snapshot: MarketSnapshot, kind: str) -> pd.DataFrame:
     fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
     coverage = countries_by_period(snapshot.gold_usd_per_oz, fx, kind)
     return coverage[coverage["countries"] > 0]
-
-
-def briefing_freshness(snapshot: MarketSnapshot, today: pd.Timestamp | str | None = None) -> Freshness:
-    """When the briefing's data end: its gold series (every period and country is priced from it)."""
-    return freshness(last_date(snapshot.gold_usd_per_oz), today)

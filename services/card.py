@@ -14,9 +14,10 @@ from urllib.parse import quote as url_quote
 
 from jinja2 import Environment, FileSystemLoader
 
-from data.series import GOLD_SERIES, fx_series_for
+from data.series import GOLD_SERIES, fx_series_for, rate_decimals
+from data.settings import practice_advice
 from data.store import MarketStore
-from i18n import format_day, format_money, format_number, format_pct, reading_for, t, unit_label
+from i18n import N_, format_day, format_money, format_number, format_pct, reading_for, t, unit_label
 from i18n import source_label as reader_source_label
 from i18n.keys import COUNTRY
 from services.price_today import PriceToday, price_today
@@ -52,6 +53,15 @@ def _share(share: float, lang: str) -> str:
     return format_pct(share * 100, lang, digits=0, signed=False)
 
 
+def price_day_words(quote: PriceToday, lang: str) -> str:
+    """The price's own day, and its age when old ("del 25 ago 2025 — hace 469 días: no es el precio de
+    hoy"): a forwarded text or e-mail never reads as today's price when it is not (issue 30)."""
+    day = format_day(quote.date, lang)
+    if quote.stale:
+        return t("price_day_old", lang, date=day, days=format_number(quote.age_days, lang, digits=0))
+    return t(N_("price_day_today") if quote.age_days == 0 else N_("price_day_of"), lang, date=day)
+
+
 def sources_sentence(quote: PriceToday, lang: str) -> str:
     """Gold and exchange rate used, with their dates and sources, and the rule (one sentence)."""
     gold = format_number(quote.gold_usd_per_oz, lang, digits=2, currency=quote.currency)
@@ -72,7 +82,7 @@ def sources_sentence(quote: PriceToday, lang: str) -> str:
         gold_date=format_day(quote.gold_date, lang),
         gold_source=gold_source,
         currency=quote.currency,
-        fx=format_number(quote.fx, lang, digits=2, currency=quote.currency),
+        fx=format_number(quote.fx, lang, digits=rate_decimals(quote.currency), currency=quote.currency),
         fx_date=format_day(quote.fx_date, lang),
         fx_source=source_label(quote.sources.get(fx_id, "?"), lang),
     )
@@ -106,6 +116,7 @@ def _card_html(quote: PriceToday, lang: str, *, generated: date | None = None) -
         currency_name=t(COUNTRY[quote.currency], lang),
         date=format_day(quote.date, lang),
         date_line=t("card_date", lang, date=format_day(quote.date, lang)),
+        advice=practice_advice(lang),
         stale=t("card_stale", lang, days=format_number(quote.age_days, lang, digits=0))
         if quote.stale
         else None,
@@ -143,7 +154,8 @@ def write_card(
 
 
 def whatsapp_text(quote: PriceToday, lang: str = "es") -> str:
-    """The day's price in one or two short lines, Spanish by default (for a wa.me link)."""
+    """The day's price in one or two short lines in the reader's language (for a wa.me link), dated and
+    aged, with the operator's advice line when one is set."""
     with reading_for(quote.currency):
         return _whatsapp_text(quote, lang)
 
@@ -168,15 +180,17 @@ def _whatsapp_text(quote: PriceToday, lang: str = "es") -> str:
             price=format_money(buyer_gram, quote.currency, lang),
         )
     week = "–" if math.isnan(quote.week_change_pct) else format_pct(quote.week_change_pct, lang)
-    return t(
+    text = t(
         "whatsapp_text",
         lang,
-        date=format_day(quote.date, lang),
+        date=price_day_words(quote, lang),
         gram=format_money(quote.price_of("g"), quote.currency, lang),
         other=other,
         buyer=buyer,
         week=week,
     )
+    advice = practice_advice(lang)
+    return text if advice is None else f"{text}\n{advice}"
 
 
 def whatsapp_link(text: str) -> str:

@@ -78,6 +78,11 @@ class Freshness:
         age = self.age_days
         return age is None or age > self.limit_days
 
+    @property
+    def is_today(self) -> bool:
+        """Data of today itself: only then may a page say "hoy"/"today" beside them (issue 30)."""
+        return self.age_days == 0
+
 
 def freshness(
     as_of: pd.Timestamp | None, today: pd.Timestamp | str | None = None, limit_days: int | None = None

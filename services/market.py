@@ -66,12 +66,11 @@ def local_prices(snapshot: MarketSnapshot, currency: str, unit: str) -> pd.DataF
 class MarketView:
     """Everything the Market page draws for one currency and unit.
 
-    The performance table is computed as of one date, `performance_as_of`: the latest date every shown
-    row has a price for. A table whose "1W" column compares gold in USD this week with pesos two years
-    ago reads as one comparison and is not one; one stated date keeps every column comparable down the
-    rows (the alternative, each row with its own date, leaves that comparison to the reader).
-    `performance_ends` gives each row's own last date, so the page can say which row holds the date
-    back; a row without any price (no exchange rate) is all NaN and ends on None.
+    Each row of the performance table is computed as of its own last day, `performance_ends` (the as-of
+    day of its currency, as every other page uses): dating all rows by the least recent one gave one
+    currency three "last price" days across pages (issue 30); the page shows each row's day beside it.
+    A row without any price (no exchange rate) is all NaN and ends on None. `performance_as_of` is the
+    earliest of those ends.
     """
 
     local: pd.DataFrame
@@ -111,7 +110,7 @@ def market_view(
         )
     return MarketView(
         local=local,
-        performance=performance_table(rows, as_of),
+        performance=performance_table(rows),
         performance_as_of=as_of,
         performance_ends={name: last_date(series) for name, series in rows.items()},
         decompositions=decompositions,
@@ -135,7 +134,7 @@ class SourcedQuote:
     gold_source: str
     fx_source: str | None
     stale: bool
-    #: Set when no date was asked for: the "as of" rule's answer that chose the day (judged on today).
+    #: The "as of" rule's answer that chose the day (judged on today, or on the day asked for).
     rule: AsOf | None = None
 
     def as_json(self) -> dict[str, object]:
@@ -165,8 +164,8 @@ def stored_benchmark(
     """The benchmark of one fine `unit` in `currency` on `date` from stored data only (no demo), with the
     source of the gold and FX values used; stale when an input is older than the staleness setting.
 
-    Without `date`, the day is the latest complete one by the "as of" rule (services/as_of.py), and
-    staleness is that day's age against `today` (default now).
+    The day is the latest complete one on or before `date` (default `today`, now) by the "as of" rule
+    (services/as_of.py): `date` itself when both series hold on it; staleness is the priced day's age.
     """
     gold = store.load_series_with_sources(GOLD_SERIES)
     if gold.empty:
@@ -177,23 +176,32 @@ def stored_benchmark(
         raise MissingSeriesError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
     gold_values = gold["value"].rename(GOLD_SERIES)
     fx_values = None if fx is None else fx["value"].rename(fx_id)
-    rule = None
-    if date is None:
-        rule = complete_day(gold_values, fx_values, currency, today, max_staleness_days=max_staleness_days)
-        if rule.day is None:
-            raise MissingSeriesError(
-                f"no day on or before {rule.today:%Y-%m-%d} has both {GOLD_SERIES} and {fx_id} "
-                f"within {max_staleness_days} days of each other"
+    # one rule for the day, asked or not: a weekend day takes the rate in force that day, and a day past
+    # a series' end is answered with the latest complete day before it (held_back_by says why)
+    rule = complete_day(
+        gold_values,
+        fx_values,
+        currency,
+        today if date is None else date,
+        max_staleness_days=max_staleness_days,
+    )
+    if rule.day is None:
+        if date is not None:  # the benchmark's own reason (no value before the day, or too old)
+            benchmark_price_per_fine_gram(
+                gold_values, fx_values, date, currency=currency, max_staleness_days=max_staleness_days
             )
-        date = rule.day
+        raise MissingSeriesError(
+            f"no day on or before {rule.today:%Y-%m-%d} has both {GOLD_SERIES} and {fx_id} "
+            f"within {max_staleness_days} days of each other"
+        )
     quote = benchmark_price_per_fine_gram(
-        gold_values, fx_values, date, currency=currency, unit=unit, max_staleness_days=max_staleness_days
+        gold_values, fx_values, rule.day, currency=currency, unit=unit, max_staleness_days=max_staleness_days
     )
     oldest = min(day for day in (quote.gold_date, quote.fx_date) if day is not None)
     return SourcedQuote(
         quote=quote,
         gold_source=str(gold.loc[quote.gold_date, "source"]),
         fx_source=None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
-        stale=rule.stale if rule is not None else (quote.date - oldest).days > stale_after_days(),
+        stale=rule.stale if date is None else (date - oldest).days > stale_after_days(),
         rule=rule,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.benchmark import benchmark_price_per_fine_gram, local_price_series
+from analytics.benchmark import MAX_STALENESS_DAYS, benchmark_price_per_fine_gram, local_price_series
 from analytics.market import pct_change_since
 from analytics.units import grams_per_unit
 from data.market_data import MarketSnapshot
@@ -36,8 +36,8 @@ class NoPriceError(ValueError):
 class PriceToday:
     """One benchmark price with everything a reader needs to trust it.
 
-    `date` is the latest complete day by the one "as of" rule (services/as_of.py), the day of the gold
-    price used; `as_of` the day asked for (today by default); `age_days` how many days the price is
+    `date` is the latest complete day by the one "as of" rule (services/as_of.py), the day priced (on a
+    weekend, Friday's gold `gold_date` with the rate in force that day `fx_date`); `as_of` the day asked for (today by default); `age_days` how many days the price is
     older than `as_of`; `stale` when that exceeds the limit; `rule` the whole answer of the rule (which
     series end earlier, whether the price is built on demo series).
     """
@@ -121,9 +121,12 @@ def price_from_series(
     when no day has both inputs.
     """
     fx_id = fx_series_for(currency)
+    # whole series to the rule (whether one goes on past `as_of`); only values up to it price the day
+    rule = complete_day(
+        gold["value"], None if fx is None else fx["value"], currency, as_of, demo_series=demo_series
+    )
     gold_values = gold["value"].loc[:as_of].dropna().rename(GOLD_SERIES)
     fx_values = None if fx is None else fx["value"].loc[:as_of].dropna().rename(fx_id)
-    rule = complete_day(gold_values, fx_values, currency, as_of, demo_series=demo_series)
     if rule.day is None:
         missing = ", ".join(
             f"no {held.series} stored" if held.last is None else f"{held.series} ends {held.last:%Y-%m-%d}"
@@ -132,7 +135,11 @@ def price_from_series(
         raise NoPriceError(f"no day on or before {as_of:%Y-%m-%d} has gold and its rate ({missing})", rule)
     day = rule.day
     quote = benchmark_price_per_fine_gram(
-        gold_values, None if fx_id is None else fx_values, day, currency=currency, unit=unit
+        gold["value"].dropna().rename(GOLD_SERIES),
+        None if fx is None else fx["value"].dropna().rename(fx_id),
+        day,
+        currency=currency,
+        unit=unit,
     )
     local = local_price_series(gold_values.loc[:day], None if fx_values is None else fx_values.loc[:day])
     local_prices = local["price"].dropna()
@@ -142,7 +149,7 @@ def price_from_series(
     buyer = reference_buyer(currency)  # Banco de la República for COP; elsewhere only a configured one
     return PriceToday(
         as_of=as_of,
-        date=quote.gold_date,
+        date=day,
         currency=currency,
         unit=unit,
         price=quote.price,
@@ -155,7 +162,7 @@ def price_from_series(
         fx_date=quote.fx_date,
         fx=quote.fx,
         sources=sources,
-        age_days=int((as_of - quote.gold_date).days),
+        age_days=int((as_of - day).days),
         rule=rule,
         month_change_pct=pct_change_since(local_prices, "1M", asof=day),
     )
@@ -163,12 +170,14 @@ def price_from_series(
 
 def price_today(store: MarketStore, currency: str, unit: str = "g", *, as_of: object = None) -> PriceToday:
     """The benchmark price from stored data only (never demo data), on the latest complete day on or
-    before `as_of` (default today: the "as of" rule); only data up to that day is read."""
+    before `as_of` (default today: the "as of" rule); only values up to that day price it."""
     grams_per_unit(unit)  # an unknown unit fails before any query
     day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
     fx_id = fx_series_for(currency)
-    gold = store.load_series_with_sources(GOLD_SERIES, None, day)
-    fx = None if fx_id is None else store.load_series_with_sources(fx_id, None, day)
+    # a week past the day is read only to know whether a series goes on (a holiday, not its end)
+    known = day + pd.Timedelta(days=MAX_STALENESS_DAYS)
+    gold = store.load_series_with_sources(GOLD_SERIES, None, known)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id, None, known)
     return price_from_series(gold, fx, currency, unit, day)
 
 

@@ -32,7 +32,7 @@ def test_single_machine_adds_and_removes_an_alert(store):
     assert not at.exception, at.exception
     assert at.title[0].value == "Alertas de precio por correo"
     assert any(i.value == "Aún no hay alertas." for i in at.info)
-    assert any(c.value.startswith("Precio de 1 gramo ahora: $ ") for c in at.caption)
+    assert any(c.value.startswith("Precio de 1 gramo: $ ") and "(de hoy, " in c.value for c in at.caption)
 
     at.text_input(key="alert_email").input("no es un correo")
     button(at, "Guardar alerta").click().run()
@@ -126,7 +126,7 @@ def test_each_rule_shows_the_state_alerts_run_would_report(store, monkeypatch):
 
     states = dict(zip(*(lambda t: (t["N.º"], t["Estado"]))(page().run().dataframe[0].value), strict=True))
     assert states[crossed.id].startswith("el precio ya cruzó el nivel")
-    assert states[waiting.id].startswith("esperando el cruce (ahora $ ")
+    assert states[waiting.id].startswith("esperando el cruce (último precio $ ")
     assert states[no_price.id] == "no se revisa: no hay precio guardado en PEN por gramo"
 
     run = run_alerts(store)  # no mail server: the crossed rule's send fails and stays armed

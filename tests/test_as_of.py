@@ -57,10 +57,20 @@ def test_a_rate_that_covers_gold_holds_nothing_back_and_usd_needs_no_rate():
     assert usd.day == day("2024-05-09") and usd.held_back_by == ()
 
 
-def test_a_weekend_end_of_the_rate_takes_friday_gold():
+def test_a_weekend_end_of_the_rate_is_priced_on_sunday_with_friday_gold():
     gold = daily({"2024-05-10": 2360.0, "2024-05-13": 2350.0})  # Friday, Monday
     fx = daily({"2024-05-10": 3900.0, "2024-05-11": 3901.0, "2024-05-12": 3902.0})  # to Sunday
-    assert complete_day(gold, fx, "COP", "2024-05-14").day == day("2024-05-10")
+    rule = complete_day(gold, fx, "COP", "2024-05-14")
+    assert rule.day == day("2024-05-12")  # the last day the rate holds; Monday's gold has no rate
+    assert rule.held_back_by == (HeldBack("USD_COP", day("2024-05-12")),)
+
+
+def test_a_day_past_both_ends_is_the_earlier_end_and_a_weekend_after_friday_still_holds():
+    gold = daily({"2024-05-09": 2330.0, "2024-05-10": 2360.0})  # Thursday, Friday: gold ends
+    fx = daily({"2024-05-09": 3900.0})  # a business-day rate ending Thursday
+    assert complete_day(gold, fx, "COP", "2024-05-20").day == day("2024-05-09")
+    assert complete_day(gold, None, "USD", "2024-05-12").day == day("2024-05-12")  # Sunday: Friday's fix
+    assert complete_day(gold, None, "USD", "2024-05-13").day == day("2024-05-12")  # Monday: gold ended
 
 
 def test_no_rate_within_seven_days_of_any_gold_day_is_no_day():
@@ -80,9 +90,10 @@ def test_a_demo_rate_never_prices_real_gold_and_demo_gold_is_demo():
     assert all_demo.demo_series == ("GOLD_USD", "USD_COP")  # only the series this price uses
 
 
-def test_data_after_today_are_not_read():
-    fx = daily({"2024-05-06": 3900.0, "2024-05-09": 3910.0})
-    assert complete_day(GOLD, fx, "COP", "2024-05-08").day == day("2024-05-06")
+def test_values_after_today_are_not_read_but_a_series_going_on_holds_over_its_gap():
+    fx = daily({"2024-05-06": 3900.0, "2024-05-09": 3910.0})  # a two-day gap (holidays) in the rate
+    assert complete_day(GOLD, fx, "COP", "2024-05-08").day == day("2024-05-08")  # with the 6 May rate
+    assert complete_day(GOLD, fx.loc[:"2024-05-08"], "COP", "2024-05-08").day == day("2024-05-06")
 
 
 # ------------------------------------------------------------------ real files, cut

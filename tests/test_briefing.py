@@ -253,3 +253,29 @@ def test_a_briefing_from_demo_data_says_so_first_in_html_and_every_excel_sheet(d
     assert real.demo_series == [] and [row.currency for row in real.countries] == ["USD"]
     html = briefing_html(real, "es")
     assert "datos de demostración" not in html and "Colombia: sin tasa de cambio real guardada" in html
+
+
+def test_one_number_style_in_the_document_and_notes_in_their_own_rows(db_url, tmp_path):
+    """Issue 30: Peru's figures came out `S/ 279.98` beside Colombia's `1,9 %`; notes sat in cell A1."""
+    from tests.conftest import COP_YAHOO, GOLD_LBMA, PEN_BCRP, shared_file
+
+    for name in (GOLD_LBMA, COP_YAHOO, PEN_BCRP):
+        assert cli("prices", "import", str(shared_file(name)), db_url=db_url).returncode == 0
+    out, xlsx = tmp_path / "b.html", tmp_path / "b.xlsx"
+    run = cli("briefing", "--period", "2021-01", "--out", str(out), "--xlsx", str(xlsx), db_url=db_url)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)["summary"]
+    peru = next(line for line in summary if line.startswith("En PEN"))
+    assert "hasta S/ 218,24" in peru and "0,7 %" in peru  # Colombia's style, as the rest of the document
+    assert "(GOLD_USD" not in out.read_text(encoding="utf-8") and "BOB=X" not in out.read_text(
+        encoding="utf-8"
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx.read_bytes()))
+    assert all(sheet["A1"].value != summary[0] for sheet in workbook.worksheets)  # no note in A1
+    about = list(workbook.worksheets[-1].iter_rows(values_only=True))
+    assert about[1] == (
+        "Aviso 1",
+        "Bolivia: sin tasa de cambio real guardada; no tiene cifras en este informe.",
+    )
+    gold = workbook["oro"]
+    assert gold.column_dimensions["A"].width >= len("29/01/2021")  # dates fit their column

@@ -85,7 +85,8 @@ def test_whatsapp_text_is_short_spanish_with_the_day_s_price(store):
     text = whatsapp_text(quote)
     gram = 2400.0 * FX / OZ
     assert text.startswith(
-        f"Oro hoy (9 may 2024): 1 gramo de oro fino {pesos(gram)}; 1 castellano {pesos(4.6 * gram)}."
+        f"Precio del oro (de hoy, 9 may 2024): 1 gramo de oro fino {pesos(gram)}; 1 castellano "
+        f"{pesos(4.6 * gram)}."
     )
     assert f"Compra Banco de la República (95 %): {pesos(0.95 * gram)} el gramo." in text
     assert "Cambio en 1 semana: +4,3 %." in text
@@ -119,7 +120,10 @@ def test_cli_card_on_the_real_files(db_url, tmp_path):
         "card", "--currency", "COP", "--unit", "g", "--language", "es", "--date", "1990-01-01",
         "--out", str(out), db_url=db_url,
     )  # fmt: skip
-    assert missing.returncode == 2 and "no USD_COP" in missing.stderr
+    assert missing.returncode == 2  # in the card's language (issue 30), not the English one-liner
+    assert missing.stderr.startswith(
+        "error: no hay precio en COP en o antes del 1 ene 1990: ningún día tiene"
+    )
 
 
 def test_overview_offers_whatsapp_and_the_card_only_for_stored_prices(db_url, store):
@@ -140,7 +144,7 @@ def test_overview_offers_whatsapp_and_the_card_only_for_stored_prices(db_url, st
     assert link.proto.url.startswith("https://wa.me/?text=")
     text = unquote(link.proto.url.split("text=", 1)[1])
     today = price_today(store, "COP", "g")
-    assert text == whatsapp_text(today) and pesos(today.price) in text  # the same price as the metric
+    assert text == whatsapp_text(today, "es") and pesos(today.price) in text  # the same price as the metric
     assert any(m.value == pesos(today.price) for m in at.metric)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Descargar tarjeta de precio (HTML liviano)" in labels
@@ -157,3 +161,44 @@ def test_card_in_dollars_has_no_exchange_rate_line(store):
     assert (
         "per USD" not in text and "Gold USD 2,400.00 per troy ounce (May 9, 2024, file gold_lbma.csv)" in text
     )
+
+
+def test_an_old_price_is_dated_and_aged_in_the_reader_s_language_with_the_operator_s_advice(
+    store, monkeypatch
+):
+    """Issue 30: no "hoy"/"today" beside a price that is not today's; the advice line when one is set."""
+    from data.alerts import add_rule
+    from data.ledger import OPERATOR
+    from services.alerts import price_message
+
+    write_prices(store)  # to Tuesday 14 May 2024
+    quote = price_today(store, "COP", "g", as_of="2024-05-30")  # 16 days later
+    assert quote.date == pd.Timestamp("2024-05-14") and quote.age_days == 16 and quote.stale
+    spanish, english = whatsapp_text(quote, "es"), whatsapp_text(quote, "en")
+    assert spanish.startswith("Precio del oro (del 14 may 2024 — hace 16 días: no es el precio de hoy): ")
+    assert english.startswith("Gold price (of May 14, 2024 — 16 days ago: not today's price): ")
+    assert "hoy (" not in spanish and "today (" not in english and "\n" not in spanish  # no advice by default
+    monkeypatch.setenv(
+        "GOLD_DASHBOARD_ADVICE_ES", "Pese su oro en balanza calibrada y pida su liquidación por escrito."
+    )
+    assert whatsapp_text(quote, "es").endswith(
+        "\nPese su oro en balanza calibrada y pida su liquidación por escrito."
+    )
+    assert "\n" not in whatsapp_text(quote, "en")  # no English advice set: none
+    assert "Pese su oro en balanza calibrada" in visible_text(card_html(quote, "es"))
+    rule = add_rule(store, OPERATOR, email="a@coop.org", currency="COP", unit="g", above=1.0, language="es")
+    _, body = price_message(rule, quote)
+    assert "(del 14 may 2024 — hace 16 días: no es el precio de hoy)" in body
+    assert "Pese su oro en balanza calibrada" in body
+
+
+def test_a_rate_is_shown_at_its_source_s_precision_and_the_formula_gives_the_shown_price(store):
+    """BCRP publishes 3 decimals (3.747), the TRM 2: the card shows them so, not 3.75."""
+    write_prices(store)
+    days = pd.bdate_range("2024-04-01", "2024-05-14")
+    store.write_series("USD_PEN", pd.DataFrame({"date": days, "value": 3.747}), "bcrp")
+    soles = visible_text(card_html(price_today(store, "PEN", "g", as_of="2024-05-10"), "es"))
+    assert "PEN por USD 3.747 (10 may 2024" in soles
+    assert f"S/ {2250 * 3.747 / OZ:.2f}" == "S/ 271.05" and "1 gramo de oro fino S/ 271.05" in soles
+    pesos_card = visible_text(card_html(price_today(store, "COP", "g", as_of="2024-05-10"), "es"))
+    assert "COP por USD 3.912,50 (10 may 2024" in pesos_card

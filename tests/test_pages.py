@@ -95,7 +95,7 @@ def test_market_page_widgets(db_url):
     performance = at.dataframe[0].value
     # one set of labels per language: the table's and the range buttons' (1 año, not 1Y beside 1A)
     spanish = ["1 día", "1 sem.", "1 mes", "3 meses", "En el año", "1 año", "5 años"]
-    assert list(performance.columns) == spanish
+    assert list(performance.columns) == ["Hasta", *spanish]  # each row's own last day first
     assert performance.index.tolist()[0] == "Oro, USD/oz"
     at.get("button_group")[0].set_value("1Y").run()
     assert not at.exception
@@ -471,12 +471,12 @@ def test_stale_data_are_dated_and_never_today_on_every_page(db_url):
     assert not at.exception, at.exception
     assert stale_warnings(at, "2 mar 2021")
     captions = [c.value for c in at.caption]
-    assert "Lectura al 2 mar 2021 (datos antiguos)" in captions
+    assert "Lectura al 2 mar 2021 (último dato)" in captions
     assert not any(c.startswith("Lectura de hoy") for c in captions)
     reading = " ".join(m.value for m in at.markdown)
     assert "mayor que el del 2 mar 2021" in reading and "que el de hoy" not in reading
     at.slider(key="timing_hold").set_value(10).run()  # the reading stays dated after an input changes
-    assert not at.exception and "Lectura al 2 mar 2021 (datos antiguos)" in [c.value for c in at.caption]
+    assert not at.exception and "Lectura al 2 mar 2021 (último dato)" in [c.value for c in at.caption]
     at.switch_page("app_pages/briefing.py").run()
     assert not at.exception, at.exception
     assert stale_warnings(at, "2 mar 2021")
@@ -503,9 +503,9 @@ def test_stale_limit_setting_turns_the_warning_into_an_as_of_date(db_url, monkey
     at = app().run()
     assert not stale_warnings(at, "2 mar 2021")
     assert "Datos hasta el 2 mar 2021." in [c.value for c in at.caption]
-    assert "1 gramo de oro fino, hoy" in metric_values(at)
+    assert "1 gramo de oro fino, al 2 mar 2021" in metric_values(at)
     at.switch_page("app_pages/timing.py").run()
-    assert "Lectura de hoy (2 mar 2021)" in [c.value for c in at.caption]
+    assert "Lectura al 2 mar 2021 (último dato)" in [c.value for c in at.caption]
 
 
 def recent_gold(start: str = "2024-01-01"):
@@ -515,11 +515,12 @@ def recent_gold(start: str = "2024-01-01"):
     return pd.DataFrame({"date": days, "value": 2000.0 * np.exp(np.cumsum(steps))})
 
 
-def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, store):
-    """Gold to today, COP (Yahoo) ending 2021, PEN (BCRP) ending 2024-06-05 were mixed in one '1W' column,
-    and the 7 days PEN's last rate was carried read '+0,0 pp from the exchange rate'."""
-    from analytics.market import pct_change_since, performance_table
-    from i18n import format_pct, horizon_label, reading_for
+def test_performance_table_dates_each_row_and_a_missing_rate_is_missing(db_url, store):
+    """Gold to today, COP (Yahoo) ending 2021, PEN (BCRP) ending 2024-06-05: each row is measured to its
+    own last day and says it (issue 30: all rows dated by PEN's gave Colombia three "last price" days
+    across pages); the 7 days PEN's last rate was carried once read '+0,0 pp from the exchange rate'."""
+    from analytics.market import pct_change_since
+    from i18n import format_day, format_pct, horizon_label, reading_for
     from services.market import local_prices, market_snapshot
 
     store.write_series("GOLD_USD", recent_gold(), "test")
@@ -529,23 +530,21 @@ def test_performance_table_has_one_date_and_a_missing_rate_is_missing(db_url, st
     at.run()
     at.switch_page("app_pages/market.py").run()
     assert not at.exception, at.exception
-    captions = [c.value for c in at.caption]
-    assert any(
-        c.startswith("Cambios al 5 jun 2024, la última fecha con datos en todas las filas") for c in captions
-    )
-    held = " ".join(i.value for i in at.info if i.value.startswith("Las filas terminan en fechas distintas"))
-    assert "Oro, PEN/g termina el 5 jun 2024" in held and "Oro, USD/oz: " in held  # one row: singular
     table = at.dataframe[0].value
-    assert (table.loc["Oro, COP/g · sin tasa de cambio"] == "–").all()  # COP's 2021 rate meets no gold day
+    assert table.loc["Oro, PEN/g", "Hasta"] == "5 jun 2024"
+    gold_last = recent_gold()["date"].iloc[-1]
+    assert table.loc["Oro, USD/oz", "Hasta"] == format_day(gold_last, "es")
+    row = table.loc["Oro, COP/g · sin tasa de cambio"]
+    assert (row.drop("Hasta") == "–").all()  # COP's 2021 rate meets no gold day
     snapshot = market_snapshot(store)
     gold = snapshot.gold_usd_per_oz
     pen = local_prices(snapshot, "PEN", "g")["price"].loc[:"2024-06-05"]
-    expected = performance_table({"g": gold, "p": pen}, pd.Timestamp("2024-06-05"))
     week, month = horizon_label("1W", "es"), horizon_label("1M", "es")  # the table's Spanish headers
     with reading_for("PEN"):  # a reader in Peru: every number on the page as Peru writes it (-1.2 %)
-        assert table.loc["Oro, USD/oz", week] == format_pct(expected.loc["g", "1W"], "es")
-        assert table.loc["Oro, PEN/g", month] == format_pct(expected.loc["p", "1M"], "es")
-    assert expected.loc["g", "1W"] != pct_change_since(gold, "1W")  # not gold's own last week
+        assert table.loc["Oro, USD/oz", week] == format_pct(
+            pct_change_since(gold, "1W"), "es"
+        )  # its own week
+        assert table.loc["Oro, PEN/g", month] == format_pct(pct_change_since(pen, "1M"), "es")
     # PEN prices end with their rate (2024-06-05, the as-of rule): the last week is measured, never a
     # rate carried past its end that reads "+0,0 pp"
     at.get("button_group")[0].set_value("1W").run()

@@ -31,7 +31,6 @@ from i18n import (
     format_number,
     format_pct,
     gram_sign,
-    reading_for,
     reason_text,
     series_label,
     source_label,
@@ -99,20 +98,20 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 )
             )
             continue
-        with reading_for(row.currency):  # a country's sentence as that country writes numbers (S/ 204.58)
-            out.append(
-                t(
-                    "brief_local_move",
-                    lang,
-                    currency=row.currency,
-                    verb=t(N_("brief_up") if row.change_pct >= 0 else N_("brief_down"), lang),
-                    pct=format_pct(abs(row.change_pct), lang, signed=False),
-                    price=format_money(row.price_per_g, row.currency, lang),
-                    gold=format_number(row.gold_contribution_pp, lang, 1),
-                    fx=format_number(row.fx_contribution_pp, lang, 1),
-                    fx_pct=format_pct(row.fx_change_pct, lang),
-                )
+        # one number style for the whole document: the reader's (issue 30), not each country's
+        out.append(
+            t(
+                "brief_local_move",
+                lang,
+                currency=row.currency,
+                verb=t(N_("brief_up") if row.change_pct >= 0 else N_("brief_down"), lang),
+                pct=format_pct(abs(row.change_pct), lang, signed=False),
+                price=format_money(row.price_per_g, row.currency, lang),
+                gold=format_number(row.gold_contribution_pp, lang, 1),
+                fx=format_number(row.fx_contribution_pp, lang, 1),
+                fx_pct=format_pct(row.fx_change_pct, lang),
             )
+        )
         if row.currency == "BOB":
             out.append(t("brief_bob_note", lang))
     out.append(
@@ -196,8 +195,7 @@ def country_table(briefing: Briefing, lang: str) -> pd.DataFrame:
     """The multi-country table as the reader sees it (numbers formatted for the language)."""
     rows = []
     for row in briefing.countries:
-        with reading_for(row.currency):  # each row as its country writes numbers, one convention a row
-            rows.append(_country_row(row, lang))
+        rows.append(_country_row(row, lang))  # the reader's number style on every row (one per document)
     return pd.DataFrame(rows)
 
 
@@ -534,11 +532,14 @@ def briefing_xlsx(briefing: Briefing, lang: str) -> bytes:
     for frame in sheets.values():
         if isinstance(frame.index, pd.DatetimeIndex):
             frame.index.name = frame.index.name or "date"
+    # notes in their own rows of the sources sheet, one a row; only the demo warning also heads every
+    # sheet (a sheet forwarded alone must still say its prices are invented)
     notices = briefing_notices(briefing, lang)
+    notes = {t("brief_notice_item", lang, n=n): text for n, text in enumerate(notices, 1)}
     return excel_bytes(
         {sheet_label(name, lang): export_frame(frame, lang) for name, frame in sheets.items()},
-        about=sources(briefing, lang),
-        notice=" ".join(notices) if notices else None,
+        about={**notes, **sources(briefing, lang)},
+        notice=notices[0] if briefing.demo_series else None,
         about_header=(t("col_item", lang), t("col_value", lang)),
         about_sheet=sheet_label("about", lang),
         number_formats=workbook_formats(sheets, lang),

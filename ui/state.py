@@ -22,11 +22,11 @@ from data.market_data import MarketSnapshot, failure_code, import_prices, refres
 from data.official import SourceRefresh
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
-from services.briefing import briefing_freshness, briefing_periods, briefing_view
+from services.briefing import briefing_periods, briefing_view
 from services.buyers import BuyersView, buyer_history, buyers_view
 from services.context import RunContext, scope_of_ledger_key
 from services.forecast import ForecastView, forecast_view, refresh_backtests_after_write
-from services.freshness import DataState, Freshness, LastFetch, data_state
+from services.freshness import DataState, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
     ALL_COOPERATIVES,
@@ -397,12 +397,6 @@ def _briefing(
 ) -> Briefing:
     snapshot = _snapshot(url, market_key, today)
     return briefing_view(store_for(url), scope_of_ledger_key(ledger_key), snapshot, start, end, kind)
-
-
-def briefing_data_freshness() -> Freshness:
-    """When the data a briefing can use end, judged on this run's day."""
-    context = run_context()
-    return briefing_freshness(cached_snapshot(context), context.today)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
