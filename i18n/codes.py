@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from babel.dates import get_day_names
 
-from i18n.catalogue import t, tn
+from i18n.catalogue import has, t, tn
 from i18n.formats import format_day, format_number, format_pct
 from i18n.keys import (
     DECIMAL_NAME,
@@ -183,6 +183,8 @@ def source_label(source: str | None, lang: str) -> str:
         return "–"
     if ", " in source:  # several sources, in the order of the days they cover ("lbma, yahoo:GC=F")
         return ", ".join(source_label(part, lang) for part in source.split(", "))
+    if source in SOURCE:  # a source whose name holds its statistic (bcrp:PD04638PD)
+        return t(SOURCE[source], lang)
     provider, _, detail = source.partition(":")
     provider = provider.strip().lower()
     if provider.startswith("demo"):
@@ -197,6 +199,21 @@ def source_label(source: str | None, lang: str) -> str:
     if provider in SOURCE:
         return t(SOURCE[provider], lang)
     return source
+
+
+def rate_kind_label(kind: str, currency: str, lang: str) -> str:
+    """An exchange-rate kind as a reader names it: official → "oficial", reference → "referencial del
+    BCB" for bolivianos ("referencial del banco central" elsewhere), market → "de mercado"."""
+    key = f"rate_kind_{kind}_{currency}"
+    return t(key if has(key) else f"rate_kind_{kind}", lang)
+
+
+def rate_kind_text(used: str, requested: str, currency: str, lang: str) -> str:
+    """Which exchange rate a price used, and when the kind asked for is not stored, that it fell back."""
+    text = t("rate_kind_used", lang, kind=rate_kind_label(used, currency, lang))
+    if requested != used:
+        text += " " + t("rate_kind_fell_back", lang, requested=rate_kind_label(requested, currency, lang))
+    return text
 
 
 def fetch_source_name(source: str, lang: str) -> str:

@@ -455,6 +455,7 @@ SOURCE: dict[str, str] = {
     "benchmark": N_("source_benchmark"),
     "trm": N_("source_trm"),
     "bcrp": N_("source_bcrp"),
+    "bcrp:PD04638PD": N_("source_bcrp_interbank"),
     "demo": N_("source_demo"),
     "yahoo_gold_future": N_("source_yahoo_gold_future"),
 }

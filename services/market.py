@@ -27,16 +27,21 @@ from analytics.market import (
     reference_date,
 )
 from data.market_data import MarketSnapshot, load_snapshot
+from data.rate_kinds import OFFICIAL, RateKindChoice, stored_rate_kind
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.settings import stale_after_days
+from data.statistics import statistic_of
 from data.store import MarketStore
 from services.as_of import AsOf, complete_day
 from services.freshness import Freshness, freshness, last_date
 
 
-def market_snapshot(store: MarketStore, today: pd.Timestamp | None = None) -> MarketSnapshot:
-    """Every series with its provenance; seeded demo data for any series the store lacks."""
-    return load_snapshot(store, today=today)
+def market_snapshot(
+    store: MarketStore, today: pd.Timestamp | None = None, rate_kinds: dict[str, str] | None = None
+) -> MarketSnapshot:
+    """Every series with its provenance; seeded demo data for any series the store lacks; each rate at
+    the kind `rate_kinds` (else the setting) names for its currency."""
+    return load_snapshot(store, today=today, rate_kinds=rate_kinds)
 
 
 def real_fx(snapshot: MarketSnapshot) -> dict[str, pd.Series]:
@@ -137,12 +142,17 @@ class SourcedQuote:
     stale: bool
     #: Set when no date was asked for: the "as of" rule's answer that chose the day (judged on today).
     rule: AsOf | None = None
+    #: The exchange-rate kind used (official unless chosen; a missing kind falls back to official).
+    rate_kind: RateKindChoice = RateKindChoice(OFFICIAL, OFFICIAL)
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {
             **self.quote.as_json(),
             "gold_source": self.gold_source,
             "fx_source": self.fx_source,
+            "gold_statistic": statistic_of(self.gold_source),
+            "fx_statistic": None if self.fx_source is None else statistic_of(self.fx_source),
+            **self.rate_kind.as_json(),
             "stale": self.stale,
         }
         if self.rule is not None:
@@ -161,18 +171,21 @@ def stored_benchmark(
     unit: str = "g",
     max_staleness_days: int = MAX_STALENESS_DAYS,
     today: object = None,
+    rate_kind: str | None = None,
 ) -> SourcedQuote:
     """The benchmark of one fine `unit` in `currency` on `date` from stored data only (no demo), with the
     source of the gold and FX values used; stale when an input is older than the staleness setting.
 
     Without `date`, the day is the latest complete one by the "as of" rule (services/as_of.py), and
-    staleness is that day's age against `today` (default now).
+    staleness is that day's age against `today` (default now). The rate is of `rate_kind` (default: the
+    GOLD_DASHBOARD_RATE_KIND setting's for the currency), official when that kind is not stored.
     """
     gold = store.load_series_with_sources(GOLD_SERIES)
     if gold.empty:
         raise MissingSeriesError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
     fx_id = fx_series_for(currency)
-    fx = None if fx_id is None else store.load_series_with_sources(fx_id)
+    kind = stored_rate_kind(store, currency, rate_kind)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id, rate_kind=kind.used)
     if fx is not None and fx.empty:
         raise MissingSeriesError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
     gold_values = gold["value"].rename(GOLD_SERIES)
@@ -196,4 +209,5 @@ def stored_benchmark(
         fx_source=None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
         stale=rule.stale if rule is not None else (quote.date - oldest).days > stale_after_days(),
         rule=rule,
+        rate_kind=kind,
     )
