@@ -66,6 +66,7 @@ from data.official import SourceRefresh
 from data.rate_kinds import OFFICIAL, RATE_KIND_ENV, RATE_KINDS
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.settings import discount_rate_pct
+from data.statistics import statistic_of
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
 from i18n import fetch_result_text, reason_text
@@ -141,6 +142,8 @@ def refresh_row_json(row: SourceRefresh, lang: str) -> dict[str, object]:
         "error_code": row.error_code,
         "skipped": row.skipped,
         "stored_as": row.stored_as,
+        # the statistic asked for and stored (BCRP's series code, the LBMA PM or AM fix, ...)
+        "statistic": row.statistic or (None if row.stored_as is None else statistic_of(row.stored_as)),
         "asked_from": None if row.asked_from is None else row.asked_from.strftime("%Y-%m-%d"),
         "message": text,
     }
