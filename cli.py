@@ -414,6 +414,11 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
             for currency, last in briefing.missing_countries
         ],
         "demo_series": briefing.demo_series,
+        # the exchange-rate kind each country is priced at, and the gram at each kind where several are stored
+        "rate_kinds": {row.currency: row.rate_kind for row in briefing.countries if row.rate_kind},
+        "prices_by_rate_kind": {
+            row.currency: row.price_at_kinds for row in briefing.countries if row.price_at_kinds
+        },
         "summary": summary_paragraphs(briefing, args.language),
     }
 

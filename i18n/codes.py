@@ -12,7 +12,7 @@ import pandas as pd
 from babel.dates import get_day_names
 
 from i18n.catalogue import has, t, tn
-from i18n.formats import format_day, format_number, format_pct
+from i18n.formats import format_day, format_money, format_number, format_pct
 from i18n.keys import (
     DECIMAL_NAME,
     ERROR,
@@ -214,6 +214,20 @@ def rate_kind_text(used: str, requested: str, currency: str, lang: str) -> str:
     if requested != used:
         text += " " + t("rate_kind_fell_back", lang, requested=rate_kind_label(requested, currency, lang))
     return text
+
+
+def rate_kinds_text(currency: str, prices: dict[str, float], lang: str) -> str:
+    """The gram at each stored rate kind with its gap to the official one: "a la tasa oficial: Bs 388;
+    a la tasa referencial del BCB: Bs 520 (+33,9 % frente a la oficial)"."""
+    official = prices.get("official")
+    parts = []
+    for kind, price in prices.items():
+        text = t("rate_kind_price_at", lang, kind=rate_kind_label(kind, currency, lang),
+                 price=format_money(price, currency, lang))  # fmt: skip
+        if official and kind != "official":
+            text += f" ({t('rate_kind_gap', lang, gap=format_pct((price / official - 1) * 100, lang))})"
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def fetch_source_name(source: str, lang: str) -> str:

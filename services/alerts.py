@@ -70,6 +70,7 @@ class SentAlert:
     price: float | None
     currency: str
     unit: str
+    rate_kind: str | None = None  # the exchange-rate kind the price used (None for dollars)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,14 @@ class AlertRun:
         return {
             "date": f"{self.date:%Y-%m-%d}",
             "sent": [
-                {"id": s.id, "email": s.email, "price": s.price, "currency": s.currency, "unit": s.unit}
+                {
+                    "id": s.id,
+                    "email": s.email,
+                    "price": s.price,
+                    "currency": s.currency,
+                    "unit": s.unit,
+                    "rate_kind": s.rate_kind,
+                }
                 for s in self.sent
             ],
             "skipped": [{"id": s.id, "reason": s.reason} for s in self.skipped],
@@ -418,4 +426,5 @@ def _run_rule(
         run.skipped.append(SkippedAlert(rule.id, f"not sent, will retry on the next run: {refused}"))
         return
     record_check(store, rule.id, checked=day.date(), price=price, armed=False, sent_at=datetime.now(UTC))
-    run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit))
+    kind = None if quote is None or rule.currency == "USD" else quote.rate_kind.used
+    run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit, kind))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.benchmark import benchmark_price_per_fine_gram
 from analytics.briefing import (
     Briefing,
     add_forecast_and_timing,
@@ -54,7 +55,31 @@ def briefing_view(
     ]
     briefing.demo_series = [series_id for series_id in used if series_id in snapshot.demo_series]
     briefing.providers = {series_id: snapshot.source_of(series_id) for series_id in used}
+    add_rate_kinds(briefing, snapshot)
     return briefing
+
+
+def add_rate_kinds(briefing: Briefing, snapshot: MarketSnapshot) -> None:
+    """Name each country's rate kind, and where a currency has several kinds stored, the gram at each on
+    the row's day (the gap a Bolivian reader needs: the official 6.96 against the BCB's reference)."""
+    for row in briefing.countries:
+        if row.currency == "USD":
+            continue
+        row.rate_kind = snapshot.rate_kind(row.currency).used
+        row.price_at_kinds = prices_at_kinds(snapshot, row.currency, row.price_date)
+
+
+def prices_at_kinds(snapshot: MarketSnapshot, currency: str, day: pd.Timestamp) -> dict[str, float]:
+    """The benchmark gram in `currency` on `day` at every stored rate kind (empty with only one kind);
+    a kind without a fresh rate on that day is left out."""
+    prices = {}
+    for kind, rate in snapshot.fx_by_kind.get(currency, {}).items():
+        try:
+            quote = benchmark_price_per_fine_gram(snapshot.gold_usd_per_oz, rate, day, currency=currency)
+        except ValueError:  # no rate of this kind within the staleness limit
+            continue
+        prices[kind] = quote.price
+    return prices
 
 
 def briefing_periods(snapshot: MarketSnapshot, kind: str) -> pd.DataFrame:

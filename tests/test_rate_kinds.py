@@ -142,6 +142,28 @@ def test_bolivian_cooperative_premiums_card_and_briefing_name_the_kind(db_url, t
     assert card.returncode == 0, card.stderr
     assert json.loads(card.stdout)["rate_kind"] == "reference"
     assert "Tasa de cambio: referencial del BCB." in out.read_text(encoding="utf-8")
+    brief = cli(
+        "briefing",
+        "--period",
+        "2021-03",
+        "--language",
+        "es",
+        "--out",
+        str(tmp_path / "b.html"),
+        db_url=db_url,
+    )
+    assert brief.returncode == 0, brief.stderr
+    countries = json.loads(brief.stdout)
+    gold_03_02 = 1723.85  # the fix on the period's last day with a price
+    assert countries["rate_kinds"]["BOB"] == "reference"
+    assert countries["prices_by_rate_kind"]["BOB"] == {
+        "official": pytest.approx(gold_03_02 * 6.96 / OZ),
+        "reference": pytest.approx(gold_03_02 * 9.32 / OZ),
+    }
+    html = (tmp_path / "b.html").read_text(encoding="utf-8")
+    # the country table names the kind, and the note gives the gram at each kind with the gap (9,32 / 6,96)
+    assert "<td>referencial del BCB</td>" in html
+    assert "a la tasa referencial del BCB: Bs 516,54 (+33,9 % frente a la oficial)" in html
     english = tmp_path / "card.html"
     cli(
         "card", "--currency", "BOB", "--unit", "g", "--language", "en", "--date", "2021-03-01", "--out",
