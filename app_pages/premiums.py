@@ -11,7 +11,7 @@ from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
 from data.exports import csv_bytes, excel_bytes
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_money, format_number, format_pct, t, tn
 from i18n.keys import CERTIFICATION, WATERFALL
-from ui.banner import example_ledger_switch
+from ui.banner import example_ledger_switch, rate_kind_notice
 from ui.figures import SHOWN_SALE_ROWS, premium_price_figure, premium_tables, premium_waterfall_figure
 from ui.sentences import premiums_sentence
 from ui.settings import current_cooperative, current_settings
@@ -23,6 +23,7 @@ from ui.state import (
     premium_page_selection,
     premiums,
     save_schedule,
+    snapshot,
 )
 from ui.style import fitted_table
 from ui.tables import column_label, display_frame, export_frame, file_label, sale_label, sheet_label
@@ -102,6 +103,7 @@ def money(value: float) -> str:
 summary = selection.summary
 owed = premium_owed_by_buyer(chosen)
 st.markdown(premiums_sentence(summary, owed, lang))
+rate_kind_notice(snapshot(), currency, lang)  # the benchmark's exchange rate: official, reference or market
 with st.expander(t("premiums_how", lang)):
     st.markdown(t("premiums_how_text", lang))
 

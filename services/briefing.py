@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.benchmark import benchmark_price_per_fine_gram
 from analytics.briefing import (
     Briefing,
     add_forecast_and_timing,
@@ -22,7 +21,7 @@ from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
 from services.forecast import DEFAULT_HORIZON, stored_backtest
 from services.freshness import Freshness, freshness, last_date
-from services.market import real_fx
+from services.market import prices_at_kinds, real_fx
 from services.premiums import stored_premiums
 
 
@@ -67,19 +66,6 @@ def add_rate_kinds(briefing: Briefing, snapshot: MarketSnapshot) -> None:
             continue
         row.rate_kind = snapshot.rate_kind(row.currency).used
         row.price_at_kinds = prices_at_kinds(snapshot, row.currency, row.price_date)
-
-
-def prices_at_kinds(snapshot: MarketSnapshot, currency: str, day: pd.Timestamp) -> dict[str, float]:
-    """The benchmark gram in `currency` on `day` at every stored rate kind (empty with only one kind);
-    a kind without a fresh rate on that day is left out."""
-    prices = {}
-    for kind, rate in snapshot.fx_by_kind.get(currency, {}).items():
-        try:
-            quote = benchmark_price_per_fine_gram(snapshot.gold_usd_per_oz, rate, day, currency=currency)
-        except ValueError:  # no rate of this kind within the staleness limit
-            continue
-        prices[kind] = quote.price
-    return prices
 
 
 def briefing_periods(snapshot: MarketSnapshot, kind: str) -> pd.DataFrame:

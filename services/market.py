@@ -128,6 +128,19 @@ def market_view(
     )
 
 
+def prices_at_kinds(snapshot: MarketSnapshot, currency: str, day: pd.Timestamp) -> dict[str, float]:
+    """The benchmark gram in `currency` on `day` at every stored rate kind (empty with only one kind);
+    a kind without a fresh rate on that day is left out."""
+    prices = {}
+    for kind, rate in snapshot.fx_by_kind.get(currency, {}).items():
+        try:
+            quote = benchmark_price_per_fine_gram(snapshot.gold_usd_per_oz, rate, day, currency=currency)
+        except ValueError:  # no rate of this kind within the staleness limit
+            continue
+        prices[kind] = quote.price
+    return prices
+
+
 class MissingSeriesError(ValueError):
     """A series the command needs is not stored (import a file or refresh first)."""
 
