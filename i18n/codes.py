@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from babel.dates import get_day_names
 
-from i18n.catalogue import has, t, tn
+from i18n.catalogue import t, tn
 from i18n.formats import format_day, format_money, format_number, format_pct
 from i18n.keys import (
     DECIMAL_NAME,
@@ -26,6 +26,8 @@ from i18n.keys import (
     PROBLEM,
     PROBLEM_COLUMN,
     PROBLEM_FIELD,
+    RATE_KIND,
+    RATE_KIND_OF_CURRENCY,
     REASON,
     SERIES,
     SOURCE,
@@ -204,8 +206,8 @@ def source_label(source: str | None, lang: str) -> str:
 def rate_kind_label(kind: str, currency: str, lang: str) -> str:
     """An exchange-rate kind as a reader names it: official → "oficial", reference → "referencial del
     BCB" for bolivianos ("referencial del banco central" elsewhere), market → "de mercado"."""
-    key = f"rate_kind_{kind}_{currency}"
-    return t(key if has(key) else f"rate_kind_{kind}", lang)
+    key = RATE_KIND_OF_CURRENCY.get((kind, currency), RATE_KIND.get(kind))
+    return kind if key is None else t(key, lang)
 
 
 def rate_kind_text(used: str, requested: str, currency: str, lang: str) -> str:
@@ -225,7 +227,8 @@ def rate_kinds_text(currency: str, prices: dict[str, float], lang: str) -> str:
         text = t("rate_kind_price_at", lang, kind=rate_kind_label(kind, currency, lang),
                  price=format_money(price, currency, lang))  # fmt: skip
         if official and kind != "official":
-            text += f" ({t('rate_kind_gap', lang, gap=format_pct((price / official - 1) * 100, lang))})"
+            gap = t("rate_kind_gap", lang, gap=format_pct((price / official - 1) * 100, lang))
+            text += f" ({gap})"
         parts.append(text)
     return "; ".join(parts)
 
