@@ -212,3 +212,23 @@ def test_a_store_from_before_kinds_migrates_every_value_to_official(db_url):
     assert store.load_series("USD_BOB", rate_kind="reference").tolist() == [9.32]
     assert store.stored_rate_kinds("USD_BOB") == ["official", "reference"]
     store.engine.dispose()
+
+
+def test_a_backup_from_before_kinds_restores_every_price_as_official(store, tmp_path):
+    from data.backup import backup, restore
+
+    day = pd.DataFrame({"date": [pd.Timestamp("2025-12-01")], "value": [6.96]})
+    store.write_series("USD_BOB", day, "file:bob.csv")
+    path = tmp_path / "b.json"
+    backup(store, path)
+    old = path.read_text(encoding="utf-8").replace(
+        '"columns":["series_id","rate_kind","source","date","value"]',
+        '"columns":["series_id","source","date","value"]',
+    )
+    old = old.replace('["USD_BOB","official","file:bob.csv"', '["USD_BOB","file:bob.csv"')
+    assert '"rate_kind"' not in old  # a backup as written before kinds
+    (tmp_path / "old.json").write_text(old, encoding="utf-8")
+    store.write_series("USD_BOB", day.assign(value=9.32), "file:bcb.csv", "reference")
+    assert restore(store, tmp_path / "old.json")["prices"] == 1
+    assert store.stored_rate_kinds("USD_BOB") == ["official"]
+    assert store.load_series("USD_BOB").tolist() == [6.96]
