@@ -2,10 +2,10 @@
 
 Bad input: a non-zero exit and a one-line reason on stderr. Honours DATABASE_URL.
 
-    python cli.py prices import FILE [--series ID]
+    python cli.py prices import FILE [--series ID] [--rate-kind official|reference|market]
     python cli.py prices show ID [--start D] [--end D]
     python cli.py prices refresh [--source lbma|trm|bcrp|yahoo ...] [--language es|en|mn]
-    python cli.py benchmark --currency COP [--unit g] [--date D]
+    python cli.py benchmark --currency COP [--unit g] [--date D] [--rate-kind K]
     python cli.py offers compare FILE --date D --currency CUR --gross-g G --fineness F [--rate-pct-year R]
     python cli.py backtest ID --horizon 20 --step 20 [--start D] [--end D] [--models a,b] [--folds-csv FILE]
     python cli.py forecast ID --horizon 20 [--model NAME]
@@ -66,8 +66,10 @@ from data.ledger import load_sales
 from data.market_data import MarketSnapshot, import_prices, target_fx, target_prices
 from data.offer_quotes import read_quotes
 from data.official import SourceRefresh
+from data.rate_kinds import OFFICIAL, RATE_KIND_ENV, RATE_KINDS
 from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
 from data.settings import discount_rate_pct
+from data.statistics import statistic_of
 from data.store import MarketStore
 from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
 from i18n import (
@@ -102,6 +104,15 @@ class CliError(Exception):
     """A user error: reported on stderr in one line, exit code 2."""
 
 
+def _rate_kind_option(command: argparse.ArgumentParser) -> None:
+    """--rate-kind of a command that prices gold in a local currency."""
+    command.add_argument(
+        "--rate-kind",
+        choices=list(RATE_KINDS),
+        help=f"the exchange rate's kind (default: {RATE_KIND_ENV}'s for the currency, else official)",
+    )
+
+
 def _date(text: str) -> pd.Timestamp:
     try:
         return pd.Timestamp(text).normalize()
@@ -113,7 +124,7 @@ def cmd_prices_import(store: MarketStore, args: argparse.Namespace) -> object:
     path = Path(args.file)
     if not path.is_file():
         raise CliError(f"no such file: {path}")
-    report = import_prices(store, read_bounded(path), path.name, args.series, args.source)
+    report = import_prices(store, read_bounded(path), path.name, args.series, args.source, args.rate_kind)
     # the forecast backtests on the new data are measured now, so the Forecast page opens at once
     return {**report, "backtests": refresh_backtests_after_write(store)}
 
@@ -151,6 +162,8 @@ def refresh_row_json(row: SourceRefresh, lang: str) -> dict[str, object]:
         "error_code": row.error_code,
         "skipped": row.skipped,
         "stored_as": row.stored_as,
+        # the statistic asked for and stored (BCRP's series code, the LBMA PM or AM fix, ...)
+        "statistic": row.statistic or (None if row.stored_as is None else statistic_of(row.stored_as)),
         "asked_from": None if row.asked_from is None else row.asked_from.strftime("%Y-%m-%d"),
         "message": text,
     }
@@ -180,7 +193,9 @@ def cmd_prices_refresh(store: MarketStore, args: argparse.Namespace) -> object:
 def cmd_benchmark(store: MarketStore, args: argparse.Namespace) -> object:
     """The benchmark on a date, with the sources of the gold and FX values it used and whether they are
     stale (more than the staleness setting's days before the date)."""
-    return stored_benchmark(store, args.date, args.currency, args.unit, args.max_staleness_days).as_json()
+    return stored_benchmark(
+        store, args.date, args.currency, args.unit, args.max_staleness_days, rate_kind=args.rate_kind
+    ).as_json()
 
 
 def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
@@ -205,6 +220,7 @@ def cmd_offers_compare(store: MarketStore, args: argparse.Namespace) -> object:
         # rule: a rate is not carried past its end) with the series that hold it back
         "benchmark_date": f"{benchmark.date:%Y-%m-%d}",
         "held_back_by": [] if sourced.rule is None else [h.as_json() for h in sourced.rule.held_back_by],
+        **sourced.rate_kind.as_json(),
         "fine_gold_g": comparison.fine_gold_g,
         "rate_pct_year": comparison.rate_pct_year,
         "offers": [offer.as_json() for offer in comparison.offers],
@@ -337,7 +353,7 @@ def cmd_premiums(store: MarketStore, args: argparse.Namespace) -> object:
         "realised_price_per_g", "premium_pct", "money_vs_benchmark", "premium_due_usd",
         "premium_received_usd", "meets_minimum_price", "certification", "buyer",
         "buyer_price_pct", "all_in_pct", "minimum_reference", "minimum_state", "minimum_margin_pp",
-        "buyer_quote_pct", "minimum_near_pp",
+        "buyer_quote_pct", "minimum_near_pp", "rate_kind",
     ]  # fmt: skip
     rows = []
     for record in premiums[fields].to_dict("records"):
@@ -429,6 +445,11 @@ def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
             for currency, last in briefing.missing_countries
         ],
         "demo_series": briefing.demo_series,
+        # the exchange-rate kind each country is priced at, and the gram at each kind where several are stored
+        "rate_kinds": {row.currency: row.rate_kind for row in briefing.countries if row.rate_kind},
+        "prices_by_rate_kind": {
+            row.currency: row.price_at_kinds for row in briefing.countries if row.price_at_kinds
+        },
         "summary": summary,
     }
 
@@ -502,7 +523,10 @@ def cmd_card(store: MarketStore, args: argparse.Namespace) -> object:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise CliError(f"no such folder: {out.parent}")
-    return write_card(store, args.currency, args.unit, args.language, out, as_of=args.date).as_json()
+    card = write_card(
+        store, args.currency, args.unit, args.language, out, as_of=args.date, rate_kind=args.rate_kind
+    )
+    return card.as_json()
 
 
 def cmd_backup(store: MarketStore, args: argparse.Namespace) -> object:
@@ -541,6 +565,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--source",
         help="the provider's name (e.g. lbma, stooq, trm); default: the one the file's format names",
     )
+    do_import.add_argument(
+        "--rate-kind",
+        choices=list(RATE_KINDS),
+        default=OFFICIAL,
+        help="an exchange rate's kind, stored apart from the others (default: official)",
+    )
     do_import.set_defaults(run=cmd_prices_import, staff_only=True)
     show = prices.add_parser("show", help="print a stored series")
     show.add_argument("series_id")
@@ -564,6 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--currency", choices=list(CURRENCIES), required=True)
     bench.add_argument("--unit", choices=list(UNITS), default="g")
     bench.add_argument("--max-staleness-days", type=int, default=MAX_STALENESS_DAYS)
+    _rate_kind_option(bench)
     bench.set_defaults(run=cmd_benchmark)
 
     offers = commands.add_parser("offers", help="buyers' quotes for a lot").add_subparsers(
@@ -715,6 +746,7 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("--language", choices=LANGUAGES, required=True)
     card.add_argument("--date", type=_date, help="as of this day, on data up to it (default today)")
     card.add_argument("--out", required=True, help="the HTML file to write")
+    _rate_kind_option(card)
     card.set_defaults(run=cmd_card)
 
     do_backup = commands.add_parser("backup", help="write the whole store to a file (.gz: compressed)")

@@ -15,8 +15,15 @@ from i18n.keys import ROLE
 from ui.auth import NOBODY, NOTICE_KEY, hide_session_ids_in_logs, sign_out
 from ui.banner import data_banner
 from ui.import_widget import price_import_sidebar, price_refresh_sidebar
-from ui.settings import cooperative_sidebar, sidebar_settings
-from ui.state import current_data_state, ledger_presence, may_manage, refresh_market_data, resolve_run_context
+from ui.settings import cooperative_sidebar, rate_kind_sidebar, sidebar_settings
+from ui.state import (
+    current_data_state,
+    ledger_presence,
+    may_manage,
+    refresh_market_data,
+    resolve_run_context,
+    snapshot,
+)
 from ui.store import get_store, store_unavailable
 from ui.style import page_style
 from ui.text import plain_markdown
@@ -86,6 +93,7 @@ refresh_market_data()
 if signed_in and may_manage():  # price files change everyone's prices: staff only
     price_import_sidebar(lang)  # before the banner, so an import shows in this very run
     price_refresh_sidebar(lang)  # the same for a refresh from the sources
+rate_kind_sidebar(settings.currency, list(snapshot().fx_by_kind.get(settings.currency, {})), lang)
 data_banner(current_data_state(settings.currency), lang)
 if signed_in:
     cooperative_sidebar(ledger_presence().cooperatives, lang)

@@ -74,6 +74,10 @@ class CountryRow:
     #: False when the exchange rate starts after the period's first gold close or ends before its last:
     #: the change is then over the covered part only, and every text says until when.
     complete: bool = True
+    #: The exchange-rate kind the row is priced at (None for dollars), and where the currency has several
+    #: kinds stored, the gram at each on `price_date` (official, reference, market).
+    rate_kind: str | None = None
+    price_at_kinds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from i18n import (
     t,
     unit_label,
 )
-from ui.banner import data_as_of, stop_without_prices
+from ui.banner import data_as_of, rate_kind_notice, stop_without_prices
 from ui.charts import contribution_figure
 from ui.figures import market_figures
 from ui.settings import current_settings
@@ -33,6 +33,7 @@ unit_name = unit_label(unit, lang)
 
 st.title(t("market_title", lang))
 stop_without_prices(prices, price_answer_view(currency, unit).rule, lang)
+rate_kind_notice(snapshot(), currency, lang)  # the exchange rate's kind: official, reference or market
 data_as_of(view.freshness, lang)
 
 figures = market_figures(currency, unit, lang)

@@ -26,7 +26,7 @@ from i18n import (
     t,
 )
 from services.premiums import ALL_COOPERATIVES
-from ui.banner import data_as_of, held_back_notice
+from ui.banner import data_as_of, held_back_notice, rate_kind_notice
 from ui.inputs import number_field, parse_number
 from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before, price_answer_view
@@ -115,6 +115,7 @@ try:
 except StaleDataError:
     st.error(t("offers_no_benchmark", lang, day=format_day(day, lang), latest=format_day(latest.day, lang)))
     st.stop()
+rate_kind_notice(snapshot, currency, lang)  # the benchmark's exchange rate: official, reference or market
 
 # --- the quotes: one at a time in a short form (a phone's width), each shown as a card
 labels = {name: t(QUOTE_COLUMN_KEYS[name], lang) for name in QUOTE_COLUMNS}

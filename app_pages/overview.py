@@ -21,7 +21,7 @@ from i18n import (
 from i18n.keys import KIND
 from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
-from ui.banner import data_as_of, demo_marked, held_back_notice
+from ui.banner import data_as_of, demo_marked, held_back_notice, rate_kind_notice
 from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.settings import current_settings
 from ui.state import local_price_table, price_answer_view, snapshot, stored_price_today
@@ -172,6 +172,7 @@ st.caption(
         else "1",
     )
 )
+rate_kind_notice(market, currency, lang, today.date)  # which rate priced it; the gram at each stored kind
 
 shared = stored_price_today(currency, unit)  # the stored price only: a demo price is never shared
 if shared is None:

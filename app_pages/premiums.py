@@ -21,7 +21,7 @@ from i18n import (
     tn,
 )
 from i18n.keys import CERTIFICATION, WATERFALL
-from ui.banner import example_ledger_switch
+from ui.banner import example_ledger_switch, rate_kind_notice
 from ui.figures import (
     CHART_DOTS,
     SHOWN_SALE_ROWS,
@@ -39,6 +39,7 @@ from ui.state import (
     premium_page_selection,
     premiums,
     save_schedule,
+    snapshot,
 )
 from ui.style import fitted_table
 from ui.tables import column_label, display_frame, export_frame, file_label, sale_label, sheet_label
@@ -118,6 +119,7 @@ def money(value: float) -> str:
 summary = selection.summary
 owed = premium_owed_by_buyer(chosen)
 st.markdown(premiums_sentence(summary, owed, lang))
+rate_kind_notice(snapshot(), currency, lang)  # the benchmark's exchange rate: official, reference or market
 with st.expander(t("premiums_how", lang)):
     st.markdown(t("premiums_how_text", lang))
 

@@ -28,7 +28,20 @@ from typing import Any, BinaryIO
 import ijson
 from argon2 import extract_parameters
 from argon2.exceptions import InvalidHashError
-from sqlalchemy import Date, DateTime, Float, Integer, String, Table, Text, delete, insert, select, text
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -238,7 +251,10 @@ class _Plan:
             return
         table = tables[found]
         expected = [column.name for column in table.columns]
-        addable = {column.name for column in table.columns if column.nullable}
+        # a column added since (nullable, or with a default: prices.rate_kind, official) may be absent
+        addable = {
+            column.name for column in table.columns if column.nullable or column.server_default is not None
+        }
         if (
             not all(isinstance(name, str) for name in columns)
             or [name for name in expected if name in columns] != columns
@@ -441,7 +457,8 @@ class _Checker:
             if problem:
                 raise BackupError(f"{self.path.name}: table {name!r}, row {number}: {column} {problem}")
         values = dict(zip(names, row, strict=True))
-        key = tuple(values[column.name] for column in table.primary_key.columns)
+        # a key column absent from an older backup (prices.rate_kind) takes its default on every row
+        key = tuple(values.get(column.name) for column in table.primary_key.columns)
         seen = self.keys.setdefault(name, set())
         if key in seen:
             raise BackupError(f"{self.path.name}: table {name!r}, row {number}: its key appears twice")
@@ -602,6 +619,12 @@ def restore(
         raise BackupError(f"{path.name} could not be restored: {describe(error)}") from None
 
 
+def _default_of(column: Column) -> object:
+    """A column's scalar default (None when it has none): what a row from an older backup takes."""
+    default = column.default
+    return getattr(default, "arg", None) if getattr(default, "is_scalar", False) else None
+
+
 def _replace_all(store: MarketStore, path: Path, limit: int) -> dict:
     tables = {table.name: table for table in backed_up_tables()}
     counts = {name: 0 for name in tables}
@@ -617,7 +640,8 @@ def _replace_all(store: MarketStore, path: Path, limit: int) -> dict:
 
         def add(name: str, names: list[str], row: list, number: int) -> None:
             table = tables[name]
-            values = dict.fromkeys((column.name for column in table.columns), None)
+            # a column an older backup lacks: NULL, or its default (prices.rate_kind: official)
+            values = {column.name: _default_of(column) for column in table.columns}
             values.update(zip(names, row, strict=True))
             pending.setdefault(name, []).append(_from_json(table, values))
             counts[name] += 1

@@ -1,4 +1,5 @@
-"""Peru's interbank USD/PEN rate from the BCRP statistics API (BCRPData).
+"""Peru's USD/PEN rates from the BCRP statistics API (BCRPData): the banking-system sell rate (PD04640PD)
+or the interbank sell rate (PD04638PD), two statistics stored apart (data/statistics.py).
 
 Build the query (`{base}/{series}/json/{start}/{end}`), fetch, turn the answer's `periods`
 (`{"name": "02.Ene.24", "values": ["3.713"]}`, Spanish month abbreviations; "n.d." where there is no
@@ -19,6 +20,8 @@ from data.http_source import SourceFormatError, get_json
 SOURCE = "bcrp"
 SERIES_ID = "USD_PEN"
 URL_ENV = "GOLD_DASHBOARD_BCRP_URL"
+#: Which BCRP series a refresh asks for (default: the one already stored; data/official.py).
+SERIES_ENV = "GOLD_DASHBOARD_BCRP_SERIES"
 DEFAULT_URL = "https://estadisticas.bcrp.gob.pe/estadisticas/series/api"
 #: "Tipo de cambio - TC Interbancario (S/ por US$) - Venta", daily.
 INTERBANK_SELL_SERIES = "PD04638PD"

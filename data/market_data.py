@@ -22,6 +22,7 @@ from data.cleaning import clean_observations
 from data.demo import demo_market_data
 from data.importers import PriceFileError, parse_price_file
 from data.plausibility import UnitError, check_units, overlap_with
+from data.rate_kinds import OFFICIAL, RateKindChoice, choose_rate_kind
 from data.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id
 from data.sources import combine_sources, provider_for_import, source_spans
 from data.store import MarketStore
@@ -182,6 +183,15 @@ class MarketSnapshot:
     #: Per other gold source, its measured gap to the LBMA fix on common days: the 90th percentile of
     #: |source ÷ fix − 1| in % (only with at least MIN_GAP_DAYS common days): the minimum's "near" band.
     gold_source_gaps_pct: dict[str, float] = field(default_factory=dict)
+    #: Per currency with a stored rate, the kind its series above holds (official unless chosen; a
+    #: missing kind falls back to official and says so).
+    rate_kinds: dict[str, RateKindChoice] = field(default_factory=dict)
+    #: Per currency, every stored kind's rate (only where more than one kind is stored): the gaps to show.
+    fx_by_kind: dict[str, dict[str, pd.Series]] = field(default_factory=dict)
+
+    def rate_kind(self, currency: str) -> RateKindChoice:
+        """The kind the snapshot prices `currency` at (official for USD and demo rates)."""
+        return self.rate_kinds.get(currency, RateKindChoice(OFFICIAL, OFFICIAL))
 
     @property
     def demo_series(self) -> list[str]:
@@ -220,10 +230,17 @@ class MarketSnapshot:
         return str(sources.loc[day])
 
 
-def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> MarketSnapshot:
-    """Every known series from the store; a seeded demo series for any the store does not have."""
+def load_snapshot(
+    store: MarketStore, *, today: pd.Timestamp | None = None, rate_kinds: dict[str, str] | None = None
+) -> MarketSnapshot:
+    """Every known series from the store; a seeded demo series for any the store does not have.
+
+    An exchange rate is read at the kind `rate_kinds` names for its currency (default: the
+    GOLD_DASHBOARD_RATE_KIND setting's), official where that kind is not stored.
+    """
     today = (today or pd.Timestamp.now()).normalize()
     status = store.series_status()
+    kinds, fx_by_kind = _rate_kinds(store, status, rate_kinds or {})
     series: dict[str, pd.Series] = {}
     states: dict[str, SeriesState] = {}
     demo: dict[str, pd.Series] | None = None
@@ -232,7 +249,8 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
     gaps: dict[str, float] = {}
     for series_id in SERIES:
         if series_id in status.index:
-            every_value = store.load_series_sources(series_id)  # read once: combined, and the LBMA fix
+            kind = kinds[currency].used if (currency := SERIES[series_id].currency) in kinds else OFFICIAL
+            every_value = store.load_series_sources(series_id, rate_kind=kind)  # combined, and the LBMA fix
             stored_frame = combine_sources(series_id, every_value)
             stored = stored_frame["value"].rename(series_id)
             if series_id == GOLD_SERIES:
@@ -269,7 +287,24 @@ def load_snapshot(store: MarketStore, *, today: pd.Timestamp | None = None) -> M
             )
         else:
             reason, code = "no stored data yet and Yahoo Finance not tried", NOT_TRIED
-    return MarketSnapshot(series, states, reason, sources, lbma, code, gaps)
+    return MarketSnapshot(series, states, reason, sources, lbma, code, gaps, kinds, fx_by_kind)
+
+
+def _rate_kinds(
+    store: MarketStore, status: pd.DataFrame, requested: dict[str, str]
+) -> tuple[dict[str, RateKindChoice], dict[str, dict[str, pd.Series]]]:
+    """Per stored rate: the kind chosen (requested, else the setting's, else official), and where more
+    than one kind is stored, every kind's values."""
+    kinds: dict[str, RateKindChoice] = {}
+    by_kind: dict[str, dict[str, pd.Series]] = {}
+    for series_id, info in SERIES.items():
+        if info.currency is None or series_id not in status.index:
+            continue
+        stored = store.stored_rate_kinds(series_id)
+        kinds[info.currency] = choose_rate_kind(info.currency, stored, requested.get(info.currency))
+        if len(stored) > 1:
+            by_kind[info.currency] = {kind: store.load_series(series_id, rate_kind=kind) for kind in stored}
+    return kinds, by_kind
 
 
 MIN_GAP_DAYS = 250  # about a year of common days before a source's gap to the fix counts as measured
@@ -300,8 +335,12 @@ def import_prices(
     filename: str,
     series_id: str | None = None,
     source: str | None = None,
+    rate_kind: str = OFFICIAL,
 ) -> dict:
     """Parse, clean, check the unit and store a price file under its source in one transaction.
+
+    An exchange rate is stored as `rate_kind` (official, reference, market): it is checked against, and
+    ranked among, the sources of that kind only, and no other kind changes.
 
     The values are stored beside any other source's (never over them). The report says how the file
     compares with the stored values of other sources on common days (`overlap`, or None). Raises
@@ -315,9 +354,13 @@ def import_prices(
         # `rows` lets the page write the reasons in the user's language (i18n.problem_text)
         rows = [{"line": r["line"], "problems": r.get("problems", [])} for r in first]
         raise PriceFileError("no_row_stored", reasons=reasons, rows=rows)
+    if rate_kind != OFFICIAL and SERIES[parsed.series_id].currency is None:
+        raise PriceFileError(
+            "message", text=f"{parsed.series_id} is no exchange rate: it has no {rate_kind} kind"
+        )
     provider = provider_for_import(parsed.format, parsed.series_id, filename, source)
     new = parsed.observations.set_index(pd.to_datetime(parsed.observations["date"]))["value"]
-    stored = store.load_series_sources(parsed.series_id, new.index.min(), new.index.max())
+    stored = store.load_series_sources(parsed.series_id, new.index.min(), new.index.max(), rate_kind)
     others = combine_sources(parsed.series_id, stored[stored["source"] != provider])
     overlap = overlap_with(new, others)
     try:
@@ -325,7 +368,7 @@ def import_prices(
     except UnitError as error:
         raise PriceFileError(error.code, **error.params) from None
     extra = {"overlap": None if overlap is None else overlap.as_json()}
-    return store.store_import(parsed, filename, provider, extra)
+    return store.store_import(parsed, filename, provider, extra, rate_kind)
 
 
 def target_prices(load: Callable[[str], pd.Series], target_id: str) -> pd.Series:

@@ -9,6 +9,7 @@ stored row as it was.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,7 @@ from data.cleaning import clean_observations
 from data.http_source import CHANGED_FORMAT, SourceError
 from data.plausibility import UnitError, check_units, overlap_with
 from data.sources import combine_sources
+from data.statistics import BCRP_BANKING_SELL, BCRP_INTERBANK_SELL, bcrp_source, statistic_of
 from data.store import MarketStore
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class SourceRefresh:
     asked_from: pd.Timestamp | None = None
     skipped: str | None = None  # a code when the source was deliberately not asked (offline mode)
     stored_as: str | None = None  # the provenance the values are stored under (lbma, lbma_am, trm, ...)
+    statistic: str | None = None  # the statistic asked for and stored (data/statistics.py)
 
     @property
     def ok(self) -> bool:
@@ -75,8 +78,9 @@ def _lbma_am(start: pd.Timestamp, end: pd.Timestamp | None = None, **http: Any) 
     return lbma.fetch(start, end, feed="am", **http)
 
 
-def feeds_for(source: str) -> list[OfficialFeed]:
-    """The feeds `refresh --source NAME` asks: the LBMA PM (and AM when its address is set), TRM, BCRP."""
+def feeds_for(source: str, store: MarketStore | None = None) -> list[OfficialFeed]:
+    """The feeds `refresh --source NAME` asks: the LBMA PM (and AM when its address is set), TRM, BCRP
+    (the BCRP series the store already holds, data/bcrp.py's series_to_ask)."""
     if source == lbma.SOURCE:
         feeds = [OfficialFeed(lbma.SOURCE, lbma.SOURCE, lbma.SERIES_ID, lbma.fetch, lbma.feed_url)]
         if lbma.feed_url("am") is not None:
@@ -89,8 +93,31 @@ def feeds_for(source: str) -> list[OfficialFeed]:
     if source == trm.SOURCE:
         return [OfficialFeed(trm.SOURCE, trm.SOURCE, trm.SERIES_ID, trm.fetch, trm.resource_url, True)]
     if source == bcrp.SOURCE:
-        return [OfficialFeed(bcrp.SOURCE, bcrp.SOURCE, bcrp.SERIES_ID, bcrp.fetch, bcrp.base_url)]
+        return [_bcrp_feed(bcrp_series_to_ask(store))]
     raise ValueError(f"unknown official source {source!r}")
+
+
+def bcrp_series_to_ask(store: MarketStore | None) -> str:
+    """Which BCRP statistic a refresh asks for: the setting's (GOLD_DASHBOARD_BCRP_SERIES), else the one
+    already stored (the banking-system rate before the interbank one), else the banking-system rate (the
+    statistic a BCRP file holds). Asking another statistic than the stored one would join two as one."""
+    configured = os.environ.get(bcrp.SERIES_ENV, "").strip().upper()
+    if configured:
+        return configured
+    if store is not None:
+        for code in (BCRP_BANKING_SELL, BCRP_INTERBANK_SELL):
+            if store.last_source_date(bcrp.SERIES_ID, bcrp_source(code)) is not None:
+                return code
+    return BCRP_BANKING_SELL
+
+
+def _bcrp_feed(series_code: str) -> OfficialFeed:
+    """BCRP's feed of one series code, stored under that statistic's own source (data/statistics.py)."""
+
+    def fetch(start: pd.Timestamp, end: pd.Timestamp | None = None, **http: Any) -> pd.DataFrame:
+        return bcrp.fetch(start, end, series=series_code, **http)
+
+    return OfficialFeed(bcrp.SOURCE, bcrp_source(series_code), bcrp.SERIES_ID, fetch, bcrp.base_url)
 
 
 def _window(feed: OfficialFeed, last_stored: pd.Timestamp | None, today: pd.Timestamp):
@@ -108,7 +135,9 @@ def refresh_feed(
 ) -> SourceRefresh:
     """Fetch the days of `feed` after the last one stored under its source, check them, store them."""
     today = (today or pd.Timestamp.now()).normalize()
-    result = SourceRefresh(feed.source, feed.series_id, stored_as=feed.store_source)
+    result = SourceRefresh(
+        feed.source, feed.series_id, stored_as=feed.store_source, statistic=statistic_of(feed.store_source)
+    )
     last_stored = store.last_source_date(feed.series_id, feed.store_source)
     start, ask_from, end = _window(feed, last_stored, today)
     result.asked_from = start
@@ -170,4 +199,4 @@ def refresh_official(
     store: MarketStore, source: str, *, today: pd.Timestamp | None = None, **http: Any
 ) -> list[SourceRefresh]:
     """Every feed of one official source (`lbma`, `trm`, `bcrp`), each in its own transaction."""
-    return [refresh_feed(store, feed, today=today, **http) for feed in feeds_for(source)]
+    return [refresh_feed(store, feed, today=today, **http) for feed in feeds_for(source, store)]

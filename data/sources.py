@@ -17,7 +17,9 @@ import pandas as pd
 from data.series import SERIES
 
 PRECEDENCE_ENV = "GOLD_DASHBOARD_SOURCE_PRECEDENCE"
-OFFICIAL_FX_SOURCES = ("trm", "bcrp", "official")
+#: bcrp is BCRP's banking-system sell rate; its interbank rate, another statistic, is kept apart under its
+#: code and ranks after it (data/statistics.py).
+OFFICIAL_FX_SOURCES = ("trm", "bcrp", "bcrp:PD04638PD", "official")
 
 
 def default_precedence(series_id: str) -> list[str]:

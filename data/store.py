@@ -38,6 +38,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from data.rate_kinds import OFFICIAL, RATE_KINDS
 from data.series import SERIES
 from data.sources import combine_sources, precedence_key
 
@@ -56,12 +57,15 @@ series_table = Table(
     Column("version", Integer, nullable=False, default=0),
 )
 
-#: Every value with its source: a second source for the same series and day never overwrites the first.
-#: Which value a day uses is decided when reading, by the series' source precedence (data/sources.py).
+#: Every value with its source and, for an exchange rate, its kind (official, reference, market: several
+#: rates are several series, data/rate_kinds.py; gold is stored as `official`): a second source for the
+#: same series, kind and day never overwrites the first. Which value a day uses is decided when reading,
+#: by the series' source precedence (data/sources.py), within one kind only.
 observations_table = Table(
     "prices",
     metadata,
     Column("series_id", String(32), primary_key=True),
+    Column("rate_kind", String(16), primary_key=True, default=OFFICIAL, server_default=OFFICIAL),
     Column("source", String(200), primary_key=True),
     Column("date", Date, primary_key=True),
     Column("value", Float, nullable=False),
@@ -352,6 +356,29 @@ def _migrate_legacy_observations(engine: Engine) -> None:
         legacy.drop(conn)
 
 
+def _migrate_rate_kinds(engine: Engine) -> None:
+    """A store from before exchange rates had kinds: its prices table is made anew with `rate_kind` in its
+    key and every value it held becomes `official` (what every stored rate was), in one transaction."""
+    inspector = inspect(engine)
+    if not inspector.has_table(observations_table.name) or "rate_kind" in {
+        column["name"] for column in inspector.get_columns(observations_table.name)
+    }:
+        return
+    old = Table(observations_table.name, MetaData(), autoload_with=engine)
+    with engine.begin() as conn:
+        rows = [
+            {**row._mapping, "rate_kind": OFFICIAL}
+            for row in conn.execute(select(old.c.series_id, old.c.source, old.c.date, old.c.value))
+        ]
+        old.drop(conn)
+        observations_table.create(conn)
+        data_versions_table.create(conn, checkfirst=True)
+        for start in range(0, len(rows), 5_000):
+            conn.execute(insert(observations_table), rows[start : start + 5_000])
+        for series_id in {row["series_id"] for row in rows}:
+            bump_version(conn, series_version_key(series_id))
+
+
 def market_version_key(versions: dict[str, int]) -> str:
     """The part of the versions that market data depends on: every series' counter."""
     return ";".join(f"{key}={value}" for key, value in sorted(versions.items()) if key.startswith("series:"))
@@ -414,6 +441,7 @@ class MarketStore:
     def __init__(self, engine: Engine):
         self.engine = engine
         _drop_global_column_mappings(engine)
+        _migrate_rate_kinds(engine)
         metadata.create_all(engine)
         add_missing_columns(engine)  # a store made by an older version keeps working
         _migrate_legacy_observations(engine)
@@ -440,17 +468,29 @@ class MarketStore:
     # ------------------------------------------------------------ writing
 
     def _upsert_observations(
-        self, conn: Connection, series_id: str, observations: pd.DataFrame, source: str
+        self,
+        conn: Connection,
+        series_id: str,
+        observations: pd.DataFrame,
+        source: str,
+        rate_kind: str = OFFICIAL,
     ) -> int:
-        """Insert or replace one source's observations (date, value) of a series; returns new dates.
+        """Insert or replace one source's observations (date, value) of a series' kind; returns new dates.
 
-        Only this source's values are replaced: another source's value on the same day stays, and the
-        precedence decides between them when reading, whatever the order the files came in.
+        Only this source's values of this kind are replaced: another source's or another kind's value on
+        the same day stays, and the precedence decides between sources of one kind when reading, whatever
+        the order the files came in.
         """
         if observations.empty:
             return 0
+        if rate_kind not in RATE_KINDS:
+            raise ValueError(f"unknown rate kind {rate_kind!r}; known: {', '.join(RATE_KINDS)}")
         dates = [d.date() for d in pd.to_datetime(observations["date"])]
-        this_source = (observations_table.c.series_id == series_id) & (observations_table.c.source == source)
+        this_source = (
+            (observations_table.c.series_id == series_id)
+            & (observations_table.c.rate_kind == rate_kind)
+            & (observations_table.c.source == source)
+        )
         existing = set(
             conn.scalars(
                 select(observations_table.c.date).where(
@@ -470,7 +510,13 @@ class MarketStore:
         conn.execute(
             insert(observations_table),
             [
-                {"series_id": series_id, "source": source, "date": day, "value": float(value)}
+                {
+                    "series_id": series_id,
+                    "rate_kind": rate_kind,
+                    "source": source,
+                    "date": day,
+                    "value": float(value),
+                }
                 for day, value in zip(dates, observations["value"], strict=True)
             ],
         )
@@ -493,19 +539,27 @@ class MarketStore:
                 .values(version=row.version + 1, **values)
             )
 
-    def write_series(self, series_id: str, observations: pd.DataFrame, source: str) -> int:
+    def write_series(
+        self, series_id: str, observations: pd.DataFrame, source: str, rate_kind: str = OFFICIAL
+    ) -> int:
         """Store observations (date, value) of one series in one transaction; returns new dates added."""
         with self.engine.begin() as conn:
-            return self._upsert_observations(conn, series_id, observations, source)
+            return self._upsert_observations(conn, series_id, observations, source, rate_kind)
 
-    def store_import(self, parsed, filename: str, source: str, extra: dict | None = None) -> dict:
-        """Store a parsed price file under `source` and its report in one transaction; returns the report.
+    def store_import(
+        self, parsed, filename: str, source: str, extra: dict | None = None, rate_kind: str = OFFICIAL
+    ) -> dict:
+        """Store a parsed price file under `source` (and `rate_kind`) and its report in one transaction;
+        returns the report.
 
         Re-importing the same file replaces the same dates with the same values: nothing is added.
         """
         with self.engine.begin() as conn:
-            new_dates = self._upsert_observations(conn, parsed.series_id, parsed.observations, source)
-            report = parsed.report() | {"source": source, "rows_new": new_dates} | (extra or {})
+            new_dates = self._upsert_observations(
+                conn, parsed.series_id, parsed.observations, source, rate_kind
+            )
+            report = parsed.report() | {"source": source, "rate_kind": rate_kind, "rows_new": new_dates}
+            report |= extra or {}
             conn.execute(
                 insert(imports_table).values(
                     at=_utcnow(),
@@ -530,11 +584,13 @@ class MarketStore:
 
     # ------------------------------------------------------------ reading
 
-    def load_series_sources(self, series_id: str, start: object = None, end: object = None) -> pd.DataFrame:
-        """Every stored value of one series with its source: columns date, source, value (by date)."""
+    def load_series_sources(
+        self, series_id: str, start: object = None, end: object = None, rate_kind: str = OFFICIAL
+    ) -> pd.DataFrame:
+        """Every stored value of one series' kind with its source: columns date, source, value (by date)."""
         query = select(
             observations_table.c.date, observations_table.c.source, observations_table.c.value
-        ).where(observations_table.c.series_id == series_id)
+        ).where(observations_table.c.series_id == series_id, observations_table.c.rate_kind == rate_kind)
         if start is not None:
             query = query.where(observations_table.c.date >= pd.Timestamp(start).date())
         if end is not None:
@@ -547,27 +603,45 @@ class MarketStore:
         return frame
 
     def load_series_with_sources(
-        self, series_id: str, start: object = None, end: object = None
+        self, series_id: str, start: object = None, end: object = None, rate_kind: str = OFFICIAL
     ) -> pd.DataFrame:
-        """One value per day, the highest-precedence source's, with that source: columns value, source."""
-        return combine_sources(series_id, self.load_series_sources(series_id, start, end))
+        """One value per day, the highest-precedence source's of one kind, with that source: columns value,
+        source."""
+        return combine_sources(series_id, self.load_series_sources(series_id, start, end, rate_kind))
 
-    def load_series(self, series_id: str, start: object = None, end: object = None) -> pd.Series:
-        """Values of one series on a DatetimeIndex (empty if not stored), optionally between two dates.
+    def load_series(
+        self, series_id: str, start: object = None, end: object = None, rate_kind: str = OFFICIAL
+    ) -> pd.Series:
+        """Values of one series (of one rate kind) on a DatetimeIndex (empty if not stored), optionally
+        between two dates.
 
         Where several sources have a day, the value of the one first in the series' precedence.
         """
-        return self.load_series_with_sources(series_id, start, end)["value"].rename(series_id)
+        return self.load_series_with_sources(series_id, start, end, rate_kind)["value"].rename(series_id)
 
-    def last_source_date(self, series_id: str, source: str) -> pd.Timestamp | None:
+    def last_source_date(self, series_id: str, source: str, rate_kind: str = OFFICIAL) -> pd.Timestamp | None:
         """The last day stored for `series_id` under `source` (None when it has none): a refresh asks after it."""
         with self.engine.connect() as conn:
             last = conn.scalar(
                 select(func.max(observations_table.c.date)).where(
-                    observations_table.c.series_id == series_id, observations_table.c.source == source
+                    observations_table.c.series_id == series_id,
+                    observations_table.c.rate_kind == rate_kind,
+                    observations_table.c.source == source,
                 )
             )
         return None if last is None else pd.Timestamp(last)
+
+    def stored_rate_kinds(self, series_id: str) -> list[str]:
+        """The rate kinds `series_id` has values of, in RATE_KINDS' order (what a choice offers)."""
+        with self.engine.connect() as conn:
+            kinds = set(
+                conn.scalars(
+                    select(observations_table.c.rate_kind)
+                    .where(observations_table.c.series_id == series_id)
+                    .distinct()
+                )
+            )
+        return [kind for kind in RATE_KINDS if kind in kinds]
 
     def series_status(self) -> pd.DataFrame:
         """Per stored series: sources, first and last date, days, last update (index: series_id)."""

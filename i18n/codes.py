@@ -12,7 +12,7 @@ import pandas as pd
 from babel.dates import get_day_names
 
 from i18n.catalogue import t, tn
-from i18n.formats import DATE_LOCALE, format_day, format_number, format_pct
+from i18n.formats import DATE_LOCALE, format_day, format_money, format_number, format_pct
 from i18n.keys import (
     DECIMAL_NAME,
     ERROR,
@@ -26,6 +26,8 @@ from i18n.keys import (
     PROBLEM,
     PROBLEM_COLUMN,
     PROBLEM_FIELD,
+    RATE_KIND,
+    RATE_KIND_OF_CURRENCY,
     REASON,
     SERIES,
     SOURCE,
@@ -184,6 +186,8 @@ def source_label(source: str | None, lang: str) -> str:
         return "–"
     if ", " in source:  # several sources, in the order of the days they cover ("lbma, yahoo:GC=F")
         return ", ".join(source_label(part, lang) for part in source.split(", "))
+    if source in SOURCE:  # a source whose name holds its statistic (bcrp:PD04638PD)
+        return t(SOURCE[source], lang)
     provider, _, detail = source.partition(":")
     provider = provider.strip().lower()
     if provider.startswith("demo"):
@@ -198,6 +202,36 @@ def source_label(source: str | None, lang: str) -> str:
     if provider in SOURCE:
         return t(SOURCE[provider], lang)
     return source
+
+
+def rate_kind_label(kind: str, currency: str, lang: str) -> str:
+    """An exchange-rate kind as a reader names it: official → "oficial", reference → "referencial del
+    BCB" for bolivianos ("referencial del banco central" elsewhere), market → "de mercado"."""
+    key = RATE_KIND_OF_CURRENCY.get((kind, currency), RATE_KIND.get(kind))
+    return kind if key is None else t(key, lang)
+
+
+def rate_kind_text(used: str, requested: str, currency: str, lang: str) -> str:
+    """Which exchange rate a price used, and when the kind asked for is not stored, that it fell back."""
+    text = t("rate_kind_used", lang, kind=rate_kind_label(used, currency, lang))
+    if requested != used:
+        text += " " + t("rate_kind_fell_back", lang, requested=rate_kind_label(requested, currency, lang))
+    return text
+
+
+def rate_kinds_text(currency: str, prices: dict[str, float], lang: str) -> str:
+    """The gram at each stored rate kind with its gap to the official one: "a la tasa oficial: Bs 388;
+    a la tasa referencial del BCB: Bs 520 (+33,9 % frente a la oficial)"."""
+    official = prices.get("official")
+    parts = []
+    for kind, price in prices.items():
+        text = t("rate_kind_price_at", lang, kind=rate_kind_label(kind, currency, lang),
+                 price=format_money(price, currency, lang))  # fmt: skip
+        if official and kind != "official":
+            gap = t("rate_kind_gap", lang, gap=format_pct((price / official - 1) * 100, lang))
+            text += f" ({gap})"
+        parts.append(text)
+    return "; ".join(parts)
 
 
 def fetch_source_name(source: str, lang: str) -> str:

@@ -454,6 +454,14 @@ FORMAT: dict[str, str] = {
     "generic": N_("format_generic"),
 }
 
+#: Exchange-rate kinds (data/rate_kinds.py) as a reader names them; a currency may name one its own way.
+RATE_KIND: dict[str, str] = {
+    "official": N_("rate_kind_official"),
+    "reference": N_("rate_kind_reference"),
+    "market": N_("rate_kind_market"),
+}
+RATE_KIND_OF_CURRENCY: dict[tuple[str, str], str] = {("reference", "BOB"): N_("rate_kind_reference_BOB")}
+
 SOURCE: dict[str, str] = {
     "lbma": N_("source_lbma"),
     "lbma_am": N_("source_lbma_am"),
@@ -462,6 +470,7 @@ SOURCE: dict[str, str] = {
     "benchmark": N_("source_benchmark"),
     "trm": N_("source_trm"),
     "bcrp": N_("source_bcrp"),
+    "bcrp:PD04638PD": N_("source_bcrp_interbank"),
     "demo": N_("source_demo"),
     "yahoo_gold_future": N_("source_yahoo_gold_future"),
 }

@@ -73,6 +73,7 @@ class SentAlert:
     price: float | None
     currency: str
     unit: str
+    rate_kind: str | None = None  # the exchange-rate kind the price used (None for dollars)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,14 @@ class AlertRun:
         return {
             "date": f"{self.date:%Y-%m-%d}",
             "sent": [
-                {"id": s.id, "email": s.email, "price": s.price, "currency": s.currency, "unit": s.unit}
+                {
+                    "id": s.id,
+                    "email": s.email,
+                    "price": s.price,
+                    "currency": s.currency,
+                    "unit": s.unit,
+                    "rate_kind": s.rate_kind,
+                }
                 for s in self.sent
             ],
             "skipped": [{"id": s.id, "reason": s.reason} for s in self.skipped],
@@ -425,7 +433,8 @@ def _run_rule(
         run.skipped.append(SkippedAlert(rule.id, f"not sent, will retry on the next run: {refused}"))
         return
     record_check(store, rule.id, checked=day.date(), price=price, armed=False, sent_at=datetime.now(UTC))
-    run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit))
+    kind = None if quote is None or rule.currency == "USD" else quote.rate_kind.used
+    run.sent.append(SentAlert(rule.id, rule.email, price, rule.currency, rule.unit, kind))
 
 
 def run_alerts_once(store: MarketStore, **options: Any) -> AlertRun | None:

@@ -20,7 +20,7 @@ from data.market_data import MarketSnapshot
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
 from services.forecast import DEFAULT_HORIZON, stored_backtest
-from services.market import real_fx
+from services.market import prices_at_kinds, real_fx
 from services.premiums import stored_premiums
 
 
@@ -53,7 +53,18 @@ def briefing_view(
     ]
     briefing.demo_series = [series_id for series_id in used if series_id in snapshot.demo_series]
     briefing.providers = {series_id: snapshot.source_of(series_id) for series_id in used}
+    add_rate_kinds(briefing, snapshot)
     return briefing
+
+
+def add_rate_kinds(briefing: Briefing, snapshot: MarketSnapshot) -> None:
+    """Name each country's rate kind, and where a currency has several kinds stored, the gram at each on
+    the row's day (the gap a Bolivian reader needs: the official 6.96 against the BCB's reference)."""
+    for row in briefing.countries:
+        if row.currency == "USD":
+            continue
+        row.rate_kind = snapshot.rate_kind(row.currency).used
+        row.price_at_kinds = prices_at_kinds(snapshot, row.currency, row.price_date)
 
 
 def briefing_periods(snapshot: MarketSnapshot, kind: str) -> pd.DataFrame:

@@ -14,10 +14,21 @@ from urllib.parse import quote as url_quote
 
 from jinja2 import Environment, FileSystemLoader
 
+from data.rate_kinds import OFFICIAL, RateKindChoice
 from data.series import GOLD_SERIES, fx_series_for, rate_decimals
 from data.settings import practice_advice
 from data.store import MarketStore
-from i18n import N_, format_day, format_money, format_number, format_pct, reading_for, t, unit_label
+from i18n import (
+    N_,
+    format_day,
+    format_money,
+    format_number,
+    format_pct,
+    rate_kind_text,
+    reading_for,
+    t,
+    unit_label,
+)
 from i18n import source_label as reader_source_label
 from i18n.keys import COUNTRY
 from services.price_today import PriceToday, price_today
@@ -63,7 +74,17 @@ def price_day_words(quote: PriceToday, lang: str) -> str:
 
 
 def sources_sentence(quote: PriceToday, lang: str) -> str:
-    """Gold and exchange rate used, with their dates and sources, and the rule (one sentence)."""
+    """Gold and exchange rate used, with their dates and sources, and the rule (one sentence), then which
+    kind of exchange rate (official, reference, market) priced it."""
+    if fx_series_for(quote.currency) is None:
+        return _sources_sentence(quote, lang)
+    kind = quote.rate_kind
+    return (
+        f"{_sources_sentence(quote, lang)} {rate_kind_text(kind.used, kind.requested, quote.currency, lang)}"
+    )
+
+
+def _sources_sentence(quote: PriceToday, lang: str) -> str:
     gold = format_number(quote.gold_usd_per_oz, lang, digits=2, currency=quote.currency)
     gold_source = source_label(quote.sources.get(GOLD_SERIES, "?"), lang)
     fx_id = fx_series_for(quote.currency)
@@ -134,23 +155,38 @@ class CardFile:
     bytes: int
     price: float
     date: str
+    rate_kind: RateKindChoice = RateKindChoice(OFFICIAL, OFFICIAL)
 
     def as_json(self) -> dict[str, object]:
-        return {"file": self.file, "bytes": self.bytes, "price": self.price, "date": self.date}
+        return {
+            "file": self.file,
+            "bytes": self.bytes,
+            "price": self.price,
+            "date": self.date,
+            **self.rate_kind.as_json(),
+        }
 
 
 def write_card(
-    store: MarketStore, currency: str, unit: str, lang: str, out: Path, *, as_of: object = None
+    store: MarketStore,
+    currency: str,
+    unit: str,
+    lang: str,
+    out: Path,
+    *,
+    as_of: object = None,
+    rate_kind: str | None = None,
 ) -> CardFile:
-    """Render the card for the stored price as of `as_of` (default today) and write it to `out`."""
-    quote = price_today(store, currency, unit, as_of=as_of)
+    """Render the card for the stored price as of `as_of` (default today) at `rate_kind` (default: the
+    setting's) and write it to `out`."""
+    quote = price_today(store, currency, unit, as_of=as_of, rate_kind=rate_kind)
     payload = card_html(quote, lang).encode("utf-8")
     if len(payload) > MAX_CARD_BYTES:  # a template change that breaks the budget must not ship silently
         raise ValueError(f"the card is {len(payload)} bytes, over the {MAX_CARD_BYTES} byte budget")
     temporary = out.with_name(f".{out.name}.tmp")
     temporary.write_bytes(payload)
     temporary.replace(out)  # the web server never serves half a card
-    return CardFile(str(out), len(payload), quote.price, f"{quote.date:%Y-%m-%d}")
+    return CardFile(str(out), len(payload), quote.price, f"{quote.date:%Y-%m-%d}", quote.rate_kind)
 
 
 def whatsapp_text(quote: PriceToday, lang: str = "es") -> str:

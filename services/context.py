@@ -25,6 +25,8 @@ class RunContext:
     versions: tuple[tuple[str, int], ...]
     user: User | None
     scope: LedgerScope
+    #: The exchange-rate kind the reader chose per currency (the sidebar's; others: the setting's).
+    rate_kinds: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(
@@ -34,17 +36,21 @@ class RunContext:
         user: User | None,
         scope: LedgerScope,
         today: str | None = None,
+        rate_kinds: dict[str, str] | None = None,
     ) -> RunContext:
         day = today or pd.Timestamp.now().strftime("%Y-%m-%d")
-        return cls(url, day, tuple(sorted(versions.items())), user, scope)
+        kinds = tuple(sorted((rate_kinds or {}).items()))
+        return cls(url, day, tuple(sorted(versions.items())), user, scope, kinds)
 
     def version(self, key: str) -> int:
         return dict(self.versions).get(key, 0)
 
     @property
     def market_key(self) -> str:
-        """Changes when any series is written."""
-        return market_version_key(dict(self.versions))
+        """Changes when any series is written, or the reader picks another rate kind (every market view
+        is priced at the chosen kinds: rate_kinds_of_market_key reads them back)."""
+        key = market_version_key(dict(self.versions))
+        return key + "".join(f"|{currency}={kind}" for currency, kind in self.rate_kinds)
 
     @property
     def ledger_key(self) -> str:
@@ -63,6 +69,11 @@ class RunContext:
     @property
     def fetch_version(self) -> int:
         return self.version(FETCH_VERSION)
+
+
+def rate_kinds_of_market_key(market_key: str) -> dict[str, str]:
+    """The rate kinds a market key was made for ({currency: kind}; empty: the setting's defaults)."""
+    return dict(part.split("=", 1) for part in market_key.split("|")[1:])
 
 
 def scope_of_ledger_key(ledger_key: str, user: str = "reader") -> LedgerScope:

@@ -27,16 +27,21 @@ from analytics.market import (
     reference_date,
 )
 from data.market_data import MarketSnapshot, load_snapshot
+from data.rate_kinds import OFFICIAL, RateKindChoice, stored_rate_kind
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
 from data.settings import stale_after_days
+from data.statistics import statistic_of
 from data.store import MarketStore
 from services.as_of import AsOf, complete_day
 from services.freshness import Freshness, freshness, last_date
 
 
-def market_snapshot(store: MarketStore, today: pd.Timestamp | None = None) -> MarketSnapshot:
-    """Every series with its provenance; seeded demo data for any series the store lacks."""
-    return load_snapshot(store, today=today)
+def market_snapshot(
+    store: MarketStore, today: pd.Timestamp | None = None, rate_kinds: dict[str, str] | None = None
+) -> MarketSnapshot:
+    """Every series with its provenance; seeded demo data for any series the store lacks; each rate at
+    the kind `rate_kinds` (else the setting) names for its currency."""
+    return load_snapshot(store, today=today, rate_kinds=rate_kinds)
 
 
 def real_fx(snapshot: MarketSnapshot) -> dict[str, pd.Series]:
@@ -122,6 +127,19 @@ def market_view(
     )
 
 
+def prices_at_kinds(snapshot: MarketSnapshot, currency: str, day: pd.Timestamp) -> dict[str, float]:
+    """The benchmark gram in `currency` on `day` at every stored rate kind (empty with only one kind);
+    a kind without a fresh rate on that day is left out."""
+    prices = {}
+    for kind, rate in snapshot.fx_by_kind.get(currency, {}).items():
+        try:
+            quote = benchmark_price_per_fine_gram(snapshot.gold_usd_per_oz, rate, day, currency=currency)
+        except ValueError:  # no rate of this kind within the staleness limit
+            continue
+        prices[kind] = quote.price
+    return prices
+
+
 class MissingSeriesError(ValueError):
     """A series the command needs is not stored (import a file or refresh first)."""
 
@@ -136,12 +154,17 @@ class SourcedQuote:
     stale: bool
     #: The "as of" rule's answer that chose the day (judged on today, or on the day asked for).
     rule: AsOf | None = None
+    #: The exchange-rate kind used (official unless chosen; a missing kind falls back to official).
+    rate_kind: RateKindChoice = RateKindChoice(OFFICIAL, OFFICIAL)
 
     def as_json(self) -> dict[str, object]:
         out: dict[str, object] = {
             **self.quote.as_json(),
             "gold_source": self.gold_source,
             "fx_source": self.fx_source,
+            "gold_statistic": statistic_of(self.gold_source),
+            "fx_statistic": None if self.fx_source is None else statistic_of(self.fx_source),
+            **self.rate_kind.as_json(),
             "stale": self.stale,
         }
         if self.rule is not None:
@@ -160,18 +183,22 @@ def stored_benchmark(
     unit: str = "g",
     max_staleness_days: int = MAX_STALENESS_DAYS,
     today: object = None,
+    rate_kind: str | None = None,
 ) -> SourcedQuote:
     """The benchmark of one fine `unit` in `currency` on `date` from stored data only (no demo), with the
     source of the gold and FX values used; stale when an input is older than the staleness setting.
 
     The day is the latest complete one on or before `date` (default `today`, now) by the "as of" rule
     (services/as_of.py): `date` itself when both series hold on it; staleness is the priced day's age.
+    The rate is of `rate_kind` (default: the GOLD_DASHBOARD_RATE_KIND setting's for the currency), official
+    when that kind is not stored.
     """
     gold = store.load_series_with_sources(GOLD_SERIES)
     if gold.empty:
         raise MissingSeriesError(f"no {GOLD_SERIES} stored: import a gold price file or refresh first")
     fx_id = fx_series_for(currency)
-    fx = None if fx_id is None else store.load_series_with_sources(fx_id)
+    kind = stored_rate_kind(store, currency, rate_kind)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id, rate_kind=kind.used)
     if fx is not None and fx.empty:
         raise MissingSeriesError(f"no {fx_id} stored: import an exchange-rate file or refresh first")
     gold_values = gold["value"].rename(GOLD_SERIES)
@@ -204,4 +231,5 @@ def stored_benchmark(
         fx_source=None if fx is None or quote.fx_date is None else str(fx.loc[quote.fx_date, "source"]),
         stale=rule.stale if date is None else (date - oldest).days > stale_after_days(),
         rule=rule,
+        rate_kind=kind,
     )

@@ -154,9 +154,10 @@ def _gold_sources(snapshot: MarketSnapshot) -> pd.Series:
 
 
 def priced_sales(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFrame:
-    """Each sale against the snapshot's benchmark on its date and the premium `schedule` in force."""
+    """Each sale against the snapshot's benchmark on its date and the premium `schedule` in force, at the
+    rate kind chosen for its currency (column `rate_kind`; None for dollars, which need no rate)."""
     fx = {currency: rate for currency, rate in real_fx(snapshot).items() if currency != "USD"}
-    return sale_premiums(
+    priced = sale_premiums(
         sales,
         snapshot.gold_usd_per_oz,
         fx,
@@ -165,6 +166,10 @@ def priced_sales(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.Dat
         gold_sources=_gold_sources(snapshot),
         source_gaps_pct=snapshot.gold_source_gaps_pct,
     )
+    if "currency" in priced:
+        kinds = {currency: snapshot.rate_kind(currency).used for currency in priced["currency"].unique()}
+        priced["rate_kind"] = [None if c == "USD" else kinds[c] for c in priced["currency"]]
+    return priced
 
 
 def premiums_view(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.DataFrame) -> PremiumsView:

@@ -17,6 +17,7 @@ from analytics.benchmark import MAX_STALENESS_DAYS, benchmark_price_per_fine_gra
 from analytics.market import pct_change_since
 from analytics.units import grams_per_unit
 from data.market_data import MarketSnapshot
+from data.rate_kinds import OFFICIAL, RateKindChoice, stored_rate_kind
 from data.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
 from services.as_of import AsOf, HeldBack, complete_day
@@ -59,6 +60,8 @@ class PriceToday:
     age_days: int
     rule: AsOf
     month_change_pct: float = float("nan")
+    #: The exchange-rate kind the price used (and the one asked for: a missing kind falls back to official).
+    rate_kind: RateKindChoice = RateKindChoice(OFFICIAL, OFFICIAL)
 
     @property
     def freshness(self) -> Freshness:
@@ -103,6 +106,7 @@ class PriceToday:
             "stale": self.stale,
             "age_days": self.age_days,
             "held_back_by": [held.as_json() for held in self.held_back_by],
+            **self.rate_kind.as_json(),
         }
 
 
@@ -113,9 +117,11 @@ def price_from_series(
     unit: str,
     as_of: pd.Timestamp,
     demo_series: Collection[str] = (),
+    rate_kind: RateKindChoice | None = None,
 ) -> PriceToday:
     """The benchmark of one `unit` on the latest complete day on or before `as_of` (the "as of" rule).
 
+    `fx` is the rate of the kind `rate_kind` names (official when not given).
     `gold` and `fx` hold columns value and source on a DatetimeIndex (data up to `as_of` only is used);
     `demo_series` names the series that are invented. Raises NoPriceError, carrying the rule's answer,
     when no day has both inputs.
@@ -165,20 +171,25 @@ def price_from_series(
         age_days=int((as_of - day).days),
         rule=rule,
         month_change_pct=pct_change_since(local_prices, "1M", asof=day),
+        rate_kind=rate_kind or RateKindChoice(OFFICIAL, OFFICIAL),
     )
 
 
-def price_today(store: MarketStore, currency: str, unit: str = "g", *, as_of: object = None) -> PriceToday:
+def price_today(
+    store: MarketStore, currency: str, unit: str = "g", *, as_of: object = None, rate_kind: str | None = None
+) -> PriceToday:
     """The benchmark price from stored data only (never demo data), on the latest complete day on or
-    before `as_of` (default today: the "as of" rule); only values up to that day price it."""
+    before `as_of` (default today: the "as of" rule); only values up to that day price it. The rate is of
+    `rate_kind` (default: GOLD_DASHBOARD_RATE_KIND's for the currency; official when not stored)."""
     grams_per_unit(unit)  # an unknown unit fails before any query
     day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
     fx_id = fx_series_for(currency)
+    kind = stored_rate_kind(store, currency, rate_kind)
     # a week past the day is read only to know whether a series goes on (a holiday, not its end)
     known = day + pd.Timedelta(days=MAX_STALENESS_DAYS)
     gold = store.load_series_with_sources(GOLD_SERIES, None, known)
-    fx = None if fx_id is None else store.load_series_with_sources(fx_id, None, known)
-    return price_from_series(gold, fx, currency, unit, day)
+    fx = None if fx_id is None else store.load_series_with_sources(fx_id, None, known, kind.used)
+    return price_from_series(gold, fx, currency, unit, day, rate_kind=kind)
 
 
 def snapshot_price_today(
@@ -203,6 +214,7 @@ def snapshot_price_today(
         unit,
         day,
         demo_series=snapshot.demo_series,
+        rate_kind=snapshot.rate_kind(currency),
     )
 
 

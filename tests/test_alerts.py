@@ -239,7 +239,7 @@ def test_cli_alerts_contract(db_url, store, smtp):
     assert json.loads(ran.stdout) == {
         "date": "2024-05-09",
         "sent": [{"id": 1, "email": "ana@coop.org", "price": pytest.approx(2400 * FX / OZ), "currency": "COP",
-                  "unit": "g"}],
+                  "unit": "g", "rate_kind": "official"}],  # issue 31 added the kind
         "skipped": [{"id": 2, "reason": "condition not met"}],
         "backtests": [],  # the timer also measures stale forecast backtests (off in the tests)
     }  # fmt: skip

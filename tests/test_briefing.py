@@ -212,7 +212,7 @@ def test_briefing_coverage_marks_a_country_whose_data_stop_inside_the_period(db_
     assert "Los datos de PEN cubren solo del 29 dic 2023 al 5 jun 2024" in html  # said in the text too
     assert (
         "oro en dólares: Stooq (precio spot)" in html
-        and "soles por dólar: BCRP (tipo de cambio oficial)" in html
+        and "soles por dólar: BCRP (tipo de cambio oficial, sistema bancario, venta: PD04640PD)" in html
     )  # the providers used
 
 

@@ -106,7 +106,17 @@ def test_cli_card_on_the_real_files(db_url, tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"file", "bytes", "price", "date"}
+    # issue 31 added which exchange-rate kind priced it
+    assert set(report) == {
+        "file",
+        "bytes",
+        "price",
+        "date",
+        "rate_kind",
+        "rate_kind_requested",
+        "rate_kind_fallback",
+    }
+    assert (report["rate_kind"], report["rate_kind_fallback"]) == ("official", False)
     # LBMA PM 2 Mar 2021: 1,723.85 USD/oz; Yahoo USD/COP close that day: 3,617.75
     castellano = 1723.85 * 3617.75 / OZ * 4.6
     assert report["price"] == pytest.approx(castellano) and report["date"] == "2021-03-02"

@@ -216,14 +216,22 @@ def _trm_handler(rows: list[dict]):
     return handler
 
 
+#: The interbank sell rate (PD04638PD) as served here: the shared banking-system rate less this many soles
+#: (a made-up constant gap: two statistics that differ by small amounts every day).
+INTERBANK_GAP = 0.004
+
+
 def _bcrp_handler(path: str, query: dict[str, str]):
-    """Answers like BCRPData: /{series}/json/{start}/{end}."""
-    match = re.search(r"/PD04638PD/json/(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$", path)
+    """Answers like BCRPData: /{series}/json/{start}/{end}; the shared file is PD04640PD (the banking
+    system's sell rate), PD04638PD (interbank) is served as it less INTERBANK_GAP."""
+    match = re.search(r"/(PD04640PD|PD04638PD)/json/(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$", path)
     if match is None:
         return 404, b"<html>serie no encontrada</html>", 0.0
-    return json_answer(
-        bcrp_answer_from_shared_pen(pd.Timestamp(match.group(1)), pd.Timestamp(match.group(2)))
-    )
+    answer = bcrp_answer_from_shared_pen(pd.Timestamp(match.group(2)), pd.Timestamp(match.group(3)))
+    if match.group(1) == "PD04638PD":
+        for period in answer["periods"]:
+            period["values"] = [f"{float(period['values'][0]) - INTERBANK_GAP:.3f}"]
+    return json_answer(answer)
 
 
 def _serve_official(server: Loopback, monkeypatch, *, static: bool = False) -> None:
@@ -281,6 +289,48 @@ def _expected_new_days() -> dict[str, pd.Series]:
     }
 
 
+def test_peru_two_bcrp_statistics_stay_apart_after_a_refresh(db_url, store, monkeypatch):
+    """Issue 31: the shared file is BCRP's banking-system sell rate (PD04640PD); a refresh asks for that
+    statistic, and the interbank rate (PD04638PD), asked for by the setting, is stored apart under its own
+    code: no day of one is ever the other's value."""
+    pen = shared_pen()
+    stored = pen[pen.index <= PEN_STORED_UNTIL]
+    store.write_series("USD_PEN", pd.DataFrame({"date": stored.index, "value": stored.to_numpy()}), "bcrp")
+    with loopback_server() as server:
+        _serve_official(server, monkeypatch)
+        first = cli("prices", "refresh", "--source", "bcrp", "--language", "en", db_url=db_url)
+        assert first.returncode == 0, first.stderr
+        (row,) = json.loads(first.stdout)
+        assert (row["stored_as"], row["statistic"], row["rows_added"]) == (
+            "bcrp",
+            "BCRP PD04640PD (banking system sell rate)",
+            15,
+        )
+        assert "PD04640PD" in row["message"]  # the report says which statistic it asked for
+        monkeypatch.setenv("GOLD_DASHBOARD_BCRP_SERIES", "PD04638PD")
+        second = cli("prices", "refresh", "--source", "bcrp", "--language", "en", db_url=db_url)
+        (row,) = json.loads(second.stdout)
+        assert (row["stored_as"], row["statistic"]) == (
+            "bcrp:PD04638PD",
+            "BCRP PD04638PD (interbank sell rate)",
+        )
+        assert row["asked_from"] == "2000-01-01" and "PD04638PD" in row["message"]
+        assert [path for path, _ in server.asked("/bcrp")][-1].startswith(
+            "/bcrp/api/PD04638PD/json/2000-01-01/"
+        )
+    values = store.load_series_sources("USD_PEN")
+    banking = values[values["source"] == "bcrp"].set_index("date")["value"]
+    interbank = values[values["source"] == "bcrp:PD04638PD"].set_index("date")["value"]
+    assert set(values["source"]) == {"bcrp", "bcrp:PD04638PD"}
+    assert banking.tolist() == pytest.approx(pen.tolist())  # the banking-system rate, every day unchanged
+    assert len(interbank) == len(pen.loc["2000-01-01":]) == 6_373  # a first refresh asks from 2000
+    gap = banking.loc[interbank.index] - interbank  # the served answer rounds to 3 decimals
+    assert ((gap - INTERBANK_GAP).abs() <= 0.0005 + 1e-9).all()  # apart on every day
+    assert banking.loc["2024-06-05"] == 3.747 and interbank.loc["2024-06-05"] == pytest.approx(3.743)
+    # a day's value is the banking-system rate's (first in the precedence), never a mix of the two
+    assert store.load_series_with_sources("USD_PEN")["source"].unique().tolist() == ["bcrp"]
+
+
 @pytest.mark.both_stores
 def test_refresh_adds_exactly_the_missing_days_then_nothing_and_a_failure_changes_nothing(
     db_url, store, monkeypatch
@@ -318,7 +368,9 @@ def test_refresh_adds_exactly_the_missing_days_then_nothing_and_a_failure_change
         assert [row["asked_from"] for row in report] == ["2021-01-30", "2021-09-16", "2024-05-16"]
         # only the missing days were asked for, with each API's own parameters
         assert server.asked("/trm")[0][1]["$where"] == "vigenciadesde >= '2021-09-16T00:00:00'"
-        assert server.asked("/bcrp")[0][0].startswith("/bcrp/api/PD04638PD/json/2024-05-16/")
+        # the statistic already stored (the shared file's banking-system rate), not the interbank one
+        assert server.asked("/bcrp")[0][0].startswith("/bcrp/api/PD04640PD/json/2024-05-16/")
+        assert report[2]["stored_as"] == "bcrp" and "PD04640PD" in report[2]["statistic"]
 
         rows_before, versions_before = _every_stored_row(store), store.data_version()
         again = cli("prices", "refresh", *sources, db_url=db_url)

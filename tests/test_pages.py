@@ -653,3 +653,39 @@ def test_banner_is_current_in_the_same_run_as_an_import(db_url, monkeypatch):
     assert not any("no son precios reales.**" in w.value for w in at.warning)
     assert "oro en dólares" not in " ".join(i.value for i in at.info)
     assert stale_warnings(at, "2 mar 2021")  # and the page drawn in that run uses the imported prices
+
+
+def test_bolivia_rate_kinds_in_the_sidebar_and_the_overview(db_url, store):
+    """Issue 31: where bolivianos have the official 6.96 and the BCB's reference rate stored, the sidebar
+    offers the choice, the price names its kind, and the Overview gives the gram at each with the gap."""
+    from i18n import format_money, reading_for
+
+    gold = recent_gold()
+    store.write_series("GOLD_USD", gold, "test")
+    days = gold[["date"]].tail(30)
+    store.write_series("USD_BOB", days.assign(value=6.96), "file:bob.csv")
+    store.write_series("USD_BOB", days.assign(value=9.32), "file:bcb.csv", "reference")
+    at = app()
+    at.query_params.update({"cur": "BOB"})
+    at.run()
+    assert not at.exception, at.exception
+    (choice,) = [radio for radio in at.radio if radio.label == "Tasa de cambio"]
+    assert choice.options == ["oficial", "referencial del BCB"] and choice.value == "official"
+    last_gold = float(gold["value"].iloc[-1])
+    with reading_for("BOB"):
+        official, reference = (
+            format_money(last_gold * rate / 31.1034768, "BOB", "es") for rate in (6.96, 9.32)
+        )
+    assert official in metric_values(at).values()
+    captions = " ".join(c.value for c in at.caption)
+    assert "Tasa de cambio: oficial." in captions
+    assert f"A la tasa oficial: {official}; a la tasa referencial del BCB: {reference}" in captions
+    assert "(+33,9 % frente a la oficial)" in captions  # 9,32 / 6,96 − 1
+    choice.set_value("reference").run()
+    assert not at.exception, at.exception
+    assert reference in metric_values(at).values()
+    assert "Tasa de cambio: referencial del BCB." in " ".join(c.value for c in at.caption)
+    assert at.query_params["rk"] == "BOB=reference"
+    at.switch_page("app_pages/market.py").run()
+    assert not at.exception, at.exception
+    assert "Tasa de cambio: referencial del BCB." in " ".join(c.value for c in at.caption)

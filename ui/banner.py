@@ -8,11 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from data.market_data import MarketSnapshot
 from i18n import N_, format_day, format_number, held_back_text, series_label, t
 from i18n.keys import DEMO_REASON, FETCH_REASON
 from services.as_of import AsOf
 from services.freshness import DataState, Freshness
+from services.market import prices_at_kinds
 from services.premiums import LedgerView
+from ui.sentences import rate_kind_caption
 from ui.state import EXAMPLE_LEDGER_KEY
 
 
@@ -97,3 +100,15 @@ def example_ledger_switch(view: LedgerView, lang: str, *, on_sales_page: bool = 
         st.info(
             t(N_("no_sales_yet_here") if on_sales_page else N_("no_sales_yet"), lang), icon=":material/info:"
         )
+
+
+def rate_kind_notice(
+    market: MarketSnapshot, currency: str, lang: str, day: pd.Timestamp | None = None
+) -> None:
+    """Which exchange-rate kind the page's prices use (official, the central bank's reference, market), and
+    with a `day`, the gram at every stored kind with the gap; nothing for dollars."""
+    if currency == "USD":
+        return
+    kind = market.rate_kind(currency)
+    at_kinds = {} if day is None else prices_at_kinds(market, currency, day)
+    st.caption(rate_kind_caption(currency, kind.used, kind.requested, at_kinds, lang))

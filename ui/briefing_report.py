@@ -31,6 +31,9 @@ from i18n import (
     format_number,
     format_pct,
     gram_sign,
+    rate_kind_label,
+    rate_kinds_text,
+    reading_for,
     reason_text,
     series_label,
     source_label,
@@ -112,8 +115,8 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 fx_pct=format_pct(row.fx_change_pct, lang),
             )
         )
-        if row.currency == "BOB":
-            out.append(t("brief_bob_note", lang))
+        if (line := rate_kind_line(row, lang)) is not None:
+            out.append(line)
     out.append(
         t(
             "brief_volatility",
@@ -214,7 +217,26 @@ def _country_row(row: CountryRow, lang: str) -> dict[str, str]:
         if row.buy_price_95 is None
         else format_money(row.buy_price_95, "COP", lang),
         t("brief_col_as_of", lang): format_day(row.price_date, lang),
+        t("rate_kind_header", lang): "–"
+        if row.rate_kind is None
+        else rate_kind_label(row.rate_kind, row.currency, lang),
     }
+
+
+def rate_kind_line(row: CountryRow, lang: str) -> str | None:
+    """For a currency with several rates stored, the gram at each and the gap; for bolivianos at the
+    official rate alone, that it is the official peg; else nothing."""
+    if row.price_at_kinds:
+        with reading_for(row.currency):
+            return f"{row.currency}: {rate_kinds_text(row.currency, row.price_at_kinds, lang)}"
+    if row.currency == "BOB" and row.rate_kind in (None, "official"):
+        return t("brief_bob_note", lang)
+    return None
+
+
+def rate_kind_note(briefing: Briefing, lang: str) -> str:
+    """Under the country table: each country's rate_kind_line."""
+    return " ".join(line for row in briefing.countries if (line := rate_kind_line(row, lang)) is not None)
 
 
 def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
@@ -394,7 +416,7 @@ def briefing_html(briefing: Briefing, lang: str) -> str:
         summary=summary_paragraphs(briefing, lang),
         countries_header=t("brief_countries_header", lang),
         countries_table=html_table(country_table(briefing, lang)),
-        note=t("brief_bob_note", lang) if any(r.currency == "BOB" for r in briefing.countries) else "",
+        note=rate_kind_note(briefing, lang),
         charts_header=t("brief_charts_header", lang),
         charts=charts,
         premium_tables=premium_tables,

@@ -9,11 +9,34 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from i18n import N_, format_day, format_grams, format_number, format_pct, t, tn
+from i18n import (
+    N_,
+    format_day,
+    format_grams,
+    format_number,
+    format_pct,
+    rate_kind_text,
+    rate_kinds_text,
+    t,
+    tn,
+)
 
 if TYPE_CHECKING:
     from analytics.premiums import PremiumSummary
     from services.buyers import BuyersView
+
+
+def rate_kind_caption(
+    currency: str, used: str, requested: str, prices_at_kinds: dict[str, float], lang: str
+) -> str:
+    """Which exchange rate a price used (and that it fell back), then the gram at each stored kind with the
+    gap: "Tasa de cambio: oficial. A la tasa oficial: Bs 388; a la tasa referencial del BCB: Bs 517 (+33,9 %
+    frente a la oficial)."."""
+    text = rate_kind_text(used, requested, currency, lang)
+    if prices_at_kinds:
+        each = rate_kinds_text(currency, prices_at_kinds, lang)
+        text += f" {each[:1].upper()}{each[1:]}."
+    return text
 
 
 def premiums_sentence(summary: PremiumSummary, owed: pd.DataFrame, lang: str) -> str:

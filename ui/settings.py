@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analytics.units import UNITS
+from data.rate_kinds import OFFICIAL, RATE_KINDS, default_rate_kind
 from data.series import CURRENCIES
-from i18n import LANGUAGE_NAMES, LANGUAGES, default_language, t, unit_label
+from i18n import LANGUAGE_NAMES, LANGUAGES, default_language, rate_kind_label, t, unit_label
 from i18n.keys import COUNTRY
 from services.premiums import ALL_COOPERATIVES
 
@@ -65,6 +66,46 @@ def sidebar_settings() -> Settings:
     settings = current_settings()
     st.query_params.update({"lang": settings.language, "cur": settings.currency, "unit": settings.unit})
     return settings
+
+
+RATE_KIND_QUERY = "rk"
+
+
+def _rate_kind_key(currency: str) -> str:
+    return f"rate_kind_{currency}"
+
+
+def chosen_rate_kinds() -> dict[str, str]:
+    """The rate kind the reader chose per currency: the sidebar's, else the link's (?rk=BOB=reference)."""
+    linked = dict(
+        part.split("=", 1) for part in str(st.query_params.get(RATE_KIND_QUERY, "")).split(",") if "=" in part
+    )
+    chosen = {}
+    for currency in CURRENCIES:
+        kind = st.session_state.get(_rate_kind_key(currency), linked.get(currency))
+        if kind in RATE_KINDS:
+            chosen[currency] = str(kind)
+    return chosen
+
+
+def rate_kind_sidebar(currency: str, stored_kinds: list[str], lang: str) -> None:
+    """Where `currency` has more than one exchange-rate kind stored, the choice of the one prices use
+    ("Tasa de cambio: oficial / referencial del BCB / de mercado"), mirrored in the link."""
+    if len(stored_kinds) < 2:
+        return
+    key = _rate_kind_key(currency)
+    if st.session_state.get(key) not in stored_kinds:
+        wanted = chosen_rate_kinds().get(currency, default_rate_kind(currency))
+        st.session_state[key] = wanted if wanted in stored_kinds else OFFICIAL
+    with st.sidebar:
+        st.radio(
+            t("rate_kind_choice", lang),
+            stored_kinds,
+            key=key,
+            format_func=lambda kind: rate_kind_label(kind, currency, lang),
+        )
+    chosen = chosen_rate_kinds()
+    st.query_params[RATE_KIND_QUERY] = ",".join(f"{cur}={kind}" for cur, kind in sorted(chosen.items()))
 
 
 def cooperative_sidebar(cooperatives: list[str], lang: str) -> str:

@@ -24,7 +24,7 @@ from data.store import database_url
 from data.yahoo import YahooRateLimitError
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import BuyersView, buyer_history, buyers_view
-from services.context import RunContext, scope_of_ledger_key
+from services.context import RunContext, rate_kinds_of_market_key, scope_of_ledger_key
 from services.forecast import ForecastView, forecast_view, refresh_backtests_after_write
 from services.freshness import DataState, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
@@ -60,6 +60,7 @@ from services.sales import (
 )
 from services.timing import TimingView, timing_view
 from ui.auth import resolve_session
+from ui.settings import chosen_rate_kinds
 from ui.store import get_store, store_for
 
 __all__ = ["ALL_COOPERATIVES", "get_store", "selected_sales"]
@@ -72,7 +73,7 @@ def resolve_run_context() -> RunContext:
     store = get_store()
     versions = store.versions()
     user, scope = resolve_session(versions.get("users", 0))
-    context = RunContext.of(database_url(), versions, user, scope)
+    context = RunContext.of(database_url(), versions, user, scope, rate_kinds=chosen_rate_kinds())
     st.session_state[RUN_CONTEXT_KEY] = context
     return context
 
@@ -109,7 +110,8 @@ def refresh_market_data() -> tuple[bool, str]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _snapshot(url: str, market_key: str, today: str) -> MarketSnapshot:
-    return market_snapshot(store_for(url), today=pd.Timestamp(today))
+    kinds = rate_kinds_of_market_key(market_key)
+    return market_snapshot(store_for(url), today=pd.Timestamp(today), rate_kinds=kinds)
 
 
 def cached_snapshot(context: RunContext) -> MarketSnapshot:
@@ -147,7 +149,8 @@ def price_answer_view(currency: str, unit: str) -> PriceAnswer:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _stored_price_today(url: str, market_key: str, today: str, currency: str, unit: str) -> PriceToday | None:
     try:
-        return price_today(store_for(url), currency, unit, as_of=today)
+        kind = rate_kinds_of_market_key(market_key).get(currency)
+        return price_today(store_for(url), currency, unit, as_of=today, rate_kind=kind)
     except NoPriceError:
         return None
 
