@@ -23,6 +23,7 @@ from analytics.forecast import (
     forecast_from_last,
     run_backtest,
 )
+from analytics.timing import SIGNAL_HORIZON_DAYS, ForecastBand
 from data.market_data import MarketSnapshot, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for, local_price_id, parse_local_price_id
 from data.settings import backtests_on_write
@@ -222,3 +223,20 @@ def forecast_view(
         measured_at,
         seconds,
     )
+
+
+def stored_forecast_band(store: MarketStore, target_id: str, prices: pd.Series) -> ForecastBand | None:
+    """The band the Forecast page shows at Sell timing's horizon (20 days), from the stored backtest's
+    selection, when one was measured on these prices; None otherwise (no backtest is run here)."""
+    from analytics.forecast import BacktestError
+
+    kept = stored_backtest(store, target_id, SIGNAL_HORIZON_DAYS)
+    if kept is None or prices.empty or kept.summary.last_data_date != prices.index[-1]:
+        return None
+    try:
+        forecast = forecast_from_last(
+            prices, kept.summary.selected, SIGNAL_HORIZON_DAYS, backtest_settings(SIGNAL_HORIZON_DAYS)
+        )
+    except BacktestError:
+        return None
+    return ForecastBand.from_forecast(forecast)

@@ -179,3 +179,28 @@ def test_the_forecast_page_reads_the_stored_backtest_and_names_the_datas_date(
     reading = " ".join(m.value for m in at.markdown)
     assert "el último precio conocido, con datos al 10 ago 2020" in reading
     assert "hoy" not in reading.lower()
+
+
+def test_sell_timing_reads_the_band_the_forecast_page_shows(store, tmp_path):
+    """One band: today's probability on Sell timing is read from the Forecast page's stored forecast of the
+    gram at 20 days (the gram in USD: gold alone)."""
+    from analytics.timing import PolicySettings, probability_from_band
+    from data.market_data import import_prices, load_snapshot
+    from services.forecast import forecast_view, stored_forecast_band, target_history
+    from services.timing import timing_view
+
+    path = tmp_path / "gold.csv"
+    import_prices(store, Path(gold_file(path)).read_bytes(), path.name)
+    measure_backtest(store, "GOLD_USD_G", DEFAULT_HORIZON)
+    snapshot = load_snapshot(store)
+    page = forecast_view(snapshot, "GOLD_USD_G", DEFAULT_HORIZON, store=store).forecast
+    band = stored_forecast_band(store, "GOLD_USD_G", target_history(snapshot, "GOLD_USD_G"))
+    assert band is not None and band.origin == pd.Timestamp("2020-08-10")
+    assert (band.mean, band.lo_80, band.hi_80) == (page.mean[19], page.lo[80][19], page.hi[80][19])
+    settings = PolicySettings()
+    reading = timing_view(snapshot, "USD", settings, band=band).signal
+    price = float(page.random_walk[0])  # the last price, the no-change line
+    assert reading.date == band.origin
+    assert reading.probability_higher == probability_from_band(price, band, settings.holding_cost_pct_month)
+    own = timing_view(snapshot, "USD", settings).signal.probability_higher  # the causal band of old
+    assert reading.probability_higher != own

@@ -17,7 +17,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.briefing import Briefing
-from analytics.timing import PolicySettings
+from analytics.forecast import BacktestError
+from analytics.timing import SIGNAL_HORIZON_DAYS, ForecastBand, PolicySettings
 from data.ledger import (
     audit_trail,
     delete_sale,
@@ -28,6 +29,7 @@ from data.ledger import (
 )
 from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
 from data.official import SourceRefresh
+from data.series import local_price_id
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
 from services.briefing import briefing_freshness, briefing_periods, briefing_view
@@ -250,15 +252,29 @@ def forecast_page_view(target_id: str, horizon: int, model: str | None) -> Forec
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _timing_view(
-    url: str, market_key: str, today: str, currency: str, settings: PolicySettings
+    url: str,
+    market_key: str,
+    today: str,
+    currency: str,
+    settings: PolicySettings,
+    band: ForecastBand | None = None,
 ) -> TimingView:
-    return timing_view(_snapshot(url, market_key, today), currency, settings, today)
+    return timing_view(_snapshot(url, market_key, today), currency, settings, today, band)
 
 
 def timing_page_view(currency: str, settings: PolicySettings) -> TimingView:
-    """Indicators, today's reading, seasonality and the policy backtests (cached by data and inputs)."""
+    """Indicators, today's reading, seasonality and the policy backtests (cached by data and inputs).
+
+    Today's probability is read from the Forecast page's own band for the gram (the same cached view, so
+    a visit to either page serves both).
+    """
     context = run_context()
-    return _timing_view(context.url, context.market_key, context.today, currency, settings)
+    try:
+        forecast = forecast_page_view(local_price_id(currency, "g"), SIGNAL_HORIZON_DAYS, None).forecast
+        band = ForecastBand.from_forecast(forecast)
+    except (BacktestError, ValueError):
+        band = None  # too little data for a forecast: the reading keeps its own causal band
+    return _timing_view(context.url, context.market_key, context.today, currency, settings, band)
 
 
 # ---------------------------------------------------------------- the sales ledger
