@@ -204,3 +204,34 @@ def test_sell_timing_reads_the_band_the_forecast_page_shows(store, tmp_path):
     assert reading.probability_higher == probability_from_band(price, band, settings.holding_cost_pct_month)
     own = timing_view(snapshot, "USD", settings).signal.probability_higher  # the causal band of old
     assert reading.probability_higher != own
+
+
+def test_a_new_stores_demo_backtest_is_measured_ahead_and_the_page_reads_it(store, monkeypatch):
+    from data.market_data import load_snapshot
+    from services.forecast import demo_targets, forecast_view, refresh_demo_backtests
+
+    snapshot = load_snapshot(store, today=pd.Timestamp("2026-12-04"))  # an empty store: demo data
+    assert demo_targets(snapshot) == [
+        "GOLD_USD",
+        "GOLD_COP_G",
+        "GOLD_PEN_G",
+        "GOLD_BOB_G",
+        "GOLD_USD_G",
+        "GOLD_MNT_G",
+    ]
+    report = refresh_demo_backtests(store, snapshot, targets=["GOLD_USD"])
+    assert [entry["status"] for entry in report] == ["measured"]
+    assert (
+        store.load_backtest("GOLD_USD", DEFAULT_HORIZON)["data_version"]
+        == f"{BACKTEST_METHOD};demo=2026-12-04"
+    )
+    assert [entry["status"] for entry in refresh_demo_backtests(store, snapshot, targets=["GOLD_USD"])] == [
+        "current"
+    ]
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the page ran the backtest")
+
+    monkeypatch.setattr("services.forecast.run_backtest", forbidden)
+    view = forecast_view(snapshot, "GOLD_USD", DEFAULT_HORIZON, store=store)
+    assert view.measured_at is not None and view.backtest.last_data_date == pd.Timestamp("2026-12-04")

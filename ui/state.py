@@ -30,12 +30,18 @@ from data.ledger import (
 from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
 from data.official import SourceRefresh
 from data.series import local_price_id
+from data.settings import backtests_on_write
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
 from services.briefing import briefing_freshness, briefing_periods, briefing_view
 from services.buyers import BuyersView, buyer_history, buyers_view
 from services.context import RunContext, scope_of_ledger_key
-from services.forecast import ForecastView, forecast_view, refresh_backtests_after_write
+from services.forecast import (
+    ForecastView,
+    forecast_view,
+    refresh_backtests_after_write,
+    refresh_demo_backtests,
+)
 from services.freshness import DataState, Freshness, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
@@ -111,7 +117,15 @@ def refresh_market_data() -> tuple[bool, str]:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _snapshot(url: str, market_key: str, today: str) -> MarketSnapshot:
-    return market_snapshot(store_for(url), today=pd.Timestamp(today))
+    snapshot = market_snapshot(store_for(url), today=pd.Timestamp(today))
+    if snapshot.demo_series and backtests_on_write():  # a new store: demo backtests measured ahead
+        threading.Thread(
+            target=refresh_demo_backtests,
+            args=(store_for(url), snapshot),
+            name="demo-backtests",
+            daemon=True,
+        ).start()
+    return snapshot
 
 
 def cached_snapshot(context: RunContext) -> MarketSnapshot:
