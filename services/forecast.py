@@ -289,12 +289,18 @@ def forecast_view(
     )
 
 
-def stored_forecast_band(store: MarketStore, target_id: str, prices: pd.Series) -> ForecastBand | None:
+def stored_forecast_band(
+    store: MarketStore, target_id: str, prices: pd.Series, kind: str = "stored"
+) -> ForecastBand | None:
     """The band the Forecast page shows at Sell timing's horizon (20 days), from the stored backtest's
-    selection, when one was measured on these prices; None otherwise (no backtest is run here)."""
+    selection, when one was measured on these prices (`kind`: "stored" or "demo" data); None otherwise.
+    No backtest is run here: a reading never waits for one."""
     from analytics.forecast import BacktestError
 
-    kept = stored_backtest(store, target_id, SIGNAL_HORIZON_DAYS)
+    if kind == "demo":
+        kept = stored_demo_backtest(store, target_id, SIGNAL_HORIZON_DAYS, prices)
+    else:
+        kept = stored_backtest(store, target_id, SIGNAL_HORIZON_DAYS)
     if kept is None or prices.empty or kept.summary.last_data_date != prices.index[-1]:
         return None
     try:
@@ -304,3 +310,13 @@ def stored_forecast_band(store: MarketStore, target_id: str, prices: pd.Series) 
     except BacktestError:
         return None
     return ForecastBand.from_forecast(forecast)
+
+
+def snapshot_forecast_band(
+    store: MarketStore, snapshot: MarketSnapshot, target_id: str
+) -> ForecastBand | None:
+    """``stored_forecast_band`` of a target on the snapshot's data (None on a mix of stored and demo series)."""
+    kind = _sources_kind(snapshot, target_id)
+    if kind is None:
+        return None
+    return stored_forecast_band(store, target_id, target_history(snapshot, target_id), kind)

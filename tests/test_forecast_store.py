@@ -186,7 +186,12 @@ def test_sell_timing_reads_the_band_the_forecast_page_shows(store, tmp_path):
     gram at 20 days (the gram in USD: gold alone)."""
     from analytics.timing import PolicySettings, probability_from_band
     from data.market_data import import_prices, load_snapshot
-    from services.forecast import forecast_view, stored_forecast_band, target_history
+    from services.forecast import (
+        forecast_view,
+        snapshot_forecast_band,
+        stored_forecast_band,
+        target_history,
+    )
     from services.timing import timing_view
 
     path = tmp_path / "gold.csv"
@@ -196,6 +201,7 @@ def test_sell_timing_reads_the_band_the_forecast_page_shows(store, tmp_path):
     page = forecast_view(snapshot, "GOLD_USD_G", DEFAULT_HORIZON, store=store).forecast
     band = stored_forecast_band(store, "GOLD_USD_G", target_history(snapshot, "GOLD_USD_G"))
     assert band is not None and band.origin == pd.Timestamp("2020-08-10")
+    assert snapshot_forecast_band(store, snapshot, "GOLD_USD_G") == band  # what the Sell timing page reads
     assert (band.mean, band.lo_80, band.hi_80) == (page.mean[19], page.lo[80][19], page.hi[80][19])
     settings = PolicySettings()
     reading = timing_view(snapshot, "USD", settings, band=band).signal

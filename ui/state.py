@@ -17,8 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.briefing import Briefing
-from analytics.forecast import BacktestError
-from analytics.timing import SIGNAL_HORIZON_DAYS, ForecastBand, PolicySettings
+from analytics.timing import ForecastBand, PolicySettings
 from data.ledger import (
     audit_trail,
     delete_sale,
@@ -41,6 +40,7 @@ from services.forecast import (
     forecast_view,
     refresh_backtests_after_write,
     refresh_demo_backtests,
+    snapshot_forecast_band,
 )
 from services.freshness import DataState, Freshness, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
@@ -276,19 +276,21 @@ def _timing_view(
     return timing_view(_snapshot(url, market_key, today), currency, settings, today, band)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _forecast_band(url: str, market_key: str, today: str, target_id: str) -> ForecastBand | None:
+    return snapshot_forecast_band(store_for(url), _snapshot(url, market_key, today), target_id)
+
+
 def timing_page_view(currency: str, settings: PolicySettings) -> TimingView:
     """Indicators, today's reading, seasonality and the policy backtests (cached by data and inputs).
 
-    Today's probability is read from the Forecast page's own band for the gram (the same cached view, so
-    a visit to either page serves both).
+    Today's probability is read from the Forecast page's band for the gram, from its stored backtest (the
+    same selection and forecast as that page); while none is stored the reading keeps its own causal band.
     """
     context = run_context()
-    try:
-        forecast = forecast_page_view(local_price_id(currency, "g"), SIGNAL_HORIZON_DAYS, None).forecast
-        band = ForecastBand.from_forecast(forecast)
-    except (BacktestError, ValueError):
-        band = None  # too little data for a forecast: the reading keeps its own causal band
-    return _timing_view(context.url, context.market_key, context.today, currency, settings, band)
+    keys = (context.url, context.market_key, context.today)
+    band = _forecast_band(*keys, local_price_id(currency, "g"))
+    return _timing_view(*keys, currency, settings, band)
 
 
 # ---------------------------------------------------------------- the sales ledger
