@@ -3,45 +3,26 @@
 1. Speed (issue target: no slower than AutoETS): our full backtest (all models, 60 folds, h = 20,
    step 20, 6,000 daily points) against statsforecast AutoETS ``cross_validation`` on the same folds,
    timed side by side in this run after a warm-up (numba compiles on first use).
-2. Skill (``--quality``): on LBMA gold (USD per troy ounce) and on the gram of fine gold in COP and in PEN
-   (gold × COP or PEN per USD ÷ 31.1034768, as ``data.market_data.target_prices`` derives GOLD_PEN_G), the last
-   60 origins (h = 20, step 20; the gold file ends on 2021-03-02), our selected model's mean 80 % and
-   95 % Winkler interval scores (target's units), coverage and rMAE beside statsforecast AutoETS and
-   AutoARIMA (``cross_validation`` with ``level=[80, 95]``, on prices) and statsmodels ARIMA(1,1,1) with
-   drift (on log prices, refitted at every origin on the same 2,520-day window we use). Targets: our
-   80 % interval score ≤ the best peer's; coverage 80 % in 0.775–0.825, 95 % in 0.925–0.975.
+2. Skill by regime (``--quality``): on LBMA gold since 1968 (USD per troy ounce) and on the gram of fine gold in
+   COP (the TRM file to 2015, then Yahoo) and in PEN (gold × rate ÷ 31.1034768, as ``data.market_data`` derives
+   GOLD_PEN_G), every origin from the 1,000th day, ``--step`` days apart (h = 20): our selected model and the
+   candidate bands (``benchmarks/forecast_candidates.py``) beside statsforecast AutoETS and AutoARIMA
+   (``cross_validation`` with ``level=[80, 95]`` and ``input_size`` = our 2,520-day fit window) and
+   statsmodels ARIMA(1,1,1) with drift (log prices, refitted at every origin on the same window). One table per
+   series: regime × model, the 80 % and 95 % Winkler interval scores and coverage
+   (``analytics/forecast/regimes.py``), then the least-worst-regime rule and the targets: IS80 over all folds
+   ≤ the best peer's, at least as good in most regimes, 80 % coverage in 0.75–0.85.
 
-    python benchmarks/forecast.py [--quality] [--skip-speed] [--no-arima]
+    python benchmarks/forecast.py [--quality] [--skip-speed] [--no-arima] [--series gold,cop,pen]
+                                  [--step 20] [--models random_walk,random_walk_drift,theta]
 
 statsforecast pins pandas < 3 and the project runs on pandas 3, so it lives in its own virtualenv:
 
     python -m venv .venv-bench && .venv-bench/bin/pip install -r requirements.txt -r benchmarks/requirements.txt
     .venv-bench/bin/python benchmarks/forecast.py --quality
 
-Data: ../shared/data/market (or the folder in MARKET_DATA_DIR) when present, else a seeded random walk (speed only).
-
-Measured (2026-12-02, branch i23; the last 60 origins, 50 for COP; IS in USD/oz, COP/g and PEN/g). Ours:
-the bands of ``calibrated_bands`` (a nested inner backtest picks the volatility and whether to correct
-for misses); the peers' rows do not depend on our code (gold and PEN: measured 2026-11-28 on the same
-folds, commit cfad106; COP: this run):
-
-    series    model                          IS80      IS95    cov80  cov95  rMAE
-    gold      ours: random_walk (p = 1.000)  148.43    223.32  0.787  0.926  1.000
-    gold      statsforecast AutoETS          158.34    222.07  0.902  0.982  1.016
-    gold      statsforecast AutoARIMA        161.82    243.22  0.821  0.933  1.009
-    gold      statsmodels ARIMA(1,1,1)+drift 157.63    222.97  0.869  0.958  1.008
-    gram COP  ours: random_walk (p = 1.000)  21761.1   32872.7 0.822  0.948  1.000
-    gram COP  statsforecast AutoETS          22526.8   39068.8 0.830  0.919  1.007
-    gram COP  statsforecast AutoARIMA        25707.2   55103.3 0.757  0.868  1.062
-    gram COP  statsmodels ARIMA(1,1,1)+drift 22532.1   39448.4 0.817  0.907  1.018
-    gram PEN  ours: random_walk (p = 1.000)   15.694   23.783  0.810  0.928  1.000
-    gram PEN  statsforecast AutoETS           17.182   25.848  0.886  0.952  1.013
-    gram PEN  statsforecast AutoARIMA         17.877   31.473  0.814  0.893  1.002
-    gram PEN  statsmodels ARIMA(1,1,1)+drift  17.427   24.944  0.881  0.961  1.005
-
-Every target met on the three series (the former pooled conformal band: gold 157.68, 0.765 / 0.929; PEN
-16.906). With 60 folds of 20 correlated steps a coverage is known to about ±0.05 and these interval scores
-to a few per cent: gold's 95 % coverage (0.926) is at the edge of its range.
+Data: ../shared/data/market (or the folder in MARKET_DATA_DIR) when present, else a seeded random walk (speed
+only). Measured figures, and what was kept and dropped: docs/forecast.md.
 """
 
 from __future__ import annotations
@@ -322,7 +303,7 @@ def judge(label: str, tables: dict[str, pd.DataFrame], peers: list[str]) -> None
         )
 
 
-def quality(reference_models: list[str], keys: list[str], step: int) -> None:
+def quality(reference_models: list[str], keys: list[str], step: int, models: list[str] | None = None) -> None:
     every = quality_series(keys)
     if every is None:
         print("Skill: ../shared/data/market is absent; skipped")
@@ -336,7 +317,7 @@ def quality(reference_models: list[str], keys: list[str], step: int) -> None:
         prices = clean_price_series(series.prices)
         started = time.perf_counter()
         result = run_backtest(
-            prices, settings, start=prices.index[QUALITY_FIRST_ORIGIN_DAY], series=series.label
+            prices, settings, models=models, start=prices.index[QUALITY_FIRST_ORIGIN_DAY], series=series.label
         )
         tables = {}
         origin_days = result.dates[result.origins]
@@ -373,6 +354,11 @@ def main() -> None:
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--step", type=int, default=20, help="for --quality: trading days between origins")
     parser.add_argument(
+        "--models",
+        default="",
+        help="for --quality: our models to select among (default: all; e.g. the fast ones)",
+    )
+    parser.add_argument(
         "--series",
         default="gold,cop,pen",
         help="for --quality: gold, cop, pen",
@@ -386,7 +372,8 @@ def main() -> None:
     if not args.skip_speed:
         speed()
     if args.quality:
-        quality(["AutoETS"] if args.no_arima else ["AutoETS", "AutoARIMA"], args.series.split(","), args.step)
+        peers = ["AutoETS"] if args.no_arima else ["AutoETS", "AutoARIMA"]
+        quality(peers, args.series.split(","), args.step, args.models.split(",") if args.models else None)
 
 
 if __name__ == "__main__":
