@@ -54,7 +54,14 @@ from analytics.briefing import default_period, parse_period
 from analytics.forecast import MODEL_NAMES, BacktestSettings, forecast_from_last, run_backtest
 from analytics.offers import compare_offers
 from analytics.premiums import summarise, summary_by
-from analytics.timing import POLICIES, PolicySettings, indicator_frame, run_policy, signal_on
+from analytics.timing import (
+    POLICIES,
+    PolicySettings,
+    indicator_frame,
+    run_policy,
+    signal_on,
+    with_forecast_band,
+)
 from analytics.units import UNITS
 from data.access import OPERATOR, LedgerAccessError, LedgerScope
 from data.alerts import list_rules, remove_rule
@@ -86,7 +93,7 @@ from services.alerts import add_alert, run_alerts_once
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import buyers_view
 from services.card import write_card
-from services.forecast import refresh_backtests_after_write
+from services.forecast import refresh_backtests_after_write, stored_forecast_band
 from services.market import market_snapshot, stored_benchmark
 from services.premiums import stored_premiums
 from services.price_today import NoPriceError
@@ -397,6 +404,9 @@ def cmd_signals(store: MarketStore, args: argparse.Namespace) -> object:
         if prices.empty:
             raise CliError(f"no {args.series_id} price on or before {args.date:%Y-%m-%d}")
     indicators = indicator_frame(prices, fx, args.holding_cost_pct_month)
+    if args.date is None:  # today's reading reads the Forecast page's stored band, when it is current
+        band = stored_forecast_band(store, args.series_id.upper(), prices)
+        indicators = with_forecast_band(indicators, band, args.holding_cost_pct_month)
     signal = signal_on(indicators)
     reasons = [reason_text(reason, args.language) for reason in signal.reasons]
     return {"series": args.series_id.upper(), **signal.as_json(), "reasons": reasons}

@@ -361,7 +361,7 @@ def add_forecast_and_timing(
     folds) is run, so a briefing takes seconds.
     """
     from analytics.forecast import BacktestError, BacktestSettings, forecast_from_last, run_backtest
-    from analytics.timing import indicator_frame, signal_on
+    from analytics.timing import ForecastBand, indicator_frame, signal_on, with_forecast_band
 
     history = gold_usd_per_oz.dropna()
     # the backtest fits on at most 2,520 days and calibrates on 750 more; older days change nothing
@@ -397,8 +397,12 @@ def add_forecast_and_timing(
         lo_80=float(last["lo_80"]),
         hi_80=float(last["hi_80"]),
     )
-    signal = signal_on(indicator_frame(history))
-    briefing.timing = signal
+    # the reading's probability comes from the forecast band shown above it: one band, as on the pages
+    cost_pct_month = 0.5  # indicator_frame's default holding cost
+    indicators = indicator_frame(history, holding_cost_pct_month=cost_pct_month)
+    briefing.timing = signal_on(
+        with_forecast_band(indicators, ForecastBand.from_forecast(forecast), cost_pct_month)
+    )
 
 
 def add_premiums(briefing: Briefing, premiums: pd.DataFrame) -> None:

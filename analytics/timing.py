@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.errors import CodedError
-from analytics.forecast import LEVELS, conformal_bands, ewma_volatility
+from analytics.forecast import LEVELS, Forecast, conformal_bands, ewma_volatility
 
 TRADING_DAYS_PER_MONTH = 21
 DAYS_PER_MONTH = 30.4375  # calendar days: holding costs accrue on calendar time
@@ -75,6 +75,59 @@ def probability_higher(
     cdf = np.vectorize(NormalDist().cdf)
     probability = np.where(spread > 0, 1 - cdf(np.nan_to_num(z, nan=0.0, posinf=50, neginf=-50)), 0.0)
     return pd.Series(probability, index=prices.index)
+
+
+@dataclass(frozen=True)
+class ForecastBand:
+    """The Forecast page's stored band at one horizon (its mean and 80 % bounds, in prices): what Sell
+    timing's and the briefing's "probability of a higher price" read, so every page tells one story."""
+
+    origin: pd.Timestamp  # the forecast's last data day
+    horizon: int
+    mean: float
+    lo_80: float
+    hi_80: float
+
+    @classmethod
+    def from_forecast(cls, forecast: Forecast, horizon: int = SIGNAL_HORIZON_DAYS) -> ForecastBand | None:
+        """The band `horizon` days out, or None when the forecast does not reach that far."""
+        if len(forecast.mean) < horizon:
+            return None
+        step = horizon - 1
+        return cls(
+            pd.Timestamp(forecast.origin),
+            horizon,
+            float(forecast.mean[step]),
+            float(forecast.lo[80][step]),
+            float(forecast.hi[80][step]),
+        )
+
+
+def probability_from_band(price: float, band: ForecastBand, holding_cost_pct_month: float) -> float:
+    """P(price at the band's horizon > `price` plus the holding cost), reading the 80 % band as a normal
+    spread in log units around its mean (the calibrated band is symmetric in log price)."""
+    z80 = NormalDist().inv_cdf(0.5 + LEVELS[0] / 200)
+    spread = (np.log(band.hi_80) - np.log(band.lo_80)) / (2 * z80)
+    centre = float(np.log(band.mean / price))
+    hurdle = float(np.log1p(holding_cost_pct_month / 100 * band.horizon * 7 / 5 / DAYS_PER_MONTH))
+    if not spread > 0:
+        return float(centre > hurdle)
+    return 1 - NormalDist().cdf((hurdle - centre) / spread)
+
+
+def with_forecast_band(
+    indicators: pd.DataFrame, band: ForecastBand | None, holding_cost_pct_month: float
+) -> pd.DataFrame:
+    """The indicators, with the last day's probability read from the stored forecast band when that band
+    was made on that day (earlier days keep their causal band: no stored forecast exists for them)."""
+    if band is None or indicators.empty or pd.Timestamp(indicators.index[-1]) != band.origin:
+        return indicators
+    out = indicators.copy()
+    last = out.index[-1]
+    out.loc[last, "probability_higher"] = probability_from_band(
+        float(out.loc[last, "price"]), band, holding_cost_pct_month
+    )
+    return out
 
 
 def indicator_frame(

@@ -241,15 +241,22 @@ csv_column.download_button(
     file_name=f"{file_label('forecast', lang)}_{target_id}_{horizon}d.csv",
     mime="text/csv",
 )
-scores_frame = pd.DataFrame([s.as_json() for s in backtest.scores]).drop(
-    columns=["rmae_by_horizon", "description", "interval_method"], errors="ignore"
-)
-scores_frame["name"] = scores_frame["name"].map(lambda name: t(MODEL[name], lang))
+
+
+def scores_frame() -> pd.DataFrame:
+    """The backtest's scores for the download: built only when the file is asked for, not on every rerun."""
+    frame = pd.DataFrame([s.as_json() for s in backtest.scores]).drop(
+        columns=["rmae_by_horizon", "description", "interval_method"], errors="ignore"
+    )
+    frame["name"] = frame["name"].map(lambda name: t(MODEL[name], lang))
+    return frame.set_index("name")
+
+
 excel_column.download_button(
     t("download_backtest", lang),
     lambda: excel_bytes(
         {
-            sheet_label("backtest", lang): export_frame(scores_frame.set_index("name"), lang),
+            sheet_label("backtest", lang): export_frame(scores_frame(), lang),
             sheet_label("forecast", lang): export_frame(frame.rename_axis("date"), lang),
         },
         about={

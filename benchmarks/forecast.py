@@ -3,53 +3,36 @@
 1. Speed (issue target: no slower than AutoETS): our full backtest (all models, 60 folds, h = 20,
    step 20, 6,000 daily points) against statsforecast AutoETS ``cross_validation`` on the same folds,
    timed side by side in this run after a warm-up (numba compiles on first use).
-2. Skill (``--quality``): on LBMA gold (USD per troy ounce) and on the gram of fine gold in COP and in PEN
-   (gold × COP or PEN per USD ÷ 31.1034768, as ``data.market_data.target_prices`` derives GOLD_PEN_G), the last
-   60 origins (h = 20, step 20; the gold file ends on 2021-03-02), our selected model's mean 80 % and
-   95 % Winkler interval scores (target's units), coverage and rMAE beside statsforecast AutoETS and
-   AutoARIMA (``cross_validation`` with ``level=[80, 95]``, on prices) and statsmodels ARIMA(1,1,1) with
-   drift (on log prices, refitted at every origin on the same 2,520-day window we use). Targets: our
-   80 % interval score ≤ the best peer's; coverage 80 % in 0.775–0.825, 95 % in 0.925–0.975.
+2. Skill by regime (``--quality``): on LBMA gold since 1968 (USD per troy ounce) and on the gram of fine gold in
+   COP (the TRM file to 2015, then Yahoo) and in PEN (gold × rate ÷ 31.1034768, as ``data.market_data`` derives
+   GOLD_PEN_G), every origin from the 1,000th day, ``--step`` days apart (h = 20): our selected model and the
+   candidate bands (``benchmarks/forecast_candidates.py``) beside statsforecast AutoETS and AutoARIMA
+   (``cross_validation`` with ``level=[80, 95]`` and ``input_size`` = our 2,520-day fit window) and
+   statsmodels ARIMA(1,1,1) with drift (log prices, refitted at every origin on the same window). One table per
+   series: regime × model, the 80 % and 95 % Winkler interval scores and coverage
+   (``analytics/forecast/regimes.py``), then the least-worst-regime rule and the targets: IS80 over all folds
+   ≤ the best peer's, at least as good in most regimes, 80 % coverage in 0.75–0.85.
 
-    python benchmarks/forecast.py [--quality] [--skip-speed] [--no-arima]
+    python benchmarks/forecast.py [--quality] [--skip-speed] [--no-arima] [--series gold,cop,pen]
+                                  [--step 20] [--models random_walk,random_walk_drift,theta]
 
 statsforecast pins pandas < 3 and the project runs on pandas 3, so it lives in its own virtualenv:
 
     python -m venv .venv-bench && .venv-bench/bin/pip install -r requirements.txt -r benchmarks/requirements.txt
     .venv-bench/bin/python benchmarks/forecast.py --quality
 
-Data: ../shared/data/market when present, else a seeded random walk (speed only).
-
-Measured (2026-12-02, branch i23; the last 60 origins, 50 for COP; IS in USD/oz, COP/g and PEN/g). Ours:
-the bands of ``calibrated_bands`` (a nested inner backtest picks the volatility and whether to correct
-for misses); the peers' rows do not depend on our code (gold and PEN: measured 2026-11-28 on the same
-folds, commit cfad106; COP: this run):
-
-    series    model                          IS80      IS95    cov80  cov95  rMAE
-    gold      ours: random_walk (p = 1.000)  148.43    223.32  0.787  0.926  1.000
-    gold      statsforecast AutoETS          158.34    222.07  0.902  0.982  1.016
-    gold      statsforecast AutoARIMA        161.82    243.22  0.821  0.933  1.009
-    gold      statsmodels ARIMA(1,1,1)+drift 157.63    222.97  0.869  0.958  1.008
-    gram COP  ours: random_walk (p = 1.000)  21761.1   32872.7 0.822  0.948  1.000
-    gram COP  statsforecast AutoETS          22526.8   39068.8 0.830  0.919  1.007
-    gram COP  statsforecast AutoARIMA        25707.2   55103.3 0.757  0.868  1.062
-    gram COP  statsmodels ARIMA(1,1,1)+drift 22532.1   39448.4 0.817  0.907  1.018
-    gram PEN  ours: random_walk (p = 1.000)   15.694   23.783  0.810  0.928  1.000
-    gram PEN  statsforecast AutoETS           17.182   25.848  0.886  0.952  1.013
-    gram PEN  statsforecast AutoARIMA         17.877   31.473  0.814  0.893  1.002
-    gram PEN  statsmodels ARIMA(1,1,1)+drift  17.427   24.944  0.881  0.961  1.005
-
-Every target met on the three series (the former pooled conformal band: gold 157.68, 0.765 / 0.929; PEN
-16.906). With 60 folds of 20 correlated steps a coverage is known to about ±0.05 and these interval scores
-to a few per cent: gold's 95 % coverage (0.926) is at the edge of its range.
+Data: ../shared/data/market (or the folder in MARKET_DATA_DIR) when present, else a seeded random walk (speed
+only). Measured figures, and what was kept and dropped: docs/forecast.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -57,15 +40,29 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared" / "data" / "market"
+SHARED = Path(
+    os.environ.get("MARKET_DATA_DIR", ROOT.parent / "shared" / "data" / "market")
+)  # or set the folder
 
 from analytics.forecast import (  # noqa: E402
     RANDOM_WALK,
     BacktestResult,
     BacktestSettings,
-    interval_score,
+    clean_price_series,
     run_backtest,
 )
+from analytics.forecast.regimes import (  # noqa: E402
+    ALL_REGIMES,
+    COP_GRAM_REGIMES,
+    GOLD_REGIMES,
+    PEN_GRAM_REGIMES,
+    Band,
+    Regime,
+    least_worst_regime,
+    scores_by_regime,
+    worst_ratio_by_model,
+)
+from benchmarks import forecast_candidates as candidates  # noqa: E402
 from data.importers import parse_price_file  # noqa: E402
 from data.market_data import local_price_series  # noqa: E402
 
@@ -146,14 +143,13 @@ def speed() -> None:
     print(f"  ratio ours / AutoETS: {min(ours) / min(theirs):.2f} (target ≤ 1.00)")
 
 
-PRE_HISTORY_DAYS = 2_600  # our fit window is 2,520 days: older history changes nothing for us
-QUALITY_FOLDS = 60
+QUALITY_FIRST_ORIGIN_DAY = 1_000  # four years of history before the first origin (gold: from 1972)
 LEVELS = (80, 95)
-Bands = dict[str, np.ndarray]  # mean, lo80, hi80, lo95, hi95: each (origins, h), in prices
 
 
-def statsforecast_bands(prices: pd.Series, result: BacktestResult, name: str) -> tuple[Bands, float]:
-    """statsforecast cross_validation with 80 % and 95 % levels on the backtest's own origins."""
+def statsforecast_bands(prices: pd.Series, result: BacktestResult, name: str) -> tuple[Band, float]:
+    """statsforecast cross_validation with 80 % and 95 % levels on the backtest's own origins, each fit on
+    the same trailing window as ours (``input_size`` = fit_window)."""
     from statsforecast import StatsForecast
     from statsforecast.models import AutoARIMA, AutoETS
 
@@ -165,7 +161,12 @@ def statsforecast_bands(prices: pd.Series, result: BacktestResult, name: str) ->
     model = {"AutoETS": AutoETS, "AutoARIMA": AutoARIMA}[name]()
     started = time.perf_counter()
     cv = StatsForecast(models=[model], freq=1, n_jobs=1).cross_validation(
-        df=frame, h=h, n_windows=len(result.origins), step_size=step, level=list(LEVELS)
+        df=frame,
+        h=h,
+        n_windows=len(result.origins),
+        step_size=step,
+        level=list(LEVELS),
+        input_size=result.settings.fit_window,
     )
     seconds = time.perf_counter() - started
     cv = cv.sort_values(["cutoff", "ds"])
@@ -174,20 +175,19 @@ def statsforecast_bands(prices: pd.Series, result: BacktestResult, name: str) ->
     )
     shape = (len(result.origins), h)
     np.testing.assert_allclose(cv["y"].to_numpy().reshape(shape), result.actual, rtol=1e-9)
-    bands = {"mean": cv[name].to_numpy().reshape(shape)}
-    for level in LEVELS:
-        bands[f"lo{level}"] = cv[f"{name}-lo-{level}"].to_numpy().reshape(shape)
-        bands[f"hi{level}"] = cv[f"{name}-hi-{level}"].to_numpy().reshape(shape)
-    return bands, seconds
+    lo = {level: cv[f"{name}-lo-{level}"].to_numpy().reshape(shape) for level in LEVELS}
+    hi = {level: cv[f"{name}-hi-{level}"].to_numpy().reshape(shape) for level in LEVELS}
+    return Band(lo, hi), seconds
 
 
-def arima_111_drift_bands(prices: pd.Series, result: BacktestResult) -> tuple[Bands, float]:
+def arima_111_drift_bands(prices: pd.Series, result: BacktestResult) -> tuple[Band, float]:
     """statsmodels ARIMA(1,1,1) with drift on log prices, refitted at every origin on the last 2,520 days."""
     from statsmodels.tsa.arima.model import ARIMA
 
     h = result.settings.horizon
     x = np.log(prices.to_numpy())
-    out: dict[str, list[np.ndarray]] = {key: [] for key in ("mean", "lo80", "hi80", "lo95", "hi95")}
+    lo: dict[int, list[np.ndarray]] = {level: [] for level in LEVELS}
+    hi: dict[int, list[np.ndarray]] = {level: [] for level in LEVELS}
     start_params = None
     started = time.perf_counter()
     for origin in result.origins:
@@ -197,96 +197,150 @@ def arima_111_drift_bands(prices: pd.Series, result: BacktestResult) -> tuple[Ba
             fitted = ARIMA(window, order=(1, 1, 1), trend="t").fit(start_params=start_params)
         start_params = fitted.params
         forecast = fitted.get_forecast(h)
-        out["mean"].append(np.exp(forecast.predicted_mean))
         for level in LEVELS:
             interval = np.asarray(forecast.conf_int(alpha=1 - level / 100))
-            out[f"lo{level}"].append(np.exp(interval[:, 0]))
-            out[f"hi{level}"].append(np.exp(interval[:, 1]))
-    return {key: np.vstack(rows) for key, rows in out.items()}, time.perf_counter() - started
+            lo[level].append(np.exp(interval[:, 0]))
+            hi[level].append(np.exp(interval[:, 1]))
+    band = Band({k: np.vstack(v) for k, v in lo.items()}, {k: np.vstack(v) for k, v in hi.items()})
+    return band, time.perf_counter() - started
 
 
-def our_bands(result: BacktestResult, name: str) -> Bands:
+def our_band(result: BacktestResult, name: str) -> Band:
     path = result.paths[name]
-    bands = {"mean": np.exp(path.mean)}
-    for level in LEVELS:
-        lower, upper = path.bands[level]
-        bands[f"lo{level}"], bands[f"hi{level}"] = np.exp(path.mean + lower), np.exp(path.mean + upper)
-    return bands
+    lo = {level: np.exp(path.mean + path.bands[level][0]) for level in LEVELS}
+    hi = {level: np.exp(path.mean + path.bands[level][1]) for level in LEVELS}
+    return Band(lo, hi)
 
 
-def figures(bands: Bands, result: BacktestResult) -> dict[str, float]:
-    actual = result.actual
-    no_change = np.abs(actual - np.exp(result.paths[RANDOM_WALK].mean)).mean()
-    row = {"rmae": float(np.abs(actual - bands["mean"]).mean() / no_change)}
-    for level in LEVELS:
-        lo, hi = bands[f"lo{level}"], bands[f"hi{level}"]
-        row[f"is{level}"] = float(interval_score(actual, lo, hi, level).mean())
-        row[f"cov{level}"] = float(np.mean((actual >= lo) & (actual <= hi)))
-    return row
+@dataclass(frozen=True)
+class QualitySeries:
+    label: str
+    prices: pd.Series  # the target, one value per day
+    regimes: tuple[Regime, ...]
+    components: pd.DataFrame | None = None  # gold_usd_per_oz and fx on the target's days (the gram)
 
 
-def quality_series(keys: list[str]) -> dict[str, pd.Series] | None:
+def _gram(gold: pd.Series, rate: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
+    frame = local_price_series(gold, rate, unit="g").dropna(subset=["price"])
+    return frame["price"], frame[["gold_usd_per_oz", "fx"]]
+
+
+def quality_series(keys: list[str]) -> dict[str, QualitySeries] | None:
+    """LBMA gold since 1968; the gram in COP (the TRM file to 2015, then Yahoo) and in PEN, each with its regimes."""
     gold = real_series("gold_usd_daily_lbma_pm_fred_GOLDPMGBD228NLBM.csv")
     pen = real_series("usd_pen_daily_bcrp_1997_2024.csv", "USD_PEN")
-    cop = real_series("usd_cop_daily_yahoo_usdcopx_2016_2021.csv", "USD_COP")
-    if gold is None or pen is None or cop is None:
+    cop_trm = real_series("usd_cop_daily_trm_datosgov_1991_2015.csv", "USD_COP")
+    cop_yahoo = real_series("usd_cop_daily_yahoo_usdcopx_2016_2021.csv", "USD_COP")
+    if gold is None or pen is None or cop_trm is None or cop_yahoo is None:
         return None
-    every = {
-        "gold": ("LBMA gold USD/oz", gold),
-        "pen": ("gram of gold in PEN", local_price_series(gold, pen, unit="g")["price"].dropna()),
-        "cop": ("gram of gold in COP", local_price_series(gold, cop, unit="g")["price"].dropna()),
-    }
-    return dict(every[key] for key in keys)
+    cop = pd.concat([cop_trm[cop_trm.index < cop_yahoo.index[0]], cop_yahoo])
+    every = {"gold": QualitySeries("LBMA gold USD/oz", gold, GOLD_REGIMES)}
+    for key, label, rate, regimes in (
+        ("pen", "gram of gold in PEN", pen, PEN_GRAM_REGIMES),
+        ("cop", "gram of gold in COP", cop, COP_GRAM_REGIMES),
+    ):
+        prices, components = _gram(gold, rate)
+        every[key] = QualitySeries(label, prices, regimes, components)
+    return {key: every[key] for key in keys}
 
 
-def quality(reference_models: list[str], keys: list[str]) -> None:
-    series = quality_series(keys)
-    if series is None:
+def candidate_bands(result: BacktestResult, series: QualitySeries) -> dict[str, Band]:
+    """Our selected model, the no-change band, and every candidate measured beside them."""
+    x = np.log(clean_price_series(series.prices).to_numpy())
+    ours = {f"ours: {result.selected}": our_band(result, result.selected)}
+    if result.selected != RANDOM_WALK:
+        ours["random_walk"] = our_band(result, RANDOM_WALK)
+    rw = our_band(result, RANDOM_WALK)
+    ours["rw + empirical quantiles"] = candidates.conformal_random_walk(result, x)
+    ours["shrunk robust drift"] = candidates.shrunk_drift_band(result, x)
+    ours["rw + GARCH(1,1)-t"] = garch = candidates.garch_band(result, x)
+    ours["avg(rw, GARCH)"] = candidates.quantile_average(rw, garch)
+    ours["avg(rw, empirical, GARCH)"] = candidates.quantile_average(
+        rw, ours["rw + empirical quantiles"], garch
+    )
+    if series.components is not None:
+        parts = series.components.reindex(result.dates)
+        ours["gold × rate"] = candidates.gold_times_rate_band(
+            result, x, parts["gold_usd_per_oz"].to_numpy(), parts["fx"].to_numpy()
+        )
+    return ours
+
+
+def print_regime_table(label: str, tables: dict[str, pd.DataFrame], peers: list[str]) -> None:
+    """One block per regime: every model's IS80, IS95, cov80, cov95 on that regime's folds."""
+    regimes = next(iter(tables.values())).index
+    print(f"{'regime':20} {'model':30} {'folds':>5} {'IS80':>10} {'IS95':>10} {'cov80':>6} {'cov95':>6}")
+    for regime in regimes:
+        for model, table in tables.items():
+            row = table.loc[regime]
+            mark = " (peer)" if model in peers else ""
+            print(
+                f"{regime:20} {(model + mark)[:30]:30} {int(row['folds']):5d} {row['is80']:10.3f} "
+                f"{row['is95']:10.3f} {row['cov80']:6.3f} {row['cov95']:6.3f}"
+            )
+        print()
+
+
+def judge(label: str, tables: dict[str, pd.DataFrame], peers: list[str]) -> None:
+    """The least-worst-regime rule among our candidates, and the targets against the best peer."""
+    is80 = pd.DataFrame({model: table["is80"] for model, table in tables.items()})
+    ours = [model for model in is80.columns if model not in peers]
+    rule = least_worst_regime(is80[ours])
+    worst = worst_ratio_by_model(is80)
+    best_peer = is80[peers].min(axis=1)
+    print(f"{label}: worst regime ÷ that regime's best, all models (IS80):")
+    print("  " + ", ".join(f"{model} {worst[model]:.3f}" for model in is80.columns))
+    for model in dict.fromkeys([ours[0], rule]):
+        regimes = is80.index.drop(ALL_REGIMES)
+        wins = int((is80.loc[regimes, model] <= best_peer[regimes] + 1e-9).sum())
+        cov = tables[model].loc[ALL_REGIMES, "cov80"]
+        print(
+            f"  {model}: IS80 all {is80.loc[ALL_REGIMES, model]:.3f} vs best peer {best_peer[ALL_REGIMES]:.3f} "
+            f"({'yes' if is80.loc[ALL_REGIMES, model] <= best_peer[ALL_REGIMES] + 1e-9 else 'NO'}); "
+            f"at least as good as the best peer in {wins} of {len(regimes)} regimes; cov80 {cov:.3f} "
+            f"({'yes' if 0.75 <= cov <= 0.85 else 'NO'}, 0.75-0.85)"
+            + ("  <- least-worst-regime rule" if model == rule else "")
+        )
+
+
+def quality(reference_models: list[str], keys: list[str], step: int, models: list[str] | None = None) -> None:
+    every = quality_series(keys)
+    if every is None:
         print("Skill: ../shared/data/market is absent; skipped")
         return
-    settings = BacktestSettings(horizon=20, step=20, folds=QUALITY_FOLDS)
+    settings = BacktestSettings(horizon=20, step=step)
     print(
-        f"\nSkill: last {QUALITY_FOLDS} origins, h = 20, step 20. IS = mean Winkler interval score "
-        "(target's units, every fold and step; lower is better); cov = coverage; rMAE = error ÷ no-change's"
+        f"\nSkill by regime: every origin from day {QUALITY_FIRST_ORIGIN_DAY:,}, h = 20, step {step}. IS = mean "
+        "Winkler interval score (target's units, every fold and step; lower is better); cov = coverage"
     )
-    header = (
-        f"{'series':22} {'model':34} {'IS80':>9} {'IS95':>9} {'cov80':>6} {'cov95':>6} {'rMAE':>6} {'sec':>6}"
-    )
-    for label, prices in series.items():
-        prices = prices.iloc[-(PRE_HISTORY_DAYS + QUALITY_FOLDS * 20 + 40) :]
-        result = run_backtest(prices, settings, series=label)
-        rows: list[tuple[str, dict[str, float], float]] = []
-        selected = result.score(result.selected)
-        rows.append(
-            (
-                f"ours: {result.selected} (p = {result.skill_p_value:.3f})",
-                figures(our_bands(result, result.selected), result),
-                sum(score.seconds for score in result.scores),
-            )
+    for series in every.values():
+        prices = clean_price_series(series.prices)
+        started = time.perf_counter()
+        result = run_backtest(
+            prices, settings, models=models, start=prices.index[QUALITY_FIRST_ORIGIN_DAY], series=series.label
         )
-        clean = prices.dropna()
+        tables = {}
+        origin_days = result.dates[result.origins]
+        for model, band in candidate_bands(result, series).items():
+            tables[model] = scores_by_regime(origin_days, result.actual, band, series.regimes)
+        ours_seconds = time.perf_counter() - started
+        peers = [f"statsforecast {name}" for name in reference_models] + ["statsmodels ARIMA(1,1,1)+drift"]
+        seconds = {}
         for name in reference_models:
-            bands, seconds = statsforecast_bands(clean, result, name)
-            rows.append((f"statsforecast {name}", figures(bands, result), seconds))
-        bands, seconds = arima_111_drift_bands(clean, result)
-        rows.append(("statsmodels ARIMA(1,1,1)+drift", figures(bands, result), seconds))
-        first, last = result.as_json()["first_origin"], result.as_json()["last_origin"]
-        print(f"\n{label}: {len(result.origins)} origins {first}..{last}")
-        print(header)
-        for name, row, seconds in rows:
-            print(
-                f"{label[:22]:22} {name:34} {row['is80']:9.3f} {row['is95']:9.3f} {row['cov80']:6.3f} "
-                f"{row['cov95']:6.3f} {row['rmae']:6.3f} {seconds:6.1f}"
+            band, seconds[name] = statsforecast_bands(prices, result, name)
+            tables[f"statsforecast {name}"] = scores_by_regime(
+                origin_days, result.actual, band, series.regimes
             )
-        ours = rows[0][1]
-        best_peer = min(row["is80"] for _, row, _ in rows[1:])
-        met = {
-            "IS80 <= best peer": ours["is80"] <= best_peer + 1e-9,
-            "cov80 in 0.775-0.825": 0.775 <= ours["cov80"] <= 0.825,
-            "cov95 in 0.925-0.975": 0.925 <= ours["cov95"] <= 0.975,
-        }
-        assert selected.interval_score_80 is not None
-        print("  targets: " + ", ".join(f"{name}: {'yes' if ok else 'NO'}" for name, ok in met.items()))
+        band, seconds["ARIMA"] = arima_111_drift_bands(prices, result)
+        tables[peers[-1]] = scores_by_regime(origin_days, result.actual, band, series.regimes)
+        print(
+            f"\n{series.label}: {len(result.origins)} origins {origin_days[0]:%Y-%m-%d}..{origin_days[-1]:%Y-%m-%d}; "
+            f"selected {result.selected} (p = {result.skill_p_value:.3f}); seconds: ours and candidates "
+            f"{ours_seconds:.0f}, " + ", ".join(f"{name} {value:.0f}" for name, value in seconds.items())
+        )
+        print_regime_table(series.label, tables, peers)
+        judge(series.label, tables, peers)
+        sys.stdout.flush()
 
 
 def main() -> None:
@@ -298,10 +352,16 @@ def main() -> None:
         help="skill against AutoETS only (AutoARIMA takes minutes per period)",
     )
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--step", type=int, default=20, help="for --quality: trading days between origins")
+    parser.add_argument(
+        "--models",
+        default="",
+        help="for --quality: our models to select among (default: all; e.g. the fast ones)",
+    )
     parser.add_argument(
         "--series",
         default="gold,cop,pen",
-        help="for --quality: gold, cop, pen (the COP file: 50 origins from 2017)",
+        help="for --quality: gold, cop, pen",
     )
     args = parser.parse_args()
     try:
@@ -312,7 +372,8 @@ def main() -> None:
     if not args.skip_speed:
         speed()
     if args.quality:
-        quality(["AutoETS"] if args.no_arima else ["AutoETS", "AutoARIMA"], args.series.split(","))
+        peers = ["AutoETS"] if args.no_arima else ["AutoETS", "AutoARIMA"]
+        quality(peers, args.series.split(","), args.step, args.models.split(",") if args.models else None)
 
 
 if __name__ == "__main__":

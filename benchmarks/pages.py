@@ -42,13 +42,13 @@ st.plotly_chart(px.line(x=prices.index, y=prices.to_numpy()))
 """
 
 
-def fill_store(url: str) -> str:
+def fill_store(url: str, demo_only: bool = False) -> str:
     from data.demo import demo_market_data
     from data.market_data import import_prices
     from data.store import MarketStore
 
     store = MarketStore.from_url(url)
-    files = sorted(SHARED.glob("*.csv")) if SHARED.exists() else []
+    files = sorted(SHARED.glob("*.csv")) if SHARED.exists() and not demo_only else []
     for path in files:
         import_prices(store, path.read_bytes(), path.name)
     import pandas as pd
@@ -72,12 +72,16 @@ def timed_rerun(app) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--demo", action="store_true", help="seeded demo data only (minutes less to fill)")
+    parser.add_argument("--pages", default="", help="comma-separated page files (default: all)")
+    parser.add_argument("--skip-cold", action="store_true", help="skip the Overview's cold start")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp())
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite'}"
     os.environ["GOLD_DASHBOARD_OFFLINE"] = "1"
-    print(f"store: {fill_store(os.environ['DATABASE_URL'])}")
+    print(f"store: {fill_store(os.environ['DATABASE_URL'], args.demo)}")
+    pages = [page for page in args.pages.split(",") if page] or list(PAGES)
 
     from streamlit.testing.v1 import AppTest
 
@@ -85,8 +89,8 @@ def main() -> None:
     bare_path.write_text(BARE_PAGE)
     try:
         apps = {"bare plotly page": AppTest.from_file(str(bare_path), default_timeout=120)}
-        for page in PAGES:
-            app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+        for page in pages:
+            app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
             app.run()
             app.switch_page(page)
             apps[page] = app
@@ -108,6 +112,8 @@ def main() -> None:
             f"  {name:28s} {median * 1000:7.1f} ms   ratio to bare page {median / baseline:4.2f}  (target <= 2.00)"
         )
 
+    if args.skip_cold:
+        return
     code = (
         "import time; t0 = time.perf_counter();"
         "from streamlit.testing.v1 import AppTest;"

@@ -36,8 +36,9 @@ BACKTESTS_ON_WRITE_ENV = "GOLD_DASHBOARD_BACKTESTS_ON_WRITE"
 
 
 def backtests_on_write() -> bool:
-    """Whether a price import, a refresh and the timer job measure the forecast backtests they made stale
-    (default yes; `0` leaves them to the Forecast page's first view, as the test suite does)."""
+    """Whether a price import, a refresh and the timer job measure the forecast backtests they made stale,
+    and a new store's first page its demo backtests (default yes; `0` leaves them to the Forecast page's
+    first view, as the test suite does)."""
     return os.environ.get(BACKTESTS_ON_WRITE_ENV, "1").strip() != "0"
 
 

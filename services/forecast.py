@@ -23,6 +23,7 @@ from analytics.forecast import (
     forecast_from_last,
     run_backtest,
 )
+from analytics.timing import SIGNAL_HORIZON_DAYS, ForecastBand
 from data.market_data import MarketSnapshot, target_prices
 from data.series import CURRENCIES, GOLD_SERIES, fx_series_for, local_price_id, parse_local_price_id
 from data.settings import backtests_on_write
@@ -106,6 +107,7 @@ def measure_backtest(
     prices: pd.Series | None = None,
     progress: Callable[[float, str], None] | None = None,
     versions: dict[str, int] | None = None,
+    data_version: str | None = None,
 ) -> StoredBacktest:
     """Run the backtest of a target and horizon on the stored data and store it under its data version.
 
@@ -119,10 +121,68 @@ def measure_backtest(
     result = run_backtest(prices, backtest_settings(horizon), series=target_id, progress=progress)
     seconds = time.perf_counter() - started
     payload = result.as_json()
-    measured_at = store.save_backtest(
-        target_id, horizon, target_data_version(versions, target_id), seconds, payload
-    )
+    version = target_data_version(versions, target_id) if data_version is None else data_version
+    measured_at = store.save_backtest(target_id, horizon, version, seconds, payload)
     return StoredBacktest(result.summary(), measured_at, seconds)
+
+
+def demo_data_version(prices: pd.Series) -> str:
+    """The version a backtest on demo data is stored under: the demo is seeded and ends on its day, so the
+    method and that day name the data (a new day, new demo prices, measured again)."""
+    last = "none" if prices.empty else f"{pd.Timestamp(prices.index[-1]):%Y-%m-%d}"
+    return f"{BACKTEST_METHOD};demo={last}"
+
+
+def stored_demo_backtest(
+    store: MarketStore, target_id: str, horizon: int, prices: pd.Series
+) -> StoredBacktest | None:
+    """The stored backtest of a target on today's demo prices, or None."""
+    row = store.load_backtest(target_id, horizon)
+    if row is None or row["data_version"] != demo_data_version(prices):
+        return None
+    return StoredBacktest(BacktestSummary.from_json(row["result"]), row["measured_at"], row["seconds"])
+
+
+def demo_targets(snapshot: MarketSnapshot) -> list[str]:
+    """The targets the Forecast page opens on whose series are all demo: gold in USD and every gram."""
+    targets = [GOLD_SERIES] + [local_price_id(currency, "g") for currency in CURRENCIES]
+    return [target for target in targets if _sources_kind(snapshot, target) == "demo"]
+
+
+def refresh_demo_backtests(
+    store: MarketStore,
+    snapshot: MarketSnapshot,
+    horizon: int = DEFAULT_HORIZON,
+    targets: Iterable[str] | None = None,
+) -> list[dict[str, object]]:
+    """Measure and store the backtest of every demo target not yet stored on today's demo prices, so a
+    new store's first Forecast visit reads it like real data's (one entry per target, as refresh_backtests)."""
+    from analytics.forecast import BacktestError
+
+    report: list[dict[str, object]] = []
+    for target_id in demo_targets(snapshot) if targets is None else list(targets):
+        prices = target_history(snapshot, target_id)
+        if stored_demo_backtest(store, target_id, horizon, prices) is not None:
+            report.append({"target_id": target_id, "status": "current"})
+            continue
+        try:
+            measured = measure_backtest(
+                store, target_id, horizon, prices, data_version=demo_data_version(prices)
+            )
+        except (BacktestError, ValueError) as error:
+            report.append({"target_id": target_id, "status": "failed", "reason": str(error)})
+            continue
+        report.append({"target_id": target_id, "status": "measured", "seconds": round(measured.seconds, 1)})
+    return report
+
+
+def _sources_kind(snapshot: MarketSnapshot, target_id: str) -> str | None:
+    """ "stored" or "demo" when every series of the target is of that kind, else None (mixed or missing)."""
+    kinds = {
+        snapshot.states[series_id].kind if series_id in snapshot.states else None
+        for series_id in target_sources(target_id)
+    }
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def default_targets(store: MarketStore) -> list[str]:
@@ -184,7 +244,8 @@ def forecast_view(
     """The stored backtest of `target_id` (measured and stored now when missing or out of date), then a
     forecast of `horizon` days with `model` (default: the backtest's selection).
 
-    On demo data, or without a store, the backtest is run and not stored.
+    On demo data it is stored under the demo's day (``refresh_demo_backtests`` measures it ahead); without
+    a store, or on a mix of stored and demo series, it is run and not stored.
     """
     prices = target_history(snapshot, target_id)
     settings = backtest_settings(horizon)
@@ -193,12 +254,16 @@ def forecast_view(
         if progress is not None:
             progress(min(fraction, 1.0))
 
-    on_stored_data = all(
-        series_id in snapshot.states and snapshot.states[series_id].kind == "stored"
-        for series_id in target_sources(target_id)
-    )
+    kind = _sources_kind(snapshot, target_id)
     measured_at, seconds = None, 0.0
-    if store is not None and on_stored_data:
+    if store is not None and kind == "demo" and not prices.empty:  # precomputed like real data's
+        kept = stored_demo_backtest(store, target_id, horizon, prices)
+        if kept is None:
+            kept = measure_backtest(
+                store, target_id, horizon, prices, report, data_version=demo_data_version(prices)
+            )
+        summary, measured_at, seconds = kept.summary, kept.measured_at, kept.seconds
+    elif store is not None and kind == "stored":
         versions = store.versions()
         kept = stored_backtest(store, target_id, horizon, versions)
         if kept is not None and not prices.empty and kept.summary.last_data_date != prices.index[-1]:
@@ -222,3 +287,36 @@ def forecast_view(
         measured_at,
         seconds,
     )
+
+
+def stored_forecast_band(
+    store: MarketStore, target_id: str, prices: pd.Series, kind: str = "stored"
+) -> ForecastBand | None:
+    """The band the Forecast page shows at Sell timing's horizon (20 days), from the stored backtest's
+    selection, when one was measured on these prices (`kind`: "stored" or "demo" data); None otherwise.
+    No backtest is run here: a reading never waits for one."""
+    from analytics.forecast import BacktestError
+
+    if kind == "demo":
+        kept = stored_demo_backtest(store, target_id, SIGNAL_HORIZON_DAYS, prices)
+    else:
+        kept = stored_backtest(store, target_id, SIGNAL_HORIZON_DAYS)
+    if kept is None or prices.empty or kept.summary.last_data_date != prices.index[-1]:
+        return None
+    try:
+        forecast = forecast_from_last(
+            prices, kept.summary.selected, SIGNAL_HORIZON_DAYS, backtest_settings(SIGNAL_HORIZON_DAYS)
+        )
+    except BacktestError:
+        return None
+    return ForecastBand.from_forecast(forecast)
+
+
+def snapshot_forecast_band(
+    store: MarketStore, snapshot: MarketSnapshot, target_id: str
+) -> ForecastBand | None:
+    """``stored_forecast_band`` of a target on the snapshot's data (None on a mix of stored and demo series)."""
+    kind = _sources_kind(snapshot, target_id)
+    if kind is None:
+        return None
+    return stored_forecast_band(store, target_id, target_history(snapshot, target_id), kind)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from analytics.timing import (
     POLICIES,
+    ForecastBand,
     PolicyResult,
     PolicySettings,
     Signal,
@@ -18,6 +19,7 @@ from analytics.timing import (
     run_policy,
     seasonality,
     signal_on,
+    with_forecast_band,
 )
 from data.market_data import MarketSnapshot, target_fx, target_prices
 from data.series import local_price_id
@@ -41,14 +43,21 @@ def timing_view(
     currency: str,
     settings: PolicySettings,
     today: pd.Timestamp | str | None = None,
+    band: ForecastBand | None = None,
 ) -> TimingView:
-    """Indicators on the price of a fine gram in `currency`, the reading on its last day, and backtests."""
+    """Indicators on the price of a fine gram in `currency`, the reading on its last day, and backtests.
+
+    `band`: the Forecast page's stored band for that gram (``services.forecast.forecast_band``); today's
+    probability of a higher price is read from it, so both pages show one band.
+    """
     target_id = local_price_id(currency, "g")
 
     load = snapshot.usable  # a demo rate beside real gold prices nothing
     prices = target_prices(load, target_id)
     fx = target_fx(load, target_id)
-    indicators = indicator_frame(prices, fx, settings.holding_cost_pct_month)
+    indicators = with_forecast_band(
+        indicator_frame(prices, fx, settings.holding_cost_pct_month), band, settings.holding_cost_pct_month
+    )
     policies = {
         policy: run_policy(prices, policy, settings, fx=fx, indicators=indicators) for policy in POLICIES
     }

@@ -179,3 +179,65 @@ def test_the_forecast_page_reads_the_stored_backtest_and_names_the_datas_date(
     reading = " ".join(m.value for m in at.markdown)
     assert "el último precio conocido, con datos al 10 ago 2020" in reading
     assert "hoy" not in reading.lower()
+
+
+def test_sell_timing_reads_the_band_the_forecast_page_shows(store, tmp_path):
+    """One band: today's probability on Sell timing is read from the Forecast page's stored forecast of the
+    gram at 20 days (the gram in USD: gold alone)."""
+    from analytics.timing import PolicySettings, probability_from_band
+    from data.market_data import import_prices, load_snapshot
+    from services.forecast import (
+        forecast_view,
+        snapshot_forecast_band,
+        stored_forecast_band,
+        target_history,
+    )
+    from services.timing import timing_view
+
+    path = tmp_path / "gold.csv"
+    import_prices(store, Path(gold_file(path)).read_bytes(), path.name)
+    measure_backtest(store, "GOLD_USD_G", DEFAULT_HORIZON)
+    snapshot = load_snapshot(store)
+    page = forecast_view(snapshot, "GOLD_USD_G", DEFAULT_HORIZON, store=store).forecast
+    band = stored_forecast_band(store, "GOLD_USD_G", target_history(snapshot, "GOLD_USD_G"))
+    assert band is not None and band.origin == pd.Timestamp("2020-08-10")
+    assert snapshot_forecast_band(store, snapshot, "GOLD_USD_G") == band  # what the Sell timing page reads
+    assert (band.mean, band.lo_80, band.hi_80) == (page.mean[19], page.lo[80][19], page.hi[80][19])
+    settings = PolicySettings()
+    reading = timing_view(snapshot, "USD", settings, band=band).signal
+    price = float(page.random_walk[0])  # the last price, the no-change line
+    assert reading.date == band.origin
+    assert reading.probability_higher == probability_from_band(price, band, settings.holding_cost_pct_month)
+    own = timing_view(snapshot, "USD", settings).signal.probability_higher  # the causal band of old
+    assert reading.probability_higher != own
+
+
+def test_a_new_stores_demo_backtest_is_measured_ahead_and_the_page_reads_it(store, monkeypatch):
+    from data.market_data import load_snapshot
+    from services.forecast import demo_targets, forecast_view, refresh_demo_backtests
+
+    snapshot = load_snapshot(store, today=pd.Timestamp("2026-12-04"))  # an empty store: demo data
+    assert demo_targets(snapshot) == [
+        "GOLD_USD",
+        "GOLD_COP_G",
+        "GOLD_PEN_G",
+        "GOLD_BOB_G",
+        "GOLD_USD_G",
+        "GOLD_MNT_G",
+    ]
+    report = refresh_demo_backtests(store, snapshot, targets=["GOLD_USD"])
+    assert [entry["status"] for entry in report] == ["measured"]
+    assert (
+        store.load_backtest("GOLD_USD", DEFAULT_HORIZON)["data_version"]
+        == f"{BACKTEST_METHOD};demo=2026-12-04"
+    )
+    assert [entry["status"] for entry in refresh_demo_backtests(store, snapshot, targets=["GOLD_USD"])] == [
+        "current"
+    ]
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the page ran the backtest")
+
+    monkeypatch.setattr("services.forecast.run_backtest", forbidden)
+    view = forecast_view(snapshot, "GOLD_USD", DEFAULT_HORIZON, store=store)
+    assert view.measured_at is not None and view.backtest.last_data_date == pd.Timestamp("2026-12-04")

@@ -194,3 +194,36 @@ def test_a_short_series_gives_valid_json_without_invented_numbers():
     payload = signal_on(indicator_frame(prices)).as_json()
     json.dumps(payload, allow_nan=False)  # null, never NaN
     assert payload["indicators"]["vs_ma200_pct"] is None and payload["indicators"]["percentile_1y"] is None
+
+
+def _band(mean: float, spread: float, origin: str = "2021-03-01") -> timing.ForecastBand:
+    """A band symmetric in log price around `mean` whose 80 % half-width is z80 × `spread` (a normal sd)."""
+    z80 = 1.2815515655446004
+    return timing.ForecastBand(
+        pd.Timestamp(origin), 20, mean, mean * np.exp(-z80 * spread), mean * np.exp(z80 * spread)
+    )
+
+
+def test_probability_read_from_the_forecast_band_by_hand():
+    # no drift, no cost: a coin toss
+    assert timing.probability_from_band(100.0, _band(100.0, 0.1), 0.0) == pytest.approx(0.5)
+    # 0.5 % a month over 20 trading days = 28 calendar days: hurdle log(1 + 0.005 × 28 / 30.4375) = 0.0045891,
+    # 0.045891 sd above the centre: 1 − Φ(0.045891) = 0.48170
+    assert timing.probability_from_band(100.0, _band(100.0, 0.1), 0.5) == pytest.approx(0.48170, abs=1e-5)
+    # a mean 2 % up (a drift model) with no cost: Φ(log 1.02 / 0.1) = Φ(0.19803) = 0.57849
+    assert timing.probability_from_band(100.0, _band(102.0, 0.1), 0.0) == pytest.approx(0.57849, abs=1e-4)
+
+
+def test_todays_reading_takes_the_forecast_band_made_on_its_day_only():
+    prices = walk(400)
+    indicators = indicator_frame(prices)
+    last = prices.index[-1]
+    band = _band(float(prices.iloc[-1]), 0.1, str(last.date()))
+    read = timing.with_forecast_band(indicators, band, 0.0)
+    assert read["probability_higher"].iloc[-1] == pytest.approx(0.5)
+    pd.testing.assert_series_equal(
+        read["probability_higher"].iloc[:-1], indicators["probability_higher"].iloc[:-1]
+    )
+    assert signal_on(read).probability_higher == pytest.approx(0.5)
+    stale = timing.ForecastBand(prices.index[-2], 20, band.mean, band.lo_80, band.hi_80)  # made a day earlier
+    assert timing.with_forecast_band(indicators, stale, 0.0) is indicators

@@ -17,15 +17,23 @@ import pandas as pd
 import streamlit as st
 
 from analytics.briefing import Briefing
-from analytics.timing import PolicySettings
+from analytics.timing import ForecastBand, PolicySettings
 from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
 from data.official import SourceRefresh
+from data.series import local_price_id
+from data.settings import backtests_on_write
 from data.store import database_url
 from data.yahoo import YahooRateLimitError
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import BuyersView, buyer_history, buyers_view
 from services.context import RunContext, rate_kinds_of_market_key, scope_of_ledger_key
-from services.forecast import ForecastView, forecast_view, refresh_backtests_after_write
+from services.forecast import (
+    ForecastView,
+    forecast_view,
+    refresh_backtests_after_write,
+    refresh_demo_backtests,
+    snapshot_forecast_band,
+)
 from services.freshness import DataState, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
@@ -111,7 +119,15 @@ def refresh_market_data() -> tuple[bool, str]:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _snapshot(url: str, market_key: str, today: str) -> MarketSnapshot:
     kinds = rate_kinds_of_market_key(market_key)
-    return market_snapshot(store_for(url), today=pd.Timestamp(today), rate_kinds=kinds)
+    snapshot = market_snapshot(store_for(url), today=pd.Timestamp(today), rate_kinds=kinds)
+    if snapshot.demo_series and backtests_on_write():  # a new store: demo backtests measured ahead
+        threading.Thread(
+            target=refresh_demo_backtests,
+            args=(store_for(url), snapshot),
+            name="demo-backtests",
+            daemon=True,
+        ).start()
+    return snapshot
 
 
 def cached_snapshot(context: RunContext) -> MarketSnapshot:
@@ -256,15 +272,31 @@ def forecast_page_view(target_id: str, horizon: int, model: str | None) -> Forec
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _timing_view(
-    url: str, market_key: str, today: str, currency: str, settings: PolicySettings
+    url: str,
+    market_key: str,
+    today: str,
+    currency: str,
+    settings: PolicySettings,
+    band: ForecastBand | None = None,
 ) -> TimingView:
-    return timing_view(_snapshot(url, market_key, today), currency, settings, today)
+    return timing_view(_snapshot(url, market_key, today), currency, settings, today, band)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _forecast_band(url: str, market_key: str, today: str, target_id: str) -> ForecastBand | None:
+    return snapshot_forecast_band(store_for(url), _snapshot(url, market_key, today), target_id)
 
 
 def timing_page_view(currency: str, settings: PolicySettings) -> TimingView:
-    """Indicators, today's reading, seasonality and the policy backtests (cached by data and inputs)."""
+    """Indicators, today's reading, seasonality and the policy backtests (cached by data and inputs).
+
+    Today's probability is read from the Forecast page's band for the gram, from its stored backtest (the
+    same selection and forecast as that page); while none is stored the reading keeps its own causal band.
+    """
     context = run_context()
-    return _timing_view(context.url, context.market_key, context.today, currency, settings)
+    keys = (context.url, context.market_key, context.today)
+    band = _forecast_band(*keys, local_price_id(currency, "g"))
+    return _timing_view(*keys, currency, settings, band)
 
 
 # ---------------------------------------------------------------- the sales ledger
