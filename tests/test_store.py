@@ -36,7 +36,7 @@ def test_a_failed_import_changes_nothing(store, monkeypatch):
     parsed = parse_price_file((SAMPLES / "yfinance_download_cop.csv").read_bytes(), "x.csv")
 
     # the observations are written, then the import log fails: the transaction must roll back
-    monkeypatch.setattr("data.store.imports_table", None)
+    monkeypatch.setattr("data.store.market.imports_table", None)
     with pytest.raises(Exception):  # noqa: B017 - any failure inside the transaction
         store.store_import(parsed, "x.csv")
     assert count_rows(store) == before
