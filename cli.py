@@ -63,22 +63,22 @@ from analytics.timing import (
     with_forecast_band,
 )
 from analytics.units import UNITS
-from data.access import OPERATOR, LedgerAccessError, LedgerScope
-from data.alerts import list_rules, remove_rule
-from data.backup import backup, restore, restore_preview
-from data.bounded_read import read_bounded
-from data.errors import describe
-from data.importers import PriceFileError
+from data.accounts.access import OPERATOR, LedgerAccessError, LedgerScope
+from data.accounts.alerts import list_rules, remove_rule
+from data.accounts.users import add_user, list_users, remove_user, set_password, sign_in_attempt
+from data.files.bounded_read import read_bounded
 from data.ledger import load_sales
-from data.market_data import MarketSnapshot, import_prices, target_fx, target_prices
-from data.offer_quotes import read_quotes
-from data.official import SourceRefresh
-from data.rate_kinds import OFFICIAL, RATE_KIND_ENV, RATE_KINDS
-from data.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
+from data.ledger.offer_quotes import read_quotes
+from data.market.importers import PriceFileError
+from data.market.market_data import MarketSnapshot, import_prices, target_fx, target_prices
+from data.market.official import SourceRefresh
+from data.market.rate_kinds import OFFICIAL, RATE_KIND_ENV, RATE_KINDS
+from data.market.series import CURRENCIES, GOLD_SERIES, SERIES, require_series
+from data.market.statistics import statistic_of
 from data.settings import discount_rate_pct
-from data.statistics import statistic_of
 from data.store import MarketStore
-from data.users import add_user, list_users, remove_user, set_password, sign_in_attempt
+from data.store.backup import backup, restore, restore_preview
+from data.store.errors import describe
 from i18n import (
     LANGUAGES,
     error_text,
@@ -427,7 +427,7 @@ def cmd_sell_policy(store: MarketStore, args: argparse.Namespace) -> object:
 
 def cmd_briefing(store: MarketStore, args: argparse.Namespace) -> object:
     """Writes the HTML (and Excel) files; prints where they are and the summary's first lines."""
-    from ui.briefing_report import briefing_html, briefing_xlsx, summary_paragraphs
+    from presentation.briefing_report import briefing_html, briefing_xlsx, summary_paragraphs
 
     market = _market(store)
     period = args.period

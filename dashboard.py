@@ -8,10 +8,11 @@ themselves are filtered in data/ledger.
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from data.alerts import confirm_address
-from data.users import market_is_public
+from data.accounts.alerts import confirm_address
+from data.accounts.users import market_is_public
 from i18n import format_day, set_reader_currency, t, tn
 from i18n.keys import ROLE
+from presentation.text import plain_markdown
 from ui.auth import NOBODY, NOTICE_KEY, hide_session_ids_in_logs, sign_out
 from ui.banner import data_banner
 from ui.import_widget import price_import_sidebar, price_refresh_sidebar
@@ -26,7 +27,6 @@ from ui.state import (
 )
 from ui.store import get_store, store_unavailable
 from ui.style import page_style
-from ui.text import plain_markdown
 
 st.set_page_config(page_title="Oro · Gold", page_icon=":material/paid:", layout="wide")
 hide_session_ids_in_logs()  # Streamlit logs session ids on reconnects: never a session to resume

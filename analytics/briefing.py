@@ -2,7 +2,7 @@
 notable days, and (when given) forecast, sell-timing and premium figures.
 
 Pure: series and tables in, a Briefing of numbers out; the words are written from these numbers in
-ui/briefing_report.py, so the summary and the tables cannot disagree.
+presentation/briefing_report.py, so the summary and the tables cannot disagree.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Alerts: the signed-in user's price alerts by e-mail (staff see everyone's); add and remove them.
 
-Thin page: the rules are read and changed through data/alerts.py with the session's scope (a member
+Thin page: the rules are read and changed through data/accounts/alerts.py with the session's scope (a member
 only ever gets their own rules back); the price shown comes from services/price_today.py.
 """
 
@@ -8,10 +8,18 @@ import pandas as pd
 import streamlit as st
 
 from analytics.units import UNITS
-from data.alerts import AlertError, AlertRule, list_rules, needs_confirmation, remove_rule, valid_email
-from data.series import CURRENCIES
+from data.accounts.alerts import (
+    AlertError,
+    AlertRule,
+    list_rules,
+    needs_confirmation,
+    remove_rule,
+    valid_email,
+)
+from data.market.series import CURRENCIES
 from i18n import LANGUAGE_NAMES, LANGUAGES, N_, format_day, format_money, format_number, t, unit_label
 from i18n.keys import COUNTRY
+from presentation.text import plain_markdown
 from services.alerts import (
     ALREADY_SENT,
     NO_PRICE,
@@ -30,12 +38,11 @@ from ui.inputs import number_field
 from ui.settings import current_settings
 from ui.state import get_store, run_context, stored_price_today
 from ui.style import fitted_table
-from ui.text import plain_markdown
 
 #: Owners that are ours, not a person: the CLI's operator and the single machine's dashboard.
 OWNERS = {"cli": N_("alerts_owner_cli"), "dashboard": N_("alerts_owner_dashboard")}
 DIRECTIONS = {"above": N_("alerts_above"), "below": N_("alerts_below")}
-#: Why a rule was refused (data.alerts.AlertError.code), in the reader's words.
+#: Why a rule was refused (data.accounts.alerts.AlertError.code), in the reader's words.
 ALERT_ERRORS = {
     "bad_email": N_("alert_error_bad_email"),
     "bad_level": N_("alert_error_bad_level"),

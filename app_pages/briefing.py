@@ -1,7 +1,7 @@
 """Briefing: a written summary, the multi-country table and the charts for a period, downloadable as one
 self-contained HTML file (prints to PDF) and as an Excel workbook.
 
-Thin: numbers from ui.state.briefing_for (services/briefing.py), words and files from ui/briefing_report.py.
+Thin: numbers from ui.state.briefing_for (services/briefing.py), words and files from presentation/briefing_report.py.
 """
 
 import pandas as pd
@@ -9,19 +9,19 @@ import streamlit as st
 
 from analytics.briefing import BRIEFING_CURRENCIES, PeriodError, default_period, parse_period
 from i18n import DATE_INPUT_FORMAT, N_, error_text, format_day, month_label, t
-from ui.banner import data_as_of
-from ui.briefing_report import (
+from presentation.briefing_report import (
     briefing_figures,
     briefing_html,
     briefing_xlsx,
     country_table,
     summary_paragraphs,
 )
+from presentation.tables import column_label, display_frame, file_label
+from presentation.text import plain_markdown
+from ui.banner import data_as_of
 from ui.settings import current_settings
 from ui.state import briefing_for, briefing_periods_view, price_answer_view, snapshot
 from ui.style import fitted_table
-from ui.tables import column_label, display_frame, file_label
-from ui.text import plain_markdown
 
 PERIOD_KINDS = {
     "week": N_("briefing_week"),

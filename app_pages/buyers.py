@@ -11,15 +11,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from data.exports import csv_bytes
+from data.files.exports import csv_bytes
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_number, t
+from presentation.sentences import buyers_sentence
+from presentation.tables import file_label
+from presentation.text import plain_markdown
 from ui.figures import buyers_quarter_table, buyers_tables
-from ui.sentences import buyers_sentence
 from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
 from ui.style import fitted_table
-from ui.tables import file_label
-from ui.text import plain_markdown
 
 
 def csv_button(label: str, frame: pd.DataFrame, stem: str, days: tuple[date, date], key: str) -> None:

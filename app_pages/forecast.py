@@ -11,16 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
-from data.exports import csv_bytes, excel_bytes
-from data.series import GOLD_SERIES, fx_series_for, local_price_id
+from data.files.exports import csv_bytes, excel_bytes
+from data.market.series import GOLD_SERIES, fx_series_for, local_price_id
 from i18n import N_, error_text, format_day, format_money, format_number, format_pct, t, unit_label
 from i18n.keys import MODEL
+from presentation.sentences import relative_error_text
+from presentation.tables import export_frame, file_label, sheet_label
 from ui.banner import data_as_of
 from ui.figures import forecast_figures
-from ui.sentences import relative_error_text
 from ui.settings import current_settings
 from ui.state import forecast_page_view
-from ui.tables import export_frame, file_label, sheet_label
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit

@@ -6,7 +6,7 @@ Thin: the numbers come from ui.state.market_page_view (services/market.py) (cach
 import streamlit as st
 
 from analytics.market import HORIZONS
-from data.exports import csv_bytes, excel_bytes
+from data.files.exports import csv_bytes, excel_bytes
 from i18n import (
     format_day,
     format_pct,
@@ -17,13 +17,13 @@ from i18n import (
     t,
     unit_label,
 )
+from presentation.charts import contribution_figure
+from presentation.tables import export_frame, file_label, sheet_label
 from ui.banner import data_as_of, rate_kind_notice, stop_without_prices
-from ui.charts import contribution_figure
 from ui.figures import market_figures
 from ui.settings import current_settings
 from ui.state import market_page_view, price_answer_view, snapshot
 from ui.style import fitted_table
-from ui.tables import export_frame, file_label, sheet_label
 
 settings = current_settings()
 lang, currency, unit = settings.language, settings.currency, settings.unit

@@ -11,8 +11,8 @@ import streamlit as st
 
 from analytics.benchmark import StaleDataError, benchmark_price_per_fine_gram
 from analytics.offers import OfferError, Quote, compare_offers
-from data.exports import csv_bytes
-from data.offer_quotes import QUOTE_COLUMNS
+from data.files.exports import csv_bytes
+from data.ledger.offer_quotes import QUOTE_COLUMNS
 from data.settings import discount_rate_pct
 from i18n import (
     DATE_INPUT_FORMAT,
@@ -25,6 +25,8 @@ from i18n import (
     offer_error_text,
     t,
 )
+from presentation.tables import file_label
+from presentation.text import plain_markdown
 from services.premiums import ALL_COOPERATIVES
 from ui.banner import data_as_of, held_back_notice, rate_kind_notice
 from ui.inputs import number_field, parse_number
@@ -32,10 +34,8 @@ from ui.settings import current_cooperative, current_settings
 from ui.state import buyers_paid_before, price_answer_view
 from ui.state import snapshot as market_snapshot
 from ui.style import fitted_table
-from ui.tables import file_label
-from ui.text import plain_markdown
 
-#: The quote's columns (data.offer_quotes.QUOTE_COLUMNS) as headers.
+#: The quote's columns (data.ledger.offer_quotes.QUOTE_COLUMNS) as headers.
 QUOTE_COLUMN_KEYS = {
     "buyer": N_("offers_col_buyer"),
     "price_pct": N_("offers_col_price_pct"),

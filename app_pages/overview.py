@@ -5,8 +5,8 @@ freshness and sources."""
 import pandas as pd
 import streamlit as st
 
-from data.market_data import MarketSnapshot
-from data.series import GOLD_SERIES, fx_series_for, rate_decimals
+from data.market.market_data import MarketSnapshot
+from data.market.series import GOLD_SERIES, fx_series_for, rate_decimals
 from i18n import (
     N_,
     format_day,
@@ -19,10 +19,10 @@ from i18n import (
     unit_label,
 )
 from i18n.keys import KIND
+from presentation.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, demo_marked, held_back_notice, rate_kind_notice
-from ui.charts import GOLD_COLOUR, price_value_format, time_series_figure
 from ui.settings import current_settings
 from ui.state import local_price_table, price_answer_view, snapshot, stored_price_today
 from ui.style import fitted_table

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.premiums import CERTIFICATIONS, premium_owed_by_buyer, waterfall
-from data.exports import csv_bytes, excel_bytes
+from data.files.exports import csv_bytes, excel_bytes
 from i18n import (
     DATE_INPUT_FORMAT,
     N_,
@@ -21,6 +21,9 @@ from i18n import (
     tn,
 )
 from i18n.keys import CERTIFICATION, WATERFALL
+from presentation.sentences import premiums_sentence
+from presentation.tables import column_label, display_frame, export_frame, file_label, sale_label, sheet_label
+from presentation.text import plain_markdown
 from ui.banner import example_ledger_switch, rate_kind_notice
 from ui.figures import (
     CHART_DOTS,
@@ -29,7 +32,6 @@ from ui.figures import (
     premium_tables,
     premium_waterfall_figure,
 )
-from ui.sentences import premiums_sentence
 from ui.settings import current_cooperative, current_settings
 from ui.state import (
     current_schedule,
@@ -42,8 +44,6 @@ from ui.state import (
     snapshot,
 )
 from ui.style import fitted_table
-from ui.tables import column_label, display_frame, export_frame, file_label, sale_label, sheet_label
-from ui.text import plain_markdown
 
 #: Rows of a per-sale table drawn on the page (the latest ones); the downloads hold every row.
 TABLE_ROWS = SHOWN_SALE_ROWS

@@ -9,11 +9,25 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from analytics.premiums import CERTIFICATIONS
-from data.errors import describe
-from data.exports import csv_bytes, excel_bytes
-from data.series import CURRENCIES
+from data.files.exports import csv_bytes, excel_bytes
+from data.market.series import CURRENCIES
+from data.store.errors import describe
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_grams, format_number, problem_text, t, tn
 from i18n.keys import CERTIFICATION, FIELD
+from presentation.tables import (
+    changed_rows,
+    column_label,
+    conversion_text,
+    display_frame,
+    export_frame,
+    file_label,
+    problem_rows,
+    sale_label,
+    sheet_label,
+    totals_text,
+    understood_rows,
+)
+from presentation.text import plain_markdown
 from services.sales import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from ui.banner import example_ledger_switch
 from ui.inputs import number_field
@@ -31,20 +45,6 @@ from ui.state import (
     selected_sales,
 )
 from ui.style import fitted_table
-from ui.tables import (
-    changed_rows,
-    column_label,
-    conversion_text,
-    display_frame,
-    export_frame,
-    file_label,
-    problem_rows,
-    sale_label,
-    sheet_label,
-    totals_text,
-    understood_rows,
-)
-from ui.text import plain_markdown
 
 settings = current_settings()
 lang = settings.language
@@ -94,7 +94,7 @@ def store_sales(
         st.session_state.sales_report = import_sales(
             content, filename, mapping, coop_name, currency, apply_changes, date_order
         )
-    except ValueError as error:  # a database failure, in one line (data.errors.StoreError)
+    except ValueError as error:  # a database failure, in one line (data.store.errors.StoreError)
         st.session_state.sales_store_error = str(error)
         return
     remember_columns(header, mapping, coop_name)

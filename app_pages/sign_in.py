@@ -4,12 +4,12 @@ import math
 
 import streamlit as st
 
-from data.users import list_users
+from data.accounts.users import list_users
 from i18n import N_, format_number, t
+from presentation.text import plain_markdown
 from ui.auth import ENDED_KEY, FAILURE_KEY, idle_minutes, oidc_configured, oidc_email_verified, sign_in
 from ui.settings import current_settings
 from ui.store import get_store
-from ui.text import plain_markdown
 
 lang = current_settings().language
 store = get_store()

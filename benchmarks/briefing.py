@@ -33,12 +33,12 @@ def main() -> None:
 
     from analytics.briefing import add_forecast_and_timing, add_premiums, build_briefing, parse_period
     from analytics.premiums import sale_premiums
-    from data.demo import demo_market_data
     from data.demo_ledger import demo_sales
-    from data.market_data import import_prices
-    from data.series import CURRENCIES, fx_series_for
+    from data.market.demo import demo_market_data
+    from data.market.market_data import import_prices
+    from data.market.series import CURRENCIES, fx_series_for
     from data.store import MarketStore
-    from ui.briefing_report import briefing_html, briefing_xlsx
+    from presentation.briefing_report import briefing_html, briefing_xlsx
 
     store = MarketStore.from_url()
     files = sorted(SHARED.glob("*.csv")) if SHARED.exists() else []

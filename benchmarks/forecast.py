@@ -4,7 +4,7 @@
    step 20, 6,000 daily points) against statsforecast AutoETS ``cross_validation`` on the same folds,
    timed side by side in this run after a warm-up (numba compiles on first use).
 2. Skill by regime (``--quality``): on LBMA gold since 1968 (USD per troy ounce) and on the gram of fine gold in
-   COP (the TRM file to 2015, then Yahoo) and in PEN (gold × rate ÷ 31.1034768, as ``data.market_data`` derives
+   COP (the TRM file to 2015, then Yahoo) and in PEN (gold × rate ÷ 31.1034768, as ``data.market.market_data`` derives
    GOLD_PEN_G), every origin from the 1,000th day, ``--step`` days apart (h = 20): our selected model and the
    candidate bands (``benchmarks/forecast_candidates.py``) beside statsforecast AutoETS and AutoARIMA
    (``cross_validation`` with ``level=[80, 95]`` and ``input_size`` = our 2,520-day fit window) and
@@ -63,8 +63,8 @@ from analytics.forecast.regimes import (  # noqa: E402
     worst_ratio_by_model,
 )
 from benchmarks import forecast_candidates as candidates  # noqa: E402
-from data.importers import parse_price_file  # noqa: E402
-from data.market_data import local_price_series  # noqa: E402
+from data.market.importers import parse_price_file  # noqa: E402
+from data.market.market_data import local_price_series  # noqa: E402
 
 INSTALL_HINT = (
     "statsforecast is not installed in this Python. It pins pandas < 3, so give it its own virtualenv:\n"

@@ -245,7 +245,7 @@ def main() -> None:
 
 def _card(workdir: Path, card_dir: Path, args: argparse.Namespace) -> str:
     """Store the price files (if any) and write the card the timer of docs/deployment.md would write."""
-    from data.market_data import import_prices
+    from data.market.market_data import import_prices
     from data.store import MarketStore
     from services.card import write_card
 

@@ -43,8 +43,8 @@ st.plotly_chart(px.line(x=prices.index, y=prices.to_numpy()))
 
 
 def fill_store(url: str, demo_only: bool = False) -> str:
-    from data.demo import demo_market_data
-    from data.market_data import import_prices
+    from data.market.demo import demo_market_data
+    from data.market.market_data import import_prices
     from data.store import MarketStore
 
     store = MarketStore.from_url(url)

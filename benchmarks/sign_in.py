@@ -1,7 +1,7 @@
 """Password guessing speed: how many guesses a minute an attacker gets through the sign-in path.
 
 Each "session" is a thread doing what the sign-in form does on a submit (ui/auth.sign_in without
-streamlit): the store's throttle (`data.users.sign_in_attempt`), argon2 when not locked, and the fixed
+streamlit): the store's throttle (`data.accounts.users.sign_in_attempt`), argon2 when not locked, and the fixed
 pause after a failure. `--path before` is the path without the store's throttle (argon2 and the pause
 only, as before issue 14). A guess counts when its password was actually checked; locked attempts are
 counted apart. The figure is scaled to one minute; argon2 runs with the production parameters.
@@ -39,8 +39,7 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
-from data.store import MarketStore, sign_in_attempts_table  # noqa: E402
-from data.users import (
+from data.accounts.users import (
     FAILURE_WINDOW,
     PRUNE_EVERY_ATTEMPTS,
     add_user,
@@ -48,6 +47,7 @@ from data.users import (
     find_user,
     sign_in_attempt,
 )  # noqa: E402
+from data.store import MarketStore, sign_in_attempts_table  # noqa: E402
 from ui.auth import FAILED_SIGN_IN_DELAY_S  # noqa: E402
 
 ACCOUNTS = 32

@@ -2,7 +2,7 @@
 
 Times `parse_price_file` on a datos.gov.co TRM export of N windows (one per business day, the weekend
 carried by Friday's) with the window expansion as it is (one numpy repeat) beside the per-window frames it
-replaced, and `data.trm.transform` on the same windows as the API's JSON rows. Synthetic values near 4,000
+replaced, and `data.market.trm.transform` on the same windows as the API's JSON rows. Synthetic values near 4,000
 COP/USD; the figures, not the values, matter.
 
     python benchmarks/trm_windows.py [--windows 6500] [--repeats 3]
@@ -21,9 +21,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import data.importers as importers  # noqa: E402
-from data import trm  # noqa: E402
-from data.parsing import parse_dates  # noqa: E402
+import data.market.importers as importers  # noqa: E402
+from data.files.parsing import parse_dates  # noqa: E402
+from data.market import trm  # noqa: E402
 
 
 def per_window_frames(table, parsed: pd.DataFrame, day_first: bool) -> pd.DataFrame:
@@ -104,7 +104,7 @@ def main() -> None:
     print(f"{args.windows} windows -> {days} calendar days (median of {args.repeats})")
     print(f"  CSV import, per-window frames (before) {before:8.3f} s")
     print(f"  CSV import, one numpy repeat (now)     {current:8.3f} s   ratio {before / current:6.1f}x")
-    print(f"  API JSON rows, data.trm.transform      {api:8.3f} s")
+    print(f"  API JSON rows, data.market.trm.transform      {api:8.3f} s")
 
 
 if __name__ == "__main__":

@@ -98,8 +98,8 @@ def demo_sales(
 
 def main(argv: list[str]) -> int:
     """Write the demo ledger on the demo market data to a CSV file."""
-    from data.demo import demo_market_data
-    from data.series import fx_series_for
+    from data.market.demo import demo_market_data
+    from data.market.series import fx_series_for
 
     if len(argv) != 1:
         print("usage: python -m data.demo_ledger OUT.csv", file=sys.stderr)

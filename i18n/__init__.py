@@ -1,7 +1,7 @@
 """The words of the dashboard, on their own floor: catalogues, `t()`/`tn()`, and the Babel formats.
 
 Below services: the pages (app_pages/, ui/), the services, the CLI and the e-mails all read their words
-and number/date formats from here; this package imports nothing of ours but `data.parsing` (the English
+and number/date formats from here; this package imports nothing of ours but `data.files.parsing` (the English
 of import problems) and, for types only, analytics.
 
 - `i18n/locale/es/LC_MESSAGES/messages.po` and `.../en/...`: the catalogues, gettext files a translator

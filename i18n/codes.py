@@ -62,8 +62,8 @@ def weekday_name(english: str, lang: str) -> str:
 
 
 def problem_text(problem: object, lang: str) -> str:
-    """One import problem (data.parsing.Problem, or its dict {"code", ...params}) as a sentence in `lang`."""
-    from data.parsing import Problem
+    """One import problem (data.files.parsing.Problem, or its dict {"code", ...params}) as a sentence in `lang`."""
+    from data.files.parsing import Problem
 
     if isinstance(problem, dict):
         params = {key: value for key, value in problem.items() if key != "code"}
@@ -134,7 +134,7 @@ def _row_reasons(row: dict, lang: str) -> str:
 
 def flags_text(text: object, lang: str) -> str:
     """A sale's stored review flags (`sales.flags`) in `lang`; an old plain-text flag as it is."""
-    from data.parsing import stored_flags
+    from data.files.parsing import stored_flags
 
     problems = stored_flags(str(text or ""))
     if problems is None:

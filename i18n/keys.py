@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from i18n.catalogue import N_
 
-#: Country and currency, by currency code (data.series.CURRENCIES).
+#: Country and currency, by currency code (data.market.series.CURRENCIES).
 COUNTRY: dict[str, str] = {
     "BOB": N_("country_BOB"),
     "COP": N_("country_COP"),
@@ -26,7 +26,7 @@ UNIT: dict[str, str] = {
     "tomin": N_("unit_tomin"),
 }
 
-#: The likely mistake behind a price file in the wrong unit (data.plausibility), by cause.
+#: The likely mistake behind a price file in the wrong unit (data.market.plausibility), by cause.
 UNIT_CAUSE: dict[str, str] = {
     "factor": N_("unit_cause_factor"),
     "hundred": N_("unit_cause_hundred"),
@@ -100,7 +100,7 @@ ROLE: dict[str, str] = {
     "staff": N_("role_staff"),
 }
 
-#: Why demo data stand in, by code (data.market_data.REASON_CODES).
+#: Why demo data stand in, by code (data.market.market_data.REASON_CODES).
 DEMO_REASON: dict[str, str] = {
     "offline_mode": N_("demo_reason_offline_mode"),
     "no_connection": N_("demo_reason_no_connection"),
@@ -109,7 +109,7 @@ DEMO_REASON: dict[str, str] = {
     "not_tried": N_("demo_reason_not_tried"),
 }
 
-#: Why the last Yahoo fetch failed, by code (data.market_data.REASON_CODES), in a few words.
+#: Why the last Yahoo fetch failed, by code (data.market.market_data.REASON_CODES), in a few words.
 FETCH_REASON: dict[str, str] = {
     "offline_mode": N_("fetch_reason_offline_mode"),
     "no_connection": N_("fetch_reason_no_connection"),
@@ -171,7 +171,7 @@ OFFER_ERROR: dict[str, str] = {
     "price_pct": N_("offers_error_price_pct"),
 }
 
-#: Import problems, by code (data.parsing.ENGLISH).
+#: Import problems, by code (data.files.parsing.ENGLISH).
 PROBLEM: dict[str, str] = {
     "gross_net_mismatch": N_("problem_gross_net_mismatch"),
     "no_rate": N_("problem_no_rate"),
@@ -431,7 +431,7 @@ WATERFALL: dict[str, str] = {
     "net_received": N_("wf_net_received"),
 }
 
-#: Market series, by id (data.series), as a reader names them.
+#: Market series, by id (data.market.series), as a reader names them.
 SERIES: dict[str, str] = {
     "GOLD_USD": N_("series_GOLD_USD"),
     "SILVER_USD": N_("series_SILVER_USD"),
@@ -454,7 +454,7 @@ FORMAT: dict[str, str] = {
     "generic": N_("format_generic"),
 }
 
-#: Exchange-rate kinds (data/rate_kinds.py) as a reader names them; a currency may name one its own way.
+#: Exchange-rate kinds (data/market/rate_kinds.py) as a reader names them; a currency may name one its own way.
 RATE_KIND: dict[str, str] = {
     "official": N_("rate_kind_official"),
     "reference": N_("rate_kind_reference"),
@@ -532,7 +532,7 @@ FETCH_SOURCE: dict[str, str] = {
     "yahoo": N_("fetch_source_yahoo"),
 }
 
-#: Why a fetch of `prices refresh` failed: data.http_source's codes and a refused address; the codes
+#: Why a fetch of `prices refresh` failed: data.market.http_source's codes and a refused address; the codes
 #: Yahoo's fetch shares (no connection, an empty answer, too many requests) are worded as FETCH_REASON.
 FETCH_WHY: dict[str, str] = {
     "no_connection": N_("fetch_reason_no_connection"),

@@ -106,7 +106,7 @@ def legacy_texts(
 
 def english_problems() -> dict[str, str]:
     """The English of each import problem is the data layer's own sentence (the CLI's "reason")."""
-    from data.parsing import ENGLISH
+    from data.files.parsing import ENGLISH
 
     return {f"problem_{code}": english for code, english in ENGLISH.items()}
 

@@ -6,7 +6,7 @@ tries again, and the failure is reported and stored. Each rule is judged and sen
 that fails in any way (an unreadable level from an older version, a formatting error) is reported and
 the others still go out. An address that is not the rule owner's own first gets one message with a
 confirmation link and nothing else until it is confirmed; no address gets more than a few messages a
-day (data/alerts.py). Prices come from services.price_today; no streamlit import.
+day (data/accounts/alerts.py). Prices come from services.price_today; no streamlit import.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from analytics.units import UNITS
-from data.access import LedgerScope
-from data.alerts import (
+from data.accounts.access import LedgerScope
+from data.accounts.alerts import (
     AlertRule,
     add_rule,
     address_confirmed,
@@ -39,11 +39,11 @@ from data.alerts import (
     take_mail_slot,
     withdraw_confirmation,
 )
-from data.jobs import job_lease
-from data.mail import MailError, SmtpSettings, send_email
-from data.series import CURRENCIES
+from data.accounts.mail import MailError, SmtpSettings, send_email
+from data.market.series import CURRENCIES
 from data.settings import practice_advice
 from data.store import MarketStore
+from data.store.jobs import job_lease
 from i18n import (
     N_,
     format_day,
@@ -110,7 +110,7 @@ class AlertRun:
 
 
 def add_alert(store: MarketStore, scope: LedgerScope, **rule: object) -> AlertRule:
-    """Add a rule (data.alerts.add_rule), its level checked against the day's price in its currency
+    """Add a rule (data.accounts.alerts.add_rule), its level checked against the day's price in its currency
     and unit: the latest stored price, or none (then a price rule is refused with the reason)."""
     reference = None
     if (

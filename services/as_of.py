@@ -20,7 +20,7 @@ from analytics.benchmark import (
     in_force_until,
     local_price_series,
 )
-from data.series import GOLD_SERIES, fx_series_for
+from data.market.series import GOLD_SERIES, fx_series_for
 from data.settings import stale_after_days
 from services.freshness import Freshness
 

@@ -1,6 +1,6 @@
 """The briefing's numbers for a period: markets in every country, forecast and timing, premiums.
 
-No streamlit and no words: ui/briefing_report.py writes the sentences and files. The Briefing page and
+No streamlit and no words: presentation/briefing_report.py writes the sentences and files. The Briefing page and
 `cli.py briefing` both call `briefing_view`.
 """
 
@@ -15,9 +15,9 @@ from analytics.briefing import (
     build_briefing,
     countries_by_period,
 )
-from data.access import LedgerScope
-from data.market_data import MarketSnapshot
-from data.series import GOLD_SERIES, fx_series_for
+from data.accounts.access import LedgerScope
+from data.market.market_data import MarketSnapshot
+from data.market.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
 from services.forecast import DEFAULT_HORIZON, stored_backtest
 from services.market import prices_at_kinds, real_fx

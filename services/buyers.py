@@ -34,7 +34,7 @@ from analytics.buyers import (
     quarters_covering,
 )
 from data.ledger import OPERATOR, LedgerScope, load_sales, premium_schedule
-from data.market_data import MarketSnapshot
+from data.market.market_data import MarketSnapshot
 from data.store import MarketStore
 from services.premiums import ALL_COOPERATIVES, priced_sales
 

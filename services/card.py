@@ -14,8 +14,8 @@ from urllib.parse import quote as url_quote
 
 from jinja2 import Environment, FileSystemLoader
 
-from data.rate_kinds import OFFICIAL, RateKindChoice
-from data.series import GOLD_SERIES, fx_series_for, rate_decimals
+from data.market.rate_kinds import OFFICIAL, RateKindChoice
+from data.market.series import GOLD_SERIES, fx_series_for, rate_decimals
 from data.settings import practice_advice
 from data.store import MarketStore
 from i18n import (

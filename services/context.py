@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
+from data.accounts.users import User
 from data.store import FETCH_VERSION, LEDGER_VERSION, SCHEDULE_VERSION, USERS_VERSION, market_version_key
-from data.users import User
 
 
 @dataclass(frozen=True)

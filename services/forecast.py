@@ -24,8 +24,8 @@ from analytics.forecast import (
     run_backtest,
 )
 from analytics.timing import SIGNAL_HORIZON_DAYS, ForecastBand
-from data.market_data import MarketSnapshot, target_prices
-from data.series import CURRENCIES, GOLD_SERIES, fx_series_for, local_price_id, parse_local_price_id
+from data.market.market_data import MarketSnapshot, target_prices
+from data.market.series import CURRENCIES, GOLD_SERIES, fx_series_for, local_price_id, parse_local_price_id
 from data.settings import backtests_on_write
 from data.store import MarketStore, series_version_key
 from services.freshness import Freshness, freshness, last_date

@@ -10,15 +10,15 @@ from datetime import datetime
 
 import pandas as pd
 
-from data.market_data import MarketSnapshot
-from data.series import GOLD_SERIES, fx_series_for
+from data.market.market_data import MarketSnapshot
+from data.market.series import GOLD_SERIES, fx_series_for
 from data.settings import stale_after_days
 
 
 @dataclass(frozen=True)
 class LastFetch:
     """The latest Yahoo fetch attempt. `message` is English for the server log; `code` (one of
-    data.market_data.REASON_CODES, None when it went well) is what a page words in the user's language."""
+    data.market.market_data.REASON_CODES, None when it went well) is what a page words in the user's language."""
 
     at: datetime
     ok: bool

@@ -26,11 +26,11 @@ from analytics.market import (
     performance_table,
     reference_date,
 )
-from data.market_data import MarketSnapshot, load_snapshot
-from data.rate_kinds import OFFICIAL, RateKindChoice, stored_rate_kind
-from data.series import CURRENCIES, GOLD_SERIES, fx_series_for
+from data.market.market_data import MarketSnapshot, load_snapshot
+from data.market.rate_kinds import OFFICIAL, RateKindChoice, stored_rate_kind
+from data.market.series import CURRENCIES, GOLD_SERIES, fx_series_for
+from data.market.statistics import statistic_of
 from data.settings import stale_after_days
-from data.statistics import statistic_of
 from data.store import MarketStore
 from services.as_of import AsOf, complete_day
 from services.freshness import Freshness, freshness, last_date

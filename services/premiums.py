@@ -31,8 +31,8 @@ from data.ledger import (
     sales_totals,
     stored_cooperatives,
 )
-from data.market_data import MarketSnapshot
-from data.series import GOLD_SERIES
+from data.market.market_data import MarketSnapshot
+from data.market.series import GOLD_SERIES
 from data.store import MarketStore, sales_table
 from services.market import real_fx
 from services.reference_buyers import reference_buyers

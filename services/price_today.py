@@ -16,9 +16,9 @@ import pandas as pd
 from analytics.benchmark import MAX_STALENESS_DAYS, benchmark_price_per_fine_gram, local_price_series
 from analytics.market import pct_change_since
 from analytics.units import grams_per_unit
-from data.market_data import MarketSnapshot
-from data.rate_kinds import OFFICIAL, RateKindChoice, stored_rate_kind
-from data.series import GOLD_SERIES, fx_series_for
+from data.market.market_data import MarketSnapshot
+from data.market.rate_kinds import OFFICIAL, RateKindChoice, stored_rate_kind
+from data.market.series import GOLD_SERIES, fx_series_for
 from data.store import MarketStore
 from services.as_of import AsOf, HeldBack, complete_day
 from services.freshness import Freshness

@@ -11,7 +11,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-from data.series import CURRENCIES
+from data.market.series import CURRENCIES
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Refresh the stored prices from every configured source: `prices refresh` and the staff button.
 
-The official sources first (LBMA fix, TRM, BCRP; data/official.py), then Yahoo Finance
-(data/market_data.py), each asked only for its missing days, one result row per series. No streamlit,
+The official sources first (LBMA fix, TRM, BCRP; data/market/official.py), then Yahoo Finance
+(data/market/market_data.py), each asked only for its missing days, one result row per series. No streamlit,
 no wording: the rows carry codes that ui/i18n writes in the user's language.
 """
 
@@ -14,11 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from data.jobs import job_lease
-from data.market_data import OFFLINE_MODE, YAHOO, failure_code, offline_mode, refresh_from_yahoo
-from data.official import SourceRefresh, refresh_official
-from data.series import SERIES
+from data.market.market_data import OFFLINE_MODE, YAHOO, failure_code, offline_mode, refresh_from_yahoo
+from data.market.official import SourceRefresh, refresh_official
+from data.market.series import SERIES
 from data.store import MarketStore
+from data.store.jobs import job_lease
 
 SOURCES_ENV = "GOLD_DASHBOARD_SOURCES"
 #: Every source `refresh` knows, in the order it asks them (official first, as the precedence).

@@ -10,8 +10,7 @@ from collections.abc import Mapping
 import pandas as pd
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from data.access import LedgerScope
-from data.errors import StoreError, store_error
+from data.accounts.access import LedgerScope
 from data.ledger import (
     FIELDS,
     REQUIRED,
@@ -38,10 +37,11 @@ from data.ledger.reconcile import (
 )
 from data.ledger.rows import Progress
 from data.ledger.store import store_ledger
-from data.series import GOLD_SERIES, fx_series_for
+from data.market.series import GOLD_SERIES, fx_series_for
 from data.store import (
     MarketStore,
 )
+from data.store.errors import StoreError, store_error
 
 #: What the Sales page and its session helpers use from the ledger: they import it from here, never from
 #: data/ledger (the stages stay behind this use case).

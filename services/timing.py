@@ -21,8 +21,8 @@ from analytics.timing import (
     signal_on,
     with_forecast_band,
 )
-from data.market_data import MarketSnapshot, target_fx, target_prices
-from data.series import local_price_id
+from data.market.market_data import MarketSnapshot, target_fx, target_prices
+from data.market.series import local_price_id
 from services.freshness import Freshness, freshness
 
 

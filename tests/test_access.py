@@ -11,7 +11,7 @@ from sqlalchemy import select
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
-from data.backup import backup  # also registers data.alerts' tables before any store opens
+from data.accounts.users import UserError, add_user, authenticate, find_user
 from data.ledger import (
     OPERATOR,
     LedgerAccessError,
@@ -22,7 +22,7 @@ from data.ledger import (
     save_premium_schedule,
 )
 from data.store import users_table
-from data.users import UserError, add_user, authenticate, find_user
+from data.store.backup import backup  # also registers data.accounts.alerts' tables before any store opens
 from services.sales import import_ledger
 from tests.test_cli import cli
 from tests.test_pages import PAGES, app
@@ -223,7 +223,7 @@ def test_sign_out_forgets_the_user(store):
 
 
 def test_a_removed_user_loses_access_on_the_next_run(store):
-    from data.users import remove_user
+    from data.accounts.users import remove_user
 
     two_cooperatives(store)
     at = signed_in("luis", MEMBER_PASSWORD)
@@ -347,7 +347,7 @@ def test_password_guessing_throttled(store, caplog):
     import threading
     from datetime import UTC, datetime, timedelta
 
-    from data.users import CLIENT_FREE_FAILURES, PAIR_FREE_FAILURES, failed_sign_ins, sign_in_attempt
+    from data.accounts.users import CLIENT_FREE_FAILURES, PAIR_FREE_FAILURES, failed_sign_ins, sign_in_attempt
 
     two_cooperatives(store)
     start = datetime(2030, 1, 1, 12, tzinfo=UTC)
@@ -417,7 +417,7 @@ def test_password_guessing_throttled_on_the_sign_in_page(store, monkeypatch):
 
 
 def test_common_passwords_refused(store, db_url):
-    from data.users import password_problem, set_password
+    from data.accounts.users import password_problem, set_password
 
     for weak in ["aaaaaaaaaa", "1234567890", "password12", "P@ssw0rd2024", "abcabcabcabc", "0987654321",
                  "qwertyuiop", "Colombia2024!", "contraseña123", "luis-1234567"]:  # fmt: skip
@@ -434,7 +434,7 @@ def test_common_passwords_refused(store, db_url):
 
 
 def test_username_case_insensitive(store):
-    from data.users import remove_user, sign_in_attempt
+    from data.accounts.users import remove_user, sign_in_attempt
 
     add_user(store, "Luis", MEMBER_PASSWORD, "member", [NORTE])
     for clash in ("luis", "LUIS", " luis "):
@@ -450,7 +450,7 @@ def test_username_case_insensitive(store):
 
 
 def test_password_change_ends_other_sessions(store):
-    from data.users import set_password
+    from data.accounts.users import set_password
 
     two_cooperatives(store)
     luis, ana = signed_in("luis", MEMBER_PASSWORD), signed_in("ana", STAFF_PASSWORD)
@@ -491,7 +491,7 @@ HTML_COOP = "<a href=https://evil.example>Cooperativa</a>"
 
 
 def test_markup_from_members_shown_as_text(store):
-    from ui.text import chart_text, plain_markdown
+    from presentation.text import chart_text, plain_markdown
 
     assert plain_markdown(PIXEL_LINK) == (
         r"\!\[px\]\(http\:\/\/host\/pixel\.png\) \[Verificar\]\(https\:\/\/evil\.example\)"

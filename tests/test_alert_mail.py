@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from data.alerts import (
+from data.accounts.alerts import (
     CONFIRMATION_LIFE,
     AlertError,
     add_rule,
@@ -20,7 +20,7 @@ from data.alerts import (
     request_confirmation,
     take_mail_slot,
 )
-from data.inbox import inbox_key
+from data.accounts.inbox import inbox_key
 from data.ledger import LedgerScope
 from services.alerts import add_alert, run_alerts
 from tests.test_security import Outbox, prices_of_today

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from aiosmtpd.controller import Controller
 
-from data.alerts import AlertError, add_rule, list_rules, remove_rule
-from data.backup import backup, dump_tables, restore
+from data.accounts.alerts import AlertError, add_rule, list_rules, remove_rule
 from data.ledger import OPERATOR, LedgerScope
+from data.store.backup import backup, dump_tables, restore
 from services.alerts import run_alerts
 from tests.test_cli import cli
 
@@ -292,7 +292,7 @@ def test_cli_alerts_run_reports_a_failed_send_on_stderr(db_url, store, smtp):
 
 
 def test_two_runs_at_once_cannot_both_claim_a_crossing(store, smtp):
-    from data.alerts import claim
+    from data.accounts.alerts import claim
 
     write_prices(store)
     rule = add_rule(store, OPERATOR, email="ana@coop.org", currency="COP", unit="g", above=LEVEL)

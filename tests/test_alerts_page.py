@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from data.alerts import add_rule, list_rules
+from data.accounts.alerts import add_rule, list_rules
+from data.accounts.users import User, add_user
 from data.ledger import OPERATOR, LedgerScope
-from data.users import User, add_user
 from tests.conftest import PROJECT_ROOT
 from tests.test_alerts import write_prices
 

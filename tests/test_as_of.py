@@ -11,8 +11,8 @@ import json
 import pandas as pd
 import pytest
 
-from data.alerts import add_rule
-from data.market_data import import_prices
+from data.accounts.alerts import add_rule
+from data.market.market_data import import_prices
 from services.alerts import run_alerts
 from services.as_of import HeldBack, complete_day
 from services.price_today import NoPriceError, price_today

@@ -11,8 +11,8 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 import cli
+from data.files.parsing import MAX_COLUMNS, MAX_XLSX_MEMBERS, FileRefused
 from data.ledger import parse_ledger
-from data.parsing import MAX_COLUMNS, MAX_XLSX_MEMBERS, FileRefused
 from i18n.codes import problem_text
 from tests.test_upload_bounds import NS, RELS, TODAY
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from analytics.briefing import PeriodError, build_briefing, parse_period
+from presentation.briefing_report import briefing_html, briefing_xlsx, country_table, summary_paragraphs
 from tests.test_browser import ARGS, CHROMIUM
 from tests.test_cli import cli
-from ui.briefing_report import briefing_html, briefing_xlsx, country_table, summary_paragraphs
 
 DAYS = pd.bdate_range("2024-04-01", "2024-05-31")
 
@@ -120,7 +120,7 @@ def test_every_number_in_the_briefing_workbook_is_formatted_for_its_column():
 def test_the_vendored_plotly_bundle_is_the_version_plotly_writes_for():
     from plotly.offline import get_plotlyjs
 
-    from ui.briefing_report import plotly_basic_js
+    from presentation.briefing_report import plotly_basic_js
 
     version = re.search(r"plotly\.js v[0-9.]+", get_plotlyjs()[:400])
     assert version is not None and f"(basic - minified) {version.group(0)[10:]}" in plotly_basic_js()[:200]
@@ -186,7 +186,7 @@ def test_briefing_coverage_marks_a_country_whose_data_stop_inside_the_period(db_
     """The 2024 briefing said "in PEN the fine gram rose 13.7 %" while the PEN data stop on 5 June."""
     import json
 
-    from data.demo import demo_market_data
+    from data.market.demo import demo_market_data
     from data.store import MarketStore
     from tests.conftest import PEN_BCRP, shared_file
     from tests.test_cli import cli
@@ -222,12 +222,12 @@ def test_a_briefing_from_demo_data_says_so_first_in_html_and_every_excel_sheet(d
 
     from openpyxl import load_workbook
 
-    from data.demo import demo_market_data
     from data.ledger import OPERATOR
+    from data.market.demo import demo_market_data
     from data.store import MarketStore
+    from presentation.briefing_report import briefing_html, briefing_xlsx
     from services.briefing import briefing_view
     from services.market import market_snapshot
-    from ui.briefing_report import briefing_html, briefing_xlsx
 
     store = MarketStore.from_url(db_url)  # nothing stored: every series is demo
     gold = demo_market_data(pd.Timestamp.now())["GOLD_USD"]

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from analytics.buyers import buyer_key
+from data.accounts.users import add_user, find_user
 from data.ledger import OPERATOR
-from data.market_data import load_snapshot
-from data.users import add_user, find_user
+from data.market.market_data import load_snapshot
 from services.buyers import buyers_view
 from services.sales import import_ledger
 from tests.test_access import rendered_text, signed_in

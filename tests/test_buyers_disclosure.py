@@ -10,9 +10,9 @@ from datetime import date
 import pytest
 
 from analytics.buyers import count_band
-from data.access import OPERATOR, LedgerScope
-from data.market_data import load_snapshot
-from data.users import add_user
+from data.accounts.access import OPERATOR, LedgerScope
+from data.accounts.users import add_user
+from data.market.market_data import load_snapshot
 from services.buyers import buyers_view
 from services.sales import import_ledger
 from tests.test_access import rendered_text, signed_in

@@ -177,7 +177,7 @@ def test_an_old_price_is_dated_and_aged_in_the_reader_s_language_with_the_operat
     store, monkeypatch
 ):
     """Issue 30: no "hoy"/"today" beside a price that is not today's; the advice line when one is set."""
-    from data.alerts import add_rule
+    from data.accounts.alerts import add_rule
     from data.ledger import OPERATOR
     from services.alerts import price_message
 

@@ -188,7 +188,7 @@ def test_n_marks_a_key_and_returns_it():
 
 
 def test_the_english_of_import_problems_is_the_data_layers_sentence():
-    from data.parsing import ENGLISH
+    from data.files.parsing import ENGLISH
 
     english = catalogue.messages("en").texts
     assert {f"problem_{code}" for code in ENGLISH} <= set(english)
@@ -269,7 +269,7 @@ def test_the_words_are_below_services():
         above = {
             name
             for name in imports(path)
-            if name.split(".")[0] in ("ui", "services", "app_pages", "streamlit")
+            if name.split(".")[0] in ("ui", "presentation", "services", "app_pages", "streamlit")
         }
         assert above == set(), path
 
@@ -350,7 +350,7 @@ def test_no_key_is_built_at_run_time():
     """`t(f"country_{code}")` hides a key from every tool: use a table of N_() keys (i18n/keys.py)."""
     sources = [
         path
-        for folder in ("analytics", "app_pages", "benchmarks", "data", "i18n", "services", "ui")
+        for folder in ("analytics", "app_pages", "benchmarks", "data", "i18n", "presentation", "services", "ui")
         for path in (PROJECT_ROOT / folder).rglob("*.py")
     ] + [PROJECT_ROOT / "cli.py", PROJECT_ROOT / "dashboard.py"]
     assert [found for path in sources for found in key_arguments(path)] == []
@@ -377,10 +377,10 @@ def test_each_table_of_keys_covers_the_codes_of_the_layer_below():
     from analytics.premiums import CERTIFICATIONS
     from analytics.timing import HOLD, POLICIES, SELL_NOW, SELL_PART
     from analytics.units import UNITS
+    from data.files.parsing import ENGLISH, UNIT_CAUSES_ENGLISH
     from data.ledger import FIELDS
-    from data.market_data import REASON_CODES
-    from data.parsing import ENGLISH, UNIT_CAUSES_ENGLISH
-    from data.series import CURRENCIES, fx_series_for
+    from data.market.market_data import REASON_CODES
+    from data.market.series import CURRENCIES, fx_series_for
     from i18n import keys
 
     assert set(keys.COUNTRY) == set(CURRENCIES)

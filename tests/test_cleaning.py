@@ -1,6 +1,6 @@
 import pandas as pd
 
-from data.cleaning import clean_observations
+from data.market.cleaning import clean_observations
 
 
 def rows(values, start="2024-05-06", dates=None):
@@ -60,7 +60,7 @@ def test_calendar_day_series_have_no_weekend_flags():
 
 
 def test_every_flag_and_rejection_is_a_code_with_params_worded_in_spanish():
-    from data.parsing import Problem
+    from data.files.parsing import Problem
     from i18n import problem_text
 
     values = [3300.0, 3310.0, 3305.0, 2.0, 3320.0, 3315.0, 2980.0, 2990.0, 3000.0, None, -1.0, 3000.0]

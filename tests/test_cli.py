@@ -117,7 +117,7 @@ def test_backtest_and_forecast_contract_on_a_derived_local_price(db_url, tmp_pat
     assert (report["series"], report["horizon"], report["step"]) == ("GOLD_COP_G", 20, 20)
     assert report["first_origin"] >= "2018-01-01" and report["last_origin"] < "2021-03-02"
     # origins: the first local-price day of 2018, then every 20th day, each followed by 20 days of data
-    from data.market_data import target_prices
+    from data.market.market_data import target_prices
     from data.store import MarketStore
 
     days = target_prices(MarketStore.from_url(db_url).load_series, "GOLD_COP_G").index.strftime("%Y-%m-%d")

@@ -15,12 +15,12 @@ import pandas as pd
 import pytest
 
 import cli
-from data.alerts import add_rule, request_confirmation, take_mail_slot
-from data.backup import BackupError, backup, dump_tables, restore
+from data.accounts.alerts import add_rule, request_confirmation, take_mail_slot
+from data.accounts.users import add_user, set_password, sign_in_attempt
 from data.ledger import OPERATOR, LedgerScope, delete_sale, edit_sale, remember_mapping, save_premium_schedule
-from data.market_data import import_prices
+from data.market.market_data import import_prices
 from data.store import MarketStore
-from data.users import add_user, set_password, sign_in_attempt
+from data.store.backup import BackupError, backup, dump_tables, restore
 from services.sales import import_ledger
 from tests.conftest import PROJECT_ROOT, SAMPLES, postgres_schema
 
@@ -221,7 +221,7 @@ def column(document: dict, table: str, name: str) -> int:
 def test_restore_validates_before_replacing(store, tmp_path, table, field, value, message):
     """A backup with one wrong value anywhere is refused with its table, row and column (never the
     value), before anything is replaced: the store stays as it was and sign-in keeps working."""
-    from data.users import authenticate
+    from data.accounts.users import authenticate
 
     filled_store(store, tmp_path)
     before = dump_tables(store)
@@ -260,7 +260,7 @@ def test_gz_backup_bounded(store, tmp_path, monkeypatch):
     import gzip
     import resource
 
-    from data.backup import read_bounded
+    from data.store.backup import read_bounded
 
     filled_store(store, tmp_path)
     before = dump_tables(store)
@@ -340,7 +340,7 @@ def test_database_errors_one_line(store, tmp_path, db_url, store_kind):
 
     from sqlalchemy.exc import OperationalError
 
-    from data.errors import describe
+    from data.store.errors import describe
     from tests.test_cli import cli as run_cli
 
     long_buyer = "Compradora " + "x" * 290

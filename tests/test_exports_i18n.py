@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from data.exports import csv_bytes, excel_bytes
+from data.files.exports import csv_bytes, excel_bytes
 from i18n import format_day, format_money, format_pct, plotly_separators
 
 

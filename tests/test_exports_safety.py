@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data.exports import csv_bytes, excel_bytes, neutralise_formula
+from data.files.exports import csv_bytes, excel_bytes, neutralise_formula
 
 DANGEROUS = [
     '=HYPERLINK("http://x","y")',
@@ -75,7 +75,7 @@ def test_excel_export_stores_text_not_formulas():
 def test_briefing_html_and_excel_neutralise_buyer_and_cooperative_names():
     from analytics.briefing import add_premiums, build_briefing
     from analytics.premiums import DEFAULT_PREMIUM_SCHEDULE, sale_premiums
-    from ui.briefing_report import briefing_html, briefing_xlsx
+    from presentation.briefing_report import briefing_html, briefing_xlsx
 
     days = pd.bdate_range("2024-03-01", "2024-05-31")
     gold = pd.Series(2300.0, index=days)
@@ -141,7 +141,7 @@ def test_briefing_html_escapes_names_with_markup():
     """Jinja autoescape: a cooperative or buyer name is text in the briefing, never a tag or a link."""
     from analytics.briefing import add_premiums, build_briefing
     from analytics.premiums import DEFAULT_PREMIUM_SCHEDULE, sale_premiums
-    from ui.briefing_report import briefing_html
+    from presentation.briefing_report import briefing_html
 
     script = "<script>alert(1)</script>"
     link = '<a href="https://evil.example/">Cooperativa</a>'

@@ -23,7 +23,7 @@ def random_walk_prices(n: int = 1_000, seed: int = 7) -> pd.Series:
 
 
 def real_series(name: str, series_id: str | None = None) -> pd.Series:
-    from data.importers import parse_price_file
+    from data.market.importers import parse_price_file
 
     path = shared_file(name)
     observations = parse_price_file(path.read_bytes(), path.name, series_id).observations
@@ -286,7 +286,7 @@ def test_folds_frame_has_one_row_per_model_origin_and_step():
 
 def test_bands_stay_nested_when_the_80_band_chases_a_run_of_misses():
     """The gram in COP 2018–2021 (a run of 80 % misses in 2020 had pushed its band past the 95 % one)."""
-    from data.market_data import local_price_series
+    from data.market.market_data import local_price_series
 
     gold = real_series(GOLD_LBMA)
     gram_cop = local_price_series(gold, real_series(COP_YAHOO, "USD_COP"), unit="g")["price"].dropna()
@@ -383,7 +383,7 @@ def test_selected_model_on_recent_gold_and_the_gram_in_pen_holds_its_bands():
     coverage is known to about ±0.05 (one fold ≈ one independent outcome), so the assertion is loose:
     it catches a band that is systematically too narrow or too wide, not sampling noise.
     """
-    from data.market_data import local_price_series
+    from data.market.market_data import local_price_series
 
     gold = real_series(GOLD_LBMA)
     gram_pen = local_price_series(gold, real_series(PEN_BCRP, "USD_PEN"), unit="g")["price"].dropna()

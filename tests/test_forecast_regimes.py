@@ -41,7 +41,7 @@ def test_the_first_regime_that_covers_a_day_wins():
 
 
 def test_the_lbma_file_splits_at_its_peaks_and_troughs():
-    from data.importers import parse_price_file
+    from data.market.importers import parse_price_file
 
     path = shared_file(GOLD_LBMA)
     gold = parse_price_file(path.read_bytes(), path.name).observations.set_index("date")["value"]

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data.backup import backed_up_tables
 from data.store import MarketStore
+from data.store.backup import backed_up_tables
 from services.forecast import (
     BACKTEST_METHOD,
     DEFAULT_HORIZON,
@@ -81,7 +81,7 @@ def test_an_import_measures_the_backtest_and_a_new_process_reads_it_without_runn
         """
         import json
         import services.forecast as service
-        from data.market_data import load_snapshot
+        from data.market.market_data import load_snapshot
         from data.store import MarketStore
 
         def forbidden(*args, **kwargs):
@@ -103,7 +103,7 @@ def test_an_import_measures_the_backtest_and_a_new_process_reads_it_without_runn
 
 
 def test_an_import_that_changes_the_data_makes_the_backtest_measured_again(store, tmp_path):
-    from data.market_data import import_prices
+    from data.market.market_data import import_prices
 
     first = tmp_path / "gold.csv"
     import_prices(store, Path(gold_file(first)).read_bytes(), first.name)
@@ -132,7 +132,7 @@ def test_a_local_price_depends_on_gold_and_its_rate_and_the_table_is_backed_up(s
     assert target_data_version({"series:GOLD_USD": 3}, "GOLD_USD") == f"{BACKTEST_METHOD};GOLD_USD=3"
     assert "backtests" in {table.name for table in backed_up_tables()}
     # a stored result is read back with the figures it was stored with
-    from data.market_data import import_prices
+    from data.market.market_data import import_prices
 
     path = tmp_path / "gold.csv"
     import_prices(store, Path(gold_file(path)).read_bytes(), path.name)
@@ -151,7 +151,7 @@ def test_the_forecast_page_reads_the_stored_backtest_and_names_the_datas_date(
 ):
     from streamlit.testing.v1 import AppTest
 
-    from data.market_data import import_prices
+    from data.market.market_data import import_prices
 
     path = tmp_path / "gold.csv"
     import_prices(store, Path(gold_file(path)).read_bytes(), path.name)
@@ -185,7 +185,7 @@ def test_sell_timing_reads_the_band_the_forecast_page_shows(store, tmp_path):
     """One band: today's probability on Sell timing is read from the Forecast page's stored forecast of the
     gram at 20 days (the gram in USD: gold alone)."""
     from analytics.timing import PolicySettings, probability_from_band
-    from data.market_data import import_prices, load_snapshot
+    from data.market.market_data import import_prices, load_snapshot
     from services.forecast import (
         forecast_view,
         snapshot_forecast_band,
@@ -213,7 +213,7 @@ def test_sell_timing_reads_the_band_the_forecast_page_shows(store, tmp_path):
 
 
 def test_a_new_stores_demo_backtest_is_measured_ahead_and_the_page_reads_it(store, monkeypatch):
-    from data.market_data import load_snapshot
+    from data.market.market_data import load_snapshot
     from services.forecast import demo_targets, forecast_view, refresh_demo_backtests
 
     snapshot = load_snapshot(store, today=pd.Timestamp("2026-12-04"))  # an empty store: demo data

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.backup import dump_tables
-from data.importers import PriceFileError, parse_price_file
 from data.ledger import OPERATOR, LedgerFileError, load_sales, parse_ledger
-from data.market_data import import_prices
+from data.market.importers import PriceFileError, parse_price_file
+from data.market.market_data import import_prices
 from data.store import MarketStore
+from data.store.backup import dump_tables
 from services.sales import import_ledger
 from tests.conftest import SAMPLES, SHARED_MARKET
 

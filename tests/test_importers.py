@@ -8,8 +8,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from data.importers import PriceFileError, parse_number, parse_price_file
-from data.parsing import CellError, decode_text, read_day, read_number
+from data.files.parsing import CellError, decode_text, read_day, read_number
+from data.market.importers import PriceFileError, parse_number, parse_price_file
 from tests.conftest import COP_YAHOO, GOLD_LBMA, PEN_BCRP, SAMPLES, shared_file
 
 

@@ -17,7 +17,7 @@ import pytest
 from analytics.offers import Quote, compare_offers
 from analytics.premiums import summarise, waterfall
 from data.ledger import OPERATOR, LedgerScope, audit_trail, load_sales
-from data.market_data import load_snapshot
+from data.market.market_data import load_snapshot
 from services.buyers import buyers_view
 from services.premiums import stored_premiums
 from services.sales import import_ledger, preview_ledger

@@ -16,7 +16,7 @@ import pytest
 
 from data.ledger import OPERATOR, audit_trail, load_sales
 from data.ledger.match import buyer_key
-from data.market_data import import_prices
+from data.market.market_data import import_prices
 from services.sales import import_ledger, preview_ledger
 from tests.conftest import GOLD_LBMA, shared_file
 
@@ -324,7 +324,7 @@ def test_totals_rows_however_labelled_are_never_sales_and_are_checked(store):
 
 
 def test_a_total_that_differs_from_what_was_read_names_each_difference(store):
-    from ui.tables import totals_text
+    from presentation.tables import totals_text
 
     wrong_ley = list(YEAR)
     wrong_ley[1] = "20/01/2024;C.I. Metales;50,00;9000;Ninguna;18.000.000,00"  # rejected: not stored

@@ -1,4 +1,4 @@
-"""A timer job started on several hosts at once runs once: the lease in the store (data/jobs.py), on both
+"""A timer job started on several hosts at once runs once: the lease in the store (data/store/jobs.py), on both
 stores, under real concurrency (threads, and two CLI processes)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from data.jobs import job_lease, release_lease, take_lease
 from data.store import job_leases_table
+from data.store.jobs import job_lease, release_lease, take_lease
 from tests.test_cli import cli
 
 

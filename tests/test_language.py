@@ -99,7 +99,7 @@ RAW_SOURCE = re.compile(r"\b(?:lbma|fred|stooq|trm|bcrp)\b")  # a provider's cod
 RAW_VALUE = re.compile(r"\b(?:None|nan|NaN|NaT|True|False)\b")
 MIDNIGHT = re.compile(r"00:00:00")
 WORD = re.compile(r"(?<![0-9])[A-Za-zÁÉÍÓÚÜÑáéíóúüñ]+")  # not the Y of 1Y
-MARKDOWN_ESCAPE = re.compile(r"\\([^\sA-Za-z0-9])")  # ui.text.plain_markdown's backslashes
+MARKDOWN_ESCAPE = re.compile(r"\\([^\sA-Za-z0-9])")  # presentation.text.plain_markdown's backslashes
 PLOTLY_PLACEHOLDER = re.compile(r"%\{[^}]*\}|<extra>.*?</extra>|<[^>]+>|:material/[a-z_]+:")
 
 
@@ -252,7 +252,7 @@ def page_findings(at: AppTest, lang: str, allowed: Iterable[str]) -> list[str]:
 
 
 def real_prices(db_url: str) -> None:
-    from data.market_data import import_prices
+    from data.market.market_data import import_prices
     from data.store import MarketStore
 
     store = MarketStore.from_url(db_url)
@@ -387,10 +387,10 @@ def html_findings(page: str, lang: str, allowed: list[str]) -> list[str]:
 def test_the_briefing_files_read_in_one_language(db_url, lang):
     from analytics.briefing import parse_period
     from data.ledger import OPERATOR
-    from data.market_data import load_snapshot
+    from data.market.market_data import load_snapshot
     from data.store import MarketStore
+    from presentation.briefing_report import briefing_html, briefing_xlsx
     from services.briefing import briefing_view
-    from ui.briefing_report import briefing_html, briefing_xlsx
 
     real_prices(db_url)
     names = ledger_on_real_prices(db_url)

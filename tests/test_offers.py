@@ -5,7 +5,7 @@ import json
 import pytest
 
 from analytics.offers import OfferError, Quote, compare_offers
-from data.offer_quotes import QuoteFileError, read_quotes
+from data.ledger.offer_quotes import QuoteFileError, read_quotes
 from tests.conftest import COP_YAHOO, GOLD_LBMA, shared_file
 from tests.test_cli import cli
 
@@ -150,7 +150,7 @@ def test_offers_page_ranks_by_present_value_in_the_users_language(db_url):
     import pandas as pd
 
     from analytics.benchmark import benchmark_price_per_fine_gram
-    from data.market_data import load_snapshot
+    from data.market.market_data import load_snapshot
     from data.store import MarketStore
     from i18n import format_day, format_money
 

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from data import bcrp, lbma, trm
-from data.http_source import (
+from data.market import bcrp, lbma, trm
+from data.market.http_source import (
     SourceConnectionError,
     SourceEmptyError,
     SourceFormatError,
@@ -25,9 +25,9 @@ from data.http_source import (
     SourceTimeoutError,
     get_json,
 )
-from data.importers import parse_price_file
-from data.market_data import import_prices
-from data.official import refresh_official
+from data.market.importers import parse_price_file
+from data.market.market_data import import_prices
+from data.market.official import refresh_official
 from data.store import MarketStore, observations_table
 from services.price_today import price_today
 from services.refresh import UnknownSourceError, configured_sources, refresh_failed, refresh_prices

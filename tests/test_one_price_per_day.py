@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 from analytics.premiums import benchmark_per_fine_gram
-from data.market_data import import_prices, load_snapshot
+from data.market.market_data import import_prices, load_snapshot
 from services.price_today import price_today, snapshot_price_answer
 from tests.conftest import GOLD_LBMA, PEN_BCRP, shared_file
 from tests.test_cli import cli

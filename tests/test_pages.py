@@ -29,7 +29,7 @@ def app() -> AppTest:
 
 
 def shown_text(markdown: str) -> str:
-    """What a reader sees of a message whose user text was escaped (ui/text.py): the backslashes go."""
+    """What a reader sees of a message whose user text was escaped (presentation/text.py): the backslashes go."""
     return markdown.replace("\\", "")
 
 
@@ -108,7 +108,7 @@ def test_market_page_widgets(db_url):
 
 
 def test_stored_real_data_replaces_the_demo_banner(db_url):
-    from data.market_data import import_prices
+    from data.market.market_data import import_prices
     from data.store import MarketStore
 
     store = MarketStore.from_url(db_url)
@@ -148,7 +148,7 @@ def test_sidebar_import_reports_rows_and_refuses_bad_files(db_url):
 
 
 def test_upload_handler_stores_and_reports(db_url):
-    from data.importers import PriceFileError
+    from data.market.importers import PriceFileError
     from tests.conftest import SAMPLES
     from ui.state import import_price_file
 
@@ -159,10 +159,10 @@ def test_upload_handler_stores_and_reports(db_url):
 
 
 def test_sidebar_price_report_is_in_the_users_language(db_url):
-    from data.importers import PriceFileError
+    from data.market.importers import PriceFileError
     from i18n import problem_text
+    from presentation.tables import price_problem_rows
     from ui.state import import_price_file
-    from ui.tables import price_problem_rows
 
     content = (
         b"date,value\n2024-05-06,2300\n2024-05-07,2310\n2024-05-07,2310\n2024-05-08,2600\n"
@@ -440,7 +440,7 @@ def test_banner_says_which_series_are_demo_when_gold_and_the_currency_are_stored
 
 
 def import_real(db_url: str, *names: str) -> None:
-    from data.market_data import import_prices
+    from data.market.market_data import import_prices
     from data.store import MarketStore
 
     store = MarketStore.from_url(db_url)

@@ -71,7 +71,7 @@ def test_the_premiums_chart_of_many_sales_draws_grouped_dots(db_url, monkeypatch
 
 @pytest.mark.both_stores
 def test_stored_sales_read_by_column_keep_their_types_on_both_stores(store):
-    from data.access import OPERATOR
+    from data.accounts.access import OPERATOR
     from data.ledger import load_sales
     from services.sales import import_ledger
     from tests.test_upload_bounds import sheet

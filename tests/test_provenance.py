@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data.importers import PriceFileError
-from data.market_data import import_prices
-from data.sources import combine_sources, source_spans
+from data.market.importers import PriceFileError
+from data.market.market_data import import_prices
+from data.market.sources import combine_sources, source_spans
 from data.store import MarketStore
 from tests.conftest import COP_YAHOO, GOLD_LBMA, SAMPLES, shared_file
 from tests.test_cli import cli

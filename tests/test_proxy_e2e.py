@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from data.accounts.users import add_user
 from data.store import MarketStore
-from data.users import add_user
 from tests.conftest import PROJECT_ROOT, postgres_schema
 from tests.helpers.stream_client import run_once, streamlit_app, wait_for
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
-from data.rate_kinds import choose_rate_kind, configured_rate_kinds
+from data.market.rate_kinds import choose_rate_kind, configured_rate_kinds
 from data.store import MarketStore
 from tests.conftest import GOLD_LBMA, shared_file
 from tests.test_cli import cli
@@ -215,7 +215,7 @@ def test_a_store_from_before_kinds_migrates_every_value_to_official(db_url):
 
 
 def test_a_backup_from_before_kinds_restores_every_price_as_official(store, tmp_path):
-    from data.backup import backup, restore
+    from data.store.backup import backup, restore
 
     day = pd.DataFrame({"date": [pd.Timestamp("2025-12-01")], "value": [6.96]})
     store.write_series("USD_BOB", day, "file:bob.csv")

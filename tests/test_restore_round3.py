@@ -12,9 +12,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import event
 
 import cli
-from data.backup import BackupError, backup, dump_tables, restore
+from data.accounts.users import find_user, sign_in_attempt
 from data.store import MarketStore
-from data.users import find_user, sign_in_attempt
+from data.store.backup import BackupError, backup, dump_tables, restore
 from tests.test_data_safety import backup_document, column, filled_store
 
 

@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from data.store import sign_in_attempts_table, sign_in_summary_table
-from data.users import (
+from data.accounts.users import (
     ACCOUNT_DELAY_FREE_FAILURES,
     FAILURE_WINDOW,
     MAX_DELAY_S,
@@ -20,6 +19,7 @@ from data.users import (
     add_user,
     sign_in_attempt,
 )
+from data.store import sign_in_attempts_table, sign_in_summary_table
 
 STAFF_PASSWORD = "clave del personal"
 START = datetime(2030, 1, 1, 12, tzinfo=UTC)
@@ -89,7 +89,7 @@ def test_an_account_attacked_from_many_clients_is_delayed_not_locked(store):
 
 
 def test_the_per_client_limit_still_holds_across_accounts(store):
-    from data.users import CLIENT_FREE_FAILURES
+    from data.accounts.users import CLIENT_FREE_FAILURES
 
     add_user(store, "ana", STAFF_PASSWORD, "staff", [])
     for i in range(CLIENT_FREE_FAILURES):
@@ -215,7 +215,7 @@ PRICE_COP_G = 2300.0 * 3912.5 / 31.1034768  # today's pesos per gram in write_pr
 
 @pytest.mark.both_stores
 def test_alert_levels_finite_and_within_the_band_of_the_day(store):
-    from data.alerts import AlertError, list_rules
+    from data.accounts.alerts import AlertError, list_rules
     from data.ledger import OPERATOR
     from services.alerts import add_alert
 
@@ -284,7 +284,7 @@ def test_one_bad_rule_never_stops_the_run(store):
 def test_the_alerts_page_survives_an_unreadable_rule_and_can_remove_it(store):
     from streamlit.testing.v1 import AppTest
 
-    from data.alerts import list_rules
+    from data.accounts.alerts import list_rules
     from data.ledger import OPERATOR
     from tests.conftest import PROJECT_ROOT
 
@@ -300,8 +300,8 @@ def test_the_alerts_page_survives_an_unreadable_rule_and_can_remove_it(store):
 
 @pytest.mark.both_stores
 def test_at_most_the_setting_s_rules_per_member(store, monkeypatch):
-    from data.access import LedgerScope
-    from data.alerts import AlertError, list_rules
+    from data.accounts.access import LedgerScope
+    from data.accounts.alerts import AlertError, list_rules
     from services.alerts import add_alert
 
     prices_of_today(store)
@@ -324,8 +324,8 @@ def test_an_address_not_the_members_own_must_confirm_first(store):
     own address (their user name) needs none; an address gets at most 3 messages a day."""
     import re
 
-    from data.access import LedgerScope
-    from data.alerts import confirm_address
+    from data.accounts.access import LedgerScope
+    from data.accounts.alerts import confirm_address
     from services.alerts import add_alert, run_alerts
 
     prices_of_today(store)
@@ -364,7 +364,7 @@ def test_an_address_not_the_members_own_must_confirm_first(store):
      "ana@coop", "ana@coop.org, otra@coop.org", "Ana <ana@coop.org>", "a" * 64 + "@" + "b" * 186 + ".org"],
 )  # fmt: skip
 def test_addresses_rfc_valid_short_and_without_control_characters(store, address):
-    from data.alerts import AlertError, list_rules
+    from data.accounts.alerts import AlertError, list_rules
     from data.ledger import OPERATOR
     from services.alerts import add_alert
 
@@ -377,8 +377,8 @@ def test_addresses_rfc_valid_short_and_without_control_characters(store, address
 
 @pytest.mark.both_stores
 def test_another_members_rule_and_a_missing_one_answer_alike(store):
-    from data.access import LedgerScope
-    from data.alerts import AlertError, remove_rule
+    from data.accounts.access import LedgerScope
+    from data.accounts.alerts import AlertError, remove_rule
     from services.alerts import add_alert
 
     prices_of_today(store)
@@ -430,8 +430,8 @@ def edited_backup(store, tmp_path, table: str, field: str, value, raw: str | Non
     ],
 )  # fmt: skip
 def test_restore_validates_like_an_import(store, tmp_path, table, field, value, raw, message):
-    from data.backup import BackupError, dump_tables, restore
-    from data.users import authenticate
+    from data.accounts.users import authenticate
+    from data.store.backup import BackupError, dump_tables, restore
     from tests.test_data_safety import filled_store
 
     filled_store(store, tmp_path)
@@ -449,8 +449,8 @@ def test_restore_smuggles_no_new_staff_account(store, tmp_path):
     so; a store without any user (a new machine) takes the backup's users as they are."""
     import json
 
-    from data.backup import BackupError, dump_tables, restore
-    from data.users import find_user
+    from data.accounts.users import find_user
+    from data.store.backup import BackupError, dump_tables, restore
     from tests.test_data_safety import backup_document, column, filled_store
 
     filled_store(store, tmp_path)
@@ -469,8 +469,8 @@ def test_restore_smuggles_no_new_staff_account(store, tmp_path):
 
 
 def test_restore_into_a_store_without_users_takes_its_staff(tmp_path):
-    from data.backup import backup, dump_tables, restore
     from data.store import MarketStore
+    from data.store.backup import backup, dump_tables, restore
     from tests.test_data_safety import filled_store
 
     source = MarketStore.from_url(f"sqlite:///{tmp_path / 'source.sqlite'}")
@@ -487,7 +487,7 @@ def test_restore_bounded_by_the_current_store_not_2_gb(store, tmp_path, monkeypa
     import gzip
     import resource
 
-    from data.backup import BackupError, dump_tables, max_backup_bytes, restore, store_bytes
+    from data.store.backup import BackupError, dump_tables, max_backup_bytes, restore, store_bytes
     from tests.test_data_safety import filled_store
 
     monkeypatch.delenv("GOLD_DASHBOARD_MAX_BACKUP_MB", raising=False)

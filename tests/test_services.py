@@ -29,8 +29,8 @@ COOPERATIVE = "Cooperativa La Esperanza"
 
 def fill(url: str, sales: int = 10) -> MarketStore:
     """Every series stored (the seeded demo values, stored as if imported) and a ledger of `sales` sales."""
-    from data.demo import demo_market_data
     from data.demo_ledger import demo_sales
+    from data.market.demo import demo_market_data
 
     store = MarketStore.from_url(url)
     market = demo_market_data(pd.Timestamp.now())
@@ -78,7 +78,7 @@ def test_a_warm_rerun_of_every_page_sends_at_most_four_statements(db_url, page):
 
 
 def test_a_signed_in_members_warm_rerun_stays_within_the_budget(db_url):
-    from data.users import add_user
+    from data.accounts.users import add_user
     from ui.auth import SESSION_KEY
 
     store = fill(db_url)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from data.accounts.users import add_user
 from data.store import MarketStore
-from data.users import add_user
 from tests.helpers.stream_client import run_once, streamlit_app
 
 APP_PORT = 8702  # one of the ports set aside for these tests

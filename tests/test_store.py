@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from data.importers import PriceFileError, parse_price_file
-from data.market_data import import_prices
+from data.market.importers import PriceFileError, parse_price_file
+from data.market.market_data import import_prices
 from data.store import observations_table
 from tests.conftest import GOLD_LBMA, SAMPLES, shared_file
 
@@ -82,7 +82,7 @@ def test_an_old_store_gains_new_nullable_columns_at_startup(db_url):
         inspect,
     )
 
-    from data.market_data import NOT_TRIED, failure_code
+    from data.market.market_data import NOT_TRIED, failure_code
     from data.store import MarketStore, add_missing_columns
 
     engine = create_engine(db_url)

@@ -175,7 +175,7 @@ def test_seasonality_by_hand():
 @pytest.mark.slow
 def test_lbma_policies_are_measured_against_selling_as_produced():
     gold = shared_file(GOLD_LBMA)
-    from data.importers import parse_price_file
+    from data.market.importers import parse_price_file
 
     prices = parse_price_file(gold.read_bytes(), gold.name).observations.set_index("date")["value"]
     for policy in timing.POLICIES:

@@ -15,6 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from data.files.parsing import MAX_CELL_CHARS
 from data.ledger import (
     FIELDS,
     OPERATOR,
@@ -30,8 +31,7 @@ from data.ledger import (
     stored_cooperatives,
 )
 from data.ledger import rows as ledger_rows
-from data.market_data import parse_price_file
-from data.parsing import MAX_CELL_CHARS
+from data.market.market_data import parse_price_file
 from services.premiums import ALL_COOPERATIVES, ledger_page
 from services.sales import import_ledger
 

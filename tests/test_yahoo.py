@@ -12,8 +12,8 @@ from urllib.parse import unquote
 import pandas as pd
 import pytest
 
-from data.market_data import refresh_from_yahoo
-from data.yahoo import YahooConnectionError, YahooEmptyError, fetch_closes, normalise_download
+from data.market.market_data import refresh_from_yahoo
+from data.market.yahoo import YahooConnectionError, YahooEmptyError, fetch_closes, normalise_download
 from tests.conftest import SHARED_MARKET
 
 curl_requests = pytest.importorskip("curl_cffi.requests")
@@ -171,7 +171,7 @@ def test_refresh_fetches_only_missing_days_and_logs_failures(store, monkeypatch)
 def test_no_connection_is_told_apart_from_an_empty_answer(store, monkeypatch):
     """yfinance returns the same empty frame offline and when Yahoo has nothing: a quick connection
     check to Yahoo's host tells them apart, and the fetch log keeps a code the banner words."""
-    from data.market_data import load_snapshot
+    from data.market.market_data import load_snapshot
 
     calls = []
 

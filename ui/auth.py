@@ -18,9 +18,9 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
+from data.accounts.users import REQUIRE_SIGNIN_ENV, User, find_user, sign_in_attempt, sign_in_required
 from data.store import MarketStore, database_url
-from data.users import REQUIRE_SIGNIN_ENV, User, find_user, sign_in_attempt, sign_in_required
 from ui.store import store_for
 
 SESSION_KEY = "signed_in_user"

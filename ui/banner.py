@@ -8,14 +8,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from data.market_data import MarketSnapshot
+from data.market.market_data import MarketSnapshot
 from i18n import N_, format_day, format_number, held_back_text, series_label, t
 from i18n.keys import DEMO_REASON, FETCH_REASON
+from presentation.sentences import rate_kind_caption
 from services.as_of import AsOf
 from services.freshness import DataState, Freshness
 from services.market import prices_at_kinds
 from services.premiums import LedgerView
-from ui.sentences import rate_kind_caption
 from ui.state import EXAMPLE_LEDGER_KEY
 
 

@@ -26,8 +26,7 @@ from i18n import (
     unit_label,
 )
 from i18n.keys import CERTIFICATION, MINIMUM_STATE, MODEL, WATERFALL
-from services.buyers import BuyerFigures, BuyersView, QuarterFigure
-from ui.charts import (
+from presentation.charts import (
     CURRENCY_COLOURS,
     GOLD_COLOUR,
     NEGATIVE_COLOUR,
@@ -41,6 +40,8 @@ from ui.charts import (
     time_series_figure,
     waterfall_figure,
 )
+from presentation.tables import lot_numbers
+from services.buyers import BuyerFigures, BuyersView, QuarterFigure
 from ui.state import (
     SelectionKey,
     _forecast_view,
@@ -51,7 +52,6 @@ from ui.state import (
     run_context,
     selection_key,
 )
-from ui.tables import lot_numbers
 
 #: The Buyers page's columns, by name (services.buyers.BuyerRow's fields).
 BUYERS_COLUMN = {

@@ -1,5 +1,5 @@
 """Moved: the words live in the `i18n` package (catalogues as .po files, `t()`/`tn()`, Babel formats), page
-tables in `ui.tables`, the Premiums/Buyers sentences in `ui.sentences`. See i18n/README.md.
+tables in `presentation.tables`, the Premiums/Buyers sentences in `presentation.sentences`. See i18n/README.md.
 
 This module stays only so branches written before the move still import and merge: it re-exports those
 names, and `TEXTS` takes (es, en) pairs added here the old way until `python -m i18n port-legacy` moves
@@ -11,8 +11,8 @@ from __future__ import annotations
 from i18n import *  # noqa: F403
 from i18n import __all__ as _words
 from i18n.catalogue import register_legacy
-from ui.sentences import buyers_sentence, premiums_sentence, relative_error_text
-from ui.tables import (
+from presentation.sentences import buyers_sentence, premiums_sentence, relative_error_text
+from presentation.tables import (
     column_label,
     display_frame,
     export_frame,

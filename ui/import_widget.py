@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data.importers import PriceFileError
-from data.series import SERIES
+from data.market.importers import PriceFileError
+from data.market.series import SERIES
 from i18n import fetch_result_text, fetch_source_name, format_label, problem_text, series_label, t
+from presentation.tables import price_problem_rows
+from presentation.text import plain_markdown
 from ui.state import import_price_file, refresh_prices_now
-from ui.tables import price_problem_rows
-from ui.text import plain_markdown
 
 
 def price_import_sidebar(lang: str) -> None:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from analytics.units import UNITS
-from data.rate_kinds import OFFICIAL, RATE_KINDS, default_rate_kind
-from data.series import CURRENCIES
+from data.market.rate_kinds import OFFICIAL, RATE_KINDS, default_rate_kind
+from data.market.series import CURRENCIES
 from i18n import LANGUAGE_NAMES, LANGUAGES, default_language, rate_kind_label, t, unit_label
 from i18n.keys import COUNTRY
 from services.premiums import ALL_COOPERATIVES

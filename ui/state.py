@@ -18,12 +18,12 @@ import streamlit as st
 
 from analytics.briefing import Briefing
 from analytics.timing import ForecastBand, PolicySettings
-from data.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
-from data.official import SourceRefresh
-from data.series import local_price_id
+from data.market.market_data import MarketSnapshot, failure_code, import_prices, refresh_from_yahoo
+from data.market.official import SourceRefresh
+from data.market.series import local_price_id
+from data.market.yahoo import YahooRateLimitError
 from data.settings import backtests_on_write
 from data.store import database_url
-from data.yahoo import YahooRateLimitError
 from services.briefing import briefing_periods, briefing_view
 from services.buyers import BuyersView, buyer_history, buyers_view
 from services.context import RunContext, rate_kinds_of_market_key, scope_of_ledger_key

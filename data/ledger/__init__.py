@@ -8,7 +8,8 @@ them reads (scoped reads, totals, pages), edits (with audit), memory (remembered
 into another. The upload use case that chains them is services/sales.py; pages never import this package.
 """
 
-from data.access import OPERATOR, LedgerAccessError, LedgerScope
+from data.accounts.access import OPERATOR, LedgerAccessError, LedgerScope
+from data.files.parsing import normalised_name
 from data.ledger.edits import audit_trail, delete_sale, edit_sale
 from data.ledger.match import CORRECTABLE, INSERT_BATCH, find_changes
 from data.ledger.memory import proposed_mapping, remember_mapping, remembered_mapping
@@ -28,7 +29,6 @@ from data.ledger.understand import (
     column_currency,
     header_defaults,
 )
-from data.parsing import normalised_name
 
 __all__ = [
     "CERTIFICATION_NAMES", "CORRECTABLE", "FIELDS", "FINE_GOLD_TOLERANCE", "INSERT_BATCH", "MAX_LEDGER_BYTES",

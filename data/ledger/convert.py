@@ -11,9 +11,9 @@ import pandas as pd
 from analytics.premiums import (
     CHARGE_COLUMNS,
 )
+from data.files.parsing import Problem
 from data.ledger.understand import GROSS_NET_TOLERANCE, MAX_PREMIUM_USD_PER_FINE_G, SALE_CURRENCY
-from data.parsing import Problem
-from data.series import fx_series_for
+from data.market.series import fx_series_for
 
 MAX_RATE_AGE_DAYS = 7  # a money column is converted at the last rate on or before the sale day, within this
 

@@ -14,7 +14,8 @@ from analytics.premiums import (
     CERTIFICATIONS,
     CHARGE_COLUMNS,
 )
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
+from data.files.parsing import FIRST_YEAR
 from data.ledger.reconcile import (
     _too_long,
 )
@@ -22,8 +23,7 @@ from data.ledger.rows import STORED_COLUMNS
 from data.ledger.schema import (
     MAX_GROSS_WEIGHT_G,
 )
-from data.parsing import FIRST_YEAR
-from data.series import CURRENCIES
+from data.market.series import CURRENCIES
 from data.store import (
     LEDGER_VERSION,
     MarketStore,

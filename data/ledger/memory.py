@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, insert, select
 
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
 from data.ledger.understand import (
     FIELDS,
     auto_mapping,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from data.files.parsing import Table, flags_json
 from data.ledger.convert import _convert_money, _Converter
 from data.ledger.read import LedgerFileError, _read
 from data.ledger.rows import STORED_COLUMNS, Progress, validate_rows
@@ -34,8 +35,7 @@ from data.ledger.understand import (
 from data.ledger.understand import (
     date_order as date_order_of,
 )
-from data.parsing import Table, flags_json
-from data.series import CURRENCIES
+from data.market.series import CURRENCIES
 
 
 @dataclass

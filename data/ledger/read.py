@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from data.importers import MAX_FILE_BYTES, PriceFileError
-from data.parsing import Table, read_table
+from data.files.parsing import Table, read_table
+from data.market.importers import MAX_FILE_BYTES, PriceFileError
 
 MAX_LEDGER_BYTES = MAX_FILE_BYTES  # the same upload limit as a price file (Streamlit's, 20 MB)
 MAX_LEDGER_ROWS = 100_000

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import func, select
 
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
 from data.store import (
     MarketStore,
     sales_table,

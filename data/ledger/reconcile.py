@@ -15,10 +15,10 @@ from analytics.premiums import (
     IMPLAUSIBLE_LOW,
     benchmark_per_fine_gram,
 )
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
+from data.files.parsing import Problem, flags_json, stored_flags
 from data.ledger.parse import LedgerParse
 from data.ledger.rows import entry as _entry
-from data.parsing import Problem, flags_json, stored_flags
 from data.store import (
     sales_table,
 )

@@ -23,6 +23,7 @@ import pandas as pd
 
 from analytics.premiums import CHARGE_COLUMNS
 from analytics.units import GRAMS_PER_UNIT
+from data.files.parsing import CellError, Problem, Table, normalised_name, read_day, read_number
 from data.ledger.schema import (
     CERTIFICATION_NAMES,
     FINE_GOLD_TOLERANCE,
@@ -34,8 +35,7 @@ from data.ledger.schema import (
     SaleRow,
     validate_row,
 )
-from data.parsing import CellError, Problem, Table, normalised_name, read_day, read_number
-from data.series import CURRENCIES
+from data.market.series import CURRENCIES
 
 #: The columns a sale is stored with, in the table's order.
 STORED_COLUMNS = (

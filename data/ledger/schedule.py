@@ -9,7 +9,7 @@ from analytics.premiums import (
     CERTIFICATIONS,
     DEFAULT_PREMIUM_SCHEDULE,
 )
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
 from data.store import (
     SCHEDULE_VERSION,
     MarketStore,

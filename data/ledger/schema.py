@@ -1,6 +1,6 @@
 """The declared schema of one sales row: raw text cells in, a typed sale or coded problems out (pydantic v2).
 
-No I/O and no sentences: each problem is a code with parameters (data/parsing.py's `Problem`).
+No I/O and no sentences: each problem is a code with parameters (data/files/parsing.py's `Problem`).
 
 Why pydantic and not pandera: a ledger is validated row by row and the user needs every problem of a
 line at once, with its line number, in their language. pydantic v2 validates one record, runs every
@@ -22,8 +22,8 @@ from pydantic_core import PydanticCustomError
 
 from analytics.premiums import CERTIFICATIONS
 from analytics.units import GRAMS_PER_UNIT, normalise_fineness
-from data.parsing import CellError, Problem, normalised_name, read_day, read_number
-from data.series import CURRENCIES
+from data.files.parsing import CellError, Problem, normalised_name, read_day, read_number
+from data.market.series import CURRENCIES
 
 FINE_GOLD_TOLERANCE = 0.01  # a given fine weight may differ from gross × fineness by 1 % (rounding)
 #: Bounds beyond which a value is a typo, not a sale (a cooperative sells grams to a few kilograms a week).
@@ -284,7 +284,7 @@ def validate_row(raw: dict[str, str], context: dict[str, Any]) -> SaleRow | list
 
 
 def _known_codes() -> set[str]:
-    from data.parsing import ENGLISH
+    from data.files.parsing import ENGLISH
 
     return set(ENGLISH)
 

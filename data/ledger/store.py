@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import insert, update
 
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
 from data.ledger import match
 from data.ledger.edits import _audit, _key
 from data.ledger.match import (

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from data.files.parsing import Problem, Table
 from data.ledger.rows import _columns, _numbers
-from data.parsing import Problem, Table
 
 #: The fields a totals row sums, in the order a difference is named.
 TOTAL_FIELDS = ("gross_weight", "fine_gold_g", "amount_received", "gross_amount", "royalties_paid",

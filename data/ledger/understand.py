@@ -14,11 +14,11 @@ import pandas as pd
 from analytics.premiums import (
     CHARGE_COLUMNS,
 )
+from data.files.parsing import normalised_name
 from data.ledger.schema import (
     WEIGHT_UNITS,
 )
-from data.parsing import normalised_name
-from data.series import CURRENCIES
+from data.market.series import CURRENCIES
 
 #: Names that say the amount is what reached the cooperative (net), and names that may mean either: with
 #: a net column in the sheet, a generic "Valor" beside it is the gross value, cross-checked, never the net.

@@ -27,9 +27,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from data.rate_kinds import OFFICIAL, RATE_KINDS
-from data.series import SERIES
-from data.sources import combine_sources, precedence_key
+from data.market.rate_kinds import OFFICIAL, RATE_KINDS
+from data.market.series import SERIES
+from data.market.sources import combine_sources, precedence_key
 from data.store.migrations import create_or_upgrade
 from data.store.schema import (
     FETCH_VERSION,

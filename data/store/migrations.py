@@ -16,7 +16,7 @@ from sqlalchemy import (
     text,
 )
 
-from data.rate_kinds import OFFICIAL
+from data.market.rate_kinds import OFFICIAL
 from data.store.schema import (
     LEGACY_OBSERVATIONS,
     bump_version,

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from data.rate_kinds import OFFICIAL
+from data.market.rate_kinds import OFFICIAL
 
 metadata = MetaData()
 
@@ -38,9 +38,9 @@ series_table = Table(
 )
 
 #: Every value with its source and, for an exchange rate, its kind (official, reference, market: several
-#: rates are several series, data/rate_kinds.py; gold is stored as `official`): a second source for the
+#: rates are several series, data/market/rate_kinds.py; gold is stored as `official`): a second source for the
 #: same series, kind and day never overwrites the first. Which value a day uses is decided when reading,
-#: by the series' source precedence (data/sources.py), within one kind only.
+#: by the series' source precedence (data/market/sources.py), within one kind only.
 observations_table = Table(
     "prices",
     metadata,
@@ -74,7 +74,9 @@ fetch_log_table = Table(
     Column("source", String(32), nullable=False),
     Column("ok", Integer, nullable=False),
     Column("message", Text, nullable=False),  # English, for the log
-    Column("code", String(32), nullable=True),  # what kind of failure (data/market_data.py codes); NULL: ok
+    Column(
+        "code", String(32), nullable=True
+    ),  # what kind of failure (data/market/market_data.py codes); NULL: ok
 )
 
 sales_table = Table(
@@ -99,7 +101,7 @@ sales_table = Table(
     Column("withholding_paid", Float, nullable=False),
     Column("notes", Text, nullable=False),
     # review reasons found at import, "" when none: a JSON list of problem codes with params
-    # (data.parsing.flags_json); rows stored before are English text, shown as they are
+    # (data.files.parsing.flags_json); rows stored before are English text, shown as they are
     Column("flags", Text, nullable=False),
     Column("import_id", Integer, nullable=True),
 )
@@ -158,7 +160,7 @@ users_table = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-# Sign-in attempts, kept in the store so the throttle holds across sessions and processes (data/users.py).
+# Sign-in attempts, kept in the store so the throttle holds across sessions and processes (data/accounts/users.py).
 sign_in_attempts_table = Table(
     "sign_in_attempts",
     metadata,
@@ -193,7 +195,7 @@ user_sessions_table = Table(
 )
 
 
-#: Price alert rules and their state (data/alerts.py reads and writes them); defined here with every
+#: Price alert rules and their state (data/accounts/alerts.py reads and writes them); defined here with every
 #: other table, so a store always has it and backup and restore always cover it.
 alert_rules_table = Table(
     "alert_rules",
@@ -233,11 +235,11 @@ backtests_table = Table(
 
 #: Who may receive alerts: an address that is not its rule owner's own must confirm by the link in a
 #: first message before anything else is sent to it (double opt-in), and no address gets more than a
-#: few messages a day, whoever made the rules (data/alerts.py).
+#: few messages a day, whoever made the rules (data/accounts/alerts.py).
 alert_addresses_table = Table(
     "alert_addresses",
     metadata,
-    Column("address", String(254), primary_key=True),  # data.inbox.inbox_key: one row per inbox
+    Column("address", String(254), primary_key=True),  # data.accounts.inbox.inbox_key: one row per inbox
     # Unused since consent is per owner (alert_consents); kept so older stores and backups still match.
     Column("token_sha256", String(64), nullable=True),
     Column("requested_at", DateTime(timezone=True), nullable=True),
@@ -248,7 +250,7 @@ alert_addresses_table = Table(
 
 
 #: Consent per owner and inbox (issue 33): an address confirmed for one member's alerts gets no other
-#: member's until it confirms for that one too. `address` is data.inbox.inbox_key of the rule's address.
+#: member's until it confirms for that one too. `address` is data.accounts.inbox.inbox_key of the rule's address.
 alert_consents_table = Table(
     "alert_consents",
     metadata,
@@ -268,7 +270,7 @@ data_versions_table = Table(
 )
 
 #: Which host runs a timer's job now (`prices refresh`, `alerts run`): a lease that ends by itself, so
-#: the same job started at once on two hosts runs once (data/jobs.py).
+#: the same job started at once on two hosts runs once (data/store/jobs.py).
 job_leases_table = Table(
     "job_leases",
     metadata,

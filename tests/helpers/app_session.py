@@ -17,7 +17,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from data.ledger import OPERATOR  # noqa: E402
-from data.market_data import import_prices  # noqa: E402
+from data.market.market_data import import_prices  # noqa: E402
 from data.store import MarketStore  # noqa: E402
 from services.sales import import_ledger  # noqa: E402
 

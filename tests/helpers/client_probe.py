@@ -3,8 +3,8 @@ client this process takes the connection to come from (ui.auth.client_address), 
 
 import streamlit as st
 
+from data.accounts.users import sign_in_attempt
 from data.store import MarketStore
-from data.users import sign_in_attempt
 from ui.auth import client_address
 
 client = client_address()

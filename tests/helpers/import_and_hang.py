@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from data.ledger import OPERATOR  # noqa: E402
-from data.market_data import import_prices  # noqa: E402
+from data.market.market_data import import_prices  # noqa: E402
 from data.store import MarketStore  # noqa: E402
 from services.sales import import_ledger  # noqa: E402
 

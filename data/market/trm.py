@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.http_source import SourceFormatError, get_json
+from data.market.http_source import SourceFormatError, get_json
 
 SOURCE = "trm"
 SERIES_ID = "USD_COP"

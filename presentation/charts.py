@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from i18n import day_labels, format_number, gram_sign, horizon_label, money_digits, plotly_separators, t, tn
-from ui.tables import has_lot_number
-from ui.text import chart_text
+from presentation.tables import has_lot_number
+from presentation.text import chart_text
 
 GOLD_COLOUR = "#E69F00"
 CURRENCY_COLOURS = {"USD": "#CC79A7", "COP": "#0072B2", "PEN": "#D55E00", "BOB": "#009E73", "MNT": "#56B4E9"}

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from data.series import SERIES
+from data.market.series import SERIES
 
 PRECEDENCE_ENV = "GOLD_DASHBOARD_SOURCE_PRECEDENCE"
 #: bcrp is BCRP's banking-system sell rate; its interbank rate, another statistic, is kept apart under its
-#: code and ranks after it (data/statistics.py).
+#: code and ranks after it (data/market/statistics.py).
 OFFICIAL_FX_SOURCES = ("trm", "bcrp", "bcrp:PD04638PD", "official")
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, RowMapping
 
-from data.access import LedgerScope
+from data.accounts.access import LedgerScope
 from data.store import (
     USERS_VERSION,
     MarketStore,

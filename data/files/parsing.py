@@ -1,6 +1,6 @@
 """Bytes to cells, and cells to numbers and dates: the one decoder, number parser and date parser of every import.
 
-Used by the price importer (data/importers.py) and the sales ledger (data/ledger/). It must not store or
+Used by the price importer (data/market/importers.py) and the sales ledger (data/ledger/). It must not store or
 show anything: every problem it finds is a `Problem` (a code and its parameters) that i18n writes in
 the user's language; `Problem.english()` is the CLI's English "reason".
 
@@ -46,7 +46,7 @@ csv.field_size_limit(max(csv.field_size_limit(), 4 * 20_000_000))  # a long cell
 # ---------------------------------------------------------------- problems, as codes
 
 #: The English sentence of every code (the CLI's "reason"); i18n/locale/es/LC_MESSAGES/messages.po holds the Spanish ones.
-#: The likely mistake behind a file in the wrong unit (data/plausibility.py), named in a refusal.
+#: The likely mistake behind a file in the wrong unit (data/market/plausibility.py), named in a refusal.
 UNIT_CAUSES_ENGLISH = {
     "thousands": "written in thousands (e.g. 4.0123 for 4,012.3)",
     "thousand_times": "a thousand times too large (a thousands separator read as a decimal point?)",
@@ -129,7 +129,7 @@ ENGLISH: dict[str, str] = {
     "sum_row": "the sums of the {rows} rows above (no date or buyer): a totals row, skipped",
     "no_rate": "{field} {value:.2f} {currency}: no {series} rate within 7 days of this date, stored as 0; "
     "enter it in {target}",
-    # one row of a price file (data/cleaning.py, data/importers.py)
+    # one row of a price file (data/market/cleaning.py, data/market/importers.py)
     "value_missing": "missing value {value!r}",
     "value_empty": "empty value",
     "value_not_positive": "non-positive value {number:g}",
@@ -533,8 +533,8 @@ def _cell_text(cell: object) -> str:
 def _read_excel_table(
     content: bytes, max_rows: int, error: type[FileRefused], columnar: bool = False
 ) -> Table:
-    """The first sheet's rows, streamed (data/xlsx_reader.py): each cell cut at MAX_CELL_CHARS."""
-    from data.xlsx_reader import TooMuchText, iter_sheet_rows
+    """The first sheet's rows, streamed (data/files/xlsx_reader.py): each cell cut at MAX_CELL_CHARS."""
+    from data.files.xlsx_reader import TooMuchText, iter_sheet_rows
 
     check_workbook_zip(content, error, max_rows)
     rows = _Rows(columnar)

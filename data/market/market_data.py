@@ -18,15 +18,15 @@ import pandas as pd
 
 from analytics.benchmark import local_price_series
 from analytics.premiums import LBMA_SOURCE
-from data.cleaning import clean_observations
-from data.demo import demo_market_data
-from data.importers import PriceFileError, parse_price_file
-from data.plausibility import UnitError, check_units, overlap_with
-from data.rate_kinds import OFFICIAL, RateKindChoice, choose_rate_kind
-from data.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id
-from data.sources import combine_sources, provider_for_import, source_spans
+from data.market.cleaning import clean_observations
+from data.market.demo import demo_market_data
+from data.market.importers import PriceFileError, parse_price_file
+from data.market.plausibility import UnitError, check_units, overlap_with
+from data.market.rate_kinds import OFFICIAL, RateKindChoice, choose_rate_kind
+from data.market.series import GOLD_SERIES, SERIES, fx_series_for, parse_local_price_id
+from data.market.sources import combine_sources, provider_for_import, source_spans
+from data.market.yahoo import YahooError, fetch_closes, yahoo_unreachable
 from data.store import MarketStore
-from data.yahoo import YahooError, fetch_closes, yahoo_unreachable
 
 logger = logging.getLogger(__name__)
 

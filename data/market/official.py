@@ -1,7 +1,7 @@
 """Refresh the store from the official sources (LBMA fix, TRM, BCRP): only the missing days, one
 transaction per source, a fetch-log row for every attempt.
 
-I/O orchestration over data/lbma.py, data/trm.py and data/bcrp.py; no wording (the result carries a code
+I/O orchestration over data/market/lbma.py, data/market/trm.py and data/market/bcrp.py; no wording (the result carries a code
 and params; ui/i18n writes them). A failed fetch, a changed format or a value in another unit leaves every
 stored row as it was.
 """
@@ -16,12 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from data import bcrp, lbma, trm
-from data.cleaning import clean_observations
-from data.http_source import CHANGED_FORMAT, SourceError
-from data.plausibility import UnitError, check_units, overlap_with
-from data.sources import combine_sources
-from data.statistics import BCRP_BANKING_SELL, BCRP_INTERBANK_SELL, bcrp_source, statistic_of
+from data.market import bcrp, lbma, trm
+from data.market.cleaning import clean_observations
+from data.market.http_source import CHANGED_FORMAT, SourceError
+from data.market.plausibility import UnitError, check_units, overlap_with
+from data.market.sources import combine_sources
+from data.market.statistics import BCRP_BANKING_SELL, BCRP_INTERBANK_SELL, bcrp_source, statistic_of
 from data.store import MarketStore
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class SourceRefresh:
     asked_from: pd.Timestamp | None = None
     skipped: str | None = None  # a code when the source was deliberately not asked (offline mode)
     stored_as: str | None = None  # the provenance the values are stored under (lbma, lbma_am, trm, ...)
-    statistic: str | None = None  # the statistic asked for and stored (data/statistics.py)
+    statistic: str | None = None  # the statistic asked for and stored (data/market/statistics.py)
 
     @property
     def ok(self) -> bool:
@@ -80,7 +80,7 @@ def _lbma_am(start: pd.Timestamp, end: pd.Timestamp | None = None, **http: Any) 
 
 def feeds_for(source: str, store: MarketStore | None = None) -> list[OfficialFeed]:
     """The feeds `refresh --source NAME` asks: the LBMA PM (and AM when its address is set), TRM, BCRP
-    (the BCRP series the store already holds, data/bcrp.py's series_to_ask)."""
+    (the BCRP series the store already holds, data/market/bcrp.py's series_to_ask)."""
     if source == lbma.SOURCE:
         feeds = [OfficialFeed(lbma.SOURCE, lbma.SOURCE, lbma.SERIES_ID, lbma.fetch, lbma.feed_url)]
         if lbma.feed_url("am") is not None:
@@ -112,7 +112,7 @@ def bcrp_series_to_ask(store: MarketStore | None) -> str:
 
 
 def _bcrp_feed(series_code: str) -> OfficialFeed:
-    """BCRP's feed of one series code, stored under that statistic's own source (data/statistics.py)."""
+    """BCRP's feed of one series code, stored under that statistic's own source (data/market/statistics.py)."""
 
     def fetch(start: pd.Timestamp, end: pd.Timestamp | None = None, **http: Any) -> pd.DataFrame:
         return bcrp.fetch(start, end, series=series_code, **http)

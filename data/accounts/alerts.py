@@ -11,7 +11,7 @@ address that is not the owner's own (their user name, when it is an e-mail) gets
 confirms by the link of a first message, per owner (`alert_consents`: confirmed for one member's
 alerts is not confirmed for another's), by a single-use link that lives CONFIRMATION_LIFE (24 h); no
 inbox gets more than GOLD_DASHBOARD_MAX_ALERT_MAILS_PER_DAY (3) messages a day. An address is counted
-and consented as its inbox (data/inbox.py: case, quotes, a trailing dot and a `+tag` make no other).
+and consented as its inbox (data/accounts/inbox.py: case, quotes, a trailing dot and a `+tag` make no other).
 The rule cap is counted after the new rule is written, under one lock (an advisory lock on PostgreSQL,
 the write lock on SQLite), so concurrent adds cannot pass it. Removing a rule that is not yours and one
 that is not there give the same answer.
@@ -42,9 +42,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from analytics.units import UNITS
-from data.access import LedgerScope
-from data.inbox import inbox_key
-from data.series import CURRENCIES
+from data.accounts.access import LedgerScope
+from data.accounts.inbox import inbox_key
+from data.market.series import CURRENCIES
 from data.store import MarketStore, alert_addresses_table, alert_consents_table, alert_rules_table
 
 KINDS = ("price", "stale")  # price: above/below a level; stale: the data went more than 7 days old
@@ -111,7 +111,7 @@ def valid_email(address: str) -> bool:
 
 
 def address_key(address: str) -> str:
-    """The inbox an address reaches (data/inbox.py): the key of its daily cap and its consent."""
+    """The inbox an address reaches (data/accounts/inbox.py): the key of its daily cap and its consent."""
     return inbox_key(address)
 
 

@@ -1,7 +1,7 @@
 """Fetch one JSON answer from an official source over HTTP: timeout, bounded retry, typed errors.
 
 I/O only (requests, which yfinance already brings): what the answer means is each source's module's job
-(data/lbma.py, data/trm.py, data/bcrp.py). Every failure is a `SourceError` whose `code` the pages and
+(data/market/lbma.py, data/market/trm.py, data/market/bcrp.py). Every failure is a `SourceError` whose `code` the pages and
 the CLI word in the user's language; its message (English, with the address) is for the log only.
 """
 

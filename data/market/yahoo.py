@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.series import SERIES, series_for_ticker
+from data.market.series import SERIES, series_for_ticker
 
 log = logging.getLogger(__name__)
 

@@ -80,7 +80,7 @@ def buyers_sentence(
 ) -> str:
     """The Buyers page's first line: how many buyers, the fine gold, who paid best and who owes the most
     premium (each part only when it has something to say). `user_text` is applied to the buyers' names
-    (the page passes ui.text.plain_markdown: a name is shown as text, never as a link)."""
+    (the page passes presentation.text.plain_markdown: a name is shown as text, never as a link)."""
     sold = [row for row in view.rows if row.sales]  # a member also gets buyers they never sold to
     priced = [row for row in sold if not math.isnan(row.buyer_price_pct_weighted)]
     if not priced:

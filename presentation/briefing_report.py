@@ -21,7 +21,7 @@ from markupsafe import Markup
 from analytics.briefing import Briefing, CountryRow
 from analytics.forecast import RANDOM_WALK
 from analytics.timing import PolicySettings
-from data.exports import excel_bytes, neutralised
+from data.files.exports import excel_bytes, neutralised
 from i18n import (
     DATE_INPUT_FORMAT,
     N_,
@@ -40,9 +40,15 @@ from i18n import (
     t,
 )
 from i18n.keys import COUNTRY_NAME, MODEL, RECOMMENDATION
-from ui.charts import CURRENCY_COLOURS, GOLD_COLOUR, contribution_figure, lines_figure, time_series_figure
-from ui.sentences import relative_error_text
-from ui.tables import _cell_kind, column_label, display_frame, export_frame, sheet_label
+from presentation.charts import (
+    CURRENCY_COLOURS,
+    GOLD_COLOUR,
+    contribution_figure,
+    lines_figure,
+    time_series_figure,
+)
+from presentation.sentences import relative_error_text
+from presentation.tables import _cell_kind, column_label, display_frame, export_frame, sheet_label
 
 
 def briefing_notices(briefing: Briefing, lang: str) -> list[str]:
@@ -75,7 +81,7 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
     """The written summary: every figure formatted from the Briefing's own numbers.
 
     `user_text` is applied to the names people typed (cooperatives): the page passes
-    `ui.text.plain_markdown` so they show as text; the HTML file escapes whole paragraphs itself.
+    `presentation.text.plain_markdown` so they show as text; the HTML file escapes whole paragraphs itself.
     """
     b = briefing
     out = briefing_notices(b, lang) + [
@@ -291,7 +297,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
         table = briefing.premiums_by_cooperative
         figures["premiums"] = contribution_figure(
             # plotly reads a subset of HTML in labels (<a href>, <b>): contribution_figure escapes each
-            # label once (ui.text.chart_text), so a name's "<" is shown, not obeyed
+            # label once (presentation.text.chart_text), so a name's "<" is shown, not obeyed
             [str(name) for name in table["cooperative"]],
             list(table["premium_pct_weighted"]),
             t("brief_premiums_header", lang),
@@ -301,7 +307,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     return figures
 
 
-#: plotly.js's basic partial bundle (scatter, bar, pie; ui/vendor/README.md): 1.2 MB instead of the full
+#: plotly.js's basic partial bundle (scatter, bar, pie; presentation/vendor/README.md): 1.2 MB instead of the full
 #: 4.8 MB, so the self-contained briefing stays under 1.5 MB. The briefing draws only these trace types.
 PLOTLY_BASIC = Path(__file__).parent / "vendor" / "plotly-basic-4.1.1.min.js"
 PLOTLY_BASIC_TRACES = frozenset({"scatter", "bar", "pie"})

@@ -1,5 +1,5 @@
 """Peru's USD/PEN rates from the BCRP statistics API (BCRPData): the banking-system sell rate (PD04640PD)
-or the interbank sell rate (PD04638PD), two statistics stored apart (data/statistics.py).
+or the interbank sell rate (PD04638PD), two statistics stored apart (data/market/statistics.py).
 
 Build the query (`{base}/{series}/json/{start}/{end}`), fetch, turn the answer's `periods`
 (`{"name": "02.Ene.24", "values": ["3.713"]}`, Spanish month abbreviations; "n.d." where there is no
@@ -15,12 +15,12 @@ from typing import Any
 
 import pandas as pd
 
-from data.http_source import SourceFormatError, get_json
+from data.market.http_source import SourceFormatError, get_json
 
 SOURCE = "bcrp"
 SERIES_ID = "USD_PEN"
 URL_ENV = "GOLD_DASHBOARD_BCRP_URL"
-#: Which BCRP series a refresh asks for (default: the one already stored; data/official.py).
+#: Which BCRP series a refresh asks for (default: the one already stored; data/market/official.py).
 SERIES_ENV = "GOLD_DASHBOARD_BCRP_SERIES"
 DEFAULT_URL = "https://estadisticas.bcrp.gob.pe/estadisticas/series/api"
 #: "Tipo de cambio - TC Interbancario (S/ por US$) - Venta", daily.

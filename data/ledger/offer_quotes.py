@@ -1,6 +1,6 @@
 """Buyers' quotes from a CSV (or Excel) file: buyer,price_pct,fee_per_g,fixed_fee,payment_days.
 
-Read with the one table reader and number parser of data/parsing.py (UTF-8, UTF-16 or Windows-1252;
+Read with the one table reader and number parser of data/files/parsing.py (UTF-8, UTF-16 or Windows-1252;
 `,` or tab with 1,234.5 or 97,5; `;` with 1.234,5 as Spanish-locale Excel writes it); a blank charge is
 0. The first bad row stops the import with a one-line reason that names its line.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from analytics.offers import OfferError, Quote
-from data.parsing import CellError, FileRefused, read_number, read_table
+from data.files.parsing import CellError, FileRefused, read_number, read_table
 
 MAX_QUOTES = 1_000  # a handful of buyers: anything near this is not a quotes file
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.http_source import SourceEmptyError, SourceFormatError, get_json
+from data.market.http_source import SourceEmptyError, SourceFormatError, get_json
 
 SOURCE = "lbma"  # the PM fix: the same source name as the FRED LBMA file the importer reads
 AM_SOURCE = "lbma_am"

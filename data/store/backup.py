@@ -45,7 +45,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from data.errors import describe
 from data.store import (
     FETCH_VERSION,
     LEDGER_VERSION,
@@ -59,6 +58,7 @@ from data.store import (
     read_versions,
     series_version_key,
 )
+from data.store.errors import describe
 
 BACKUP_FORMAT = "gold-dashboard-backup"
 BACKUP_VERSION = 2  # 2: prices kept per source (table "prices"); 1 is read and translated
@@ -473,7 +473,7 @@ def _check_users(
     """What sign-in needs of each user: a known role, a list of cooperative names, an argon2 hash that
     parses; and no staff account the current store does not have (unless allowed, or the store has no
     users yet: a new machine)."""
-    from data.users import ROLES, account_key
+    from data.accounts.users import ROLES, account_key
 
     seen = set()
     for number, user in enumerate(users, start=1):
@@ -518,8 +518,8 @@ VERSION_2_TABLES = (
 
 def _current_users(store: MarketStore) -> dict[str, dict] | None:
     """The store's users by case-folded name; None when it has no user at all (a new machine)."""
+    from data.accounts.users import account_key
     from data.store import users_table
-    from data.users import account_key
 
     with store.engine.connect() as conn:
         rows = conn.execute(select(users_table)).mappings().all()
@@ -534,7 +534,7 @@ def account_changes(current: dict[str, dict] | None, restored: list[dict]) -> li
     """What the backup would change in who can sign in and what they may read: each account that is
     new, whose password hash differs, that becomes staff, or that gains cooperatives. A store without
     users (a new machine) takes the backup's accounts as they are: nothing to compare with."""
-    from data.users import account_key
+    from data.accounts.users import account_key
 
     if current is None:
         return []

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from data.series import fx_series_for
+from data.market.series import fx_series_for
 
 if TYPE_CHECKING:
     from data.store import MarketStore

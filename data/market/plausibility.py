@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.units import GRAMS_PER_TROY_OUNCE
-from data.parsing import Problem
+from data.files.parsing import Problem
 
 #: What a value of each series can plausibly be, by era (from date, low, high): generous bounds around
 #: history (gold was USD 35 in 1970, above 400 every day since 2006), so only a wrong unit falls outside.

@@ -8,7 +8,7 @@ the characters kept across the whole workbook are bounded too (`max_text_chars`)
 
 The values are the ones openpyxl gives in read-only, data-only mode (its own helpers decide numbers,
 dates by the cell's number format, booleans, the workbook's 1900/1904 epoch), so a sheet reads the
-same as before; the reader only adds the length of each over-long cell. Called by data/parsing.py after
+same as before; the reader only adds the length of each over-long cell. Called by data/files/parsing.py after
 its zip checks (expanded size, rows and cells counted), never directly.
 """
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from data.parsing import Problem
+from data.files.parsing import Problem
 
 #: A value more than this factor away from the median of its neighbours cannot be a real price
 #: (USD/COP at 2.0 beside 3,300); real one-day moves, even gold's -10 % of 2026-01-30, are far smaller.
@@ -40,7 +40,7 @@ def problem_entry(line: object, date: object, code: str, **params: object) -> di
     """A flagged or rejected row: its line and date, the English reason, and the problem as a code.
 
     The params are repeated at the top level (the CLI's JSON) and under "problems" (what
-    ui.tables.problem_rows reads to write the reason in the user's language).
+    presentation.tables.problem_rows reads to write the reason in the user's language).
     """
     problem = Problem(code, params)
     return {

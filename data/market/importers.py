@@ -14,8 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data.cleaning import IMPOSSIBLE_FACTOR, clean_observations, problem_entry
-from data.parsing import (
+from data.files.parsing import (
     MAX_FILE_BYTES,
     MISSING_MARKERS,
     CellError,
@@ -27,8 +26,9 @@ from data.parsing import (
     read_day,
     read_number,
 )
-from data.parsing import read_table as parsing_read_table
-from data.series import SERIES, series_for_ticker
+from data.files.parsing import read_table as parsing_read_table
+from data.market.cleaning import IMPOSSIBLE_FACTOR, clean_observations, problem_entry
+from data.market.series import SERIES, series_for_ticker
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -90,7 +90,7 @@ class ParsedPriceFile:
         }
 
 
-_Table = Table  # the name the ledger used before data/parsing.py
+_Table = Table  # the name the ledger used before data/files/parsing.py
 
 
 def read_table(content: bytes, filename: str, max_rows: int = MAX_ROWS) -> Table:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from data.parsing import MAX_FILE_BYTES, FileRefused
+from data.files.parsing import MAX_FILE_BYTES, FileRefused
 
 
 def read_bounded(path: Path, limit_bytes: int = MAX_FILE_BYTES) -> bytes:
