@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.market.http_source import SourceFormatError, get_json
+from data.market.http_source import SourceFormatError, get_json, within_window
 
 SOURCE = "bcrp"
 SERIES_ID = "USD_PEN"
@@ -93,10 +93,7 @@ def transform(payload: Any, start: pd.Timestamp, end: pd.Timestamp | None = None
         days.append(day)
         values.append(value)
     rows = pd.DataFrame({"date": pd.DatetimeIndex(days, dtype="datetime64[ns]"), "value": values})
-    keep = rows["date"] >= pd.Timestamp(start)
-    if end is not None:
-        keep &= rows["date"] <= pd.Timestamp(end)
-    rows = rows.loc[keep].drop_duplicates("date", keep="last")
+    rows = within_window(rows, start, end).drop_duplicates("date", keep="last")
     return rows.sort_values("date").reset_index(drop=True)
 
 

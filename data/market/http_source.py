@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any
 
+import pandas as pd
 import requests
 
 log = logging.getLogger(__name__)
@@ -138,3 +139,12 @@ def get_json(
     assert last is not None
     log.info("%s (after %d attempts)", last, attempts)
     raise last
+
+
+def within_window(rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp | None = None) -> pd.DataFrame:
+    """The rows whose `date` lies in [start, end] (no end: up to the last): every official fetcher cuts its
+    answer so, because a server that ignores the query's dates (a static file) answers with all it has."""
+    keep = rows["date"] >= pd.Timestamp(start)
+    if end is not None:
+        keep &= rows["date"] <= pd.Timestamp(end)
+    return rows.loc[keep]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from data.market.http_source import SourceEmptyError, SourceFormatError, get_json
+from data.market.http_source import SourceEmptyError, SourceFormatError, get_json, within_window
 
 SOURCE = "lbma"  # the PM fix: the same source name as the FRED LBMA file the importer reads
 AM_SOURCE = "lbma_am"
@@ -62,10 +62,7 @@ def transform(payload: Any, start: pd.Timestamp, end: pd.Timestamp | None = None
         position = int(days.isna().to_numpy().argmax())
         raise SourceFormatError(f"LBMA feed: row {position} has date {texts[position]!r}")
     rows = pd.DataFrame({"date": days.astype("datetime64[ns]").to_numpy(), "value": values}).dropna()
-    keep = rows["date"] >= pd.Timestamp(start)
-    if end is not None:
-        keep &= rows["date"] <= pd.Timestamp(end)
-    rows = rows.loc[keep].drop_duplicates("date", keep="last")
+    rows = within_window(rows, start, end).drop_duplicates("date", keep="last")
     return rows.sort_values("date").reset_index(drop=True)
 
 

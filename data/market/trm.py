@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from data.market.http_source import SourceFormatError, get_json
+from data.market.http_source import SourceFormatError, get_json, within_window
 
 SOURCE = "trm"
 SERIES_ID = "USD_COP"
@@ -101,10 +101,7 @@ def transform(payload: Any, start: pd.Timestamp, end: pd.Timestamp | None = None
         }
     ).sort_values(["date", "begins"], kind="stable")
     rows = rows.drop_duplicates("date", keep="last")  # a later window over the same day is the newer value
-    keep = rows["date"] >= pd.Timestamp(start)
-    if end is not None:
-        keep &= rows["date"] <= pd.Timestamp(end)
-    rows = rows.loc[keep, ["date", "value"]]
+    rows = within_window(rows, start, end)[["date", "value"]]
     rows["date"] = rows["date"].astype("datetime64[ns]")
     return rows.reset_index(drop=True)
 
