@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -401,6 +402,8 @@ def main() -> int:
     parser.add_argument("--total-limit-s", type=float, default=1800, help="the whole walk")
     parser.add_argument("--skip-restarts", action="store_true")
     args = parser.parse_args()
+    # a stop (SIGTERM, a timeout) still runs the `finally` below: no server or browser is left behind
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = Path(tempfile.mkdtemp(prefix="gold_fleet_"))
     postgres = PrivatePostgres(workdir)
     env = {**os.environ, "DATABASE_URL": postgres.url, "GOLD_DASHBOARD_OFFLINE": "1"}
