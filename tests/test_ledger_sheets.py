@@ -16,7 +16,7 @@ import pytest
 
 from data.ledger import OPERATOR, load_sales
 from services.sales import import_ledger, ledger_header, preview_ledger
-from ui.tables import problem_rows, sheets_text, totals_text
+from ui.tables import problem_rows, sheets_text, skipped_text, totals_text
 
 pytestmark = pytest.mark.both_stores
 
@@ -203,3 +203,35 @@ def test_the_same_sale_on_two_tabs_is_two_lots_and_a_lot_id_twice_is_rejected(st
     parsed = preview_ledger(store, OPERATOR, buffer.getvalue(), "ventas.xlsx", cooperative=COOP)
     assert parsed.sales["sheet"].tolist() == ["S1"]
     assert [(r["sheet"], r["line"], r["code"]) for r in parsed.rejected] == [("S2", 2, "duplicate_sale_id")]
+
+
+def test_the_totals_rows_left_out_are_named_per_sheet():
+    skipped = [{"line": 6, "sheet": "2024-S1"}, {"line": 7, "sheet": "2024-S2"}]
+    assert skipped_text(skipped, "es") == [
+        "Hoja «2024-S1»: 1 fila de total o subtotal omitida (línea 6).",
+        "Hoja «2024-S2»: 1 fila de total o subtotal omitida (línea 7).",
+    ]
+    assert skipped_text([{"line": 5}, {"line": 9}], "es") == [
+        "2 filas de total o subtotal omitidas (líneas 5, 9)."
+    ]
+
+
+def test_the_row_limit_holds_across_the_sheets_together():
+    """Two tabs of three rows each: each within a limit of four rows (and a tenth for blank rows, + 1),
+    together over it."""
+    from data.ledger import LedgerFileError
+    from data.parsing import check_workbook_zip, read_workbook_sheets
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name in ("S1", "S2"):
+        sheet = book.create_sheet(name)
+        for day in (1, 2, 3):
+            sheet.append([f"2024-01-0{day}", "Oro Limpio", 10])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(LedgerFileError) as refused:
+        check_workbook_zip(buffer.getvalue(), LedgerFileError, max_rows=4)  # 6 rows > 4 + 0 + 1
+    assert refused.value.problem.code == "too_many_rows"
+    sheets = read_workbook_sheets(buffer.getvalue(), max_rows=5, error=LedgerFileError)  # 6 ≤ 5 + 1
+    assert [(name, table.row_count if table else None) for name, table in sheets] == [("S1", 2), ("S2", 2)]

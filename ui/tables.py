@@ -273,6 +273,21 @@ def line_text(entry: dict, lang: str) -> object:
     return t("sales_sheet_line", lang, sheet=entry["sheet"], line=entry.get("line"))
 
 
+def skipped_text(skipped: list[dict], lang: str) -> list[str]:
+    """The totals rows left out, a sentence per sheet (one for a CSV file) with their lines."""
+    by_sheet: dict[str | None, list[str]] = {}
+    for row in skipped:
+        by_sheet.setdefault(row.get("sheet"), []).append(str(row["line"]))
+    return [
+        _on_sheet(
+            {} if sheet is None else {"sheet": sheet},
+            tn("sales_skipped", len(lines), lang, lines=", ".join(lines)),
+            lang,
+        )
+        for sheet, lines in by_sheet.items()
+    ]
+
+
 def sheets_text(sheets: list[dict], lang: str) -> list[str]:
     """Each sheet of a workbook in a line: the rows read, or why it was skipped."""
     return [
