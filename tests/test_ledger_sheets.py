@@ -220,7 +220,8 @@ def test_the_row_limit_holds_across_the_sheets_together():
     """Two tabs of three rows each: each within a limit of four rows (and a tenth for blank rows, + 1),
     together over it."""
     from data.ledger import LedgerFileError
-    from data.parsing import check_workbook_zip, read_workbook_sheets
+    from data.parsing import check_workbook_zip
+    from data.workbook import read_workbook_sheets
 
     book = openpyxl.Workbook()
     book.remove(book.active)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from data.importers import MAX_FILE_BYTES, PriceFileError
-from data.parsing import Table, is_workbook, read_table, read_workbook_sheets
+from data.parsing import Table, is_workbook, read_table
+from data.workbook import read_workbook_sheets
 
 MAX_LEDGER_BYTES = MAX_FILE_BYTES  # the same upload limit as a price file (Streamlit's, 20 MB)
 MAX_LEDGER_ROWS = 100_000
