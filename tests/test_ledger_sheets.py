@@ -236,3 +236,38 @@ def test_the_row_limit_holds_across_the_sheets_together():
     assert refused.value.problem.code == "too_many_rows"
     sheets = read_workbook_sheets(buffer.getvalue(), max_rows=5, error=LedgerFileError)  # 6 ≤ 5 + 1
     assert [(name, table.row_count if table else None) for name, table in sheets] == [("S1", 2), ("S2", 2)]
+
+
+def test_sheets_whose_columns_were_mapped_by_hand_are_read_and_the_others_skipped():
+    """Headers no rule recognises (K1…K5), mapped by hand in the page's mapping step: every tab holding
+    the mapped columns is read; a notes tab is still named skipped. 10 g × 0,900 = 9 g fine; 20 g × 0,850
+    = 17 g fine."""
+    from data.ledger.parse import parse_ledger
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, row in (
+        ("S1", ["2024-02-15", 10, 900, "COP", 3_600_000]),
+        ("S2", ["2024-08-21", 20, 850, "COP", 6_800_000]),
+    ):
+        sheet = book.create_sheet(name)
+        sheet.append(["K1", "K2", "K3", "K4", "K5"])
+        sheet.append(row)
+    book.create_sheet("Notas").append(["Precios acordados"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    mapping = {
+        "date": "K1",
+        "gross_weight": "K2",
+        "fineness": "K3",
+        "currency": "K4",
+        "amount_received": "K5",
+    }
+    parsed = parse_ledger(buffer.getvalue(), "ventas.xlsx", cooperative=COOP, mapping=mapping)
+    assert [(s["sheet"], s["skipped"]) for s in parsed.sheets] == [
+        ("S1", False),
+        ("S2", False),
+        ("Notas", True),
+    ]
+    assert parsed.sales["fine_gold_g"].tolist() == pytest.approx([9, 17])
+    assert parsed.sales["sheet"].tolist() == ["S1", "S2"]

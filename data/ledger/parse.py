@@ -132,7 +132,8 @@ def parse_ledger(
     name, table = sheets[0]
     if name is None and table is not None:  # a CSV file: one table, its lines alone
         return parse(table, progress=progress)
-    return parse_sheets(sheets, lambda table, share: parse(table, progress=share), progress)
+    mapped = sorted(set(mapping.values())) if mapping else None
+    return parse_sheets(sheets, lambda table, share: parse(table, progress=share), progress, mapped)
 
 
 def _parse_table(

@@ -39,10 +39,12 @@ def parse_sheets(
     sheets: list[tuple[str | None, Table | None]],
     parse: SheetParse,
     progress: Progress | None = None,
+    mapped: list[str] | None = None,
 ) -> LedgerParse:
     """Every sheet with the ledger's header parsed and joined; a sheet without one (a notes tab) or
     without rows is listed as skipped with its reason, never left out in silence. Raises the first
-    sheet's LedgerFileError when no sheet can be read (as for a one-sheet file)."""
+    sheet's LedgerFileError when no sheet can be read (as for a one-sheet file). `mapped`: the columns
+    a user mapped by hand; a sheet whose header holds them all is read whatever its words."""
     from data.ledger.parse import recognised
 
     named = len(sheets) > 1  # a one-sheet workbook's findings keep their line alone
@@ -54,7 +56,8 @@ def parse_sheets(
         if table is None:
             listed.append(_listed(sheet, 0, Problem("sheet_empty")))
             continue
-        if named and not has_header(table, recognised):
+        by_hand = bool(mapped) and all(column in table.header for column in mapped or [])
+        if named and not (by_hand or has_header(table, recognised)):
             # its filled rows, the first one too: no row of it is a header
             listed.append(_listed(sheet, table.row_count + 1, Problem("sheet_no_header")))
             continue
