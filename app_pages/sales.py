@@ -24,6 +24,8 @@ from presentation.tables import (
     problem_rows,
     sale_label,
     sheet_label,
+    sheets_text,
+    skipped_text,
     totals_text,
     understood_rows,
 )
@@ -193,6 +195,10 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                         flagged=len(parsed.flagged),
                     )
                 )
+                if len(parsed.sheets) > 1:  # a workbook's sheets: each read with its rows, or why not
+                    st.markdown("**" + t("sales_sheets_title", lang) + "**")
+                    for sentence in sheets_text(parsed.sheets, lang):
+                        st.caption(plain_markdown(sentence))
                 if header_currency and "currency" not in parsed.mapping:
                     column = parsed.mapping.get("amount_received", "")
                     st.caption(t("sales_currency_from_header", lang, column=column, currency=header_currency))
@@ -207,9 +213,8 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
                 if parsed.changed:
                     st.markdown("**" + t("sales_changed", lang, count=len(parsed.changed)) + "**")
                     st.dataframe(changed_rows(parsed.changed, lang), hide_index=True, width="stretch")
-                if parsed.skipped:
-                    lines = ", ".join(str(row["line"]) for row in parsed.skipped)
-                    st.caption(tn("sales_skipped", len(parsed.skipped), lang, lines=lines))
+                for sentence in skipped_text(parsed.skipped, lang):
+                    st.caption(plain_markdown(sentence))
                 if parsed.rejected:
                     st.markdown("**" + t("sales_rejected", lang) + "**")
                     st.dataframe(problem_rows(parsed.rejected, lang), hide_index=True, width="stretch")

@@ -211,6 +211,8 @@ PROBLEM: dict[str, str] = {
     "price_implausible": N_("problem_price_implausible"),
     "series_conflict": N_("problem_series_conflict"),
     "series_undetected": N_("problem_series_undetected"),
+    "sheet_empty": N_("problem_sheet_empty"),
+    "sheet_no_header": N_("problem_sheet_no_header"),
     "stored_different": N_("problem_stored_different"),
     "too_long": N_("problem_too_long"),
     "too_many_cells": N_("problem_too_many_cells"),

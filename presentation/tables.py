@@ -19,6 +19,7 @@ from i18n import (
     problem_text,
     source_label,
     t,
+    tn,
 )
 from i18n.keys import CERTIFICATION, COLUMN, FIELD, FILE, KIND, MINIMUM_STATE, PROBLEM, SHEET, UNIT
 
@@ -33,7 +34,7 @@ def problem_rows(entries: list[dict], lang: str) -> pd.DataFrame:
         ]
         rows.append(
             {
-                t("col_line", lang): entry.get("line"),
+                t("col_line", lang): line_text(entry, lang),
                 t("field_sale_id", lang): entry.get("sale_id", ""),
                 t("col_reason", lang): "; ".join(reasons),
             }
@@ -246,7 +247,7 @@ def totals_text(total: dict, lang: str) -> str:
     """A totals row of the sheet against what was read above it, as a sentence: they match, or each
     difference named (field, the sheet's figure, ours)."""
     if total.get("matches"):
-        return t("sales_totals_match", lang, line=total["line"], rows=total["rows"])
+        return _on_sheet(total, t("sales_totals_match", lang, line=total["line"], rows=total["rows"]), lang)
     differences = "; ".join(
         t(
             "sales_totals_difference",
@@ -257,7 +258,44 @@ def totals_text(total: dict, lang: str) -> str:
         )
         for difference in total.get("differences", [])
     )
-    return t("sales_totals_differ", lang, line=total["line"], differences=differences)
+    return _on_sheet(total, t("sales_totals_differ", lang, line=total["line"], differences=differences), lang)
+
+
+def _on_sheet(entry: dict, text: str, lang: str) -> str:
+    """A sentence about one sheet of a workbook of several, prefixed with the sheet's name."""
+    return t("sales_sheet_note", lang, sheet=entry["sheet"], text=text) if "sheet" in entry else text
+
+
+def line_text(entry: dict, lang: str) -> object:
+    """Where a finding is: its line (a CSV file), or its sheet and line ("Hoja «2024-S2», línea 7")."""
+    if "sheet" not in entry:
+        return entry.get("line")
+    return t("sales_sheet_line", lang, sheet=entry["sheet"], line=entry.get("line"))
+
+
+def skipped_text(skipped: list[dict], lang: str) -> list[str]:
+    """The totals rows left out, a sentence per sheet (one for a CSV file) with their lines."""
+    by_sheet: dict[str | None, list[str]] = {}
+    for row in skipped:
+        by_sheet.setdefault(row.get("sheet"), []).append(str(row["line"]))
+    return [
+        _on_sheet(
+            {} if sheet is None else {"sheet": sheet},
+            tn("sales_skipped", len(lines), lang, lines=", ".join(lines)),
+            lang,
+        )
+        for sheet, lines in by_sheet.items()
+    ]
+
+
+def sheets_text(sheets: list[dict], lang: str) -> list[str]:
+    """Each sheet of a workbook in a line: the rows read, or why it was skipped."""
+    return [
+        t("sales_sheet_skipped", lang, sheet=sheet["sheet"], reason=problem_text(sheet["problem"], lang))
+        if sheet["skipped"]
+        else tn("sales_sheet_read", int(sheet["rows"]), lang, sheet=sheet["sheet"])
+        for sheet in sheets
+    ]
 
 
 def changed_rows(changed: list[dict], lang: str) -> pd.DataFrame:
@@ -271,7 +309,7 @@ def changed_rows(changed: list[dict], lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
-                t("sales_changed_line", lang): entry["line"],
+                t("sales_changed_line", lang): line_text(entry, lang),
                 t("sales_changed_lot", lang): entry["sale_id"],
                 t("sales_changed_what", lang): "; ".join(
                     f"{_field_label(name, lang)}: {value(name, entry['before'].get(name))} → "

@@ -98,7 +98,7 @@ def test_mongolian_has_every_message_of_english_with_the_same_placeholders():
 #: the language picker's own names): any other Latin word in mn is English left untranslated.
 MONGOLIAN_LATIN = frozenset(
     """
-    AM ARIMA BCRP BOB X BanRep Banco de la República COMEX COP CSV Diebold Mariano Newey West Bonferroni
+    AM ARIMA BCB BCRP PD BOB X BanRep Banco de la República COMEX COP CSV Diebold Mariano Newey West Bonferroni
     Ecological Excel FRED Fairmined Fairtrade Yahoo Finance GC F GOLD_DASHBOARD_OFFLINE GOLD_USD HTML Idioma
     Language LBMA MASE MNT PDF PEN Q W RSI SMTP_HOST Stooq TRM Theta USD UTF Windows WhatsApp datos gov co
     org p rMAE xlsx castellano tomin g oz kg sale_id series Valor recibido
@@ -350,7 +350,16 @@ def test_no_key_is_built_at_run_time():
     """`t(f"country_{code}")` hides a key from every tool: use a table of N_() keys (i18n/keys.py)."""
     sources = [
         path
-        for folder in ("analytics", "app_pages", "benchmarks", "data", "i18n", "presentation", "services", "ui")
+        for folder in (
+            "analytics",
+            "app_pages",
+            "benchmarks",
+            "data",
+            "i18n",
+            "presentation",
+            "services",
+            "ui",
+        )
         for path in (PROJECT_ROOT / folder).rglob("*.py")
     ] + [PROJECT_ROOT / "cli.py", PROJECT_ROOT / "dashboard.py"]
     assert [found for path in sources for found in key_arguments(path)] == []

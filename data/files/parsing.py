@@ -20,7 +20,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 
 import pandas as pd
 
@@ -69,6 +69,8 @@ ENGLISH: dict[str, str] = {
     "bad_csv": "the file is not readable as CSV text: {detail}",
     "bad_workbook": "cannot read the Excel workbook: {detail}",
     "workbook_empty": "the workbook's first sheet is empty",
+    "sheet_empty": "the sheet is empty",
+    "sheet_no_header": "no row of the sheet names the ledger's columns (date, buyer, weight, ley, amount...)",
     "workbook_too_much_text": "the workbook holds more than {limit:,} characters of text "
     "(save the sheet as CSV or split it)",
     "too_many_columns": "a row has values beyond column {limit:,}; the limit is {limit:,} columns "
@@ -490,10 +492,10 @@ def check_workbook_zip(
         )
     if max_rows is None:
         return
+    rows = cells = 0  # across every sheet: a workbook of many sheets is bounded as one of one sheet
     for member in members:
         if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
             continue
-        rows = cells = 0
         tail, prefix = b"", None
         try:
             with archive.open(member) as stream:
@@ -518,87 +520,6 @@ def check_workbook_zip(
             raise error("bad_workbook", detail=str(failure)[:200]) from None
 
 
-def _cell_text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, datetime):
-        return cell.strftime("%Y-%m-%d") if cell.time() == time() else cell.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(cell, date):
-        return cell.strftime("%Y-%m-%d")
-    if isinstance(cell, float):
-        return repr(cell) if not cell.is_integer() or abs(cell) >= 1e16 else str(int(cell))
-    return str(cell).strip()
-
-
-def _read_excel_table(
-    content: bytes, max_rows: int, error: type[FileRefused], columnar: bool = False
-) -> Table:
-    """The first sheet's rows, streamed (data/files/xlsx_reader.py): each cell cut at MAX_CELL_CHARS."""
-    from data.files.xlsx_reader import TooMuchText, iter_sheet_rows
-
-    check_workbook_zip(content, error, max_rows)
-    rows = _Rows(columnar)
-    lines: list[int] = []
-    long_cells: dict[int, list[tuple[int, int]]] = {}
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        sheet = iter_sheet_rows(
-            archive, max_chars=MAX_CELL_CHARS, max_text_chars=MAX_WORKBOOK_TEXT_CHARS, max_shared=MAX_CELLS
-        )
-        for number, values in sheet:
-            if number > _row_budget(max_rows):
-                raise error("too_many_rows", limit=max_rows)
-            if len(values) > MAX_COLUMNS and any(
-                c is not None and c.value != "" for c in values[MAX_COLUMNS:]
-            ):
-                raise error("too_many_columns", limit=MAX_COLUMNS)  # at the first wide row: no sheet scan
-            row = values[:MAX_COLUMNS]
-            cells = [_cell_text(None if cell is None else cell.value) for cell in row]
-            if any(cells):
-                if len(rows) > max_rows:
-                    raise error("too_many_rows", limit=max_rows)
-                long = [
-                    (column, cell.length)
-                    for column, cell in enumerate(row)
-                    if cell is not None and cell.length
-                ]
-                cells, cut = _bounded(cells)  # a number's text is never long; a string is cut already
-                long = long or cut
-                if long:
-                    long_cells[len(rows)] = long
-                rows.append(cells)
-                lines.append(number)
-    except FileRefused:
-        raise
-    except TooMuchText:
-        raise error("workbook_too_much_text", limit=MAX_WORKBOOK_TEXT_CHARS) from None
-    except Exception as failure:  # a damaged workbook: bad XML, a missing part, a bad value
-        raise error("bad_workbook", detail=str(failure)[:200]) from None
-    if not len(rows):
-        raise error("workbook_empty")
-    body_long = {at - 1: long for at, long in long_cells.items() if at >= 1}
-    first_line = lines[1] if len(lines) > 1 else lines[0] + 1
-    header = rows[0]
-    body, columns = rows.body(1)
-    if columns is None:
-        table = [header, *body]
-        width = max(len(row) for row in table)
-        while width and not any(len(row) >= width and row[width - 1] for row in table):
-            width -= 1  # drop columns that are empty everywhere
-        table = [row[:width] + [""] * (width - len(row)) for row in table]  # every row as wide as the sheet
-        return Table(table[0], table[1:], first_line, None, lines[1:], body_long)
-    width = max(len(header), len(columns))
-    while width and not (
-        (len(header) >= width and header[width - 1])
-        or (len(columns) >= width and bool((columns[width - 1] != "").any()))
-    ):
-        width -= 1
-    empty = pd.Series([""] * (len(lines) - 1), dtype="str")
-    columns = [columns[at] if at < len(columns) else empty for at in range(width)]
-    header = header[:width] + [""] * (width - len(header))
-    return Table(header, [], first_line, None, lines[1:], body_long, columns)
-
-
 def is_workbook(content: bytes, filename: str) -> bool:
     return content[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
 
@@ -620,7 +541,9 @@ def read_table(
     if not content.strip():
         raise error("file_empty")
     if is_workbook(content, filename):
-        return _read_excel_table(content, max_rows, error, columnar)
+        from data.files.workbook import read_first_sheet  # the workbook reader builds on this module's Table
+
+        return read_first_sheet(content, max_rows, error, columnar)
     return _read_csv_table(decode_text(content, error), max_rows, error, columnar)
 
 

@@ -1,4 +1,4 @@
-"""An .xlsx workbook's first sheet as rows of values, streamed: no cell or shared string is ever held whole.
+"""An .xlsx workbook's sheets as rows of values, streamed: no cell or shared string is ever held whole.
 
 openpyxl's read-only mode reads the shared-string table whole and builds each cell's text whole (its
 XML parser collects an element's text before handing it over), so one 140 MB text cell of a 134 KB
@@ -19,11 +19,15 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from xml.parsers import expat
 
 CHUNK_BYTES = 1 << 20
 _RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _COLUMN = re.compile(r"([A-Za-z]{1,3})")
+#: openpyxl's value helpers and the workbook's calendar: (from_excel, from_ISO8601, _cast_number, epoch,
+#: date styles, duration styles), looked up once per workbook.
+_Cast = tuple[Any, Any, Any, Any, set[int], set[int]]
 
 
 class TooMuchText(ValueError):
@@ -108,15 +112,18 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> list[tuple[str, str, 
     return found
 
 
-def _workbook_parts(archive: zipfile.ZipFile) -> tuple[str, str | None, str | None, bool]:
-    """(first worksheet, shared strings, styles, 1904 epoch) from the workbook part and its relationships."""
+def _workbook_parts(
+    archive: zipfile.ZipFile,
+) -> tuple[list[tuple[str, str]], str | None, str | None, bool]:
+    """((name, part) of each worksheet in tab order, shared strings, styles, 1904 epoch) from the
+    workbook part and its relationships."""
     workbook = next(
         (path for _, kind, path in _relationships(archive, "") if kind.endswith("/officeDocument")),
         "xl/workbook.xml",
     )
     relations = _relationships(archive, workbook)
     by_id = {rid: (kind, path) for rid, kind, path in relations}
-    sheets: list[str] = []
+    sheets: list[tuple[str, str]] = []
     epoch_1904 = [False]
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -126,14 +133,19 @@ def _workbook_parts(archive: zipfile.ZipFile) -> tuple[str, str | None, str | No
             rid = attrs.get(f"{_RELATIONSHIPS_NS} id", "")
             kind, path = by_id.get(rid, ("", ""))
             if kind.endswith("/worksheet"):
-                sheets.append(path)
+                sheets.append((attrs.get("name", "") or str(len(sheets) + 1), path))
 
     _parse(archive, workbook, start, lambda tag: None)
-    if not sheets or sheets[0] not in archive.NameToInfo:
+    if not sheets or sheets[0][1] not in archive.NameToInfo:
         raise ValueError("the workbook has no worksheet")
     shared = next((path for _, kind, path in relations if kind.endswith("/sharedStrings")), None)
     styles = next((path for _, kind, path in relations if kind.endswith("/styles")), None)
-    return sheets[0], shared, styles, epoch_1904[0]
+    return sheets, shared, styles, epoch_1904[0]
+
+
+def sheet_names(archive: zipfile.ZipFile) -> list[str]:
+    """The workbook's worksheet names in tab order."""
+    return [name for name, _ in _workbook_parts(archive)[0]]
 
 
 def _date_styles(archive: zipfile.ZipFile, styles: str | None) -> tuple[set[int], set[int]]:
@@ -219,24 +231,47 @@ def _column_index(reference: str) -> int:
 
 
 def iter_sheet_rows(
-    archive: zipfile.ZipFile, *, max_chars: int, max_text_chars: int, max_shared: int
-) -> Iterator[tuple[int, list[Cell | None]]]:
-    """(row number, cells by column from A) of the first worksheet, in sheet order; gaps are None.
+    archive: zipfile.ZipFile,
+    *,
+    max_chars: int,
+    max_text_chars: int,
+    max_shared: int,
+    all_sheets: bool = False,
+) -> Iterator[tuple[str, int, list[Cell | None]]]:
+    """(sheet name, row number, cells by column from A) of the first worksheet (every worksheet in tab
+    order with `all_sheets`: the text budget is shared by them all); gaps are None.
 
     Raises TooMuchText past `max_text_chars` kept characters or `max_shared` shared strings, and
     ValueError (or the parser's own errors) for a damaged workbook.
     """
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
     from openpyxl.worksheet._reader import _cast_number
 
-    sheet, shared_member, styles, epoch_1904 = _workbook_parts(archive)
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-
+    sheets, shared_member, styles, epoch_1904 = _workbook_parts(archive)
     epoch = CALENDAR_MAC_1904 if epoch_1904 else CALENDAR_WINDOWS_1900
     dates, durations = _date_styles(archive, styles)
     budget = [max_text_chars]
     shared, shared_lengths = _shared_strings(archive, shared_member, max_chars, budget, max_shared)
+    cast = (from_excel, from_ISO8601, _cast_number, epoch, dates, durations)
 
+    for name, part in sheets if all_sheets else sheets[:1]:
+        if part not in archive.NameToInfo:
+            raise ValueError(f"the workbook's sheet {name!r} is missing")
+        for number, cells in _sheet_rows(archive, part, max_chars, budget, shared, shared_lengths, cast):
+            yield name, number, cells
+
+
+def _sheet_rows(
+    archive: zipfile.ZipFile,
+    sheet: str,
+    max_chars: int,
+    budget: list[int],
+    shared: list[str],
+    shared_lengths: dict[int, int],
+    cast: _Cast,
+) -> Iterator[tuple[int, list[Cell | None]]]:
+    """(row number, cells by column from A) of one worksheet part, in sheet order."""
+    from_excel, from_iso, cast_number, epoch, dates, durations = cast
     done: list[tuple[int, list[Cell | None]]] = []
     state: dict[str, object] = {"row": 0, "column": 0, "cells": None, "kind": "n", "style": 0}
     value_text: list[_Text | None] = [None]
@@ -281,7 +316,7 @@ def iter_sheet_rows(
             return None
         cut = text.length if text is not None and text.length > max_chars else 0
         if kind == "n":
-            number = _cast_number(raw)
+            number = cast_number(raw)
             if state["style"] in dates:
                 try:
                     return Cell(from_excel(number, epoch, timedelta=state["style"] in durations))
@@ -294,7 +329,7 @@ def iter_sheet_rows(
         if kind == "b":
             return Cell(bool(int(raw)))
         if kind == "d":
-            return Cell(from_ISO8601(raw))
+            return Cell(from_iso(raw))
         return Cell(raw, cut)  # "str" (a formula's text), "e" (an error such as #N/A)
 
     def end(tag: str) -> None:

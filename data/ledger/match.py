@@ -253,9 +253,9 @@ def find_changes(store: MarketStore, parsed: LedgerParse) -> None:
     rows = _Rows(parsed.sales)
     with store.engine.connect() as conn:
         matches = _match_stored(conn, rows, parsed.has_ids)
-    lines = parsed.sales["line"].tolist()
+    lines, where = parsed.sales["line"].tolist(), parsed.sheet_of()
     parsed.changed = [
-        _changed_entry(int(lines[position]), stored, rows.row(position), fields)
+        {**_changed_entry(int(lines[position]), stored, rows.row(position), fields), **where[position]}
         for position, (kind, stored, fields) in sorted(matches.items())
         if kind == "changed"
     ]

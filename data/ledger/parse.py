@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import pandas as pd
 
 from data.files.parsing import Table, flags_json
 from data.ledger.convert import _convert_money, _Converter
-from data.ledger.read import LedgerFileError, _read
+from data.ledger.read import LedgerFileError, read_sheets
 from data.ledger.rows import STORED_COLUMNS, Progress, validate_rows
 from data.ledger.rows import entry as _entry
 from data.ledger.schema import (
     MONEY_COLUMNS,
 )
+from data.ledger.sheets import parse_sheets
 from data.ledger.totals import reconcile_totals
 from data.ledger.understand import (
     FIELDS,
@@ -64,6 +66,20 @@ class LedgerParse:
     #: The sheet's totals rows against what was read above them: {"line", "rows", "matches",
     #: "differences": [{"field", "sheet", "read"}]} (data/ledger/totals.py)
     totals: list[dict] = field(default_factory=list)
+    #: A workbook's sheets in tab order: {"sheet", "rows", "skipped", "reason", "problem"} (CSV: none).
+    #: With more than one sheet every finding above, and each sale ("sheet" column), names its sheet.
+    sheets: list[dict] = field(default_factory=list)
+
+    def sheet_of(self) -> list[dict]:
+        """Each sale's {"sheet": name} by position in a workbook of several sheets ({} otherwise)."""
+        if "sheet" not in self.sales.columns:
+            return [{}] * len(self.sales)
+        return [{"sheet": str(sheet)} for sheet in self.sales["sheet"].tolist()]
+
+    def in_order(self, entries: list[dict]) -> list[dict]:
+        """Findings by sheet (tab order), then line: the order the bookkeeper reads them."""
+        tab = {entry["sheet"]: at for at, entry in enumerate(self.sheets)}
+        return sorted(entries, key=lambda entry: (tab.get(entry.get("sheet"), 0), int(entry["line"])))
 
 
 def _column_texts(table: Table, position: int) -> list[str]:
@@ -103,7 +119,35 @@ def parse_ledger(
     cross-checked against net + the sheet's deductions. `date_order` ("day_first", "month_first") is
     the user's answer for a date column whose cells do not decide it (understand.date_order).
     """
-    table = _read(content, filename, recognised)
+    parse = partial(
+        _parse_table,
+        cooperative=cooperative,
+        mapping=mapping,
+        today=today,
+        currency=currency,
+        rates=rates,
+        date_order=date_order,
+    )
+    sheets = read_sheets(content, filename, recognised)
+    name, table = sheets[0]
+    if name is None and table is not None:  # a CSV file: one table, its lines alone
+        return parse(table, progress=progress)
+    mapped = sorted(set(mapping.values())) if mapping else None
+    return parse_sheets(sheets, lambda table, share: parse(table, progress=share), progress, mapped)
+
+
+def _parse_table(
+    table: Table,
+    *,
+    cooperative: str | None,
+    mapping: Mapping[str, str] | None,
+    today: pd.Timestamp | None,
+    currency: str | None,
+    rates: Callable[[str], pd.Series | None] | None,
+    progress: Progress | None,
+    date_order: str | None,
+) -> LedgerParse:
+    """One table (a CSV file or one sheet, its header found) read, validated and converted."""
     if not table.header or not any(table.header):
         raise LedgerFileError("file_empty")
     if not table.row_count:

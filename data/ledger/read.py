@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from data.files.parsing import Table, read_table
+from data.files.parsing import Table, is_workbook, read_table
+from data.files.workbook import read_workbook_sheets
 from data.market.importers import MAX_FILE_BYTES, PriceFileError
 
 MAX_LEDGER_BYTES = MAX_FILE_BYTES  # the same upload limit as a price file (Streamlit's, 20 MB)
@@ -69,9 +70,37 @@ def _rebased(table: Table, at: int, header: list[str]) -> Table:
     )
 
 
+def read_sheets(
+    content: bytes, filename: str, recognised: Recognised
+) -> list[tuple[str | None, Table | None]]:
+    """(sheet name, table re-based on its header) of every sheet of a workbook in tab order (None: the
+    sheet is empty), or [(None, table)] for a CSV file. The ledger's row limit holds across the sheets."""
+    if not is_workbook(content, filename):
+        return [(None, _read(content, filename, recognised))]
+    try:
+        sheets = read_workbook_sheets(content, max_rows=MAX_LEDGER_ROWS, error=LedgerFileError, columnar=True)
+    except LedgerFileError:
+        raise
+    except PriceFileError as error:  # pragma: no cover - the reader raises the class it is given
+        raise LedgerFileError(error.problem.code, **error.problem.params) from error
+    return [(name, None if table is None else header_found(table, recognised)) for name, table in sheets]
+
+
+def has_header(table: Table | None, recognised: Recognised) -> bool:
+    """Whether a sheet's header row names enough of the ledger's columns to be read as sales."""
+    return table is not None and recognised(table.header) >= HEADER_MIN_FIELDS
+
+
 def ledger_header(content: bytes, filename: str, recognised: Recognised | None = None) -> list[str]:
-    """The file's column names (for the mapping step); LedgerFileError when the file is unusable."""
-    table = _read(content, filename, recognised)
+    """The file's column names (for the mapping step): a workbook's first sheet that has the ledger's
+    header (its first sheet when none has); LedgerFileError when the file is unusable."""
+    if recognised is not None and is_workbook(content, filename):
+        sheets = [table for _, table in read_sheets(content, filename, recognised) if table is not None]
+        if not sheets:
+            raise LedgerFileError("workbook_empty")
+        table = next((table for table in sheets if has_header(table, recognised)), sheets[0])
+    else:
+        table = _read(content, filename, recognised)
     if not table.header or not any(table.header):
         raise LedgerFileError("file_empty")
     return table.header

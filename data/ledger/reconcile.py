@@ -41,7 +41,8 @@ def flag_implausible_prices(
     review = np.isnan(share) | (share < IMPLAUSIBLE_LOW) | (share > IMPLAUSIBLE_HIGH)
     flags = sales["flags"].tolist()
     lines, sale_ids = sales["line"].tolist(), sales["sale_id"].tolist()
-    at_line = {int(entry["line"]): at for at, entry in enumerate(parsed.flagged)}
+    where = parsed.sheet_of()  # the sheet of each sale, in a workbook of several
+    at_line = {(entry.get("sheet"), int(entry["line"])): at for at, entry in enumerate(parsed.flagged)}
     for position in np.flatnonzero(review).tolist():  # only the rows to review, one by one
         ratio = share[position]
         if np.isnan(ratio):
@@ -54,21 +55,26 @@ def flag_implausible_prices(
         line = int(lines[position])
         earlier = (stored_flags(flags[position]) or []) if flags[position] else []
         flags[position] = flags_json([*earlier, problem])
-        if earlier and line in at_line:  # the same line was flagged while it was read (gross/net, rate)
-            parsed.flagged[at_line[line]].update(_entry(line, str(sale_ids[position]), [*earlier, problem]))
+        key = (where[position].get("sheet"), line)
+        if earlier and key in at_line:  # the same line was flagged while it was read (gross/net, rate)
+            parsed.flagged[at_line[key]].update(_entry(line, str(sale_ids[position]), [*earlier, problem]))
         else:
-            parsed.flagged.append(_entry(line, str(sale_ids[position]), [problem]))
+            parsed.flagged.append({**_entry(line, str(sale_ids[position]), [problem]), **where[position]})
     sales["flags"] = pd.Series(flags, index=sales.index, dtype="str")
-    parsed.flagged.sort(key=lambda entry: entry["line"])
+    parsed.flagged = parsed.in_order(parsed.flagged)
 
 
 def reject_outside_scope(parsed: LedgerParse, scope: LedgerScope) -> None:
     """Move rows of cooperatives the user may not write from the good rows to the rejected ones."""
     outside = ~parsed.sales["cooperative"].map(scope.allows).astype(bool)
-    for row in parsed.sales[outside].itertuples():
-        problem = Problem("outside_scope", {"cooperative": row.cooperative})
-        parsed.rejected.append(_entry(int(row.line), str(row.sale_id), [problem]))
-    parsed.rejected.sort(key=lambda entry: entry["line"])
+    where = parsed.sheet_of()
+    for position in np.flatnonzero(outside.to_numpy(bool)).tolist():
+        row = parsed.sales.iloc[position]
+        problem = Problem("outside_scope", {"cooperative": row["cooperative"]})
+        parsed.rejected.append(
+            {**_entry(int(row["line"]), str(row["sale_id"]), [problem]), **where[position]}
+        )
+    parsed.rejected = parsed.in_order(parsed.rejected)
     parsed.sales = parsed.sales[~outside]
 
 
@@ -104,8 +110,13 @@ def reject_too_long(parsed: LedgerParse) -> None:
             too_long = (sales[name].astype("str").str.len() > limit).to_numpy(bool)
             first_problem[too_long] = name
     bad = (first_problem != "").to_numpy(bool)
-    for line, sale_id, name in zip(
-        sales["line"][bad].tolist(), sales["sale_id"][bad].tolist(), first_problem[bad].tolist(), strict=True
+    where = [at for at, wrong in zip(parsed.sheet_of(), bad.tolist(), strict=True) if wrong]
+    for line, sale_id, name, sheet in zip(
+        sales["line"][bad].tolist(),
+        sales["sale_id"][bad].tolist(),
+        first_problem[bad].tolist(),
+        where,
+        strict=True,
     ):
         problem = Problem("too_long", {"field": name, "limit": _TEXT_LIMITS[name]})
         parsed.rejected.append(
@@ -115,6 +126,7 @@ def reject_too_long(parsed: LedgerParse) -> None:
                 "reason": problem.english(),
                 "code": problem.code,
                 "problems": [problem.as_dict()],
+                **sheet,
             }
         )
     parsed.sales = sales[~bad]

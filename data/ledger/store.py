@@ -33,7 +33,8 @@ from data.store import (
 
 def _cli_entry(entry: Mapping[str, object]) -> dict[str, object]:
     """The CLI report's shape of a row: line, the English reason, and its code."""
-    return {"line": entry["line"], "reason": entry["reason"], "code": entry.get("code")}
+    sheet = {"sheet": entry["sheet"]} if "sheet" in entry else {}  # a workbook of several sheets
+    return {"line": entry["line"], "reason": entry["reason"], "code": entry.get("code"), **sheet}
 
 
 def _insert_sales(conn, columns: Mapping[str, list], positions: list[int]) -> None:
@@ -81,7 +82,7 @@ def store_ledger(
         sales = parsed.sales
         rows = _Rows(sales)
         flags = sales["flags"].tolist()
-        lines = sales["line"].tolist()
+        lines, where = sales["line"].tolist(), parsed.sheet_of()
         matches = _match_stored(conn, rows, parsed.has_ids)
         log = conn.execute(
             insert(ledger_imports_table).values(
@@ -101,7 +102,7 @@ def store_ledger(
                 continue
             row = rows.row(position)
             flag = flags[position]
-            entry = _changed_entry(int(lines[position]), stored, row, fields)
+            entry = {**_changed_entry(int(lines[position]), stored, row, fields), **where[position]}
             entry["applied"] = apply_changes
             changed.append(entry)
             if apply_changes:
@@ -137,7 +138,7 @@ def store_ledger(
             "inserted": inserted,
             "duplicates": duplicates,
             "flagged": [_cli_entry(f) for f in parsed.flagged],
-            "rejected": sorted([_cli_entry(r) for r in report_rejected], key=lambda r: int(str(r["line"]))),
+            "rejected": [_cli_entry(r) for r in parsed.in_order(report_rejected)],
             "skipped": [_cli_entry(s) for s in parsed.skipped],
             "currency": parsed.currency,
             "mapping": dict(parsed.mapping),
@@ -147,6 +148,9 @@ def store_ledger(
             "understood": list(parsed.understood),
             "date_order": dict(parsed.date_order),
             "totals": list(parsed.totals),
+            "sheets": [
+                {key: value for key, value in sheet.items() if key != "problem"} for sheet in parsed.sheets
+            ],
         }
         conn.execute(
             update(ledger_imports_table)
