@@ -469,19 +469,12 @@ def summary_by(premiums: pd.DataFrame, key: str) -> pd.DataFrame:
     valid = _with_benchmark(
         premiums, (*keys, "sale_id", *_SUMMED, "premium_pct", "buyer_price_pct", "needs_review")
     )
-    grouped = valid.groupby(keys, sort=True)
-    table = grouped.agg(
-        sales=("sale_id", "count"),
-        fine_gold_g=("fine_gold_g", "sum"),
-        benchmark_value=("benchmark_value", "sum"),
-        amount_received=("amount_received", "sum"),
-        money_vs_benchmark=("money_vs_benchmark", "sum"),
-        premium_due_usd=("premium_due_usd", "sum"),
-        premium_received_usd=("premium_received_usd", "sum"),
-    )
-    groups = [valid[k] for k in keys]
-    weighted = (valid["premium_pct"] * valid["fine_gold_g"]).groupby(groups).sum()
-    table["premium_pct_weighted"] = weighted / table["fine_gold_g"]
+    # one grouping for every sum (the same sums, column by column, as one aggregation each)
+    sums = valid[[*keys, *_SUMMED]].assign(_weighted=valid["premium_pct"] * valid["fine_gold_g"])
+    grouped = sums.groupby(keys, sort=True)
+    table = grouped.sum()
+    table.insert(0, "sales", valid.groupby(keys, sort=True)["sale_id"].count())
+    table["premium_pct_weighted"] = table.pop("_weighted") / table["fine_gold_g"]
     if "buyer_price_pct" in valid:  # flagged sales left out, as in the headline
         trusted = valid[~valid["needs_review"].astype(bool)]
         fine = trusted["fine_gold_g"].groupby([trusted[k] for k in keys]).sum()
@@ -562,8 +555,9 @@ def what_if(
         np.array([buyers[c][1] if c in buyers else np.nan for c in currencies], dtype=float)[which],
         index=out.index,
     )
-    names = np.array([buyers[c][0] if c in buyers else None for c in currencies], dtype=object)[which]
-    out["reference_buyer"] = pd.Series(names, index=out.index, dtype=object)
+    out["reference_buyer"] = out["currency"].map(
+        {c: buyers[c][0] if c in buyers else None for c in currencies}
+    )
     out["reference_value"] = share.astype(float) * out["benchmark_value"]
     out["vs_reference"] = out["amount_received"] - out["reference_value"]
     return out
