@@ -232,10 +232,11 @@ class PremiumSelection:
 def premium_selection(view: PremiumsView, currency: str, start: date, end: date) -> PremiumSelection:
     """The sales of one currency and period with their summary, waterfall and certification check."""
     rows = selected_rows(view.premiums, currency, start, end)
-    chosen = view.premiums[rows]
+    every = bool(rows.all())  # the whole ledger (the page's first view): shared, not a second copy
+    chosen = view.premiums if every else view.premiums[rows]
     return PremiumSelection(
         sales=chosen,
-        what_if=view.what_if[rows.to_numpy()].dropna(subset=["benchmark_value"]),
+        what_if=(view.what_if if every else view.what_if[rows.to_numpy()]).dropna(subset=["benchmark_value"]),
         summary=summarise(chosen),
         waterfall=waterfall(chosen),
         issues=certification_check(chosen),
