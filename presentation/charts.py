@@ -235,11 +235,13 @@ CERTIFICATION_COLOURS = {
 def _dot_names(group: pd.DataFrame, lang: str) -> list[str]:
     """Each dot's name: the lot number, else the buyer (the user's text, not markup); a grouped dot
     (analytics.premiums.sales_by_period) its number of sales."""
-    if "sales" in group:
-        return [
-            tn("chart_dot_sales", int(count), lang, count=format_number(count, lang, 0))
-            for count in group["sales"]
-        ]
+    if "sales" in group:  # worded once per distinct count: 2,000 dots share a few dozen counts
+        counts = [int(count) for count in group["sales"]]
+        words = {
+            count: tn("chart_dot_sales", count, lang, count=format_number(count, lang, 0))
+            for count in set(counts)
+        }
+        return [words[count] for count in counts]
     return [
         chart_text(sale if has_lot_number(sale) else buyer)
         for sale, buyer in zip(group["sale_id"], group["buyer"].fillna(""), strict=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from analytics.premiums import (
@@ -118,9 +119,19 @@ def ledger_page(
     return LedgerPage(rows, totals, page, pages, page_size)
 
 
-def all_stored_sales(store: MarketStore, scope: LedgerScope, cooperative: str) -> pd.DataFrame:
-    """Every stored sale of `cooperative` (ALL_COOPERATIVES: all the scope reads): for a download only."""
-    return load_sales(store, scope, None if cooperative == ALL_COOPERATIVES else [cooperative])
+#: What pricing a sale reads (not its notes, review flags or import): the Premiums page's stored columns.
+PRICED_COLUMNS = tuple(
+    column.name for column in sales_table.columns if column.name not in ("notes", "flags", "import_id")
+)
+
+
+def all_stored_sales(
+    store: MarketStore, scope: LedgerScope, cooperative: str, columns: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """Every stored sale of `cooperative` (ALL_COOPERATIVES: all the scope reads), only `columns` when
+    given: for a download, or the Premiums page's pricing (filtered in SQL, no copy of the whole ledger)."""
+    chosen = None if cooperative == ALL_COOPERATIVES else [cooperative]
+    return load_sales(store, scope, chosen, columns=columns)
 
 
 def selected_sales(view: LedgerView, cooperative: str) -> pd.DataFrame:
@@ -167,8 +178,11 @@ def priced_sales(snapshot: MarketSnapshot, sales: pd.DataFrame, schedule: pd.Dat
         source_gaps_pct=snapshot.gold_source_gaps_pct,
     )
     if "currency" in priced:
-        kinds = {currency: snapshot.rate_kind(currency).used for currency in priced["currency"].unique()}
-        priced["rate_kind"] = [None if c == "USD" else kinds[c] for c in priced["currency"]]
+        kinds: dict[str, str | None] = {c: snapshot.rate_kind(c).used for c in priced["currency"].unique()}
+        kinds["USD"] = None  # dollars need no rate; looked up per currency, not per sale
+        codes, currencies = pd.factorize(priced["currency"])
+        used = np.array([kinds[c] for c in currencies], dtype=object)[codes]
+        priced["rate_kind"] = pd.Series(used, index=priced.index, dtype=object)
     return priced
 
 
@@ -218,10 +232,11 @@ class PremiumSelection:
 def premium_selection(view: PremiumsView, currency: str, start: date, end: date) -> PremiumSelection:
     """The sales of one currency and period with their summary, waterfall and certification check."""
     rows = selected_rows(view.premiums, currency, start, end)
-    chosen = view.premiums[rows]
+    every = bool(rows.all())  # the whole ledger (the page's first view): shared, not a second copy
+    chosen = view.premiums if every else view.premiums[rows]
     return PremiumSelection(
         sales=chosen,
-        what_if=view.what_if[rows.to_numpy()].dropna(subset=["benchmark_value"]),
+        what_if=(view.what_if if every else view.what_if[rows.to_numpy()]).dropna(subset=["benchmark_value"]),
         summary=summarise(chosen),
         waterfall=waterfall(chosen),
         issues=certification_check(chosen),

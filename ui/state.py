@@ -38,6 +38,7 @@ from services.freshness import DataState, LastFetch, data_state
 from services.market import MarketView, local_prices, market_snapshot, market_view
 from services.premiums import (
     ALL_COOPERATIVES,
+    PRICED_COLUMNS,
     LedgerPage,
     LedgerView,
     PremiumSelection,
@@ -374,7 +375,11 @@ def current_schedule() -> pd.DataFrame:
 def _premiums(
     url: str, ledger_key: str, market_key: str, today: str, cooperative: str, example: bool = False
 ) -> PremiumsView:
-    sales = selected_sales(_ledger(url, ledger_key, market_key, today, example), cooperative)
+    if _stored_ledger(url, ledger_key) is not None:  # stored: the selection's priced columns, read once here
+        scope = scope_of_ledger_key(ledger_key)
+        sales = all_stored_sales(store_for(url), scope, cooperative, PRICED_COLUMNS)
+    else:  # the demo ledger when asked for, or none
+        sales = selected_sales(_ledger(url, ledger_key, market_key, today, example), cooperative)
     return premiums_view(_snapshot(url, market_key, today), sales, _schedule(url, ledger_key))
 
 

@@ -20,9 +20,12 @@ def load_sales(
     cooperatives: list[str] | None = None,
     start: object = None,
     end: object = None,
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Stored sales the scope may read, optionally for some cooperatives and a date range, by date."""
-    query = select(sales_table)
+    """Stored sales the scope may read, optionally for some cooperatives and a date range, by date;
+    only `columns` when given (a page that prices 100,000 sales needs no notes)."""
+    names = list(columns or sales_table.columns.keys())  # the table's column order by default
+    query = select(*(sales_table.c[name] for name in names))
     readable = scope.within(cooperatives)
     if readable is not None:
         query = query.where(sales_table.c.cooperative.in_(readable))
@@ -34,9 +37,7 @@ def load_sales(
         # the driver's own rows (dates as SQLite's text or PostgreSQL's dates, both read by to_datetime):
         # SQLAlchemy's per-row processing and pandas probing each Row cost seconds at 100,000 sales
         rows = conn.execute(query.order_by(sales_table.c.date, sales_table.c.sale_id)).cursor.fetchall()
-    names = list(sales_table.columns.keys())  # the table's column order
-    by_column = dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else None
-    frame = pd.DataFrame(by_column, columns=names)
+    frame = pd.DataFrame.from_records(rows, columns=names) if rows else pd.DataFrame(columns=names)
     frame["date"] = pd.to_datetime(frame["date"])
     if rows:  # whole days, as SQLAlchemy's date objects gave them
         frame["date"] = frame["date"].astype("datetime64[s]")
