@@ -321,10 +321,12 @@ def test_case_9_offers_are_discounted_at_the_cost_of_money_flagged_and_open_on_a
 
     from tests.test_offers import offers_page, result_table
 
-    prices(store)  # prices end on 28 June 2024: the page opens there, not on a day without a price
+    # prices end on Friday 28 June 2024: the page opens on the latest priced day, Sunday 30 June (Friday's
+    # gold and the rate in force that Sunday, issue 30's one rule), never on a day without a price
+    prices(store)
     at = offers_page([*quotes, Quote("Demasiado", 150.0)], cur="COP")
     assert not at.exception, at.exception
-    assert at.date_input(key="offers_date").value == date(2024, 6, 28)
+    assert at.date_input(key="offers_date").value == date(2024, 6, 30)
     assert at.text_input(key="offers_rate").value == "12,0"
     table = result_table(at)
     assert table["Comprador"].tolist() == ["Demasiado", "Hoy", "A 90 días"]
