@@ -133,6 +133,9 @@ def status(rule) -> str:
     assert decision.code == SEND
     if rule.last_error:
         return t("alerts_state_retry", lang, error=mail_error(rule.last_error))
+    if rule.kind == "stale" and quote is not None:  # an old-data rule has no level: say the data are old
+        days = format_number(quote.age_days, lang, 0)
+        return t("alerts_state_send_stale", lang, date=format_day(quote.date, lang), days=days)
     return t("alerts_state_send", lang, price=price)
 
 

@@ -14,7 +14,7 @@ from analytics.forecast import MODEL_NAMES, RANDOM_WALK, BacktestError
 from data.files.exports import csv_bytes, excel_bytes
 from data.market.series import GOLD_SERIES, fx_series_for, local_price_id
 from i18n import N_, error_text, format_day, format_money, format_number, format_pct, t, unit_label
-from i18n.keys import MODEL
+from i18n.keys import MODEL, MODEL_PLAIN
 from presentation.sentences import relative_error_text
 from presentation.tables import export_frame, file_label, sheet_label
 from ui.banner import data_as_of
@@ -43,7 +43,7 @@ horizon = horizon_column.slider(t("forecast_horizon", lang), 1, 60, 20, key="for
 model_choice = model_column.selectbox(
     t("forecast_model", lang),
     ["auto", *MODEL_NAMES],
-    format_func=lambda name: t(MODEL[name], lang),
+    format_func=lambda name: t(MODEL_PLAIN[name], lang),
     key="forecast_model",
 )
 target_currency = "USD" if target_id == GOLD_SERIES else currency
@@ -56,7 +56,14 @@ def measured_text(moment: datetime) -> str:
 
 
 def model_label(name: str) -> str:
-    return t(MODEL[name], lang)
+    """A model as the plain part names it ("Sin cambio", not "paseo aleatorio"; no "ARIMA")."""
+    return t(MODEL_PLAIN[name], lang)
+
+
+def technical_model_label(name: str) -> str:
+    """Inside "Detalles técnicos": the plain name, then the technical one when they differ."""
+    plain, technical = model_label(name), t(MODEL[name], lang)
+    return technical if technical.startswith(plain) else f"{plain} ({technical})"
 
 
 def money(value: float) -> str:
@@ -74,20 +81,22 @@ with st.status(t("forecast_running", lang), expanded=True) as status:
         st.stop()
     data_day = format_day(view.forecast.origin, lang)  # the last date of the series forecast
     folds, seconds = view.backtest.folds, format_number(view.backtest_seconds, lang, 1)
+    # plain words on the status; when it was measured (UTC) and how long it took go to "Detalles técnicos"
     status.update(
-        label=t(
-            "forecast_measured",
-            lang,
-            measured=measured_text(view.measured_at),
-            day=data_day,
-            folds=folds,
-            seconds=seconds,
-        )
-        if view.measured_at is not None
-        else t("forecast_measured_now", lang, day=data_day, folds=folds, seconds=seconds),
-        state="complete",
-        expanded=False,
+        label=t("forecast_tested_plain", lang, day=data_day, folds=folds), state="complete", expanded=False
     )
+measured_sentence = (
+    t(
+        "forecast_measured",
+        lang,
+        measured=measured_text(view.measured_at),
+        day=data_day,
+        folds=folds,
+        seconds=seconds,
+    )
+    if view.measured_at is not None
+    else t("forecast_measured_now", lang, day=data_day, folds=folds, seconds=seconds)
+)
 
 backtest, forecast = view.backtest, view.forecast
 frame = forecast.frame()
@@ -129,7 +138,7 @@ st.subheader(t("skill_header", lang))
 first_origin, last_origin = backtest.first_origin, backtest.last_origin
 months = max(1, round((backtest.last_target - first_origin).days / 30.44))
 coverage = share_pct(score.coverage_80)
-technical: list[str] = []  # the tests' names and numbers: only in "Detalles técnicos"
+technical: list[str] = [measured_sentence]  # the tests' names and numbers: only in "Detalles técnicos"
 if model_choice != "auto":
     st.info(
         t("skill_forced", lang, model=model_label(view.model), relative=relative_error_text(score.rmae, lang))
@@ -166,7 +175,7 @@ if backtest.random_walk_wins:
             t(
                 "skill_no_model_beat_technical",
                 lang,
-                model=model_label(closest.name),
+                model=technical_model_label(closest.name),
                 rmae=format_number(closest.rmae or 1, lang, 3),
                 p=format_number(closest.dm_p_value_interval, lang, 3),
             )
@@ -192,7 +201,7 @@ st.caption(t("skill_meaning", lang))
 leaderboard = pd.DataFrame(
     [
         {
-            t("col_model", lang): model_label(s.name)
+            t("col_model", lang): technical_model_label(s.name)
             + (" ✓ " + t("selected_mark", lang) if s.name == backtest.selected else ""),
             t("col_rmae", lang): format_number(s.rmae, lang, 3) if s.rmae is not None else "–",
             t("col_mase", lang): format_number(s.mase, lang, 2) if s.mase is not None else "–",

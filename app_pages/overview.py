@@ -54,7 +54,8 @@ def freshness_table(market: MarketSnapshot, lang: str) -> None:
             for state in market.states.values()
         ]
     )
-    fitted_table(freshness, [t("col_series", lang), t("col_last", lang)], lang, key="overview_data")
+    # the day first on a phone: after a long series name with its demo tag, the day was cut off at 390 px
+    fitted_table(freshness, [t("col_last", lang), t("col_series", lang)], lang, key="overview_data")
 
 
 def money_markdown(value: float, currency: str, lang: str) -> str:

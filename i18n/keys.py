@@ -63,6 +63,17 @@ MODEL: dict[str, str] = {
     "theta": N_("model_theta"),
 }
 
+#: The models as a manager reads them, outside the Forecast page's "Detalles técnicos" (no "ARIMA", no
+#: "paseo aleatorio"); the technical names (MODEL) stay in the details, the leaderboard and the downloads.
+MODEL_PLAIN: dict[str, str] = {
+    **MODEL,
+    "arima": N_("model_arima_plain"),
+    "ets_damped": N_("model_ets_damped_plain"),
+    "random_walk": N_("model_random_walk_plain"),
+    "random_walk_drift": N_("model_random_walk_drift_plain"),
+    "theta": N_("model_theta_plain"),
+}
+
 #: Today's sell-timing reading, by recommendation (analytics.timing).
 RECOMMENDATION: dict[str, str] = {
     "hold": N_("rec_hold"),

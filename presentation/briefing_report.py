@@ -31,6 +31,7 @@ from i18n import (
     format_number,
     format_pct,
     gram_sign,
+    plotly_separators,
     rate_kind_label,
     rate_kinds_text,
     reading_for,
@@ -288,6 +289,7 @@ def briefing_figures(briefing: Briefing, lang: str) -> dict[str, go.Figure]:
     contribution.update_layout(
         barmode="relative",
         title={"text": t("brief_chart_contribution", lang), "x": 0},
+        separators=plotly_separators(lang),  # the document's one number style: "0,5" in Spanish, not "0.5"
         height=320,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},

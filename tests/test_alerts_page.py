@@ -141,3 +141,18 @@ def test_each_rule_shows_the_state_alerts_run_would_report(store, monkeypatch):
     stale = pd.Timestamp.now().normalize() + pd.Timedelta(days=30)  # a month on, the same data are old
     run = run_alerts(store, as_of=stale)
     assert all(skip.reason.startswith("stale data") for skip in run.skipped if skip.id != no_price.id)
+
+
+def test_an_old_data_rule_due_to_send_says_the_data_are_old_not_that_a_level_was_crossed(store):
+    """A rule for old data has no level: its state named one ("the price has crossed the level (PEN 203.13)")."""
+    write_prices(store, last_day="2024-05-14")  # a Tuesday; the data end long before today
+    add_rule(store, OPERATOR, email="a@coop.org", currency="COP", unit="g", kind="stale")
+    age_days = (pd.Timestamp.now().normalize() - pd.Timestamp("2024-05-14")).days
+    at = page().run()
+    assert not at.exception, at.exception
+    states = " ".join(m.value for m in at.markdown).replace("\\", "")  # user text is escaped markdown
+    days = f"{age_days:,}".replace(",", ".")  # Spanish thousands: 1.003 días
+    expected = (
+        f"los datos son antiguos (último día 14 may 2024, hace {days} días): se envía en la próxima revisión"
+    )
+    assert expected in states and "cruzó el nivel" not in states

@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 
 from analytics.briefing import PeriodError, build_briefing, parse_period
-from presentation.briefing_report import briefing_html, briefing_xlsx, country_table, summary_paragraphs
+from presentation.briefing_report import (
+    briefing_figures,
+    briefing_html,
+    briefing_xlsx,
+    country_table,
+    summary_paragraphs,
+)
 from tests.test_browser import ARGS, CHROMIUM
 from tests.test_cli import cli
 
@@ -279,3 +285,22 @@ def test_one_number_style_in_the_document_and_notes_in_their_own_rows(db_url, tm
     )
     gold = workbook["oro"]
     assert gold.column_dimensions["A"].width >= len("29/01/2021")  # dates fit their column
+
+
+def test_a_spanish_briefing_chart_reads_numbers_and_dates_as_spanish_writes_them():
+    """Every chart of the briefing (the page and the HTML file) in the reader's convention: 0,5 and 1.000 in
+    Spanish, dates as 10/05/24; English keeps plotly's 0.5 / 1,000 and its English month names."""
+    gold, fx = market()
+    briefing = build_briefing(gold, fx, *parse_period("2024-05"))
+    spanish = briefing_figures(briefing, "es")
+    assert set(spanish) == {"gold", "local", "contribution"}
+    assert {name: figure.layout.separators for name, figure in spanish.items()} == dict.fromkeys(
+        spanish, ",."
+    )
+    for name in ("gold", "local"):  # the date axes: day/month/year at a daily zoom, month/year wider
+        stops = [(stop.dtickrange[0], stop.value) for stop in spanish[name].layout.xaxis.tickformatstops]
+        assert stops == [(None, "%d/%m/%y"), (86_400_000 * 32, "%m/%Y"), (86_400_000 * 366, "%Y")]
+    english = briefing_figures(briefing, "en")
+    assert {figure.layout.separators for figure in english.values()} == {".,"}
+    assert english["gold"].layout.xaxis.tickformatstops == ()
+    assert briefing_html(briefing, "es").count('"separators":",."') == 3  # the file keeps them

@@ -25,7 +25,7 @@ from i18n import (
     t,
     unit_label,
 )
-from i18n.keys import CERTIFICATION, MINIMUM_STATE, MODEL, WATERFALL
+from i18n.keys import CERTIFICATION, MINIMUM_STATE, MODEL, MODEL_PLAIN, WATERFALL
 from presentation.charts import (
     CURRENCY_COLOURS,
     GOLD_COLOUR,
@@ -272,7 +272,7 @@ def _forecast_figures(
                 "mean": t("fan_mean", lang),
                 "random_walk": t("fan_random_walk", lang),
             },
-            title=t("fan_title", lang, horizon=horizon, model=t(MODEL[view.model], lang)),
+            title=t("fan_title", lang, horizon=horizon, model=t(MODEL_PLAIN[view.model], lang)),
             y_title=target_label,
             lang=lang,
             currency=currency,

@@ -5,7 +5,17 @@ Streamlit has no setting for the uploader's texts ("Upload", "20MB per file • 
 sheet hides them (font size 0) and writes ours in their place with CSS `content`; the button and the
 drop zone keep working as before. Only text is replaced, never a control, so a Streamlit upgrade that
 renames a test id shows its English again rather than breaking the upload (tests/test_style.py checks
-the ids against the installed Streamlit's uploader).
+the ids against the installed Streamlit's uploader). Checked in Chromium against Streamlit 1.67's DOM (phone
+390 px and desktop, Sales page): the button reads "Elegir archivo", the drop zone "Hasta 20 MB por archivo".
+
+What a style sheet cannot reword: the screen-reader labels Streamlit's frontend writes as attributes in
+English whatever the page's language ("Help for <label>" on every tooltip icon, "file upload" on the
+uploader's input, "Download as CSV", "Search", "Fullscreen", "Show/hide columns" on tables and charts,
+"Expand sidebar", "Main menu", "Link to heading"). CSS changes shown text, never an attribute; `st.html`
+strips scripts; a component's script rewriting the parent page would be undone by React's next render
+and is the kind of DOM coupling an upgrade breaks. Our own labels (the widget labels that follow "Help
+for", the uploader's section label) are in the reader's language, so a screen reader reads English
+framing around Spanish words until Streamlit translates its frontend.
 
 Tables: `fitted_table` draws a table twice, in containers whose keys this sheet shows by width: on a
 screen narrower than 640 px (where Streamlit stacks columns) a few columns and the whole table one tap
