@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytics.forecast import MIN_GARCH_RETURNS, BacktestSettings, _block_volatilities
+from analytics.forecast import BacktestSettings, _block_volatilities
 from analytics.forecast.bands import (
     GARCH_T,
+    MIN_GARCH_RETURNS,
     GarchParameters,
     band_volatilities,
     fit_garch_t,

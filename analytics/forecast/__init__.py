@@ -40,16 +40,14 @@ import pandas as pd
 
 from analytics.errors import CodedError
 from analytics.forecast.bands import (
-    GARCH_T,
     LEVELS,
     _normal_quantile,
     band_volatilities,
     calibrated_bands,
     conformal_bands,
     ewma_volatility,
-    fit_garch_t,
-    garch_volatility,
     interval_score,
+    with_garch_volatility,
 )
 from analytics.forecast.models import (
     ARIMA,
@@ -399,23 +397,14 @@ def _forecast_block(
     )
 
 
-MIN_GARCH_RETURNS = 500  # fewer returns in the fit window: no GARCH candidate (its fit is unstable)
-
-
 def _block_volatilities(
     x: np.ndarray, vols: dict[str, np.ndarray], block: np.ndarray, settings: BacktestSettings
 ) -> dict[str, np.ndarray]:
-    """The shared band volatilities plus GARCH(1,1)-t fitted on the block's fit window, as the models are:
-    the inner backtest then picks it, or not, on outcomes known at each origin (docs/forecast.md)."""
+    """The shared band volatilities plus GARCH(1,1)-t fitted on the block's fit window, as the models are."""
     fit_end = int(block[0])
-    fit_start = max(0, fit_end - settings.fit_window + 1)
-    returns = np.diff(x, prepend=x[0])
-    if fit_end - fit_start < MIN_GARCH_RETURNS:
-        return vols
-    params = fit_garch_t(returns[fit_start + 1 : fit_end + 1])
-    if params is None:
-        return vols
-    return {**vols, GARCH_T: garch_volatility(returns, params, settings.horizon)}
+    return with_garch_volatility(
+        x, vols, max(0, fit_end - settings.fit_window + 1), fit_end, settings.horizon
+    )
 
 
 def _known_mae_before(x: np.ndarray, daily_means: np.ndarray, first_daily: int, origin: int, h: int) -> float:

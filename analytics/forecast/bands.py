@@ -285,6 +285,7 @@ def calibrated_bands(
 # ---------------------------------------------------------------------------------------------
 
 GARCH_T = "garch_t"  # the name of the GARCH volatility among the band's candidates
+MIN_GARCH_RETURNS = 500  # fewer returns in the fit window: no GARCH candidate (its fit is unstable)
 
 
 @dataclass(frozen=True)
@@ -330,3 +331,17 @@ def garch_volatility(returns: np.ndarray, params: GarchParameters, h: int) -> np
     reverting = decay.mean()  # mean over steps of (α + β)^(k−1)
     variance = long_run + (next_variance - long_run) * reverting
     return np.sqrt(np.maximum(variance, VOL_FLOOR**2))
+
+
+def with_garch_volatility(
+    x: np.ndarray, vols: dict[str, np.ndarray], fit_start: int, fit_end: int, h: int
+) -> dict[str, np.ndarray]:
+    """``vols`` plus GARCH(1,1)-t fitted on the returns of x[fit_start : fit_end + 1]: the inner backtest of
+    ``calibrated_bands`` then picks it, or not, on outcomes known at each origin (docs/forecast.md)."""
+    if fit_end - fit_start < MIN_GARCH_RETURNS:
+        return vols
+    returns = np.diff(x, prepend=x[0])
+    params = fit_garch_t(returns[fit_start + 1 : fit_end + 1])
+    if params is None:
+        return vols
+    return {**vols, GARCH_T: garch_volatility(returns, params, h)}
