@@ -55,10 +55,12 @@ from analytics.forecast.regimes import (  # noqa: E402
     ALL_REGIMES,
     COP_GRAM_REGIMES,
     GOLD_REGIMES,
+    MIN_REGIME_FOLDS,
     PEN_GRAM_REGIMES,
     Band,
     Regime,
     least_worst_regime,
+    pool_short_regimes,
     scores_by_regime,
     worst_ratio_by_model,
 )
@@ -285,10 +287,15 @@ def judge(label: str, tables: dict[str, pd.DataFrame], peers: list[str]) -> None
     """The least-worst-regime rule among our candidates, and the targets against the best peer."""
     is80 = pd.DataFrame({model: table["is80"] for model, table in tables.items()})
     ours = [model for model in is80.columns if model not in peers]
-    rule = least_worst_regime(is80[ours])
-    worst = worst_ratio_by_model(is80)
+    folds = next(iter(tables.values()))["folds"]
+    rule = least_worst_regime(is80[ours], folds)
+    judged = pool_short_regimes(is80, folds)
+    worst = worst_ratio_by_model(judged)
     best_peer = is80[peers].min(axis=1)
-    print(f"{label}: worst regime ÷ that regime's best, all models (IS80):")
+    print(
+        f"{label}: worst regime ÷ that regime's best, all models (IS80; regimes with fewer than "
+        f"{MIN_REGIME_FOLDS} folds pooled: {', '.join(judged.index)}):"
+    )
     print("  " + ", ".join(f"{model} {worst[model]:.3f}" for model in is80.columns))
     for model in dict.fromkeys([ours[0], rule]):
         regimes = is80.index.drop(ALL_REGIMES)

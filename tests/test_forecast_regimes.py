@@ -10,9 +10,11 @@ import pytest
 from analytics.forecast.regimes import (
     ALL_REGIMES,
     GOLD_REGIMES,
+    POOLED_REGIMES,
     Band,
     Regime,
     least_worst_regime,
+    pool_short_regimes,
     regime_of,
     scores_by_regime,
     worst_ratio_by_model,
@@ -109,3 +111,27 @@ def test_a_tie_on_the_worst_regime_goes_to_the_lower_score_over_all_folds():
     table = pd.DataFrame({"m1": [10.0, 20.0, 16.0], "m2": [20.0, 10.0, 14.0]}, index=["A", "B", ALL_REGIMES])
     assert worst_ratio_by_model(table).to_dict() == {"m1": 2.0, "m2": 2.0}
     assert least_worst_regime(table) == "m2"
+
+
+def test_short_regimes_are_pooled_by_their_folds_before_the_rule_judges():
+    # r1 has 12 folds; r2 (4) and r3 (8) are short of 10 and pooled: a (20·4 + 30·8) ÷ 12 = 26.67,
+    # b (18·4 + 10·8) ÷ 12 = 12.67
+    table = pd.DataFrame(
+        {"a": [10.0, 20.0, 30.0, 16.0], "b": [12.0, 18.0, 10.0, 15.0]}, index=["r1", "r2", "r3", ALL_REGIMES]
+    )
+    folds = pd.Series({"r1": 12, "r2": 4, "r3": 8, ALL_REGIMES: 24})
+    pooled = pool_short_regimes(table, folds, min_folds=10)
+    assert list(pooled.index) == ["r1", POOLED_REGIMES]
+    assert pooled.loc[POOLED_REGIMES].to_dict() == pytest.approx({"a": 320 / 12, "b": 152 / 12})
+    assert least_worst_regime(table, folds, min_folds=10) == "b"  # a: 26.67 ÷ 12.67 = 2.1; b: 12 ÷ 10 = 1.2
+
+
+def test_a_regime_of_one_fold_no_longer_decides():
+    # b wins only through B's single fold (a 40 against b 10: a's worst ratio 4); with at least 10 folds a
+    # regime, B (1 fold, too few even pooled) is left out and a wins A (10 against 11)
+    table = pd.DataFrame({"a": [10.0, 40.0, 11.4], "b": [11.0, 10.0, 10.95]}, index=["A", "B", ALL_REGIMES])
+    folds = pd.Series({"A": 20, "B": 1, ALL_REGIMES: 21})
+    assert least_worst_regime(table) == "b"
+    assert least_worst_regime(table, folds, min_folds=10) == "a"
+    # no regime reaches 30 folds, not even pooled (21): the lower score over all folds wins
+    assert least_worst_regime(table, folds, min_folds=30) == "b"

@@ -47,6 +47,7 @@ from analytics.forecast.bands import (
     conformal_bands,
     ewma_volatility,
     interval_score,
+    with_garch_volatility,
 )
 from analytics.forecast.models import (
     ARIMA,
@@ -396,6 +397,16 @@ def _forecast_block(
     )
 
 
+def _block_volatilities(
+    x: np.ndarray, vols: dict[str, np.ndarray], block: np.ndarray, settings: BacktestSettings
+) -> dict[str, np.ndarray]:
+    """The shared band volatilities plus GARCH(1,1)-t fitted on the block's fit window, as the models are."""
+    fit_end = int(block[0])
+    return with_garch_volatility(
+        x, vols, max(0, fit_end - settings.fit_window + 1), fit_end, settings.horizon
+    )
+
+
 def _known_mae_before(x: np.ndarray, daily_means: np.ndarray, first_daily: int, origin: int, h: int) -> float:
     """Mean absolute log error of the daily forecasts whose outcome was known at `origin`."""
     errors = []
@@ -430,6 +441,7 @@ def run_backtest(
     vols = band_volatilities(x)
     h = settings.horizon
     blocks = _fit_blocks(origins, settings.refit_every)
+    block_vols = [_block_volatilities(x, vols, block, settings) for block in blocks]
     paths: dict[str, ModelPaths] = {}
     daily: dict[str, list[BlockForecast]] = {}
     base_names = [name for name in names if name != COMBINATION]
@@ -440,10 +452,10 @@ def run_backtest(
         means, sds, descriptions, band_methods = [], [], [], []
         bands: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {level: [] for level in LEVELS}
         daily[name] = []
-        for block in blocks:
+        for block, vols_now in zip(blocks, block_vols, strict=True):
             if progress:
                 progress(done / total, name)
-            forecast = _forecast_block(name, x, vols, block, settings)
+            forecast = _forecast_block(name, x, vols_now, block, settings)
             means.append(forecast.means)
             band_methods += forecast.band_methods
             sds.append(forecast.model_sd)
@@ -464,7 +476,7 @@ def run_backtest(
     if COMBINATION in names:
         if progress:
             progress(done / total, COMBINATION)
-        paths[COMBINATION] = _combination_paths(x, vols, blocks, base_names, daily, settings)
+        paths[COMBINATION] = _combination_paths(x, block_vols, blocks, base_names, daily, settings)
     if progress:
         progress(1.0, "")
     actual = np.exp(x[origins[:, None] + np.arange(1, h + 1)[None, :]])
@@ -495,7 +507,7 @@ def _model_list(models: Sequence[str] | None) -> list[str]:
 
 def _combination_paths(
     x: np.ndarray,
-    vols: dict[str, np.ndarray],
+    block_vols: list[dict[str, np.ndarray]],
     blocks: list[np.ndarray],
     base_names: list[str],
     daily: dict[str, list[BlockForecast]],
@@ -521,7 +533,7 @@ def _combination_paths(
             axis=0,
         )
         block_bands, methods = calibrated_bands(
-            x, vols, combined, first_daily, block, h, settings.calibration_window
+            x, block_vols[index], combined, first_daily, block, h, settings.calibration_window
         )
         band_methods += methods
         means.append(combined[block - first_daily])
@@ -758,12 +770,12 @@ def forecast_from_last(
         )
     horizon_settings = BacktestSettings(**{**settings.__dict__, "horizon": horizon})
     x = np.log(prices.to_numpy())
-    vols = band_volatilities(x)
     last = np.array([len(x) - 1])
+    vols = _block_volatilities(x, band_volatilities(x), last, horizon_settings)
     if model == COMBINATION:
         base = [RANDOM_WALK, RANDOM_WALK_DRIFT, ETS_DAMPED, ARIMA, THETA]
         daily = {name: [_forecast_block(name, x, vols, last, horizon_settings)] for name in base}
-        path = _combination_paths(x, vols, [last], base, daily, horizon_settings)
+        path = _combination_paths(x, [vols], [last], base, daily, horizon_settings)
         means, description, band_method = path.mean[0], path.descriptions[0], path.band_methods[0]
         bands = {level: (lower[0], upper[0]) for level, (lower, upper) in path.bands.items()}
     else:

@@ -4,7 +4,9 @@ and the Winkler interval score they are judged by. Pure: numpy and pandas, no I/
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from statistics import NormalDist
 
 import numpy as np
@@ -276,3 +278,70 @@ def calibrated_bands(
         bands[level] = (lo[:, None] * root[None, :], hi[:, None] * root[None, :])
         chosen_names.append([f"{level}: {names[c]}" for c in pick])
     return bands, ["; ".join(parts) for parts in zip(*chosen_names, strict=True)]
+
+
+# ---------------------------------------------------------------------------------------------
+# GARCH(1,1) with Student-t errors: a band volatility candidate
+# ---------------------------------------------------------------------------------------------
+
+GARCH_T = "garch_t"  # the name of the GARCH volatility among the band's candidates
+MIN_GARCH_RETURNS = 500  # fewer returns in the fit window: no GARCH candidate (its fit is unstable)
+
+
+@dataclass(frozen=True)
+class GarchParameters:
+    """σ²(t+1) = omega + alpha·r(t)² + beta·σ²(t), daily log returns (not percent)."""
+
+    omega: float
+    alpha: float
+    beta: float
+
+
+def fit_garch_t(returns: np.ndarray) -> GarchParameters | None:
+    """GARCH(1,1), zero mean, Student-t errors (``arch``), on daily log returns; None when it fails."""
+    from arch import arch_model  # imported here: only a backtest's refit needs it
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:  # percent: arch's optimiser is scaled for it
+            fitted = arch_model(returns * 100, mean="Zero", vol="GARCH", p=1, q=1, dist="t").fit(disp="off")
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+    params = fitted.params
+    omega, alpha, beta = float(params["omega"]) / 1e4, float(params["alpha[1]"]), float(params["beta[1]"])
+    if not (np.isfinite([omega, alpha, beta]).all() and omega > 0 and alpha + beta < 1):
+        return None
+    return GarchParameters(omega, alpha, beta)
+
+
+def garch_volatility(returns: np.ndarray, params: GarchParameters, h: int) -> np.ndarray:
+    """Per day t, the root of the mean GARCH variance forecast over steps 1..h made at t's close (causal).
+
+    The filter σ²(t+1) = ω + α·r(t)² + β·σ²(t) starts at the long-run variance ω / (1 − α − β); the
+    k-step forecast reverts to it at rate (α + β)^(k−1). The band is coefficient × this × sqrt(k), so at
+    step h its half-width is coefficient × the root of the summed h-step variance forecast.
+    """
+    persistence = params.alpha + params.beta
+    long_run = params.omega / (1 - persistence)
+    from scipy.signal import lfilter  # imported here: scipy.signal costs start-up time on every page
+
+    shocks = params.omega + params.alpha * np.asarray(returns, float) ** 2
+    next_variance = lfilter([1.0], [1.0, -params.beta], shocks, zi=[params.beta * long_run])[0]
+    decay = persistence ** np.arange(h)
+    reverting = decay.mean()  # mean over steps of (α + β)^(k−1)
+    variance = long_run + (next_variance - long_run) * reverting
+    return np.sqrt(np.maximum(variance, VOL_FLOOR**2))
+
+
+def with_garch_volatility(
+    x: np.ndarray, vols: dict[str, np.ndarray], fit_start: int, fit_end: int, h: int
+) -> dict[str, np.ndarray]:
+    """``vols`` plus GARCH(1,1)-t fitted on the returns of x[fit_start : fit_end + 1]: the inner backtest of
+    ``calibrated_bands`` then picks it, or not, on outcomes known at each origin (docs/forecast.md)."""
+    if fit_end - fit_start < MIN_GARCH_RETURNS:
+        return vols
+    returns = np.diff(x, prepend=x[0])
+    params = fit_garch_t(returns[fit_start + 1 : fit_end + 1])
+    if params is None:
+        return vols
+    return {**vols, GARCH_T: garch_volatility(returns, params, h)}

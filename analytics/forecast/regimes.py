@@ -91,6 +91,28 @@ def scores_by_regime(
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+MIN_REGIME_FOLDS = 10  # a regime judged on fewer folds than this is pooled with the other short ones
+POOLED_REGIMES = "pooled_short_regimes"
+
+
+def pool_short_regimes(
+    table: pd.DataFrame, folds: pd.Series, min_folds: int = MIN_REGIME_FOLDS
+) -> pd.DataFrame:
+    """The regimes (rows, "all" excluded) with at least `min_folds` folds, plus one row for the short ones
+    pooled (their fold-weighted mean) when together they reach `min_folds`; shorter still, they are left out.
+
+    Why: one or two folds decide nothing (a single 2019–2021 fold flipped the choice at a coarse step).
+    """
+    regimes = table.drop(index=ALL_REGIMES, errors="ignore")
+    counts = folds.reindex(regimes.index).fillna(0)
+    short = counts < min_folds
+    kept = regimes[~short]
+    if counts[short].sum() >= min_folds:
+        pooled = regimes[short].mul(counts[short], axis=0).sum() / counts[short].sum()
+        kept = pd.concat([kept, pooled.to_frame(POOLED_REGIMES).T])
+    return kept
+
+
 def worst_ratio_by_model(table: pd.DataFrame) -> pd.Series:
     """Per model (columns), its worst regime's score divided by that regime's best score (rows: regimes,
     "all" excluded). 1.0 means it wins every regime; the rule keeps the model whose worst is least."""
@@ -99,10 +121,19 @@ def worst_ratio_by_model(table: pd.DataFrame) -> pd.Series:
     return ratios.max(axis=0)
 
 
-def least_worst_regime(table: pd.DataFrame) -> str:
+def least_worst_regime(
+    table: pd.DataFrame, folds: pd.Series | None = None, min_folds: int = MIN_REGIME_FOLDS
+) -> str:
     """The model that loses least in its worst regime (ties: the lower score over all folds, then the
-    first column): the selection rule judged regime by regime, not on the average."""
-    worst = worst_ratio_by_model(table)
+    first column): the selection rule judged regime by regime, not on the average.
+
+    With ``folds`` (per regime), regimes shorter than ``min_folds`` are pooled (``pool_short_regimes``);
+    with no regime left to judge, the lower score over all folds wins.
+    """
     overall = table.loc[ALL_REGIMES] if ALL_REGIMES in table.index else table.mean(axis=0)
+    judged = table if folds is None else pool_short_regimes(table, folds, min_folds)
+    if judged.drop(index=ALL_REGIMES, errors="ignore").empty:
+        return str(min(table.columns, key=lambda model: float(overall[model])))
+    worst = worst_ratio_by_model(judged)
     order = sorted(table.columns, key=lambda model: (round(float(worst[model]), 9), float(overall[model])))
     return str(order[0])
