@@ -14,8 +14,8 @@ import streamlit as st
 from data.exports import csv_bytes
 from i18n import DATE_INPUT_FORMAT, N_, format_day, format_number, t
 from ui.figures import buyers_quarter_table, buyers_tables
+from ui.page import page_setup
 from ui.sentences import buyers_sentence
-from ui.settings import current_settings
 from ui.state import buyers_page_view, stored_sales_days
 from ui.style import fitted_table
 from ui.tables import file_label
@@ -28,11 +28,7 @@ def csv_button(label: str, frame: pd.DataFrame, stem: str, days: tuple[date, dat
     st.download_button(label, lambda: csv_bytes(frame), name, "text/csv", key=key)
 
 
-settings = current_settings()
-lang = settings.language
-
-st.title(t("buyers_title", lang))
-st.caption(t("buyers_intro", lang))
+lang = page_setup(N_("buyers_title"), N_("buyers_intro")).lang
 days = stored_sales_days()
 if days is None:
     st.info(t("buyers_none", lang))

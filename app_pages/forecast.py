@@ -17,16 +17,12 @@ from i18n import N_, error_text, format_day, format_money, format_number, format
 from i18n.keys import MODEL
 from ui.banner import data_as_of
 from ui.figures import forecast_figures
+from ui.page import page_setup
 from ui.sentences import relative_error_text
-from ui.settings import current_settings
 from ui.state import forecast_page_view
 from ui.tables import export_frame, file_label, sheet_label
 
-settings = current_settings()
-lang, currency, unit = settings.language, settings.currency, settings.unit
-
-st.title(t("forecast_title", lang))
-st.caption(t("forecast_intro", lang))
+lang, currency, unit = page_setup(N_("forecast_title"), N_("forecast_intro"))
 
 # --- what to forecast, how far, with which model
 targets = {
