@@ -84,7 +84,7 @@ if view.period is not None and view.period.get("per_quarter"):  # a member's ran
         csv_button(
             t("buyers_download_quarters_csv", lang),
             quarterly_numbers,
-            "compradores_por_trimestre" if lang == "es" else "buyers_per_quarter",
+            file_label("buyers_per_quarter", lang),
             (start, end),
             "buyers_quarters_download",
         )

@@ -158,7 +158,7 @@ with st.form("offers_form", border=True):
     st.text_input(labels["buyer"], key="offer_new_buyer")
     share_column, days_column = st.columns(2)
     share_column.text_input(
-        labels["price_pct"], key="offer_new_price_pct", placeholder="97,5" if lang == "es" else "97.5"
+        labels["price_pct"], key="offer_new_price_pct", placeholder=format_number(97.5, lang, 1)
     )
     days_column.text_input(labels["payment_days"], key="offer_new_payment_days", placeholder="0")
     per_gram_column, per_lot_column = st.columns(2)
