@@ -218,6 +218,120 @@ def _column_index(reference: str) -> int:
     return column_index_from_string(match.group(1).upper())
 
 
+class _SheetRows:
+    """expat's handlers for one worksheet: each finished row lands in `done` as (row number, cells from A).
+
+    The state of the row and cell being read lives here; the texts are kept within `max_chars` per cell
+    and the shared `budget` for the workbook (see _Text)."""
+
+    def __init__(
+        self,
+        *,
+        max_chars: int,
+        budget: list[int],
+        shared: list[str],
+        shared_lengths: dict[int, int],
+        dates: set[int],
+        durations: set[int],
+        epoch: object,
+    ) -> None:
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
+        from openpyxl.worksheet._reader import _cast_number
+
+        self.from_excel, self.from_iso8601, self.cast_number = from_excel, from_ISO8601, _cast_number
+        self.max_chars, self.budget = max_chars, budget
+        self.shared, self.shared_lengths = shared, shared_lengths
+        self.dates, self.durations, self.epoch = dates, durations, epoch
+        self.done: list[tuple[int, list[Cell | None]]] = []
+        self.row, self.column, self.kind, self.style = 0, 0, "n", 0
+        self.cells: dict[int, Cell | None] | None = None
+        self.value_text: _Text | None = None
+        self.inline: _Text | None = None
+        self.in_is, self.rph, self.in_t, self.in_v = False, 0, False, False
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "row":
+            number = attrs.get("r")
+            self.row = int(number) if number else self.row + 1
+            self.column = 0
+            self.cells = {}
+        elif tag == "c":
+            reference = attrs.get("r")
+            if reference:
+                self.column = _column_index(reference)
+            else:
+                self.column = self.column + 1
+            self.kind = attrs.get("t", "n")
+            style = attrs.get("s")
+            self.style = int(style) if style else 0
+            self.value_text = self.inline = None
+        elif tag == "v":
+            self.value_text = _Text(self.max_chars, self.budget)
+            self.in_v = True
+        elif tag == "is":
+            self.in_is = True
+            self.inline = _Text(self.max_chars, self.budget)
+        elif tag == "rPh":
+            self.rph += 1
+        elif tag == "t" and self.in_is and not self.rph:
+            self.in_t = True
+
+    def cell_value(self) -> Cell | None:
+        max_chars = self.max_chars
+        kind = self.kind
+        if kind == "inlineStr":
+            text = self.inline
+            return None if text is None else Cell(text.text(), text.length if text.length > max_chars else 0)
+        text = self.value_text
+        raw = text.text() if text is not None else ""
+        if not raw:  # openpyxl: an empty <v> is no value
+            return None
+        cut = text.length if text is not None and text.length > max_chars else 0
+        if kind == "n":
+            number = self.cast_number(raw)
+            if self.style in self.dates:
+                try:
+                    return Cell(self.from_excel(number, self.epoch, timedelta=self.style in self.durations))
+                except (OverflowError, ValueError):
+                    return Cell("#VALUE!")  # openpyxl's value for a date serial outside the calendar
+            return Cell(number)
+        if kind == "s":
+            index = int(raw)
+            return Cell(self.shared[index], self.shared_lengths.get(index, 0))
+        if kind == "b":
+            return Cell(bool(int(raw)))
+        if kind == "d":
+            return Cell(self.from_iso8601(raw))
+        return Cell(raw, cut)  # "str" (a formula's text), "e" (an error such as #N/A)
+
+    def end(self, tag: str) -> None:
+        if tag == "c":
+            cells = self.cells
+            if isinstance(cells, dict):
+                cells[self.column] = self.cell_value()
+            self.value_text = self.inline = None
+        elif tag == "v":
+            self.in_v = False
+        elif tag == "t":
+            self.in_t = False
+        elif tag == "rPh":
+            self.rph -= 1
+        elif tag == "is":
+            self.in_is = False
+        elif tag == "row":
+            cells = self.cells
+            assert isinstance(cells, dict)
+            width = max(cells, default=0)
+            self.done.append((self.row, [cells.get(column) for column in range(1, width + 1)]))
+            self.cells = None
+
+    def data(self, piece: str) -> None:
+        if self.in_t and self.inline is not None:
+            self.inline.add(piece)
+        elif self.in_v and self.value_text is not None:
+            self.value_text.add(piece)
+
+
 def iter_sheet_rows(
     archive: zipfile.ZipFile, *, max_chars: int, max_text_chars: int, max_shared: int
 ) -> Iterator[tuple[int, list[Cell | None]]]:
@@ -226,9 +340,6 @@ def iter_sheet_rows(
     Raises TooMuchText past `max_text_chars` kept characters or `max_shared` shared strings, and
     ValueError (or the parser's own errors) for a damaged workbook.
     """
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
-    from openpyxl.worksheet._reader import _cast_number
-
     sheet, shared_member, styles, epoch_1904 = _workbook_parts(archive)
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
 
@@ -236,103 +347,25 @@ def iter_sheet_rows(
     dates, durations = _date_styles(archive, styles)
     budget = [max_text_chars]
     shared, shared_lengths = _shared_strings(archive, shared_member, max_chars, budget, max_shared)
-
-    done: list[tuple[int, list[Cell | None]]] = []
-    state: dict[str, object] = {"row": 0, "column": 0, "cells": None, "kind": "n", "style": 0}
-    value_text: list[_Text | None] = [None]
-    inline: list[_Text | None] = [None]
-    inline_depth = {"is": False, "rph": 0, "t": False, "v": False}
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        if tag == "row":
-            number = attrs.get("r")
-            state["row"] = int(number) if number else int(state["row"]) + 1  # type: ignore[call-overload]
-            state["column"] = 0
-            state["cells"] = {}
-        elif tag == "c":
-            reference = attrs.get("r")
-            if reference:
-                state["column"] = _column_index(reference)
-            else:
-                state["column"] = int(state["column"]) + 1  # type: ignore[call-overload]
-            state["kind"] = attrs.get("t", "n")
-            style = attrs.get("s")
-            state["style"] = int(style) if style else 0
-            value_text[0] = inline[0] = None
-        elif tag == "v":
-            value_text[0] = _Text(max_chars, budget)
-            inline_depth["v"] = True
-        elif tag == "is":
-            inline_depth["is"] = True
-            inline[0] = _Text(max_chars, budget)
-        elif tag == "rPh":
-            inline_depth["rph"] += 1
-        elif tag == "t" and inline_depth["is"] and not inline_depth["rph"]:
-            inline_depth["t"] = True
-
-    def cell_value() -> Cell | None:
-        kind = state["kind"]
-        if kind == "inlineStr":
-            text = inline[0]
-            return None if text is None else Cell(text.text(), text.length if text.length > max_chars else 0)
-        text = value_text[0]
-        raw = text.text() if text is not None else ""
-        if not raw:  # openpyxl: an empty <v> is no value
-            return None
-        cut = text.length if text is not None and text.length > max_chars else 0
-        if kind == "n":
-            number = _cast_number(raw)
-            if state["style"] in dates:
-                try:
-                    return Cell(from_excel(number, epoch, timedelta=state["style"] in durations))
-                except (OverflowError, ValueError):
-                    return Cell("#VALUE!")  # openpyxl's value for a date serial outside the calendar
-            return Cell(number)
-        if kind == "s":
-            index = int(raw)
-            return Cell(shared[index], shared_lengths.get(index, 0))
-        if kind == "b":
-            return Cell(bool(int(raw)))
-        if kind == "d":
-            return Cell(from_ISO8601(raw))
-        return Cell(raw, cut)  # "str" (a formula's text), "e" (an error such as #N/A)
-
-    def end(tag: str) -> None:
-        if tag == "c":
-            cells = state["cells"]
-            if isinstance(cells, dict):
-                cells[int(state["column"])] = cell_value()  # type: ignore[call-overload]
-            value_text[0] = inline[0] = None
-        elif tag == "v":
-            inline_depth["v"] = False
-        elif tag == "t":
-            inline_depth["t"] = False
-        elif tag == "rPh":
-            inline_depth["rph"] -= 1
-        elif tag == "is":
-            inline_depth["is"] = False
-        elif tag == "row":
-            cells = state["cells"]
-            assert isinstance(cells, dict)
-            width = max(cells, default=0)
-            done.append((int(state["row"]), [cells.get(column) for column in range(1, width + 1)]))  # type: ignore[call-overload]
-            state["cells"] = None
-
-    def data(piece: str) -> None:
-        if inline_depth["t"] and inline[0] is not None:
-            inline[0].add(piece)
-        elif inline_depth["v"] and value_text[0] is not None:
-            value_text[0].add(piece)
+    rows = _SheetRows(
+        max_chars=max_chars,
+        budget=budget,
+        shared=shared,
+        shared_lengths=shared_lengths,
+        dates=dates,
+        durations=durations,
+        epoch=epoch,
+    )
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = False
-    parser.StartElementHandler = lambda name, attrs: start(_local(name), attrs)
-    parser.EndElementHandler = lambda name: end(_local(name))
-    parser.CharacterDataHandler = data
+    parser.StartElementHandler = lambda name, attrs: rows.start(_local(name), attrs)
+    parser.EndElementHandler = lambda name: rows.end(_local(name))
+    parser.CharacterDataHandler = rows.data
     with archive.open(sheet) as stream:
         while chunk := stream.read(CHUNK_BYTES):
             parser.Parse(chunk, False)
-            yield from done
-            done.clear()
+            yield from rows.done
+            rows.done.clear()
     parser.Parse(b"", True)
-    yield from done
+    yield from rows.done
