@@ -34,7 +34,7 @@ from data.ledger.understand import (
 from data.ledger.understand import (
     date_order as date_order_of,
 )
-from data.parsing import Table, flags_json
+from data.parsing import Problem, Table, flags_json
 from data.series import CURRENCIES
 
 
@@ -80,6 +80,48 @@ def recognised(row: list[str]) -> int:
     return len(auto_mapping([str(cell) for cell in row]))
 
 
+def _usable_columns(
+    table: Table, mapping: Mapping[str, str] | None, cooperative: str | None, currency: str | None
+) -> tuple[dict[str, str], str | None, str | None]:
+    """(our field -> the sheet's column, the headers' weight unit, the default currency); raises
+    LedgerFileError when the file as a whole is unusable (empty, header only, a column missing)."""
+    if not table.header or not any(table.header):
+        raise LedgerFileError("file_empty")
+    if not table.row_count:
+        raise LedgerFileError("header_only")
+    columns = _effective_mapping(table.header, mapping)
+    unknown = sorted({v for v in columns.values() if v not in table.header})
+    if unknown:
+        raise LedgerFileError("unknown_mapped_columns", columns=unknown)
+    header_unit, header_currency = header_defaults(columns)
+    default_currency = header_currency or (currency.upper() if currency else None)
+    missing = [
+        name
+        for name in REQUIRED
+        if name not in columns and not (name == "currency" and default_currency in CURRENCIES)
+    ]
+    if "cooperative" not in columns and not cooperative:
+        missing.append("cooperative")
+    if missing:
+        raise LedgerFileError("missing_columns", columns=missing, header=list(table.header))
+    return columns, header_unit, default_currency
+
+
+def _flagged_sales(
+    sales: pd.DataFrame, row_flags: Mapping[int, list[Problem]]
+) -> tuple[pd.DataFrame, list[dict]]:
+    """The stored columns with each sale's flags (JSON), and the flagged rows listed for review."""
+    flags = [""] * len(sales)
+    flagged = []
+    lines, sale_ids = sales["line"].tolist(), sales["sale_id"].tolist()
+    for position in sorted(row_flags):  # only the rows flagged while they were read
+        flags[position] = flags_json(row_flags[position])
+        flagged.append(_entry(int(lines[position]), str(sale_ids[position]), row_flags[position]))
+    sales = sales[["line", *STORED_COLUMNS]].copy()
+    sales["flags"] = pd.Series(flags, index=sales.index, dtype="str")
+    return sales, flagged
+
+
 def parse_ledger(
     content: bytes,
     filename: str,
@@ -104,25 +146,7 @@ def parse_ledger(
     the user's answer for a date column whose cells do not decide it (understand.date_order).
     """
     table = _read(content, filename, recognised)
-    if not table.header or not any(table.header):
-        raise LedgerFileError("file_empty")
-    if not table.row_count:
-        raise LedgerFileError("header_only")
-    columns = _effective_mapping(table.header, mapping)
-    unknown = sorted({v for v in columns.values() if v not in table.header})
-    if unknown:
-        raise LedgerFileError("unknown_mapped_columns", columns=unknown)
-    header_unit, header_currency = header_defaults(columns)
-    default_currency = header_currency or (currency.upper() if currency else None)
-    missing = [
-        name
-        for name in REQUIRED
-        if name not in columns and not (name == "currency" and default_currency in CURRENCIES)
-    ]
-    if "cooperative" not in columns and not cooperative:
-        missing.append("cooperative")
-    if missing:
-        raise LedgerFileError("missing_columns", columns=missing, header=list(table.header))
+    columns, header_unit, default_currency = _usable_columns(table, mapping, cooperative, currency)
     order = date_order_of(_column_texts(table, table.header.index(columns["date"])), date_order)
     context = {
         "date_order": order["order"],
@@ -157,15 +181,7 @@ def parse_ledger(
         if premium_read is not None:
             named_currency["premium_received_usd"] = SALE_CURRENCY
     converter = _Converter(rates)
-    row_flags = _convert_money(sales, named_currency, converter)
-    flags = [""] * len(sales)
-    flagged = []
-    lines, sale_ids = sales["line"].tolist(), sales["sale_id"].tolist()
-    for position in sorted(row_flags):  # only the rows flagged while they were read
-        flags[position] = flags_json(row_flags[position])
-        flagged.append(_entry(int(lines[position]), str(sale_ids[position]), row_flags[position]))
-    sales = sales[["line", *STORED_COLUMNS]].copy()
-    sales["flags"] = pd.Series(flags, index=sales.index, dtype="str")
+    sales, flagged = _flagged_sales(sales, _convert_money(sales, named_currency, converter))
     understood = _understood(columns, header_unit, fine_unit, named_currency, default_currency)
     for entry in understood:
         if entry["field"] == "premium_received_usd" and premium_read is not None:
