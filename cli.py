@@ -558,13 +558,8 @@ def cmd_restore(store: MarketStore, args: argparse.Namespace) -> object:
     return {"file": args.file, "rows": counts}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cli.py", description="Gold market data and analytics, as JSON.")
-    parser.add_argument(
-        "--user", help="act as this dashboard user (password from GOLD_DASHBOARD_PASSWORD or asked for)"
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def _prices_commands(commands: argparse._SubParsersAction) -> None:
+    """prices import, show and refresh: the market series."""
     prices = commands.add_parser("prices", help="market price series").add_subparsers(
         dest="action", required=True
     )
@@ -599,6 +594,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--language", choices=LANGUAGES, default="es", help="of the failure reasons")
     refresh.set_defaults(run=cmd_prices_refresh, staff_only=True)
 
+
+def _lot_commands(commands: argparse._SubParsersAction) -> None:
+    """benchmark and offers compare: a lot valued on a day."""
     bench = commands.add_parser("benchmark", help="benchmark price of fine gold on a date")
     bench.add_argument("--date", type=_date, help="default: the latest day gold and the rate both have")
     bench.add_argument("--currency", choices=list(CURRENCIES), required=True)
@@ -625,6 +623,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.set_defaults(run=cmd_offers_compare)
 
+
+def _forecast_commands(commands: argparse._SubParsersAction) -> None:
+    """backtest and forecast."""
     backtest = commands.add_parser("backtest", help="rolling-origin backtest of the forecast models")
     backtest.add_argument("series_id", metavar="ID")
     backtest.add_argument("--horizon", type=int, default=20, help="trading days ahead (default 20)")
@@ -644,6 +645,9 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--model", choices=list(MODEL_NAMES), help="default: the backtest's selection")
     forecast.set_defaults(run=cmd_forecast)
 
+
+def _ledger_commands(commands: argparse._SubParsersAction) -> None:
+    """ledger import, premiums and buyers: the sales ledger and what it reads."""
     ledger = commands.add_parser("ledger", help="the cooperatives' sales ledger").add_subparsers(
         dest="action", required=True
     )
@@ -682,6 +686,9 @@ def build_parser() -> argparse.ArgumentParser:
     buyers.add_argument("--end", type=_date)
     buyers.set_defaults(run=cmd_buyers)
 
+
+def _reading_commands(commands: argparse._SubParsersAction) -> None:
+    """briefing, signals and sell-policy: the written reading of the market."""
     briefing = commands.add_parser("briefing", help="write a market briefing (HTML, optionally Excel)")
     briefing.add_argument(
         "--period",
@@ -710,6 +717,10 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--start", type=_date, help="first lot")
     policy.add_argument("--end", type=_date, help="last lot")
     policy.set_defaults(run=cmd_sell_policy)
+
+
+def _users_commands(commands: argparse._SubParsersAction) -> None:
+    """users add, list, remove and password: who may sign in."""
     users = commands.add_parser("users", help="who may sign in to the dashboard").add_subparsers(
         dest="action", required=True
     )
@@ -729,6 +740,9 @@ def build_parser() -> argparse.ArgumentParser:
     users_password.add_argument("name")
     users_password.set_defaults(run=cmd_users_password, staff_only=True)
 
+
+def _alerts_commands(commands: argparse._SubParsersAction) -> None:
+    """alerts add, list, remove and run, and the price card: what is sent out."""
     alerts = commands.add_parser("alerts", help="price alerts by e-mail").add_subparsers(
         dest="action", required=True
     )
@@ -759,6 +773,9 @@ def build_parser() -> argparse.ArgumentParser:
     _rate_kind_option(card)
     card.set_defaults(run=cmd_card)
 
+
+def _backup_commands(commands: argparse._SubParsersAction) -> None:
+    """backup and restore of the whole store."""
     do_backup = commands.add_parser("backup", help="write the whole store to a file (.gz: compressed)")
     do_backup.add_argument("file")
     do_backup.set_defaults(run=cmd_backup, staff_only=True)
@@ -778,6 +795,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="check the file and list its account changes; change nothing"
     )
     do_restore.set_defaults(run=cmd_restore, staff_only=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cli.py", description="Gold market data and analytics, as JSON.")
+    parser.add_argument(
+        "--user", help="act as this dashboard user (password from GOLD_DASHBOARD_PASSWORD or asked for)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    _prices_commands(commands)
+    _lot_commands(commands)
+    _forecast_commands(commands)
+    _ledger_commands(commands)
+    _reading_commands(commands)
+    _users_commands(commands)
+    _alerts_commands(commands)
+    _backup_commands(commands)
     return parser
 
 

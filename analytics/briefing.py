@@ -165,6 +165,33 @@ def _percentile_of_last(values: pd.Series) -> float:
     return float((clean <= clean.iloc[-1]).mean()) if len(clean) else float("nan")
 
 
+def _country_row(
+    currency: str, local: pd.DataFrame, first_date: pd.Timestamp, last_date: pd.Timestamp
+) -> CountryRow:
+    """One country's line: its price at the period's end, the move split into gold and the rate, and
+    which days its rate covers."""
+    move = decompose_local_move(local, first_date, last_date)
+    last = local.loc[: move.end].iloc[-1]
+    covered = local[local.index >= first_date]
+    data_first = pd.Timestamp(covered["fx_date"].iloc[0])
+    data_last = pd.Timestamp(covered["fx_date"].iloc[-1])
+    complete = covered.index[0] <= first_date and covered.index[-1] >= last_date
+    return CountryRow(
+        currency=currency,
+        price_per_g=float(last["price"]),
+        change_pct=move.local_pct,
+        gold_contribution_pp=move.gold_contribution_pp,
+        fx_contribution_pp=move.fx_contribution_pp,
+        fx=float(last["fx"]),
+        fx_change_pct=move.fx_pct,
+        price_date=pd.Timestamp(move.end),
+        buy_price_95=float(last["price"]) * BANREP_BUY_SHARE if currency == "COP" else None,
+        data_first=data_first,
+        data_last=data_last,
+        complete=bool(complete),
+    )
+
+
 def build_briefing(
     gold_usd_per_oz: pd.Series,
     fx_per_usd: dict[str, pd.Series],
@@ -201,28 +228,7 @@ def build_briefing(
             rate_end = None if fx is None else fx.dropna().index[-1]
             missing.append((currency, None if rate_end is None else pd.Timestamp(rate_end)))
             continue
-        move = decompose_local_move(local, first_date, last_date)
-        last = local.loc[: move.end].iloc[-1]
-        covered = local[local.index >= first_date]
-        data_first = pd.Timestamp(covered["fx_date"].iloc[0])
-        data_last = pd.Timestamp(covered["fx_date"].iloc[-1])
-        complete = covered.index[0] <= first_date and covered.index[-1] >= last_date
-        countries.append(
-            CountryRow(
-                currency=currency,
-                price_per_g=float(last["price"]),
-                change_pct=move.local_pct,
-                gold_contribution_pp=move.gold_contribution_pp,
-                fx_contribution_pp=move.fx_contribution_pp,
-                fx=float(last["fx"]),
-                fx_change_pct=move.fx_pct,
-                price_date=pd.Timestamp(move.end),
-                buy_price_95=float(last["price"]) * BANREP_BUY_SHARE if currency == "COP" else None,
-                data_first=data_first,
-                data_last=data_last,
-                complete=bool(complete),
-            )
-        )
+        countries.append(_country_row(currency, local, first_date, last_date))
         local_series[currency] = local["price"][local.index >= first_date]
     volatility = annualised_volatility(gold)
     returns = gold.pct_change() * 100

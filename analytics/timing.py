@@ -453,6 +453,26 @@ def policy_decisions(policy: str, indicators: pd.DataFrame) -> np.ndarray:
     )
 
 
+def _uplift_by_year(lots: pd.DataFrame) -> pd.DataFrame:
+    """Per year of production: the policy's weighted uplift over selling at once (%), and its lots."""
+    return (
+        lots.groupby("year")
+        .apply(
+            lambda group: pd.Series(
+                {
+                    "uplift_pct": (group["policy_price"] * group["grams"]).sum()
+                    / (group["baseline_price"] * group["grams"]).sum()
+                    * 100
+                    - 100,
+                    "lots": len(group),
+                }
+            ),
+            include_groups=False,
+        )
+        .reset_index()
+    )
+
+
 def run_policy(
     prices: pd.Series,
     policy: str,
@@ -518,22 +538,7 @@ def run_policy(
     lots["year"] = lots["produced"].dt.year
     baseline = float(np.average(lots["baseline_price"], weights=lots["grams"]))
     policy_price = float(np.average(lots["policy_price"], weights=lots["grams"]))
-    by_year = (
-        lots.groupby("year")
-        .apply(
-            lambda group: pd.Series(
-                {
-                    "uplift_pct": (group["policy_price"] * group["grams"]).sum()
-                    / (group["baseline_price"] * group["grams"]).sum()
-                    * 100
-                    - 100,
-                    "lots": len(group),
-                }
-            ),
-            include_groups=False,
-        )
-        .reset_index()
-    )
+    by_year = _uplift_by_year(lots)
     return PolicyResult(
         policy,
         lots,

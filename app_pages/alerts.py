@@ -35,7 +35,7 @@ from services.card import price_day_words
 from services.price_today import NoPriceError, PriceToday
 from ui.auth import NOBODY
 from ui.inputs import number_field
-from ui.settings import current_settings
+from ui.page import page_setup
 from ui.state import get_store, run_context, stored_price_today
 from ui.style import fitted_table
 
@@ -53,12 +53,11 @@ ALERT_ERRORS = {
 }
 
 
-settings = current_settings()
-lang = settings.language
+setup = page_setup(N_("alerts_title"))
+lang = setup.lang
 store = get_store()
 scope = run_context().scope
 
-st.title(t("alerts_title", lang))
 if scope == NOBODY:  # the router shows this page only to a signed-in session; never list anyone's rules
     st.info(t("sign_in_intro", lang))
     st.stop()
@@ -185,7 +184,7 @@ else:
             try:
                 remove_rule(store, scope, int(chosen))
             except AlertError as error:
-                st.error(t("alerts_failed", lang, reason=alert_error(error, settings.currency)))
+                st.error(t("alerts_failed", lang, reason=alert_error(error, setup.currency)))
             else:
                 st.session_state["alert_flash"] = t("alerts_removed", lang, id=chosen)
                 st.rerun()
@@ -199,14 +198,14 @@ columns = st.columns(2)
 currency = columns[0].selectbox(
     t("currency", lang),
     list(CURRENCIES),
-    index=list(CURRENCIES).index(settings.currency),
+    index=list(CURRENCIES).index(setup.currency),
     format_func=lambda c: t(COUNTRY[c], lang),
     key="alert_currency",
 )
 unit = columns[1].selectbox(
     t("unit", lang),
     UNITS,
-    index=UNITS.index(settings.unit),
+    index=UNITS.index(setup.unit),
     format_func=lambda u: unit_label(u, lang),
     key="alert_unit",
 )

@@ -19,7 +19,7 @@ from presentation.briefing_report import (
 from presentation.tables import column_label, display_frame, file_label
 from presentation.text import plain_markdown
 from ui.banner import data_as_of
-from ui.settings import current_settings
+from ui.page import page_setup
 from ui.state import briefing_for, briefing_periods_view, price_answer_view, snapshot
 from ui.style import fitted_table
 
@@ -31,13 +31,12 @@ PERIOD_KINDS = {
 }
 
 
-settings = current_settings()
-lang = settings.language
+setup = page_setup(N_("briefing_title"))
+lang = setup.lang
 last_day = snapshot().gold_usd_per_oz.index[-1]
 
-st.title(t("briefing_title", lang))
 # the as-of day of the currency shown, as every other page has it (not gold's own last day)
-data_as_of(price_answer_view(settings.currency, "g").rule.freshness, lang)
+data_as_of(price_answer_view(setup.currency, "g").rule.freshness, lang)
 kind_column, when_column = st.columns([1, 2])
 kind = (
     kind_column.segmented_control(

@@ -17,7 +17,7 @@ from presentation.sentences import buyers_sentence
 from presentation.tables import file_label
 from presentation.text import plain_markdown
 from ui.figures import buyers_quarter_table, buyers_tables
-from ui.settings import current_settings
+from ui.page import page_setup
 from ui.state import buyers_page_view, stored_sales_days
 from ui.style import fitted_table
 
@@ -28,11 +28,7 @@ def csv_button(label: str, frame: pd.DataFrame, stem: str, days: tuple[date, dat
     st.download_button(label, lambda: csv_bytes(frame), name, "text/csv", key=key)
 
 
-settings = current_settings()
-lang = settings.language
-
-st.title(t("buyers_title", lang))
-st.caption(t("buyers_intro", lang))
+lang = page_setup(N_("buyers_title"), N_("buyers_intro")).lang
 days = stored_sales_days()
 if days is None:
     st.info(t("buyers_none", lang))
@@ -88,7 +84,7 @@ if view.period is not None and view.period.get("per_quarter"):  # a member's ran
         csv_button(
             t("buyers_download_quarters_csv", lang),
             quarterly_numbers,
-            "compradores_por_trimestre" if lang == "es" else "buyers_per_quarter",
+            file_label("buyers_per_quarter", lang),
             (start, end),
             "buyers_quarters_download",
         )

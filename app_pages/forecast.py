@@ -19,14 +19,10 @@ from presentation.sentences import relative_error_text
 from presentation.tables import export_frame, file_label, sheet_label
 from ui.banner import data_as_of
 from ui.figures import forecast_figures
-from ui.settings import current_settings
+from ui.page import page_setup
 from ui.state import forecast_page_view
 
-settings = current_settings()
-lang, currency, unit = settings.language, settings.currency, settings.unit
-
-st.title(t("forecast_title", lang))
-st.caption(t("forecast_intro", lang))
+lang, currency, unit = page_setup(N_("forecast_title"), N_("forecast_intro"))
 
 # --- what to forecast, how far, with which model
 targets = {

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.market import HORIZONS
 from data.files.exports import csv_bytes, excel_bytes
 from i18n import (
+    N_,
     format_day,
     format_pct,
     format_points,
@@ -21,17 +22,15 @@ from presentation.charts import contribution_figure
 from presentation.tables import export_frame, file_label, sheet_label
 from ui.banner import data_as_of, rate_kind_notice, stop_without_prices
 from ui.figures import market_figures
-from ui.settings import current_settings
+from ui.page import page_setup
 from ui.state import market_page_view, price_answer_view, snapshot
 from ui.style import fitted_table
 
-settings = current_settings()
-lang, currency, unit = settings.language, settings.currency, settings.unit
+lang, currency, unit = page_setup(N_("market_title"))
 view = market_page_view(currency, unit)
 prices = view.local["price"].dropna()
 unit_name = unit_label(unit, lang)
 
-st.title(t("market_title", lang))
 stop_without_prices(prices, price_answer_view(currency, unit).rule, lang)
 rate_kind_notice(snapshot(), currency, lang)  # the exchange rate's kind: official, reference or market
 data_as_of(view.freshness, lang)

@@ -30,7 +30,8 @@ from presentation.text import plain_markdown
 from services.premiums import ALL_COOPERATIVES
 from ui.banner import data_as_of, held_back_notice, rate_kind_notice
 from ui.inputs import number_field, parse_number
-from ui.settings import current_cooperative, current_settings
+from ui.page import page_setup
+from ui.settings import current_cooperative
 from ui.state import buyers_paid_before, price_answer_view
 from ui.state import snapshot as market_snapshot
 from ui.style import fitted_table
@@ -51,11 +52,7 @@ OFFER_FLAG_KEYS = {
     "fees_above_value": N_("offers_flag_fees_above_value"),
 }
 
-settings = current_settings()
-lang, currency = settings.language, settings.currency
-
-st.title(t("offers_title", lang))
-st.caption(t("offers_intro", lang))
+lang, currency, _ = page_setup(N_("offers_title"), N_("offers_intro"))
 
 # --- the lot, the day and the rate
 gross_column, fineness_column, date_column, rate_column = st.columns(4)
@@ -161,7 +158,7 @@ with st.form("offers_form", border=True):
     st.text_input(labels["buyer"], key="offer_new_buyer")
     share_column, days_column = st.columns(2)
     share_column.text_input(
-        labels["price_pct"], key="offer_new_price_pct", placeholder="97,5" if lang == "es" else "97.5"
+        labels["price_pct"], key="offer_new_price_pct", placeholder=format_number(97.5, lang, 1)
     )
     days_column.text_input(labels["payment_days"], key="offer_new_payment_days", placeholder="0")
     per_gram_column, per_lot_column = st.columns(2)

@@ -23,15 +23,12 @@ from presentation.charts import GOLD_COLOUR, price_value_format, time_series_fig
 from services.card import card_html, whatsapp_link, whatsapp_text
 from services.reference_buyers import reference_buyer
 from ui.banner import data_as_of, demo_marked, held_back_notice, rate_kind_notice
-from ui.settings import current_settings
+from ui.page import page_setup
 from ui.state import local_price_table, price_answer_view, snapshot, stored_price_today
 from ui.style import fitted_table
 
-settings = current_settings()
-lang, currency, unit = settings.language, settings.currency, settings.unit
+lang, currency, unit = page_setup(N_("overview_title"))
 market = snapshot()
-
-st.title(t("overview_title", lang))
 
 
 def freshness_table(market: MarketSnapshot, lang: str) -> None:

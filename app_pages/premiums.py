@@ -32,7 +32,8 @@ from ui.figures import (
     premium_tables,
     premium_waterfall_figure,
 )
-from ui.settings import current_cooperative, current_settings
+from ui.page import page_setup
+from ui.settings import current_cooperative
 from ui.state import (
     current_schedule,
     ledger_presence,
@@ -56,14 +57,11 @@ TABLE_TABS = {
 }
 
 
-settings = current_settings()
-lang = settings.language
+lang = page_setup(N_("premiums_title"), N_("premiums_intro")).lang
 cooperative = current_cooperative()
 view = ledger_presence()  # whose sales, without reading them (premiums() reads the selection)
 bounds = premiums(cooperative).bounds
 
-st.title(t("premiums_title", lang))
-st.caption(t("premiums_intro", lang))
 example_ledger_switch(view, lang)
 if bounds is None:
     if view.has_stored_sales:

@@ -34,7 +34,8 @@ from services.sales import FIELDS, REQUIRED, LedgerFileError, LedgerParse
 from ui.banner import example_ledger_switch
 from ui.inputs import number_field
 from ui.ledger_import import import_sales, preview_sales, remember_columns, sales_file_header
-from ui.settings import ALL_COOPERATIVES, current_cooperative, current_settings
+from ui.page import page_setup
+from ui.settings import ALL_COOPERATIVES, current_cooperative
 from ui.state import (
     audit_trail_for,
     delete_stored_sale,
@@ -48,13 +49,12 @@ from ui.state import (
 )
 from ui.style import fitted_table
 
-settings = current_settings()
-lang = settings.language
+setup = page_setup(N_("sales_title"))
+lang = setup.lang
 cooperative = current_cooperative()
 view = ledger_presence()  # stored sales: only whose; the table below reads one page in SQL
 sales = selected_sales(view, cooperative)  # the demo ledger's (small), or empty for stored sales
 
-st.title(t("sales_title", lang))
 example_ledger_switch(view, lang, on_sales_page=True)
 
 
@@ -140,7 +140,7 @@ with st.expander(t("sales_import", lang), expanded=not view.has_stored_sales):
     default_currency = st.selectbox(
         t("sales_currency", lang),
         list(CURRENCIES),
-        index=list(CURRENCIES).index(settings.currency) if settings.currency in CURRENCIES else 0,
+        index=list(CURRENCIES).index(setup.currency) if setup.currency in CURRENCIES else 0,
         key="sales_currency",
     )
     content, filename = None, ""

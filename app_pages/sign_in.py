@@ -8,13 +8,12 @@ from data.accounts.users import list_users
 from i18n import N_, format_number, t
 from presentation.text import plain_markdown
 from ui.auth import ENDED_KEY, FAILURE_KEY, idle_minutes, oidc_configured, oidc_email_verified, sign_in
-from ui.settings import current_settings
+from ui.page import page_setup
 from ui.store import get_store
 
-lang = current_settings().language
+lang = page_setup(N_("sign_in_title")).lang
 store = get_store()
 
-st.title(t("sign_in_title", lang))
 st.write(t("sign_in_intro", lang))
 ended = st.session_state.pop(ENDED_KEY, None)
 if ended == "idle":

@@ -13,7 +13,7 @@ from i18n.keys import INDICATOR, POLICY, RECOMMENDATION
 from ui.banner import data_as_of
 from ui.figures import timing_figures
 from ui.inputs import number_field
-from ui.settings import current_settings
+from ui.page import page_setup
 from ui.state import timing_page_view
 from ui.style import fitted_table
 
@@ -24,11 +24,7 @@ RECOMMENDATION_ICONS = {
 }
 CHART_DAYS = 500  # about two years of daily indicators in the small charts
 
-settings = current_settings()
-lang, currency = settings.language, settings.currency
-
-st.title(t("timing_title", lang))
-st.caption(t("timing_intro", lang))
+lang, currency, _ = page_setup(N_("timing_title"), N_("timing_intro"))
 
 grams_column, hold_column, cost_column, share_column = st.columns(4)
 weekly_grams = number_field(

@@ -416,6 +416,7 @@ FILE: dict[str, str] = {
     "backtest": N_("file_backtest"),
     "briefing": N_("file_briefing"),
     "buyers": N_("file_buyers"),
+    "buyers_per_quarter": N_("file_buyers_per_quarter"),
     "forecast": N_("file_forecast"),
     "gold": N_("file_gold"),
     "offers": N_("file_offers"),

@@ -84,8 +84,18 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
     `user_text` is applied to the names people typed (cooperatives): the page passes
     `presentation.text.plain_markdown` so they show as text; the HTML file escapes whole paragraphs itself.
     """
-    b = briefing
-    out = briefing_notices(b, lang) + [
+    return (
+        briefing_notices(briefing, lang)
+        + _move_paragraphs(briefing, lang)
+        + _risk_paragraphs(briefing, lang)
+        + _outlook_paragraphs(briefing, lang)
+        + _ledger_paragraphs(briefing, lang, user_text)
+    )
+
+
+def _move_paragraphs(b: Briefing, lang: str) -> list[str]:
+    """Gold in dollars over the period, then each country's price and what moved it."""
+    out = [
         t(
             "brief_gold_move",
             lang,
@@ -124,6 +134,12 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
         )
         if (line := rate_kind_line(row, lang)) is not None:
             out.append(line)
+    return out
+
+
+def _risk_paragraphs(b: Briefing, lang: str) -> list[str]:
+    """How much gold moved: volatility, where the price sits in its range, the notable days."""
+    out: list[str] = []
     out.append(
         t(
             "brief_volatility",
@@ -145,6 +161,12 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
             f"{format_day(day, lang)} ({format_pct(move, lang)})" for day, move in b.notable_days
         )
         out.append(t("brief_notable", lang, days=days))
+    return out
+
+
+def _outlook_paragraphs(b: Briefing, lang: str) -> list[str]:
+    """What may come: the forecast with its band and the sell-timing reading."""
+    out: list[str] = []
     if b.forecast:
         f = b.forecast
         out.append(
@@ -174,6 +196,12 @@ def summary_paragraphs(briefing: Briefing, lang: str, user_text: Callable[[str],
                 reasons=reasons,
             )
         )
+    return out
+
+
+def _ledger_paragraphs(b: Briefing, lang: str, user_text: Callable[[str], str]) -> list[str]:
+    """The cooperatives' sales: premiums against the benchmark and who sold under the minimum."""
+    out: list[str] = []
     if b.premiums_by_cooperative is not None and not b.premiums_by_cooperative.empty:
         table = b.premiums_by_cooperative
         fine = float(table["fine_gold_g"].sum())

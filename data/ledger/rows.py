@@ -16,7 +16,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -147,42 +147,19 @@ def _total_rows(columns: Sequence[pd.Series], total_row: re.Pattern[str]) -> dic
     return found
 
 
-def validate_rows(
-    table: Table,
-    index: Mapping[str, int],
-    context: dict[str, Any],
-    *,
-    fields: Sequence[str],
-    cooperative: str | None,
+def _skipped_totals(
+    columns: Sequence[pd.Series],
+    date_cells: pd.Series,
+    lines: np.ndarray,
     total_row: re.Pattern[str],
-    progress: Progress | None = None,
-    strict_total: re.Pattern[str] | None = None,
-    schema_only: bool = False,
-    fine_unit: str | None = None,
-) -> tuple[pd.DataFrame, list[dict], list[dict]]:
-    """(good sales: "line" + SALE_COLUMNS, in file order; rejected rows; skipped TOTAL rows).
-
-    `fine_unit` is the fine-gold column's own unit ("Oro fino (g)"; None: the gross weight's unit).
-    `gross_amount` is NaN where the sheet gives none.
-
-    The same result as validating every row with the schema (`validate_row`), row by row, which is
-    what `schema_only` does (for the tests that compare both ways).
-    """
-    count = table.row_count
-    lines = np.array([table.line_of(position) for position in range(count)], dtype=np.int64)
-    columns = table.columns if table.columns is not None else _columns(table.rows)
-    empty = pd.Series([""] * count, dtype="str")
-    raw = {
-        name: columns[index[name]].str.strip() if name in index and index[name] < len(columns) else empty
-        for name in fields
-    }
-    has_ids = "sale_id" in index
-
-    # TOTAL and subtotal rows: skipped (unless the date cell starts with a digit)
+    strict_total: re.Pattern[str] | None,
+) -> tuple[np.ndarray, list[dict]]:
+    """TOTAL and subtotal rows: (mask, the skipped entries); a row whose date cell starts with a digit
+    is kept unless `strict_total` names it, for its label may be a buyer's name."""
     skipped: list[dict] = []
-    is_total = np.zeros(count, dtype=bool)
+    is_total = np.zeros(len(lines), dtype=bool)
     for position, cell in sorted(_total_rows(columns, total_row).items()):
-        dated = str(raw["date"].iat[position])[:1].isdigit()
+        dated = str(date_cells.iat[position])[:1].isdigit()
         if dated and (strict_total is None or not strict_total.match(normalised_name(cell))):
             continue  # a dated row whose label may be a name ("Total Minerals S.A.S."): the sums decide
         is_total[position] = True
@@ -195,10 +172,29 @@ def validate_rows(
                 **problem.params,
             }
         )
-    if progress:
-        progress(0.1)
+    return is_total, skipped
 
-    # problems of the row as a whole: another cooperative, no id, an id seen before
+
+class _RowKeys(NamedTuple):
+    """Problems of a row as a whole: another cooperative, no id, an id seen before (and where first)."""
+
+    own: pd.Series
+    wrong: pd.Series
+    key_cooperative: pd.Series
+    sale_id: pd.Series
+    missing_id: pd.Series
+    duplicate: np.ndarray
+    first_of: pd.Series
+
+
+def _row_keys(
+    raw: Mapping[str, pd.Series],
+    lines: np.ndarray,
+    is_total: np.ndarray,
+    cooperative: str | None,
+    has_ids: bool,
+) -> _RowKeys:
+    """Each row's cooperative and sale id, and which rows are another cooperative's, lack an id or repeat one."""
     own = raw["cooperative"]
     wrong = (own != "") & (own != cooperative) if cooperative else pd.Series(False, index=own.index)
     key_cooperative = own.where(own != "", cooperative or "")
@@ -207,15 +203,19 @@ def validate_rows(
     keys = pd.DataFrame({"cooperative": key_cooperative, "sale_id": sale_id, "line": lines})
     counted = keys[~is_total & (sale_id != "").to_numpy(bool)]
     first_line = counted.groupby(["cooperative", "sale_id"], sort=False)["line"].transform("first")
-    duplicate = np.zeros(count, dtype=bool)
+    duplicate = np.zeros(len(lines), dtype=bool)
     duplicate[counted.index.to_numpy()] = (counted["line"] != first_line).to_numpy(bool)
     first_of = pd.Series(first_line.to_numpy(), index=counted.index)
+    return _RowKeys(own, wrong, key_cooperative, sale_id, missing_id, duplicate, first_of)
 
-    # every cell, column by column
+
+def _cell_values(
+    raw: Mapping[str, pd.Series], context: dict[str, Any], fine_unit: str | None, empty: pd.Series
+) -> tuple[dict[str, Any], np.ndarray]:
+    """Every cell, column by column: (the sale's values by column, ok where every cell passes every bound)."""
+    count = len(empty)
     decimal = context.get("decimal")
-    ok = ~is_total & ~wrong.to_numpy(bool) & ~missing_id.to_numpy(bool) & ~duplicate
-    for position in table.long_cells:
-        ok[position] = False
+    ok = np.ones(count, dtype=bool)
     today = context.get("today")
     month_first = context.get("date_order") == "month_first"
     day_of, good = _per_text(
@@ -264,50 +264,76 @@ def validate_rows(
         given = fine_given * fine_per_gram
         has_fine = ~np.isnan(fine_given)
         ok &= ~has_fine | ~(np.abs(given - computed) > FINE_GOLD_TOLERANCE * computed)
-    if schema_only:
-        ok[:] = False
-    if progress:
-        progress(0.5)
+    values = {
+        "dates": dates,
+        "gross_weight_g": grams,
+        "fineness": fineness,
+        "fine_gold_g": np.where(has_fine, given, computed),
+        "currency": currency,
+        "amount_received": amount,
+        "certification": certification,
+        "others": others,
+        "gross_amount": gross_amount,
+    }
+    return values, ok
 
-    fast = pd.DataFrame(
+
+def _fast_sales(
+    values: dict[str, Any], ok: np.ndarray, raw: Mapping[str, pd.Series], lines: np.ndarray, keys: _RowKeys
+) -> pd.DataFrame:
+    """The rows that passed every column's check, as sales taken straight from the columns."""
+    return pd.DataFrame(
         {
-            "position": np.arange(count),
+            "position": np.arange(len(lines)),
             "line": lines,
-            "cooperative": key_cooperative.str.strip(),
-            "sale_id": sale_id,
-            "date": dates.where(ok),
+            "cooperative": keys.key_cooperative.str.strip(),
+            "sale_id": keys.sale_id,
+            "date": values["dates"].where(ok),
             "buyer": raw["buyer"],
-            "gross_weight_g": grams,
-            "fineness": fineness,
-            "fine_gold_g": np.where(has_fine, given, computed),
-            "currency": pd.Series(np.where(ok, currency, ""), dtype="str"),
-            "amount_received": amount,
-            "certification": pd.Series(np.where(ok, certification, ""), dtype="str"),
-            **others,
+            "gross_weight_g": values["gross_weight_g"],
+            "fineness": values["fineness"],
+            "fine_gold_g": values["fine_gold_g"],
+            "currency": pd.Series(np.where(ok, values["currency"], ""), dtype="str"),
+            "amount_received": values["amount_received"],
+            "certification": pd.Series(np.where(ok, values["certification"], ""), dtype="str"),
+            **values["others"],
             "notes": raw["notes"],
-            "gross_amount": gross_amount,
+            "gross_amount": values["gross_amount"],
         }
     )[ok]
 
-    # the rows that need the schema, one by one, exactly as before
+
+def _schema_rows(
+    slow: np.ndarray,
+    table: Table,
+    raw: Mapping[str, pd.Series],
+    lines: np.ndarray,
+    keys: _RowKeys,
+    context: dict[str, Any],
+    *,
+    fields: Sequence[str],
+    cooperative: str | None,
+    fine_unit: str | None,
+    progress: Progress | None,
+) -> tuple[list[dict[str, object]], list[dict]]:
+    """The rows that need the schema, one by one, exactly as before: (good sales' values, rejected rows)."""
     rejected: list[dict] = []
     slow_good: list[dict[str, object]] = []
-    slow = np.flatnonzero(~ok & ~is_total)
     slow_cells = {name: raw[name].iloc[slow].tolist() for name in fields}
-    slow_cells["cooperative"] = key_cooperative.iloc[slow].tolist()
+    slow_cells["cooperative"] = keys.key_cooperative.iloc[slow].tolist()
     for done, position in enumerate(slow.tolist()):
         line = int(lines[position])
         cells = {name: str(slow_cells[name][done]) for name in fields}
         cells["fine_gold_unit"] = fine_unit or ""
         problems = table.long_cell_problems(int(position))
-        if wrong.iat[position]:
+        if keys.wrong.iat[position]:
             problems.append(
-                Problem("wrong_cooperative", {"value": own.iat[position], "expected": cooperative})
+                Problem("wrong_cooperative", {"value": keys.own.iat[position], "expected": cooperative})
             )
-        if missing_id.iat[position]:
+        if keys.missing_id.iat[position]:
             problems.append(Problem("missing_value", {"field": "sale_id"}))
-        if duplicate[position]:
-            first = int(first_of.loc[position])
+        if keys.duplicate[position]:
+            first = int(keys.first_of.loc[position])
             problems.append(Problem("duplicate_sale_id", {"sale_id": cells["sale_id"], "first_line": first}))
         result = validate_row(cells, context)
         if isinstance(result, list):
@@ -319,12 +345,73 @@ def validate_rows(
         slow_good.append(_sale_values(int(position), line, result, cells["sale_id"]))
         if progress and done % 1000 == 999:
             progress(0.5 + 0.3 * done / len(slow))
+    return slow_good, rejected
+
+
+def validate_rows(
+    table: Table,
+    index: Mapping[str, int],
+    context: dict[str, Any],
+    *,
+    fields: Sequence[str],
+    cooperative: str | None,
+    total_row: re.Pattern[str],
+    progress: Progress | None = None,
+    strict_total: re.Pattern[str] | None = None,
+    schema_only: bool = False,
+    fine_unit: str | None = None,
+) -> tuple[pd.DataFrame, list[dict], list[dict]]:
+    """(good sales: "line" + SALE_COLUMNS, in file order; rejected rows; skipped TOTAL rows).
+
+    `fine_unit` is the fine-gold column's own unit ("Oro fino (g)"; None: the gross weight's unit).
+    `gross_amount` is NaN where the sheet gives none.
+
+    The same result as validating every row with the schema (`validate_row`), row by row, which is
+    what `schema_only` does (for the tests that compare both ways).
+    """
+    count = table.row_count
+    lines = np.array([table.line_of(position) for position in range(count)], dtype=np.int64)
+    columns = table.columns if table.columns is not None else _columns(table.rows)
+    empty = pd.Series([""] * count, dtype="str")
+    raw = {
+        name: columns[index[name]].str.strip() if name in index and index[name] < len(columns) else empty
+        for name in fields
+    }
+    has_ids = "sale_id" in index
+
+    is_total, skipped = _skipped_totals(columns, raw["date"], lines, total_row, strict_total)
+    if progress:
+        progress(0.1)
+    keys = _row_keys(raw, lines, is_total, cooperative, has_ids)
+    values, cells_ok = _cell_values(raw, context, fine_unit, empty)
+    ok = ~is_total & ~keys.wrong.to_numpy(bool) & ~keys.missing_id.to_numpy(bool) & ~keys.duplicate
+    for position in table.long_cells:
+        ok[position] = False
+    ok &= cells_ok
+    if schema_only:
+        ok[:] = False
+    if progress:
+        progress(0.5)
+    fast = _fast_sales(values, ok, raw, lines, keys)
+    slow_good, rejected = _schema_rows(
+        np.flatnonzero(~ok & ~is_total),
+        table,
+        raw,
+        lines,
+        keys,
+        context,
+        fields=fields,
+        cooperative=cooperative,
+        fine_unit=fine_unit,
+        progress=progress,
+    )
     sales = fast
     if slow_good:
         sales = pd.concat([fast, pd.DataFrame(slow_good, columns=fast.columns)], ignore_index=True)
         sales = sales.sort_values("position", kind="stable")
     if not has_ids and len(sales):
-        sales["sale_id"] = _derived_ids(sales, key_cooperative.to_numpy()[sales["position"].to_numpy(int)])
+        key_cooperative = keys.key_cooperative.to_numpy()
+        sales["sale_id"] = _derived_ids(sales, key_cooperative[sales["position"].to_numpy(int)])
     sales = sales.drop(columns="position").reset_index(drop=True)
     if progress:
         progress(0.8)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import Connection, insert, update
 
 from data.accounts.access import LedgerScope
 from data.ledger import match
@@ -58,6 +58,71 @@ def _insert_sales(conn, columns: Mapping[str, list], positions: list[int]) -> No
     conn.exec_driver_sql(statement, list(zip(*chosen, strict=True)))
 
 
+def _stored_lots(
+    conn: Connection,
+    matches: dict[int, tuple[str, dict, list[str]]],
+    rows: _Rows,
+    flags: list,
+    lines: list,
+    where: list[dict],
+    scope: LedgerScope,
+    apply_changes: bool,
+) -> tuple[list[dict], int]:
+    """The lots already stored: (those with other values, listed and written with an audit entry only
+    with `apply_changes`; how many are the same)."""
+    duplicates = 0
+    changed: list[dict] = []
+    for position, (kind, stored, fields) in sorted(matches.items()):
+        if kind == "same":
+            duplicates += 1
+            continue
+        row = rows.row(position)
+        flag = flags[position]
+        entry = {**_changed_entry(int(lines[position]), stored, row, fields), **where[position]}
+        entry["applied"] = apply_changes
+        changed.append(entry)
+        if apply_changes:
+            values = {name: row[name] for name in CORRECTABLE}
+            key = _key(str(stored["cooperative"]), str(stored["sale_id"]))
+            conn.execute(update(sales_table).where(key).values(**values, flags=flag))
+            after = {**stored, **values, "flags": flag}
+            _audit(
+                conn,
+                scope.user,
+                "edit",
+                str(stored["cooperative"]),
+                str(stored["sale_id"]),
+                stored,
+                after,
+            )
+    return changed, duplicates
+
+
+def _import_report(
+    parsed: LedgerParse, report_rejected: list[dict], inserted: int, duplicates: int, changed: list[dict]
+) -> dict:
+    """The import's report in the CLI's shape (also kept in the import log)."""
+    return {
+        "rows_read": parsed.rows_read,
+        "inserted": inserted,
+        "duplicates": duplicates,
+        "flagged": [_cli_entry(f) for f in parsed.flagged],
+        "rejected": [_cli_entry(r) for r in parsed.in_order(report_rejected)],
+        "skipped": [_cli_entry(s) for s in parsed.skipped],
+        "currency": parsed.currency,
+        "mapping": dict(parsed.mapping),
+        "conversions": list(parsed.conversions),
+        "changed": changed,
+        "changes_applied": sum(1 for entry in changed if entry["applied"]),
+        "understood": list(parsed.understood),
+        "date_order": dict(parsed.date_order),
+        "totals": list(parsed.totals),
+        "sheets": [
+            {key: value for key, value in sheet.items() if key != "problem"} for sheet in parsed.sheets
+        ],
+    }
+
+
 def store_ledger(
     store: MarketStore,
     parsed: LedgerParse,
@@ -77,7 +142,7 @@ def store_ledger(
     """
     reject_outside_scope(parsed, scope)
     report_rejected = list(parsed.rejected)
-    inserted = duplicates = 0
+    inserted = 0
     with store.engine.begin() as conn:
         sales = parsed.sales
         rows = _Rows(sales)
@@ -95,30 +160,7 @@ def store_ledger(
             )
         )
         import_id = log.inserted_primary_key[0] if log.inserted_primary_key else None
-        changed: list[dict] = []
-        for position, (kind, stored, fields) in sorted(matches.items()):
-            if kind == "same":
-                duplicates += 1
-                continue
-            row = rows.row(position)
-            flag = flags[position]
-            entry = {**_changed_entry(int(lines[position]), stored, row, fields), **where[position]}
-            entry["applied"] = apply_changes
-            changed.append(entry)
-            if apply_changes:
-                values = {name: row[name] for name in CORRECTABLE}
-                key = _key(str(stored["cooperative"]), str(stored["sale_id"]))
-                conn.execute(update(sales_table).where(key).values(**values, flags=flag))
-                after = {**stored, **values, "flags": flag}
-                _audit(
-                    conn,
-                    scope.user,
-                    "edit",
-                    str(stored["cooperative"]),
-                    str(stored["sale_id"]),
-                    stored,
-                    after,
-                )
+        changed, duplicates = _stored_lots(conn, matches, rows, flags, lines, where, scope, apply_changes)
         for start in range(0, len(sales), match.INSERT_BATCH):  # one transaction, bounded batches
             end = min(start + match.INSERT_BATCH, len(sales))
             new = [position - start for position in range(start, end) if position not in matches]
@@ -133,25 +175,7 @@ def store_ledger(
             if progress:
                 progress(end / len(sales))
         bump_version(conn, LEDGER_VERSION)  # the import log changed even when no sale was new
-        report = {
-            "rows_read": parsed.rows_read,
-            "inserted": inserted,
-            "duplicates": duplicates,
-            "flagged": [_cli_entry(f) for f in parsed.flagged],
-            "rejected": [_cli_entry(r) for r in parsed.in_order(report_rejected)],
-            "skipped": [_cli_entry(s) for s in parsed.skipped],
-            "currency": parsed.currency,
-            "mapping": dict(parsed.mapping),
-            "conversions": list(parsed.conversions),
-            "changed": changed,
-            "changes_applied": sum(1 for entry in changed if entry["applied"]),
-            "understood": list(parsed.understood),
-            "date_order": dict(parsed.date_order),
-            "totals": list(parsed.totals),
-            "sheets": [
-                {key: value for key, value in sheet.items() if key != "problem"} for sheet in parsed.sheets
-            ],
-        }
+        report = _import_report(parsed, report_rejected, inserted, duplicates, changed)
         conn.execute(
             update(ledger_imports_table)
             .where(ledger_imports_table.c.id == import_id)
