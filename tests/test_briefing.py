@@ -184,7 +184,7 @@ def test_cli_writes_the_briefing(db_url, store, tmp_path):
     assert report["countries"] == ["COP", "USD"]
     assert 1_000_000 < out.stat().st_size <= 1_500_000 and xlsx.stat().st_size > 1_000  # plotly.js embedded
     assert re.search(r"el oro internacional subió 5,0 %", out.read_text(encoding="utf-8"))
-    bad = cli("briefing", "--period", "May", "--out", str(out), db_url=db_url)
+    bad = cli("briefing", "--period", "May", "--language", "en", "--out", str(out), db_url=db_url)
     assert bad.returncode == 2 and "cannot read the period" in bad.stderr
 
 

@@ -87,11 +87,13 @@ MONGOLIAN_LATIN = frozenset(
     """
     USD COP PEN BOB MNT BOB X CSV HTML PDF Excel UTF Windows SMTP HOST FRED COMEX AM Q W Diebold Mariano
     Newey West Bonferroni UTC Yahoo Banco de la República datos gov co Idioma Language Español English xlsx org p
+    BCB BCRP
     """.split()  # noqa: SIM905
 )
 
-#: Series identifiers shown as codes (the banner names the demo series by them).
-ALLOWED_CODES = re.compile(r"\b(?:GOLD_USD|SILVER_USD|USD_[A-Z]{3}|GOLD_DASHBOARD_OFFLINE)\b")
+#: Series identifiers shown as codes (the banner names the demo series by them; BCRP names its statistics
+#: by codes such as PD04640PD).
+ALLOWED_CODES = re.compile(r"\b(?:GOLD_USD|SILVER_USD|USD_[A-Z]{3}|GOLD_DASHBOARD_OFFLINE|PD\d{5}PD)\b")
 
 SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 AUTO_SALE_ID = re.compile(r"\bauto-[0-9a-f]{10}\b")  # the importer's id of a sale without lot number
