@@ -110,7 +110,8 @@ def test_one_message_per_crossing_none_when_it_does_not_hold(store, smtp, store_
     assert message["Subject"] == "Oro: 1 gramo a $ 301.896, por encima de $ 300.000"
     body = message.get_content()
     assert (
-        "El precio de referencia de 1 gramo de oro fino es $ 301.896 (9 may 2024), por encima del nivel de $ 300.000 que usted eligió."
+        # the run's day is the price's own day: "de hoy" (issue 30: never beside an older price)
+        "El precio de referencia de 1 gramo de oro fino es $ 301.896 (de hoy, 9 may 2024), por encima del nivel de $ 300.000 que usted eligió."
         in body
     )
     assert f"Compra Banco de la República (95 %): {pesos(0.95 * gram)}." in body  # $ 286.801
@@ -158,7 +159,7 @@ def test_a_failed_send_is_reported_and_retried_on_the_next_run(store, smtp):
     # English: COP 1,388,721 (en_US); the unit's label and the date in English
     assert f"COP {round(castellano):,}" == "COP 1,388,719"
     assert message["Subject"] == "Gold: 1 castellano (4.6 g) at COP 1,388,719, above COP 1,000,000"
-    assert "(May 9, 2024)" in message.get_content()
+    assert "(today's, May 9, 2024)" in message.get_content()
     assert list_rules(store, OPERATOR)[0].last_error is None
     assert run_alerts(store, as_of="2024-05-09").sent == []
 
