@@ -171,10 +171,14 @@ def test_the_forecast_page_reads_the_stored_backtest_and_names_the_datas_date(
     moment = kept.measured_at.astimezone(pd.Timestamp.now(tz="UTC").tzinfo)
     day = f"{moment.day} {['ene', 'feb', 'mar', 'abr', 'may', 'jun', 'jul', 'ago', 'sept', 'oct', 'nov', 'dic'][moment.month - 1]}"
     label = at.status[0].label
-    assert label.startswith(f"Prueba en el pasado medida el {day}") and label.endswith(
+    # plain words on the status (issue 30); when it was measured and how long it took, in "Detalles técnicos"
+    assert label == "Prueba en el pasado con datos al 10 ago 2020: 8 pronósticos comparados con lo que pasó"
+    technical = " ".join(e.value for e in [*at.markdown, *at.caption])
+    assert f"Prueba en el pasado medida el {day}" in technical
+    assert (
         f"{moment:%H:%M} UTC, con datos al 10 ago 2020: 8 pronósticos comparados con lo que pasó, "
-        f"{kept.seconds:.1f} s".replace(".", ",")
-    )
+        + f"{kept.seconds:.1f} s".replace(".", ",")
+    ) in technical
     assert "Último dato (10 ago 2020)" in {m.label for m in at.metric}
     reading = " ".join(m.value for m in at.markdown)
     assert "el último precio conocido, con datos al 10 ago 2020" in reading
