@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import pandas as pd  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
-from load import CHROMIUM_ARGS, PAGES, PASSWORD, cli, prepare_store, session, settled  # noqa: E402
+from load import CHROMIUM_ARGS, PAGES, PASSWORD, cli, drive, prepare_store, settled  # noqa: E402
 from page_weight import free_port, wait_for_http  # noqa: E402
 from playwright.async_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
@@ -159,20 +159,6 @@ def percentiles(values: list[float]) -> str:
         return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
     return f"p50 {at(0.50):.1f} s, p90 {at(0.90):.1f} s, p99 {at(0.99):.1f} s, max {ordered[-1]:.1f} s"
-
-
-async def walk(url: str, users: list[str], limit_s: float, total_limit_s: float) -> list:
-    """Every user signs in through nginx and walks the pages (load.py's session), staggered."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        results: list = []
-        tasks = [session(browser, url, user, limit_s, results, 0.5 * i) for i, user in enumerate(users)]
-        try:
-            await asyncio.wait_for(asyncio.gather(*tasks), total_limit_s)
-        except TimeoutError:
-            results.append(("all", f"stopped at the {total_limit_s:.0f} s bound", None, 1))
-        await browser.close()
-        return results
 
 
 async def signed_in_page(browser, url: str, user: str, limit_s: float):
@@ -415,7 +401,7 @@ def main() -> int:
         users = ["staff" if i % 4 == 0 else f"member{i % len(cooperatives)}" for i in range(args.sessions)]
         print(f"{args.processes} app processes behind nginx on one PostgreSQL, {os.cpu_count()} cores")
         wall = time.monotonic()
-        results = asyncio.run(walk(proxy, users, args.limit_s, args.total_limit_s))
+        results = asyncio.run(drive(proxy, users, args.limit_s, args.total_limit_s))  # load.py's walk
         report_walk(results, args.sessions, time.monotonic() - wall, fleet.memory_mb())
         print("an import seen by every process:")
         print("\n".join(asyncio.run(cross_process_import(fleet, env, workdir, args.limit_s))))
